@@ -1,0 +1,57 @@
+#include "reflector/packet/packet.h"
+
+
+namespace reflector::packet {
+namespace {
+
+constexpr absl::string_view kVerdictNames[] = {
+#define REFLECTOR_VERDICT_NAME(id, cc_id, name) name,
+    RF_VERDICT_LIST(REFLECTOR_VERDICT_NAME)
+#undef REFLECTOR_VERDICT_NAME
+};
+
+constexpr absl::string_view kSignatureTexts[] = {
+#define REFLECTOR_SIGNATURE_TEXT(id, cc_id, text, name, offset) absl::string_view(text, RF_SIG_LEN),
+    RF_SIGNATURE_LIST(REFLECTOR_SIGNATURE_TEXT)
+#undef REFLECTOR_SIGNATURE_TEXT
+};
+
+constexpr absl::string_view kSignatureNames[] = {
+#define REFLECTOR_SIGNATURE_NAME(id, cc_id, text, name, offset) name,
+    RF_SIGNATURE_LIST(REFLECTOR_SIGNATURE_NAME)
+#undef REFLECTOR_SIGNATURE_NAME
+};
+
+template <typename Table>
+absl::string_view Lookup(const Table& table, int index) {
+  if (index < 0 || index >= static_cast<int>(std::size(table))) return "unknown";
+  return table[index];
+}
+
+}  // namespace
+
+absl::string_view VerdictName(Verdict verdict) {
+  return Lookup(kVerdictNames, static_cast<int>(verdict));
+}
+
+absl::string_view SignatureText(Signature signature) {
+  return Lookup(kSignatureTexts, static_cast<int>(signature));
+}
+
+absl::string_view SignatureName(Signature signature) {
+  return Lookup(kSignatureNames, static_cast<int>(signature));
+}
+
+absl::string_view ModeName(Mode mode) {
+  switch (mode) {
+    case Mode::kAll:
+      return "all";
+    case Mode::kMacIp:
+      return "mac-ip";
+    case Mode::kMac:
+      return "mac";
+  }
+  return "unknown";
+}
+
+}  // namespace reflector::packet

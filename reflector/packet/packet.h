@@ -1,0 +1,90 @@
+// C++ face of the packet core (classify.h): spans instead of raw pointers, enum classes
+// instead of C enums, and the names printed by counters, logs and tests.
+#ifndef REFLECTOR_PACKET_PACKET_H_
+#define REFLECTOR_PACKET_PACKET_H_
+
+#include <cstdint>
+
+#include "absl/base/attributes.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "reflector/packet/classify.h"
+#include "reflector/packet/wire.h"
+
+namespace reflector::packet {
+
+// Generated from RF_VERDICT_LIST so the two languages cannot disagree.
+enum class Verdict : uint8_t {
+#define REFLECTOR_VERDICT_ENTRY(id, cc_id, name) k##cc_id = RF_##id,
+  RF_VERDICT_LIST(REFLECTOR_VERDICT_ENTRY)
+#undef REFLECTOR_VERDICT_ENTRY
+};
+inline constexpr int kVerdictCount = RF_VERDICT_COUNT;
+
+enum class Signature : uint8_t {
+#define REFLECTOR_SIGNATURE_ENTRY(id, cc_id, text, name, offset) k##cc_id = RF_SIG_##id,
+  RF_SIGNATURE_LIST(REFLECTOR_SIGNATURE_ENTRY)
+#undef REFLECTOR_SIGNATURE_ENTRY
+};
+inline constexpr int kSignatureCount = RF_SIG_COUNT;
+
+enum class Mode : uint8_t {
+  kAll = RF_MODE_ALL,
+  kMacIp = RF_MODE_MAC_IP,
+  kMac = RF_MODE_MAC,
+};
+inline constexpr Mode kAllModes[] = {Mode::kAll, Mode::kMacIp, Mode::kMac};
+
+// "reflect", "too_short", "dst_mac", ... as in SPEC §3.
+absl::string_view VerdictName(Verdict verdict);
+// The 7 bytes on the wire: "PROBEOT", "DATA:OT", "LATENCY", "RFC2544", "Y.1564 ".
+absl::string_view SignatureText(Signature signature);
+// The lower-case name used by flags and counters: "probeot", ..., "y1564".
+absl::string_view SignatureName(Signature signature);
+// "all", "mac-ip", "mac".
+absl::string_view ModeName(Mode mode);
+
+struct Classification {
+  Verdict verdict = Verdict::kTooShort;
+  // Header offsets and the matched signature; meaningful only when verdict is kReflect.
+  rf_result where = {};
+
+  bool reflect() const { return verdict == Verdict::kReflect; }
+  Signature signature() const { return static_cast<Signature>(where.signature); }
+};
+
+// The per-frame calls are inline: they sit on every data path's hot loop, and returning
+// Classification from an out-of-line call costs more than classifying (gcc assembles the
+// struct with narrow stores and reads it back wide, a store-forwarding stall per frame).
+
+// Classifies one frame (SPEC §3). Never reads outside `frame`.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline Classification Classify(absl::Span<const uint8_t> frame, const rf_config& config) {
+  Classification result;
+  // An empty span may carry a null pointer, on which even `data + 6` is undefined.
+  if (frame.empty()) return result;
+  result.verdict = static_cast<Verdict>(
+      rf_classify(frame.data(), frame.data() + frame.size(), &config, &result.where));
+  return result;
+}
+
+// Swaps addresses in place (SPEC §4) using the offsets of a kReflect classification of this
+// same frame. Returns false, leaving the frame untouched, if the offsets do not fit it.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ReflectInPlace(absl::Span<uint8_t> frame, const rf_result& where, Mode mode) {
+  if (frame.empty()) return false;
+  return rf_reflect(frame.data(), frame.data() + frame.size(), &where,
+                    static_cast<__u32>(mode)) == 0;
+}
+
+// Classify, then reflect in place with the config's mode when the verdict is kReflect.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline Classification ClassifyAndReflect(absl::Span<uint8_t> frame, const rf_config& config) {
+  Classification result = Classify(frame, config);
+  if (result.reflect() && !ReflectInPlace(frame, result.where, static_cast<Mode>(config.mode))) {
+    // Unreachable for a kReflect result of this frame; fail closed rather than send it.
+    result.verdict = Verdict::kTooShort;
+  }
+  return result;
+}
+
+}  // namespace reflector::packet
+
+#endif  // REFLECTOR_PACKET_PACKET_H_

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package the project needs, and only those that are missing.
+# Idempotent: a second run installs nothing. Needs root (or sudo) when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  bazel-bootstrap g++ clang llvm libclang-rt-14-dev
+  # libraries
+  libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libbpf-dev libxdp-dev libelf-dev zlib1g-dev libpcap-dev libcap-ng-dev
+  libtomlplusplus-dev nlohmann-json3-dev
+  # kernel and lab tools
+  bpftool iproute2 ethtool tcpreplay tcpdump
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+SUDO=()
+if ((EUID != 0)); then
+  command -v sudo >/dev/null || { echo "setup: need root to install ${missing[*]}" >&2; exit 1; }
+  SUDO=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+# Refresh the package index only when an install from the current one fails.
+if ! "${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}"; then
+  "${SUDO[@]}" apt-get update
+  "${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+fi
