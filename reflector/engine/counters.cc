@@ -1,0 +1,59 @@
+#include "reflector/engine/counters.h"
+
+namespace reflector::engine {
+
+uint64_t Counters::rejected_frames() const {
+  uint64_t total = 0;
+  for (uint64_t n : rejected_by_reason) total += n;
+  return total;
+}
+
+Counters& Counters::operator+=(const Counters& other) {
+  rx_frames += other.rx_frames;
+  rx_bytes += other.rx_bytes;
+  reflected_frames += other.reflected_frames;
+  reflected_bytes += other.reflected_bytes;
+  for (size_t i = 0; i < reflected_by_signature.size(); ++i) {
+    reflected_by_signature[i] += other.reflected_by_signature[i];
+  }
+  for (size_t i = 0; i < rejected_by_reason.size(); ++i) {
+    rejected_by_reason[i] += other.rejected_by_reason[i];
+  }
+  passed_frames += other.passed_frames;
+  tx_dropped += other.tx_dropped;
+  return *this;
+}
+
+void PublishedCounters::Add(const Counters& delta) {
+  Bump(rx_frames_, delta.rx_frames);
+  Bump(rx_bytes_, delta.rx_bytes);
+  Bump(reflected_frames_, delta.reflected_frames);
+  Bump(reflected_bytes_, delta.reflected_bytes);
+  for (size_t i = 0; i < reflected_by_signature_.size(); ++i) {
+    Bump(reflected_by_signature_[i], delta.reflected_by_signature[i]);
+  }
+  for (size_t i = 0; i < rejected_by_reason_.size(); ++i) {
+    Bump(rejected_by_reason_[i], delta.rejected_by_reason[i]);
+  }
+  Bump(passed_frames_, delta.passed_frames);
+  Bump(tx_dropped_, delta.tx_dropped);
+}
+
+Counters PublishedCounters::Read() const {
+  Counters out;
+  out.rx_frames = rx_frames_.load(std::memory_order_relaxed);
+  out.rx_bytes = rx_bytes_.load(std::memory_order_relaxed);
+  out.reflected_frames = reflected_frames_.load(std::memory_order_relaxed);
+  out.reflected_bytes = reflected_bytes_.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < out.reflected_by_signature.size(); ++i) {
+    out.reflected_by_signature[i] = reflected_by_signature_[i].load(std::memory_order_relaxed);
+  }
+  for (size_t i = 0; i < out.rejected_by_reason.size(); ++i) {
+    out.rejected_by_reason[i] = rejected_by_reason_[i].load(std::memory_order_relaxed);
+  }
+  out.passed_frames = passed_frames_.load(std::memory_order_relaxed);
+  out.tx_dropped = tx_dropped_.load(std::memory_order_relaxed);
+  return out;
+}
+
+}  // namespace reflector::engine

@@ -1,0 +1,59 @@
+// What a data path has done, in one snapshot: frames received, reflected (per signature) and
+// rejected (per reason). Workers and the kernel program each keep their own and the daemon
+// adds them up outside the hot path.
+#ifndef REFLECTOR_ENGINE_COUNTERS_H_
+#define REFLECTOR_ENGINE_COUNTERS_H_
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+#include "reflector/packet/packet.h"
+
+namespace reflector::engine {
+
+struct Counters {
+  uint64_t rx_frames = 0;
+  uint64_t rx_bytes = 0;
+  uint64_t reflected_frames = 0;
+  uint64_t reflected_bytes = 0;
+  std::array<uint64_t, packet::kSignatureCount> reflected_by_signature = {};
+  // Indexed by packet::Verdict; the kReflect slot stays 0 (see reflected_frames).
+  std::array<uint64_t, packet::kVerdictCount> rejected_by_reason = {};
+  uint64_t passed_frames = 0;  // handed to the kernel stack untouched (XDP paths)
+  uint64_t tx_dropped = 0;     // reflected but could not be sent
+
+  uint64_t rejected_frames() const;
+  Counters& operator+=(const Counters& other);
+  friend bool operator==(const Counters&, const Counters&) = default;
+};
+
+// A worker's counters, written by that worker only and read by the stats thread. Each field is
+// an atomic updated with a relaxed load + store (no read-modify-write: there is one writer), so
+// readers never see torn values and the worker pays no locked instruction.
+class PublishedCounters {
+ public:
+  // Adds `delta` (one batch) to the published values. Worker thread only.
+  void Add(const Counters& delta);
+  // A consistent-enough copy for stats lines (fields may be from adjacent batches).
+  Counters Read() const;
+
+ private:
+  static void Bump(std::atomic<uint64_t>& field, uint64_t delta) {
+    if (delta)
+      field.store(field.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+  }
+
+  std::atomic<uint64_t> rx_frames_{0};
+  std::atomic<uint64_t> rx_bytes_{0};
+  std::atomic<uint64_t> reflected_frames_{0};
+  std::atomic<uint64_t> reflected_bytes_{0};
+  std::array<std::atomic<uint64_t>, packet::kSignatureCount> reflected_by_signature_{};
+  std::array<std::atomic<uint64_t>, packet::kVerdictCount> rejected_by_reason_{};
+  std::atomic<uint64_t> passed_frames_{0};
+  std::atomic<uint64_t> tx_dropped_{0};
+};
+
+}  // namespace reflector::engine
+
+#endif  // REFLECTOR_ENGINE_COUNTERS_H_

@@ -1,0 +1,77 @@
+#include "reflector/engine/engine.h"
+
+#include <pthread.h>
+#include <sched.h>
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace reflector::engine {
+
+Engine::Engine(std::vector<Queue> queues, const SharedConfig& config) : queues_(std::move(queues)) {
+  for (Queue& queue : queues_) workers_.push_back(std::make_unique<Worker>(*queue.io, config));
+}
+
+Engine::~Engine() { Stop(); }
+
+absl::Status Engine::Start() {
+  stop_.store(false);
+  for (size_t i = 0; i < queues_.size(); ++i) {
+    running_workers_.fetch_add(1);
+    threads_.emplace_back([this, i] { RunWorker(i); });
+    if (queues_[i].cpu < 0) continue;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(queues_[i].cpu, &set);
+    const int err = pthread_setaffinity_np(threads_.back().native_handle(), sizeof(set), &set);
+    if (err != 0) {
+      Stop();
+      return absl::InvalidArgumentError(absl::StrFormat("cannot pin worker %d to CPU %d: %s", i,
+                                                        queues_[i].cpu, std::strerror(err)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void Engine::RunWorker(size_t index) {
+  const absl::Status status = workers_[index]->Run(stop_);
+  if (!status.ok()) {
+    absl::MutexLock lock(&mu_);
+    if (error_.ok()) {
+      error_ = absl::Status(status.code(),
+                            absl::StrCat(queues_[index].io->Describe(), ": ", status.message()));
+    }
+  }
+  running_workers_.fetch_sub(1);
+}
+
+void Engine::Stop() {
+  stop_.store(true);
+  for (std::thread& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+  threads_.clear();
+}
+
+Counters Engine::ReadCounters() const {
+  Counters total;
+  for (const auto& worker : workers_) total += worker->counters();
+  return total;
+}
+
+absl::Status Engine::error() const {
+  absl::MutexLock lock(&mu_);
+  return error_;
+}
+
+std::string Engine::Describe() const {
+  return absl::StrJoin(queues_, ", ", [](std::string* out, const Queue& queue) {
+    absl::StrAppend(out, queue.io->Describe());
+    if (queue.cpu >= 0) absl::StrAppend(out, " on cpu ", queue.cpu);
+  });
+}
+
+}  // namespace reflector::engine

@@ -1,0 +1,61 @@
+// Runs one Worker per backend queue, each on its own thread pinned to its CPU, and adds up
+// their counters for the stats thread.
+#ifndef REFLECTOR_ENGINE_ENGINE_H_
+#define REFLECTOR_ENGINE_ENGINE_H_
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "platform/frame_io.h"
+#include "reflector/engine/counters.h"
+#include "reflector/engine/shared_config.h"
+#include "reflector/engine/worker.h"
+
+namespace reflector::engine {
+
+struct Queue {
+  std::unique_ptr<platform::FrameIo> io;
+  int cpu = -1;  // -1: not pinned
+};
+
+class Engine {
+ public:
+  // `config` must outlive the engine.
+  Engine(std::vector<Queue> queues, const SharedConfig& config);
+  ~Engine();  // stops and joins
+
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Starts one thread per queue. Pinning failures are errors (a wrong --cpus must not pass).
+  absl::Status Start();
+  // Asks every worker to stop after its current batch and waits for them.
+  void Stop();
+
+  Counters ReadCounters() const;
+  // The first error a worker stopped with, or OK.
+  absl::Status error() const;
+  // True while at least one worker runs.
+  bool running() const { return running_workers_.load() > 0; }
+  size_t size() const { return queues_.size(); }
+  std::string Describe() const;
+
+ private:
+  void RunWorker(size_t index);
+
+  std::vector<Queue> queues_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> running_workers_{0};
+  mutable absl::Mutex mu_;
+  absl::Status error_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace reflector::engine
+
+#endif  // REFLECTOR_ENGINE_ENGINE_H_

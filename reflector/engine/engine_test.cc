@@ -1,0 +1,148 @@
+#include "reflector/engine/engine.h"
+
+#include <cstring>
+#include <memory>
+
+#include "gtest/gtest.h"
+#include "platform/memory/memory_io.h"
+#include "reflector/engine/worker.h"
+#include "reflector/packet/config.h"
+#include "reflector/packet/testing/frame_builder.h"
+#include "reflector/packet/testing/frame_table.h"
+
+namespace reflector::engine {
+namespace {
+
+using packet::Verdict;
+using packet::testing::DefaultTestConfig;
+using packet::testing::FrameBuilder;
+using packet::testing::FrameCase;
+using packet::testing::FrameTable;
+using platform::MemoryIo;
+
+bool UsesDefaultConfig(const FrameCase& c) {
+  const rf_config config = DefaultTestConfig();
+  return std::memcmp(&c.config, &config, sizeof(config)) == 0;
+}
+
+// Feeds every frame of the shared table that uses the default config through one worker.
+TEST(Worker, ReflectsExactlyTheTestFramesAndCountsEveryVerdict) {
+  MemoryIo io;
+  SharedConfig config(DefaultTestConfig());
+  Worker worker(io, config);
+
+  std::vector<std::vector<uint8_t>> expected_sent;
+  Counters expected;
+  // Twice over, so that the frames span more than one batch.
+  for (int round = 0; round < 2; ++round)
+    for (const FrameCase& c : FrameTable()) {
+      if (!UsesDefaultConfig(c)) continue;
+      io.Inject(c.frame);
+      ++expected.rx_frames;
+      expected.rx_bytes += c.frame.size();
+      if (c.verdict == Verdict::kReflect) {
+        expected_sent.push_back(c.ExpectedReflection(packet::Mode::kAll));
+        ++expected.reflected_frames;
+        expected.reflected_bytes += c.frame.size();
+        ++expected.reflected_by_signature[static_cast<size_t>(c.signature)];
+      } else {
+        ++expected.rejected_by_reason[static_cast<size_t>(c.verdict)];
+      }
+    }
+  ASSERT_GT(expected.rx_frames, platform::kBatchSize) << "want more than one batch";
+
+  size_t batches = 0;
+  while (io.pending() > 0) {
+    auto received = worker.RunBatch(absl::ZeroDuration());
+    ASSERT_TRUE(received.ok()) << received.status();
+    EXPECT_LE(*received, platform::kBatchSize);
+    ++batches;
+  }
+  EXPECT_EQ(batches, (expected.rx_frames + platform::kBatchSize - 1) / platform::kBatchSize);
+  EXPECT_EQ(io.sent(), expected_sent);
+  EXPECT_EQ(worker.counters(), expected);
+  EXPECT_EQ(io.Outstanding(), 0u);
+  EXPECT_EQ(io.bad_returns(), 0u);
+  EXPECT_EQ(io.released(), expected.rejected_frames());
+}
+
+TEST(Worker, EmptyReceiveCountsNothing) {
+  MemoryIo io;
+  SharedConfig config(DefaultTestConfig());
+  Worker worker(io, config);
+  EXPECT_EQ(*worker.RunBatch(absl::ZeroDuration()), 0u);
+  EXPECT_EQ(worker.counters(), Counters());
+}
+
+TEST(Worker, PicksUpANewConfigAtTheNextBatch) {
+  MemoryIo io;
+  SharedConfig config(DefaultTestConfig());
+  Worker worker(io, config);
+  const std::vector<uint8_t> frame = FrameBuilder().Ports(1000, 5001).Build();
+
+  io.Inject(frame);
+  ASSERT_TRUE(worker.RunBatch(absl::ZeroDuration()).ok());
+  EXPECT_EQ(worker.counters().rejected_by_reason[static_cast<size_t>(Verdict::kPort)], 1u);
+
+  packet::FilterConfig filter;
+  filter.interface_mac = packet::testing::kReflectorMac;
+  filter.port = 5001;
+  filter.mode = packet::Mode::kMac;
+  config.Set(*packet::ToWire(filter));
+  io.Inject(frame);
+  ASSERT_TRUE(worker.RunBatch(absl::ZeroDuration()).ok());
+  EXPECT_EQ(worker.counters().reflected_frames, 1u);
+  ASSERT_EQ(io.sent().size(), 1u);
+  EXPECT_EQ(io.sent()[0], FrameBuilder().Ports(1000, 5001).Reflected(packet::Mode::kMac).Build());
+}
+
+TEST(Worker, CountsFramesTheBackendCouldNotSend) {
+  MemoryIo io(/*tx_capacity=*/2);
+  SharedConfig config(DefaultTestConfig());
+  Worker worker(io, config);
+  for (int i = 0; i < 5; ++i) io.Inject(FrameBuilder().IpId(i).Build());
+  ASSERT_TRUE(worker.RunBatch(absl::ZeroDuration()).ok());
+  EXPECT_EQ(worker.counters().reflected_frames, 5u);
+  EXPECT_EQ(worker.counters().tx_dropped, 3u);
+  EXPECT_EQ(io.sent().size(), 2u);
+  EXPECT_EQ(io.Outstanding(), 0u);
+}
+
+TEST(Engine, RunsOneWorkerPerQueueAndSumsTheirCounters) {
+  SharedConfig config(DefaultTestConfig());
+  std::vector<Queue> queues;
+  std::vector<MemoryIo*> ios;
+  for (int q = 0; q < 3; ++q) {
+    auto io = std::make_unique<MemoryIo>();
+    for (int i = 0; i <= q * 100; ++i) io->Inject(FrameBuilder().IpId(i).Build());
+    io->Inject(FrameBuilder().Ports(1, 2).Build());  // rejected: port
+    ios.push_back(io.get());
+    queues.push_back(Queue{std::move(io), /*cpu=*/q % 2});
+  }
+  Engine engine(std::move(queues), config);
+  ASSERT_TRUE(engine.Start().ok());
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (engine.ReadCounters().rx_frames < 1 + 101 + 201 + 3 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  engine.Stop();
+  const Counters total = engine.ReadCounters();
+  EXPECT_EQ(total.rx_frames, 306u);
+  EXPECT_EQ(total.reflected_frames, 303u);
+  EXPECT_EQ(total.rejected_by_reason[static_cast<size_t>(Verdict::kPort)], 3u);
+  EXPECT_TRUE(engine.error().ok());
+  for (MemoryIo* io : ios) EXPECT_EQ(io->Outstanding(), 0u);
+}
+
+TEST(Engine, RefusesACpuThatDoesNotExist) {
+  SharedConfig config(DefaultTestConfig());
+  std::vector<Queue> queues;
+  queues.push_back(Queue{std::make_unique<MemoryIo>(), /*cpu=*/1000});
+  Engine engine(std::move(queues), config);
+  const absl::Status status = engine.Start();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("CPU 1000"), std::string::npos) << status;
+}
+
+}  // namespace
+}  // namespace reflector::engine

@@ -1,0 +1,61 @@
+#include "reflector/engine/worker.h"
+
+#include "reflector/base/status_macros.h"
+#include "reflector/packet/packet.h"
+
+namespace reflector::engine {
+
+// How long an idle worker blocks in Receive before it looks at the stop flag again.
+constexpr absl::Duration kIdleWait = absl::Milliseconds(100);
+
+Worker::Worker(platform::FrameIo& io, const SharedConfig& config)
+    : io_(io), shared_config_(config), config_(config.Get()), config_version_(config.version()) {}
+
+absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
+  shared_config_.Refresh(config_, config_version_);
+  REFLECTOR_ASSIGN_OR_RETURN(const size_t received,
+                             io_.Receive(absl::MakeSpan(received_), timeout));
+  if (received == 0) {
+    REFLECTOR_RETURN_IF_ERROR(io_.Flush());
+    return 0;
+  }
+
+  Counters batch;
+  size_t sending = 0;
+  size_t releasing = 0;
+  for (size_t i = 0; i < received; ++i) {
+    const platform::Frame& frame = received_[i];
+    batch.rx_bytes += frame.length;
+    const packet::Classification result =
+        packet::ClassifyAndReflect(absl::MakeSpan(frame.data, frame.length), config_);
+    if (result.reflect()) {
+      ++batch.reflected_by_signature[result.where.signature];
+      batch.reflected_bytes += frame.length;
+      to_send_[sending++] = frame;
+    } else {
+      ++batch.rejected_by_reason[static_cast<size_t>(result.verdict)];
+      to_release_[releasing++] = frame;
+    }
+  }
+  batch.rx_frames = received;
+  batch.reflected_frames = sending;
+
+  if (releasing) io_.Release(absl::MakeConstSpan(to_release_.data(), releasing));
+  const absl::Status sent =
+      sending ? io_.Transmit(absl::MakeConstSpan(to_send_.data(), sending)) : absl::OkStatus();
+  const uint64_t tx_dropped = io_.stats().tx_dropped;
+  batch.tx_dropped = tx_dropped - tx_dropped_seen_;
+  tx_dropped_seen_ = tx_dropped;
+  published_.Add(batch);
+  REFLECTOR_RETURN_IF_ERROR(sent);
+  return received;
+}
+
+absl::Status Worker::Run(const std::atomic<bool>& stop) {
+  while (!stop.load(std::memory_order_relaxed)) {
+    REFLECTOR_RETURN_IF_ERROR(RunBatch(kIdleWait).status());
+  }
+  return io_.Flush();
+}
+
+}  // namespace reflector::engine

@@ -1,0 +1,50 @@
+// One worker per queue: receive a batch, classify and reflect each frame in place, transmit
+// the reflected frames from the same buffers, give the rest back. No allocation, lock, log or
+// virtual call per frame; counters are published once per batch.
+#ifndef REFLECTOR_ENGINE_WORKER_H_
+#define REFLECTOR_ENGINE_WORKER_H_
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "platform/frame_io.h"
+#include "reflector/engine/counters.h"
+#include "reflector/engine/shared_config.h"
+
+namespace reflector::engine {
+
+class Worker {
+ public:
+  // `io` and `config` must outlive the worker.
+  Worker(platform::FrameIo& io, const SharedConfig& config);
+
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Handles one batch, waiting at most `timeout` for frames. Returns how many were received.
+  absl::StatusOr<size_t> RunBatch(absl::Duration timeout);
+
+  // Runs batches until `stop` becomes true; returns the backend's first error.
+  absl::Status Run(const std::atomic<bool>& stop);
+
+  Counters counters() const { return published_.Read(); }
+  platform::FrameIo& io() { return io_; }
+
+ private:
+  platform::FrameIo& io_;
+  const SharedConfig& shared_config_;
+  rf_config config_;
+  uint64_t config_version_ = 0;
+  uint64_t tx_dropped_seen_ = 0;
+  std::array<platform::Frame, platform::kBatchSize> received_;
+  std::array<platform::Frame, platform::kBatchSize> to_send_;
+  std::array<platform::Frame, platform::kBatchSize> to_release_;
+  PublishedCounters published_;
+};
+
+}  // namespace reflector::engine
+
+#endif  // REFLECTOR_ENGINE_WORKER_H_
