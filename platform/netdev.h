@@ -1,0 +1,32 @@
+// Facts about a network interface that every data path needs: index, MAC, RX queue count.
+#ifndef REFLECTOR_PLATFORM_NETDEV_H_
+#define REFLECTOR_PLATFORM_NETDEV_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace reflector::platform {
+
+struct NetDevice {
+  std::string name;
+  int ifindex = 0;
+  std::array<uint8_t, 6> mac = {};
+  int rx_queues = 1;  // combined + RX-only channels, at least 1
+  bool up = false;
+};
+
+// Looks the interface up in the current network namespace. An unknown name is a NotFound
+// error that lists the interfaces that do exist.
+absl::StatusOr<NetDevice> LookupNetDevice(absl::string_view name);
+
+// Names of the interfaces in the current network namespace, in index order.
+std::vector<std::string> ListNetDevices();
+
+}  // namespace reflector::platform
+
+#endif  // REFLECTOR_PLATFORM_NETDEV_H_

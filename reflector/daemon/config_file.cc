@@ -1,0 +1,85 @@
+#include "reflector/daemon/config_file.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+// The project builds without exceptions; toml++ then reports errors through parse_result.
+#define TOML_EXCEPTIONS 0
+#include <toml++/toml.h>
+
+namespace reflector::daemon {
+namespace {
+
+std::string Where(absl::string_view origin, const toml::source_region& region) {
+  return absl::StrFormat("%s:%d:%d", origin, region.begin.line, region.begin.column);
+}
+
+// One scalar as the text a flag would carry; nullopt for tables and nested arrays.
+std::optional<std::string> ScalarText(const toml::node& node) {
+  if (auto s = node.value<std::string>()) return *s;
+  if (node.is_boolean()) return *node.value<bool>() ? "true" : "false";
+  if (node.is_integer()) return absl::StrCat(*node.value<int64_t>());
+  if (node.is_floating_point()) return absl::StrCat(*node.value<double>());
+  return std::nullopt;
+}
+
+}  // namespace
+
+absl::StatusOr<Settings> ParseConfigText(absl::string_view text, absl::string_view origin) {
+  toml::parse_result parsed = toml::parse(std::string_view(text.data(), text.size()));
+  if (!parsed) {
+    const toml::parse_error& error = parsed.error();
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: %s", Where(origin, error.source()), std::string(error.description())));
+  }
+  const std::vector<std::string>& names = SettingNames();
+  Settings settings;
+  for (const auto& [key, node] : parsed.table()) {
+    const std::string name(key.str());
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "%s: unknown setting \"%s\"", Where(origin, key.source()), name));
+    }
+    std::optional<std::string> value;
+    if (const toml::array* list = node.as_array()) {
+      std::string joined;
+      bool flat = true;
+      for (const toml::node& item : *list) {
+        std::optional<std::string> part = ScalarText(item);
+        if (!part) flat = false;
+        if (part) absl::StrAppend(&joined, joined.empty() ? "" : ",", *part);
+      }
+      if (flat) value = joined;
+    } else {
+      value = ScalarText(node);
+    }
+    if (!value) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "%s: \"%s\" must be a string, number, boolean or a list of them",
+          Where(origin, node.source()), name));
+    }
+    settings[name] = *value;
+  }
+  return settings;
+}
+
+absl::StatusOr<Settings> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::NotFoundError(
+        absl::StrFormat("cannot read config file %s: %s", path, std::strerror(errno)));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseConfigText(text.str(), path);
+}
+
+}  // namespace reflector::daemon

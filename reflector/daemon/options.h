@@ -1,0 +1,56 @@
+// The daemon's settings (SPEC §6): what flags and the config file say, validated into one
+// struct. Settings arrive as name -> text pairs, whichever source they come from, so flags,
+// the config file and SIGHUP reloads all go through the same parsers and the same errors.
+#ifndef REFLECTOR_DAEMON_OPTIONS_H_
+#define REFLECTOR_DAEMON_OPTIONS_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "reflector/packet/config.h"
+
+namespace reflector::daemon {
+
+enum class DataPathKind { kAuto, kXdp, kAfXdp, kAfPacket };
+enum class ZeroCopy { kAuto, kOn, kOff };
+enum class XdpMode { kAuto, kNative, kGeneric };
+enum class StatsFormat { kText, kJson, kCsv };
+enum class LogLevel { kError, kWarning, kInfo, kDebug };
+
+absl::string_view DataPathName(DataPathKind kind);  // "auto", "xdp", "afxdp", "afpacket"
+
+struct DaemonOptions {
+  std::string interface;
+  DataPathKind datapath = DataPathKind::kAuto;
+  packet::FilterConfig filter;  // mode, port, oui, dst_mac_filter, signatures, vlan, ipv6
+  bool monitor = false;         // classify and count, reflect nothing (safe first run)
+  int queues = 0;               // 0: one per RX queue of the interface
+  std::vector<int> cpus;        // worker i runs on cpus[i % size]; empty: not pinned
+  ZeroCopy zero_copy = ZeroCopy::kAuto;
+  XdpMode xdp_mode = XdpMode::kAuto;
+  absl::Duration stats_interval = absl::Seconds(1);  // zero: no periodic lines
+  StatsFormat stats_format = StatsFormat::kText;
+  LogLevel log_level = LogLevel::kInfo;
+};
+
+// Setting name -> value as text, e.g. {"port", "3842"}.
+using Settings = std::map<std::string, std::string>;
+
+// The names a config file may use: every daemon flag except `config` itself.
+const std::vector<std::string>& SettingNames();
+
+// Validates and converts; unknown names and malformed values are InvalidArgument errors that
+// name the setting and the bad value. Settings not given keep their defaults.
+absl::StatusOr<DaemonOptions> ParseOptions(const Settings& settings);
+
+// Parsers of single values, shared with the tools.
+absl::StatusOr<bool> ParseBool(absl::string_view name, absl::string_view text);
+absl::StatusOr<std::vector<int>> ParseCpuList(absl::string_view text);  // "0,2-3"
+
+}  // namespace reflector::daemon
+
+#endif  // REFLECTOR_DAEMON_OPTIONS_H_

@@ -1,0 +1,101 @@
+#include "reflector/daemon/options.h"
+
+#include "gtest/gtest.h"
+
+namespace reflector::daemon {
+namespace {
+
+TEST(ParseOptions, DefaultsAreTheSpecDefaults) {
+  auto options = ParseOptions({});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->datapath, DataPathKind::kAuto);
+  EXPECT_EQ(options->filter.mode, packet::Mode::kAll);
+  EXPECT_EQ(options->filter.port, 3842);
+  EXPECT_EQ(packet::FormatOuiList(options->filter.ouis), "00:c0:17");
+  EXPECT_TRUE(options->filter.dst_mac_filter);
+  EXPECT_EQ(options->filter.signatures, RF_SIGS_ALL);
+  EXPECT_TRUE(options->filter.vlan);
+  EXPECT_TRUE(options->filter.ipv6);
+  EXPECT_EQ(options->queues, 0);
+  EXPECT_TRUE(options->cpus.empty());
+  EXPECT_EQ(options->stats_interval, absl::Seconds(1));
+  EXPECT_FALSE(options->monitor);
+}
+
+TEST(ParseOptions, EverySetting) {
+  auto options = ParseOptions({{"interface", "veth0"},
+                               {"datapath", "afpacket"},
+                               {"mode", "mac-ip"},
+                               {"port", "0"},
+                               {"oui", "any"},
+                               {"dst_mac_filter", "false"},
+                               {"signatures", "rfc2544"},
+                               {"vlan", "no"},
+                               {"ipv6", "0"},
+                               {"monitor", "true"},
+                               {"queues", "4"},
+                               {"cpus", "0,2-3"},
+                               {"zero_copy", "off"},
+                               {"xdp_mode", "generic"},
+                               {"stats_interval", "250ms"},
+                               {"stats_format", "json"},
+                               {"log_level", "debug"}});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->interface, "veth0");
+  EXPECT_EQ(options->datapath, DataPathKind::kAfPacket);
+  EXPECT_EQ(options->filter.mode, packet::Mode::kMacIp);
+  EXPECT_EQ(options->filter.port, 0);
+  EXPECT_TRUE(options->filter.ouis.empty());
+  EXPECT_FALSE(options->filter.dst_mac_filter);
+  EXPECT_EQ(options->filter.signatures, RF_SIG_BIT(RF_SIG_RFC2544));
+  EXPECT_FALSE(options->filter.vlan);
+  EXPECT_FALSE(options->filter.ipv6);
+  EXPECT_TRUE(options->monitor);
+  EXPECT_EQ(options->queues, 4);
+  EXPECT_EQ(options->cpus, (std::vector<int>{0, 2, 3}));
+  EXPECT_EQ(options->zero_copy, ZeroCopy::kOff);
+  EXPECT_EQ(options->xdp_mode, XdpMode::kGeneric);
+  EXPECT_EQ(options->stats_interval, absl::Milliseconds(250));
+  EXPECT_EQ(options->stats_format, StatsFormat::kJson);
+  EXPECT_EQ(options->log_level, LogLevel::kDebug);
+}
+
+TEST(ParseOptions, BadValuesNameTheSettingAndTheValue) {
+  const struct {
+    const char* name;
+    const char* value;
+    const char* expect;
+  } cases[] = {
+      {"datapath", "dpdk", "--datapath: invalid value \"dpdk\""},
+      {"mode", "swap", "--mode: invalid mode \"swap\""},
+      {"port", "70000", "--port: invalid port \"70000\""},
+      {"oui", "00:c0", "--oui: invalid OUI \"00:c0\""},
+      {"dst_mac_filter", "maybe", "--dst_mac_filter: invalid value \"maybe\""},
+      {"signatures", "twamp", "--signatures: invalid signature \"twamp\""},
+      {"queues", "-1", "--queues: invalid value \"-1\""},
+      {"cpus", "3-1", "--cpus: invalid CPU \"3-1\""},
+      {"zero_copy", "maybe", "--zero_copy: invalid value \"maybe\""},
+      {"stats_interval", "soon", "--stats_interval: invalid value \"soon\""},
+      {"stats_format", "xml", "--stats_format: invalid value \"xml\""},
+      {"bogus", "1", "unknown setting \"bogus\""},
+  };
+  for (const auto& c : cases) {
+    auto options = ParseOptions({{c.name, c.value}});
+    ASSERT_FALSE(options.ok()) << c.name;
+    EXPECT_EQ(options.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(options.status().message().find(c.expect), std::string::npos)
+        << options.status().message();
+  }
+}
+
+TEST(ParseCpuList, ListsAndRanges) {
+  EXPECT_EQ(*ParseCpuList("1"), std::vector<int>{1});
+  EXPECT_EQ(*ParseCpuList("0-2,5"), (std::vector<int>{0, 1, 2, 5}));
+  EXPECT_TRUE(ParseCpuList("")->empty());
+  for (const char* bad : {"a", "1,", "-1", "2-1", "1-x", "99999"}) {
+    EXPECT_FALSE(ParseCpuList(bad).ok()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace reflector::daemon

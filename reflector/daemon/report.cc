@@ -1,0 +1,198 @@
+#include "reflector/daemon/report.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "nlohmann/json.hpp"
+
+namespace reflector::daemon {
+namespace {
+
+using engine::Counters;
+using packet::Verdict;
+
+struct Rates {
+  double rx_fps, rx_mbps, reflected_fps, reflected_mbps;
+};
+
+Rates RatesBetween(const Counters& before, const Counters& after, absl::Duration interval) {
+  const double seconds = std::max(absl::ToDoubleSeconds(interval), 1e-9);
+  return Rates{
+      (after.rx_frames - before.rx_frames) / seconds,
+      (after.rx_bytes - before.rx_bytes) * 8 / seconds / 1e6,
+      (after.reflected_frames - before.reflected_frames) / seconds,
+      (after.reflected_bytes - before.reflected_bytes) * 8 / seconds / 1e6,
+  };
+}
+
+// Reject reasons with a non-zero count, largest first.
+std::vector<std::pair<std::string, uint64_t>> TopRejects(const Counters& before,
+                                                         const Counters& after, size_t limit) {
+  std::vector<std::pair<std::string, uint64_t>> rejects;
+  for (int i = 0; i < packet::kVerdictCount; ++i) {
+    const uint64_t n = after.rejected_by_reason[i] - before.rejected_by_reason[i];
+    if (n) rejects.emplace_back(std::string(packet::VerdictName(static_cast<Verdict>(i))), n);
+  }
+  std::stable_sort(rejects.begin(), rejects.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  if (rejects.size() > limit) rejects.resize(limit);
+  return rejects;
+}
+
+std::string Timestamp(absl::Time time) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone());
+}
+
+}  // namespace
+
+std::string FormatBanner(const BannerInfo& info, const DaemonOptions& options) {
+  std::string out = absl::StrFormat("reflectord %s on %s (%s)\n", info.version, info.interface,
+                                    info.mac);
+  for (const std::string& line : info.fallbacks) absl::StrAppend(&out, "  ", line, "\n");
+  absl::StrAppendFormat(&out, "  data path  %s\n", info.datapath);
+  absl::StrAppendFormat(&out, "  queues     %s\n", info.queues);
+  absl::StrAppendFormat(&out, "  mode       %s%s\n", packet::ModeName(options.filter.mode),
+                        options.monitor ? " (monitor: counting only, nothing is reflected)" : "");
+  absl::StrAppendFormat(
+      &out, "  filters    port %s, oui %s, dst-mac %s, signatures %s, vlan %s, ipv6 %s\n",
+      options.filter.port ? absl::StrCat(options.filter.port) : "any",
+      packet::FormatOuiList(options.filter.ouis), options.filter.dst_mac_filter ? "on" : "off",
+      packet::FormatSignatures(options.filter.signatures), options.filter.vlan ? "on" : "off",
+      options.filter.ipv6 ? "on" : "off");
+  return out;
+}
+
+StatsReporter::StatsReporter(StatsFormat format, std::FILE* lines, std::FILE* text)
+    : format_(format), lines_(lines), text_(format == StatsFormat::kText ? lines : text) {}
+
+void StatsReporter::Banner(const std::string& banner) {
+  std::fputs(banner.c_str(), text_);
+  std::fflush(text_);
+}
+
+void StatsReporter::Start(const Counters& now, absl::Time time) {
+  previous_ = now;
+  previous_time_ = time;
+}
+
+void StatsReporter::Line(const Counters& now, absl::Time time) {
+  if (format_ == StatsFormat::kCsv && !header_written_) {
+    std::fputs((CsvHeader() + "\n").c_str(), lines_);
+    header_written_ = true;
+  }
+  const std::string line = FormatLine(format_, previous_, now, time - previous_time_, time);
+  std::fputs((line + "\n").c_str(), lines_);
+  std::fflush(lines_);
+  previous_ = now;
+  previous_time_ = time;
+}
+
+void StatsReporter::Summary(const Counters& total, absl::Duration elapsed) {
+  std::fputs(FormatSummary(total, elapsed).c_str(), text_);
+  std::fflush(text_);
+}
+
+std::string StatsReporter::CsvHeader() {
+  std::string header =
+      "time,rx_fps,rx_mbps,reflected_fps,reflected_mbps,rx_frames,reflected_frames,"
+      "rejected_frames,tx_dropped";
+  for (int i = 1; i < packet::kVerdictCount; ++i) {
+    absl::StrAppend(&header, ",", packet::VerdictName(static_cast<Verdict>(i)));
+  }
+  return header;
+}
+
+std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previous,
+                                      const Counters& now, absl::Duration interval,
+                                      absl::Time time) {
+  const Rates rates = RatesBetween(previous, now, interval);
+  switch (format) {
+    case StatsFormat::kText: {
+      std::string rejects = absl::StrJoin(
+          TopRejects(previous, now, 3), ", ",
+          [](std::string* out, const auto& r) { absl::StrAppend(out, r.first, " ", r.second); });
+      return absl::StrFormat(
+          "%s rx %.0f fps %.2f Mbps | reflected %.0f fps %.2f Mbps | rejected %d%s%s%s",
+          Timestamp(time), rates.rx_fps, rates.rx_mbps, rates.reflected_fps,
+          rates.reflected_mbps, now.rejected_frames() - previous.rejected_frames(),
+          rejects.empty() ? "" : " (", rejects, rejects.empty() ? "" : ")") +
+             (now.tx_dropped != previous.tx_dropped
+                  ? absl::StrFormat(" | tx dropped %d", now.tx_dropped - previous.tx_dropped)
+                  : "");
+    }
+    case StatsFormat::kJson: {
+      nlohmann::json rejected = nlohmann::json::object();
+      for (int i = 1; i < packet::kVerdictCount; ++i) {
+        rejected[std::string(packet::VerdictName(static_cast<Verdict>(i)))] =
+            now.rejected_by_reason[i];
+      }
+      nlohmann::json by_signature = nlohmann::json::object();
+      for (int i = 0; i < packet::kSignatureCount; ++i) {
+        by_signature[std::string(packet::SignatureName(static_cast<packet::Signature>(i)))] =
+            now.reflected_by_signature[i];
+      }
+      const nlohmann::json line = {
+          {"time", Timestamp(time)},
+          {"interval_s", absl::ToDoubleSeconds(interval)},
+          {"rx_fps", rates.rx_fps},
+          {"rx_mbps", rates.rx_mbps},
+          {"reflected_fps", rates.reflected_fps},
+          {"reflected_mbps", rates.reflected_mbps},
+          {"rx_frames", now.rx_frames},
+          {"rx_bytes", now.rx_bytes},
+          {"reflected_frames", now.reflected_frames},
+          {"reflected_bytes", now.reflected_bytes},
+          {"reflected_by_signature", by_signature},
+          {"rejected_frames", now.rejected_frames()},
+          {"rejected", rejected},
+          {"passed_frames", now.passed_frames},
+          {"tx_dropped", now.tx_dropped},
+      };
+      return line.dump();
+    }
+    case StatsFormat::kCsv: {
+      std::string row = absl::StrFormat("%s,%.1f,%.3f,%.1f,%.3f,%d,%d,%d,%d", Timestamp(time),
+                                        rates.rx_fps, rates.rx_mbps, rates.reflected_fps,
+                                        rates.reflected_mbps, now.rx_frames,
+                                        now.reflected_frames, now.rejected_frames(),
+                                        now.tx_dropped);
+      for (int i = 1; i < packet::kVerdictCount; ++i) {
+        absl::StrAppend(&row, ",", now.rejected_by_reason[i]);
+      }
+      return row;
+    }
+  }
+  return "";
+}
+
+std::string StatsReporter::FormatSummary(const Counters& total, absl::Duration elapsed) {
+  std::string out = absl::StrFormat(
+      "summary after %s: rx %d frames (%d bytes), reflected %d frames (%d bytes), "
+      "rejected %d, tx dropped %d\n",
+      absl::FormatDuration(absl::Trunc(elapsed, absl::Milliseconds(1))), total.rx_frames,
+      total.rx_bytes, total.reflected_frames, total.reflected_bytes, total.rejected_frames(),
+      total.tx_dropped);
+  std::vector<std::string> signatures;
+  for (int i = 0; i < packet::kSignatureCount; ++i) {
+    if (total.reflected_by_signature[i]) {
+      signatures.push_back(absl::StrCat(packet::SignatureName(static_cast<packet::Signature>(i)),
+                                        " ", total.reflected_by_signature[i]));
+    }
+  }
+  if (!signatures.empty()) absl::StrAppend(&out, "  reflected by signature: ", absl::StrJoin(signatures, ", "), "\n");
+  const auto rejects = TopRejects(Counters(), total, packet::kVerdictCount);
+  if (!rejects.empty()) {
+    absl::StrAppend(&out, "  rejected by reason: ",
+                    absl::StrJoin(rejects, ", ",
+                                  [](std::string* o, const auto& r) {
+                                    absl::StrAppend(o, r.first, " ", r.second);
+                                  }),
+                    "\n");
+  }
+  return out;
+}
+
+}  // namespace reflector::daemon
