@@ -37,16 +37,16 @@ absl::StatusOr<Settings> ParseConfigText(absl::string_view text, absl::string_vi
   toml::parse_result parsed = toml::parse(std::string_view(text.data(), text.size()));
   if (!parsed) {
     const toml::parse_error& error = parsed.error();
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "%s: %s", Where(origin, error.source()), std::string(error.description())));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s: %s", Where(origin, error.source()), std::string(error.description())));
   }
   const std::vector<std::string>& names = SettingNames();
   Settings settings;
   for (const auto& [key, node] : parsed.table()) {
     const std::string name(key.str());
     if (std::find(names.begin(), names.end(), name) == names.end()) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "%s: unknown setting \"%s\"", Where(origin, key.source()), name));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("%s: unknown setting \"%s\"", Where(origin, key.source()), name));
     }
     std::optional<std::string> value;
     if (const toml::array* list = node.as_array()) {
@@ -62,9 +62,9 @@ absl::StatusOr<Settings> ParseConfigText(absl::string_view text, absl::string_vi
       value = ScalarText(node);
     }
     if (!value) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "%s: \"%s\" must be a string, number, boolean or a list of them",
-          Where(origin, node.source()), name));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("%s: \"%s\" must be a string, number, boolean or a list of them",
+                          Where(origin, node.source()), name));
     }
     settings[name] = *value;
   }

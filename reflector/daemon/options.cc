@@ -70,18 +70,11 @@ absl::StatusOr<absl::Duration> ParseInterval(absl::string_view text) {
 
 }  // namespace
 
-absl::string_view DataPathName(DataPathKind kind) {
-  for (const auto& entry : kDataPaths) {
-    if (entry.value == kind) return entry.name;
-  }
-  return "unknown";
-}
-
 const std::vector<std::string>& SettingNames() {
   static const std::vector<std::string>* const names = new std::vector<std::string>{
-      "interface", "datapath",  "mode",     "port",           "oui",          "dst_mac_filter",
-      "signatures", "vlan",     "ipv6",     "monitor",        "queues",       "cpus",
-      "zero_copy", "xdp_mode",  "stats_interval", "stats_format", "log_level"};
+      "interface",  "datapath", "mode",           "port",         "oui",      "dst_mac_filter",
+      "signatures", "vlan",     "ipv6",           "monitor",      "queues",   "cpus",
+      "zero_copy",  "xdp_mode", "stats_interval", "stats_format", "log_level"};
   return *names;
 }
 
@@ -149,8 +142,7 @@ absl::StatusOr<DaemonOptions> ParseOptions(const Settings& settings) {
     } else if (name == "monitor") {
       REFLECTOR_ASSIGN_OR_RETURN(options.monitor, ParseBool(name, value));
     } else if (name == "queues") {
-      if (!absl::SimpleAtoi(value, &options.queues) || options.queues < 0 ||
-          options.queues > 256) {
+      if (!absl::SimpleAtoi(value, &options.queues) || options.queues < 0 || options.queues > 256) {
         return absl::InvalidArgumentError(absl::StrFormat(
             "--queues: invalid value \"%s\": expected 0 (one per RX queue) to 256", value));
       }

@@ -11,17 +11,17 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "reflector/engine/datapath.h"
 #include "reflector/packet/config.h"
 
 namespace reflector::daemon {
 
-enum class DataPathKind { kAuto, kXdp, kAfXdp, kAfPacket };
-enum class ZeroCopy { kAuto, kOn, kOff };
-enum class XdpMode { kAuto, kNative, kGeneric };
+using engine::DataPathKind;
+using engine::XdpMode;
+using engine::ZeroCopy;
+
 enum class StatsFormat { kText, kJson, kCsv };
 enum class LogLevel { kError, kWarning, kInfo, kDebug };
-
-absl::string_view DataPathName(DataPathKind kind);  // "auto", "xdp", "afxdp", "afpacket"
 
 struct DaemonOptions {
   std::string interface;

@@ -49,8 +49,8 @@ std::string Timestamp(absl::Time time) {
 }  // namespace
 
 std::string FormatBanner(const BannerInfo& info, const DaemonOptions& options) {
-  std::string out = absl::StrFormat("reflectord %s on %s (%s)\n", info.version, info.interface,
-                                    info.mac);
+  std::string out =
+      absl::StrFormat("reflectord %s on %s (%s)\n", info.version, info.interface, info.mac);
   for (const std::string& line : info.fallbacks) absl::StrAppend(&out, "  ", line, "\n");
   absl::StrAppendFormat(&out, "  data path  %s\n", info.datapath);
   absl::StrAppendFormat(&out, "  queues     %s\n", info.queues);
@@ -115,10 +115,10 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
           TopRejects(previous, now, 3), ", ",
           [](std::string* out, const auto& r) { absl::StrAppend(out, r.first, " ", r.second); });
       return absl::StrFormat(
-          "%s rx %.0f fps %.2f Mbps | reflected %.0f fps %.2f Mbps | rejected %d%s%s%s",
-          Timestamp(time), rates.rx_fps, rates.rx_mbps, rates.reflected_fps,
-          rates.reflected_mbps, now.rejected_frames() - previous.rejected_frames(),
-          rejects.empty() ? "" : " (", rejects, rejects.empty() ? "" : ")") +
+                 "%s rx %.0f fps %.2f Mbps | reflected %.0f fps %.2f Mbps | rejected %d%s%s%s",
+                 Timestamp(time), rates.rx_fps, rates.rx_mbps, rates.reflected_fps,
+                 rates.reflected_mbps, now.rejected_frames() - previous.rejected_frames(),
+                 rejects.empty() ? "" : " (", rejects, rejects.empty() ? "" : ")") +
              (now.tx_dropped != previous.tx_dropped
                   ? absl::StrFormat(" | tx dropped %d", now.tx_dropped - previous.tx_dropped)
                   : "");
@@ -154,11 +154,10 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
       return line.dump();
     }
     case StatsFormat::kCsv: {
-      std::string row = absl::StrFormat("%s,%.1f,%.3f,%.1f,%.3f,%d,%d,%d,%d", Timestamp(time),
-                                        rates.rx_fps, rates.rx_mbps, rates.reflected_fps,
-                                        rates.reflected_mbps, now.rx_frames,
-                                        now.reflected_frames, now.rejected_frames(),
-                                        now.tx_dropped);
+      std::string row =
+          absl::StrFormat("%s,%.1f,%.3f,%.1f,%.3f,%d,%d,%d,%d", Timestamp(time), rates.rx_fps,
+                          rates.rx_mbps, rates.reflected_fps, rates.reflected_mbps, now.rx_frames,
+                          now.reflected_frames, now.rejected_frames(), now.tx_dropped);
       for (int i = 1; i < packet::kVerdictCount; ++i) {
         absl::StrAppend(&row, ",", now.rejected_by_reason[i]);
       }
@@ -182,7 +181,8 @@ std::string StatsReporter::FormatSummary(const Counters& total, absl::Duration e
                                         " ", total.reflected_by_signature[i]));
     }
   }
-  if (!signatures.empty()) absl::StrAppend(&out, "  reflected by signature: ", absl::StrJoin(signatures, ", "), "\n");
+  if (!signatures.empty())
+    absl::StrAppend(&out, "  reflected by signature: ", absl::StrJoin(signatures, ", "), "\n");
   const auto rejects = TopRejects(Counters(), total, packet::kVerdictCount);
   if (!rejects.empty()) {
     absl::StrAppend(&out, "  rejected by reason: ",

@@ -17,9 +17,9 @@ namespace reflector::daemon {
 struct BannerInfo {
   std::string interface;
   std::string mac;
-  std::string datapath;                 // "xdp (native)"
-  std::vector<std::string> fallbacks;   // one line per data path tried and why it was skipped
-  std::string queues;                   // "2 queues on cpus 0,1"
+  std::string datapath;                // "xdp (native)"
+  std::vector<std::string> fallbacks;  // one line per data path tried and why it was skipped
+  std::string queues;                  // "2 queues on cpus 0,1"
   std::string version;
 };
 

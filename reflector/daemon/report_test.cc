@@ -24,16 +24,16 @@ Counters Sample(uint64_t scale) {
 const absl::Time kTime = absl::FromUnixSeconds(1795510000);
 
 TEST(StatsReporter, TextLineShowsRatesAndTopReasons) {
-  const std::string line = StatsReporter::FormatLine(StatsFormat::kText, Sample(1), Sample(3),
-                                                     absl::Seconds(2), kTime);
+  const std::string line =
+      StatsReporter::FormatLine(StatsFormat::kText, Sample(1), Sample(3), absl::Seconds(2), kTime);
   EXPECT_EQ(line,
             "2026-11-24T08:46:40.000Z rx 1000 fps 0.51 Mbps | reflected 900 fps 0.46 Mbps | "
             "rejected 200 (dst_mac 120, port 80)");
 }
 
 TEST(StatsReporter, JsonLineIsOneObjectWithTotalsAndRates) {
-  const std::string line = StatsReporter::FormatLine(StatsFormat::kJson, Sample(1), Sample(3),
-                                                     absl::Seconds(2), kTime);
+  const std::string line =
+      StatsReporter::FormatLine(StatsFormat::kJson, Sample(1), Sample(3), absl::Seconds(2), kTime);
   EXPECT_EQ(line.find('\n'), std::string::npos);
   const nlohmann::json parsed = nlohmann::json::parse(line);
   EXPECT_EQ(parsed["rx_frames"], 3000);
@@ -45,8 +45,8 @@ TEST(StatsReporter, JsonLineIsOneObjectWithTotalsAndRates) {
 
 TEST(StatsReporter, CsvRowsMatchTheHeader) {
   const std::string header = StatsReporter::CsvHeader();
-  const std::string row = StatsReporter::FormatLine(StatsFormat::kCsv, Sample(1), Sample(3),
-                                                    absl::Seconds(2), kTime);
+  const std::string row =
+      StatsReporter::FormatLine(StatsFormat::kCsv, Sample(1), Sample(3), absl::Seconds(2), kTime);
   EXPECT_EQ(std::count(header.begin(), header.end(), ','), std::count(row.begin(), row.end(), ','));
   EXPECT_EQ(header.substr(0, 12), "time,rx_fps,");
   EXPECT_NE(header.find(",too_short,dst_mac,"), std::string::npos);

@@ -11,8 +11,11 @@
 
 namespace reflector::engine {
 
-Engine::Engine(std::vector<Queue> queues, const SharedConfig& config) : queues_(std::move(queues)) {
-  for (Queue& queue : queues_) workers_.push_back(std::make_unique<Worker>(*queue.io, config));
+Engine::Engine(std::vector<Queue> queues, const SharedConfig& config, bool monitor)
+    : queues_(std::move(queues)) {
+  for (Queue& queue : queues_) {
+    workers_.push_back(std::make_unique<Worker>(*queue.io, config, monitor));
+  }
 }
 
 Engine::~Engine() { Stop(); }

@@ -24,8 +24,8 @@ struct Queue {
 
 class Engine {
  public:
-  // `config` must outlive the engine.
-  Engine(std::vector<Queue> queues, const SharedConfig& config);
+  // `config` must outlive the engine. `monitor`: see Worker.
+  Engine(std::vector<Queue> queues, const SharedConfig& config, bool monitor = false);
   ~Engine();  // stops and joins
 
   Engine(const Engine&) = delete;

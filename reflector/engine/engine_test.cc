@@ -146,3 +146,24 @@ TEST(Engine, RefusesACpuThatDoesNotExist) {
 
 }  // namespace
 }  // namespace reflector::engine
+
+namespace reflector::engine {
+namespace {
+
+TEST(Worker, MonitorModeCountsButSendsNothing) {
+  platform::MemoryIo io;
+  SharedConfig config(packet::testing::DefaultTestConfig());
+  Worker worker(io, config, /*monitor=*/true);
+  const std::vector<uint8_t> frame = packet::testing::FrameBuilder().Build();
+  io.Inject(frame);
+  io.Inject(packet::testing::FrameBuilder().Ports(1, 2).Build());
+  ASSERT_TRUE(worker.RunBatch(absl::ZeroDuration()).ok());
+  EXPECT_EQ(worker.counters().reflected_frames, 1u);
+  EXPECT_EQ(worker.counters().rejected_frames(), 1u);
+  EXPECT_TRUE(io.sent().empty());
+  EXPECT_EQ(io.released(), 2u);
+  EXPECT_EQ(io.Outstanding(), 0u);
+}
+
+}  // namespace
+}  // namespace reflector::engine

@@ -8,8 +8,12 @@ namespace reflector::engine {
 // How long an idle worker blocks in Receive before it looks at the stop flag again.
 constexpr absl::Duration kIdleWait = absl::Milliseconds(100);
 
-Worker::Worker(platform::FrameIo& io, const SharedConfig& config)
-    : io_(io), shared_config_(config), config_(config.Get()), config_version_(config.version()) {}
+Worker::Worker(platform::FrameIo& io, const SharedConfig& config, bool monitor)
+    : io_(io),
+      shared_config_(config),
+      monitor_(monitor),
+      config_(config.Get()),
+      config_version_(config.version()) {}
 
 absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
   shared_config_.Refresh(config_, config_version_);
@@ -27,18 +31,23 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
     const platform::Frame& frame = received_[i];
     batch.rx_bytes += frame.length;
     const packet::Classification result =
-        packet::ClassifyAndReflect(absl::MakeSpan(frame.data, frame.length), config_);
+        monitor_ ? packet::Classify(absl::MakeConstSpan(frame.data, frame.length), config_)
+                 : packet::ClassifyAndReflect(absl::MakeSpan(frame.data, frame.length), config_);
     if (result.reflect()) {
       ++batch.reflected_by_signature[result.where.signature];
       batch.reflected_bytes += frame.length;
-      to_send_[sending++] = frame;
+      if (monitor_) {
+        to_release_[releasing++] = frame;
+      } else {
+        to_send_[sending++] = frame;
+      }
     } else {
       ++batch.rejected_by_reason[static_cast<size_t>(result.verdict)];
       to_release_[releasing++] = frame;
     }
   }
   batch.rx_frames = received;
-  batch.reflected_frames = sending;
+  batch.reflected_frames = received - batch.rejected_frames();
 
   if (releasing) io_.Release(absl::MakeConstSpan(to_release_.data(), releasing));
   const absl::Status sent =

@@ -18,8 +18,9 @@ namespace reflector::engine {
 
 class Worker {
  public:
-  // `io` and `config` must outlive the worker.
-  Worker(platform::FrameIo& io, const SharedConfig& config);
+  // `io` and `config` must outlive the worker. In `monitor` mode frames are classified and
+  // counted (test frames under reflected_*) but nothing is sent.
+  Worker(platform::FrameIo& io, const SharedConfig& config, bool monitor = false);
 
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -36,6 +37,7 @@ class Worker {
  private:
   platform::FrameIo& io_;
   const SharedConfig& shared_config_;
+  const bool monitor_;
   rf_config config_;
   uint64_t config_version_ = 0;
   uint64_t tx_dropped_seen_ = 0;

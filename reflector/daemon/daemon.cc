@@ -1,0 +1,175 @@
+#include "reflector/daemon/daemon.h"
+
+#include <signal.h>
+#include <time.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "platform/netdev.h"
+#include "reflector/daemon/privileges.h"
+#include "reflector/daemon/report.h"
+
+namespace reflector::daemon {
+namespace {
+
+constexpr char kVersion[] = "0.1.0";
+
+void Log(const char* level, const std::string& message) {
+  absl::FPrintF(stderr, "reflectord: %s%s\n", level, message);
+}
+
+sigset_t DaemonSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGUSR1);
+  return set;
+}
+
+// Waits for one of the daemon's signals for at most `timeout`; 0 when none came.
+int WaitForSignal(absl::Duration timeout) {
+  const sigset_t set = DaemonSignals();
+  const timespec ts = absl::ToTimespec(std::max(timeout, absl::ZeroDuration()));
+  const int signal = sigtimedwait(&set, nullptr, &ts);
+  return signal > 0 ? signal : 0;
+}
+
+absl::StatusOr<rf_config> WireConfig(const DaemonOptions& options,
+                                     const platform::NetDevice& device) {
+  packet::FilterConfig filter = options.filter;
+  filter.interface_mac = device.mac;
+  return packet::ToWire(filter);
+}
+
+// Settings a running data path cannot change; SIGHUP reports them instead of applying them.
+std::vector<std::string> NeedsRestart(const DaemonOptions& running, const DaemonOptions& next) {
+  std::vector<std::string> changed;
+  if (next.interface != running.interface) changed.push_back("interface");
+  if (next.datapath != running.datapath) changed.push_back("datapath");
+  if (next.monitor != running.monitor) changed.push_back("monitor");
+  if (next.queues != running.queues) changed.push_back("queues");
+  if (next.cpus != running.cpus) changed.push_back("cpus");
+  if (next.zero_copy != running.zero_copy) changed.push_back("zero_copy");
+  if (next.xdp_mode != running.xdp_mode) changed.push_back("xdp_mode");
+  return changed;
+}
+
+}  // namespace
+
+void BlockDaemonSignals() {
+  const sigset_t set = DaemonSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
+  DaemonOptions options = initial;
+  if (options.interface.empty()) {
+    Log("", absl::StrCat("--interface is required; interfaces: ",
+                         absl::StrJoin(platform::ListNetDevices(), ", ")));
+    return kExitBadInput;
+  }
+  absl::StatusOr<platform::NetDevice> device = platform::LookupNetDevice(options.interface);
+  if (!device.ok()) {
+    Log("", std::string(device.status().message()));
+    return kExitBadInput;
+  }
+  if (absl::Status caps = CheckCapabilities(SetupCapabilities()); !caps.ok()) {
+    Log("", std::string(caps.message()));
+    return kExitBadInput;
+  }
+  absl::StatusOr<rf_config> config = WireConfig(options, *device);
+  if (!config.ok()) {
+    Log("", std::string(config.status().message()));
+    return kExitBadInput;
+  }
+
+  engine::DataPathRequest request;
+  request.device = *device;
+  request.config = *config;
+  request.monitor = options.monitor;
+  request.queues = options.queues;
+  request.cpus = options.cpus;
+  request.zero_copy = options.zero_copy;
+  request.xdp_mode = options.xdp_mode;
+  std::vector<std::string> fallbacks;
+  absl::StatusOr<std::unique_ptr<engine::DataPath>> opened =
+      engine::OpenDataPath(options.datapath, request, hooks.datapaths, &fallbacks);
+  for (const std::string& line : fallbacks) Log("fallback: ", line);
+  if (!opened.ok()) {
+    Log("", std::string(opened.status().message()));
+    return kExitBadInput;
+  }
+  std::unique_ptr<engine::DataPath> datapath = *std::move(opened);
+
+  if (absl::Status dropped = DropCapabilitiesExcept(RuntimeCapabilities()); !dropped.ok()) {
+    Log("", std::string(dropped.message()));
+    return kExitRuntimeError;
+  }
+  if (absl::Status started = datapath->Start(); !started.ok()) {
+    Log("", absl::StrCat("cannot start: ", started.message()));
+    return kExitRuntimeError;
+  }
+
+  StatsReporter reporter(options.stats_format, stdout, stderr);
+  BannerInfo banner{device->name, packet::FormatMac(device->mac), datapath->Describe(),
+                    {},           datapath->DescribeQueues(),     kVersion};
+  for (const std::string& line : fallbacks) banner.fallbacks.push_back("fell back: " + line);
+  reporter.Banner(FormatBanner(banner, options));
+
+  const absl::Time started = absl::Now();
+  reporter.Start(datapath->ReadCounters(), started);
+  const bool periodic = options.stats_interval > absl::ZeroDuration();
+  absl::Time next_line = started + options.stats_interval;
+  int exit_code = kExitOk;
+  while (true) {
+    const absl::Duration wait = periodic ? next_line - absl::Now() : absl::Milliseconds(500);
+    const int signal = WaitForSignal(std::min(wait, absl::Milliseconds(500)));
+    if (signal == SIGINT || signal == SIGTERM) break;
+    if (signal == SIGUSR1) reporter.Line(datapath->ReadCounters(), absl::Now());
+    if (signal == SIGHUP) {
+      absl::StatusOr<DaemonOptions> next =
+          hooks.reload ? hooks.reload() : absl::StatusOr<DaemonOptions>(options);
+      absl::StatusOr<rf_config> next_config =
+          next.ok() ? WireConfig(*next, *device) : absl::StatusOr<rf_config>(next.status());
+      absl::Status applied =
+          next_config.ok() ? datapath->Reconfigure(*next_config) : next_config.status();
+      if (!applied.ok()) {
+        Log("", absl::StrCat("reload failed, still running the previous settings: ",
+                             applied.message()));
+      } else {
+        const std::vector<std::string> ignored = NeedsRestart(options, *next);
+        options.filter = next->filter;
+        Log("",
+            absl::StrCat("reloaded: mode ", packet::ModeName(options.filter.mode), ", port ",
+                         options.filter.port, ", oui ", packet::FormatOuiList(options.filter.ouis),
+                         ", signatures ", packet::FormatSignatures(options.filter.signatures)));
+        if (!ignored.empty()) {
+          Log("", absl::StrCat("not applied until restart: ", absl::StrJoin(ignored, ", ")));
+        }
+      }
+    }
+    if (absl::Status health = datapath->Health(); !health.ok()) {
+      Log("", absl::StrCat("data path failed: ", health.message()));
+      exit_code = kExitRuntimeError;
+      break;
+    }
+    if (periodic && absl::Now() >= next_line) {
+      reporter.Line(datapath->ReadCounters(), absl::Now());
+      next_line += options.stats_interval;
+      if (next_line < absl::Now()) next_line = absl::Now() + options.stats_interval;
+    }
+  }
+  datapath->Stop();
+  reporter.Summary(datapath->ReadCounters(), absl::Now() - started);
+  datapath.reset();  // detaches and releases everything before we exit
+  return exit_code;
+}
+
+}  // namespace reflector::daemon

@@ -1,0 +1,53 @@
+#include "reflector/engine/datapath.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace reflector::engine {
+
+absl::string_view DataPathName(DataPathKind kind) {
+  switch (kind) {
+    case DataPathKind::kAuto:
+      return "auto";
+    case DataPathKind::kXdp:
+      return "xdp";
+    case DataPathKind::kAfXdp:
+      return "afxdp";
+    case DataPathKind::kAfPacket:
+      return "afpacket";
+  }
+  return "unknown";
+}
+
+absl::StatusOr<std::unique_ptr<DataPath>> OpenDataPath(
+    DataPathKind wanted, const DataPathRequest& request,
+    const std::vector<DataPathCandidate>& candidates, std::vector<std::string>* fallbacks) {
+  std::vector<std::string> reasons;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    const DataPathCandidate& candidate = candidates[i];
+    if (wanted != DataPathKind::kAuto && wanted != candidate.kind) continue;
+    absl::StatusOr<std::unique_ptr<DataPath>> opened = candidate.open(request);
+    if (opened.ok()) return opened;
+    if (wanted != DataPathKind::kAuto) {
+      return absl::Status(opened.status().code(),
+                          absl::StrCat(DataPathName(candidate.kind), " data path on ",
+                                       request.device.name, ": ", opened.status().message()));
+    }
+    reasons.push_back(absl::StrCat(DataPathName(candidate.kind), ": ", opened.status().message()));
+    if (fallbacks != nullptr) {
+      fallbacks->push_back(absl::StrCat(
+          reasons.back(), i + 1 < candidates.size()
+                              ? absl::StrCat("; trying ", DataPathName(candidates[i + 1].kind))
+                              : ""));
+    }
+  }
+  if (reasons.empty()) {
+    return absl::UnimplementedError(
+        absl::StrCat(DataPathName(wanted), " data path is not built into this reflectord"));
+  }
+  return absl::FailedPreconditionError(absl::StrCat("no data path works on ", request.device.name,
+                                                    ": ", absl::StrJoin(reasons, "; ")));
+}
+
+}  // namespace reflector::engine

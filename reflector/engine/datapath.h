@@ -1,0 +1,78 @@
+// A running data path (SPEC §5): xdp, afxdp or afpacket. The daemon opens one, starts it,
+// reads its counters, hands it new configs on SIGHUP and stops it; how frames move is the
+// data path's business.
+#ifndef REFLECTOR_ENGINE_DATAPATH_H_
+#define REFLECTOR_ENGINE_DATAPATH_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "platform/netdev.h"
+#include "reflector/engine/counters.h"
+#include "reflector/packet/wire.h"
+
+namespace reflector::engine {
+
+enum class DataPathKind { kAuto, kXdp, kAfXdp, kAfPacket };
+enum class ZeroCopy { kAuto, kOn, kOff };
+enum class XdpMode { kAuto, kNative, kGeneric };
+
+absl::string_view DataPathName(DataPathKind kind);  // "auto", "xdp", "afxdp", "afpacket"
+
+// Everything a data path needs to open.
+struct DataPathRequest {
+  platform::NetDevice device;
+  rf_config config = {};
+  bool monitor = false;   // classify and count, reflect nothing
+  int queues = 0;         // 0: one per RX queue of the device
+  std::vector<int> cpus;  // worker i on cpus[i % size]; empty: not pinned
+  ZeroCopy zero_copy = ZeroCopy::kAuto;
+  XdpMode xdp_mode = XdpMode::kAuto;
+
+  int queue_count() const { return queues > 0 ? queues : device.rx_queues; }
+  int cpu_for(int queue) const { return cpus.empty() ? -1 : cpus[queue % cpus.size()]; }
+};
+
+class DataPath {
+ public:
+  virtual ~DataPath() = default;
+
+  virtual DataPathKind kind() const = 0;
+  // "xdp (native)", "afpacket (TPACKET_V3, fanout)": for the banner.
+  virtual std::string Describe() const = 0;
+  // "2 queues on cpus 0,1".
+  virtual std::string DescribeQueues() const = 0;
+
+  // Starts reflecting. Called once, after privileges were dropped to what the data path keeps.
+  virtual absl::Status Start() = 0;
+  // Stops and detaches everything; safe to call twice. Also done by the destructor.
+  virtual void Stop() = 0;
+  // Applies a new classifier config without dropping traffic.
+  virtual absl::Status Reconfigure(const rf_config& config) = 0;
+  virtual Counters ReadCounters() const = 0;
+  // OK while the data path works; the reason once it stopped working (worker error, link gone).
+  virtual absl::Status Health() const = 0;
+};
+
+using DataPathOpener =
+    std::function<absl::StatusOr<std::unique_ptr<DataPath>>(const DataPathRequest&)>;
+
+struct DataPathCandidate {
+  DataPathKind kind;
+  DataPathOpener open;
+};
+
+// Opens `wanted`; for kAuto, tries the candidates in order (xdp, afxdp, afpacket) and appends
+// one line per data path that failed to `fallbacks` ("xdp: <why>; trying afxdp"). When
+// nothing opens, the error lists every reason.
+absl::StatusOr<std::unique_ptr<DataPath>> OpenDataPath(
+    DataPathKind wanted, const DataPathRequest& request,
+    const std::vector<DataPathCandidate>& candidates, std::vector<std::string>* fallbacks);
+
+}  // namespace reflector::engine
+
+#endif  // REFLECTOR_ENGINE_DATAPATH_H_

@@ -1,0 +1,54 @@
+// The data paths that bring frames up to userspace (afxdp, afpacket): one engine worker per
+// FrameIo queue, plus whatever kernel-side state the backend needs (an XDP program feeding
+// the sockets, a tc filter) kept alive for as long as the queues run.
+#ifndef REFLECTOR_ENGINE_QUEUE_DATAPATH_H_
+#define REFLECTOR_ENGINE_QUEUE_DATAPATH_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "reflector/engine/datapath.h"
+#include "reflector/engine/engine.h"
+#include "reflector/engine/shared_config.h"
+
+namespace reflector::engine {
+
+// Kernel-side pieces of a queue data path. Destroyed after the queues.
+class KernelSide {
+ public:
+  virtual ~KernelSide() = default;
+  // Pushes a new classifier config to the kernel (map update), if the kernel classifies too.
+  virtual absl::Status Reconfigure(const rf_config&) { return absl::OkStatus(); }
+  // Frames the kernel handled without userspace (passed to the stack, for example).
+  virtual Counters ReadCounters() const { return {}; }
+};
+
+class QueueDataPath : public DataPath {
+ public:
+  QueueDataPath(DataPathKind kind, std::string description, std::unique_ptr<KernelSide> kernel,
+                std::vector<Queue> queues, const rf_config& config, bool monitor);
+  ~QueueDataPath() override;
+
+  DataPathKind kind() const override { return kind_; }
+  std::string Describe() const override { return description_; }
+  std::string DescribeQueues() const override;
+  absl::Status Start() override;
+  void Stop() override;
+  absl::Status Reconfigure(const rf_config& config) override;
+  Counters ReadCounters() const override;
+  absl::Status Health() const override { return engine_->error(); }
+
+ private:
+  const DataPathKind kind_;
+  const std::string description_;
+  // Declared first so that it is destroyed last, after the queues that depend on it.
+  std::unique_ptr<KernelSide> kernel_;
+  SharedConfig config_;
+  std::unique_ptr<Engine> engine_;
+};
+
+}  // namespace reflector::engine
+
+#endif  // REFLECTOR_ENGINE_QUEUE_DATAPATH_H_
