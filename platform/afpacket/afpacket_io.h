@@ -1,0 +1,96 @@
+// The afpacket data path (SPEC §5): frames arrive in a TPACKET_V3 RX ring behind a classic BPF
+// candidate filter, leave through a TPACKET_V2 TX ring that bypasses the qdisc, and workers of
+// one interface share the load through PACKET_FANOUT. Before a frame is handed out its outer
+// VLAN tag (moved to metadata by the kernel) is put back and a partial UDP checksum is
+// completed. A tc ingress filter running the shared classifier keeps the host stack from
+// answering test frames. Every socket, mapping and attachment is released by the destructor.
+#ifndef REFLECTOR_PLATFORM_AFPACKET_AFPACKET_IO_H_
+#define REFLECTOR_PLATFORM_AFPACKET_AFPACKET_IO_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "platform/afpacket/rx_ring.h"
+#include "platform/afpacket/scoped_resources.h"
+#include "platform/afpacket/tc_drop_filter.h"
+#include "platform/afpacket/tx_ring.h"
+#include "platform/frame_io.h"
+#include "reflector/packet/wire.h"
+
+namespace reflector::platform::afpacket {
+
+struct AfPacketOptions {
+  std::string interface;
+
+  // Workers of one interface pass the same non-zero group (unique on the host, for example
+  // derived from the pid); the kernel spreads frames over them by flow hash, so each test
+  // stream stays in order on one worker. 0: no fanout (a single worker).
+  uint16_t fanout_group = 0;
+  int worker_index = 0;  // for Describe(); the kernel, not the index, picks the worker
+
+  // RX ring: blocks of rx_block_size bytes (a multiple of the page size that holds a frame of
+  // the interface's MTU). A block is handed over when full or after rx_block_timeout_ms, which
+  // bounds the latency a quiet link adds.
+  uint32_t rx_block_size = 1 << 18;
+  uint32_t rx_block_count = 64;
+  uint32_t rx_block_timeout_ms = 1;
+  // TX ring slots (each sized for the interface's MTU plus two tags).
+  uint32_t tx_frame_count = 1024;
+
+  // The classifier config of the tc ingress drop filter.
+  rf_config filter_config = {};
+  // Attach the tc ingress drop filter. Exactly one AfPacketIo per interface should (the
+  // first worker); the others share it.
+  bool host_stack_drop = true;
+};
+
+class AfPacketIo : public FrameIo {
+ public:
+  // Opens the sockets and rings in the calling thread's network namespace.
+  static absl::StatusOr<std::unique_ptr<AfPacketIo>> Create(const AfPacketOptions& options);
+  ~AfPacketIo() override = default;
+  AfPacketIo(const AfPacketIo&) = delete;
+  AfPacketIo& operator=(const AfPacketIo&) = delete;
+
+  absl::StatusOr<size_t> Receive(absl::Span<Frame> frames, absl::Duration timeout) override;
+  absl::Status Transmit(absl::Span<const Frame> frames) override;
+  void Release(absl::Span<const Frame> frames) override;
+  absl::Status Flush() override;
+  IoStats stats() const override { return stats_; }
+  std::string Describe() const override { return description_; }
+
+  // New classifier config for the tc drop filter (SIGHUP); no-op without one. The socket
+  // filter does not depend on the config.
+  absl::Status SetFilterConfig(const rf_config& config);
+  // The attached tc drop filter, or null when host_stack_drop was off.
+  const TcDropFilter* tc_drop_filter() const { return tc_drop_.get(); }
+  // The largest frame the TX ring carries (MTU + Ethernet header + two tags).
+  uint32_t max_frame_bytes() const { return tx_ring_->max_frame_bytes(); }
+
+ private:
+  AfPacketIo() = default;
+  absl::Status OpenRx(const AfPacketOptions& options, int ifindex, uint32_t max_frame);
+  absl::Status OpenTx(const AfPacketOptions& options, int ifindex, uint32_t max_frame);
+  absl::Status KickTx();
+  void ReadKernelDrops();
+
+  // Declared so that destruction runs filter, rings, mappings, then sockets.
+  ScopedFd rx_fd_;
+  ScopedFd tx_fd_;
+  ScopedMapping rx_map_;
+  ScopedMapping tx_map_;
+  std::optional<RxRing> rx_ring_;
+  std::optional<TxRing> tx_ring_;
+  std::unique_ptr<TcDropFilter> tc_drop_;
+  bool kick_pending_ = false;
+  IoStats stats_;
+  std::string description_;
+};
+
+}  // namespace reflector::platform::afpacket
+
+#endif  // REFLECTOR_PLATFORM_AFPACKET_AFPACKET_IO_H_

@@ -1,0 +1,126 @@
+#include "platform/afpacket/tc_drop_filter.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "bpf/bpf.h"
+#include "bpf/libbpf.h"
+#include "reflector/packet/wire.h"
+// After the ABI header: the skeleton's asserts then check g++ and clang agree on its types.
+#include "platform/afpacket/tc_drop.skel.h"
+
+namespace reflector::platform::afpacket {
+namespace {
+
+// Our filter's identity on the clsact ingress hook, so we detach exactly it.
+constexpr uint32_t kHandle = 0x5246;  // "RF"
+constexpr uint32_t kPriority = 0x5246;
+
+absl::Status Errno(absl::string_view what, int error) {
+  return absl::InternalError(absl::StrCat(what, ": ", std::strerror(error)));
+}
+
+ino_t NetnsInode(int fd) {
+  struct stat st = {};
+  return fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
+
+// Runs `fn` with the calling thread in the namespace of `netns_fd`, then moves it back.
+template <typename Fn>
+void InNetns(int netns_fd, Fn fn) {
+  const int current = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  const bool move = current >= 0 && NetnsInode(current) != NetnsInode(netns_fd);
+  if (move && setns(netns_fd, CLONE_NEWNET) != 0) {
+    close(current);
+    return;  // the interface is out of reach; better leave the filter than remove another
+  }
+  fn();
+  if (move) setns(current, CLONE_NEWNET);
+  if (current >= 0) close(current);
+}
+
+bpf_tc_hook IngressHook(int ifindex) {
+  LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+  return hook;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<TcDropFilter>> TcDropFilter::Attach(int ifindex,
+                                                                   const rf_config& config) {
+  const int netns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (netns_fd < 0) return Errno("open /proc/thread-self/ns/net", errno);
+  std::unique_ptr<TcDropFilter> filter(new TcDropFilter(ifindex, netns_fd));
+
+  filter->skeleton_ = rf_tc_drop__open_and_load();
+  if (filter->skeleton_ == nullptr) return Errno("loading the tc drop program", errno);
+  // The config is in place before the first frame can reach the program.
+  if (absl::Status status = filter->SetConfig(config); !status.ok()) return status;
+
+  bpf_tc_hook hook = IngressHook(ifindex);
+  int err = bpf_tc_hook_create(&hook);
+  if (err != 0 && err != -EEXIST) return Errno("creating the clsact qdisc", -err);
+  filter->created_qdisc_ = err == 0;
+
+  LIBBPF_OPTS(bpf_tc_opts, opts,
+              .prog_fd = bpf_program__fd(filter->skeleton_->progs.rf_tc_drop),
+              .flags = BPF_TC_F_REPLACE, .handle = kHandle, .priority = kPriority);
+  err = bpf_tc_attach(&hook, &opts);
+  if (err != 0) return Errno("attaching the tc ingress drop filter", -err);
+  filter->attached_ = true;
+  return filter;
+}
+
+TcDropFilter::~TcDropFilter() {
+  Detach();
+  if (skeleton_ != nullptr) rf_tc_drop__destroy(skeleton_);
+  close(netns_fd_);
+}
+
+void TcDropFilter::Detach() {
+  if (!attached_ && !created_qdisc_) return;
+  InNetns(netns_fd_, [this] {
+    bpf_tc_hook hook = IngressHook(ifindex_);
+    if (attached_) {
+      LIBBPF_OPTS(bpf_tc_opts, opts, .handle = kHandle, .priority = kPriority);
+      bpf_tc_detach(&hook, &opts);
+    }
+    if (created_qdisc_) {
+      // Ingress and egress together name the clsact qdisc itself.
+      hook.attach_point = static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS);
+      bpf_tc_hook_destroy(&hook);
+    }
+  });
+  attached_ = false;
+  created_qdisc_ = false;
+}
+
+absl::Status TcDropFilter::SetConfig(const rf_config& config) {
+  const uint32_t key = 0;
+  const int err = bpf_map__update_elem(skeleton_->maps.rf_tc_config, &key, sizeof(key), &config,
+                                       sizeof(config), BPF_ANY);
+  if (err != 0) return Errno("updating the tc drop filter's config", -err);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> TcDropFilter::dropped() const {
+  const int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return Errno("counting CPUs", -cpus);
+  std::vector<uint64_t> per_cpu(static_cast<size_t>(cpus));
+  const uint32_t key = 0;
+  const int err = bpf_map__lookup_elem(skeleton_->maps.rf_tc_dropped, &key, sizeof(key),
+                                       per_cpu.data(), per_cpu.size() * sizeof(uint64_t), 0);
+  if (err != 0) return Errno("reading the tc drop counter", -err);
+  uint64_t total = 0;
+  for (uint64_t count : per_cpu) total += count;
+  return total;
+}
+
+}  // namespace reflector::platform::afpacket
