@@ -1,0 +1,29 @@
+// A two-instruction XDP program that passes every frame, attached through a bpf_link. Put it
+// on the tester's end of a veth: veth delivers XDP_TX and XDP_REDIRECT frames only to a peer
+// that has an XDP program (it switches the peer's NAPI on).
+#ifndef REFLECTOR_TESTING_LAB_XDP_PASS_H_
+#define REFLECTOR_TESTING_LAB_XDP_PASS_H_
+
+#include "absl/status/statusor.h"
+#include "reflector/base/unique_fd.h"
+
+namespace reflector::testing::lab {
+
+class XdpPassProgram {
+ public:
+  // Loads the program; attaches nothing.
+  static absl::StatusOr<XdpPassProgram> Load();
+  // Attaches in native mode to `ifindex` (of the calling thread's netns) until destroyed.
+  absl::Status Attach(int ifindex);
+
+  int program_fd() const { return program_.get(); }
+
+ private:
+  explicit XdpPassProgram(UniqueFd program) : program_(std::move(program)) {}
+  UniqueFd program_;
+  UniqueFd link_;  // declared last: detached before the program is closed
+};
+
+}  // namespace reflector::testing::lab
+
+#endif  // REFLECTOR_TESTING_LAB_XDP_PASS_H_

@@ -1,0 +1,269 @@
+#include "xdp/loader.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <array>
+#include <bit>
+#include <cerrno>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "reflector/base/status_macros.h"
+#include "xdp/bpf_status.h"
+#include "xdp/interface.h"
+
+// The ABI header goes first so that the skeleton's generated size asserts compare clang's
+// layout of the shared structs with g++'s.
+#include "xdp/abi.h"
+#include "xdp/reflector_skel.skel.h"
+
+namespace reflector::xdp {
+namespace {
+
+constexpr size_t kCounterWords = sizeof(rf_xdp_counters) / sizeof(uint64_t);
+static_assert(sizeof(rf_xdp_counters) % sizeof(uint64_t) == 0, "counters are whole u64 words");
+using CounterWords = std::array<uint64_t, kCounterWords>;
+
+// XDP programs run inside an RCU read-side section, so after one grace period no run that
+// could have read the old config slot is still going. membarrier(MEMBARRIER_CMD_GLOBAL) waits
+// for exactly that; kernels booted with nohz_full refuse it, and then a pause thousands of
+// times longer than any XDP run stands in.
+void WaitForXdpReaders() {
+  if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0) usleep(20'000);
+}
+
+absl::StatusOr<UniqueFd> CreateXdpLink(int program_fd, int ifindex, uint32_t mode_flag,
+                                       absl::string_view operation) {
+  LIBBPF_OPTS(bpf_link_create_opts, options, .flags = mode_flag);
+  const int fd = bpf_link_create(program_fd, ifindex, BPF_XDP, &options);
+  if (fd < 0) return BpfErrorToStatus(fd, operation);
+  return UniqueFd(fd);
+}
+
+std::string DescribeProgram(uint32_t id, absl::string_view mode) {
+  std::string name = "?";
+  if (const int fd = bpf_prog_get_fd_by_id(id); fd >= 0) {
+    UniqueFd owned(fd);
+    bpf_prog_info info = {};
+    uint32_t length = sizeof(info);
+    if (bpf_obj_get_info_by_fd(fd, &info, &length) == 0) name = info.name;
+  }
+  return absl::StrCat("XDP program '", name, "' (id ", id, ", ", mode, " mode)");
+}
+
+}  // namespace
+
+absl::string_view ActionName(Action action) {
+  switch (action) {
+    case Action::kMonitor:
+      return "monitor";
+    case Action::kReflect:
+      return "xdp";
+    case Action::kRedirect:
+      return "afxdp";
+  }
+  return "?";
+}
+
+absl::string_view AttachModeName(AttachMode mode) {
+  switch (mode) {
+    case AttachMode::kAuto:
+      return "auto";
+    case AttachMode::kNative:
+      return "native";
+    case AttachMode::kGeneric:
+      return "generic";
+  }
+  return "?";
+}
+
+XdpProgram::XdpProgram(rf_xdp* skeleton, uint32_t max_queues)
+    : skeleton_(skeleton), max_queues_(max_queues) {}
+
+XdpProgram::~XdpProgram() {
+  Detach();
+  rf_xdp::destroy(skeleton_);
+}
+
+absl::StatusOr<std::unique_ptr<XdpProgram>> XdpProgram::Load(const LoadOptions& options) {
+  if (options.max_queues == 0) {
+    return absl::InvalidArgumentError("the XSKMAP needs at least one queue");
+  }
+  rf_xdp* skeleton = rf_xdp::open();
+  if (skeleton == nullptr) return BpfErrorToStatus(errno, "open the XDP program");
+  std::unique_ptr<XdpProgram> program(new XdpProgram(skeleton, options.max_queues));
+  if (const int err = bpf_map__set_max_entries(skeleton->maps.rf_xsks, options.max_queues)) {
+    return BpfErrorToStatus(err, "size the XSKMAP");
+  }
+  if (const int err = rf_xdp::load(skeleton)) {
+    return BpfErrorToStatus(err, "load the XDP program");
+  }
+  REFLECTOR_RETURN_IF_ERROR(program->ReadProgramInfo());
+  return program;
+}
+
+absl::Status XdpProgram::ReadProgramInfo() {
+  bpf_prog_info info = {};
+  uint32_t length = sizeof(info);
+  if (const int err = bpf_obj_get_info_by_fd(program_fd(), &info, &length)) {
+    return BpfErrorToStatus(err, "read the XDP program's info");
+  }
+  verified_instructions_ = info.verified_insns;
+  return absl::OkStatus();
+}
+
+int XdpProgram::program_fd() const {
+  return bpf_program__fd(skeleton_->progs.rf_xdp_reflect);
+}
+
+int XdpProgram::xsk_map_fd() const { return bpf_map__fd(skeleton_->maps.rf_xsks); }
+
+absl::Status XdpProgram::Configure(const rf_config& filter, Action action) {
+  if (filter.mode >= RF_MODE_COUNT) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown reflect mode ", filter.mode));
+  }
+  if (static_cast<uint8_t>(action) >= RF_XDP_ACTION_COUNT) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown XDP action ", static_cast<int>(action)));
+  }
+  rf_xdp_config_block& block = skeleton_->data_config->rf_config;
+  // The slot written now was last read before the previous flip; wait until those runs end.
+  if (configured_ && link_.valid()) WaitForXdpReaders();
+  const uint32_t next = (block.active & 1) ^ 1;
+  rf_xdp_config& slot = block.slot[next];
+  slot = {};
+  slot.filter = filter;
+  slot.action = static_cast<uint8_t>(action);
+  __atomic_store_n(&block.active, next, __ATOMIC_RELEASE);
+  configured_ = true;
+  return absl::OkStatus();
+}
+
+rf_xdp_config XdpProgram::config() const {
+  const rf_xdp_config_block& block = skeleton_->data_config->rf_config;
+  return block.slot[__atomic_load_n(&block.active, __ATOMIC_ACQUIRE) & 1];
+}
+
+absl::StatusOr<std::string> XdpProgram::MakeRoomFor(int ifindex, absl::string_view interface,
+                                                     bool replace) {
+  LIBBPF_OPTS(bpf_xdp_query_opts, query);
+  if (const int err = bpf_xdp_query(ifindex, 0, &query)) {
+    return BpfErrorToStatus(err, absl::StrCat("query XDP on ", interface));
+  }
+  uint32_t mode_flag = 0;
+  uint32_t id = 0;
+  absl::string_view mode;
+  switch (query.attach_mode) {
+    case XDP_ATTACHED_NONE:
+      return std::string();
+    case XDP_ATTACHED_DRV:
+      mode_flag = XDP_FLAGS_DRV_MODE, id = query.drv_prog_id, mode = "native";
+      break;
+    case XDP_ATTACHED_SKB:
+      mode_flag = XDP_FLAGS_SKB_MODE, id = query.skb_prog_id, mode = "generic";
+      break;
+    default:
+      id = query.prog_id, mode = "offload or multi";
+      break;
+  }
+  const std::string existing = DescribeProgram(id, mode);
+  if (!replace) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        interface, " already runs ", existing, ", attached by someone else; refusing to ",
+        "replace it. Detach it (ip link set dev ", interface,
+        " xdp off) or attach with replace"));
+  }
+  if (mode_flag == 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(interface, " runs ", existing, ", which cannot be replaced"));
+  }
+  UniqueFd old_program(bpf_prog_get_fd_by_id(id));
+  LIBBPF_OPTS(bpf_xdp_attach_opts, detach, .old_prog_fd = old_program.get());
+  if (const int err = bpf_xdp_detach(ifindex, mode_flag, &detach)) {
+    if (err == -EBUSY) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          interface, " runs ", existing, " through a bpf_link owned by another process, ",
+          "which only that process can detach; stop it (bpftool link show lists it)"));
+    }
+    return BpfErrorToStatus(err, absl::StrCat("detach ", existing, " from ", interface));
+  }
+  return existing;
+}
+
+absl::StatusOr<Attachment> XdpProgram::Attach(absl::string_view interface,
+                                              const AttachOptions& options) {
+  if (attachment_.has_value()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("already attached to ", attachment_->interface, "; detach first"));
+  }
+  Attachment attached;
+  attached.interface = std::string(interface);
+  REFLECTOR_ASSIGN_OR_RETURN(attached.ifindex, InterfaceIndex(interface));
+  REFLECTOR_ASSIGN_OR_RETURN(attached.replaced,
+                             MakeRoomFor(attached.ifindex, interface, options.replace));
+
+  const std::string operation = absl::StrCat("attach XDP to ", interface);
+  if (options.mode != AttachMode::kGeneric) {
+    absl::StatusOr<UniqueFd> link = CreateXdpLink(program_fd(), attached.ifindex,
+                                                  XDP_FLAGS_DRV_MODE, operation + " (native)");
+    if (link.ok()) {
+      link_ = *std::move(link);
+      attached.mode = AttachMode::kNative;
+      attachment_ = attached;
+      return attached;
+    }
+    if (options.mode == AttachMode::kNative) return link.status();
+    attached.fallback_reason = std::string(link.status().message());
+  }
+  absl::StatusOr<UniqueFd> link = CreateXdpLink(program_fd(), attached.ifindex,
+                                                XDP_FLAGS_SKB_MODE, operation + " (generic)");
+  if (!link.ok()) {
+    if (attached.fallback_reason.empty()) return link.status();
+    return absl::Status(link.status().code(), absl::StrCat(link.status().message(), "; and ",
+                                                           attached.fallback_reason));
+  }
+  link_ = *std::move(link);
+  attached.mode = AttachMode::kGeneric;
+  attachment_ = attached;
+  return attached;
+}
+
+void XdpProgram::Detach() {
+  // An explicit detach, not only close(): a forked child may hold a copy of the link fd.
+  if (link_.valid()) bpf_link_detach(link_.get());
+  link_.reset();
+  attachment_.reset();
+}
+
+absl::StatusOr<rf_xdp_counters> XdpProgram::ReadCounters() const {
+  const int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return BpfErrorToStatus(cpus, "count the possible CPUs");
+  std::vector<rf_xdp_counters> per_cpu(static_cast<size_t>(cpus));
+  const uint32_t key = 0;
+  if (const int err = bpf_map__lookup_elem(skeleton_->maps.rf_counters, &key, sizeof(key),
+                                           per_cpu.data(),
+                                           per_cpu.size() * sizeof(rf_xdp_counters), 0)) {
+    return BpfErrorToStatus(err, "read the XDP counters");
+  }
+  CounterWords sum = {};
+  for (const rf_xdp_counters& cpu : per_cpu) {
+    const auto words = std::bit_cast<CounterWords>(cpu);
+    for (size_t i = 0; i < kCounterWords; ++i) sum[i] += words[i];
+  }
+  return std::bit_cast<rf_xdp_counters>(sum);
+}
+
+rf_xdp_counters CountersSince(const rf_xdp_counters& after, const rf_xdp_counters& before) {
+  auto words = std::bit_cast<CounterWords>(after);
+  const auto old_words = std::bit_cast<CounterWords>(before);
+  for (size_t i = 0; i < kCounterWords; ++i) words[i] -= old_words[i];
+  return std::bit_cast<rf_xdp_counters>(words);
+}
+
+}  // namespace reflector::xdp

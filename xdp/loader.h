@@ -1,0 +1,131 @@
+// XdpProgram: the reflector's XDP program (xdp/reflector.bpf.c) loaded into the kernel and,
+// optionally, attached to one interface. It owns every kernel object involved; destroying it
+// detaches the program and frees its maps, and because the attachment is a bpf_link even a
+// killed process leaves nothing attached.
+//
+//   REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<XdpProgram> program, XdpProgram::Load());
+//   REFLECTOR_RETURN_IF_ERROR(program->Configure(filter, Action::kReflect));
+//   REFLECTOR_ASSIGN_OR_RETURN(Attachment attached, program->Attach("eth1"));
+//   if (!attached.fallback_reason.empty()) { /* print why native mode was not used */ }
+//   ...
+//   REFLECTOR_ASSIGN_OR_RETURN(rf_xdp_counters counters, program->ReadCounters());
+//
+// Thread-compatible: one thread at a time may call the non-const methods. ReadCounters may run
+// on any thread while the program is attached.
+#ifndef REFLECTOR_XDP_LOADER_H_
+#define REFLECTOR_XDP_LOADER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "reflector/base/unique_fd.h"
+#include "reflector/packet/wire.h"
+#include "xdp/abi.h"
+
+struct rf_xdp;  // the bpftool skeleton; only loader.cc sees its definition
+
+namespace reflector::xdp {
+
+// What the program does with frames whose verdict is `reflect` (SPEC §5 data paths).
+enum class Action : uint8_t {
+  kMonitor = RF_XDP_MONITOR,    // count, pass everything
+  kReflect = RF_XDP_TX,         // datapath xdp: reflect in place, XDP_TX
+  kRedirect = RF_XDP_REDIRECT,  // datapath afxdp: to the rx queue's AF_XDP socket, else pass
+};
+// "monitor", "xdp", "afxdp".
+absl::string_view ActionName(Action action);
+
+enum class AttachMode : uint8_t {
+  kAuto,     // native, and generic when the driver refuses native (the reason is returned)
+  kNative,   // in the driver (XDP_FLAGS_DRV_MODE)
+  kGeneric,  // in the stack, after the skb is built (XDP_FLAGS_SKB_MODE); works everywhere
+};
+// "auto", "native", "generic".
+absl::string_view AttachModeName(AttachMode mode);
+
+struct LoadOptions {
+  // Entries of the XSKMAP: rx queues 0..max_queues-1 can get an AF_XDP socket.
+  uint32_t max_queues = RF_XDP_MAX_QUEUES_DEFAULT;
+};
+
+struct AttachOptions {
+  AttachMode mode = AttachMode::kAuto;
+  // Replace an XDP program that someone else attached through netlink (ip link, xdp-loader).
+  // Without it, Attach refuses a device that already runs XDP. A program held by another
+  // process's bpf_link cannot be replaced; Attach says so.
+  bool replace = false;
+};
+
+// Where and how the program runs.
+struct Attachment {
+  std::string interface;
+  int ifindex = 0;
+  AttachMode mode = AttachMode::kNative;  // kNative or kGeneric: the mode in effect
+  // Set when kAuto fell back to generic: why native mode failed.
+  std::string fallback_reason;
+  // Set when AttachOptions::replace removed another program: which one.
+  std::string replaced;
+};
+
+class XdpProgram {
+ public:
+  // Loads the program and creates its maps; attaches nothing. The configuration starts as
+  // all zeros, that is, monitor with no signature enabled: nothing is reflected until
+  // Configure. Tests run the loaded program with bpf_prog_test_run_opts on program_fd().
+  static absl::StatusOr<std::unique_ptr<XdpProgram>> Load(const LoadOptions& options = {});
+
+  XdpProgram(const XdpProgram&) = delete;
+  XdpProgram& operator=(const XdpProgram&) = delete;
+  ~XdpProgram();  // detaches, then frees the program and its maps
+
+  // Installs a configuration, attached or not, without reloading. Frames see either the old
+  // configuration or the new one, never a mix. May wait for an RCU grace period (milliseconds)
+  // when called again soon after a previous change.
+  absl::Status Configure(const rf_config& filter, Action action);
+  rf_xdp_config config() const;
+
+  // Attaches to `interface` (a name in the calling thread's network namespace) through a
+  // bpf_link. Fails with NotFound (listing the interfaces that exist), FailedPrecondition when
+  // another XDP program is attached and `options.replace` is off, or PermissionDenied naming
+  // the missing capability.
+  absl::StatusOr<Attachment> Attach(absl::string_view interface,
+                                    const AttachOptions& options = {});
+  // Detaches if attached; the program and its maps stay loaded.
+  void Detach();
+  const std::optional<Attachment>& attachment() const { return attachment_; }
+
+  // Sums the per-CPU counters.
+  absl::StatusOr<rf_xdp_counters> ReadCounters() const;
+
+  int program_fd() const;
+  // The XSKMAP: the AF_XDP backend inserts the socket for rx queue q at key q.
+  int xsk_map_fd() const;
+  uint32_t xsk_map_size() const { return max_queues_; }
+  // Instructions the verifier processed when the kernel accepted the program.
+  uint32_t verified_instructions() const { return verified_instructions_; }
+
+ private:
+  XdpProgram(rf_xdp* skeleton, uint32_t max_queues);
+  absl::Status ReadProgramInfo();
+  absl::StatusOr<std::string> MakeRoomFor(int ifindex, absl::string_view interface,
+                                          bool replace);
+
+  rf_xdp* skeleton_;
+  uint32_t max_queues_;
+  uint32_t verified_instructions_ = 0;
+  bool configured_ = false;
+  UniqueFd link_;
+  std::optional<Attachment> attachment_;
+};
+
+// after - before, field by field: what the program counted in between.
+rf_xdp_counters CountersSince(const rf_xdp_counters& after, const rf_xdp_counters& before);
+
+}  // namespace reflector::xdp
+
+#endif  // REFLECTOR_XDP_LOADER_H_

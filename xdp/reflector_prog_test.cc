@@ -1,0 +1,151 @@
+// The XDP program run in-process (bpf_prog_test_run_opts) over the packet library's frame
+// table: for every frame, every reflect mode and every action, the kernel's verdict, action
+// and output bytes must be those of the userspace classifier and reflector.
+#include <linux/bpf.h>
+
+#include <memory>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "reflector/packet/packet.h"
+#include "reflector/packet/testing/frame_table.h"
+#include "testing/lab/require_root.h"
+#include "xdp/loader.h"
+#include "xdp/test_run.h"
+
+namespace reflector::xdp {
+namespace {
+
+using packet::Mode;
+using packet::Verdict;
+using packet::testing::DescribeDifference;
+using packet::testing::FrameCase;
+using packet::testing::FrameTable;
+
+// A frame longer than this does not fit the single buffer a test run (or a driver running a
+// program without multi-buffer support) gives the program; see ProgramSeesOnlyOneBuffer.
+constexpr size_t kSingleBufferLimit = 3000;
+
+class ReflectorProgramTest : public ::testing::TestWithParam<FrameCase> {
+ protected:
+  static void SetUpTestSuite() {
+    if (!testing::lab::HaveRoot()) return;
+    absl::StatusOr<std::unique_ptr<XdpProgram>> loaded = XdpProgram::Load();
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    program_ = std::move(*loaded).release();
+    std::printf("verifier: %u instructions processed\n", program_->verified_instructions());
+  }
+  static void TearDownTestSuite() {
+    delete program_;
+    program_ = nullptr;
+  }
+
+  // Runs `c` under `action` (and `mode` for the reflect action) and compares with userspace.
+  void ExpectSameAsUserspace(const FrameCase& c, Action action, Mode mode) {
+    rf_config config = c.config;
+    config.mode = static_cast<uint8_t>(mode);
+    ASSERT_TRUE(program_->Configure(config, action).ok());
+    absl::StatusOr<XdpTestRunner> runner = XdpTestRunner::Create(program_);
+    ASSERT_TRUE(runner.ok()) << runner.status();
+    absl::StatusOr<TestRunResult> run = runner->Run(c.frame);
+    ASSERT_TRUE(run.ok()) << run.status();
+    const ExpectedRun expected = ExpectRun(c.frame, config, action);
+    const std::string where = std::string(ActionName(action)) + "/" +
+                              std::string(packet::ModeName(mode));
+
+    ASSERT_TRUE(run->verdict.has_value()) << where << ": not exactly one verdict counted";
+    EXPECT_EQ(*run->verdict, expected.verdict)
+        << where << ": kernel " << packet::VerdictName(*run->verdict) << ", userspace "
+        << packet::VerdictName(expected.verdict);
+    EXPECT_EQ(*run->verdict, c.verdict) << where;
+    EXPECT_EQ(run->action, expected.action) << where;
+    EXPECT_EQ(run->frame, expected.frame)
+        << where << ": " << DescribeDifference(expected.frame, run->frame);
+
+    const rf_xdp_counters& counted = run->counted;
+    EXPECT_EQ(counted.rx_bytes, c.frame.size()) << where;
+    const bool reflect = c.verdict == Verdict::kReflect;
+    const int signature = static_cast<int>(c.signature);
+    EXPECT_EQ(counted.reflect_frames[signature], reflect ? 1u : 0u) << where;
+    EXPECT_EQ(counted.reflect_bytes[signature], reflect ? c.frame.size() : 0u) << where;
+    EXPECT_EQ(counted.tx, reflect && action == Action::kReflect ? 1u : 0u) << where;
+    EXPECT_EQ(counted.redirect_fallback, reflect && action == Action::kRedirect ? 1u : 0u)
+        << where;
+    EXPECT_EQ(counted.passed, run->action == XDP_PASS ? 1u : 0u) << where;
+    EXPECT_EQ(counted.redirected, 0u) << where;
+    EXPECT_EQ(counted.reflect_errors, 0u) << where;
+    if (reflect && action == Action::kReflect && c.has_builder) {
+      EXPECT_EQ(run->frame, c.ExpectedReflection(mode))
+          << where << ": " << DescribeDifference(c.ExpectedReflection(mode), run->frame);
+    }
+  }
+
+  static XdpProgram* program_;
+};
+
+XdpProgram* ReflectorProgramTest::program_ = nullptr;
+
+TEST_P(ReflectorProgramTest, SameVerdictActionAndBytesAsUserspace) {
+  REFLECTOR_REQUIRE_ROOT();
+  const FrameCase& c = GetParam();
+  if (c.frame.size() < kMinTestRunFrame) {
+    GTEST_SKIP() << "the kernel refuses test runs under 14 bytes (see ShortFramesAreRefused)";
+  }
+  if (c.frame.size() > kSingleBufferLimit) {
+    GTEST_SKIP() << "larger than one XDP buffer (see ProgramSeesOnlyOneBuffer)";
+  }
+  for (Mode mode : packet::kAllModes) ExpectSameAsUserspace(c, Action::kReflect, mode);
+  const Mode configured = static_cast<Mode>(c.config.mode);
+  ExpectSameAsUserspace(c, Action::kMonitor, configured);
+  // No AF_XDP socket in the XSKMAP: accepted frames fall back to XDP_PASS.
+  ExpectSameAsUserspace(c, Action::kRedirect, configured);
+}
+
+std::string CaseName(const ::testing::TestParamInfo<FrameCase>& info) { return info.param.name; }
+
+INSTANTIATE_TEST_SUITE_P(FrameTable, ReflectorProgramTest, ::testing::ValuesIn(FrameTable()),
+                         CaseName);
+
+TEST_F(ReflectorProgramTest, ShortFramesAreRefused) {
+  REFLECTOR_REQUIRE_ROOT();
+  absl::StatusOr<XdpTestRunner> runner = XdpTestRunner::Create(program_);
+  ASSERT_TRUE(runner.ok()) << runner.status();
+  const std::vector<uint8_t> frame(kMinTestRunFrame - 1, 0x02);
+  EXPECT_EQ(runner->Run(frame).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// A test run (like a native driver) hands a program without multi-buffer support only the
+// first buffer of a jumbo frame. The classifier then sees an IP length beyond the data it has
+// and passes the frame untouched: fail-safe. On real interfaces native mode refuses an MTU
+// that large for such a program, and generic mode linearizes the frame (see the veth test).
+TEST_F(ReflectorProgramTest, ProgramSeesOnlyOneBuffer) {
+  REFLECTOR_REQUIRE_ROOT();
+  for (const FrameCase& c : FrameTable()) {
+    if (c.frame.size() <= kSingleBufferLimit) continue;
+    SCOPED_TRACE(c.name);
+    ASSERT_TRUE(program_->Configure(c.config, Action::kReflect).ok());
+    absl::StatusOr<XdpTestRunner> runner = XdpTestRunner::Create(program_);
+    ASSERT_TRUE(runner.ok()) << runner.status();
+    absl::StatusOr<TestRunResult> run = runner->Run(c.frame);
+    ASSERT_TRUE(run.ok()) << run.status();
+    EXPECT_EQ(run->action, static_cast<uint32_t>(XDP_PASS));
+    EXPECT_EQ(run->frame, c.frame);
+  }
+}
+
+TEST_F(ReflectorProgramTest, ConfigurationRejectsUnknownModeAndAction) {
+  REFLECTOR_REQUIRE_ROOT();
+  rf_config config = packet::testing::DefaultTestConfig();
+  config.mode = RF_MODE_COUNT;
+  EXPECT_EQ(program_->Configure(config, Action::kReflect).code(),
+            absl::StatusCode::kInvalidArgument);
+  config.mode = RF_MODE_MAC;
+  EXPECT_EQ(program_->Configure(config, static_cast<Action>(RF_XDP_ACTION_COUNT)).code(),
+            absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(program_->Configure(config, Action::kMonitor).ok());
+  EXPECT_EQ(program_->config().action, RF_XDP_MONITOR);
+  EXPECT_EQ(program_->config().filter.mode, RF_MODE_MAC);
+}
+
+}  // namespace
+}  // namespace reflector::xdp

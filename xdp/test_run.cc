@@ -1,0 +1,60 @@
+#include "xdp/test_run.h"
+
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
+
+#include "absl/strings/str_cat.h"
+#include "xdp/bpf_status.h"
+
+namespace reflector::xdp {
+
+absl::StatusOr<XdpTestRunner> XdpTestRunner::Create(const XdpProgram* program) {
+  absl::StatusOr<rf_xdp_counters> counters = program->ReadCounters();
+  if (!counters.ok()) return counters.status();
+  return XdpTestRunner(program, *counters);
+}
+
+absl::StatusOr<TestRunResult> XdpTestRunner::Run(absl::Span<const uint8_t> frame) {
+  TestRunResult result;
+  // Room beyond the input: the program may not grow the frame today, but a short output
+  // buffer fails the run with ENOSPC instead of comparing wrong bytes.
+  result.frame.resize(frame.size() + 256);
+  LIBBPF_OPTS(bpf_test_run_opts, options, .data_in = frame.data(),
+              .data_out = result.frame.data(), .data_size_in = static_cast<uint32_t>(frame.size()),
+              .data_size_out = static_cast<uint32_t>(result.frame.size()), .repeat = 1);
+  if (const int err = bpf_prog_test_run_opts(program_->program_fd(), &options)) {
+    return BpfErrorToStatus(err, absl::StrCat("test-run a ", frame.size(), "-byte frame"));
+  }
+  result.action = options.retval;
+  result.frame.resize(options.data_size_out);
+
+  absl::StatusOr<rf_xdp_counters> counters = program_->ReadCounters();
+  if (!counters.ok()) return counters.status();
+  result.counted = CountersSince(*counters, last_);
+  last_ = *counters;
+  int moved = 0;
+  for (int v = 0; v < packet::kVerdictCount; ++v) {
+    if (result.counted.verdict_frames[v] == 0) continue;
+    ++moved;
+    result.verdict = static_cast<packet::Verdict>(v);
+  }
+  if (moved != 1) result.verdict.reset();
+  return result;
+}
+
+ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, Action action) {
+  ExpectedRun expected;
+  expected.frame.assign(frame.begin(), frame.end());
+  expected.action = XDP_PASS;
+  if (action == Action::kReflect) {
+    const packet::Classification c = packet::ClassifyAndReflect(absl::MakeSpan(expected.frame), config);
+    expected.verdict = c.verdict;
+    if (c.reflect()) expected.action = XDP_TX;
+  } else {
+    // Monitor passes everything; afxdp without a socket on the queue falls back to pass.
+    expected.verdict = packet::Classify(frame, config).verdict;
+  }
+  return expected;
+}
+
+}  // namespace reflector::xdp
