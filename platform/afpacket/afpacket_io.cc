@@ -208,8 +208,11 @@ absl::StatusOr<size_t> AfPacketIo::Receive(absl::Span<Frame> frames, absl::Durat
           (status & TP_STATUS_VLAN_TPID_VALID) ? header->hv1.tp_vlan_tpid : ETH_P_8021Q;
       data = ReinsertVlanTag(data, length, tpid, header->hv1.tp_vlan_tci);
       length += kVlanTagBytes;
+      ++fixups_.vlan_tags_restored;
     }
-    if (status & TP_STATUS_CSUMNOTREADY) CompleteUdpChecksum(absl::MakeSpan(data, length));
+    if ((status & TP_STATUS_CSUMNOTREADY) && CompleteUdpChecksum(absl::MakeSpan(data, length))) {
+      ++fixups_.checksums_completed;
+    }
     frames[count++] = Frame{data, length, block};
   }
   stats_.rx_frames += count;

@@ -48,6 +48,12 @@ struct AfPacketOptions {
   bool host_stack_drop = true;
 };
 
+// How often Receive had to undo what the kernel did to a frame (diagnostics and tests).
+struct AfPacketFixups {
+  uint64_t vlan_tags_restored = 0;
+  uint64_t checksums_completed = 0;
+};
+
 class AfPacketIo : public FrameIo {
  public:
   // Opens the sockets and rings in the calling thread's network namespace.
@@ -68,6 +74,7 @@ class AfPacketIo : public FrameIo {
   absl::Status SetFilterConfig(const rf_config& config);
   // The attached tc drop filter, or null when host_stack_drop was off.
   const TcDropFilter* tc_drop_filter() const { return tc_drop_.get(); }
+  const AfPacketFixups& fixups() const { return fixups_; }
   // The largest frame the TX ring carries (MTU + Ethernet header + two tags).
   uint32_t max_frame_bytes() const { return tx_ring_->max_frame_bytes(); }
 
@@ -88,6 +95,7 @@ class AfPacketIo : public FrameIo {
   std::unique_ptr<TcDropFilter> tc_drop_;
   bool kick_pending_ = false;
   IoStats stats_;
+  AfPacketFixups fixups_;
   std::string description_;
 };
 

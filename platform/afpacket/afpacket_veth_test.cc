@@ -303,6 +303,49 @@ TEST_F(AfPacketVethTest, ReflectsExactlyTheTestFramesOfTheTable) {
   EXPECT_GT(unreachables_for_others, 0);
   EXPECT_EQ(io_->stats().tx_dropped, 0u);
   EXPECT_EQ(io_->stats().rx_dropped, 0u);
+  EXPECT_GT(io_->fixups().vlan_tags_restored, 0u);
+}
+
+// A UDP socket on the tester sends an ITO probe; over veth it leaves with only a partial
+// checksum (TP_STATUS_CSUMNOTREADY at the reflector). The tester's own UDP socket receives the
+// reflection only if its checksum verifies, so the datagram coming back proves completion.
+TEST_F(AfPacketVethTest, CompletesPartialChecksumsOfLocallySentUdp) {
+  ASSERT_TRUE(io_->SetFilterConfig(DefaultTestConfig()).ok());
+  const std::string probe = std::string("\x09\x10\xea\x1d\x00", 5) + "PROBEOT" + "12345678";
+  ScopedFd v4;
+  ScopedFd v6;
+  ASSERT_TRUE(VethLab::RunIn(lab_->tester_ns(), [&] {
+                v4 = ScopedFd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+                v6 = ScopedFd(socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+              }).ok());
+  ASSERT_TRUE(v4.valid() && v6.valid());
+  sockaddr_in to4 = {};
+  to4.sin_family = AF_INET;
+  to4.sin_port = htons(RF_DEFAULT_PORT);
+  inet_pton(AF_INET, "198.18.0.2", &to4.sin_addr);
+  sockaddr_in6 to6 = {};
+  to6.sin6_family = AF_INET6;
+  to6.sin6_port = htons(RF_DEFAULT_PORT);
+  inet_pton(AF_INET6, "2001:2::2", &to6.sin6_addr);
+  ASSERT_EQ(sendto(v4.get(), probe.data(), probe.size(), 0, reinterpret_cast<sockaddr*>(&to4),
+                   sizeof(to4)),
+            static_cast<ssize_t>(probe.size()))
+      << std::strerror(errno);
+  ASSERT_EQ(sendto(v6.get(), probe.data(), probe.size(), 0, reinterpret_cast<sockaddr*>(&to6),
+                   sizeof(to6)),
+            static_cast<ssize_t>(probe.size()))
+      << std::strerror(errno);
+
+  PumpReflector(*io_, DefaultTestConfig(), absl::Seconds(5));
+  EXPECT_EQ(io_->fixups().checksums_completed, 2u);
+  for (int fd : {v4.get(), v6.get()}) {
+    pollfd wait = {fd, POLLIN, 0};
+    ASSERT_EQ(poll(&wait, 1, 1000), 1) << "no reflection arrived (bad checksum?)";
+    char buffer[64];
+    const ssize_t n = recv(fd, buffer, sizeof(buffer), MSG_DONTWAIT);
+    EXPECT_EQ(std::string(buffer, n > 0 ? n : 0), probe);
+  }
+  EXPECT_EQ(Collect(tester_).unreachables, 0);
 }
 
 }  // namespace
