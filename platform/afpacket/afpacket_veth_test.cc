@@ -306,6 +306,42 @@ TEST_F(AfPacketVethTest, ReflectsExactlyTheTestFramesOfTheTable) {
   EXPECT_GT(io_->fixups().vlan_tags_restored, 0u);
 }
 
+// A burst of distinct frames, so blocks hold far more frames than a batch and the small RX
+// ring (8 blocks) and TX ring (256 slots) wrap: each frame comes back exactly once.
+TEST_F(AfPacketVethTest, BurstComesBackOnceEachThroughWrappingRings) {
+  const rf_config config = DefaultTestConfig();
+  ASSERT_TRUE(io_->SetFilterConfig(config).ok());
+  constexpr int kFrames = 3000;
+  // Over veth a sent frame keeps its TX slot (the skb holds the ring page) until the tester's
+  // capture has read it, so the tester reads after every chunk smaller than the TX ring.
+  constexpr int kChunk = 200;
+  std::map<Bytes, int> expected;
+  int stray = 0;
+  for (int i = 0; i < kFrames; ++i) {
+    packet::testing::FrameBuilder builder;
+    builder.IpId(static_cast<uint16_t>(i));
+    if (i % 2) builder.Vlan(static_cast<uint16_t>(1 + i % 4000));
+    ASSERT_TRUE(tester_.Send(builder.Build())) << i;
+    expected[builder.Reflected(packet::Mode::kAll).Build()] = 0;
+    if (i % kChunk != kChunk - 1) continue;
+    PumpReflector(*io_, config, absl::Seconds(5));
+    for (const auto& [bytes, count] : Collect(tester_).frames) {
+      auto it = expected.find(bytes);
+      if (it == expected.end()) {
+        stray += count;
+      } else {
+        it->second += count;
+      }
+    }
+  }
+  int once = 0;
+  for (const auto& [bytes, count] : expected) once += count == 1;
+  EXPECT_EQ(once, kFrames);
+  EXPECT_EQ(stray, 0);
+  EXPECT_EQ(io_->stats().tx_dropped, 0u);
+  EXPECT_EQ(io_->stats().rx_dropped, 0u);
+}
+
 // A UDP socket on the tester sends an ITO probe; over veth it leaves with only a partial
 // checksum (TP_STATUS_CSUMNOTREADY at the reflector). The tester's own UDP socket receives the
 // reflection only if its checksum verifies, so the datagram coming back proves completion.
