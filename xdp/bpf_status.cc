@@ -62,6 +62,10 @@ absl::Status BpfErrorToStatus(int error, absl::string_view operation) {
     case EOPNOTSUPP:
       return absl::FailedPreconditionError(
           absl::StrCat(what, ": not supported by the driver or kernel (", strerror(error), ")"));
+    case ERANGE:  // what veth and several drivers answer for native XDP at a large MTU
+      return absl::FailedPreconditionError(absl::StrCat(
+          what, ": the MTU is too large for native XDP on this driver (", strerror(error),
+          "); lower the MTU or use generic mode"));
     default:
       return absl::ErrnoToStatus(error, what);
   }

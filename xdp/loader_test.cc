@@ -1,0 +1,106 @@
+// XdpProgram's errors and bookkeeping that need no network namespace.
+#include "xdp/loader.h"
+
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "testing/lab/require_root.h"
+#include "xdp/bpf_status.h"
+
+namespace reflector::xdp {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(LoaderTest, LoadsAndReportsVerifiedInstructions) {
+  REFLECTOR_REQUIRE_ROOT();
+  absl::StatusOr<std::unique_ptr<XdpProgram>> program = XdpProgram::Load({.max_queues = 4});
+  ASSERT_TRUE(program.ok()) << program.status();
+  EXPECT_GT((*program)->verified_instructions(), 0u);
+  EXPECT_GE((*program)->program_fd(), 0);
+  EXPECT_GE((*program)->xsk_map_fd(), 0);
+  EXPECT_EQ((*program)->xsk_map_size(), 4u);
+  EXPECT_FALSE((*program)->attachment().has_value());
+  // Never configured: all zero, which is monitor.
+  EXPECT_EQ((*program)->config().action, RF_XDP_MONITOR);
+  absl::StatusOr<rf_xdp_counters> counters = (*program)->ReadCounters();
+  ASSERT_TRUE(counters.ok()) << counters.status();
+  EXPECT_EQ(counters->passed, 0u);
+  std::printf("verifier: %u instructions processed\n", (*program)->verified_instructions());
+}
+
+TEST(LoaderTest, ZeroQueuesIsAnError) {
+  EXPECT_EQ(XdpProgram::Load({.max_queues = 0}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(LoaderTest, UnknownInterfaceListsTheOnesThatExist) {
+  REFLECTOR_REQUIRE_ROOT();
+  absl::StatusOr<std::unique_ptr<XdpProgram>> program = XdpProgram::Load();
+  ASSERT_TRUE(program.ok()) << program.status();
+  const absl::StatusOr<Attachment> attached = (*program)->Attach("rfxdp-none0");
+  EXPECT_EQ(attached.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(attached.status().message(),
+              HasSubstr("rfxdp-none0: no such interface; interfaces: lo"));
+}
+
+// Capabilities belong to a thread: drop them in a fresh one and the error must name them.
+TEST(LoaderTest, MissingCapabilitiesAreNamed) {
+  REFLECTOR_REQUIRE_ROOT();
+  absl::Status status;
+  std::string missing;
+  std::thread([&] {
+    __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2] = {};
+    ASSERT_EQ(syscall(SYS_capget, &header, data), 0);
+    for (int cap : {CAP_BPF, CAP_SYS_ADMIN, CAP_NET_ADMIN}) {
+      data[cap / 32].effective &= ~(1u << (cap % 32));
+    }
+    ASSERT_EQ(syscall(SYS_capset, &header, data), 0);
+    missing = MissingBpfCapabilities();
+    status = XdpProgram::Load().status();
+  }).join();
+  EXPECT_EQ(missing, "CAP_BPF, CAP_NET_ADMIN");
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << status;
+  EXPECT_THAT(status.message(), HasSubstr("missing CAP_BPF, CAP_NET_ADMIN"));
+}
+
+TEST(LoaderTest, CountersSinceSubtractsEveryField) {
+  rf_xdp_counters before = {};
+  rf_xdp_counters after = {};
+  before.verdict_frames[RF_PORT] = 2;
+  after.verdict_frames[RF_PORT] = 5;
+  after.reflect_bytes[RF_SIG_Y1564] = 64;
+  after.reflect_errors = 1;
+  const rf_xdp_counters delta = CountersSince(after, before);
+  EXPECT_EQ(delta.verdict_frames[RF_PORT], 3u);
+  EXPECT_EQ(delta.reflect_bytes[RF_SIG_Y1564], 64u);
+  EXPECT_EQ(delta.reflect_errors, 1u);
+  EXPECT_EQ(delta.tx, 0u);
+}
+
+TEST(LoaderTest, Names) {
+  EXPECT_EQ(ActionName(Action::kMonitor), "monitor");
+  EXPECT_EQ(ActionName(Action::kReflect), "xdp");
+  EXPECT_EQ(ActionName(Action::kRedirect), "afxdp");
+  EXPECT_EQ(AttachModeName(AttachMode::kAuto), "auto");
+  EXPECT_EQ(AttachModeName(AttachMode::kNative), "native");
+  EXPECT_EQ(AttachModeName(AttachMode::kGeneric), "generic");
+}
+
+TEST(BpfStatusTest, ErrnoBecomesAnActionableStatus) {
+  EXPECT_EQ(BpfErrorToStatus(-ENODEV, "attach XDP to eth1").code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(BpfErrorToStatus(ENODEV, "attach XDP to eth1").message(),
+              HasSubstr("cannot attach XDP to eth1: the interface is gone"));
+  EXPECT_EQ(BpfErrorToStatus(-EBUSY, "x").code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(BpfErrorToStatus(-EBUSY, "x").message(), HasSubstr("another XDP program"));
+  EXPECT_EQ(BpfErrorToStatus(-ENOMEM, "x").code(), absl::StatusCode::kResourceExhausted);
+}
+
+}  // namespace
+}  // namespace reflector::xdp
