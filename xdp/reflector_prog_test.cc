@@ -4,6 +4,7 @@
 #include <linux/bpf.h>
 
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -12,6 +13,11 @@
 #include "testing/lab/require_root.h"
 #include "xdp/loader.h"
 #include "xdp/test_run.h"
+
+namespace reflector::packet::testing {
+// gtest names a failing case by this instead of dumping the struct's bytes.
+void PrintTo(const FrameCase& c, std::ostream* os) { *os << c.name; }
+}  // namespace reflector::packet::testing
 
 namespace reflector::xdp {
 namespace {
