@@ -1,10 +1,15 @@
 #include "reflector/datapaths.h"
 
+#include "reflector/engine/afpacket_datapath.h"
+#include "reflector/engine/xdp_datapath.h"
+
 namespace reflector {
 
 std::vector<engine::DataPathCandidate> DataPaths() {
-  std::vector<engine::DataPathCandidate> candidates;
-  return candidates;
+  return {
+      {engine::DataPathKind::kXdp, engine::OpenXdpDataPath},
+      {engine::DataPathKind::kAfPacket, engine::OpenAfPacketDataPath},
+  };
 }
 
 }  // namespace reflector

@@ -1,0 +1,103 @@
+#include "reflector/engine/xdp_datapath.h"
+
+#include <net/if.h>
+
+#include "absl/strings/str_cat.h"
+#include "reflector/base/status_macros.h"
+#include "xdp/loader.h"
+
+namespace reflector::engine {
+namespace {
+
+xdp::AttachMode ToAttachMode(XdpMode mode) {
+  switch (mode) {
+    case XdpMode::kNative:
+      return xdp::AttachMode::kNative;
+    case XdpMode::kGeneric:
+      return xdp::AttachMode::kGeneric;
+    case XdpMode::kAuto:
+      break;
+  }
+  return xdp::AttachMode::kAuto;
+}
+
+class XdpDataPath : public DataPath {
+ public:
+  XdpDataPath(std::unique_ptr<xdp::XdpProgram> program, xdp::Action action)
+      : program_(std::move(program)), action_(action) {}
+  ~XdpDataPath() override { Stop(); }
+
+  DataPathKind kind() const override { return DataPathKind::kXdp; }
+
+  std::string Describe() const override {
+    const auto& attached = program_->attachment();
+    if (!attached) return "xdp (detached)";
+    std::string out = absl::StrCat("xdp (", xdp::AttachModeName(attached->mode), ", ",
+                                   program_->verified_instructions(), " verified instructions");
+    if (action_ == xdp::Action::kMonitor) absl::StrAppend(&out, ", monitor");
+    if (!attached->fallback_reason.empty()) {
+      absl::StrAppend(&out, "; native refused: ", attached->fallback_reason);
+    }
+    if (!attached->replaced.empty()) absl::StrAppend(&out, "; replaced ", attached->replaced);
+    return out + ")";
+  }
+
+  std::string DescribeQueues() const override { return "every RX queue, in the kernel"; }
+
+  absl::Status Start() override { return absl::OkStatus(); }  // attached when opened
+
+  void Stop() override { program_->Detach(); }
+
+  absl::Status Reconfigure(const rf_config& config) override {
+    return program_->Configure(config, action_);
+  }
+
+  Counters ReadCounters() const override {
+    absl::StatusOr<rf_xdp_counters> kernel = program_->ReadCounters();
+    return kernel.ok() ? FromXdpCounters(*kernel) : Counters();
+  }
+
+  absl::Status Health() const override {
+    const auto& attached = program_->attachment();
+    if (!attached) return absl::OkStatus();  // stopped on purpose
+    char name[IF_NAMESIZE];
+    if (if_indextoname(attached->ifindex, name) == nullptr) {
+      return absl::UnavailableError(absl::StrCat(attached->interface, " is gone"));
+    }
+    return program_->ReadCounters().status();
+  }
+
+ private:
+  std::unique_ptr<xdp::XdpProgram> program_;
+  xdp::Action action_;
+};
+
+}  // namespace
+
+Counters FromXdpCounters(const rf_xdp_counters& kernel) {
+  Counters out;
+  for (int i = 0; i < packet::kVerdictCount; ++i) {
+    out.rx_frames += kernel.verdict_frames[i];
+    if (i != RF_REFLECT) out.rejected_by_reason[i] = kernel.verdict_frames[i];
+  }
+  out.rx_bytes = kernel.rx_bytes;
+  for (int i = 0; i < packet::kSignatureCount; ++i) {
+    out.reflected_by_signature[i] = kernel.reflect_frames[i];
+    out.reflected_bytes += kernel.reflect_bytes[i];
+  }
+  out.reflected_frames = kernel.verdict_frames[RF_REFLECT];
+  out.passed_frames = kernel.passed;
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<DataPath>> OpenXdpDataPath(const DataPathRequest& request) {
+  const xdp::Action action = request.monitor ? xdp::Action::kMonitor : xdp::Action::kReflect;
+  REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<xdp::XdpProgram> program, xdp::XdpProgram::Load());
+  REFLECTOR_RETURN_IF_ERROR(program->Configure(request.config, action));
+  xdp::AttachOptions options;
+  options.mode = ToAttachMode(request.xdp_mode);
+  REFLECTOR_RETURN_IF_ERROR(program->Attach(request.device.name, options).status());
+  return std::unique_ptr<DataPath>(new XdpDataPath(std::move(program), action));
+}
+
+}  // namespace reflector::engine
