@@ -1,0 +1,100 @@
+// One test stream's frame: built once from the stream's addresses and size, then stamped with
+// a sequence number and a send time per frame without touching anything else. Stamping fixes
+// the UDP checksum incrementally (RFC 1624), so the per-frame cost is a few stores.
+#ifndef REFLECTOR_TOOLS_TESTER_STREAM_FRAME_H_
+#define REFLECTOR_TOOLS_TESTER_STREAM_FRAME_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <variant>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "reflector/packet/config.h"
+#include "reflector/packet/packet.h"
+
+namespace reflector::tester {
+
+using Ipv4Address = std::array<uint8_t, 4>;
+using Ipv6Address = std::array<uint8_t, 16>;
+
+// The Ethernet FCS: frame sizes count it (RFC 2544: a 64-byte frame is 60 bytes + FCS), but
+// the kernel adds it, so the tester writes size - 4 bytes.
+inline constexpr size_t kFcsLength = 4;
+inline constexpr size_t kMinFrameSize = 64;
+inline constexpr size_t kMaxFrameSize = 9000;
+
+struct StreamAddresses {
+  packet::MacAddress src_mac = {};
+  packet::MacAddress dst_mac = {};
+  bool ipv6 = false;
+  Ipv4Address src4 = {};
+  Ipv4Address dst4 = {};
+  Ipv6Address src6 = {};
+  Ipv6Address dst6 = {};
+  uint16_t src_port = 0;
+  uint16_t dst_port = RF_DEFAULT_PORT;
+  uint16_t vlan_id = 0;  // 0: untagged; else one 802.1Q tag with this VID (PCP 0)
+};
+
+struct StreamSpec {
+  StreamAddresses addresses;
+  packet::Signature signature = packet::Signature::kLatency;
+  size_t frame_size = 128;  // with FCS
+  uint16_t stream_id = 0;
+};
+
+// The smallest frame size (with FCS) that holds the headers, the signature and the trailer.
+size_t MinFrameSize(const StreamSpec& spec);
+
+class StreamFrame {
+ public:
+  // Fails (InvalidArgument) when the size is outside 64..9000 or too small for the headers.
+  static absl::StatusOr<StreamFrame> Build(const StreamSpec& spec);
+
+  // The frame as sent with sequence 0 and time 0.
+  absl::Span<const uint8_t> bytes() const { return frame_; }
+  size_t size() const { return frame_.size(); }  // written bytes, without FCS
+  size_t signature_offset() const { return signature_offset_; }
+  size_t trailer_offset() const { return trailer_offset_; }
+  size_t udp_checksum_offset() const { return l4_offset_ + 6; }
+  size_t ip_packet_length() const { return frame_.size() - l3_offset_; }
+
+  // Writes `seq` and `tx_time_ns` (low 32 bits) into `out`, which holds a copy of bytes(),
+  // and updates its UDP checksum. No allocation, no branches on frame content.
+  void Stamp(absl::Span<uint8_t> out, uint32_t seq, uint64_t tx_time_ns) const;
+
+ private:
+  StreamFrame() = default;
+  std::vector<uint8_t> frame_;
+  size_t l3_offset_ = 0;
+  size_t l4_offset_ = 0;
+  size_t signature_offset_ = 0;
+  size_t trailer_offset_ = 0;
+  // One's-complement sum of the UDP checksum input with the stamped fields zero, unfolded
+  // to 16 bits and not complemented: the starting point of every Stamp.
+  uint16_t base_sum_ = 0;
+};
+
+// What the receive side reads back from a reflection of this stream.
+struct TrailerFields {
+  uint16_t stream_id = 0;
+  uint32_t sequence = 0;
+  uint32_t tx_time_ns = 0;
+};
+
+// Reads the trailer of `frame` (a reflection, with any VLAN tag back inline) if it carries
+// `signature` at `signature_offset` and is long enough; the caller compares the stream id.
+bool ReadTrailer(absl::Span<const uint8_t> frame, size_t signature_offset,
+                 absl::Span<const uint8_t> signature, TrailerFields* fields);
+
+// Trailer offset for a signature at `signature_offset`: the next even offset after it.
+constexpr size_t TrailerOffsetFor(size_t signature_offset) {
+  return (signature_offset + RF_SIG_LEN + 1) & ~size_t{1};
+}
+
+}  // namespace reflector::tester
+
+#endif  // REFLECTOR_TOOLS_TESTER_STREAM_FRAME_H_
