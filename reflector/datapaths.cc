@@ -1,6 +1,7 @@
 #include "reflector/datapaths.h"
 
 #include "reflector/engine/afpacket_datapath.h"
+#include "reflector/engine/afxdp_datapath.h"
 #include "reflector/engine/xdp_datapath.h"
 
 namespace reflector {
@@ -8,6 +9,7 @@ namespace reflector {
 std::vector<engine::DataPathCandidate> DataPaths() {
   return {
       {engine::DataPathKind::kXdp, engine::OpenXdpDataPath},
+      {engine::DataPathKind::kAfXdp, engine::OpenAfXdpDataPath},
       {engine::DataPathKind::kAfPacket, engine::OpenAfPacketDataPath},
   };
 }

@@ -1,0 +1,105 @@
+#include "reflector/engine/afxdp_datapath.h"
+
+#include "absl/strings/str_cat.h"
+#include "platform/afxdp/afxdp_io.h"
+#include "reflector/base/status_macros.h"
+#include "reflector/engine/queue_datapath.h"
+#include "reflector/engine/xdp_datapath.h"
+#include "xdp/loader.h"
+
+namespace reflector::engine {
+namespace {
+
+using platform::afxdp::AfXdpIo;
+using platform::afxdp::AfXdpOptions;
+using platform::afxdp::ZeroCopyMode;
+
+ZeroCopyMode ToZeroCopyMode(ZeroCopy mode) {
+  switch (mode) {
+    case ZeroCopy::kOn:
+      return ZeroCopyMode::kOn;
+    case ZeroCopy::kOff:
+      return ZeroCopyMode::kOff;
+    case ZeroCopy::kAuto:
+      break;
+  }
+  return ZeroCopyMode::kAuto;
+}
+
+xdp::AttachMode ToAttachMode(XdpMode mode) {
+  if (mode == XdpMode::kNative) return xdp::AttachMode::kNative;
+  if (mode == XdpMode::kGeneric) return xdp::AttachMode::kGeneric;
+  return xdp::AttachMode::kAuto;
+}
+
+// The XDP program that feeds the sockets. Its counters cover what never reached userspace:
+// the rejected frames it passed to the stack. The workers count the frames they got.
+class RedirectProgram : public KernelSide {
+ public:
+  RedirectProgram(std::unique_ptr<xdp::XdpProgram> program, xdp::Action action)
+      : program_(std::move(program)), action_(action) {}
+
+  absl::Status Reconfigure(const rf_config& config) override {
+    return program_->Configure(config, action_);
+  }
+
+  Counters ReadCounters() const override {
+    absl::StatusOr<rf_xdp_counters> kernel = program_->ReadCounters();
+    if (!kernel.ok()) return {};
+    Counters all = FromXdpCounters(*kernel);
+    if (action_ == xdp::Action::kMonitor) return all;  // no frame goes up: the kernel counts all
+    Counters out;
+    out.rejected_by_reason = all.rejected_by_reason;
+    out.rx_frames = all.rx_frames - all.reflected_frames;
+    out.rx_bytes = all.rx_bytes - all.reflected_bytes;
+    out.passed_frames = all.passed_frames;
+    return out;
+  }
+
+  const xdp::XdpProgram& program() const { return *program_; }
+
+ private:
+  std::unique_ptr<xdp::XdpProgram> program_;
+  xdp::Action action_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<DataPath>> OpenAfXdpDataPath(const DataPathRequest& request) {
+  const int queues = request.queue_count();
+  const xdp::Action action = request.monitor ? xdp::Action::kMonitor : xdp::Action::kRedirect;
+  xdp::LoadOptions load;
+  load.max_queues = std::max<uint32_t>(load.max_queues, queues);
+  REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<xdp::XdpProgram> program, xdp::XdpProgram::Load(load));
+  REFLECTOR_RETURN_IF_ERROR(program->Configure(request.config, action));
+  xdp::AttachOptions attach;
+  attach.mode = ToAttachMode(request.xdp_mode);
+  REFLECTOR_ASSIGN_OR_RETURN(xdp::Attachment attached,
+                             program->Attach(request.device.name, attach));
+
+  std::vector<Queue> workers;
+  std::string socket_mode;
+  for (int q = 0; q < queues; ++q) {
+    AfXdpOptions options;
+    options.interface = request.device.name;
+    options.queue = static_cast<uint32_t>(q);
+    options.xsk_map_fd = program->xsk_map_fd();
+    options.zero_copy = ToZeroCopyMode(request.zero_copy);
+    REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<AfXdpIo> io, AfXdpIo::Create(options));
+    if (q == 0) socket_mode = io->zero_copy() ? "zero-copy" : "copy mode";
+    workers.push_back(Queue{std::move(io), request.cpu_for(q)});
+  }
+  std::string description =
+      absl::StrCat("afxdp (XDP ", xdp::AttachModeName(attached.mode), ", ", socket_mode,
+                   request.monitor ? ", monitor" : "",
+                   attached.fallback_reason.empty()
+                       ? ""
+                       : absl::StrCat("; native refused: ", attached.fallback_reason),
+                   ")");
+  return std::unique_ptr<DataPath>(
+      new QueueDataPath(DataPathKind::kAfXdp, std::move(description),
+                        std::make_unique<RedirectProgram>(std::move(program), action),
+                        std::move(workers), request.config, request.monitor));
+}
+
+}  // namespace reflector::engine
