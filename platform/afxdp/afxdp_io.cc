@@ -38,14 +38,13 @@ absl::StatusOr<std::unique_ptr<AfXdpIo>> AfXdpIo::Create(const AfXdpOptions& opt
   // Buffers go in before the program can redirect here, so the first frames find room.
   io->RefillFillRing();
   REFLECTOR_ASSIGN_OR_RETURN(
-      XskMapEntry entry,
-      XskMapEntry::Insert(options.xsk_map_fd, options.queue, io->socket_->fd()));
+      XskMapEntry entry, XskMapEntry::Insert(options.xsk_map_fd, options.queue, io->socket_->fd()));
   io->map_entry_.emplace(std::move(entry));
   return io;
 }
 
-AfXdpIo::AfXdpIo(const AfXdpOptions& options, std::unique_ptr<XskSocket> socket,
-                 bool zero_copy, std::string mode)
+AfXdpIo::AfXdpIo(const AfXdpOptions& options, std::unique_ptr<XskSocket> socket, bool zero_copy,
+                 std::string mode)
     : interface_(options.interface),
       queue_(options.queue),
       ring_size_(options.ring_size),
@@ -88,9 +87,7 @@ void AfXdpIo::RefillFillRing() {
   xsk_ring_prod__submit(&fill, n);
 }
 
-bool AfXdpIo::TxPending() {
-  return xsk_prod_nb_free(&socket_->tx(), ring_size_) < ring_size_;
-}
+bool AfXdpIo::TxPending() { return xsk_prod_nb_free(&socket_->tx(), ring_size_) < ring_size_; }
 
 absl::Status AfXdpIo::KickTx() {
   xsk_ring_prod& tx = socket_->tx();
@@ -100,8 +97,8 @@ absl::Status AfXdpIo::KickTx() {
     if (sendto(socket_->fd(), nullptr, 0, MSG_DONTWAIT, nullptr, 0) < 0) {
       if (errno == ENETDOWN) break;  // frames wait on the ring until the link is back
       if (errno != EAGAIN && errno != EBUSY && errno != ENOBUFS && errno != EINTR) {
-        return absl::ErrnoToStatus(errno, absl::StrCat("afxdp: kick TX on ", interface_,
-                                                       " queue ", queue_));
+        return absl::ErrnoToStatus(
+            errno, absl::StrCat("afxdp: kick TX on ", interface_, " queue ", queue_));
       }
     }
     // Copy mode completes inside sendto; a full completion ring would stall the next kick.
@@ -122,10 +119,8 @@ absl::Status AfXdpIo::WaitForRx(absl::Duration timeout) {
   // poll also wakes the driver (need_wakeup) and, in copy mode, sends what the TX ring holds.
   const int64_t ms = absl::ToInt64Milliseconds(absl::Ceil(timeout, absl::Milliseconds(1)));
   pollfd readable = {.fd = socket_->fd(), .events = POLLIN, .revents = 0};
-  if (poll(&readable, 1, static_cast<int>(std::min<int64_t>(ms, INT_MAX))) < 0 &&
-      errno != EINTR) {
-    return absl::ErrnoToStatus(errno, absl::StrCat("afxdp: poll ", interface_, " queue ",
-                                                   queue_));
+  if (poll(&readable, 1, static_cast<int>(std::min<int64_t>(ms, INT_MAX))) < 0 && errno != EINTR) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("afxdp: poll ", interface_, " queue ", queue_));
   }
   return absl::OkStatus();
 }

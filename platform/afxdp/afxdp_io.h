@@ -34,13 +34,13 @@ namespace reflector::platform::afxdp {
 // Where the UMEM frames are, plus the two kinds of refused hand-backs.
 struct FrameAccounting {
   uint32_t total = 0;
-  uint32_t free = 0;       // in userspace, waiting for fill-ring room
-  uint32_t kernel_rx = 0;  // fill ring, driver, RX ring
-  uint32_t engine = 0;     // handed out, not yet given back
-  uint32_t kernel_tx = 0;  // TX ring, completion ring
-  uint64_t bad_returns = 0;     // Transmit/Release of a frame not handed out (or twice)
-  uint64_t kernel_strays = 0;   // RX or completion entries that were not the kernel's to give
-  uint64_t tx_invalid = 0;      // descriptors the kernel refused (XDP_STATISTICS)
+  uint32_t free = 0;           // in userspace, waiting for fill-ring room
+  uint32_t kernel_rx = 0;      // fill ring, driver, RX ring
+  uint32_t engine = 0;         // handed out, not yet given back
+  uint32_t kernel_tx = 0;      // TX ring, completion ring
+  uint64_t bad_returns = 0;    // Transmit/Release of a frame not handed out (or twice)
+  uint64_t kernel_strays = 0;  // RX or completion entries that were not the kernel's to give
+  uint64_t tx_invalid = 0;     // descriptors the kernel refused (XDP_STATISTICS)
 };
 
 class AfXdpIo final : public FrameIo {
@@ -61,7 +61,8 @@ class AfXdpIo final : public FrameIo {
   // Reclaims completions and kicks the TX ring if the kernel still has frames to send.
   absl::Status Flush() override;
   IoStats stats() const override;
-  // "afxdp eth1 queue 0 (copy mode (the driver refused zero-copy: Operation not supported))".
+  // "afxdp eth1 queue 0 (zero-copy)", or with the reason for copy mode:
+  // "afxdp eth1 queue 0 (copy mode: the driver refused zero-copy: Operation not supported)".
   std::string Describe() const override;
 
   bool zero_copy() const { return zero_copy_; }

@@ -95,7 +95,9 @@ TEST_P(AfXdpReflectTest, ReflectsExactlyTheReflectVerdictFramesOnceEachByteExact
   ASSERT_TRUE(io.ok()) << io.status();
   // veth has no zero-copy support; auto must say so instead of failing.
   EXPECT_FALSE((*io)->zero_copy());
-  EXPECT_THAT((*io)->Describe(), HasSubstr("copy mode ("));
+  EXPECT_THAT((*io)->Describe(), HasSubstr(GetParam().zero_copy == ZeroCopyMode::kOff
+                                               ? "(copy mode: --zero_copy=off)"
+                                               : "(copy mode: the driver refused zero-copy: "));
   std::cout << (*io)->Describe() << "\n";
 
   size_t total_reflected = 0;
@@ -137,7 +139,8 @@ TEST_P(AfXdpReflectTest, ReflectsExactlyTheReflectVerdictFramesOnceEachByteExact
       // Anything else is the reflector's own stack talking (ICMP, neighbour discovery).
     }
     std::vector<std::string> missing;
-    for (const auto& [bytes, names] : expected) missing.insert(missing.end(), names.begin(), names.end());
+    for (const auto& [bytes, names] : expected)
+      missing.insert(missing.end(), names.begin(), names.end());
     EXPECT_TRUE(missing.empty()) << "not reflected (or twice): " << absl::StrJoin(missing, ", ");
   }
   EXPECT_GT(total_reflected, 10u);
@@ -289,8 +292,7 @@ TEST(AfXdpIoLabTest, OneSocketPerQueueEachGetsItsOwnQueuesFrames) {
 
   absl::StatusOr<std::vector<Bytes>> back = (*lab)->Collect(absl::Milliseconds(200));
   ASSERT_TRUE(back.ok()) << back.status();
-  EXPECT_EQ(static_cast<size_t>(std::count(back->begin(), back->end(), reflection)),
-            2 * kPerQueue);
+  EXPECT_EQ(static_cast<size_t>(std::count(back->begin(), back->end(), reflection)), 2 * kPerQueue);
   DrainTx(**io0);
   DrainTx(**io1);
   ExpectEveryFrameAccountedFor(**io0);

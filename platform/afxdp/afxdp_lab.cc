@@ -20,10 +20,10 @@ using packet::testing::kTesterMac;
 absl::Status SteerQueuesByCpu(const lab::NetNamespace& ns, const std::string& interface,
                               int queues) {
   for (int q = 0; q < queues; ++q) {
-    REFLECTOR_RETURN_IF_ERROR(ns.Run(
-        {"sh", "-c",
-         absl::StrCat("echo ", absl::Hex(1u << q), " > /sys/class/net/", interface,
-                      "/queues/tx-", q, "/xps_cpus")}));
+    REFLECTOR_RETURN_IF_ERROR(
+        ns.Run({"sh", "-c",
+                absl::StrCat("echo ", absl::Hex(1u << q), " > /sys/class/net/", interface,
+                             "/queues/tx-", q, "/xps_cpus")}));
   }
   return absl::OkStatus();
 }
@@ -32,22 +32,20 @@ absl::Status SteerQueuesByCpu(const lab::NetNamespace& ns, const std::string& in
 
 absl::StatusOr<std::unique_ptr<AfXdpLab>> AfXdpLab::Create(xdp::AttachMode mode, int queues) {
   const std::string name = lab::UniqueLabName("rfxsk");
-  REFLECTOR_ASSIGN_OR_RETURN(lab::NetNamespace reflector_ns,
-                             lab::NetNamespace::Create(name + "r"));
+  REFLECTOR_ASSIGN_OR_RETURN(lab::NetNamespace reflector_ns, lab::NetNamespace::Create(name + "r"));
   REFLECTOR_ASSIGN_OR_RETURN(lab::NetNamespace tester_ns, lab::NetNamespace::Create(name + "t"));
   std::unique_ptr<AfXdpLab> lab(new AfXdpLab(std::move(reflector_ns), std::move(tester_ns)));
   lab->reflector_if_ = name + "r";
   lab->tester_if_ = name + "t";
 
-  REFLECTOR_RETURN_IF_ERROR(lab::CreateVethPair(
-      {.ns = &lab->reflector_ns_,
-       .name = lab->reflector_if_,
-       .mac = packet::FormatMac(kReflectorMac),
-       .addresses = {"198.18.0.2/24", "2001:2::2/64"}},
-      {.ns = &lab->tester_ns_,
-       .name = lab->tester_if_,
-       .mac = packet::FormatMac(kTesterMac),
-       .addresses = {"198.18.0.1/24", "2001:2::1/64"}}));
+  REFLECTOR_RETURN_IF_ERROR(lab::CreateVethPair({.ns = &lab->reflector_ns_,
+                                                 .name = lab->reflector_if_,
+                                                 .mac = packet::FormatMac(kReflectorMac),
+                                                 .addresses = {"198.18.0.2/24", "2001:2::2/64"}},
+                                                {.ns = &lab->tester_ns_,
+                                                 .name = lab->tester_if_,
+                                                 .mac = packet::FormatMac(kTesterMac),
+                                                 .addresses = {"198.18.0.1/24", "2001:2::1/64"}}));
   if (queues > 1) {
     const std::string n = absl::StrCat(queues);
     REFLECTOR_RETURN_IF_ERROR(
@@ -62,8 +60,7 @@ absl::StatusOr<std::unique_ptr<AfXdpLab>> AfXdpLab::Create(xdp::AttachMode mode,
                                lab::NetnsEntry::Enter(lab->reflector_ns_.name()));
     REFLECTOR_ASSIGN_OR_RETURN(lab->program_, xdp::XdpProgram::Load());
     REFLECTOR_RETURN_IF_ERROR(lab->Configure(packet::testing::DefaultTestConfig()));
-    REFLECTOR_RETURN_IF_ERROR(
-        lab->program_->Attach(lab->reflector_if_, {.mode = mode}).status());
+    REFLECTOR_RETURN_IF_ERROR(lab->program_->Attach(lab->reflector_if_, {.mode = mode}).status());
   }
   {
     REFLECTOR_ASSIGN_OR_RETURN(lab::NetnsEntry inside,
@@ -75,8 +72,7 @@ absl::StatusOr<std::unique_ptr<AfXdpLab>> AfXdpLab::Create(xdp::AttachMode mode,
 }
 
 absl::StatusOr<std::unique_ptr<AfXdpIo>> AfXdpLab::Open(uint32_t queue, AfXdpOptions options) {
-  REFLECTOR_ASSIGN_OR_RETURN(lab::NetnsEntry inside,
-                             lab::NetnsEntry::Enter(reflector_ns_.name()));
+  REFLECTOR_ASSIGN_OR_RETURN(lab::NetnsEntry inside, lab::NetnsEntry::Enter(reflector_ns_.name()));
   options.interface = reflector_if_;
   options.queue = queue;
   options.xsk_map_fd = program_->xsk_map_fd();

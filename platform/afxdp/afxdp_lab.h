@@ -67,8 +67,8 @@ struct PumpResult {
 };
 
 struct PumpOptions {
-  size_t expected = 0;  // frames to wait for, over all ios
-  absl::Duration quiet = absl::Seconds(2);  // give up when nothing arrives for this long
+  size_t expected = 0;                            // frames to wait for, over all ios
+  absl::Duration quiet = absl::Seconds(2);        // give up when nothing arrives for this long
   absl::Duration grace = absl::Milliseconds(50);  // keep reading after `expected`, for extras
   int release_every = 0;  // > 0: release every n-th reflected frame instead of sending it
 };

@@ -34,14 +34,14 @@ absl::Status ValidateOptions(const AfXdpOptions& options) {
   }
   // Two batches at least: one with the engine while the next one fills.
   if (!absl::has_single_bit(options.frame_count) || options.frame_count < 2 * kBatchSize) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "afxdp: frame_count ", options.frame_count, " is not a power of two >= ", 2 * kBatchSize));
+    return absl::InvalidArgumentError(absl::StrCat("afxdp: frame_count ", options.frame_count,
+                                                   " is not a power of two >= ", 2 * kBatchSize));
   }
   if (!absl::has_single_bit(options.ring_size) || options.ring_size < kBatchSize ||
       options.ring_size > options.frame_count) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("afxdp: ring_size ", options.ring_size, " is not a power of two in [",
-                     kBatchSize, ", frame_count]"));
+    return absl::InvalidArgumentError(absl::StrCat("afxdp: ring_size ", options.ring_size,
+                                                   " is not a power of two in [", kBatchSize,
+                                                   ", frame_count]"));
   }
   return absl::OkStatus();
 }

@@ -32,7 +32,7 @@ absl::StatusOr<BoundSocket> BindSocket(const AfXdpOptions& options) {
   if (options.zero_copy == ZeroCopyMode::kOff) {
     absl::StatusOr<std::unique_ptr<XskSocket>> copy = Bind(options, XDP_COPY);
     if (!copy.ok()) return copy.status();
-    return BoundSocket{*std::move(copy), false, "copy mode (--zero_copy=off)"};
+    return BoundSocket{*std::move(copy), false, "copy mode: --zero_copy=off"};
   }
 
   // A fresh UMEM and socket per attempt: a socket whose bind failed is not reused.
@@ -41,24 +41,23 @@ absl::StatusOr<BoundSocket> BindSocket(const AfXdpOptions& options) {
     // Trust the kernel's answer over the flag we asked for.
     const bool in_effect = (*zero_copy)->zero_copy();
     return BoundSocket{*std::move(zero_copy), in_effect,
-                       in_effect ? "zero-copy" : "copy mode (the kernel reports no zero-copy)"};
+                       in_effect ? "zero-copy" : "copy mode: the kernel reports no zero-copy"};
   }
   if (options.zero_copy == ZeroCopyMode::kOn) {
     return absl::FailedPreconditionError(absl::StrCat(
-        options.interface, " queue ", options.queue,
-        ": the driver cannot do AF_XDP zero-copy (", Why(zero_copy.status()),
-        "); use --zero_copy=auto to fall back to copy mode"));
+        options.interface, " queue ", options.queue, ": the driver cannot do AF_XDP zero-copy (",
+        Why(zero_copy.status()), "); use --zero_copy=auto to fall back to copy mode"));
   }
 
   absl::StatusOr<std::unique_ptr<XskSocket>> copy = Bind(options, XDP_COPY);
   if (!copy.ok()) {
     return absl::Status(copy.status().code(),
-                        absl::StrCat(copy.status().message(), " (zero-copy had failed too: ",
-                                     Why(zero_copy.status()), ")"));
+                        absl::StrCat(copy.status().message(),
+                                     " (zero-copy had failed too: ", Why(zero_copy.status()), ")"));
   }
-  return BoundSocket{*std::move(copy), false,
-                     absl::StrCat("copy mode (the driver refused zero-copy: ",
-                                  Why(zero_copy.status()), ")")};
+  return BoundSocket{
+      *std::move(copy), false,
+      absl::StrCat("copy mode: the driver refused zero-copy: ", Why(zero_copy.status()))};
 }
 
 }  // namespace reflector::platform::afxdp

@@ -16,8 +16,8 @@ namespace reflector::platform::afxdp {
 struct BoundSocket {
   std::unique_ptr<XskSocket> socket;
   bool zero_copy = false;
-  // "zero-copy", "copy mode (--zero_copy=off)", or
-  // "copy mode (the driver refused zero-copy: Operation not supported)".
+  // "zero-copy", "copy mode: --zero_copy=off", or
+  // "copy mode: the driver refused zero-copy: Operation not supported".
   std::string mode;
 };
 

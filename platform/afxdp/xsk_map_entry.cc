@@ -19,9 +19,8 @@ absl::StatusOr<XskMapEntry> XskMapEntry::Insert(int map_fd, uint32_t queue, int 
         "afxdp: queue ", queue, " is beyond the XDP program's XSKMAP (raise its max_queues)"));
   }
   if (error != 0) {
-    return absl::ErrnoToStatus(std::abs(error),
-                               absl::StrCat("afxdp: insert the socket of queue ", queue,
-                                            " into the XSKMAP"));
+    return absl::ErrnoToStatus(std::abs(error), absl::StrCat("afxdp: insert the socket of queue ",
+                                                             queue, " into the XSKMAP"));
   }
   return XskMapEntry(std::move(map), queue);
 }

@@ -13,9 +13,9 @@
 namespace reflector::platform::afxdp {
 
 absl::StatusOr<std::unique_ptr<XskSocket>> XskSocket::Open(absl::string_view interface,
-                                                            uint32_t queue,
-                                                            const XskGeometry& geometry,
-                                                            uint16_t bind_flags) {
+                                                           uint32_t queue,
+                                                           const XskGeometry& geometry,
+                                                           uint16_t bind_flags) {
   const std::string name(interface);
   std::unique_ptr<XskSocket> xsk(new XskSocket());
 
@@ -24,8 +24,8 @@ absl::StatusOr<std::unique_ptr<XskSocket>> XskSocket::Open(absl::string_view int
   void* area = mmap(nullptr, xsk->area_size_, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
   if (area == MAP_FAILED) {
-    return absl::ErrnoToStatus(errno, absl::StrCat("afxdp: map ", xsk->area_size_,
-                                                   " bytes of UMEM for ", name));
+    return absl::ErrnoToStatus(
+        errno, absl::StrCat("afxdp: map ", xsk->area_size_, " bytes of UMEM for ", name));
   }
   xsk->area_ = static_cast<uint8_t*>(area);
 
@@ -49,13 +49,12 @@ absl::StatusOr<std::unique_ptr<XskSocket>> XskSocket::Open(absl::string_view int
   socket_config.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD;
   socket_config.xdp_flags = 0;
   socket_config.bind_flags = bind_flags;
-  error = xsk_socket__create(&xsk->socket_, name.c_str(), queue, xsk->umem_, &xsk->rx_,
-                             &xsk->tx_, &socket_config);
+  error = xsk_socket__create(&xsk->socket_, name.c_str(), queue, xsk->umem_, &xsk->rx_, &xsk->tx_,
+                             &socket_config);
   if (error != 0) {
     xsk->socket_ = nullptr;
-    return absl::ErrnoToStatus(std::abs(error),
-                               absl::StrCat("afxdp: bind an AF_XDP socket to ", name, " queue ",
-                                            queue));
+    return absl::ErrnoToStatus(
+        std::abs(error), absl::StrCat("afxdp: bind an AF_XDP socket to ", name, " queue ", queue));
   }
   return xsk;
 }
