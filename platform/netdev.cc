@@ -76,6 +76,7 @@ absl::StatusOr<NetDevice> LookupNetDevice(absl::string_view name) {
   }
   std::memcpy(device.mac.data(), request.ifr_hwaddr.sa_data, device.mac.size());
   if (ioctl(sock.fd(), SIOCGIFFLAGS, &request) == 0) device.up = request.ifr_flags & IFF_UP;
+  if (ioctl(sock.fd(), SIOCGIFMTU, &request) == 0) device.mtu = request.ifr_mtu;
   device.rx_queues = CountRxQueues(sock.fd(), device.name);
   return device;
 }

@@ -17,6 +17,7 @@ struct NetDevice {
   int ifindex = 0;
   std::array<uint8_t, 6> mac = {};
   int rx_queues = 1;  // combined + RX-only channels, at least 1
+  int mtu = 1500;
   bool up = false;
 };
 

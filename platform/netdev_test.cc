@@ -12,6 +12,7 @@ TEST(LookupNetDevice, FindsLoopback) {
   EXPECT_GT(lo->ifindex, 0);
   EXPECT_EQ(lo->mac, (std::array<uint8_t, 6>{}));
   EXPECT_GE(lo->rx_queues, 1);
+  EXPECT_GE(lo->mtu, 1500);
 }
 
 TEST(LookupNetDevice, UnknownNameListsTheInterfacesThatExist) {

@@ -67,6 +67,15 @@ class RedirectProgram : public KernelSide {
 
 absl::StatusOr<std::unique_ptr<DataPath>> OpenAfXdpDataPath(const DataPathRequest& request) {
   const int queues = request.queue_count();
+  // One UMEM frame per packet (no multi-buffer): a larger frame would be lost between the
+  // program's redirect and the socket, so refuse here and let --datapath=auto move on.
+  const AfXdpOptions defaults;
+  const int largest = static_cast<int>(defaults.frame_size) - 256 - RF_ETH_HLEN - 2 * RF_VLAN_HLEN;
+  if (request.device.mtu > largest) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "MTU ", request.device.mtu, " is above the ", largest,
+        " bytes one AF_XDP frame holds (lower the MTU or use --datapath=xdp)"));
+  }
   const xdp::Action action = request.monitor ? xdp::Action::kMonitor : xdp::Action::kRedirect;
   xdp::LoadOptions load;
   load.max_queues = std::max<uint32_t>(load.max_queues, queues);
