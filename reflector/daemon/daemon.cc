@@ -19,9 +19,27 @@ namespace {
 
 constexpr char kVersion[] = "0.1.0";
 
-void Log(const char* level, const std::string& message) {
-  absl::FPrintF(stderr, "reflectord: %s%s\n", level, message);
-}
+// Lines on stderr, filtered by --log_level. Errors always print: they explain an exit.
+class Logger {
+ public:
+  explicit Logger(LogLevel level) : level_(level) {}
+  void Error(absl::string_view message) const { Print("", message); }
+  void Warning(absl::string_view message) const {
+    if (level_ >= LogLevel::kWarning) Print("warning: ", message);
+  }
+  void Info(absl::string_view message) const {
+    if (level_ >= LogLevel::kInfo) Print("", message);
+  }
+  void Debug(absl::string_view message) const {
+    if (level_ >= LogLevel::kDebug) Print("debug: ", message);
+  }
+
+ private:
+  static void Print(absl::string_view prefix, absl::string_view message) {
+    absl::FPrintF(stderr, "reflectord: %s%s\n", prefix, message);
+  }
+  LogLevel level_;
+};
 
 sigset_t DaemonSignals() {
   sigset_t set;
@@ -70,23 +88,24 @@ void BlockDaemonSignals() {
 
 int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   DaemonOptions options = initial;
+  const Logger log(options.log_level);
   if (options.interface.empty()) {
-    Log("", absl::StrCat("--interface is required; interfaces: ",
-                         absl::StrJoin(platform::ListNetDevices(), ", ")));
+    log.Error(absl::StrCat("--interface is required; interfaces: ",
+                           absl::StrJoin(platform::ListNetDevices(), ", ")));
     return kExitBadInput;
   }
   absl::StatusOr<platform::NetDevice> device = platform::LookupNetDevice(options.interface);
   if (!device.ok()) {
-    Log("", std::string(device.status().message()));
+    log.Error(std::string(device.status().message()));
     return kExitBadInput;
   }
   if (absl::Status caps = CheckCapabilities(SetupCapabilities()); !caps.ok()) {
-    Log("", std::string(caps.message()));
+    log.Error(std::string(caps.message()));
     return kExitBadInput;
   }
   absl::StatusOr<rf_config> config = WireConfig(options, *device);
   if (!config.ok()) {
-    Log("", std::string(config.status().message()));
+    log.Error(std::string(config.status().message()));
     return kExitBadInput;
   }
 
@@ -101,19 +120,20 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   std::vector<std::string> fallbacks;
   absl::StatusOr<std::unique_ptr<engine::DataPath>> opened =
       engine::OpenDataPath(options.datapath, request, hooks.datapaths, &fallbacks);
-  for (const std::string& line : fallbacks) Log("fallback: ", line);
+  for (const std::string& line : fallbacks) log.Warning(absl::StrCat("fallback: ", line));
   if (!opened.ok()) {
-    Log("", std::string(opened.status().message()));
+    log.Error(std::string(opened.status().message()));
     return kExitBadInput;
   }
   std::unique_ptr<engine::DataPath> datapath = *std::move(opened);
 
   if (absl::Status dropped = DropCapabilitiesExcept(RuntimeCapabilities()); !dropped.ok()) {
-    Log("", std::string(dropped.message()));
+    log.Error(std::string(dropped.message()));
     return kExitRuntimeError;
   }
+  log.Debug(absl::StrCat("capabilities kept: ", EffectiveCapabilities()));
   if (absl::Status started = datapath->Start(); !started.ok()) {
-    Log("", absl::StrCat("cannot start: ", started.message()));
+    log.Error(absl::StrCat("cannot start: ", started.message()));
     return kExitRuntimeError;
   }
 
@@ -141,22 +161,22 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
       absl::Status applied =
           next_config.ok() ? datapath->Reconfigure(*next_config) : next_config.status();
       if (!applied.ok()) {
-        Log("", absl::StrCat("reload failed, still running the previous settings: ",
-                             applied.message()));
+        log.Error(absl::StrCat("reload failed, still running the previous settings: ",
+                               applied.message()));
       } else {
         const std::vector<std::string> ignored = NeedsRestart(options, *next);
         options.filter = next->filter;
-        Log("",
-            absl::StrCat("reloaded: mode ", packet::ModeName(options.filter.mode), ", port ",
-                         options.filter.port, ", oui ", packet::FormatOuiList(options.filter.ouis),
-                         ", signatures ", packet::FormatSignatures(options.filter.signatures)));
+        log.Error(absl::StrCat("reloaded: mode ", packet::ModeName(options.filter.mode), ", port ",
+                               options.filter.port, ", oui ",
+                               packet::FormatOuiList(options.filter.ouis), ", signatures ",
+                               packet::FormatSignatures(options.filter.signatures)));
         if (!ignored.empty()) {
-          Log("", absl::StrCat("not applied until restart: ", absl::StrJoin(ignored, ", ")));
+          log.Warning(absl::StrCat("not applied until restart: ", absl::StrJoin(ignored, ", ")));
         }
       }
     }
     if (absl::Status health = datapath->Health(); !health.ok()) {
-      Log("", absl::StrCat("data path failed: ", health.message()));
+      log.Error(absl::StrCat("data path failed: ", health.message()));
       exit_code = kExitRuntimeError;
       break;
     }
