@@ -1,0 +1,297 @@
+// ito-tester: sends a test stream to a reflector and reports what came back (issue 6).
+//   ito-tester --interface=veth0 --dst_ip=198.18.0.2 --rate=10k --duration=5s
+//   ito-tester --interface=veth0 --dst_ip=198.18.0.2 --search --search_sizes=64,512 --rate=1M
+//   ito-tester --interface=veth0 --dst_ip=198.18.0.2 --engine=linerate --frame_size=64
+// Bad input: one line on stderr, exit 2. A failure while running: exit 1.
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "platform/netdev.h"
+#include "reflector/base/unique_fd.h"
+#include "reflector/packet/config.h"
+#include "tools/tester/addresses.h"
+#include "tools/tester/options.h"
+#include "tools/tester/report.h"
+#include "tools/tester/search.h"
+#include "tools/tester/trial.h"
+
+ABSL_FLAG(std::string, interface, "", "Interface to send from and receive on (required).");
+ABSL_FLAG(std::string, dst_ip, "", "The reflector's IPv4 or IPv6 address (required).");
+ABSL_FLAG(std::string, dst_mac, "", "The reflector's MAC; default: ARP / neighbor lookup.");
+ABSL_FLAG(std::string, src_ip, "", "Source address; default: the interface's first one.");
+ABSL_FLAG(std::string, src_mac, "", "Source MAC; default: the interface's MAC.");
+ABSL_FLAG(int, src_port, 0, "UDP source port; 0 = an ephemeral port reserved for the run.");
+ABSL_FLAG(int, dst_port, 3842, "UDP destination port.");
+ABSL_FLAG(std::string, signature, "latency", "probeot, dataot, latency, rfc2544 or y1564.");
+ABSL_FLAG(int, frame_size, 128, "Ethernet frame size in bytes with FCS (64..9000).");
+ABSL_FLAG(std::string, rate, "",
+          "Frames per second (10000, 2.5k, 1M) or max; default 1000 (precise), max (linerate).");
+ABSL_FLAG(double, rate_mbps, 0, "Rate in Mbit/s of Ethernet frames (with FCS) instead of --rate.");
+ABSL_FLAG(absl::Duration, duration, absl::Seconds(5), "Sending time (per trial with --search).");
+ABSL_FLAG(int64_t, count, 0, "Frames to send; 0 = as many as --duration allows.");
+ABSL_FLAG(int, vlan, 0, "802.1Q VLAN ID for the test frames (1..4094); 0 = untagged.");
+ABSL_FLAG(std::string, engine, "precise",
+          "precise (AF_PACKET, paced: loss, order, RTT, jitter) or linerate "
+          "(XDP live frames: maximum offered load, counts only).");
+ABSL_FLAG(bool, json, false, "Print JSON instead of a table.");
+ABSL_FLAG(bool, search, false,
+          "RFC 2544 throughput search: highest rate with loss <= --loss_threshold, per size.");
+ABSL_FLAG(std::string, search_sizes, "", "Frame sizes to search; default: --frame_size.");
+ABSL_FLAG(double, loss_threshold, 0, "Loss allowed by the search, in percent.");
+ABSL_FLAG(double, search_resolution, 0.01, "Search stops at this fraction of the top rate.");
+ABSL_FLAG(int, search_trials, 12, "Most trials per frame size.");
+ABSL_FLAG(absl::Duration, drain, absl::Milliseconds(200),
+          "Waiting for late reflections after the last frame.");
+
+namespace reflector::tester {
+namespace {
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop.store(true); }
+
+// Bad input: one line, exit 2.
+int Usage(const absl::Status& status) {
+  std::fprintf(stderr, "ito-tester: %s\n", std::string(status.message()).c_str());
+  return 2;
+}
+int Failure(const absl::Status& status) {
+  std::fprintf(stderr, "ito-tester: %s\n", status.ToString().c_str());
+  return 1;
+}
+
+// The link speed the kernel reports (veth: 10000), or 0 when it has none.
+double LinkMbps(const std::string& interface) {
+  std::ifstream in("/sys/class/net/" + interface + "/speed");
+  double mbps = 0;
+  return (in >> mbps) && mbps > 0 ? mbps : 0;
+}
+
+int Mtu(const std::string& interface) {
+  std::ifstream in("/sys/class/net/" + interface + "/mtu");
+  int mtu = 0;
+  return (in >> mtu) ? mtu : 0;
+}
+
+// Reserves the UDP source port for the run, and gives the reflections a socket to land on
+// when they pass on to the stack (so it does not answer them with port unreachable).
+absl::StatusOr<UniqueFd> ReservePort(const IpAddress& ip, uint16_t* port) {
+  UniqueFd fd(socket(ip.ipv6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0));
+  if (!fd.valid()) return absl::ErrnoToStatus(errno, "open a UDP socket");
+  sockaddr_storage storage = {};
+  socklen_t length;
+  if (ip.ipv6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&storage);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(*port);
+    std::memcpy(&a->sin6_addr, ip.v6.data(), 16);
+    length = sizeof(*a);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&storage);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(*port);
+    std::memcpy(&a->sin_addr, ip.v4.data(), 4);
+    length = sizeof(*a);
+  }
+  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&storage), length) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot reserve UDP port ", *port, " on ",
+                                                   FormatIp(ip), ": ", std::strerror(errno)));
+  }
+  getsockname(fd.get(), reinterpret_cast<sockaddr*>(&storage), &length);
+  *port = ntohs(ip.ipv6 ? reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port
+                        : reinterpret_cast<sockaddr_in*>(&storage)->sin_port);
+  return fd;
+}
+
+int Main() {
+  const std::string interface = absl::GetFlag(FLAGS_interface);
+  if (interface.empty()) return Usage(absl::InvalidArgumentError("--interface is required"));
+  const absl::StatusOr<platform::NetDevice> device = platform::LookupNetDevice(interface);
+  if (!device.ok()) return Usage(device.status());
+  if (absl::GetFlag(FLAGS_dst_ip).empty()) {
+    return Usage(absl::InvalidArgumentError("--dst_ip is required (the reflector's address)"));
+  }
+  const absl::StatusOr<IpAddress> dst_ip = ParseIp(absl::GetFlag(FLAGS_dst_ip));
+  if (!dst_ip.ok()) return Usage(dst_ip.status());
+  const absl::StatusOr<IpAddress> src_ip =
+      absl::GetFlag(FLAGS_src_ip).empty() ? FirstAddress(interface, dst_ip->ipv6)
+                                          : ParseIp(absl::GetFlag(FLAGS_src_ip));
+  if (!src_ip.ok()) return Usage(src_ip.status());
+  if (src_ip->ipv6 != dst_ip->ipv6) {
+    return Usage(absl::InvalidArgumentError("--src_ip and --dst_ip are of different families"));
+  }
+  const absl::StatusOr<packet::Signature> signature =
+      ParseSignatureName(absl::GetFlag(FLAGS_signature));
+  if (!signature.ok()) return Usage(signature.status());
+  const absl::StatusOr<Engine> engine = ParseEngine(absl::GetFlag(FLAGS_engine));
+  if (!engine.ok()) return Usage(engine.status());
+  const int vlan = absl::GetFlag(FLAGS_vlan);
+  if (vlan < 0 || vlan > 4094) {
+    return Usage(absl::InvalidArgumentError("--vlan must be a VLAN ID in 1..4094 (0: untagged)"));
+  }
+  const int src_port = absl::GetFlag(FLAGS_src_port);
+  const int dst_port = absl::GetFlag(FLAGS_dst_port);
+  if (src_port < 0 || src_port > 65535 || dst_port < 1 || dst_port > 65535) {
+    return Usage(absl::InvalidArgumentError("UDP ports are 1..65535 (--src_port 0: ephemeral)"));
+  }
+  const int64_t count = absl::GetFlag(FLAGS_count);
+  const absl::Duration duration = absl::GetFlag(FLAGS_duration);
+  if (count < 0 || count > (int64_t{1} << 32)) {
+    return Usage(absl::InvalidArgumentError("--count must be 0..4294967296"));
+  }
+  if (duration <= absl::ZeroDuration() || absl::GetFlag(FLAGS_drain) < absl::ZeroDuration()) {
+    return Usage(absl::InvalidArgumentError("--duration must be above 0, --drain at least 0"));
+  }
+
+  StreamSpec spec;
+  spec.signature = *signature;
+  StreamAddresses& a = spec.addresses;
+  a.src_mac = device->mac;
+  if (!absl::GetFlag(FLAGS_src_mac).empty()) {
+    const absl::StatusOr<packet::MacAddress> mac = packet::ParseMac(absl::GetFlag(FLAGS_src_mac));
+    if (!mac.ok()) return Usage(absl::InvalidArgumentError(absl::StrCat("--src_mac: ", mac.status().message())));
+    a.src_mac = *mac;
+  }
+  if (!absl::GetFlag(FLAGS_dst_mac).empty()) {
+    const absl::StatusOr<packet::MacAddress> mac = packet::ParseMac(absl::GetFlag(FLAGS_dst_mac));
+    if (!mac.ok()) return Usage(absl::InvalidArgumentError(absl::StrCat("--dst_mac: ", mac.status().message())));
+    a.dst_mac = *mac;
+  }
+  a.ipv6 = dst_ip->ipv6;
+  a.src4 = src_ip->v4;
+  a.dst4 = dst_ip->v4;
+  a.src6 = src_ip->v6;
+  a.dst6 = dst_ip->v6;
+  a.dst_port = static_cast<uint16_t>(dst_port);
+  a.vlan_id = static_cast<uint16_t>(vlan);
+
+  // Every size is checked before anything is sent.
+  absl::StatusOr<std::vector<size_t>> sizes =
+      absl::GetFlag(FLAGS_search) && !absl::GetFlag(FLAGS_search_sizes).empty()
+          ? ParseFrameSizes(absl::GetFlag(FLAGS_search_sizes))
+          : ParseFrameSizes(absl::StrCat(absl::GetFlag(FLAGS_frame_size)));
+  if (!sizes.ok()) return Usage(sizes.status());
+  const int mtu = Mtu(interface);
+  const double link_mbps = LinkMbps(interface);
+  std::optional<double> rate_flag;
+  if (!absl::GetFlag(FLAGS_rate).empty()) {
+    const absl::StatusOr<double> rate = ParseRate(absl::GetFlag(FLAGS_rate));
+    if (!rate.ok()) return Usage(rate.status());
+    rate_flag = *rate;
+  } else if (absl::GetFlag(FLAGS_rate_mbps) == 0) {
+    rate_flag = *engine == Engine::kPrecise ? 1000.0 : 0.0;
+  }
+  std::vector<double> rates;
+  for (const size_t size : *sizes) {
+    spec.frame_size = size;
+    const absl::StatusOr<StreamFrame> frame = StreamFrame::Build(spec);
+    if (!frame.ok()) return Usage(frame.status());
+    if (mtu > 0 && frame->ip_packet_length() > static_cast<size_t>(mtu)) {
+      return Usage(absl::InvalidArgumentError(absl::StrCat(
+          "frame size ", size, " needs an MTU of ", frame->ip_packet_length(), " on ", interface,
+          " (MTU ", mtu, ")")));
+    }
+    const absl::StatusOr<double> rate =
+        ResolveRate(rate_flag, absl::GetFlag(FLAGS_rate_mbps), size, link_mbps);
+    if (!rate.ok()) return Usage(rate.status());
+    if (absl::GetFlag(FLAGS_search) && *rate == 0 && *engine == Engine::kPrecise) {
+      return Usage(absl::InvalidArgumentError(
+          "--search with --engine=precise needs --rate (or --rate_mbps): the top of the search"));
+    }
+    rates.push_back(*rate);
+  }
+
+  if (absl::GetFlag(FLAGS_dst_mac).empty()) {
+    const absl::StatusOr<packet::MacAddress> mac = ResolveMac(device->ifindex, interface, *dst_ip);
+    if (!mac.ok()) return Usage(mac.status());
+    a.dst_mac = *mac;
+  }
+  uint16_t port = static_cast<uint16_t>(src_port);
+  absl::StatusOr<UniqueFd> reserved = ReservePort(*src_ip, &port);
+  if (!reserved.ok()) return Usage(reserved.status());
+  a.src_port = port;
+
+  signal(SIGINT, OnSignal);
+  signal(SIGTERM, OnSignal);
+  absl::StatusOr<std::unique_ptr<TrialRunner>> runner = TrialRunner::Open(device->ifindex, *engine);
+  if (!runner.ok()) return Failure(runner.status());
+
+  const RunHeader header = {interface, FormatIp(*src_ip), FormatIp(*dst_ip),
+                            packet::FormatMac(a.dst_mac)};
+  TrialOptions options;
+  options.spec = spec;
+  options.count = static_cast<uint64_t>(count);
+  options.duration_ns = static_cast<uint64_t>(absl::ToInt64Nanoseconds(duration));
+  options.drain_ns = static_cast<uint64_t>(absl::ToInt64Nanoseconds(absl::GetFlag(FLAGS_drain)));
+  const bool json = absl::GetFlag(FLAGS_json);
+
+  if (!absl::GetFlag(FLAGS_search)) {
+    options.spec.frame_size = sizes->front();
+    options.rate_fps = rates.front();
+    const absl::StatusOr<TrialResult> result = (*runner)->Run(options, g_stop);
+    if (!result.ok()) return Failure(result.status());
+    std::fputs((json ? TrialJson(header, *result) : FormatTrial(header, *result)).c_str(), stdout);
+    return 0;
+  }
+
+  const double threshold = absl::GetFlag(FLAGS_loss_threshold);
+  std::vector<SizeSearch> searches;
+  for (size_t i = 0; i < sizes->size() && !g_stop.load(); ++i) {
+    options.spec.frame_size = (*sizes)[i];
+    SearchOptions search;
+    search.max_fps = rates[i];
+    search.loss_threshold_percent = threshold;
+    search.resolution = absl::GetFlag(FLAGS_search_resolution);
+    search.max_trials = absl::GetFlag(FLAGS_search_trials);
+    if (search.max_fps == 0) {
+      // Line-rate engine with no top given: the top is what it offers flat out.
+      options.rate_fps = 0;
+      const absl::StatusOr<TrialResult> flat_out = (*runner)->Run(options, g_stop);
+      if (!flat_out.ok()) return Failure(flat_out.status());
+      search.max_fps = flat_out->tx_fps;
+    }
+    const absl::StatusOr<SearchOutcome> outcome =
+        SearchThroughput(search, [&](double rate) {
+          TrialOptions trial = options;
+          trial.rate_fps = rate;
+          return (*runner)->Run(trial, g_stop);
+        });
+    if (!outcome.ok()) return Failure(outcome.status());
+    searches.push_back({(*sizes)[i], *outcome});
+  }
+  std::fputs((json ? SearchJson(header, searches, threshold)
+                   : FormatSearch(header, searches, threshold))
+                 .c_str(),
+             stdout);
+  return 0;
+}
+
+}  // namespace
+}  // namespace reflector::tester
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "sends a test stream to a reflector and reports loss, RTT and jitter.\n"
+      "  ito-tester --interface=eth1 --dst_ip=198.18.0.2 [--rate=10k] [--duration=5s] [--json]");
+  const std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  if (rest.size() > 1) {
+    std::fprintf(stderr, "ito-tester: unexpected argument \"%s\"\n", rest[1]);
+    return 2;
+  }
+  return reflector::tester::Main();
+}

@@ -1,0 +1,106 @@
+#include "tools/tester/precise_sender.h"
+
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+
+#include "absl/status/status.h"
+#include "tools/tester/clock.h"
+
+namespace reflector::tester {
+
+absl::StatusOr<std::unique_ptr<PreciseSender>> PreciseSender::Open(int ifindex,
+                                                                   const StreamFrame& frame) {
+  // Protocol 0: a send-only socket, so the kernel never queues received frames on it.
+  UniqueFd fd(socket(AF_PACKET, SOCK_RAW, 0));
+  if (!fd.valid()) {
+    return absl::ErrnoToStatus(errno, "open an AF_PACKET socket (needs CAP_NET_RAW)");
+  }
+  // Straight to the driver: no qdisc to queue or reorder frames between the pacing and the
+  // wire, and send errors come back to us instead of becoming silent qdisc drops.
+  const int one = 1;
+  if (setsockopt(fd.get(), SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) != 0) {
+    return absl::ErrnoToStatus(errno, "set PACKET_QDISC_BYPASS");
+  }
+  sockaddr_ll address = {};
+  address.sll_family = AF_PACKET;
+  address.sll_ifindex = ifindex;
+  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    return absl::ErrnoToStatus(errno, "bind the AF_PACKET socket to the interface");
+  }
+  return std::unique_ptr<PreciseSender>(new PreciseSender(std::move(fd), frame));
+}
+
+PreciseSender::PreciseSender(UniqueFd socket, const StreamFrame& frame)
+    : socket_(std::move(socket)), frame_(frame) {
+  const size_t size = frame.size();
+  buffers_.resize(size * kBatch);
+  for (int i = 0; i < kBatch; ++i) {
+    uint8_t* buffer = buffers_.data() + size * i;
+    std::memcpy(buffer, frame.bytes().data(), size);
+    iov_[i] = {buffer, size};
+    messages_[i] = {};
+    messages_[i].msg_hdr.msg_iov = &iov_[i];
+    messages_[i].msg_hdr.msg_iovlen = 1;
+  }
+}
+
+SendResult PreciseSender::Run(uint64_t count, double rate_fps, uint64_t max_ns,
+                              const std::atomic<bool>& stop) {
+  SendResult result;
+  const size_t size = frame_.size();
+  const double ns_per_frame = rate_fps > 0 ? 1e9 / rate_fps : 0;
+  const uint64_t start = MonotonicNs();
+  uint64_t last_send = start;
+  while (result.sent < count && !stop.load(std::memory_order_relaxed)) {
+    const uint64_t now = MonotonicNs();
+    if (now - start >= max_ns) break;
+    // Frames due by now: frame i is due at start + i * ns_per_frame.
+    uint64_t due = count;
+    if (ns_per_frame > 0) {
+      due = std::min<uint64_t>(count, static_cast<uint64_t>((now - start) / ns_per_frame) + 1);
+    }
+    if (due <= result.sent) {
+      const uint64_t next = start + static_cast<uint64_t>(std::ceil(result.sent * ns_per_frame));
+      // Sleeping wakes up late by tens of microseconds; spin for the last stretch.
+      if (next > now + 100000) SleepUntilNs(next - 50000);
+      continue;
+    }
+    const int batch = static_cast<int>(std::min<uint64_t>(due - result.sent, kBatch));
+    // One send time for the batch: its frames leave back to back within microseconds.
+    const uint64_t tx_time = RealtimeNs();
+    for (int i = 0; i < batch; ++i) {
+      frame_.Stamp(absl::MakeSpan(buffers_.data() + size * i, size),
+                   static_cast<uint32_t>(result.sent + i), tx_time);
+    }
+    int done = 0;
+    while (done < batch) {
+      const int n = sendmmsg(socket_.get(), messages_ + done, batch - done, 0);
+      if (n > 0) {
+        done += n;
+        continue;
+      }
+      ++result.send_errors;
+      // ENOBUFS: the device queue is full; the frames not sent yet are retried, their send
+      // time already stamped (it only makes their RTT look longer, never shorter).
+      if (errno != ENOBUFS && errno != EAGAIN && errno != EINTR) {
+        result.error = errno;
+        break;
+      }
+      if (stop.load(std::memory_order_relaxed)) break;
+    }
+    result.sent += done;
+    last_send = MonotonicNs();
+    if (done < batch) break;  // a hard send error: stop rather than spin on it
+  }
+  result.elapsed_ns = last_send - start;
+  return result;
+}
+
+}  // namespace reflector::tester

@@ -1,0 +1,51 @@
+// The precise transmit engine: an AF_PACKET socket that bypasses the qdisc and sends batches
+// with sendmmsg, paced on the monotonic clock so frame i leaves at start + i / rate. Every
+// frame gets its own sequence number and send time. Buffers are allocated once, at Open.
+#ifndef REFLECTOR_TOOLS_TESTER_PRECISE_SENDER_H_
+#define REFLECTOR_TOOLS_TESTER_PRECISE_SENDER_H_
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "reflector/base/unique_fd.h"
+#include "tools/tester/stream_frame.h"
+
+namespace reflector::tester {
+
+struct SendResult {
+  uint64_t sent = 0;
+  uint64_t elapsed_ns = 0;     // first send to last send
+  uint64_t send_errors = 0;    // sendmmsg calls that failed (ENOBUFS and the like), retried
+  int error = 0;               // errno of a failure that ended the run early, else 0
+};
+
+class PreciseSender {
+ public:
+  static constexpr int kBatch = 64;
+
+  static absl::StatusOr<std::unique_ptr<PreciseSender>> Open(int ifindex,
+                                                             const StreamFrame& frame);
+
+  // Sends `count` frames at `rate_fps` (0: as fast as the socket takes them), or stops early
+  // at `stop` or once `max_ns` have passed.
+  SendResult Run(uint64_t count, double rate_fps, uint64_t max_ns,
+                 const std::atomic<bool>& stop);
+
+ private:
+  PreciseSender(UniqueFd socket, const StreamFrame& frame);
+  UniqueFd socket_;
+  const StreamFrame& frame_;
+  std::vector<uint8_t> buffers_;  // kBatch copies of the frame
+  iovec iov_[kBatch];
+  mmsghdr messages_[kBatch];
+};
+
+}  // namespace reflector::tester
+
+#endif  // REFLECTOR_TOOLS_TESTER_PRECISE_SENDER_H_

@@ -1,0 +1,170 @@
+#include "tools/tester/report.h"
+
+// The build has no exceptions: nlohmann::json aborts instead of throwing (it only could on
+// invalid UTF-8, and every string here is ASCII).
+#define JSON_NOEXCEPTION 1
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "reflector/packet/packet.h"
+
+namespace reflector::tester {
+namespace {
+
+std::string EngineName(Engine engine) {
+  return engine == Engine::kPrecise ? "precise" : "linerate";
+}
+
+std::string RateText(double fps) {
+  return fps > 0 ? absl::StrFormat("%.0f fps", fps) : std::string("max");
+}
+
+nlohmann::json ResultObject(const TrialResult& r) {
+  const StreamSummary& s = r.summary;
+  nlohmann::json j = {
+      {"engine", EngineName(r.engine)},
+      {"signature", std::string(packet::SignatureName(r.spec.signature))},
+      {"frame_size", r.spec.frame_size},
+      {"ipv6", r.spec.addresses.ipv6},
+      {"vlan", r.spec.addresses.vlan_id},
+      {"stream_id", r.spec.stream_id},
+      {"requested_fps", r.requested_fps},
+      {"sent", s.sent},
+      {"received", s.received},
+      {"lost", s.lost},
+      {"loss_percent", s.loss_percent},
+      {"xdp_received", r.xdp_received},
+      {"elapsed_s", r.elapsed_s},
+      {"tx_fps", r.tx_fps},
+      {"rx_fps", r.rx_fps},
+      {"tx_mbps", FrameMbps(r.tx_fps, r.spec.frame_size)},
+      {"rx_mbps", FrameMbps(r.rx_fps, r.spec.frame_size)},
+  };
+  if (!r.counts_only()) {
+    j["duplicates"] = s.duplicates;
+    j["out_of_order"] = s.out_of_order;
+    j["unknown_sequence"] = s.unknown;
+    j["ring_drops"] = r.ring_drops;
+    j["send_retries"] = r.send_errors;
+    if (s.rtt) {
+      j["rtt_us"] = {{"min", s.rtt->min_us},   {"mean", s.rtt->mean_us}, {"p50", s.rtt->p50_us},
+                     {"p90", s.rtt->p90_us},   {"p99", s.rtt->p99_us},   {"p99.9", s.rtt->p999_us},
+                     {"max", s.rtt->max_us},   {"samples", s.rtt->samples}};
+      j["jitter_us"] = s.rtt->jitter_us;
+    }
+  }
+  return j;
+}
+
+nlohmann::json HeaderObject(const RunHeader& h) {
+  return {{"interface", h.interface},
+          {"src_ip", h.src_ip},
+          {"dst_ip", h.dst_ip},
+          {"dst_mac", h.dst_mac}};
+}
+
+}  // namespace
+
+std::string FormatTrial(const RunHeader& h, const TrialResult& r) {
+  const StreamSummary& s = r.summary;
+  std::string out = absl::StrFormat(
+      "ito-tester %s -> %s (%s), %s, %d-byte frames, %s%s, engine %s, stream 0x%04x\n",
+      h.interface, h.dst_ip, h.dst_mac, packet::SignatureText(r.spec.signature),
+      r.spec.frame_size, r.spec.addresses.ipv6 ? "IPv6" : "IPv4",
+      r.spec.addresses.vlan_id != 0 ? absl::StrCat(", VLAN ", r.spec.addresses.vlan_id) : "",
+      EngineName(r.engine), r.spec.stream_id);
+  auto row = [&out](absl::string_view name, const std::string& value) {
+    absl::StrAppendFormat(&out, "  %-18s %s\n", name, value);
+  };
+  row("sent", absl::StrCat(s.sent));
+  row("received", absl::StrCat(s.received));
+  row("lost", absl::StrFormat("%d (%.4f%%)", s.lost, s.loss_percent));
+  if (r.counts_only()) {
+    row("duplicates", "n/a (line-rate engine: identical frames)");
+    row("out of order", "n/a");
+    row("rtt", "n/a (use --engine=precise)");
+  } else {
+    row("duplicates", absl::StrCat(s.duplicates));
+    row("out of order", absl::StrCat(s.out_of_order));
+    if (s.rtt) {
+      row("rtt min/mean/max", absl::StrFormat("%.1f / %.1f / %.1f us", s.rtt->min_us,
+                                              s.rtt->mean_us, s.rtt->max_us));
+      row("rtt p50/p90", absl::StrFormat("%.1f / %.1f us", s.rtt->p50_us, s.rtt->p90_us));
+      row("rtt p99/p99.9", absl::StrFormat("%.1f / %.1f us", s.rtt->p99_us, s.rtt->p999_us));
+      row("jitter (RFC 3550)", absl::StrFormat("%.2f us", s.rtt->jitter_us));
+    } else {
+      row("rtt", "none (nothing came back)");
+    }
+    if (s.unknown != 0) row("unknown sequence", absl::StrCat(s.unknown));
+    if (r.ring_drops != 0) {
+      row("rx ring drops", absl::StrFormat("%d (receive ring overflowed: loss overstated; "
+                                           "see xdp received)", r.ring_drops));
+    }
+  }
+  row("xdp received", absl::StrCat(r.xdp_received, r.rx_generic_xdp ? " (generic XDP)" : ""));
+  row("requested rate", RateText(r.requested_fps));
+  row("sent rate", absl::StrFormat("%.0f fps, %.2f Mbit/s over %.3f s", r.tx_fps,
+                                   FrameMbps(r.tx_fps, r.spec.frame_size), r.elapsed_s));
+  row("received rate",
+      absl::StrFormat("%.0f fps, %.2f Mbit/s", r.rx_fps, FrameMbps(r.rx_fps, r.spec.frame_size)));
+  return out;
+}
+
+std::string TrialJson(const RunHeader& h, const TrialResult& r) {
+  nlohmann::json j = HeaderObject(h);
+  j["result"] = ResultObject(r);
+  return j.dump(2) + "\n";
+}
+
+std::string FormatSearch(const RunHeader& h, const std::vector<SizeSearch>& searches,
+                         double loss_threshold_percent) {
+  std::string out = absl::StrFormat(
+      "ito-tester throughput search %s -> %s (%s), loss threshold %.4f%%\n", h.interface,
+      h.dst_ip, h.dst_mac, loss_threshold_percent);
+  for (const SizeSearch& search : searches) {
+    absl::StrAppendFormat(&out, "\nframe size %d\n", search.frame_size);
+    absl::StrAppendFormat(&out, "  %5s %14s %12s %12s %10s %10s %10s  %s\n", "trial", "rate fps",
+                          "sent", "received", "loss %", "p99 us", "Mbit/s", "result");
+    int index = 1;
+    for (const SearchStep& step : search.outcome.steps) {
+      const StreamSummary& s = step.result.summary;
+      absl::StrAppendFormat(&out, "  %5d %14.0f %12d %12d %10.4f %10s %10.2f  %s\n", index++,
+                            step.rate_fps, s.sent, s.received, s.loss_percent,
+                            s.rtt ? absl::StrFormat("%.1f", s.rtt->p99_us) : "-",
+                            FrameMbps(step.result.tx_fps, search.frame_size),
+                            step.pass ? "pass"
+                            : OfferedShort(step.result) ? "fail (tester could not offer the rate)"
+                                                        : "fail");
+    }
+    absl::StrAppendFormat(&out, "  throughput: %.0f fps (%.2f Mbit/s)\n",
+                          search.outcome.throughput_fps,
+                          FrameMbps(search.outcome.throughput_fps, search.frame_size));
+  }
+  return out;
+}
+
+std::string SearchJson(const RunHeader& h, const std::vector<SizeSearch>& searches,
+                       double loss_threshold_percent) {
+  nlohmann::json j = HeaderObject(h);
+  j["loss_threshold_percent"] = loss_threshold_percent;
+  nlohmann::json sizes = nlohmann::json::array();
+  for (const SizeSearch& search : searches) {
+    nlohmann::json trials = nlohmann::json::array();
+    for (const SearchStep& step : search.outcome.steps) {
+      nlohmann::json t = ResultObject(step.result);
+      t["pass"] = step.pass;
+      t["offered_short"] = OfferedShort(step.result);
+      trials.push_back(std::move(t));
+    }
+    sizes.push_back({{"frame_size", search.frame_size},
+                     {"throughput_fps", search.outcome.throughput_fps},
+                     {"throughput_mbps", FrameMbps(search.outcome.throughput_fps,
+                                                   search.frame_size)},
+                     {"trials", std::move(trials)}});
+  }
+  j["searches"] = std::move(sizes);
+  return j.dump(2) + "\n";
+}
+
+}  // namespace reflector::tester

@@ -1,0 +1,105 @@
+#include "tools/tester/search.h"
+
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace reflector::tester {
+namespace {
+
+// A device that loses everything above `capacity` frames per second.
+TrialFunction Device(double capacity, std::vector<double>* probes) {
+  return [capacity, probes](double rate) -> absl::StatusOr<TrialResult> {
+    probes->push_back(rate);
+    TrialResult r;
+    r.summary.sent = 1000;
+    r.summary.lost = rate > capacity ? static_cast<uint64_t>(1000 * (1 - capacity / rate)) : 0;
+    r.summary.loss_percent = r.summary.lost / 10.0;
+    return r;
+  };
+}
+
+TEST(SearchTest, PassingAtTheMaximumEndsAtOnce) {
+  std::vector<double> probes;
+  const absl::StatusOr<SearchOutcome> out =
+      SearchThroughput({.max_fps = 1000}, Device(5000, &probes));
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(probes, std::vector<double>{1000});
+  EXPECT_EQ(out->throughput_fps, 1000);
+  EXPECT_EQ(out->best_step, 0);
+}
+
+TEST(SearchTest, BisectsToTheCapacity) {
+  std::vector<double> probes;
+  const absl::StatusOr<SearchOutcome> out = SearchThroughput(
+      {.max_fps = 1000, .resolution = 0.01, .max_trials = 20}, Device(300, &probes));
+  ASSERT_TRUE(out.ok());
+  ASSERT_GE(probes.size(), 3u);
+  EXPECT_EQ(probes[0], 1000);
+  EXPECT_EQ(probes[1], 500);
+  EXPECT_EQ(probes[2], 250);
+  EXPECT_LE(out->throughput_fps, 300);
+  EXPECT_GT(out->throughput_fps, 290);
+  EXPECT_TRUE(out->steps[out->best_step].pass);
+  EXPECT_EQ(out->steps.size(), probes.size());
+}
+
+TEST(SearchTest, TrialBudgetBoundsTheSearch) {
+  std::vector<double> probes;
+  const absl::StatusOr<SearchOutcome> out = SearchThroughput(
+      {.max_fps = 1000, .resolution = 0.0001, .max_trials = 4}, Device(300, &probes));
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(probes.size(), 4u);  // 1000, 500, 250, 375
+  EXPECT_EQ(out->throughput_fps, 250);
+}
+
+TEST(SearchTest, LossThresholdAcceptsSomeLoss) {
+  std::vector<double> probes;
+  // At 1000 fps a 900-fps device loses 10%.
+  const absl::StatusOr<SearchOutcome> out = SearchThroughput(
+      {.max_fps = 1000, .loss_threshold_percent = 10.0}, Device(900, &probes));
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->throughput_fps, 1000);
+}
+
+TEST(SearchTest, NothingPassesGivesZero) {
+  std::vector<double> probes;
+  const absl::StatusOr<SearchOutcome> out =
+      SearchThroughput({.max_fps = 1000, .max_trials = 5}, Device(0, &probes));
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->throughput_fps, 0);
+  EXPECT_EQ(out->best_step, -1);
+}
+
+TEST(SearchTest, TrialErrorsEndTheSearch) {
+  const absl::StatusOr<SearchOutcome> out = SearchThroughput(
+      {.max_fps = 1000},
+      [](double) -> absl::StatusOr<TrialResult> { return absl::UnavailableError("link down"); });
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(SearchTest, NothingSentNeverPasses) {
+  TrialResult r;
+  EXPECT_FALSE(TrialPasses(r, 0));
+  r.summary.sent = 10;
+  EXPECT_TRUE(TrialPasses(r, 0));
+  r.summary.lost = 1;
+  r.summary.loss_percent = 10;
+  EXPECT_FALSE(TrialPasses(r, 5));
+  EXPECT_TRUE(TrialPasses(r, 10));
+}
+
+TEST(SearchTest, ATrialThatCouldNotOfferItsRateFails) {
+  TrialResult r;
+  r.summary.sent = 1000;
+  r.requested_fps = 1e6;
+  r.tx_fps = 0.5e6;  // the sender fell behind: no loss, but not at the rate asked for
+  EXPECT_TRUE(OfferedShort(r));
+  EXPECT_FALSE(TrialPasses(r, 0));
+  r.tx_fps = 0.99e6;
+  EXPECT_FALSE(OfferedShort(r));
+  EXPECT_TRUE(TrialPasses(r, 0));
+}
+
+}  // namespace
+}  // namespace reflector::tester

@@ -1,0 +1,111 @@
+#include "tools/tester/trial.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "reflector/base/status_macros.h"
+#include "tools/tester/clock.h"
+#include "tools/tester/precise_sender.h"
+#include "tools/tester/rx_counter.h"
+
+namespace reflector::tester {
+namespace {
+
+// Sequence numbers are 32 bits; the bitmap of a run as fast as possible is sized for this.
+constexpr uint64_t kMaxFramesPerTrial = uint64_t{1} << 32;
+constexpr uint64_t kUnpacedFrameBudget = uint64_t{1} << 26;
+// RTT samples kept for percentiles (4 bytes each); min, max, mean and jitter see every frame.
+constexpr uint64_t kMaxRttSamples = uint64_t{1} << 25;
+
+ito_tester_rx_config RxConfig(const StreamFrame& frame, const StreamSpec& spec, bool drop) {
+  ito_tester_rx_config config = {};
+  config.signature_offset = static_cast<uint16_t>(frame.signature_offset());
+  config.min_length = static_cast<uint16_t>(frame.size());
+  std::memcpy(config.signature, packet::SignatureText(spec.signature).data(), RF_SIG_LEN);
+  config.stream_id = spec.stream_id;
+  config.drop = drop ? 1 : 0;
+  return config;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<TrialRunner>> TrialRunner::Open(int ifindex, Engine engine) {
+  std::unique_ptr<TrialRunner> runner(new TrialRunner(ifindex, engine));
+  if (engine == Engine::kPrecise) {
+    REFLECTOR_ASSIGN_OR_RETURN(runner->receiver_, PacketReceiver::Open(ifindex));
+  }
+  return runner;
+}
+
+absl::StatusOr<TrialResult> TrialRunner::Run(const TrialOptions& options,
+                                             const std::atomic<bool>& stop) {
+  TrialResult result;
+  result.engine = engine_;
+  result.requested_fps = options.rate_fps;
+  result.spec = options.spec;
+  result.spec.stream_id = static_cast<uint16_t>(random_());
+  REFLECTOR_ASSIGN_OR_RETURN(const StreamFrame frame, StreamFrame::Build(result.spec));
+
+  // The count bounds the sequence space: by --count, else by rate x duration.
+  uint64_t count = options.count;
+  if (count == 0) {
+    count = options.rate_fps > 0
+                ? static_cast<uint64_t>(options.rate_fps * options.duration_ns / 1e9) + 1
+                : (engine_ == Engine::kPrecise ? kUnpacedFrameBudget : UINT64_MAX);
+  }
+  if (engine_ == Engine::kPrecise) count = std::min(count, kMaxFramesPerTrial);
+
+  REFLECTOR_ASSIGN_OR_RETURN(
+      std::unique_ptr<RxCounter> counter,
+      RxCounter::Attach(ifindex_,
+                        RxConfig(frame, result.spec, /*drop=*/engine_ == Engine::kLineRate)));
+  result.rx_generic_xdp = counter->generic();
+
+  SendResult sent;
+  std::unique_ptr<StreamStats> stats;
+  if (engine_ == Engine::kPrecise) {
+    stats = std::make_unique<StreamStats>(count, std::min(count, kMaxRttSamples));
+    StreamMatch match;
+    match.signature_offset = frame.signature_offset();
+    std::memcpy(match.signature.data(), packet::SignatureText(result.spec.signature).data(),
+                RF_SIG_LEN);
+    match.stream_id = result.spec.stream_id;
+    receiver_->Start(match, stats.get());
+    REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<PreciseSender> sender,
+                               PreciseSender::Open(ifindex_, frame));
+    sent = sender->Run(count, options.rate_fps, options.duration_ns, stop);
+    SleepUntilNs(MonotonicNs() + options.drain_ns);
+    receiver_->Stop();
+    if (sent.error != 0) {
+      return absl::ErrnoToStatus(sent.error, "send test frames");
+    }
+    result.ring_drops = receiver_->ring_drops();
+    result.send_errors = sent.send_errors;
+    result.summary = stats->Summarize(sent.sent);
+  } else {
+    // Loaded per trial: the program's template holds this trial's stream id.
+    REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<LiveSender> live,
+                               LiveSender::Load(ifindex_, frame));
+    REFLECTOR_ASSIGN_OR_RETURN(
+        sent, live->Run(frame, count, options.rate_fps, options.duration_ns, stop));
+    SleepUntilNs(MonotonicNs() + options.drain_ns);
+  }
+  REFLECTOR_ASSIGN_OR_RETURN(const ito_tester_rx_counters rx, counter->Read());
+  result.xdp_received = rx.frames;
+  if (engine_ == Engine::kLineRate) {
+    // Every copy carries the same sequence number: only counts are meaningful.
+    StreamSummary& s = result.summary;
+    s.sent = sent.sent;
+    s.received = s.unique = rx.frames;
+    s.lost = s.sent > s.received ? s.sent - s.received : 0;
+    s.loss_percent = s.sent == 0 ? 0 : 100.0 * static_cast<double>(s.lost) / s.sent;
+  }
+  result.elapsed_s = static_cast<double>(sent.elapsed_ns) / 1e9;
+  if (result.elapsed_s > 0) {
+    result.tx_fps = static_cast<double>(result.summary.sent) / result.elapsed_s;
+    result.rx_fps = static_cast<double>(result.summary.received) / result.elapsed_s;
+  }
+  return result;
+}
+
+}  // namespace reflector::tester

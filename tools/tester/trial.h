@@ -1,0 +1,44 @@
+// Runs trials: one stream from the tester's interface at one rate, its reflections counted and
+// timed. Holds what outlives a trial (the receive ring); each trial
+// gets a fresh stream id, so reflections that arrive after their trial ended are ignored.
+#ifndef REFLECTOR_TOOLS_TESTER_TRIAL_H_
+#define REFLECTOR_TOOLS_TESTER_TRIAL_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <random>
+
+#include "absl/status/statusor.h"
+#include "tools/tester/live_sender.h"
+#include "tools/tester/packet_receiver.h"
+#include "tools/tester/trial_result.h"
+
+namespace reflector::tester {
+
+struct TrialOptions {
+  StreamSpec spec;  // stream_id is chosen per trial
+  double rate_fps = 0;        // 0: as fast as the engine goes
+  uint64_t count = 0;         // 0: until duration_ns
+  uint64_t duration_ns = 0;   // upper bound on sending time
+  uint64_t drain_ns = 200000000;  // waiting for late reflections after the last send
+};
+
+class TrialRunner {
+ public:
+  static absl::StatusOr<std::unique_ptr<TrialRunner>> Open(int ifindex, Engine engine);
+
+  // `stop` (set by a signal handler) ends the sending early; the trial still reports.
+  absl::StatusOr<TrialResult> Run(const TrialOptions& options, const std::atomic<bool>& stop);
+
+ private:
+  TrialRunner(int ifindex, Engine engine) : ifindex_(ifindex), engine_(engine) {}
+  int ifindex_;
+  Engine engine_;
+  std::unique_ptr<PacketReceiver> receiver_;  // kPrecise
+  std::mt19937 random_{std::random_device{}()};
+};
+
+}  // namespace reflector::tester
+
+#endif  // REFLECTOR_TOOLS_TESTER_TRIAL_H_

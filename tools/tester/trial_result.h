@@ -1,0 +1,40 @@
+// What one trial (one stream at one rate) measured: plain data for reports and the search.
+#ifndef REFLECTOR_TOOLS_TESTER_TRIAL_RESULT_H_
+#define REFLECTOR_TOOLS_TESTER_TRIAL_RESULT_H_
+
+#include <cstdint>
+
+#include "tools/tester/stream_frame.h"
+#include "tools/tester/stream_stats.h"
+
+namespace reflector::tester {
+
+enum class Engine {
+  kPrecise,   // AF_PACKET, paced, per-frame sequence and time: loss, order, RTT, jitter
+  kLineRate,  // live-frames XDP_TX: maximum offered load, counts only
+};
+
+struct TrialResult {
+  StreamSpec spec;  // with the stream id this trial used
+  Engine engine = Engine::kPrecise;
+  double requested_fps = 0;  // 0: as fast as possible
+  StreamSummary summary;     // for kLineRate: sent, received, lost only
+  uint64_t xdp_received = 0;  // reflections the tester's XDP program counted
+  uint64_t ring_drops = 0;    // frames the receive ring had no room for (kPrecise)
+  uint64_t send_errors = 0;   // sendmmsg calls retried (kPrecise)
+  double elapsed_s = 0;       // sending time
+  double tx_fps = 0;
+  double rx_fps = 0;  // reflections per second of sending time
+  bool rx_generic_xdp = false;  // the receive counter fell back to generic XDP
+
+  bool counts_only() const { return engine == Engine::kLineRate; }
+};
+
+// Mbit/s of Ethernet frames (FCS included, preamble and gap not) at `fps`.
+inline double FrameMbps(double fps, size_t frame_size) {
+  return fps * static_cast<double>(frame_size) * 8 / 1e6;
+}
+
+}  // namespace reflector::tester
+
+#endif  // REFLECTOR_TOOLS_TESTER_TRIAL_RESULT_H_
