@@ -20,7 +20,10 @@ namespace {
 
 constexpr uint32_t kKernelBatch = 64;            // frames per kernel TX batch
 constexpr uint64_t kMaxChunk = 1u << 18;  // frames per syscall at the most (~60 ms)
-constexpr uint64_t kChunkNs = 1000000;           // pacing granularity: 1 ms
+// Each test run sets up the kernel's frame pool again, which costs milliseconds on veth, so
+// pacing works in chunks of 50 ms worth of frames and never fewer than 8192.
+constexpr uint64_t kChunkNs = 50000000;
+constexpr uint64_t kMinChunk = 8192;
 
 }  // namespace
 
@@ -52,8 +55,8 @@ absl::StatusOr<SendResult> LiveSender::Run(const StreamFrame& frame, uint64_t co
   context.ingress_ifindex = static_cast<uint32_t>(ifindex_);
 
   const uint64_t chunk =
-      rate_fps > 0 ? std::clamp<uint64_t>(static_cast<uint64_t>(rate_fps * kChunkNs / 1e9), 1,
-                                          kMaxChunk)
+      rate_fps > 0 ? std::clamp<uint64_t>(static_cast<uint64_t>(rate_fps * kChunkNs / 1e9),
+                                          kMinChunk, kMaxChunk)
                    : kMaxChunk;
   SendResult result;
   const uint64_t start = MonotonicNs();

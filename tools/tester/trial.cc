@@ -16,6 +16,7 @@ constexpr uint64_t kMaxFramesPerTrial = uint64_t{1} << 32;
 constexpr uint64_t kUnpacedFrameBudget = uint64_t{1} << 26;
 // RTT samples kept for percentiles (4 bytes each); min, max, mean and jitter see every frame.
 constexpr uint64_t kMaxRttSamples = uint64_t{1} << 25;
+constexpr uint64_t kSettleNs = 50000000;
 
 ito_tester_rx_config RxConfig(const StreamFrame& frame, const StreamSpec& spec, bool drop) {
   ito_tester_rx_config config = {};
@@ -60,6 +61,9 @@ absl::StatusOr<TrialResult> TrialRunner::Run(const TrialOptions& options,
       RxCounter::Attach(ifindex_,
                         RxConfig(frame, result.spec, /*drop=*/engine_ == Engine::kLineRate)));
   result.rx_generic_xdp = counter->generic();
+  // Attaching XDP to a veth switches its receive path (NAPI) on; a reflection arriving in
+  // that moment can be dropped. Like RFC 2544's pause before a trial, let it settle.
+  SleepUntilNs(MonotonicNs() + kSettleNs);
 
   SendResult sent;
   std::unique_ptr<StreamStats> stats;
