@@ -15,7 +15,7 @@ extern char** environ;
 
 namespace reflector::testing::lab {
 
-absl::Status RunCommand(const std::vector<std::string>& argv) {
+absl::StatusOr<std::string> RunCommandOutput(const std::vector<std::string>& argv) {
   const std::string command_line = absl::StrJoin(argv, " ");
   if (argv.empty()) return absl::InvalidArgumentError("empty command");
   int pipe_fds[2];
@@ -46,9 +46,13 @@ absl::Status RunCommand(const std::vector<std::string>& argv) {
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return absl::OkStatus();
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return output;
   return absl::InternalError(absl::StrCat("`", command_line, "` failed (status ", status,
                                           "): ", output));
+}
+
+absl::Status RunCommand(const std::vector<std::string>& argv) {
+  return RunCommandOutput(argv).status();
 }
 
 }  // namespace reflector::testing::lab

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "testing/lab/command.h"
+#include "testing/lab/signal_cleanup.h"
 
 namespace reflector::testing::lab {
 
@@ -23,6 +24,7 @@ absl::StatusOr<NetNamespace> NetNamespace::Create(std::string name) {
     return status;
   }
   NetNamespace ns(std::move(name));
+  ns.cleanup_slot_ = RememberNamespace(ns.name_);
   // Loopback up, so the stack inside behaves like a host's.
   if (absl::Status status = ns.Run({"ip", "link", "set", "lo", "up"}); !status.ok()) {
     return status;
@@ -30,12 +32,15 @@ absl::StatusOr<NetNamespace> NetNamespace::Create(std::string name) {
   return ns;
 }
 
-NetNamespace::NetNamespace(NetNamespace&& other) noexcept : name_(std::move(other.name_)) {
+NetNamespace::NetNamespace(NetNamespace&& other) noexcept
+    : name_(std::move(other.name_)), cleanup_slot_(other.cleanup_slot_) {
   other.name_.clear();
+  other.cleanup_slot_ = -1;
 }
 
 NetNamespace::~NetNamespace() {
   if (name_.empty()) return;
+  ForgetNamespace(cleanup_slot_);
   if (absl::Status status = RunCommand({"ip", "netns", "delete", name_}); !status.ok()) {
     std::fprintf(stderr, "lab cleanup: %s\n", std::string(status.message()).c_str());
   }

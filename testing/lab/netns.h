@@ -41,7 +41,8 @@ class NetNamespace {
 
  private:
   explicit NetNamespace(std::string name) : name_(std::move(name)) {}
-  std::string name_;  // empty once moved from
+  std::string name_;       // empty once moved from
+  int cleanup_slot_ = -1;  // in signal_cleanup's table, so a signal still deletes it
 };
 
 // Moves the calling thread into a namespace until destroyed, then back to where it was.

@@ -1,0 +1,67 @@
+// reflectord refuses bad input with one clear line on stderr and exit code 2 (SPEC §6), run
+// inside a lab namespace so the interface list it prints is known: lo and the lab's veth.
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "testing/lab/reflector_lab.h"
+#include "testing/lab/require_root.h"
+
+namespace reflector::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr absl::Duration kExitTimeout = absl::Seconds(10);
+
+class ReflectordBadInputTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    REFLECTOR_REQUIRE_ROOT();
+    absl::StatusOr<std::unique_ptr<lab::ReflectorLab>> lab = lab::ReflectorLab::Create();
+    ASSERT_TRUE(lab.ok()) << lab.status();
+    lab_ = *std::move(lab);
+  }
+
+  // Runs the daemon with `args`, expects exit 2, and returns its stderr.
+  std::string RunExpectingBadInput(const std::vector<std::string>& args) {
+    absl::StatusOr<lab::LabProcess> daemon = lab_->RunReflectordToExit(args, kExitTimeout);
+    EXPECT_TRUE(daemon.ok()) << daemon.status();
+    if (!daemon.ok()) return "";
+    EXPECT_EQ(daemon->Poll(), 2) << daemon->Describe();
+    const std::string err = daemon->Stderr();
+    const std::vector<absl::string_view> lines =
+        absl::StrSplit(absl::StripSuffix(err, "\n"), '\n');
+    EXPECT_EQ(lines.size(), 1u) << "expected one line on stderr, got:\n" << err;
+    return err;
+  }
+
+  std::unique_ptr<lab::ReflectorLab> lab_;
+};
+
+TEST_F(ReflectordBadInputTest, UnknownInterfaceListsTheExistingOnes) {
+  const std::string err = RunExpectingBadInput({"--interface=nosuch0"});
+  EXPECT_THAT(err, HasSubstr("nosuch0"));
+  EXPECT_THAT(err, HasSubstr("lo"));
+  EXPECT_THAT(err, HasSubstr(lab_->reflector_if()));
+}
+
+TEST_F(ReflectordBadInputTest, MalformedSettingsNameTheFlag) {
+  const std::string interface = "--interface=" + lab_->reflector_if();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--port=70000", "port"},   {"--port=echo", "port"}, {"--oui=00:c0", "oui"},
+      {"--mode=bounce", "mode"},  {"--datapath=warp", "datapath"},
+      {"--signatures=pings", "signatures"},
+  };
+  for (const auto& [flag, name] : cases) {
+    SCOPED_TRACE(flag);
+    EXPECT_THAT(RunExpectingBadInput({interface, flag}), HasSubstr(name));
+  }
+}
+
+}  // namespace
+}  // namespace reflector::testing

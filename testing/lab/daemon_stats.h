@@ -1,0 +1,33 @@
+// Reads reflectord's counters from its JSON Lines stats output (--stats_format=json), the
+// machine interface the daemon offers, so tests check what a user's tooling would see.
+#ifndef REFLECTOR_TESTING_LAB_DAEMON_STATS_H_
+#define REFLECTOR_TESTING_LAB_DAEMON_STATS_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "testing/lab/lab_process.h"
+
+namespace reflector::testing::lab {
+
+struct DaemonCounters {
+  uint64_t rx_frames = 0;
+  uint64_t reflected_frames = 0;
+  uint64_t rejected_frames = 0;
+  std::map<std::string, uint64_t> rejected;                // by reason name, zeros left out
+  std::map<std::string, uint64_t> reflected_by_signature;  // by signature name, zeros left out
+};
+
+// The counters of the last complete line of `stdout_text`.
+absl::StatusOr<DaemonCounters> ParseLastStatsLine(absl::string_view stdout_text);
+
+// Asks the running daemon for a stats line now (SIGUSR1) and returns its counters.
+absl::StatusOr<DaemonCounters> RequestStats(LabProcess& daemon, absl::Duration timeout);
+
+}  // namespace reflector::testing::lab
+
+#endif  // REFLECTOR_TESTING_LAB_DAEMON_STATS_H_
