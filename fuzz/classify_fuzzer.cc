@@ -87,17 +87,6 @@ std::vector<uint8_t> ExpectedReflection(absl::Span<const uint8_t> frame, const r
   return out;
 }
 
-// Known SPEC §3 gap (reported on issue 7, not yet decided): with the dst MAC filter off the
-// classifier accepts a dst MAC that is all-zero or equal to the src MAC, and the reply then
-// carries a source MAC that SPEC §3 itself rejects (all-zero, or the receiver's own: the loop
-// guard). Until the classifier rejects such frames, the far-side check skips exactly them; the
-// regression inputs crash-*-zero-dst-mac and crash-*-dst-equals-src keep the case visible.
-bool ReplySourceIsInvalid(absl::Span<const uint8_t> original) {
-  const uint8_t* dst = original.data();
-  const uint8_t* src = original.data() + RF_ETH_ALEN;
-  return rf_mac_is_zero(dst) || rf_mac_equal(dst, src);
-}
-
 void CheckReflection(absl::Span<const uint8_t> original, const rf_config& config,
                      const Classification& verdict) {
   const Mode mode = static_cast<Mode>(config.mode);
@@ -146,7 +135,6 @@ void CheckReflection(absl::Span<const uint8_t> original, const rf_config& config
   far_side.port = 0;
   const Classification far = packet::Classify(out, far_side);
   if (!far.reflect()) {
-    if (far.verdict == packet::Verdict::kSrcMac && ReplySourceIsInvalid(original)) return;
     Fail(absl::StrCat("the far side rejects the reflected frame: ",
                       packet::VerdictName(far.verdict)),
          original, out);

@@ -70,12 +70,17 @@ RF_INLINE enum rf_verdict rf_classify(const __u8 *data, const __u8 *end,
                                       const struct rf_config *cfg, struct rf_result *res) {
   /* Ethernet addresses. */
   if (data + RF_ETH_ALEN > end) return RF_TOO_SHORT;
-  if (data[0] & 1) return RF_DST_MAC; /* multicast or broadcast: never ours */
+  /* Multicast, broadcast and all-zero are never ours, even with the dst MAC filter off: a
+   * reply to them would carry a group or zero source MAC. */
+  if ((data[0] & 1) || rf_mac_is_zero(data)) return RF_DST_MAC;
   if ((cfg->flags & RF_CFG_DST_MAC_FILTER) && !rf_mac_equal(data, cfg->if_mac)) return RF_DST_MAC;
 
   if (data + 2 * RF_ETH_ALEN > end) return RF_TOO_SHORT;
   const __u8 *src_mac = data + RF_ETH_ALEN;
-  if ((src_mac[0] & 1) || rf_mac_is_zero(src_mac) || rf_mac_equal(src_mac, cfg->if_mac)) {
+  /* Loop guards: a frame from ourselves, or one whose reply would go back to its own sender
+   * address (src == dst, possible with the dst MAC filter off). */
+  if ((src_mac[0] & 1) || rf_mac_is_zero(src_mac) || rf_mac_equal(src_mac, cfg->if_mac) ||
+      rf_mac_equal(src_mac, data)) {
     return RF_SRC_MAC;
   }
   if (!rf_oui_allowed(src_mac, cfg)) return RF_OUI;

@@ -122,12 +122,18 @@ std::vector<FrameCase> BuildTable() {
   t.Reject("dst_multicast_filter_off", B().DstMac(kMulticastMac), Verdict::kDstMac,
            Config([](FilterConfig& c) { c.dst_mac_filter = false; }));
 
+  t.Reject("dst_zero_filter_off", B().DstMac(kZeroMac), Verdict::kDstMac,
+           Config([](FilterConfig& c) { c.dst_mac_filter = false; }));
+
   // src_mac
   t.Reject("src_multicast", B().SrcMac({0x01, 0xc0, 0x17, 0, 0, 1}), Verdict::kSrcMac);
   t.Reject("src_zero", B().SrcMac(kZeroMac), Verdict::kSrcMac,
            Config([](FilterConfig& c) { c.ouis.clear(); }));
   t.Reject("src_is_own_mac_loop", B().SrcMac(kReflectorMac), Verdict::kSrcMac,
            Config([](FilterConfig& c) { c.ouis.clear(); }));
+
+  t.Reject("src_equals_dst_filter_off", B().DstMac(kTesterMac), Verdict::kSrcMac,
+           Config([](FilterConfig& c) { c.dst_mac_filter = false; }));
 
   // oui
   t.Reject("oui_not_allowed", B().SrcMac(kFlukeMac), Verdict::kOui);
