@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it (.ci/run calls exactly this): install what is missing,
-# run every test, then the packet library's tests again under ASan + UBSan.
-# Lab tests need root; REFLECTOR_REQUIRE_LAB=1 makes them fail instead of skipping.
+# The whole test suite, as CI runs it (.ci/run calls exactly this):
+#   1. install what is missing (tools/setup.sh);
+#   2. bazel test //... — unit tests, kernel-vs-userspace tests, veth lab tests of every data
+#      path, pcap replay, fuzz corpus replays;
+#   3. the packet library and the fuzz corpora again under ASan + UBSan (gcc);
+#   4. every fuzz target for a short fixed time under libFuzzer + ASan + UBSan (clang).
+# Lab tests need root: REFLECTOR_REQUIRE_LAB=1 (the default here) makes them fail instead of
+# skipping when it is missing, so CI cannot go green by skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
 export REFLECTOR_REQUIRE_LAB="${REFLECTOR_REQUIRE_LAB:-1}"
 bazel test //... "$@"
-bazel test --config=asan //reflector/... "$@"
+bazel test --config=asan //reflector/... //fuzz/... "$@"
+fuzz/run_ci.sh "${REFLECTOR_FUZZ_SECONDS:-20}"

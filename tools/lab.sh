@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# A self-contained lab (SPEC §7): two network namespaces joined by a veth pair, reflectord in
+# one, ito-tester in the other. For each data path it starts reflectord, sends test streams
+# (IPv4 ITO, then tagged IPv6 RFC 2544) and prints what the tester measured, then stops
+# reflectord and shows its summary. Addresses come from the benchmarking ranges only and there
+# is no route out; everything is deleted on exit, also on Ctrl-C or an error.
+#   tools/lab.sh [DATAPATH...]     default: xdp afxdp afpacket
+# Environment: LAB_SECONDS (per stream, default 3), LAB_RATE (frames/s, default 20000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ((EUID != 0)); then
+  echo "lab: needs root (network namespaces, XDP)" >&2
+  exit 2
+fi
+datapaths=("$@")
+((${#datapaths[@]})) || datapaths=(xdp afxdp afpacket)
+seconds="${LAB_SECONDS:-3}"
+rate="${LAB_RATE:-20000}"
+
+bazel build -c opt //reflector:reflectord //tools:ito-tester >&2
+bin="$(bazel info -c opt bazel-bin 2>/dev/null)"
+reflectord="$bin/reflector/reflectord"
+tester="$bin/tools/ito-tester"
+
+tag="$$"
+ns_t="rflab-t-$tag"
+ns_r="rflab-r-$tag"
+if_t="rflt$tag"
+if_r="rflr$tag"
+reflector_mac="02:00:5e:10:00:02"
+tester_mac="00:c0:17:54:05:98"  # a NetAlly OUI, as a LinkRunner would send from
+log="$(mktemp -d "${TMPDIR:-/tmp}/reflector-lab.XXXXXX")"
+reflector_pid=""
+
+cleanup() {
+  if [[ -n "$reflector_pid" ]] && kill -0 "$reflector_pid" 2>/dev/null; then
+    kill -TERM "$reflector_pid" 2>/dev/null || true
+    wait "$reflector_pid" 2>/dev/null || true
+  fi
+  ip netns del "$ns_t" 2>/dev/null || true
+  ip netns del "$ns_r" 2>/dev/null || true
+  rm -rf "$log"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ip netns add "$ns_t"
+ip netns add "$ns_r"
+ip link add "$if_t" netns "$ns_t" type veth peer name "$if_r" netns "$ns_r"
+ip -n "$ns_t" link set "$if_t" address "$tester_mac" up
+ip -n "$ns_r" link set "$if_r" address "$reflector_mac" up
+ip -n "$ns_t" addr add 198.18.0.1/24 dev "$if_t"
+ip -n "$ns_r" addr add 198.18.0.2/24 dev "$if_r"
+ip -n "$ns_t" addr add 2001:2::1/64 dev "$if_t" nodad
+ip -n "$ns_r" addr add 2001:2::2/64 dev "$if_r" nodad
+echo "lab: $ns_t ($if_t, 198.18.0.1, 2001:2::1) <-> $ns_r ($if_r, 198.18.0.2, 2001:2::2)"
+
+for datapath in "${datapaths[@]}"; do
+  echo
+  echo "=== data path $datapath ==="
+  ip netns exec "$ns_r" "$reflectord" --interface="$if_r" --datapath="$datapath" \
+    --stats_interval=0 >"$log/reflectord.out" 2>&1 &
+  reflector_pid=$!
+  # Ready once the banner is out (or gone if it failed to start).
+  for _ in $(seq 100); do
+    grep -q "data path" "$log/reflectord.out" && break
+    kill -0 "$reflector_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  cat "$log/reflectord.out"
+  if ! kill -0 "$reflector_pid" 2>/dev/null; then
+    wait "$reflector_pid" || true
+    reflector_pid=""
+    echo "lab: reflectord did not start with --datapath=$datapath" >&2
+    continue
+  fi
+  ip netns exec "$ns_t" "$tester" --interface="$if_t" --dst_ip=198.18.0.2 \
+    --dst_mac="$reflector_mac" --signature=latency --frame_size=128 --rate="$rate" \
+    --duration="${seconds}s" || true
+  echo
+  ip netns exec "$ns_t" "$tester" --interface="$if_t" --dst_ip=2001:2::2 \
+    --dst_mac="$reflector_mac" --signature=rfc2544 --frame_size=256 --vlan=100 \
+    --rate="$rate" --duration="${seconds}s" || true
+  kill -TERM "$reflector_pid"
+  wait "$reflector_pid" || echo "lab: reflectord exited with $?" >&2
+  reflector_pid=""
+  sed -n '/^summary/,$p' "$log/reflectord.out"
+done
