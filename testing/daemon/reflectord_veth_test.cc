@@ -16,7 +16,7 @@
 #include "gtest/gtest.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_table.h"
-#include "testing/daemon/datapath_availability.h"
+#include "testing/daemon/datapath_lab_test.h"
 #include "testing/lab/daemon_stats.h"
 #include "testing/lab/frame_compare.h"
 #include "testing/lab/reflector_lab.h"
@@ -87,20 +87,7 @@ void ExpectCountersMatch(const DaemonCounters& counted, const DaemonCounters& wa
   }
 }
 
-class ReflectordVethTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    REFLECTOR_REQUIRE_ROOT();
-    absl::StatusOr<std::unique_ptr<ReflectorLab>> lab = ReflectorLab::Create();
-    ASSERT_TRUE(lab.ok()) << lab.status();
-    lab_ = *std::move(lab);
-    absl::StatusOr<bool> built = DataPathBuilt(*lab_, GetParam());
-    ASSERT_TRUE(built.ok()) << built.status();
-    if (!*built) GTEST_SKIP() << NotBuiltMessage(GetParam());
-  }
-
-  std::unique_ptr<ReflectorLab> lab_;
-};
+class ReflectordVethTest : public DataPathLabTest {};
 
 TEST_P(ReflectordVethTest, ReflectsExactlyTheTableFramesThatMustBeReflected) {
   const std::vector<std::string> left_out = tools::golden::CasesNotFittingLabVeth();

@@ -1,0 +1,24 @@
+// A gtest fixture for lab tests parameterised by data path ("xdp", "afxdp", "afpacket"): it
+// needs root, builds a ReflectorLab, and skips only when reflectord says the data path is not
+// built (see datapath_availability.h).
+#ifndef REFLECTOR_TESTING_DAEMON_DATAPATH_LAB_TEST_H_
+#define REFLECTOR_TESTING_DAEMON_DATAPATH_LAB_TEST_H_
+
+#include <memory>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "testing/lab/reflector_lab.h"
+
+namespace reflector::testing {
+
+class DataPathLabTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override;
+
+  std::unique_ptr<lab::ReflectorLab> lab_;
+};
+
+}  // namespace reflector::testing
+
+#endif  // REFLECTOR_TESTING_DAEMON_DATAPATH_LAB_TEST_H_

@@ -1,0 +1,101 @@
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "reflector/packet/packet.h"
+#include "testing/lab/frame_compare.h"
+#include "testing/lab/runfiles.h"
+#include "tools/golden/golden_fixtures.h"
+#include "tools/golden/golden_writer.h"
+#include "tools/pcap_reflect/capture_file.h"
+#include "tools/pcap_reflect/offline_reflect.h"
+
+namespace reflector::testing {
+namespace {
+
+using tools::golden::GoldenFixture;
+using tools::golden::GoldenFixtures;
+
+constexpr char kRegenerate[] = "regenerate with: bazel run //tools/golden:make_golden_pcaps";
+
+std::string CheckedIn(const std::string& name) {
+  absl::StatusOr<std::string> path = lab::RunfilePath("testing/pcaps/" + name);
+  return path.ok() ? *path : "";
+}
+
+std::string ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+std::vector<lab::Frame> FramesOf(const std::string& path) {
+  absl::StatusOr<std::vector<tools::pcap_reflect::CapturedFrame>> frames =
+      tools::pcap_reflect::ReadCaptureFile(path);
+  EXPECT_TRUE(frames.ok()) << frames.status();
+  std::vector<lab::Frame> bytes;
+  if (frames.ok()) {
+    for (const auto& frame : *frames) bytes.push_back(frame.bytes);
+  }
+  return bytes;
+}
+
+TEST(GoldenPcapsTest, CheckedInFilesEqualFreshlyGeneratedOnes) {
+  const std::string fresh = std::getenv("TEST_TMPDIR");
+  std::vector<std::string> written;
+  ASSERT_TRUE(tools::golden::WriteGoldenPcaps(fresh, &written).ok());
+  ASSERT_GT(written.size(), 10u);
+  for (const std::string& name : written) {
+    SCOPED_TRACE(name);
+    const std::string checked_in = CheckedIn(name);
+    ASSERT_FALSE(checked_in.empty()) << "testing/pcaps/" << name << " is missing; " << kRegenerate;
+    EXPECT_TRUE(ReadBytes(checked_in) == ReadBytes(absl::StrCat(fresh, "/", name)))
+        << "testing/pcaps/" << name << " is stale; " << kRegenerate;
+  }
+}
+
+TEST(GoldenPcapsTest, OfflineReflectionOfEachInputGivesEachExpectedOutput) {
+  for (const GoldenFixture& fixture : GoldenFixtures()) {
+    absl::StatusOr<std::vector<tools::pcap_reflect::CapturedFrame>> input =
+        tools::pcap_reflect::ReadCaptureFile(CheckedIn(InputPcapName(fixture)));
+    ASSERT_TRUE(input.ok()) << input.status();
+    for (packet::Mode mode : packet::kAllModes) {
+      SCOPED_TRACE(OutputPcapName(fixture, mode));
+      const tools::pcap_reflect::OfflineResult result =
+          tools::pcap_reflect::ReflectFrames(*input, fixture.ConfigFor(mode));
+      std::vector<lab::Frame> reflected;
+      for (const auto& frame : result.reflected) reflected.push_back(frame.bytes);
+      const absl::Status same = lab::CompareFrameSequences(
+          FramesOf(CheckedIn(OutputPcapName(fixture, mode))), reflected);
+      EXPECT_TRUE(same.ok()) << same;
+    }
+  }
+}
+
+TEST(GoldenPcapsTest, EveryRejectReasonAndEverySignatureIsCovered) {
+  std::vector<bool> verdicts(packet::kVerdictCount);
+  std::vector<bool> signatures(packet::kSignatureCount);
+  for (const GoldenFixture& fixture : GoldenFixtures()) {
+    std::vector<tools::pcap_reflect::CapturedFrame> frames;
+    for (const auto& bytes : fixture.Input()) frames.push_back({absl::UnixEpoch(), bytes});
+    const auto result = tools::pcap_reflect::ReflectFrames(frames, fixture.config);
+    for (int v = 0; v < packet::kVerdictCount; ++v) verdicts[v] = verdicts[v] || result.verdicts[v];
+    for (int s = 0; s < packet::kSignatureCount; ++s) {
+      signatures[s] = signatures[s] || result.signatures[s];
+    }
+  }
+  for (int v = 0; v < packet::kVerdictCount; ++v) {
+    EXPECT_TRUE(verdicts[v]) << packet::VerdictName(static_cast<packet::Verdict>(v));
+  }
+  for (int s = 0; s < packet::kSignatureCount; ++s) {
+    EXPECT_TRUE(signatures[s]) << packet::SignatureName(static_cast<packet::Signature>(s));
+  }
+}
+
+}  // namespace
+}  // namespace reflector::testing

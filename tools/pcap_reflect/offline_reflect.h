@@ -1,0 +1,34 @@
+// Offline mode: what a reflector with a given config would do with each frame of a capture,
+// using the same packet library as every data path.
+#ifndef REFLECTOR_TOOLS_PCAP_REFLECT_OFFLINE_REFLECT_H_
+#define REFLECTOR_TOOLS_PCAP_REFLECT_OFFLINE_REFLECT_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "reflector/packet/packet.h"
+#include "reflector/packet/wire.h"
+#include "tools/pcap_reflect/capture_file.h"
+
+namespace reflector::tools::pcap_reflect {
+
+struct OfflineResult {
+  // The frames that would be reflected, as reflected, with their input timestamps.
+  std::vector<CapturedFrame> reflected;
+  std::array<uint64_t, packet::kVerdictCount> verdicts = {};
+  std::array<uint64_t, packet::kSignatureCount> signatures = {};
+  uint64_t frames = 0;
+};
+
+// Classifies and reflects (in `config.mode`) every frame, in order.
+OfflineResult ReflectFrames(const std::vector<CapturedFrame>& frames, const rf_config& config);
+
+// "83 frames: reflect 30 (probeot 20, rfc2544 10), dst_mac 12, ethertype 41": every verdict
+// that occurred, in SPEC §3 order.
+std::string FormatVerdictCounts(const OfflineResult& result);
+
+}  // namespace reflector::tools::pcap_reflect
+
+#endif  // REFLECTOR_TOOLS_PCAP_REFLECT_OFFLINE_REFLECT_H_

@@ -1,0 +1,33 @@
+#!/bin/bash
+# pcap-reflect from the command line: a golden input gives the golden output and the verdict
+# counts; a truncated or corrupt capture and bad flags exit 2 with one clear line.
+set -euo pipefail
+tool="$1"
+pcaps="$(dirname "$2")"
+tmp="${TEST_TMPDIR:-$(mktemp -d)}"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+counts=$("$tool" --in="$pcaps/mixed_traffic.in.pcap" --out="$tmp/out.pcap" \
+  --dst_mac=02:00:5e:10:00:02 --mode=mac-ip)
+echo "$counts"
+[[ "$counts" == "24 frames: reflect 7 ("* ]] || fail "unexpected counts: $counts"
+cmp "$tmp/out.pcap" "$pcaps/mixed_traffic.out.mac-ip.pcap" || fail "output differs from golden"
+
+expect_bad_input() {
+  local what="$1" needle="$2"; shift 2
+  set +e; err=$("$tool" "$@" 2>&1 >/dev/null); code=$?; set -e
+  [[ $code -eq 2 ]] || fail "$what: exit $code, want 2 ($err)"
+  [[ "$err" == *"$needle"* ]] || fail "$what: stderr '$err' lacks '$needle'"
+  [[ $(printf '%s\n' "$err" | wc -l) -eq 1 ]] || fail "$what: more than one line: $err"
+  echo "ok: $what: $err"
+}
+
+head -c 110 "$pcaps/mixed_traffic.in.pcap" > "$tmp/truncated.pcap"
+expect_bad_input "truncated" "truncated" --in="$tmp/truncated.pcap" --dst_mac=02:00:5e:10:00:02
+printf 'this is not a capture file at all' > "$tmp/text.pcap"
+expect_bad_input "corrupt" "not a readable capture" --in="$tmp/text.pcap" --dst_mac=02:00:5e:10:00:02
+expect_bad_input "missing" "missing.pcap" --in="$tmp/missing.pcap" --dst_mac=02:00:5e:10:00:02
+expect_bad_input "no dst_mac" "--dst_mac" --in="$pcaps/mixed_traffic.in.pcap"
+expect_bad_input "bad port" "--port" --in="$pcaps/mixed_traffic.in.pcap" --dst_mac=02:00:5e:10:00:02 --port=70000
+expect_bad_input "bad mode" "--mode" --in="$pcaps/mixed_traffic.in.pcap" --dst_mac=02:00:5e:10:00:02 --mode=bounce
+echo PASS
