@@ -20,7 +20,7 @@ namespace {
 using tools::golden::GoldenFixture;
 using tools::golden::GoldenFixtures;
 
-constexpr char kRegenerate[] = "regenerate with: bazel run //tools/golden:make_golden_pcaps";
+constexpr char kRegenerate[] = "regenerate with: bazel run //tools:make_golden_pcaps";
 
 std::string CheckedIn(const std::string& name) {
   absl::StatusOr<std::string> path = lab::RunfilePath("testing/pcaps/" + name);

@@ -1,5 +1,5 @@
 // Regenerates the golden pcaps in testing/pcaps/ from the frame builder:
-//   bazel run //tools/golden:make_golden_pcaps
+//   bazel run //tools:make_golden_pcaps
 // (bazel run sets BUILD_WORKSPACE_DIRECTORY; --out_dir writes elsewhere.)
 #include <cstdio>
 #include <cstdlib>
