@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "reflector/base/status_macros.h"
 #include "xdp/bpf_status.h"
+#include "xdp/counters.h"
 #include "xdp/interface.h"
 
 // The ABI header goes first so that the skeleton's generated size asserts compare clang's
@@ -25,10 +26,6 @@
 
 namespace reflector::xdp {
 namespace {
-
-constexpr size_t kCounterWords = sizeof(rf_xdp_counters) / sizeof(uint64_t);
-static_assert(sizeof(rf_xdp_counters) % sizeof(uint64_t) == 0, "counters are whole u64 words");
-using CounterWords = std::array<uint64_t, kCounterWords>;
 
 // XDP programs run inside an RCU read-side section, so after one grace period no run that
 // could have read the old config slot is still going. membarrier(MEMBARRIER_CMD_GLOBAL) waits
@@ -251,19 +248,7 @@ absl::StatusOr<rf_xdp_counters> XdpProgram::ReadCounters() const {
                                            per_cpu.size() * sizeof(rf_xdp_counters), 0)) {
     return BpfErrorToStatus(err, "read the XDP counters");
   }
-  CounterWords sum = {};
-  for (const rf_xdp_counters& cpu : per_cpu) {
-    const auto words = std::bit_cast<CounterWords>(cpu);
-    for (size_t i = 0; i < kCounterWords; ++i) sum[i] += words[i];
-  }
-  return std::bit_cast<rf_xdp_counters>(sum);
-}
-
-rf_xdp_counters CountersSince(const rf_xdp_counters& after, const rf_xdp_counters& before) {
-  auto words = std::bit_cast<CounterWords>(after);
-  const auto old_words = std::bit_cast<CounterWords>(before);
-  for (size_t i = 0; i < kCounterWords; ++i) words[i] -= old_words[i];
-  return std::bit_cast<rf_xdp_counters>(words);
+  return SumCounters(per_cpu);
 }
 
 }  // namespace reflector::xdp

@@ -26,6 +26,7 @@
 #include "reflector/base/unique_fd.h"
 #include "reflector/packet/wire.h"
 #include "xdp/abi.h"
+#include "xdp/counters.h"  // CountersSince, for users of ReadCounters
 
 struct rf_xdp;  // the bpftool skeleton; only loader.cc sees its definition
 
@@ -123,8 +124,6 @@ class XdpProgram {
   std::optional<Attachment> attachment_;
 };
 
-// after - before, field by field: what the program counted in between.
-rf_xdp_counters CountersSince(const rf_xdp_counters& after, const rf_xdp_counters& before);
 
 }  // namespace reflector::xdp
 

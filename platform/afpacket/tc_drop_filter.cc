@@ -15,6 +15,7 @@
 #include "reflector/packet/wire.h"
 // After the ABI header: the skeleton's asserts then check g++ and clang agree on its types.
 #include "platform/afpacket/tc_drop.skel.h"
+#include "xdp/counters.h"
 
 namespace reflector::platform::afpacket {
 namespace {
@@ -69,8 +70,7 @@ absl::StatusOr<std::unique_ptr<TcDropFilter>> TcDropFilter::Attach(int ifindex,
   if (err != 0 && err != -EEXIST) return Errno("creating the clsact qdisc", -err);
   filter->created_qdisc_ = err == 0;
 
-  LIBBPF_OPTS(bpf_tc_opts, opts,
-              .prog_fd = bpf_program__fd(filter->skeleton_->progs.rf_tc_drop),
+  LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(filter->skeleton_->progs.rf_tc_drop),
               .flags = BPF_TC_F_REPLACE, .handle = kHandle, .priority = kPriority);
   err = bpf_tc_attach(&hook, &opts);
   if (err != 0) return Errno("attaching the tc ingress drop filter", -err);
@@ -111,16 +111,20 @@ absl::Status TcDropFilter::SetConfig(const rf_config& config) {
 }
 
 absl::StatusOr<uint64_t> TcDropFilter::dropped() const {
+  absl::StatusOr<rf_xdp_counters> counters = ReadCounters();
+  if (!counters.ok()) return counters.status();
+  return counters->tx;
+}
+
+absl::StatusOr<rf_xdp_counters> TcDropFilter::ReadCounters() const {
   const int cpus = libbpf_num_possible_cpus();
   if (cpus <= 0) return Errno("counting CPUs", -cpus);
-  std::vector<uint64_t> per_cpu(static_cast<size_t>(cpus));
+  std::vector<rf_xdp_counters> per_cpu(static_cast<size_t>(cpus));
   const uint32_t key = 0;
-  const int err = bpf_map__lookup_elem(skeleton_->maps.rf_tc_dropped, &key, sizeof(key),
-                                       per_cpu.data(), per_cpu.size() * sizeof(uint64_t), 0);
-  if (err != 0) return Errno("reading the tc drop counter", -err);
-  uint64_t total = 0;
-  for (uint64_t count : per_cpu) total += count;
-  return total;
+  const int err = bpf_map__lookup_elem(skeleton_->maps.rf_tc_counters, &key, sizeof(key),
+                                       per_cpu.data(), per_cpu.size() * sizeof(rf_xdp_counters), 0);
+  if (err != 0) return Errno("reading the tc filter's counters", -err);
+  return xdp::SumCounters(per_cpu);
 }
 
 }  // namespace reflector::platform::afpacket

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "reflector/packet/wire.h"
+#include "xdp/abi.h"
 
 struct rf_tc_drop;  // the bpftool skeleton
 
@@ -20,8 +21,7 @@ class TcDropFilter {
   // Attaches to `ifindex` in the calling thread's network namespace. A clsact qdisc that is
   // already there is shared (and left in place on detach); one we create is removed with us.
   // A stale filter of ours from a killed run (tc filters survive their process) is replaced.
-  static absl::StatusOr<std::unique_ptr<TcDropFilter>> Attach(int ifindex,
-                                                              const rf_config& config);
+  static absl::StatusOr<std::unique_ptr<TcDropFilter>> Attach(int ifindex, const rf_config& config);
   ~TcDropFilter();
   TcDropFilter(const TcDropFilter&) = delete;
   TcDropFilter& operator=(const TcDropFilter&) = delete;
@@ -31,6 +31,10 @@ class TcDropFilter {
 
   // Test frames dropped so far (summed over CPUs).
   absl::StatusOr<uint64_t> dropped() const;
+
+  // Verdicts of every frame the filter saw, summed over CPUs (the XDP program's record: `tx`
+  // counts the dropped test frames, `passed` the frames left to the stack).
+  absl::StatusOr<rf_xdp_counters> ReadCounters() const;
 
  private:
   TcDropFilter(int ifindex, int netns_fd) : ifindex_(ifindex), netns_fd_(netns_fd) {}

@@ -187,7 +187,10 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     }
   }
   datapath->Stop();
-  reporter.Summary(datapath->ReadCounters(), absl::Now() - started);
+  const engine::Counters final_counters = datapath->ReadCounters();
+  // Scripts reading JSON or CSV get the final figures in their own format too.
+  if (options.stats_format != StatsFormat::kText) reporter.Line(final_counters, absl::Now());
+  reporter.Summary(final_counters, absl::Now() - started);
   datapath.reset();  // detaches and releases everything before we exit
   return exit_code;
 }

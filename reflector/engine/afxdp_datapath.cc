@@ -3,8 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "platform/afxdp/afxdp_io.h"
 #include "reflector/base/status_macros.h"
+#include "reflector/engine/kernel_counters.h"
 #include "reflector/engine/queue_datapath.h"
-#include "reflector/engine/xdp_datapath.h"
 #include "xdp/loader.h"
 
 namespace reflector::engine {
@@ -43,16 +43,19 @@ class RedirectProgram : public KernelSide {
     return program_->Configure(config, action_);
   }
 
-  Counters ReadCounters() const override {
+  // The workers count what was redirected to them; the program counts everything else.
+  Counters Combine(const Counters& workers) const override {
     absl::StatusOr<rf_xdp_counters> kernel = program_->ReadCounters();
-    if (!kernel.ok()) return {};
-    Counters all = FromXdpCounters(*kernel);
+    if (!kernel.ok()) return workers;
+    const Counters all = FromKernelCounters(*kernel);
     if (action_ == xdp::Action::kMonitor) return all;  // no frame goes up: the kernel counts all
-    Counters out;
-    out.rejected_by_reason = all.rejected_by_reason;
-    out.rx_frames = all.rx_frames - all.reflected_frames;
-    out.rx_bytes = all.rx_bytes - all.reflected_bytes;
-    out.passed_frames = all.passed_frames;
+    Counters out = workers;
+    out.rx_frames += all.rx_frames - all.reflected_frames;
+    out.rx_bytes += all.rx_bytes - all.reflected_bytes;
+    for (size_t i = 0; i < out.rejected_by_reason.size(); ++i) {
+      out.rejected_by_reason[i] += all.rejected_by_reason[i];
+    }
+    out.passed_frames += all.passed_frames;
     return out;
   }
 
@@ -72,9 +75,9 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenAfXdpDataPath(const DataPathReques
   const AfXdpOptions defaults;
   const int largest = static_cast<int>(defaults.frame_size) - 256 - RF_ETH_HLEN - 2 * RF_VLAN_HLEN;
   if (request.device.mtu > largest) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "MTU ", request.device.mtu, " is above the ", largest,
-        " bytes one AF_XDP frame holds (lower the MTU or use --datapath=xdp)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("MTU ", request.device.mtu, " is above the ", largest,
+                     " bytes one AF_XDP frame holds (lower the MTU or use --datapath=xdp)"));
   }
   const xdp::Action action = request.monitor ? xdp::Action::kMonitor : xdp::Action::kRedirect;
   xdp::LoadOptions load;

@@ -33,10 +33,6 @@ absl::Status QueueDataPath::Reconfigure(const rf_config& config) {
   return absl::OkStatus();
 }
 
-Counters QueueDataPath::ReadCounters() const {
-  Counters total = engine_->ReadCounters();
-  total += kernel_->ReadCounters();
-  return total;
-}
+Counters QueueDataPath::ReadCounters() const { return kernel_->Combine(engine_->ReadCounters()); }
 
 }  // namespace reflector::engine

@@ -21,8 +21,9 @@ class KernelSide {
   virtual ~KernelSide() = default;
   // Pushes a new classifier config to the kernel (map update), if the kernel classifies too.
   virtual absl::Status Reconfigure(const rf_config&) { return absl::OkStatus(); }
-  // Frames the kernel handled without userspace (passed to the stack, for example).
-  virtual Counters ReadCounters() const { return {}; }
+  // The data path's counters from the workers' and the kernel's: the kernel may have seen
+  // frames that never went up (rejected ones passed to the stack). Default: the workers'.
+  virtual Counters Combine(const Counters& workers) const { return workers; }
 };
 
 class QueueDataPath : public DataPath {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "reflector/base/status_macros.h"
+#include "reflector/engine/kernel_counters.h"
 #include "xdp/loader.h"
 
 namespace reflector::engine {
@@ -54,7 +55,7 @@ class XdpDataPath : public DataPath {
 
   Counters ReadCounters() const override {
     absl::StatusOr<rf_xdp_counters> kernel = program_->ReadCounters();
-    return kernel.ok() ? FromXdpCounters(*kernel) : Counters();
+    return kernel.ok() ? FromKernelCounters(*kernel) : Counters();
   }
 
   absl::Status Health() const override {
@@ -73,22 +74,6 @@ class XdpDataPath : public DataPath {
 };
 
 }  // namespace
-
-Counters FromXdpCounters(const rf_xdp_counters& kernel) {
-  Counters out;
-  for (int i = 0; i < packet::kVerdictCount; ++i) {
-    out.rx_frames += kernel.verdict_frames[i];
-    if (i != RF_REFLECT) out.rejected_by_reason[i] = kernel.verdict_frames[i];
-  }
-  out.rx_bytes = kernel.rx_bytes;
-  for (int i = 0; i < packet::kSignatureCount; ++i) {
-    out.reflected_by_signature[i] = kernel.reflect_frames[i];
-    out.reflected_bytes += kernel.reflect_bytes[i];
-  }
-  out.reflected_frames = kernel.verdict_frames[RF_REFLECT];
-  out.passed_frames = kernel.passed;
-  return out;
-}
 
 absl::StatusOr<std::unique_ptr<DataPath>> OpenXdpDataPath(const DataPathRequest& request) {
   const xdp::Action action = request.monitor ? xdp::Action::kMonitor : xdp::Action::kReflect;

@@ -6,16 +6,11 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "reflector/engine/counters.h"
 #include "reflector/engine/datapath.h"
-#include "xdp/abi.h"
 
 namespace reflector::engine {
 
 absl::StatusOr<std::unique_ptr<DataPath>> OpenXdpDataPath(const DataPathRequest& request);
-
-// The kernel program's counters in the engine's terms (shared with the afxdp data path).
-Counters FromXdpCounters(const rf_xdp_counters& kernel);
 
 }  // namespace reflector::engine
 
