@@ -57,7 +57,8 @@ def reflector_fuzz_target(name, srcs, deps = [], corpus = None, dict = None, tag
         args = [
             "$(rootpath :%s_bin)" % name,
             corpus_path,
-            "$(rootpath %s)" % dict if dict else "",
+            # Bazel drops an empty argument, which would shift the user's flags; "-" means none.
+            "$(rootpath %s)" % dict if dict else "-",
         ],
     )
 

@@ -3,6 +3,8 @@
 //   bazel run //fuzz:make_corpus -- "$PWD/fuzz/corpus"
 // Each run replaces the `seed-*` files of every target and leaves the others (`crash-*`
 // regression inputs) alone.
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -11,11 +13,14 @@
 #include <system_error>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "fuzz/classify_input.h"
+#include "fuzz/make_pcap_seeds.h"
 #include "reflector/packet/config.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
@@ -83,6 +88,65 @@ int WriteClassifySeeds(const fs::path& dir) {
   return written;
 }
 
+// reflectord config files (reflector/daemon/config_file.h): every setting, each TOML shape a
+// value may take (string, integer, float, boolean, array, comma list), and the errors: TOML
+// syntax, unknown keys, tables, nested arrays, values ParseOptions refuses.
+std::vector<std::string> ConfigFileSeeds() {
+  const std::string ouis =
+      absl::StrCat("\"", packet::FormatOuiList({packet::kNetAllyOui}), "\", \"00:19:b3\"");
+  const std::string all_settings = absl::StrCat(
+      "# reflectord.toml\n"
+      "interface = \"eth0\"\n"
+      "datapath = \"xdp\"\n"
+      "mode = \"", packet::ModeName(Mode::kMacIp), "\"\n"
+      "port = ", RF_DEFAULT_PORT, "\n"
+      "oui = [", ouis, "]\n"
+      "dst_mac_filter = true\n"
+      "signatures = [\"ito\", \"rfc2544\"]\n"
+      "vlan = true\n"
+      "ipv6 = false\n"
+      "monitor = false\n"
+      "queues = 4\n"
+      "cpus = \"0,2-3\"\n"
+      "zero_copy = \"auto\"\n"
+      "xdp_mode = \"native\"\n"
+      "stats_interval = \"500ms\"\n"
+      "stats_format = \"json\"\n"
+      "log_level = \"debug\"\n");
+  std::vector<std::string> files = {
+      all_settings,
+      absl::StrCat("port = ", RF_DEFAULT_PORT, "\n"),
+      "",
+      "# only a comment\n\n   \t\n",
+      absl::StrCat("oui = \"", packet::FormatOuiList({packet::kNetAllyOui}),
+                   ", any\"\nsignatures = \"", packet::FormatSignatures(RF_SIGS_ALL),
+                   "\"\nstats_interval = 2.5\nqueues = 0\ncpus = [0, 1]\n"),
+      "interface = 'eth0' # literal string\nmonitor = \"yes\"\nport = 0x0f02\n",
+      // Wrong: not TOML.
+      "interface = \"eth0\n",
+      "port =\n",
+      "port = 1\nport = 2\n",
+      "interface = \"\"\"eth\n0\"\"\"\nlog_level = \"\\u00e9\"\n",
+      "interface = \"\xff\xfe\"\n",
+      // Wrong: TOML, but not a reflectord config.
+      "colour = \"blue\"\n",
+      "[reflector]\nport = 3842\n",
+      "stats.format = \"json\"\n",
+      "oui = [[\"00:c0:17\"]]\n",
+      "oui = { first = \"00:c0:17\" }\n",
+      "stats_interval = 1979-05-27T07:32:00Z\n",
+      // Wrong: settings ParseOptions refuses.
+      "port = 70000\n",
+      "port = -1\n",
+      "signatures = []\n",
+      "queues = 1.5\n",
+      "cpus = \"3-1\"\n",
+      "stats_interval = inf\n",
+      "datapath = \"dpdk\"\n",
+  };
+  return files;
+}
+
 std::vector<std::string> ConfigSeeds() {
   using packet::testing::kTesterMac;
   std::vector<std::string> seeds;
@@ -119,6 +183,8 @@ std::vector<std::string> ConfigSeeds() {
   // 'v': raw bytes for the format-then-parse direction.
   seeds.push_back(std::string("v\x00\xc0\x17\x54\x05\x98\x00\x19\xb3", 10));
   seeds.push_back(std::string("v\xff\xff\xff\xff\xff\xff", 7));
+  // 'f': whole config files, valid ones first, then one per way a file can be wrong.
+  for (const std::string& file : ConfigFileSeeds()) seeds.push_back("f" + file);
   return seeds;
 }
 
@@ -135,6 +201,23 @@ int WriteConfigSeeds(const fs::path& dir) {
   return static_cast<int>(seeds.size());
 }
 
+int WritePcapSeeds(const fs::path& dir) {
+  // The writer needs a path; one outside the corpus, so a failed run leaves no stray file.
+  const fs::path scratch =
+      fs::temp_directory_path() / absl::StrCat("make_corpus-", getpid(), ".pcap");
+  const auto seeds = PcapSeeds(scratch.string());
+  std::error_code ignored;
+  fs::remove(scratch, ignored);
+  if (!seeds.ok()) {
+    std::fprintf(stderr, "make_corpus: %s\n", std::string(seeds.status().message()).c_str());
+    return -1;
+  }
+  for (const auto& [name, bytes] : *seeds) {
+    if (!Write(dir / name, bytes)) return -1;
+  }
+  return static_cast<int>(seeds->size());
+}
+
 }  // namespace
 }  // namespace reflector::fuzz
 
@@ -147,11 +230,18 @@ int main(int argc, char** argv) {
   const fs::path root = argv[1];
   const fs::path classify = root / "classify_fuzzer";
   const fs::path config = root / "config_fuzzer";
-  if (!reflector::fuzz::PrepareDir(classify) || !reflector::fuzz::PrepareDir(config)) return 1;
+  const fs::path pcap = root / "pcap_fuzzer";
+  if (!reflector::fuzz::PrepareDir(classify) || !reflector::fuzz::PrepareDir(config) ||
+      !reflector::fuzz::PrepareDir(pcap)) {
+    return 1;
+  }
   const int frames = reflector::fuzz::WriteClassifySeeds(classify);
   const int texts = reflector::fuzz::WriteConfigSeeds(config);
-  if (frames < 0 || texts < 0) return 1;
-  std::printf("make_corpus: %d classify_fuzzer seeds, %d config_fuzzer seeds under %s\n", frames,
-              texts, root.c_str());
+  const int captures = reflector::fuzz::WritePcapSeeds(pcap);
+  if (frames < 0 || texts < 0 || captures < 0) return 1;
+  std::printf(
+      "make_corpus: %d classify_fuzzer (and xdp_differential_fuzzer) seeds, %d config_fuzzer "
+      "seeds, %d pcap_fuzzer seeds under %s\n",
+      frames, texts, captures, root.c_str());
   return 0;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Launcher behind `bazel run [--config=fuzz] //fuzz:<target> -- [flags] [files]`
-# (arguments from fuzz.bzl: the binary, the checked-in corpus, the dictionary; then the user's).
+# (arguments from fuzz.bzl: the binary, the checked-in corpus, the dictionary or "-"; then the
+# user's).
 #   no file given: a campaign; new inputs go to a writable corpus outside the repository
 #                  ($REFLECTOR_FUZZ_WORKDIR, default ~/.cache/reflector-fuzz/<target>), the
 #                  checked-in corpus is read as seeds, crashes land in .../artifacts/.
@@ -11,7 +12,7 @@ set -euo pipefail
 bin="$(realpath "$1")"
 seeds="$(realpath "$2")"
 dict_flag=()
-if [[ -n "$3" ]]; then dict_flag=("-dict=$(realpath "$3")"); fi
+if [[ "$3" != "-" ]]; then dict_flag=("-dict=$(realpath "$3")"); fi
 shift 3
 name="$(basename "$bin" _bin)"
 
