@@ -1,0 +1,611 @@
+// The reflector benchmark of issue 6 (SPEC §7 measurement rules): in one run on a fresh veth
+// lab, the bare XDP_TX MAC swap (the baseline) and reflectord with each data path, at each
+// frame size, measured by ito-tester:
+//   * reflected rate at maximum offered load (line-rate engine, flat out);
+//   * zero-loss throughput (line-rate engine, RFC 2544 binary search);
+//   * RTT percentiles at a fixed moderate rate (precise engine).
+// Every figure is printed as a ratio to the baseline of the same run, and the table goes into
+// BENCHMARKS.md with the machine it ran on and the command.
+//
+//   bazel run -c opt //tools/bench:bench
+//   bazel run -c opt //tools/bench:bench -- --sizes=64 --reflectors=baseline,xdp
+//
+// The lab: namespaces rfbench<pid>-t (tester) and rfbench<pid>-r (reflector), one veth pair
+// rfbench<pid>t / rfbench<pid>r, addresses 198.18.0.1 and 198.18.0.2 only, no routes out. The
+// namespaces, and with them the veth and everything attached to it, are deleted when the run
+// ends, also on error or SIGINT/SIGTERM (testing/lab/signal_cleanup.h). Every child process has
+// a deadline, so the run is bounded.
+//
+// Exit: 0 when every figure was measured, 1 when some could not be (the table still prints,
+// with the reason), 2 for bad flags or no root.
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+// The build has no exceptions: nlohmann::json aborts instead of throwing, and parsing is done
+// with allow_exceptions=false so that bad tester output is an error value.
+#define JSON_NOEXCEPTION 1
+#include <nlohmann/json.hpp>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "reflector/base/status_macros.h"
+#include "testing/lab/command.h"
+#include "testing/lab/lab_process.h"
+#include "testing/lab/netns.h"
+#include "testing/lab/runfiles.h"
+#include "testing/lab/veth.h"
+#include "testing/lab/xdp_pass.h"
+#include "tools/bench/mac_swap.h"
+#include "tools/bench/table.h"
+
+ABSL_FLAG(std::string, sizes, "64,512", "Ethernet frame sizes (with FCS), comma-separated.");
+ABSL_FLAG(std::string, reflectors, "baseline,xdp,afxdp,afpacket",
+          "What to measure, in order: baseline (bare XDP_TX MAC swap) and reflectord data paths.");
+ABSL_FLAG(absl::Duration, linerate_duration, absl::Seconds(2),
+          "Length of the flat-out trial at maximum offered load.");
+// Two seconds, not one: ito-tester measures a paced line-rate trial's offered rate over a span that
+// ends with one more test run (milliseconds of set-up on veth), so a 1 s trial can look 2-3%
+// short of its rate and fail for that alone (search.h OfferedShort).
+ABSL_FLAG(absl::Duration, search_duration, absl::Seconds(2), "Length of each search trial.");
+ABSL_FLAG(int, search_trials, 8, "Most trials of each zero-loss search.");
+ABSL_FLAG(double, search_resolution, 0.02, "The search stops at this fraction of its top rate.");
+ABSL_FLAG(std::string, rtt_rate, "10k", "The fixed moderate rate of the RTT trial (frames/s).");
+ABSL_FLAG(absl::Duration, rtt_duration, absl::Seconds(3), "Length of the RTT trial.");
+ABSL_FLAG(int, tester_cpu, 0, "CPU for ito-tester (and so for the veth NAPI it drives); -1: any.");
+ABSL_FLAG(int, reflector_cpu, 1, "CPU for reflectord's userspace workers; -1: any.");
+ABSL_FLAG(std::string, output, "",
+          "Markdown file whose generated section gets the results; default: BENCHMARKS.md at "
+          "the workspace root under bazel run, none otherwise. \"none\": do not write.");
+ABSL_FLAG(bool, keep_logs, false, "Keep the children's stdout/stderr files after the run.");
+
+namespace reflector::bench {
+namespace {
+
+namespace lab = ::reflector::testing::lab;
+
+// The tester's MAC carries the NetAlly OUI that reflectord accepts by default.
+constexpr char kTesterMac[] = "00:c0:17:54:05:98";
+constexpr char kReflectorMac[] = "02:00:5e:10:00:02";
+constexpr char kTesterIp[] = "198.18.0.1";
+constexpr char kReflectorIp[] = "198.18.0.2";
+constexpr absl::Duration kStartTimeout = absl::Seconds(20);
+// Beyond the trial's own length: program loads, settling, draining, process start.
+constexpr absl::Duration kTesterSlack = absl::Seconds(20);
+
+// 64-byte frames are too short for an ITO header plus the tester's trailer (68 bytes at
+// least); the RFC 2544 signature sits at payload offset 0 and fits.
+std::string SignatureFor(size_t frame_size) { return frame_size < 68 ? "rfc2544" : "latency"; }
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A data dependency: from the runfiles tree of `bazel test`/`bazel run`, else next to the
+// binary (bazel-bin/tools/bench/bench.runfiles), where a direct invocation finds it.
+absl::StatusOr<std::string> Runfile(absl::string_view path) {
+  absl::StatusOr<std::string> found = lab::RunfilePath(path);
+  if (found.ok()) return found;
+  std::error_code error;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  const std::string beside = absl::StrCat(self.string(), ".runfiles/reflector/", path);
+  if (!error && access(beside.c_str(), X_OK) == 0) return beside;
+  return absl::NotFoundError(absl::StrCat(found.status().message(), ", ", beside));
+}
+
+// Pins the calling thread while it lives: children forked meanwhile inherit the CPU set, which
+// is how ito-tester gets its CPU without a wrapper process.
+class ScopedAffinity {
+ public:
+  explicit ScopedAffinity(int cpu) {
+    if (cpu < 0 || sched_getaffinity(0, sizeof(saved_), &saved_) != 0) return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    pinned_ = sched_setaffinity(0, sizeof(set), &set) == 0;
+  }
+  ~ScopedAffinity() {
+    if (pinned_) sched_setaffinity(0, sizeof(saved_), &saved_);
+  }
+  ScopedAffinity(const ScopedAffinity&) = delete;
+  ScopedAffinity& operator=(const ScopedAffinity&) = delete;
+
+ private:
+  cpu_set_t saved_;
+  bool pinned_ = false;
+};
+
+struct Settings {
+  std::vector<size_t> sizes;
+  std::vector<std::string> reflectors;
+  absl::Duration linerate_duration;
+  absl::Duration search_duration;
+  int search_trials = 0;
+  double search_resolution = 0;
+  std::string rtt_rate;
+  absl::Duration rtt_duration;
+  int tester_cpu = -1;
+  int reflector_cpu = -1;
+  std::string log_dir;
+};
+
+// The two namespaces and the veth pair; deleting the namespaces (the members' destructors)
+// deletes the pair and whatever is attached to it.
+class BenchLab {
+ public:
+  static absl::StatusOr<std::unique_ptr<BenchLab>> Create() {
+    const std::string base = absl::StrCat("rfbench", getpid());
+    REFLECTOR_ASSIGN_OR_RETURN(lab::NetNamespace tester, lab::NetNamespace::Create(base + "-t"));
+    REFLECTOR_ASSIGN_OR_RETURN(lab::NetNamespace reflector, lab::NetNamespace::Create(base + "-r"));
+    std::unique_ptr<BenchLab> bench_lab(
+        new BenchLab(std::move(tester), std::move(reflector), base));
+    // The tester end has its address: ito-tester binds a UDP socket to it for the run, where
+    // reflections passed to the stack land instead of drawing port unreachables.
+    REFLECTOR_RETURN_IF_ERROR(
+        lab::CreateVethPair({.ns = &bench_lab->tester_ns_,
+                             .name = bench_lab->tester_if_,
+                             .mac = kTesterMac,
+                             .addresses = {absl::StrCat(kTesterIp, "/24")}},
+                            {.ns = &bench_lab->reflector_ns_,
+                             .name = bench_lab->reflector_if_,
+                             .mac = kReflectorMac,
+                             .addresses = {absl::StrCat(kReflectorIp, "/24")}}));
+    return bench_lab;
+  }
+
+  const lab::NetNamespace& tester_ns() const { return tester_ns_; }
+  const lab::NetNamespace& reflector_ns() const { return reflector_ns_; }
+  const std::string& tester_if() const { return tester_if_; }
+  const std::string& reflector_if() const { return reflector_if_; }
+
+  // The reflector interface's `ip -o link` line when an XDP program is still on it.
+  absl::StatusOr<std::string> LeftoverXdp() const {
+    REFLECTOR_ASSIGN_OR_RETURN(const std::string link,
+                               lab::RunCommandOutput({"ip", "-n", reflector_ns_.name(), "-o",
+                                                      "link", "show", reflector_if_}));
+    return absl::StrContains(link, " xdp") ? link : "";
+  }
+
+ private:
+  BenchLab(lab::NetNamespace tester, lab::NetNamespace reflector, const std::string& base)
+      : tester_ns_(std::move(tester)),
+        reflector_ns_(std::move(reflector)),
+        tester_if_(base + "t"),
+        reflector_if_(base + "r") {}
+
+  lab::NetNamespace tester_ns_;
+  lab::NetNamespace reflector_ns_;
+  std::string tester_if_;
+  std::string reflector_if_;
+};
+
+// Attaches an XDP program object in the reflector namespace: program objects attach to an
+// ifindex of the calling thread's namespace, and their bpf_link keeps working after we leave.
+template <typename Attach>
+absl::Status InReflectorNamespace(const BenchLab& bench_lab, Attach attach) {
+  REFLECTOR_ASSIGN_OR_RETURN(lab::NetnsEntry inside,
+                             lab::NetnsEntry::Enter(bench_lab.reflector_ns().name()));
+  const int ifindex = static_cast<int>(if_nametoindex(bench_lab.reflector_if().c_str()));
+  if (ifindex == 0) return absl::NotFoundError(bench_lab.reflector_if() + " is missing");
+  return attach(ifindex);
+}
+
+// One reflector running on the reflector end: the baseline program, or reflectord.
+class ReflectorUnderTest {
+ public:
+  static absl::StatusOr<std::unique_ptr<ReflectorUnderTest>> Start(const BenchLab& bench_lab,
+                                                                   const std::string& name,
+                                                                   const Settings& settings) {
+    std::unique_ptr<ReflectorUnderTest> r(new ReflectorUnderTest(name));
+    if (name == kBaseline) {
+      REFLECTOR_RETURN_IF_ERROR(InReflectorNamespace(bench_lab, [&](int ifindex) -> absl::Status {
+        REFLECTOR_ASSIGN_OR_RETURN(r->swap_, MacSwapProgram::Attach(ifindex));
+        return absl::OkStatus();
+      }));
+      return r;
+    }
+    if (name == "afpacket") {
+      // veth hands the frames of the tester's line-rate engine (XDP_TX from a live-frames
+      // test run) only to a peer with XDP enabled. afpacket attaches no XDP of its own, so
+      // the lab gives the reflector end an XDP_PASS program: frames then reach the stack and
+      // the packet socket as an skb, the way a NIC without XDP delivers them.
+      REFLECTOR_RETURN_IF_ERROR(InReflectorNamespace(bench_lab, [&](int ifindex) -> absl::Status {
+        REFLECTOR_ASSIGN_OR_RETURN(lab::XdpPassProgram pass, lab::XdpPassProgram::Load());
+        r->pass_.emplace(std::move(pass));
+        return r->pass_->Attach(ifindex);
+      }));
+    }
+    REFLECTOR_ASSIGN_OR_RETURN(const std::string binary, Runfile("reflector/reflectord"));
+    std::vector<std::string> argv = {binary, "--interface=" + bench_lab.reflector_if(),
+                                     "--datapath=" + name, "--stats_interval=0",
+                                     "--stats_format=json"};
+    if (name != "xdp" && settings.reflector_cpu >= 0) {
+      argv.push_back(absl::StrCat("--cpus=", settings.reflector_cpu));
+    }
+    REFLECTOR_ASSIGN_OR_RETURN(
+        lab::LabProcess daemon,
+        lab::LabProcess::Start(
+            {.netns = bench_lab.reflector_ns().name(),
+             .argv = std::move(argv),
+             .output_prefix = absl::StrCat(settings.log_dir, "/reflectord-", name)}));
+    r->daemon_.emplace(std::move(daemon));
+    // The banner comes once the data path runs: from then on frames are reflected.
+    REFLECTOR_RETURN_IF_ERROR(r->daemon_->WaitForStderr("  data path  ", kStartTimeout));
+    r->banner_ = r->daemon_->Stderr();
+    return r;
+  }
+
+  // Stops the reflector and returns reflectord's final summary (empty for the baseline).
+  absl::StatusOr<std::string> Stop() {
+    swap_.reset();
+    pass_.reset();
+    if (!daemon_) return std::string();
+    REFLECTOR_RETURN_IF_ERROR(daemon_->Signal(SIGINT));
+    REFLECTOR_ASSIGN_OR_RETURN(const int code, daemon_->Wait(absl::Seconds(10)));
+    const std::string err = daemon_->Stderr();
+    if (code != 0) {
+      return absl::InternalError(absl::StrCat("reflectord exited with ", code, ": ", err));
+    }
+    // The summary is the last paragraph, from "summary after".
+    const size_t summary = err.find("summary after");
+    return summary == std::string::npos ? err : err.substr(summary);
+  }
+
+  const std::string& banner() const { return banner_; }
+
+ private:
+  explicit ReflectorUnderTest(std::string name) : name_(std::move(name)) {}
+  std::string name_;
+  std::unique_ptr<MacSwapProgram> swap_;
+  std::optional<lab::XdpPassProgram> pass_;
+  std::optional<lab::LabProcess> daemon_;
+  std::string banner_;
+};
+
+class Tester {
+ public:
+  Tester(const BenchLab& bench_lab, const Settings& settings, std::string binary)
+      : lab_(bench_lab), settings_(settings), binary_(std::move(binary)) {}
+
+  // Runs ito-tester with `flags` to the end and returns its JSON report.
+  absl::StatusOr<nlohmann::json> Run(const std::vector<std::string>& flags,
+                                     absl::Duration expected) {
+    std::vector<std::string> argv = {binary_,
+                                     "--interface=" + lab_.tester_if(),
+                                     absl::StrCat("--dst_ip=", kReflectorIp),
+                                     absl::StrCat("--dst_mac=", kReflectorMac),
+                                     absl::StrCat("--src_ip=", kTesterIp),
+                                     "--json"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    const std::string command = absl::StrJoin(argv.begin() + 1, argv.end(), " ");
+    std::optional<lab::LabProcess> tester;
+    {
+      const ScopedAffinity pinned(settings_.tester_cpu);
+      REFLECTOR_ASSIGN_OR_RETURN(
+          lab::LabProcess started,
+          lab::LabProcess::Start(
+              {.netns = lab_.tester_ns().name(),
+               .argv = std::move(argv),
+               .output_prefix = absl::StrCat(settings_.log_dir, "/tester-", runs_++)}));
+      tester.emplace(std::move(started));
+    }
+    REFLECTOR_ASSIGN_OR_RETURN(const int code, tester->Wait(expected + kTesterSlack));
+    if (code != 0) {
+      return absl::InternalError(absl::StrCat("ito-tester ", command, " exited with ", code, ": ",
+                                              absl::StripAsciiWhitespace(tester->Stderr())));
+    }
+    nlohmann::json report =
+        nlohmann::json::parse(tester->Stdout(), nullptr, /*allow_exceptions=*/false);
+    if (report.is_discarded()) {
+      return absl::InternalError(absl::StrCat("ito-tester ", command, " printed no JSON"));
+    }
+    return report;
+  }
+
+ private:
+  const BenchLab& lab_;
+  const Settings& settings_;
+  std::string binary_;
+  int runs_ = 0;
+};
+
+double Number(const nlohmann::json& j, const char* key) {
+  return j.contains(key) && j[key].is_number() ? j[key].get<double>() : 0;
+}
+
+// Fills `row` with the three measurements; the first failure is recorded and ends the row.
+void Measure(Tester& tester, const Settings& settings, Row& row) {
+  const std::string size_flag = absl::StrCat("--frame_size=", row.frame_size);
+  const std::string signature_flag = "--signature=" + SignatureFor(row.frame_size);
+  auto record = [&row](const absl::Status& status) {
+    row.error = std::string(status.message());
+    std::fprintf(stderr, "bench: %d-byte frames, %s: %s\n", static_cast<int>(row.frame_size),
+                 row.reflector.c_str(), row.error.c_str());
+  };
+
+  const absl::StatusOr<nlohmann::json> flat_out =
+      tester.Run({"--engine=linerate", "--rate=max", size_flag, signature_flag,
+                  "--duration=" + absl::FormatDuration(settings.linerate_duration)},
+                 settings.linerate_duration);
+  if (!flat_out.ok()) return record(flat_out.status());
+  const nlohmann::json& r = (*flat_out)["result"];
+  row.offered_fps = Number(r, "tx_fps");
+  row.reflected_fps = Number(r, "rx_fps");
+  row.loss_percent = Number(r, "loss_percent");
+
+  const absl::StatusOr<nlohmann::json> search =
+      tester.Run({"--engine=linerate", "--search", "--loss_threshold=0",
+                  "--search_sizes=" + absl::StrCat(row.frame_size), signature_flag,
+                  "--duration=" + absl::FormatDuration(settings.search_duration),
+                  absl::StrCat("--search_trials=", settings.search_trials),
+                  absl::StrCat("--search_resolution=", settings.search_resolution)},
+                 (settings.search_duration + absl::Seconds(1)) * (settings.search_trials + 1));
+  if (!search.ok()) return record(search.status());
+  const nlohmann::json& searches = (*search)["searches"];
+  if (!searches.is_array() || searches.empty()) {
+    return record(absl::InternalError("ito-tester's search report has no frame size"));
+  }
+  row.zero_loss_fps = Number(searches[0], "throughput_fps");
+  row.search_bound = "-";
+  const nlohmann::json trials =
+      searches[0].contains("trials") ? searches[0]["trials"] : nlohmann::json::array();
+  for (const nlohmann::json& trial : trials) {
+    if (!trial.is_object()) continue;
+    if (trial.value("pass", true)) continue;
+    if (Number(trial, "loss_percent") > 0) {
+      row.search_bound = "loss";
+      break;
+    }
+    if (trial.value("offered_short", false)) row.search_bound = "tester";
+  }
+
+  const absl::StatusOr<nlohmann::json> paced =
+      tester.Run({"--engine=precise", "--rate=" + settings.rtt_rate, size_flag, signature_flag,
+                  "--duration=" + absl::FormatDuration(settings.rtt_duration)},
+                 settings.rtt_duration);
+  if (!paced.ok()) return record(paced.status());
+  const nlohmann::json& p = (*paced)["result"];
+  if (!p.contains("rtt_us")) {
+    return record(absl::InternalError("no RTT: nothing came back at the moderate rate"));
+  }
+  row.rtt =
+      Rtt{Number(p["rtt_us"], "p50"), Number(p["rtt_us"], "p99"), Number(p["rtt_us"], "p99.9")};
+}
+
+std::string CpuModel() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (absl::StartsWith(line, "model name")) {
+      const size_t colon = line.find(':');
+      if (colon != std::string::npos) {
+        return std::string(absl::StripAsciiWhitespace(line.substr(colon + 1)));
+      }
+    }
+  }
+  return "unknown CPU";
+}
+
+std::string Machine() {
+  utsname name = {};
+  uname(&name);
+  return absl::StrCat(CpuModel(), ", ", sysconf(_SC_NPROCESSORS_ONLN), " online CPUs, kernel ",
+                      name.release, " (", name.machine, "); load average at start ",
+                      absl::StripAsciiWhitespace(ReadFile("/proc/loadavg").substr(0, 14)));
+}
+
+absl::StatusOr<Settings> ReadSettings() {
+  Settings s;
+  for (absl::string_view size : absl::StrSplit(absl::GetFlag(FLAGS_sizes), ',')) {
+    size_t value = 0;
+    if (!absl::SimpleAtoi(size, &value) || value < 64 || value > 1514) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--sizes: \"", size, "\" is not a frame size in 64..1514"));
+    }
+    s.sizes.push_back(value);
+  }
+  for (absl::string_view name : absl::StrSplit(absl::GetFlag(FLAGS_reflectors), ',')) {
+    if (name != kBaseline && name != "xdp" && name != "afxdp" && name != "afpacket") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--reflectors: \"", name, "\" is none of baseline, xdp, afxdp, afpacket"));
+    }
+    s.reflectors.emplace_back(name);
+  }
+  s.linerate_duration = absl::GetFlag(FLAGS_linerate_duration);
+  s.search_duration = absl::GetFlag(FLAGS_search_duration);
+  s.rtt_duration = absl::GetFlag(FLAGS_rtt_duration);
+  if (s.linerate_duration <= absl::ZeroDuration() || s.search_duration <= absl::ZeroDuration() ||
+      s.rtt_duration <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("every --*_duration must be above 0");
+  }
+  s.search_trials = absl::GetFlag(FLAGS_search_trials);
+  s.search_resolution = absl::GetFlag(FLAGS_search_resolution);
+  if (s.search_trials < 1) return absl::InvalidArgumentError("--search_trials must be >= 1");
+  s.rtt_rate = absl::GetFlag(FLAGS_rtt_rate);
+  const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  s.tester_cpu = absl::GetFlag(FLAGS_tester_cpu);
+  s.reflector_cpu = absl::GetFlag(FLAGS_reflector_cpu);
+  if (s.tester_cpu >= cpus || s.reflector_cpu >= cpus) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tester_cpu and --reflector_cpu must be below ", cpus, " (or -1)"));
+  }
+  return s;
+}
+
+// Where the results go: the flag, else BENCHMARKS.md in the workspace under `bazel run`.
+std::string OutputPath() {
+  const std::string flag = absl::GetFlag(FLAGS_output);
+  if (flag == "none") return "";
+  if (!flag.empty()) return flag;
+  const char* workspace = std::getenv("BUILD_WORKSPACE_DIRECTORY");
+  return workspace != nullptr ? absl::StrCat(workspace, "/BENCHMARKS.md") : "";
+}
+
+int Main(int argc, char** argv) {
+  if (geteuid() != 0) {
+    std::fprintf(stderr,
+                 "bench: needs root (CAP_SYS_ADMIN for namespaces, CAP_NET_ADMIN and CAP_BPF "
+                 "for XDP)\n");
+    return 2;
+  }
+  absl::StatusOr<Settings> settings = ReadSettings();
+  if (!settings.ok()) {
+    std::fprintf(stderr, "bench: %s\n", std::string(settings.status().message()).c_str());
+    return 2;
+  }
+  const absl::StatusOr<std::string> tester_binary = Runfile("tools/ito-tester");
+  if (!tester_binary.ok()) {
+    std::fprintf(stderr, "bench: %s\n", std::string(tester_binary.status().message()).c_str());
+    return 1;
+  }
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  settings->log_dir = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/rfbench", getpid());
+  std::error_code error;
+  std::filesystem::create_directories(settings->log_dir, error);
+  if (error) {
+    std::fprintf(stderr, "bench: create %s: %s\n", settings->log_dir.c_str(),
+                 error.message().c_str());
+    return 1;
+  }
+
+  const std::string machine = Machine();
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const std::string command =
+      absl::StrCat("bazel run -c opt //tools/bench:bench",
+                   args.empty() ? "" : absl::StrCat(" -- ", absl::StrJoin(args, " ")));
+  std::printf("reflector benchmark: %s\nmachine: %s\n", command.c_str(), machine.c_str());
+  std::fflush(stdout);
+
+  std::vector<Row> rows;
+  std::vector<std::string> notes;
+  bool complete = true;
+  {
+    absl::StatusOr<std::unique_ptr<BenchLab>> bench_lab = BenchLab::Create();
+    if (!bench_lab.ok()) {
+      std::fprintf(stderr, "bench: lab: %s\n", bench_lab.status().ToString().c_str());
+      return 1;
+    }
+    Tester tester(**bench_lab, *settings, *tester_binary);
+    for (const std::string& name : settings->reflectors) {
+      const absl::Time start = absl::Now();
+      std::fprintf(stderr, "bench: %s ...\n", name.c_str());
+      absl::StatusOr<std::unique_ptr<ReflectorUnderTest>> reflector =
+          ReflectorUnderTest::Start(**bench_lab, name, *settings);
+      for (const size_t size : settings->sizes) {
+        Row row;
+        row.frame_size = size;
+        row.reflector = name;
+        if (reflector.ok()) {
+          Measure(tester, *settings, row);
+        } else {
+          row.error = absl::StrCat("did not start: ", reflector.status().message());
+        }
+        complete = complete && row.error.empty();
+        rows.push_back(std::move(row));
+      }
+      if (reflector.ok()) {
+        const absl::StatusOr<std::string> summary = (*reflector)->Stop();
+        if (!summary.ok()) complete = false;
+        if (name != kBaseline) {
+          notes.push_back(
+              absl::StrCat(name, ": ", summary.ok() ? *summary : summary.status().ToString()));
+        }
+      }
+      const absl::StatusOr<std::string> leftover = (*bench_lab)->LeftoverXdp();
+      if (!leftover.ok() || !leftover->empty()) {
+        complete = false;
+        notes.push_back(absl::StrCat(name, ": XDP still attached after stopping: ",
+                                     leftover.ok() ? *leftover : leftover.status().ToString()));
+      }
+      std::fprintf(
+          stderr, "bench: %s done in %s\n", name.c_str(),
+          absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Seconds(1))).c_str());
+    }
+  }  // the namespaces, the veth pair and all attachments go here
+
+  std::printf("\n%s", FormatTable(rows, /*markdown=*/false).c_str());
+  const std::string settings_text =
+      absl::StrCat("sizes ", absl::GetFlag(FLAGS_sizes),
+                   " (signature rfc2544 below 68 bytes, ITO LATENCY "
+                   "above); max load: line-rate engine flat out for ",
+                   absl::FormatDuration(settings->linerate_duration),
+                   "; zero-loss: line-rate engine RFC 2544 search, ", settings->search_trials,
+                   " trials of ", absl::FormatDuration(settings->search_duration),
+                   " at most, resolution ", settings->search_resolution,
+                   " (bound: what failed the trials above it, loss or the tester's offer falling "
+                   "short); RTT: precise engine at ",
+                   settings->rtt_rate, " fps for ", absl::FormatDuration(settings->rtt_duration),
+                   "; ito-tester on CPU ", settings->tester_cpu, ", reflectord workers on CPU ",
+                   settings->reflector_cpu);
+  std::printf("\nsettings: %s\n", settings_text.c_str());
+  for (const std::string& note : notes) std::printf("\n%s", note.c_str());
+  std::printf("\n");
+
+  const std::string output = OutputPath();
+  if (!output.empty()) {
+    std::string block = absl::StrCat(
+        "## Results\n\nCommand: `", command, "`  \nMachine: ", machine,
+        "  \nDate: ", absl::FormatTime("%Y-%m-%d %H:%M UTC", absl::Now(), absl::UTCTimeZone()),
+        "  \nSettings: ", settings_text, "\n\n", FormatTable(rows, /*markdown=*/true),
+        "\nreflectord's own counters at the end of each data path's run:\n\n```\n");
+    for (const std::string& note : notes)
+      absl::StrAppend(&block, note, note.back() == '\n' ? "" : "\n");
+    absl::StrAppend(&block, "```\n");
+    const std::string updated = SpliceGenerated(ReadFile(output), block);
+    std::ofstream out(output, std::ios::trunc);
+    out << updated;
+    out.close();
+    if (!out) {
+      std::fprintf(stderr, "bench: could not write %s\n", output.c_str());
+      return 1;
+    }
+    std::printf("wrote %s\n", output.c_str());
+  }
+  if (!absl::GetFlag(FLAGS_keep_logs) && complete) {
+    std::filesystem::remove_all(settings->log_dir, error);
+  } else {
+    std::printf("logs: %s\n", settings->log_dir.c_str());
+  }
+  return complete ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace reflector::bench
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "benchmarks reflectord's data paths against a bare XDP_TX MAC swap on a veth lab.\n"
+      "  bazel run -c opt //tools/bench:bench [-- --sizes=64,512 --reflectors=baseline,xdp]");
+  const std::vector<char*> all = absl::ParseCommandLine(argc, argv);
+  if (all.size() > 1) {
+    std::fprintf(stderr, "bench: unexpected argument \"%s\"\n", all[1]);
+    return 2;
+  }
+  return reflector::bench::Main(argc, argv);
+}

@@ -1,0 +1,52 @@
+#!/bin/bash
+# CI smoke for //tools/bench:bench: runs every reflector at both frame sizes with tiny trials and
+# checks that the run ends cleanly and prints the complete table. It must never assert on speed
+# (SPEC §7): figures from a few hundred milliseconds on a shared CI machine mean nothing.
+set -u
+
+if [[ "$(id -u)" != 0 ]]; then
+  if [[ "${REFLECTOR_REQUIRE_LAB:-}" == 1 ]]; then
+    echo "FAIL: bench_smoke_test needs root (namespaces, veth, XDP): run bazel test as root"
+    exit 1
+  fi
+  echo "SKIP: bench_smoke_test needs root (namespaces, veth, XDP)"
+  exit 0
+fi
+
+bench="${TEST_SRCDIR}/${TEST_WORKSPACE}/tools/bench/bench"
+out="${TEST_TMPDIR}/bench.out"
+# --output=none: a test never touches the workspace's BENCHMARKS.md.
+"${bench}" --output=none --sizes=64,512 --reflectors=baseline,xdp,afxdp,afpacket \
+  --linerate_duration=100ms --search_duration=100ms --search_trials=2 \
+  --rtt_rate=1k --rtt_duration=200ms >"${out}" 2>&1 &
+pid=$!
+wait "${pid}"
+code=$?
+cat "${out}"
+if [[ "${code}" != 0 ]]; then
+  echo "FAIL: bench exited with ${code}"
+  exit 1
+fi
+
+fail=0
+for size in 64 512; do
+  for reflector in baseline xdp afxdp afpacket; do
+    # A complete row has every measured figure: offered, reflected, loss, zero-loss and the
+    # three RTT percentiles (columns 3, 4, 5, 7, 10, 11, 12). Ratios may be "-" when a tiny
+    # baseline trial measured 0, which is not this test's business.
+    row="$(grep -E "^ *${size} +${reflector} " "${out}")"
+    if [[ -z "${row}" ]]; then
+      echo "FAIL: no table row for ${size}-byte frames, ${reflector}"
+      fail=1
+    elif awk '{ split("3 4 5 7 10 11 12", c, " "); for (i in c) if ($c[i] == "-") exit 0; exit 1 }' <<<"${row}"; then
+      echo "FAIL: a figure is missing in: ${row}"
+      fail=1
+    fi
+  done
+done
+# The bench deletes its namespaces (and with them the veth and every XDP attachment).
+if ip netns list | grep -q "^rfbench${pid}-"; then
+  echo "FAIL: namespaces of the run are left: $(ip netns list | grep "^rfbench${pid}-")"
+  fail=1
+fi
+exit "${fail}"

@@ -1,0 +1,33 @@
+// The benchmark's baseline: the bare XDP_TX MAC-swap program (mac_swap.bpf.c) attached in native
+// mode to one interface through a bpf_link. Destroying the object detaches it, and because the
+// attachment is a link, a killed benchmark leaves nothing attached either.
+#ifndef REFLECTOR_TOOLS_BENCH_MAC_SWAP_H_
+#define REFLECTOR_TOOLS_BENCH_MAC_SWAP_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "reflector/base/unique_fd.h"
+
+struct rf_bench_swap_bpf;  // the bpftool skeleton; only mac_swap.cc sees it
+
+namespace reflector::bench {
+
+class MacSwapProgram {
+ public:
+  // Loads the program and attaches it natively to `ifindex` of the calling thread's network
+  // namespace. Native only: a generic-mode baseline would measure the skb path instead.
+  static absl::StatusOr<std::unique_ptr<MacSwapProgram>> Attach(int ifindex);
+  MacSwapProgram(const MacSwapProgram&) = delete;
+  MacSwapProgram& operator=(const MacSwapProgram&) = delete;
+  ~MacSwapProgram();
+
+ private:
+  explicit MacSwapProgram(rf_bench_swap_bpf* skeleton) : skeleton_(skeleton) {}
+  rf_bench_swap_bpf* skeleton_;
+  UniqueFd link_;  // closed (detached) before the skeleton is destroyed
+};
+
+}  // namespace reflector::bench
+
+#endif  // REFLECTOR_TOOLS_BENCH_MAC_SWAP_H_

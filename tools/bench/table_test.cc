@@ -1,0 +1,82 @@
+#include "tools/bench/table.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace reflector::bench {
+namespace {
+
+Row Measured(const std::string& reflector, double reflected, double zero_loss, double p99,
+             double loss = 0) {
+  Row row;
+  row.frame_size = 64;
+  row.reflector = reflector;
+  row.offered_fps = 4e6;
+  row.reflected_fps = reflected;
+  row.loss_percent = loss;
+  row.zero_loss_fps = zero_loss;
+  row.rtt = Rtt{10, p99, 2 * p99};
+  return row;
+}
+
+TEST(TargetVerdictTest, XdpIsHeldToEveryTarget) {
+  const Row base = Measured(kBaseline, 3e6, 2e6, 10);
+  EXPECT_EQ(TargetVerdict(Measured("xdp", 2.9e6, 1.9e6, 11), &base),
+            "max >=0.95 met, zero-loss >=0.90 met, p99 <=1.20 met");
+  EXPECT_EQ(TargetVerdict(Measured("xdp", 2.0e6, 1.0e6, 13), &base),
+            "max >=0.95 MISSED, zero-loss >=0.90 MISSED, p99 <=1.20 MISSED");
+}
+
+TEST(TargetVerdictTest, LossAtMaximumLoadMissesTheXdpTargetWhateverTheRate) {
+  const Row base = Measured(kBaseline, 3e6, 2e6, 10);
+  EXPECT_EQ(TargetVerdict(Measured("xdp", 3e6, 2e6, 10, /*loss=*/0.5), &base),
+            "max >=0.95 MISSED (loss), zero-loss >=0.90 met, p99 <=1.20 met");
+}
+
+TEST(TargetVerdictTest, SaysWhenTheTesterBoundTheSearch) {
+  const Row base = Measured(kBaseline, 3e6, 2e6, 10);
+  Row xdp = Measured("xdp", 3e6, 1e6, 10);
+  xdp.search_bound = "tester";
+  EXPECT_EQ(TargetVerdict(xdp, &base),
+            "max >=0.95 met, zero-loss >=0.90 MISSED (tester-bound), p99 <=1.20 met");
+}
+
+TEST(TargetVerdictTest, UserspacePathsHaveLowerBounds) {
+  const Row base = Measured(kBaseline, 3e6, 2e6, 10);
+  EXPECT_EQ(TargetVerdict(Measured("afxdp", 0.9e6, 0.3e6, 50), &base),
+            "max >=0.20 met, zero-loss >=0.20 MISSED");
+  EXPECT_EQ(TargetVerdict(Measured("afpacket", 0.2e6, 0.1e6, 50), &base),
+            "max >=0.05 met, zero-loss >=0.05 met");
+  EXPECT_EQ(TargetVerdict(base, &base), "");
+}
+
+TEST(FormatTableTest, RatiosAreAgainstTheBaselineOfTheSameSize) {
+  Row big = Measured(kBaseline, 1e6, 1e6, 10);
+  big.frame_size = 512;
+  Row failed;
+  failed.frame_size = 64;
+  failed.reflector = "afpacket";
+  failed.error = "did not start";
+  const std::string table = FormatTable(
+      {Measured(kBaseline, 4e6, 2e6, 10), Measured("xdp", 2e6, 1e6, 20), big, failed}, false);
+  EXPECT_NE(table.find("2.000"), std::string::npos) << table;   // xdp's reflected Mfps
+  EXPECT_NE(table.find(" 0.50 "), std::string::npos) << table;  // xdp / baseline
+  EXPECT_NE(table.find(" 2.00 "), std::string::npos) << table;  // xdp p99 / baseline p99
+  EXPECT_NE(table.find("did not start"), std::string::npos) << table;
+  const std::string markdown = FormatTable({Measured(kBaseline, 4e6, 2e6, 10)}, true);
+  EXPECT_EQ(markdown.rfind("| size | reflector |", 0), 0u) << markdown;
+}
+
+TEST(SpliceGeneratedTest, KeepsWhatPeopleWroteAroundTheBlock) {
+  const std::string first = SpliceGenerated("# Benchmarks\n", "table 1\n");
+  EXPECT_EQ(first,
+            std::string("# Benchmarks\n") + kBeginMarker + "\ntable 1\n" + kEndMarker + "\n");
+  const std::string second = SpliceGenerated(first + "## Analysis\nwhy\n", "table 2\n");
+  EXPECT_EQ(second, std::string("# Benchmarks\n") + kBeginMarker + "\ntable 2\n" + kEndMarker +
+                        "\n## Analysis\nwhy\n");
+}
+
+}  // namespace
+}  // namespace reflector::bench
