@@ -148,6 +148,14 @@ absl::StatusOr<size_t> AfXdpIo::Receive(absl::Span<Frame> frames, absl::Duration
   }
   if (n > 0) xsk_ring_cons__release(&rx, n);
   stats_.rx_frames += count;
+  // The kernel's drop counters cost a syscall: read them when idle and every so many batches,
+  // not once per batch (the engine reads stats() after every batch).
+  if (n == 0 || ++batches_since_kernel_stats_ >= kKernelStatsEvery) {
+    const xdp_statistics kernel = KernelStatistics(socket_->fd());
+    // Fill ring empty (rx_dropped) or RX ring full: frames the program redirected, lost here.
+    stats_.rx_dropped = kernel.rx_dropped + kernel.rx_ring_full;
+    batches_since_kernel_stats_ = 0;
+  }
   return count;
 }
 
@@ -219,13 +227,7 @@ absl::Status AfXdpIo::Flush() {
   return status;
 }
 
-IoStats AfXdpIo::stats() const {
-  IoStats stats = stats_;
-  const xdp_statistics kernel = KernelStatistics(socket_->fd());
-  // Fill ring empty (rx_dropped) or RX ring full: frames the program redirected but we lost.
-  stats.rx_dropped = kernel.rx_dropped + kernel.rx_ring_full;
-  return stats;
-}
+IoStats AfXdpIo::stats() const { return stats_; }
 
 FrameAccounting AfXdpIo::accounting() const {
   return FrameAccounting{

@@ -29,13 +29,15 @@ struct AfXdpOptions {
   // so the map outlives neither the program nor the socket by surprise.
   int xsk_map_fd = -1;
   ZeroCopyMode zero_copy = ZeroCopyMode::kAuto;
-  // UMEM geometry. frame_count is a power of two and also the fill ring's size, so every free
-  // frame always fits into the fill ring. frame_size is 2048 or 4096 (aligned chunk mode);
-  // the largest frame is frame_size - 256 (XDP_PACKET_HEADROOM).
-  uint32_t frame_count = 4096;
+  // UMEM geometry: 32 MiB per queue by default, so that the RX ring (4096) absorbs a burst of
+  // a few thousand back-to-back frames, as testers send at line rate, while the worker runs.
+  // frame_count is a power of two and also the fill ring's size, so every free frame always fits
+  // into the fill ring. frame_size is 2048 or 4096 (aligned chunk mode); the largest frame is
+  // frame_size - 256 (XDP_PACKET_HEADROOM).
+  uint32_t frame_count = 8192;
   uint32_t frame_size = 4096;
   // RX, TX and completion rings: a power of two, at most frame_count.
-  uint32_t ring_size = 2048;
+  uint32_t ring_size = 4096;
 };
 
 // InvalidArgument naming the first field that is out of range.

@@ -98,7 +98,7 @@ void StatsReporter::Summary(const Counters& total, absl::Duration elapsed) {
 std::string StatsReporter::CsvHeader() {
   std::string header =
       "time,rx_fps,rx_mbps,reflected_fps,reflected_mbps,rx_frames,reflected_frames,"
-      "rejected_frames,tx_dropped";
+      "rejected_frames,tx_dropped,rx_dropped";
   for (int i = 1; i < packet::kVerdictCount; ++i) {
     absl::StrAppend(&header, ",", packet::VerdictName(static_cast<Verdict>(i)));
   }
@@ -121,6 +121,9 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
                  rejects.empty() ? "" : " (", rejects, rejects.empty() ? "" : ")") +
              (now.tx_dropped != previous.tx_dropped
                   ? absl::StrFormat(" | tx dropped %d", now.tx_dropped - previous.tx_dropped)
+                  : "") +
+             (now.rx_dropped != previous.rx_dropped
+                  ? absl::StrFormat(" | rx dropped %d", now.rx_dropped - previous.rx_dropped)
                   : "");
     }
     case StatsFormat::kJson: {
@@ -150,14 +153,15 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
           {"rejected", rejected},
           {"passed_frames", now.passed_frames},
           {"tx_dropped", now.tx_dropped},
+          {"rx_dropped", now.rx_dropped},
       };
       return line.dump();
     }
     case StatsFormat::kCsv: {
-      std::string row =
-          absl::StrFormat("%s,%.1f,%.3f,%.1f,%.3f,%d,%d,%d,%d", Timestamp(time), rates.rx_fps,
-                          rates.rx_mbps, rates.reflected_fps, rates.reflected_mbps, now.rx_frames,
-                          now.reflected_frames, now.rejected_frames(), now.tx_dropped);
+      std::string row = absl::StrFormat("%s,%.1f,%.3f,%.1f,%.3f,%d,%d,%d,%d,%d", Timestamp(time),
+                                        rates.rx_fps, rates.rx_mbps, rates.reflected_fps,
+                                        rates.reflected_mbps, now.rx_frames, now.reflected_frames,
+                                        now.rejected_frames(), now.tx_dropped, now.rx_dropped);
       for (int i = 1; i < packet::kVerdictCount; ++i) {
         absl::StrAppend(&row, ",", now.rejected_by_reason[i]);
       }
@@ -170,10 +174,10 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
 std::string StatsReporter::FormatSummary(const Counters& total, absl::Duration elapsed) {
   std::string out = absl::StrFormat(
       "summary after %s: rx %d frames (%d bytes), reflected %d frames (%d bytes), "
-      "rejected %d, tx dropped %d\n",
+      "rejected %d, tx dropped %d, rx dropped %d\n",
       absl::FormatDuration(absl::Trunc(elapsed, absl::Milliseconds(1))), total.rx_frames,
       total.rx_bytes, total.reflected_frames, total.reflected_bytes, total.rejected_frames(),
-      total.tx_dropped);
+      total.tx_dropped, total.rx_dropped);
   std::vector<std::string> signatures;
   for (int i = 0; i < packet::kSignatureCount; ++i) {
     if (total.reflected_by_signature[i]) {

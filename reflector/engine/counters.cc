@@ -21,6 +21,7 @@ Counters& Counters::operator+=(const Counters& other) {
   }
   passed_frames += other.passed_frames;
   tx_dropped += other.tx_dropped;
+  rx_dropped += other.rx_dropped;
   return *this;
 }
 
@@ -37,6 +38,7 @@ void PublishedCounters::Add(const Counters& delta) {
   }
   Bump(passed_frames_, delta.passed_frames);
   Bump(tx_dropped_, delta.tx_dropped);
+  Bump(rx_dropped_, delta.rx_dropped);
 }
 
 Counters PublishedCounters::Read() const {
@@ -53,6 +55,7 @@ Counters PublishedCounters::Read() const {
   }
   out.passed_frames = passed_frames_.load(std::memory_order_relaxed);
   out.tx_dropped = tx_dropped_.load(std::memory_order_relaxed);
+  out.rx_dropped = rx_dropped_.load(std::memory_order_relaxed);
   return out;
 }
 

@@ -22,6 +22,7 @@ struct Counters {
   std::array<uint64_t, packet::kVerdictCount> rejected_by_reason = {};
   uint64_t passed_frames = 0;  // handed to the kernel stack untouched (XDP paths)
   uint64_t tx_dropped = 0;     // reflected but could not be sent
+  uint64_t rx_dropped = 0;     // lost before userspace saw them (socket ring full)
 
   uint64_t rejected_frames() const;
   Counters& operator+=(const Counters& other);
@@ -52,6 +53,7 @@ class PublishedCounters {
   std::array<std::atomic<uint64_t>, packet::kVerdictCount> rejected_by_reason_{};
   std::atomic<uint64_t> passed_frames_{0};
   std::atomic<uint64_t> tx_dropped_{0};
+  std::atomic<uint64_t> rx_dropped_{0};
 };
 
 }  // namespace reflector::engine

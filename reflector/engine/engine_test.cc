@@ -167,3 +167,34 @@ TEST(Worker, MonitorModeCountsButSendsNothing) {
 
 }  // namespace
 }  // namespace reflector::engine
+
+namespace reflector::engine {
+namespace {
+
+// A backend that reports frames the kernel lost before they reached it.
+class LossyIo : public platform::MemoryIo {
+ public:
+  platform::IoStats stats() const override {
+    platform::IoStats stats = MemoryIo::stats();
+    stats.rx_dropped = lost;
+    return stats;
+  }
+  uint64_t lost = 0;
+};
+
+TEST(Worker, PublishesTheBackendsReceiveDrops) {
+  LossyIo io;
+  SharedConfig config(packet::testing::DefaultTestConfig());
+  Worker worker(io, config);
+  io.lost = 7;
+  EXPECT_EQ(*worker.RunBatch(absl::ZeroDuration()), 0u);  // idle: drops still show up
+  EXPECT_EQ(worker.counters().rx_dropped, 7u);
+  io.lost = 9;
+  io.Inject(packet::testing::FrameBuilder().Build());
+  ASSERT_TRUE(worker.RunBatch(absl::ZeroDuration()).ok());
+  EXPECT_EQ(worker.counters().rx_dropped, 9u);
+  EXPECT_EQ(worker.counters().reflected_frames, 1u);
+}
+
+}  // namespace
+}  // namespace reflector::engine

@@ -20,6 +20,8 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
   REFLECTOR_ASSIGN_OR_RETURN(const size_t received,
                              io_.Receive(absl::MakeSpan(received_), timeout));
   if (received == 0) {
+    Counters idle;
+    PublishIoStats(idle);  // drops may show up while nothing arrives
     REFLECTOR_RETURN_IF_ERROR(io_.Flush());
     return 0;
   }
@@ -52,12 +54,17 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
   if (releasing) io_.Release(absl::MakeConstSpan(to_release_.data(), releasing));
   const absl::Status sent =
       sending ? io_.Transmit(absl::MakeConstSpan(to_send_.data(), sending)) : absl::OkStatus();
-  const uint64_t tx_dropped = io_.stats().tx_dropped;
-  batch.tx_dropped = tx_dropped - tx_dropped_seen_;
-  tx_dropped_seen_ = tx_dropped;
-  published_.Add(batch);
+  PublishIoStats(batch);
   REFLECTOR_RETURN_IF_ERROR(sent);
   return received;
+}
+
+void Worker::PublishIoStats(Counters& batch) {
+  const platform::IoStats io = io_.stats();
+  batch.tx_dropped = io.tx_dropped - io_seen_.tx_dropped;
+  batch.rx_dropped = io.rx_dropped - io_seen_.rx_dropped;
+  io_seen_ = io;
+  published_.Add(batch);
 }
 
 absl::Status Worker::Run(const std::atomic<bool>& stop) {

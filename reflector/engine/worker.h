@@ -35,12 +35,15 @@ class Worker {
   platform::FrameIo& io() { return io_; }
 
  private:
+  // Adds the backend's drop counts since the last call to `batch` and publishes it.
+  void PublishIoStats(Counters& batch);
+
   platform::FrameIo& io_;
   const SharedConfig& shared_config_;
   const bool monitor_;
   rf_config config_;
   uint64_t config_version_ = 0;
-  uint64_t tx_dropped_seen_ = 0;
+  platform::IoStats io_seen_;  // the backend's counters at the last publication
   std::array<platform::Frame, platform::kBatchSize> received_;
   std::array<platform::Frame, platform::kBatchSize> to_send_;
   std::array<platform::Frame, platform::kBatchSize> to_release_;
