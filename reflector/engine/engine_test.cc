@@ -1,6 +1,7 @@
 #include "reflector/engine/engine.h"
 
 #include <cstring>
+#include <functional>
 #include <memory>
 
 #include "gtest/gtest.h"
@@ -193,6 +194,36 @@ TEST(Worker, PublishesTheBackendsReceiveDrops) {
   io.Inject(packet::testing::FrameBuilder().Build());
   ASSERT_TRUE(worker.RunBatch(absl::ZeroDuration()).ok());
   EXPECT_EQ(worker.counters().rx_dropped, 9u);
+  EXPECT_EQ(worker.counters().reflected_frames, 1u);
+}
+
+}  // namespace
+}  // namespace reflector::engine
+
+namespace reflector::engine {
+namespace {
+
+// A backend whose Receive lets the test change the config while the worker waits in it.
+class ReloadDuringReceiveIo : public platform::MemoryIo {
+ public:
+  absl::StatusOr<size_t> Receive(absl::Span<platform::Frame> frames,
+                                 absl::Duration timeout) override {
+    if (during_receive) during_receive();
+    return MemoryIo::Receive(frames, timeout);
+  }
+  std::function<void()> during_receive;
+};
+
+TEST(Worker, FramesReceivedAfterAReloadUseTheNewConfig) {
+  ReloadDuringReceiveIo io;
+  SharedConfig config(packet::testing::DefaultTestConfig());
+  Worker worker(io, config);
+  packet::FilterConfig filter;
+  filter.interface_mac = packet::testing::kReflectorMac;
+  filter.port = 5001;
+  io.during_receive = [&] { config.Set(*packet::ToWire(filter)); };
+  io.Inject(packet::testing::FrameBuilder().Ports(1000, 5001).Build());
+  ASSERT_TRUE(worker.RunBatch(absl::ZeroDuration()).ok());
   EXPECT_EQ(worker.counters().reflected_frames, 1u);
 }
 

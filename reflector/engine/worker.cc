@@ -16,9 +16,11 @@ Worker::Worker(platform::FrameIo& io, const SharedConfig& config, bool monitor)
       config_version_(config.version()) {}
 
 absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
-  shared_config_.Refresh(config_, config_version_);
   REFLECTOR_ASSIGN_OR_RETURN(const size_t received,
                              io_.Receive(absl::MakeSpan(received_), timeout));
+  // After Receive, not before: Receive may wait, and a frame that arrives after a reload must
+  // be judged by the new config, as the kernel side (XDP program, tc filter) already does.
+  shared_config_.Refresh(config_, config_version_);
   if (received == 0) {
     Counters idle;
     PublishIoStats(idle);  // drops may show up while nothing arrives

@@ -1,0 +1,132 @@
+// reflectord while it runs (issue 4), once per data path: SIGHUP applies a changed config
+// file to the running data path (a rejected reload keeps the old one), the daemon keeps only
+// CAP_NET_ADMIN and CAP_BPF after setup, and the XDP data paths leave nothing attached even
+// when the daemon is killed with SIGKILL (their programs hang on a bpf_link).
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "reflector/packet/testing/frame_builder.h"
+#include "testing/daemon/datapath_lab_test.h"
+#include "testing/lab/frame_compare.h"
+#include "testing/lab/reflector_lab.h"
+
+namespace reflector::testing {
+namespace {
+
+using packet::Mode;
+using packet::testing::FrameBuilder;
+
+constexpr absl::Duration kTimeout = absl::Seconds(5);
+
+std::string ConfigPath() {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return absl::StrCat(dir ? dir : "/tmp", "/reflectord-", getpid(), ".toml");
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+}
+
+// The effective capability set of `pid`, as the kernel reports it.
+uint64_t EffectiveCapabilities(pid_t pid) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("CapEff:", 0) != 0) continue;
+    uint64_t caps = 0;
+    absl::SimpleHexAtoi(absl::StripAsciiWhitespace(line.substr(7)), &caps);
+    return caps;
+  }
+  return ~0ull;
+}
+
+// Sends one frame to port 3842 and one to port 5001, and returns what came back.
+std::vector<lab::Frame> ExchangeBothPorts(lab::ReflectorLab& lab, size_t expected) {
+  EXPECT_TRUE(lab.Send(FrameBuilder().Ports(40000, 3842).Build()).ok());
+  EXPECT_TRUE(lab.Send(FrameBuilder().Ports(40001, 5001).Build()).ok());
+  absl::StatusOr<lab::Capture> capture = lab.Collect(expected, kTimeout);
+  EXPECT_TRUE(capture.ok()) << capture.status();
+  return capture.ok() ? capture->returned : std::vector<lab::Frame>{};
+}
+
+class ReflectordRuntimeTest : public DataPathLabTest {};
+
+TEST_P(ReflectordRuntimeTest, SighupAppliesTheConfigFileWhileRunning) {
+  const std::string config = ConfigPath();
+  WriteFile(config, "port = 3842\nmode = \"all\"\n");
+  absl::StatusOr<lab::LabProcess> daemon =
+      lab_->StartReflectord({"--datapath=" + GetParam(), "--config=" + config});
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+
+  std::vector<lab::Frame> back = ExchangeBothPorts(*lab_, 1);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0], FrameBuilder().Ports(40000, 3842).Reflected(Mode::kAll).Build());
+
+  // Only CAP_NET_ADMIN (12) and CAP_BPF (39) are left once the data path runs.
+  EXPECT_EQ(EffectiveCapabilities(daemon->pid()), (1ull << 12) | (1ull << 39));
+
+  WriteFile(config, "port = 5001\nmode = \"mac\"\n");
+  ASSERT_TRUE(daemon->Signal(SIGHUP).ok());
+  ASSERT_TRUE(daemon->WaitForStderr("reloaded: mode mac, port 5001", kTimeout).ok())
+      << daemon->Describe();
+  back = ExchangeBothPorts(*lab_, 1);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0], FrameBuilder().Ports(40001, 5001).Reflected(Mode::kMac).Build());
+
+  // A broken file is refused and the running config stays.
+  WriteFile(config, "port = \"many\"\n");
+  ASSERT_TRUE(daemon->Signal(SIGHUP).ok());
+  ASSERT_TRUE(daemon
+                  ->WaitForStderr("reload failed, still running the previous settings: "
+                                  "--port: invalid port \"many\"",
+                                  kTimeout)
+                  .ok())
+      << daemon->Describe();
+  back = ExchangeBothPorts(*lab_, 1);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0], FrameBuilder().Ports(40001, 5001).Reflected(Mode::kMac).Build());
+
+  ASSERT_TRUE(daemon->Signal(SIGTERM).ok());
+  absl::StatusOr<int> exit_code = daemon->Wait(kTimeout);
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  EXPECT_EQ(*exit_code, 0) << daemon->Describe();
+  EXPECT_TRUE(lab_->CheckNothingAttached().ok()) << lab_->CheckNothingAttached();
+  std::remove(config.c_str());
+}
+
+// afpacket's tc filter is attached through netlink (libbpf 1.1 has no tcx link), so it
+// outlives a SIGKILL until the next start replaces it; the XDP paths must leave nothing.
+TEST_P(ReflectordRuntimeTest, SigkillLeavesNoXdpProgramAttached) {
+  if (GetParam() == "afpacket") GTEST_SKIP() << "no XDP program on this data path";
+  absl::StatusOr<lab::LabProcess> daemon = lab_->StartReflectord({"--datapath=" + GetParam()});
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  EXPECT_FALSE(lab_->CheckNothingAttached().ok()) << "the program should be attached now";
+  ASSERT_TRUE(daemon->Signal(SIGKILL).ok());
+  absl::StatusOr<int> exit_code = daemon->Wait(kTimeout);
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  EXPECT_EQ(*exit_code, -SIGKILL);
+  // The link goes with the last reference to it: the dead process's file descriptors.
+  absl::Status detached = lab_->CheckNothingAttached();
+  for (int i = 0; i < 20 && !detached.ok(); ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+    detached = lab_->CheckNothingAttached();
+  }
+  EXPECT_TRUE(detached.ok()) << detached;
+}
+
+INSTANTIATE_TEST_SUITE_P(DataPaths, ReflectordRuntimeTest,
+                         ::testing::Values("xdp", "afxdp", "afpacket"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace reflector::testing
