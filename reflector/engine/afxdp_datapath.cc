@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "platform/afxdp/afxdp_io.h"
+#include "platform/vlan_offload.h"
 #include "reflector/base/status_macros.h"
 #include "reflector/engine/kernel_counters.h"
 #include "reflector/engine/queue_datapath.h"
@@ -36,8 +37,9 @@ xdp::AttachMode ToAttachMode(XdpMode mode) {
 // the rejected frames it passed to the stack. The workers count the frames they got.
 class RedirectProgram : public KernelSide {
  public:
-  RedirectProgram(std::unique_ptr<xdp::XdpProgram> program, xdp::Action action)
-      : program_(std::move(program)), action_(action) {}
+  RedirectProgram(std::unique_ptr<xdp::XdpProgram> program, xdp::Action action,
+                  std::unique_ptr<platform::RxVlanOffloadOff> vlan)
+      : program_(std::move(program)), action_(action), vlan_(std::move(vlan)) {}
 
   absl::Status Reconfigure(const rf_config& config) override {
     return program_->Configure(config, action_);
@@ -64,6 +66,7 @@ class RedirectProgram : public KernelSide {
  private:
   std::unique_ptr<xdp::XdpProgram> program_;
   xdp::Action action_;
+  std::unique_ptr<platform::RxVlanOffloadOff> vlan_;  // restored when the data path goes
 };
 
 }  // namespace
@@ -101,17 +104,19 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenAfXdpDataPath(const DataPathReques
     if (q == 0) socket_mode = io->zero_copy() ? "zero-copy" : "copy mode";
     workers.push_back(Queue{std::move(io), request.cpu_for(q)});
   }
+  REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<platform::RxVlanOffloadOff> vlan,
+                             platform::RxVlanOffloadOff::Apply(request.device.name));
   std::string description =
       absl::StrCat("afxdp (XDP ", xdp::AttachModeName(attached.mode), ", ", socket_mode,
                    request.monitor ? ", monitor" : "",
                    attached.fallback_reason.empty()
                        ? ""
                        : absl::StrCat("; native refused: ", attached.fallback_reason),
-                   ")");
-  return std::unique_ptr<DataPath>(
-      new QueueDataPath(DataPathKind::kAfXdp, std::move(description),
-                        std::make_unique<RedirectProgram>(std::move(program), action),
-                        std::move(workers), request.config, request.monitor));
+                   vlan->note().empty() ? "" : absl::StrCat("; ", vlan->note()), ")");
+  return std::unique_ptr<DataPath>(new QueueDataPath(
+      DataPathKind::kAfXdp, std::move(description),
+      std::make_unique<RedirectProgram>(std::move(program), action, std::move(vlan)),
+      std::move(workers), request.config, request.monitor));
 }
 
 }  // namespace reflector::engine

@@ -3,6 +3,7 @@
 #include <net/if.h>
 
 #include "absl/strings/str_cat.h"
+#include "platform/vlan_offload.h"
 #include "reflector/base/status_macros.h"
 #include "reflector/engine/kernel_counters.h"
 #include "xdp/loader.h"
@@ -24,8 +25,9 @@ xdp::AttachMode ToAttachMode(XdpMode mode) {
 
 class XdpDataPath : public DataPath {
  public:
-  XdpDataPath(std::unique_ptr<xdp::XdpProgram> program, xdp::Action action)
-      : program_(std::move(program)), action_(action) {}
+  XdpDataPath(std::unique_ptr<xdp::XdpProgram> program, xdp::Action action,
+              std::unique_ptr<platform::RxVlanOffloadOff> vlan)
+      : program_(std::move(program)), action_(action), vlan_(std::move(vlan)) {}
   ~XdpDataPath() override { Stop(); }
 
   DataPathKind kind() const override { return DataPathKind::kXdp; }
@@ -40,6 +42,7 @@ class XdpDataPath : public DataPath {
       absl::StrAppend(&out, "; native refused: ", attached->fallback_reason);
     }
     if (!attached->replaced.empty()) absl::StrAppend(&out, "; replaced ", attached->replaced);
+    if (vlan_ && !vlan_->note().empty()) absl::StrAppend(&out, "; ", vlan_->note());
     return out + ")";
   }
 
@@ -47,7 +50,10 @@ class XdpDataPath : public DataPath {
 
   absl::Status Start() override { return absl::OkStatus(); }  // attached when opened
 
-  void Stop() override { program_->Detach(); }
+  void Stop() override {
+    program_->Detach();
+    vlan_.reset();  // the NIC strips tags again, as before we started
+  }
 
   absl::Status Reconfigure(const rf_config& config) override {
     return program_->Configure(config, action_);
@@ -71,6 +77,7 @@ class XdpDataPath : public DataPath {
  private:
   std::unique_ptr<xdp::XdpProgram> program_;
   xdp::Action action_;
+  std::unique_ptr<platform::RxVlanOffloadOff> vlan_;
 };
 
 }  // namespace
@@ -82,7 +89,9 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenXdpDataPath(const DataPathRequest&
   xdp::AttachOptions options;
   options.mode = ToAttachMode(request.xdp_mode);
   REFLECTOR_RETURN_IF_ERROR(program->Attach(request.device.name, options).status());
-  return std::unique_ptr<DataPath>(new XdpDataPath(std::move(program), action));
+  REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<platform::RxVlanOffloadOff> vlan,
+                             platform::RxVlanOffloadOff::Apply(request.device.name));
+  return std::unique_ptr<DataPath>(new XdpDataPath(std::move(program), action, std::move(vlan)));
 }
 
 }  // namespace reflector::engine

@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "reflector/packet/testing/frame_builder.h"
 #include "testing/daemon/datapath_lab_test.h"
+#include "testing/lab/command.h"
 #include "testing/lab/frame_compare.h"
 #include "testing/lab/reflector_lab.h"
 
@@ -101,6 +102,11 @@ TEST_P(ReflectordRuntimeTest, SighupAppliesTheConfigFileWhileRunning) {
   ASSERT_TRUE(exit_code.ok()) << exit_code.status();
   EXPECT_EQ(*exit_code, 0) << daemon->Describe();
   EXPECT_TRUE(lab_->CheckNothingAttached().ok()) << lab_->CheckNothingAttached();
+  // The XDP paths turn veth's rx-vlan-offload off while they run; it must be back on.
+  absl::StatusOr<std::string> features = lab::RunCommandOutput(
+      {"ip", "netns", "exec", lab_->reflector_ns().name(), "ethtool", "-k", lab_->reflector_if()});
+  ASSERT_TRUE(features.ok()) << features.status();
+  EXPECT_NE(features->find("rx-vlan-offload: on"), std::string::npos) << *features;
   std::remove(config.c_str());
 }
 
