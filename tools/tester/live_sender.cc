@@ -3,27 +3,30 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
+#include <pthread.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "tools/tester/clock.h"
+#include "tools/tester/trailer.h"
+// After the ABI header: the skeleton's generated asserts check the shared struct layout.
 #include "tools/tester/live_tx_skel.skel.h"
 
 namespace reflector::tester {
 namespace {
 
-constexpr uint32_t kKernelBatch = 64;            // frames per kernel TX batch
-constexpr uint64_t kMaxChunk = 1u << 18;  // frames per syscall at the most (~60 ms)
-// Each test run sets up the kernel's frame pool again, which costs milliseconds on veth, so
-// pacing works in chunks of 50 ms worth of frames and never fewer than 8192.
-constexpr uint64_t kChunkNs = 50000000;
-constexpr uint64_t kMinChunk = 8192;
+// Frames per kernel TX batch (the kernel's default; its maximum is 256): the most frames that
+// leave back to back, since the kernel flushes the frames a batch released at its end.
+constexpr uint32_t kKernelBatch = 64;
 
 }  // namespace
 
@@ -45,43 +48,130 @@ absl::StatusOr<std::unique_ptr<LiveSender>> LiveSender::Load(int ifindex,
 
 LiveSender::~LiveSender() { ito_tester_tx_bpf__destroy(skeleton_); }
 
-absl::StatusOr<SendResult> LiveSender::Run(const StreamFrame& frame, uint64_t count,
-                                           double rate_fps, uint64_t max_ns,
-                                           const std::atomic<bool>& stop) {
-  // Sequence 0 and time 0, exactly the program's template: counts are all a live run gives.
-  std::vector<uint8_t> data(frame.bytes().begin(), frame.bytes().end());
-  xdp_md context = {};
-  context.data_end = static_cast<uint32_t>(data.size());
-  context.ingress_ifindex = static_cast<uint32_t>(ifindex_);
-
-  const uint64_t chunk =
-      rate_fps > 0 ? std::clamp<uint64_t>(static_cast<uint64_t>(rate_fps * kChunkNs / 1e9),
-                                          kMinChunk, kMaxChunk)
-                   : kMaxChunk;
-  SendResult result;
-  const uint64_t start = MonotonicNs();
-  while (result.sent < count && !stop.load(std::memory_order_relaxed)) {
-    const uint64_t now = MonotonicNs();
-    if (now - start >= max_ns) break;
-    if (rate_fps > 0) {
-      const uint64_t next = start + static_cast<uint64_t>(result.sent * 1e9 / rate_fps);
-      if (next > now) SleepUntilNs(next);
-    }
-    const uint32_t repeat = static_cast<uint32_t>(std::min(chunk, count - result.sent));
-    LIBBPF_OPTS(bpf_test_run_opts, options, .data_in = data.data(),
-                .data_size_in = static_cast<uint32_t>(data.size()), .ctx_in = &context,
-                .ctx_size_in = sizeof(context), .repeat = static_cast<int>(repeat),
-                .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = kKernelBatch);
-    const int err =
-        bpf_prog_test_run_opts(bpf_program__fd(skeleton_->progs.ito_tester_tx), &options);
-    if (err != 0) {
-      if (-err == EINTR || errno == EINTR) break;
-      return absl::ErrnoToStatus(std::abs(err),
-                                 absl::StrFormat("live-frames test run on ifindex %d", ifindex_));
-    }
-    result.sent += repeat;
+absl::Status LiveSender::ResetStats() {
+  const int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return absl::ErrnoToStatus(-cpus, "count the possible CPUs");
+  std::vector<ito_tester_tx_stats> zero(static_cast<size_t>(cpus));
+  const uint32_t key = 0;
+  if (bpf_map_update_elem(bpf_map__fd(skeleton_->maps.tx_stats), &key, zero.data(), BPF_ANY) !=
+      0) {
+    return absl::ErrnoToStatus(errno, "reset the line-rate engine's counters");
   }
-  result.elapsed_ns = MonotonicNs() - start;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<LiveRunResult> LiveSender::ReadStats() const {
+  const int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return absl::ErrnoToStatus(-cpus, "count the possible CPUs");
+  std::vector<ito_tester_tx_stats> per_cpu(static_cast<size_t>(cpus));
+  const uint32_t key = 0;
+  if (bpf_map_lookup_elem(bpf_map__fd(skeleton_->maps.tx_stats), &key, per_cpu.data()) != 0) {
+    return absl::ErrnoToStatus(errno, "read the line-rate engine's counters");
+  }
+  // One span over all CPUs: from the earliest first frame to the latest clock read, with the
+  // frames each CPU sent between its own two reads. Run keeps its threads on one CPU, so this
+  // is that CPU's span; were there several, the sum would be a close estimate.
+  LiveRunResult result;
+  uint64_t first = UINT64_MAX;
+  uint64_t last = 0;
+  uint64_t in_span = 0;
+  for (const ito_tester_tx_stats& s : per_cpu) {
+    if (s.frames == 0) continue;
+    result.sent += s.frames;
+    first = std::min<uint64_t>(first, s.first_ns);
+    last = std::max<uint64_t>(last, s.last_ns);
+    in_span += s.stamped;
+  }
+  if (last > first) {
+    result.span_ns = last - first;
+    result.tx_fps = RateOverSpan(in_span, result.span_ns);
+  }
+  return result;
+}
+
+uint64_t LiveSender::Released() const {
+  // The program updates the pacer while sender threads run: read it as the kernel wrote it.
+  return __atomic_load_n(&skeleton_->bss->pacer.released, __ATOMIC_RELAXED);
+}
+
+absl::StatusOr<LiveRunResult> LiveSender::Run(const StreamFrame& frame, uint64_t count,
+                                              double rate_fps, uint64_t max_ns,
+                                              const std::atomic<bool>& stop,
+                                              const PacingLimits& limits) {
+  if (absl::Status reset = ResetStats(); !reset.ok()) return reset;
+  const int program_fd = bpf_program__fd(skeleton_->progs.ito_tester_tx);
+  const uint64_t start = MonotonicNs();
+  const uint64_t deadline = max_ns >= UINT64_MAX - start ? 0 : start + max_ns;
+  const ito_tester_tx_pacer pacer = MakePacer(rate_fps, count, deadline, limits);
+  if (pacer.count == 0 && count != 0) {
+    return absl::InvalidArgumentError(absl::StrFormat("cannot pace %g frames/s", rate_fps));
+  }
+  // No test run is in flight yet: the program sees the whole new pacer at the first frame.
+  std::memcpy(&skeleton_->bss->pacer, &pacer, sizeof(pacer));
+
+  absl::Mutex mutex;
+  absl::Status error;
+  uint64_t first_begin = UINT64_MAX;
+  uint64_t last_end = 0;
+  // Every sender thread on one CPU: the kernel runs the program with preemption off, so runs
+  // on one CPU never interleave and the shared pacer's plain updates are exact (--count is
+  // exact, the rate is paced per frame). On several CPUs they would race. veth runs the
+  // receiving side in the sender's context anyway, so one CPU is what a thread had before.
+  const int cpu = sched_getcpu();
+  auto sender = [&] {
+    if (cpu >= 0) {
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(cpu, &one);
+      pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+    }
+    // Sequence 0 and time 0, exactly the program's template: counts are all a live run gives.
+    std::vector<uint8_t> data(frame.bytes().begin(), frame.bytes().end());
+    xdp_md context = {};
+    context.data_end = static_cast<uint32_t>(data.size());
+    context.ingress_ifindex = static_cast<uint32_t>(ifindex_);
+    while (!stop.load(std::memory_order_relaxed) && Released() < count &&
+           (deadline == 0 || MonotonicNs() < deadline)) {
+      LIBBPF_OPTS(bpf_test_run_opts, options, .data_in = data.data(),
+                  .data_size_in = static_cast<uint32_t>(data.size()), .ctx_in = &context,
+                  .ctx_size_in = sizeof(context), .repeat = static_cast<int>(limits.repeat),
+                  .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = kKernelBatch);
+      const uint64_t begin = MonotonicNs();
+      const int err = bpf_prog_test_run_opts(program_fd, &options);
+      const uint64_t end = MonotonicNs();
+      absl::MutexLock lock(&mutex);
+      first_begin = std::min(first_begin, begin);
+      last_end = std::max(last_end, end);
+      if (err != 0) {
+        // A signal (Ctrl-C sets `stop`) interrupts a run; that ends the run, not the trial.
+        if (-err != EINTR && errno != EINTR && error.ok()) {
+          error = absl::ErrnoToStatus(
+              std::abs(err), absl::StrFormat("live-frames test run on ifindex %d", ifindex_));
+        }
+        break;
+      }
+      if (!error.ok()) break;
+    }
+  };
+  const int thread_count = std::max(1, limits.threads);
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(thread_count));
+  for (int i = 0; i < thread_count; ++i) threads.emplace_back(sender);
+  for (std::thread& thread : threads) thread.join();
+  if (!error.ok()) return error;
+
+  absl::StatusOr<LiveRunResult> result = ReadStats();
+  if (!result.ok()) return result.status();
+  result->threads = thread_count;
+  result->burst_frames = kKernelBatch;
+  result->wall_ns = last_end > first_begin ? last_end - first_begin : 0;
+  result->slips = skeleton_->bss->pacer.slips;
+  result->slipped_ns = skeleton_->bss->pacer.slipped_ns;
+  // Fewer frames than one clock-read interval: no span inside the program; the wall time of
+  // the test runs is the only bound left (it includes their set-up, so it understates).
+  if (result->tx_fps == 0 && result->wall_ns > 0) {
+    result->tx_fps = RateOverSpan(result->sent, result->wall_ns);
+  }
   return result;
 }
 

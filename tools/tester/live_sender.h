@@ -4,6 +4,19 @@
 // frame `repeat` times from its own loop, millions per second on one core; every copy carries
 // the same sequence number and time, so a live run reports counts only.
 //
+// Pacing is done by the program, per frame (live_pace.h): a test run loops `repeat` times and
+// sends a frame only when one is due, so frames leave at most one kernel batch at a time and
+// a zero-loss trial means a sustained rate, not a burst the reflector absorbed. The earlier
+// design (one test run per chunk of at least 8,192 frames, sleeping between them) paid for a
+// cost measured here: a lone test run takes 24-40 ms of wall time with ~0.25 ms of CPU,
+// whatever its size (where the kernel waits was not found). Threads calling back to back
+// overlap those waits (measured: most runs then return in microseconds), so the engine keeps
+// PacingLimits::threads test runs in flight. When every thread waits at once, or the CPU goes
+// to another process, the pacer falls behind and moves on (live_pace.h): the trial then
+// offers less than asked, which the rate shows. The sending rate is measured by the program
+// itself over the span in which frames really left (trailer.h ito_tester_tx_stats), not over
+// the runs' wall time.
+//
 // On veth, the peer receives these frames only while it runs an XDP program.
 #ifndef REFLECTOR_TOOLS_TESTER_LIVE_SENDER_H_
 #define REFLECTOR_TOOLS_TESTER_LIVE_SENDER_H_
@@ -13,12 +26,23 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "tools/tester/precise_sender.h"
+#include "tools/tester/live_pacing.h"
 #include "tools/tester/stream_frame.h"
 
 struct ito_tester_tx_bpf;  // the bpftool skeleton; only live_sender.cc sees it
 
 namespace reflector::tester {
+
+struct LiveRunResult {
+  uint64_t sent = 0;       // frames the program sent (its own count)
+  double tx_fps = 0;       // over the span the frames were sent in
+  uint64_t span_ns = 0;    // first frame to the last clock read
+  uint64_t wall_ns = 0;    // first test run's start to the last one's return
+  uint64_t burst_frames = 0;  // most frames sent back to back: one kernel batch
+  int threads = 0;
+  uint64_t slips = 0;       // times the pacer moved on after falling behind (live_pace.h)
+  uint64_t slipped_ns = 0;  // by how much in total
+};
 
 class LiveSender {
  public:
@@ -28,13 +52,18 @@ class LiveSender {
   LiveSender& operator=(const LiveSender&) = delete;
   ~LiveSender();
 
-  // Sends `count` copies of `frame` at about `rate_fps` (0: as fast as the kernel can), in
-  // chunks of a millisecond's worth, or stops at `stop` or after `max_ns`.
-  absl::StatusOr<SendResult> Run(const StreamFrame& frame, uint64_t count, double rate_fps,
-                                 uint64_t max_ns, const std::atomic<bool>& stop);
+  // Sends `count` copies of `frame` at `rate_fps` (0: as fast as the kernel can), or stops at
+  // `stop` or after `max_ns`.
+  absl::StatusOr<LiveRunResult> Run(const StreamFrame& frame, uint64_t count, double rate_fps,
+                                    uint64_t max_ns, const std::atomic<bool>& stop,
+                                    const PacingLimits& limits = {});
 
  private:
   LiveSender(ito_tester_tx_bpf* skeleton, int ifindex) : skeleton_(skeleton), ifindex_(ifindex) {}
+  absl::Status ResetStats();
+  absl::StatusOr<LiveRunResult> ReadStats() const;
+  uint64_t Released() const;
+
   ito_tester_tx_bpf* skeleton_;
   int ifindex_;
 };

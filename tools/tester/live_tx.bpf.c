@@ -1,27 +1,66 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * The line-rate engine's program, run by bpf_prog_test_run_opts in live-frames mode: XDP_TX
- * of the test frame. The kernel fills its frame pages from data_in once and then reuses them;
- * a veth peer that reflects in place (the reflector's XDP_TX) swaps the addresses in our own
- * page, and the next run would send that reflected frame. So the program first writes the
- * headers back from the template: the first 96 bytes hold every byte a reflector swaps
- * (MACs, IPs and ports, even IPv6 behind a tag).
+ * of the test frame when the pacer (live_pace.h) says it is due, XDP_DROP otherwise. The
+ * kernel fills its frame pages from data_in once and then reuses them; a veth peer that
+ * reflects in place (the reflector's XDP_TX) swaps the addresses in our own page, and the
+ * next run would send that reflected frame. So the program first writes the headers back from
+ * the template: the first 96 bytes hold every byte a reflector swaps (MACs, IPs and ports,
+ * even IPv6 behind a tag).
+ *
+ * It also stamps the send span (trailer.h ito_tester_tx_stats): userspace only sees when a
+ * test run returned, and a run's set-up and tear-down are not sending time.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+
+#include "tools/tester/live_pace.h"
+#include "tools/tester/trailer.h"
 
 #define LIVE_TX_HEADER_WORDS 12
 
 const volatile __u64 header[LIVE_TX_HEADER_WORDS] = {};
 
+/* Written by userspace through the mmapped .bss before a run, read back after it. */
+struct ito_tester_tx_pacer pacer = {};
+
+/* Per CPU, although the sender keeps its threads on one: counts stay exact regardless. */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct ito_tester_tx_stats);
+} tx_stats SEC(".maps");
+
 SEC("xdp")
 int ito_tester_tx(struct xdp_md *ctx) {
+  /* Unpaced runs read the clock only at stamps (below); paced ones need it per frame. */
+  __u64 now = 0;
+  if (pacer.interval_ps != 0) now = bpf_ktime_get_ns();
+  if (!ito_tester_tx_pace(&pacer, now)) {
+    return XDP_DROP;
+  }
   __u8 *data = (__u8 *)(long)ctx->data;
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
 #pragma unroll
   for (int i = 0; i < LIVE_TX_HEADER_WORDS; i++) {
     if (data + (i + 1) * 8 > end) break;
     *(__u64 *)(data + i * 8) = header[i];
+  }
+  __u32 zero = 0;
+  struct ito_tester_tx_stats *stats = bpf_map_lookup_elem(&tx_stats, &zero);
+  if (stats) {
+    /* A test run keeps preemption off while it runs the program: no other sender thread
+     * touches this CPU's entry meanwhile, so plain increments are exact. */
+    const __u64 index = stats->frames++;
+    if (index == 0 || index % ITO_TESTER_TX_STAMP_EVERY == 0) {
+      if (now == 0) now = bpf_ktime_get_ns();
+      if (index == 0) stats->first_ns = now;
+      stats->last_ns = now;
+      stats->stamped = index;
+      /* Unpaced runs check their deadline here, once per stamp, instead of per frame. */
+      if (pacer.deadline_ns != 0 && now > pacer.deadline_ns) pacer.count = pacer.released;
+    }
   }
   return XDP_TX;
 }

@@ -56,6 +56,9 @@ ABSL_FLAG(std::string, search_sizes, "", "Frame sizes to search; default: --fram
 ABSL_FLAG(double, loss_threshold, 0, "Loss allowed by the search, in percent.");
 ABSL_FLAG(double, search_resolution, 0.01, "Search stops at this fraction of the top rate.");
 ABSL_FLAG(int, search_trials, 12, "Most trials per frame size.");
+ABSL_FLAG(int, linerate_repeat, 1 << 17,
+          "Line-rate engine: program runs per test run (frames looked at, not a burst).");
+ABSL_FLAG(int, linerate_threads, 4, "Line-rate engine: test runs in flight at once.");
 ABSL_FLAG(absl::Duration, drain, absl::Milliseconds(200),
           "Waiting for late reflections after the last frame.");
 
@@ -157,6 +160,11 @@ int Main() {
   if (duration <= absl::ZeroDuration() || absl::GetFlag(FLAGS_drain) < absl::ZeroDuration()) {
     return Usage(absl::InvalidArgumentError("--duration must be above 0, --drain at least 0"));
   }
+  if (absl::GetFlag(FLAGS_linerate_repeat) < 64 || absl::GetFlag(FLAGS_linerate_threads) < 1 ||
+      absl::GetFlag(FLAGS_linerate_threads) > 64) {
+    return Usage(absl::InvalidArgumentError(
+        "--linerate_repeat must be at least 64, --linerate_threads 1..64"));
+  }
 
   StreamSpec spec;
   spec.signature = *signature;
@@ -238,6 +246,8 @@ int Main() {
   options.count = static_cast<uint64_t>(count);
   options.duration_ns = static_cast<uint64_t>(absl::ToInt64Nanoseconds(duration));
   options.drain_ns = static_cast<uint64_t>(absl::ToInt64Nanoseconds(absl::GetFlag(FLAGS_drain)));
+  options.pacing.repeat = static_cast<uint64_t>(absl::GetFlag(FLAGS_linerate_repeat));
+  options.pacing.threads = absl::GetFlag(FLAGS_linerate_threads);
   const bool json = absl::GetFlag(FLAGS_json);
 
   if (!absl::GetFlag(FLAGS_search)) {

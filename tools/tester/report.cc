@@ -41,6 +41,11 @@ nlohmann::json ResultObject(const TrialResult& r) {
       {"tx_mbps", FrameMbps(r.tx_fps, r.spec.frame_size)},
       {"rx_mbps", FrameMbps(r.rx_fps, r.spec.frame_size)},
   };
+  if (r.counts_only()) {
+    j["burst_frames"] = r.burst_frames;
+    j["schedule_slips"] = r.schedule_slips;
+    j["slipped_s"] = r.slipped_s;
+  }
   if (!r.counts_only()) {
     j["duplicates"] = s.duplicates;
     j["out_of_order"] = s.out_of_order;
@@ -106,6 +111,13 @@ std::string FormatTrial(const RunHeader& h, const TrialResult& r) {
   row("requested rate", RateText(r.requested_fps));
   row("sent rate", absl::StrFormat("%.0f fps, %.2f Mbit/s over %.3f s", r.tx_fps,
                                    FrameMbps(r.tx_fps, r.spec.frame_size), r.elapsed_s));
+  if (r.counts_only()) {
+    row("bursts", absl::StrFormat("at most %d frames back to back%s", r.burst_frames,
+                                  r.schedule_slips == 0
+                                      ? std::string()
+                                      : absl::StrFormat("; fell behind %d times, %.3f s lost",
+                                                        r.schedule_slips, r.slipped_s)));
+  }
   row("received rate",
       absl::StrFormat("%.0f fps, %.2f Mbit/s", r.rx_fps, FrameMbps(r.rx_fps, r.spec.frame_size)));
   return out;
@@ -124,22 +136,30 @@ std::string FormatSearch(const RunHeader& h, const std::vector<SizeSearch>& sear
       h.dst_ip, h.dst_mac, loss_threshold_percent);
   for (const SizeSearch& search : searches) {
     absl::StrAppendFormat(&out, "\nframe size %d\n", search.frame_size);
-    absl::StrAppendFormat(&out, "  %5s %14s %12s %12s %10s %10s %10s  %s\n", "trial", "rate fps",
-                          "sent", "received", "loss %", "p99 us", "Mbit/s", "result");
+    absl::StrAppendFormat(&out, "  %5s %14s %14s %12s %12s %10s %10s %10s  %s\n", "trial",
+                          "rate fps", "sent fps", "sent", "received", "loss %", "p99 us",
+                          "Mbit/s", "result");
     int index = 1;
     for (const SearchStep& step : search.outcome.steps) {
       const StreamSummary& s = step.result.summary;
-      absl::StrAppendFormat(&out, "  %5d %14.0f %12d %12d %10.4f %10s %10.2f  %s\n", index++,
-                            step.rate_fps, s.sent, s.received, s.loss_percent,
+      const Judgement& j = step.judgement;
+      std::string verdict = VerdictName(j.verdict);
+      if (j.verdict == Verdict::kTesterBound) {
+        absl::StrAppendFormat(&verdict, " (%s at the %.0f fps sent)",
+                              j.loss_ok ? "pass" : "fail", j.judged_fps);
+      }
+      absl::StrAppendFormat(&out, "  %5d %14.0f %14.0f %12d %12d %10.4f %10s %10.2f  %s\n",
+                            index++, step.rate_fps, step.result.tx_fps, s.sent, s.received,
+                            s.loss_percent,
                             s.rtt ? absl::StrFormat("%.1f", s.rtt->p99_us) : "-",
-                            FrameMbps(step.result.tx_fps, search.frame_size),
-                            step.pass ? "pass"
-                            : OfferedShort(step.result) ? "fail (tester could not offer the rate)"
-                                                        : "fail");
+                            FrameMbps(step.result.tx_fps, search.frame_size), verdict);
     }
-    absl::StrAppendFormat(&out, "  throughput: %.0f fps (%.2f Mbit/s)\n",
+    absl::StrAppendFormat(&out, "  throughput: %.0f fps (%.2f Mbit/s)%s\n",
                           search.outcome.throughput_fps,
-                          FrameMbps(search.outcome.throughput_fps, search.frame_size));
+                          FrameMbps(search.outcome.throughput_fps, search.frame_size),
+                          search.outcome.bound == SearchBound::kTester
+                              ? ", the tester's ceiling: nothing was lost at any rate it sent"
+                              : "");
   }
   return out;
 }
@@ -153,7 +173,10 @@ std::string SearchJson(const RunHeader& h, const std::vector<SizeSearch>& search
     nlohmann::json trials = nlohmann::json::array();
     for (const SearchStep& step : search.outcome.steps) {
       nlohmann::json t = ResultObject(step.result);
-      t["pass"] = step.pass;
+      t["pass"] = step.pass();
+      t["verdict"] = VerdictName(step.judgement.verdict);
+      t["judged_fps"] = step.judgement.judged_fps;
+      t["loss_ok"] = step.judgement.loss_ok;
       t["offered_short"] = OfferedShort(step.result);
       trials.push_back(std::move(t));
     }
@@ -161,6 +184,7 @@ std::string SearchJson(const RunHeader& h, const std::vector<SizeSearch>& search
                      {"throughput_fps", search.outcome.throughput_fps},
                      {"throughput_mbps", FrameMbps(search.outcome.throughput_fps,
                                                    search.frame_size)},
+                     {"bound", SearchBoundName(search.outcome.bound)},
                      {"trials", std::move(trials)}});
   }
   j["searches"] = std::move(sizes);

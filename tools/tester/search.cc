@@ -1,18 +1,66 @@
 #include "tools/tester/search.h"
 
+#include <algorithm>
+
 #include "absl/status/status.h"
 
 namespace reflector::tester {
+namespace {
+
+constexpr double kOfferSlack = 0.98;
+
+bool LossWithin(const TrialResult& result, double loss_threshold_percent) {
+  // Nothing sent proves nothing; with a zero threshold, one lost frame fails (no rounding).
+  if (result.summary.sent == 0) return false;
+  if (loss_threshold_percent <= 0) return result.summary.lost == 0;
+  return result.summary.loss_percent <= loss_threshold_percent;
+}
+
+}  // namespace
+
+const char* VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kPass:
+      return "pass";
+    case Verdict::kFail:
+      return "fail";
+    case Verdict::kTesterBound:
+      return "tester-bound";
+  }
+  return "?";
+}
+
+const char* SearchBoundName(SearchBound bound) {
+  switch (bound) {
+    case SearchBound::kNone:
+      return "-";
+    case SearchBound::kLoss:
+      return "loss";
+    case SearchBound::kTester:
+      return "tester";
+  }
+  return "?";
+}
 
 bool OfferedShort(const TrialResult& result) {
-  return result.requested_fps > 0 && result.tx_fps < 0.98 * result.requested_fps;
+  return result.requested_fps > 0 && result.tx_fps < kOfferSlack * result.requested_fps;
+}
+
+Judgement JudgeTrial(const TrialResult& result, double loss_threshold_percent) {
+  Judgement j;
+  j.loss_ok = LossWithin(result, loss_threshold_percent);
+  if (OfferedShort(result)) {
+    j.verdict = Verdict::kTesterBound;
+    j.judged_fps = result.tx_fps;
+  } else {
+    j.verdict = j.loss_ok ? Verdict::kPass : Verdict::kFail;
+    j.judged_fps = result.requested_fps;
+  }
+  return j;
 }
 
 bool TrialPasses(const TrialResult& result, double loss_threshold_percent) {
-  // Nothing sent proves nothing; with a zero threshold, one lost frame fails (no rounding).
-  if (result.summary.sent == 0 || OfferedShort(result)) return false;
-  if (loss_threshold_percent <= 0) return result.summary.lost == 0;
-  return result.summary.loss_percent <= loss_threshold_percent;
+  return JudgeTrial(result, loss_threshold_percent).verdict == Verdict::kPass;
 }
 
 absl::StatusOr<SearchOutcome> SearchThroughput(const SearchOptions& options,
@@ -21,29 +69,45 @@ absl::StatusOr<SearchOutcome> SearchThroughput(const SearchOptions& options,
     return absl::InvalidArgumentError("the throughput search needs a maximum rate above 0");
   }
   SearchOutcome outcome;
-  auto probe = [&](double rate) -> absl::StatusOr<bool> {
+  double low = 0;  // highest rate judged within the threshold (0: none yet)
+  double high = options.max_fps;
+  bool at_tester_ceiling = false;
+  bool lost_above = false;
+  auto probe = [&](double rate) -> absl::Status {
     absl::StatusOr<TrialResult> result = trial(rate);
     if (!result.ok()) return result.status();
-    const bool pass = TrialPasses(*result, options.loss_threshold_percent);
-    outcome.steps.push_back({rate, pass, *std::move(result)});
-    if (pass && rate > outcome.throughput_fps) {
-      outcome.throughput_fps = rate;
-      outcome.best_step = static_cast<int>(outcome.steps.size()) - 1;
+    Judgement j = JudgeTrial(*result, options.loss_threshold_percent);
+    // A trial that offered its rate is judged at the rate the search asked for.
+    if (j.verdict != Verdict::kTesterBound) j.judged_fps = rate;
+    outcome.steps.push_back({rate, j, *std::move(result)});
+    if (j.loss_ok) {
+      if (j.judged_fps > outcome.throughput_fps) {
+        outcome.throughput_fps = j.judged_fps;
+        outcome.best_step = static_cast<int>(outcome.steps.size()) - 1;
+      }
+      low = std::max(low, j.judged_fps);
+      // Probing between the rate sent and the rate asked for would only meet the same
+      // ceiling again.
+      if (j.verdict == Verdict::kTesterBound) at_tester_ceiling = true;
+    } else {
+      lost_above = true;
+      high = std::min(high, j.judged_fps);
     }
-    return pass;
+    return absl::OkStatus();
   };
 
-  absl::StatusOr<bool> pass = probe(options.max_fps);
-  if (!pass.ok()) return pass.status();
-  if (*pass) return outcome;
-  double low = 0;  // highest rate known to pass (0: none yet)
-  double high = options.max_fps;
+  if (absl::Status first = probe(options.max_fps); !first.ok()) return first;
   const double width = options.resolution * options.max_fps;
-  while (static_cast<int>(outcome.steps.size()) < options.max_trials && high - low > width) {
-    const double middle = (low + high) / 2;
-    pass = probe(middle);
-    if (!pass.ok()) return pass.status();
-    (*pass ? low : high) = middle;
+  if (!outcome.steps[0].pass()) {
+    while (!at_tester_ceiling && static_cast<int>(outcome.steps.size()) < options.max_trials &&
+           high - low > width) {
+      if (absl::Status next = probe((low + high) / 2); !next.ok()) return next;
+    }
+  }
+  if (at_tester_ceiling) {
+    outcome.bound = SearchBound::kTester;
+  } else if (lost_above) {
+    outcome.bound = SearchBound::kLoss;
   }
   return outcome;
 }

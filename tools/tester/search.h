@@ -1,9 +1,17 @@
 // RFC 2544 §26.1 throughput: the highest rate at which the loss stays within a threshold,
 // found by binary search between 0 and a maximum rate, one trial per probe.
+//
+// Every trial is judged at the rate it actually sent. A trial that sent its requested rate
+// (within 2%, for pacing and timing) passes or fails at that rate. One that could not is
+// tester-bound: neither pass nor fail at the requested rate, but it still measured the
+// reflector at the rate it did send. With loss there, the reflector fails at that lower rate
+// too, and the search goes below it; without loss, the reflector passes there, and because
+// the tester cannot offer more, the search ends at the tester's ceiling.
 #ifndef REFLECTOR_TOOLS_TESTER_SEARCH_H_
 #define REFLECTOR_TOOLS_TESTER_SEARCH_H_
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -18,24 +26,48 @@ struct SearchOptions {
   int max_trials = 12;
 };
 
-struct SearchStep {
-  double rate_fps = 0;
-  bool pass = false;
-  TrialResult result;
+enum class Verdict {
+  kPass,         // sent the requested rate, loss within the threshold
+  kFail,         // sent the requested rate, loss above the threshold
+  kTesterBound,  // could not send the requested rate; see Judgement for what it measured
 };
+// "pass", "fail", "tester-bound".
+const char* VerdictName(Verdict verdict);
+
+struct Judgement {
+  Verdict verdict = Verdict::kFail;
+  double judged_fps = 0;  // the rate the loss was measured at: requested, or the rate sent
+  bool loss_ok = false;   // loss within the threshold at judged_fps (and something was sent)
+};
+
+struct SearchStep {
+  double rate_fps = 0;  // requested
+  Judgement judgement;
+  TrialResult result;
+  bool pass() const { return judgement.verdict == Verdict::kPass; }
+};
+
+// What ended the search below the maximum rate.
+enum class SearchBound {
+  kNone,    // the first probe, at the maximum, passed
+  kLoss,    // trials above the throughput lost frames
+  kTester,  // the tester could not offer more than the throughput, which lost nothing
+};
+const char* SearchBoundName(SearchBound bound);  // "-", "loss", "tester"
 
 struct SearchOutcome {
   std::vector<SearchStep> steps;
-  double throughput_fps = 0;  // highest passing rate; 0 when none passed
-  int best_step = -1;         // index into steps, -1 when none passed
+  double throughput_fps = 0;  // highest rate judged within the threshold; 0 when none
+  int best_step = -1;         // index into steps, -1 when none
+  SearchBound bound = SearchBound::kNone;
 };
 
 // A trial at a rate; its errors end the search.
 using TrialFunction = std::function<absl::StatusOr<TrialResult>(double rate_fps)>;
 
-// The tester sent clearly less than the rate asked for (2% slack for pacing and timing): the
-// trial measured a lower offered load than it claims, so it cannot pass.
+// The tester sent clearly less than the rate asked for (2% slack for pacing and timing).
 bool OfferedShort(const TrialResult& result);
+Judgement JudgeTrial(const TrialResult& result, double loss_threshold_percent);
 bool TrialPasses(const TrialResult& result, double loss_threshold_percent);
 
 absl::StatusOr<SearchOutcome> SearchThroughput(const SearchOptions& options,

@@ -1,5 +1,6 @@
 #include "tools/tester/search.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -40,7 +41,7 @@ TEST(SearchTest, BisectsToTheCapacity) {
   EXPECT_EQ(probes[2], 250);
   EXPECT_LE(out->throughput_fps, 300);
   EXPECT_GT(out->throughput_fps, 290);
-  EXPECT_TRUE(out->steps[out->best_step].pass);
+  EXPECT_TRUE(out->steps[out->best_step].pass());
   EXPECT_EQ(out->steps.size(), probes.size());
 }
 
@@ -99,6 +100,68 @@ TEST(SearchTest, ATrialThatCouldNotOfferItsRateFails) {
   r.tx_fps = 0.99e6;
   EXPECT_FALSE(OfferedShort(r));
   EXPECT_TRUE(TrialPasses(r, 0));
+}
+
+// A tester that cannot send more than `ceiling` fps, against a device that loses everything
+// above `capacity`: each trial reports what it asked for, what it sent, and the loss at that.
+TrialFunction CappedTester(double ceiling, double capacity, std::vector<double>* probes) {
+  return [=](double rate) -> absl::StatusOr<TrialResult> {
+    probes->push_back(rate);
+    TrialResult r;
+    r.requested_fps = rate;
+    r.tx_fps = std::min(rate, ceiling);
+    r.summary.sent = 1000;
+    r.summary.lost =
+        r.tx_fps > capacity ? static_cast<uint64_t>(1000 * (1 - capacity / r.tx_fps)) : 0;
+    r.summary.loss_percent = r.summary.lost / 10.0;
+    return r;
+  };
+}
+
+TEST(SearchTest, ALosslessTrialBelowItsRateIsTesterBoundAndEndsTheSearch) {
+  std::vector<double> probes;
+  // The tester tops out at 800; the device would take 900.
+  const absl::StatusOr<SearchOutcome> out = SearchThroughput(
+      {.max_fps = 1000, .resolution = 0.01, .max_trials = 10}, CappedTester(800, 900, &probes));
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(probes, std::vector<double>{1000});
+  ASSERT_EQ(out->steps.size(), 1u);
+  EXPECT_EQ(out->steps[0].judgement.verdict, Verdict::kTesterBound);
+  EXPECT_TRUE(out->steps[0].judgement.loss_ok);
+  EXPECT_FALSE(out->steps[0].pass());
+  EXPECT_EQ(out->throughput_fps, 800);  // zero loss at the rate actually sent
+  EXPECT_EQ(out->bound, SearchBound::kTester);
+}
+
+TEST(SearchTest, LossBelowTheRequestedRateFailsAtTheRateSent) {
+  std::vector<double> probes;
+  // The tester tops out at 800, the device at 300: the first trial loses frames at 800 fps,
+  // so the next probe is below 800, not below 1000.
+  const absl::StatusOr<SearchOutcome> out = SearchThroughput(
+      {.max_fps = 1000, .resolution = 0.01, .max_trials = 20}, CappedTester(800, 300, &probes));
+  ASSERT_TRUE(out.ok());
+  ASSERT_GE(probes.size(), 2u);
+  EXPECT_EQ(out->steps[0].judgement.verdict, Verdict::kTesterBound);
+  EXPECT_FALSE(out->steps[0].judgement.loss_ok);
+  EXPECT_EQ(out->steps[0].judgement.judged_fps, 800);
+  EXPECT_EQ(probes[1], 400);
+  EXPECT_LE(out->throughput_fps, 300);
+  EXPECT_GT(out->throughput_fps, 290);
+  EXPECT_EQ(out->bound, SearchBound::kLoss);
+}
+
+TEST(SearchTest, BoundsNameWhatEndedTheSearch) {
+  std::vector<double> probes;
+  const absl::StatusOr<SearchOutcome> passed =
+      SearchThroughput({.max_fps = 1000}, Device(5000, &probes));
+  ASSERT_TRUE(passed.ok());
+  EXPECT_EQ(passed->bound, SearchBound::kNone);
+  const absl::StatusOr<SearchOutcome> lossy =
+      SearchThroughput({.max_fps = 1000, .max_trials = 5}, Device(300, &probes));
+  ASSERT_TRUE(lossy.ok());
+  EXPECT_EQ(lossy->bound, SearchBound::kLoss);
+  EXPECT_STREQ(SearchBoundName(SearchBound::kTester), "tester");
+  EXPECT_STREQ(VerdictName(Verdict::kTesterBound), "tester-bound");
 }
 
 }  // namespace

@@ -40,6 +40,19 @@ struct ito_tester_rx_counters {
   __u64 bytes;
 };
 
+/*
+ * What the line-rate engine's program (live_tx.bpf.c) records per CPU while the kernel sends:
+ * the span in which frames really left, read after a run to compute the sending rate without
+ * the test runs' set-up and tear-down time (which can be tens of milliseconds on veth).
+ */
+#define ITO_TESTER_TX_STAMP_EVERY 64 /* frames between two clock reads: one read per batch */
+struct ito_tester_tx_stats {
+  __u64 frames;        /* frames sent on this CPU */
+  __u64 first_ns;      /* CLOCK_MONOTONIC of the first one; 0: none yet */
+  __u64 last_ns;       /* of the most recent stamped frame ... */
+  __u64 stamped;       /* ... which was the stamped-th frame after the first on this CPU */
+};
+
 #ifdef __cplusplus
 static_assert(sizeof(struct ito_tester_rx_config) == 20, "crosses the kernel boundary");
 #else

@@ -5,6 +5,7 @@
 
 #include "reflector/base/status_macros.h"
 #include "tools/tester/clock.h"
+#include "tools/tester/live_pacing.h"
 #include "tools/tester/precise_sender.h"
 #include "tools/tester/rx_counter.h"
 
@@ -51,7 +52,7 @@ absl::StatusOr<TrialResult> TrialRunner::Run(const TrialOptions& options,
   uint64_t count = options.count;
   if (count == 0) {
     count = options.rate_fps > 0
-                ? static_cast<uint64_t>(options.rate_fps * options.duration_ns / 1e9) + 1
+                ? FramesFor(options.rate_fps, options.duration_ns)
                 : (engine_ == Engine::kPrecise ? kUnpacedFrameBudget : UINT64_MAX);
   }
   if (engine_ == Engine::kPrecise) count = std::min(count, kMaxFramesPerTrial);
@@ -66,6 +67,7 @@ absl::StatusOr<TrialResult> TrialRunner::Run(const TrialOptions& options,
   SleepUntilNs(MonotonicNs() + kSettleNs);
 
   SendResult sent;
+  LiveRunResult live_run;
   std::unique_ptr<StreamStats> stats;
   if (engine_ == Engine::kPrecise) {
     stats = std::make_unique<StreamStats>(count, std::min(count, kMaxRttSamples));
@@ -91,7 +93,8 @@ absl::StatusOr<TrialResult> TrialRunner::Run(const TrialOptions& options,
     REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<LiveSender> live,
                                LiveSender::Load(ifindex_, frame));
     REFLECTOR_ASSIGN_OR_RETURN(
-        sent, live->Run(frame, count, options.rate_fps, options.duration_ns, stop));
+        live_run, live->Run(frame, count, options.rate_fps, options.duration_ns, stop,
+                            options.pacing));
     SleepUntilNs(MonotonicNs() + options.drain_ns);
   }
   REFLECTOR_ASSIGN_OR_RETURN(const ito_tester_rx_counters rx, counter->Read());
@@ -99,10 +102,19 @@ absl::StatusOr<TrialResult> TrialRunner::Run(const TrialOptions& options,
   if (engine_ == Engine::kLineRate) {
     // Every copy carries the same sequence number: only counts are meaningful.
     StreamSummary& s = result.summary;
-    s.sent = sent.sent;
+    s.sent = live_run.sent;
     s.received = s.unique = rx.frames;
     s.lost = s.sent > s.received ? s.sent - s.received : 0;
     s.loss_percent = s.sent == 0 ? 0 : 100.0 * static_cast<double>(s.lost) / s.sent;
+    // The rate comes from the program's own clock reads, over the span the frames left in;
+    // the sending time is what that rate makes of all the frames sent.
+    result.tx_fps = live_run.tx_fps;
+    result.elapsed_s = live_run.tx_fps > 0 ? static_cast<double>(s.sent) / live_run.tx_fps : 0;
+    result.rx_fps = result.elapsed_s > 0 ? static_cast<double>(s.received) / result.elapsed_s : 0;
+    result.burst_frames = live_run.burst_frames;
+    result.schedule_slips = live_run.slips;
+    result.slipped_s = static_cast<double>(live_run.slipped_ns) / 1e9;
+    return result;
   }
   result.elapsed_s = static_cast<double>(sent.elapsed_ns) / 1e9;
   if (result.elapsed_s > 0) {

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "absl/status/statusor.h"
+#include "tools/tester/live_pacing.h"
 #include "tools/tester/live_sender.h"
 #include "tools/tester/packet_receiver.h"
 #include "tools/tester/trial_result.h"
@@ -22,6 +23,7 @@ struct TrialOptions {
   uint64_t count = 0;         // 0: until duration_ns
   uint64_t duration_ns = 0;   // upper bound on sending time
   uint64_t drain_ns = 200000000;  // waiting for late reflections after the last send
+  PacingLimits pacing;            // kLineRate
 };
 
 class TrialRunner {

@@ -22,9 +22,12 @@ struct TrialResult {
   uint64_t xdp_received = 0;  // reflections the tester's XDP program counted
   uint64_t ring_drops = 0;    // frames the receive ring had no room for (kPrecise)
   uint64_t send_errors = 0;   // sendmmsg calls retried (kPrecise)
-  double elapsed_s = 0;       // sending time
-  double tx_fps = 0;
+  double elapsed_s = 0;       // sending time: for kLineRate, sent / tx_fps
+  double tx_fps = 0;          // over the span the frames were sent in
   double rx_fps = 0;  // reflections per second of sending time
+  uint64_t burst_frames = 0;    // kLineRate: most frames sent back to back
+  uint64_t schedule_slips = 0;  // kLineRate: times the pacer fell behind and moved on
+  double slipped_s = 0;         // kLineRate: time lost to them
   bool rx_generic_xdp = false;  // the receive counter fell back to generic XDP
 
   bool counts_only() const { return engine == Engine::kLineRate; }
