@@ -24,6 +24,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -60,6 +61,7 @@
 #include "testing/lab/veth.h"
 #include "testing/lab/xdp_pass.h"
 #include "tools/bench/mac_swap.h"
+#include "tools/bench/prog_cost.h"
 #include "tools/bench/table.h"
 
 ABSL_FLAG(std::string, sizes, "64,512", "Ethernet frame sizes (with FCS), comma-separated.");
@@ -67,14 +69,15 @@ ABSL_FLAG(std::string, reflectors, "baseline,xdp,afxdp,afpacket",
           "What to measure, in order: baseline (bare XDP_TX MAC swap) and reflectord data paths.");
 ABSL_FLAG(absl::Duration, linerate_duration, absl::Seconds(2),
           "Length of the flat-out trial at maximum offered load.");
-// Two seconds, not one: ito-tester measures a paced line-rate trial's offered rate over a span that
-// ends with one more test run (milliseconds of set-up on veth), so a 1 s trial can look 2-3%
-// short of its rate and fail for that alone (search.h OfferedShort).
+// ito-tester measures a trial's rate over the span its frames left in, so 1 s trials are not
+// short any more; 2 s average more of the machine's noise.
 ABSL_FLAG(absl::Duration, search_duration, absl::Seconds(2), "Length of each search trial.");
 ABSL_FLAG(int, search_trials, 8, "Most trials of each zero-loss search.");
 ABSL_FLAG(double, search_resolution, 0.02, "The search stops at this fraction of its top rate.");
 ABSL_FLAG(std::string, rtt_rate, "10k", "The fixed moderate rate of the RTT trial (frames/s).");
 ABSL_FLAG(absl::Duration, rtt_duration, absl::Seconds(3), "Length of the RTT trial.");
+ABSL_FLAG(int, prog_cost_repeat, 1000000,
+          "Runs per round of the per-program cost (bpf_prog_test_run_opts); 0: skip it.");
 ABSL_FLAG(int, tester_cpu, 0, "CPU for ito-tester (and so for the veth NAPI it drives); -1: any.");
 ABSL_FLAG(int, reflector_cpu, 1, "CPU for reflectord's userspace workers; -1: any.");
 ABSL_FLAG(std::string, output, "",
@@ -372,18 +375,9 @@ void Measure(Tester& tester, const Settings& settings, Row& row) {
     return record(absl::InternalError("ito-tester's search report has no frame size"));
   }
   row.zero_loss_fps = Number(searches[0], "throughput_fps");
-  row.search_bound = "-";
-  const nlohmann::json trials =
-      searches[0].contains("trials") ? searches[0]["trials"] : nlohmann::json::array();
-  for (const nlohmann::json& trial : trials) {
-    if (!trial.is_object()) continue;
-    if (trial.value("pass", true)) continue;
-    if (Number(trial, "loss_percent") > 0) {
-      row.search_bound = "loss";
-      break;
-    }
-    if (trial.value("offered_short", false)) row.search_bound = "tester";
-  }
+  // What ended the search (search.h SearchBound): "tester" when the figure is a trial that
+  // lost nothing at the highest rate the tester could send.
+  row.search_bound = searches[0].value("bound", std::string("-"));
 
   const absl::StatusOr<nlohmann::json> paced =
       tester.Run({"--engine=precise", "--rate=" + settings.rtt_rate, size_flag, signature_flag,
@@ -502,9 +496,26 @@ int Main(int argc, char** argv) {
   std::printf("reflector benchmark: %s\nmachine: %s\n", command.c_str(), machine.c_str());
   std::fflush(stdout);
 
+  bool complete = true;
+  // First, on a quiet lab: the kernel's own per-run timing of the two XDP programs.
+  ProgCostOptions cost_options;
+  cost_options.repeat = static_cast<uint32_t>(std::max(0, absl::GetFlag(FLAGS_prog_cost_repeat)));
+  std::string costs_text;
+  std::string costs_markdown;
+  if (cost_options.repeat > 0) {
+    const absl::StatusOr<std::vector<CostRow>> costs = MeasureCosts(cost_options);
+    if (costs.ok()) {
+      costs_text = FormatCosts(*costs, cost_options, /*markdown=*/false);
+      costs_markdown = FormatCosts(*costs, cost_options, /*markdown=*/true);
+    } else {
+      complete = false;
+      costs_text = costs_markdown =
+          absl::StrCat("Per-program cost: not measured: ", costs.status().ToString(), "\n");
+    }
+  }
+
   std::vector<Row> rows;
   std::vector<std::string> notes;
-  bool complete = true;
   {
     absl::StatusOr<std::unique_ptr<BenchLab>> bench_lab = BenchLab::Create();
     if (!bench_lab.ok()) {
@@ -550,6 +561,7 @@ int Main(int argc, char** argv) {
   }  // the namespaces, the veth pair and all attachments go here
 
   std::printf("\n%s", FormatTable(rows, /*markdown=*/false).c_str());
+  if (!costs_text.empty()) std::printf("\n%s", costs_text.c_str());
   const std::string settings_text =
       absl::StrCat("sizes ", absl::GetFlag(FLAGS_sizes),
                    " (signature rfc2544 below 68 bytes, ITO LATENCY "
@@ -558,8 +570,9 @@ int Main(int argc, char** argv) {
                    "; zero-loss: line-rate engine RFC 2544 search, ", settings->search_trials,
                    " trials of ", absl::FormatDuration(settings->search_duration),
                    " at most, resolution ", settings->search_resolution,
-                   " (bound: what failed the trials above it, loss or the tester's offer falling "
-                   "short); RTT: precise engine at ",
+                   ", paced per frame by the tester's program, at most 64 frames back to back "
+                   "(bound: what ended the search: loss, or the tester's ceiling with nothing "
+                   "lost at the rate it sent); RTT: precise engine at ",
                    settings->rtt_rate, " fps for ", absl::FormatDuration(settings->rtt_duration),
                    "; ito-tester on CPU ", settings->tester_cpu, ", reflectord workers on CPU ",
                    settings->reflector_cpu);
@@ -573,6 +586,7 @@ int Main(int argc, char** argv) {
         "## Results\n\nCommand: `", command, "`  \nMachine: ", machine,
         "  \nDate: ", absl::FormatTime("%Y-%m-%d %H:%M UTC", absl::Now(), absl::UTCTimeZone()),
         "  \nSettings: ", settings_text, "\n\n", FormatTable(rows, /*markdown=*/true),
+        costs_markdown.empty() ? "" : absl::StrCat("\n", costs_markdown),
         "\nreflectord's own counters at the end of each data path's run:\n\n```\n");
     for (const std::string& note : notes)
       absl::StrAppend(&block, note, note.back() == '\n' ? "" : "\n");

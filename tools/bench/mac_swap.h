@@ -18,9 +18,13 @@ class MacSwapProgram {
   // Loads the program and attaches it natively to `ifindex` of the calling thread's network
   // namespace. Native only: a generic-mode baseline would measure the skb path instead.
   static absl::StatusOr<std::unique_ptr<MacSwapProgram>> Attach(int ifindex);
+  // Loads the program without attaching it, for test runs on program_fd().
+  static absl::StatusOr<std::unique_ptr<MacSwapProgram>> Load();
   MacSwapProgram(const MacSwapProgram&) = delete;
   MacSwapProgram& operator=(const MacSwapProgram&) = delete;
   ~MacSwapProgram();
+
+  int program_fd() const;
 
  private:
   explicit MacSwapProgram(rf_bench_swap_bpf* skeleton) : skeleton_(skeleton) {}

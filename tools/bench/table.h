@@ -32,9 +32,10 @@ struct Row {
   std::optional<double> reflected_fps;  // reflections counted per second of that trial
   std::optional<double> loss_percent;   // of that trial
   std::optional<double> zero_loss_fps;  // RFC 2544 search, loss threshold 0
-  // What ended the search above `zero_loss_fps`: "loss" when a failed trial lost frames,
-  // "tester" when every failed trial lost nothing but the tester could not offer the rate
-  // (then the figure is the tester's ceiling, not the reflector's), "-" when nothing failed.
+  // What ended the search above `zero_loss_fps` (tools/tester/search.h SearchBound): "loss"
+  // when trials above it lost frames, "tester" when the figure is a lossless trial at the
+  // highest rate the tester could send (the tester's ceiling, not the reflector's), "-" when
+  // the first trial, at the maximum, passed.
   std::string search_bound;
   std::optional<Rtt> rtt;  // precise engine at the fixed moderate rate
   std::string error;

@@ -1,0 +1,187 @@
+#include "tools/bench/prog_cost.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <limits>
+#include <memory>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "reflector/base/status_macros.h"
+#include "reflector/packet/config.h"
+#include "testing/lab/xdp_pass.h"
+#include "tools/bench/mac_swap.h"
+#include "tools/tester/stream_frame.h"
+#include "xdp/loader.h"
+
+namespace reflector::bench {
+namespace {
+
+// The tester and the reflector of the measured frames, both in the NetAlly OUI that
+// reflectord accepts by default.
+constexpr packet::MacAddress kTesterMac = {0x00, 0xc0, 0x17, 0x54, 0x05, 0x98};
+constexpr packet::MacAddress kReflectorMac = {0x00, 0xc0, 0x17, 0x10, 0x00, 0x02};
+// The configured interface MAC is a third one, see ReflectConfig.
+constexpr packet::MacAddress kConfiguredMac = {0x02, 0x00, 0x5e, 0x10, 0x00, 0x99};
+
+absl::StatusOr<tester::StreamFrame> TestFrame(packet::Signature signature, size_t size) {
+  tester::StreamSpec spec;
+  spec.signature = signature;
+  spec.frame_size = size;
+  tester::StreamAddresses& a = spec.addresses;
+  a.src_mac = kTesterMac;
+  a.dst_mac = kReflectorMac;
+  a.src4 = {198, 18, 0, 1};
+  a.dst4 = {198, 18, 0, 2};
+  // Both ports the reflector's: the reflection of the frame is a test frame to the port too.
+  a.src_port = RF_DEFAULT_PORT;
+  a.dst_port = RF_DEFAULT_PORT;
+  return tester::StreamFrame::Build(spec);
+}
+
+// A test run reuses one buffer, so after the first run reflectord's program sees its own
+// reflection: addresses and ports swapped. With the default configuration that reflection
+// would be rejected early (its destination is not the interface MAC) and half the runs would
+// measure a rejection. This configuration accepts the frame and its reflection alike: the
+// destination-MAC filter is off and the interface MAC is neither of the two (its loop guard
+// would reject the reflection's source otherwise); everything else is reflectord's default
+// (NetAlly OUI check, port 3842, all signatures, IPv4/IPv6/VLAN parsing, mode all). What the
+// dst MAC filter skips is one 6-byte compare.
+absl::StatusOr<rf_config> ReflectConfig() {
+  packet::FilterConfig config;
+  config.interface_mac = kConfiguredMac;
+  config.dst_mac_filter = false;
+  return packet::ToWire(config);
+}
+
+const char* ActionName(uint32_t action) {
+  switch (action) {
+    case XDP_ABORTED:
+      return "XDP_ABORTED";
+    case XDP_DROP:
+      return "XDP_DROP";
+    case XDP_PASS:
+      return "XDP_PASS";
+    case XDP_TX:
+      return "XDP_TX";
+    case XDP_REDIRECT:
+      return "XDP_REDIRECT";
+  }
+  return "?";
+}
+
+}  // namespace
+
+absl::StatusOr<ProgCost> MeasureProgCost(int program_fd, absl::Span<const uint8_t> frame,
+                                         const ProgCostOptions& options) {
+  ProgCost cost;
+  cost.ns_per_frame = std::numeric_limits<double>::infinity();
+  std::vector<uint8_t> data(frame.begin(), frame.end());
+  for (int round = 0; round < std::max(1, options.rounds); ++round) {
+    LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = data.data(),
+                .data_size_in = static_cast<uint32_t>(data.size()),
+                .repeat = static_cast<int>(options.repeat));
+    if (const int err = bpf_prog_test_run_opts(program_fd, &run); err != 0) {
+      return absl::ErrnoToStatus(std::abs(err), "bpf_prog_test_run_opts");
+    }
+    // `duration` is the kernel's average per run, in whole nanoseconds; the total over the
+    // round is not reported, so that is the resolution.
+    cost.ns_per_frame = std::min(cost.ns_per_frame, static_cast<double>(run.duration));
+    cost.action = run.retval;
+  }
+  return cost;
+}
+
+absl::StatusOr<std::vector<CostFrame>> CostFrames() {
+  std::vector<CostFrame> frames;
+  REFLECTOR_ASSIGN_OR_RETURN(const tester::StreamFrame small,
+                             TestFrame(packet::Signature::kRfc2544, 64));
+  REFLECTOR_ASSIGN_OR_RETURN(const tester::StreamFrame large,
+                             TestFrame(packet::Signature::kLatency, 512));
+  std::vector<uint8_t> rfc2544(small.bytes().begin(), small.bytes().end());
+  std::vector<uint8_t> latency(large.bytes().begin(), large.bytes().end());
+  // The same 64-byte frame without its signature: UDP to port 3842, no signature anywhere.
+  // (The UDP checksum no longer matches; the classifier does not check it.)
+  std::vector<uint8_t> unsigned_frame = rfc2544;
+  const auto signature = unsigned_frame.begin() + static_cast<long>(small.signature_offset());
+  std::fill(signature, signature + RF_SIG_LEN, 0);
+  frames.push_back({"64 B RFC 2544 test frame", std::move(rfc2544), true});
+  frames.push_back({"512 B LATENCY test frame", std::move(latency), true});
+  frames.push_back({"64 B UDP without signature (rejected)", std::move(unsigned_frame), false});
+  return frames;
+}
+
+absl::StatusOr<std::vector<CostRow>> MeasureCosts(const ProgCostOptions& options) {
+  REFLECTOR_ASSIGN_OR_RETURN(const testing::lab::XdpPassProgram empty,
+                             testing::lab::XdpPassProgram::Load());
+  REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<MacSwapProgram> baseline, MacSwapProgram::Load());
+  REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<xdp::XdpProgram> reflector, xdp::XdpProgram::Load());
+  REFLECTOR_ASSIGN_OR_RETURN(const rf_config config, ReflectConfig());
+  REFLECTOR_RETURN_IF_ERROR(reflector->Configure(config, xdp::Action::kReflect));
+  REFLECTOR_ASSIGN_OR_RETURN(const std::vector<CostFrame> frames, CostFrames());
+  std::vector<CostRow> rows;
+  for (const CostFrame& frame : frames) {
+    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost loop,
+                               MeasureProgCost(empty.program_fd(), frame.bytes, options));
+    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost base,
+                               MeasureProgCost(baseline->program_fd(), frame.bytes, options));
+    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost refl,
+                               MeasureProgCost(reflector->program_fd(), frame.bytes, options));
+    // The measurement is only what it claims if the program did what the frame is for.
+    const uint32_t expected = frame.test_frame ? XDP_TX : XDP_PASS;
+    if (refl.action != expected) {
+      return absl::InternalError(absl::StrCat("reflectord's program returned ",
+                                              ActionName(refl.action), " for the ", frame.name,
+                                              ", expected ", ActionName(expected)));
+    }
+    rows.push_back({frame.name, loop.ns_per_frame, base.ns_per_frame, refl.ns_per_frame,
+                    ActionName(refl.action)});
+  }
+  return rows;
+}
+
+std::string FormatCosts(const std::vector<CostRow>& rows, const ProgCostOptions& options,
+                        bool markdown) {
+  const std::string title = absl::StrFormat(
+      "Per-program cost, ns per frame (bpf_prog_test_run_opts, repeat %d, best of %d rounds; "
+      "no veth, no tester). \"empty\" is an XDP_PASS-only program: the test-run loop's own "
+      "share, taken off both for the net ratio.",
+      options.repeat, options.rounds);
+  auto ratio = [](double value, double base) {
+    return base > 0 ? absl::StrFormat("%.1f", value / base) : std::string("-");
+  };
+  std::vector<std::vector<std::string>> cells;
+  for (const CostRow& r : rows) {
+    cells.push_back({r.frame, absl::StrFormat("%.0f", r.empty_ns),
+                     absl::StrFormat("%.0f", r.baseline_ns), absl::StrFormat("%.0f", r.reflector_ns),
+                     ratio(r.reflector_ns, r.baseline_ns),
+                     ratio(r.reflector_ns - r.empty_ns, r.baseline_ns - r.empty_ns),
+                     r.reflector_action});
+  }
+  const std::vector<std::string> header = {"frame",  "empty ns", "baseline ns", "reflectord xdp ns",
+                                           "x base", "net x base", "reflectord action"};
+  std::string out;
+  if (markdown) {
+    absl::StrAppend(&out, title, "\n\n| ", absl::StrJoin(header, " | "),
+                    " |\n|---|---:|---:|---:|---:|---:|---|\n");
+    for (const auto& line : cells) absl::StrAppend(&out, "| ", absl::StrJoin(line, " | "), " |\n");
+    return out;
+  }
+  absl::StrAppend(&out, title, "\n");
+  auto append = [&out](const std::vector<std::string>& line) {
+    absl::StrAppendFormat(&out, "  %-38s %8s %11s %17s %6s %10s  %s\n", line[0], line[1], line[2],
+                          line[3], line[4], line[5], line[6]);
+  };
+  append(header);
+  for (const auto& line : cells) append(line);
+  return out;
+}
+
+}  // namespace reflector::bench

@@ -1,0 +1,63 @@
+// Per-frame cost of an XDP program, measured by the kernel: bpf_prog_test_run_opts runs the
+// program `repeat` times on one frame (no NIC, no veth, no tester) and reports the average
+// duration of a run. The kernel stops that clock while the test run is scheduled out, so
+// another process sharing the CPU cannot inflate the figure the way it inflates a veth loop;
+// what remains is cache and frequency noise, which the best of a few rounds removes.
+#ifndef REFLECTOR_TOOLS_BENCH_PROG_COST_H_
+#define REFLECTOR_TOOLS_BENCH_PROG_COST_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+
+namespace reflector::bench {
+
+struct ProgCostOptions {
+  uint32_t repeat = 1000000;  // runs per round
+  int rounds = 5;             // the best round counts
+};
+
+// Nanoseconds per run of the program `program_fd` on `frame`, with the XDP action it
+// returned. The frame is the program's to modify between runs (the kernel reuses one buffer):
+// callers choose frames and configurations for which every run does the same work.
+struct ProgCost {
+  double ns_per_frame = 0;
+  uint32_t action = 0;
+};
+absl::StatusOr<ProgCost> MeasureProgCost(int program_fd, absl::Span<const uint8_t> frame,
+                                         const ProgCostOptions& options);
+
+// The frames measured: a 64-byte RFC 2544 test frame, a 512-byte ITO LATENCY test frame, and
+// the 64-byte frame with its signature cleared (reflectord rejects it after parsing every
+// header, its most expensive rejection).
+struct CostFrame {
+  std::string name;
+  std::vector<uint8_t> bytes;
+  bool test_frame = false;  // reflectord reflects it (else passes it)
+};
+absl::StatusOr<std::vector<CostFrame>> CostFrames();
+
+// One line of the cost table: each program's ns per frame on one frame.
+struct CostRow {
+  std::string frame;
+  double empty_ns = 0;  // an XDP_PASS-only program: the test-run loop's own share
+  double baseline_ns = 0;
+  double reflector_ns = 0;
+  std::string reflector_action;  // "XDP_TX" or "XDP_PASS", as the kernel returned
+};
+
+// Loads the baseline and reflectord's XDP program (configured to reflect, see .cc) and
+// measures both on CostFrames().
+absl::StatusOr<std::vector<CostRow>> MeasureCosts(const ProgCostOptions& options);
+
+// The table (markdown or aligned text) with the ratio reflectord / baseline, gross and with the
+// loop's share (empty_ns) taken off both.
+std::string FormatCosts(const std::vector<CostRow>& rows, const ProgCostOptions& options,
+                        bool markdown);
+
+}  // namespace reflector::bench
+
+#endif  // REFLECTOR_TOOLS_BENCH_PROG_COST_H_
