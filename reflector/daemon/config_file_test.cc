@@ -45,6 +45,15 @@ TEST(ParseConfigText, ErrorsCarryFileLineAndColumn) {
   EXPECT_FALSE(nested.ok());
 }
 
+TEST(ParseConfigText, RefusesNonAsciiOutsideCommentLines) {
+  // toml++ 3.3.0 hits undefined behaviour on some code points (fuzz/config_fuzzer found it).
+  auto refused = ParseConfigText("port = 3842\ncpus =\xc7\x9a" "3\n", "r.toml");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(), "r.toml:2:7: only ASCII is allowed outside comment lines");
+  auto commented = ParseConfigText("# Reflektor im B\xc3\xbcro\nport = 3842\n", "r.toml");
+  EXPECT_TRUE(commented.ok()) << commented.status();
+}
+
 TEST(LoadConfigFile, MissingFileSaysWhich) {
   auto settings = LoadConfigFile("/nonexistent/reflector.toml");
   ASSERT_FALSE(settings.ok());

@@ -52,7 +52,12 @@ absl::StatusOr<std::vector<CapturedFrame>> ReadAll(pcap_t* pcap, const std::stri
     }
     const absl::Duration fraction = nanoseconds ? absl::Nanoseconds(header->ts.tv_usec)
                                                 : absl::Microseconds(header->ts.tv_usec);
-    frames.push_back({absl::FromUnixSeconds(header->ts.tv_sec) + fraction,
+    // Classic pcap stores seconds as an unsigned 32-bit field, but libpcap 1.10 sign-extends
+    // it in native-order files (and not in byte-swapped ones): read both as unsigned so that
+    // captures after 2038 keep their time (found by fuzz/pcap_fuzzer).
+    const int64_t seconds =
+        header->ts.tv_sec < 0 ? header->ts.tv_sec & 0xffffffff : header->ts.tv_sec;
+    frames.push_back({absl::FromUnixSeconds(seconds) + fraction,
                       std::vector<uint8_t>(data, data + header->caplen)});
   }
 }
