@@ -85,10 +85,11 @@ absl::StatusOr<SearchOutcome> SearchThroughput(const SearchOptions& options,
         outcome.throughput_fps = j.judged_fps;
         outcome.best_step = static_cast<int>(outcome.steps.size()) - 1;
       }
+      // A tester-bound trial that got no higher than what already passed met the tester's
+      // ceiling: probing on would only meet it again. One that did get higher (the tester
+      // fell short for a moment, not at its limit) moves the bracket like a pass.
+      if (j.verdict == Verdict::kTesterBound && j.judged_fps <= low) at_tester_ceiling = true;
       low = std::max(low, j.judged_fps);
-      // Probing between the rate sent and the rate asked for would only meet the same
-      // ceiling again.
-      if (j.verdict == Verdict::kTesterBound) at_tester_ceiling = true;
     } else {
       lost_above = true;
       high = std::min(high, j.judged_fps);
@@ -104,7 +105,11 @@ absl::StatusOr<SearchOutcome> SearchThroughput(const SearchOptions& options,
       if (absl::Status next = probe((low + high) / 2); !next.ok()) return next;
     }
   }
-  if (at_tester_ceiling) {
+  const bool best_tester_bound =
+      outcome.best_step >= 0 &&
+      outcome.steps[static_cast<size_t>(outcome.best_step)].judgement.verdict ==
+          Verdict::kTesterBound;
+  if (at_tester_ceiling || best_tester_bound) {
     outcome.bound = SearchBound::kTester;
   } else if (lost_above) {
     outcome.bound = SearchBound::kLoss;

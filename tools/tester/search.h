@@ -5,8 +5,9 @@
 // (within 2%, for pacing and timing) passes or fails at that rate. One that could not is
 // tester-bound: neither pass nor fail at the requested rate, but it still measured the
 // reflector at the rate it did send. With loss there, the reflector fails at that lower rate
-// too, and the search goes below it; without loss, the reflector passes there, and because
-// the tester cannot offer more, the search ends at the tester's ceiling.
+// too, and the search goes below it; without loss, the reflector passes there and the search
+// goes on above it, until a tester-bound trial gets no higher than what already passed: that
+// is the tester's ceiling, and the search ends.
 #ifndef REFLECTOR_TOOLS_TESTER_SEARCH_H_
 #define REFLECTOR_TOOLS_TESTER_SEARCH_H_
 
@@ -51,7 +52,7 @@ struct SearchStep {
 enum class SearchBound {
   kNone,    // the first probe, at the maximum, passed
   kLoss,    // trials above the throughput lost frames
-  kTester,  // the tester could not offer more than the throughput, which lost nothing
+  kTester,  // the throughput is a lossless trial the tester could not send any faster
 };
 const char* SearchBoundName(SearchBound bound);  // "-", "loss", "tester"
 

@@ -118,14 +118,15 @@ TrialFunction CappedTester(double ceiling, double capacity, std::vector<double>*
   };
 }
 
-TEST(SearchTest, ALosslessTrialBelowItsRateIsTesterBoundAndEndsTheSearch) {
+TEST(SearchTest, ALosslessTrialBelowItsRateIsTesterBoundAndTheCeilingEndsTheSearch) {
   std::vector<double> probes;
   // The tester tops out at 800; the device would take 900.
   const absl::StatusOr<SearchOutcome> out = SearchThroughput(
       {.max_fps = 1000, .resolution = 0.01, .max_trials = 10}, CappedTester(800, 900, &probes));
   ASSERT_TRUE(out.ok());
-  EXPECT_EQ(probes, std::vector<double>{1000});
-  ASSERT_EQ(out->steps.size(), 1u);
+  // 1000 sends 800 without loss; 900 sends 800 again: no higher, the tester's ceiling.
+  EXPECT_EQ(probes, (std::vector<double>{1000, 900}));
+  ASSERT_EQ(out->steps.size(), 2u);
   EXPECT_EQ(out->steps[0].judgement.verdict, Verdict::kTesterBound);
   EXPECT_TRUE(out->steps[0].judgement.loss_ok);
   EXPECT_FALSE(out->steps[0].pass());
@@ -147,6 +148,32 @@ TEST(SearchTest, LossBelowTheRequestedRateFailsAtTheRateSent) {
   EXPECT_EQ(probes[1], 400);
   EXPECT_LE(out->throughput_fps, 300);
   EXPECT_GT(out->throughput_fps, 290);
+  EXPECT_EQ(out->bound, SearchBound::kLoss);
+}
+
+TEST(SearchTest, AMomentaryShortfallDoesNotEndTheSearch) {
+  // The first trial at 500 falls short (480 sent, a stall) without loss; the tester can do
+  // more, so the search goes on above 480 and finds the device's 900.
+  std::vector<double> probes;
+  int calls = 0;
+  const absl::StatusOr<SearchOutcome> out = SearchThroughput(
+      {.max_fps = 1000, .resolution = 0.01, .max_trials = 12},
+      [&](double rate) -> absl::StatusOr<TrialResult> {
+        probes.push_back(rate);
+        TrialResult r;
+        r.requested_fps = rate;
+        r.tx_fps = ++calls == 2 ? 0.96 * rate : rate;
+        r.summary.sent = 1000;
+        r.summary.lost = r.tx_fps > 900 ? 10 : 0;
+        r.summary.loss_percent = r.summary.lost / 10.0;
+        return r;
+      });
+  ASSERT_TRUE(out.ok());
+  ASSERT_GE(probes.size(), 3u);
+  EXPECT_EQ(out->steps[1].judgement.verdict, Verdict::kTesterBound);
+  EXPECT_EQ(probes[2], (480 + 1000) / 2.0);
+  EXPECT_GT(out->throughput_fps, 890);
+  EXPECT_LE(out->throughput_fps, 900);
   EXPECT_EQ(out->bound, SearchBound::kLoss);
 }
 
