@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "reflector/packet/checksum.h"
+
 namespace reflector::platform::afpacket {
 namespace {
 
@@ -18,18 +20,6 @@ uint16_t Load16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p
 void Store16(uint8_t* p, uint16_t value) {
   p[0] = static_cast<uint8_t>(value >> 8);
   p[1] = static_cast<uint8_t>(value);
-}
-
-// One's-complement sum of big-endian 16-bit words; an odd last byte is padded with zero.
-uint64_t Sum16(const uint8_t* p, size_t length, uint64_t sum) {
-  for (; length >= 2; p += 2, length -= 2) sum += Load16(p);
-  if (length) sum += static_cast<uint64_t>(p[0]) << 8;
-  return sum;
-}
-
-uint16_t Fold(uint64_t sum) {
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<uint16_t>(sum);
 }
 
 }  // namespace
@@ -67,7 +57,7 @@ bool CompleteUdpChecksum(absl::Span<uint8_t> frame) {
     if (ihl < 20 || total < ihl || l3 + total > size) return false;
     if (Load16(data + l3 + 6) & 0x3fff) return false;  // a fragment: the datagram is not all here
     if (data[l3 + 9] != kUdp) return false;
-    sum = Sum16(data + l3 + 12, 8, 0);  // source and destination address
+    sum = packet::OnesComplementAdd({data + l3 + 12, 8});  // source and destination address
     l4 = l3 + ihl;
     ip_payload = total - ihl;
   } else if (ethertype == kEtherTypeIpv6) {
@@ -75,7 +65,7 @@ bool CompleteUdpChecksum(absl::Span<uint8_t> frame) {
     ip_payload = Load16(data + l3 + 4);
     if (l3 + 40 + ip_payload > size) return false;
     if (data[l3 + 6] != kUdp) return false;
-    sum = Sum16(data + l3 + 8, 32, 0);
+    sum = packet::OnesComplementAdd({data + l3 + 8, 32});
     l4 = l3 + 40;
   } else {
     return false;
@@ -87,8 +77,8 @@ bool CompleteUdpChecksum(absl::Span<uint8_t> frame) {
   // Pseudo-header length and protocol; the 32-bit IPv6 length adds up to the same value.
   sum += udp_length + kUdp;
   Store16(data + l4 + 6, 0);
-  sum = Sum16(data + l4, udp_length, sum);
-  uint16_t checksum = static_cast<uint16_t>(~Fold(sum));
+  sum = packet::OnesComplementAdd({data + l4, udp_length}, sum);
+  uint16_t checksum = static_cast<uint16_t>(~packet::OnesComplementFold(sum));
   if (checksum == 0) checksum = 0xffff;  // zero means "no checksum" in UDP over IPv4
   Store16(data + l4 + 6, checksum);
   return true;

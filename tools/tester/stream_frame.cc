@@ -5,6 +5,7 @@
 #include "absl/base/internal/endian.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "reflector/packet/checksum.h"
 #include "tools/tester/trailer.h"
 
 namespace reflector::tester {
@@ -29,18 +30,6 @@ bool IsIto(packet::Signature signature) {
 
 size_t SignatureOffset(const StreamSpec& spec) {
   return L4Offset(spec) + RF_UDP_HLEN + (IsIto(spec.signature) ? kItoVendorHeaderLength : 0);
-}
-
-// One's-complement arithmetic of RFC 1071: sums of big-endian 16-bit words, folded.
-uint32_t SumWords(const uint8_t* data, size_t length, uint32_t sum) {
-  for (size_t i = 0; i + 1 < length; i += 2) sum += (uint32_t{data[i]} << 8) | data[i + 1];
-  if (length % 2 != 0) sum += uint32_t{data[length - 1]} << 8;
-  return sum;
-}
-
-uint16_t Fold(uint32_t sum) {
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<uint16_t>(sum);
 }
 
 void Put16(uint8_t* at, uint16_t value) {
@@ -82,7 +71,7 @@ absl::StatusOr<StreamFrame> StreamFrame::Build(const StreamSpec& spec) {
 
   const size_t udp_length = f.frame_.size() - f.l4_offset_;
   uint8_t* ip = p + f.l3_offset_;
-  uint32_t pseudo = 0;
+  uint64_t pseudo = 0;
   if (a.ipv6) {
     ip[0] = 0x60;
     Put16(ip + 4, static_cast<uint16_t>(udp_length));
@@ -90,7 +79,7 @@ absl::StatusOr<StreamFrame> StreamFrame::Build(const StreamSpec& spec) {
     ip[7] = 64;  // hop limit
     std::memcpy(ip + 8, a.src6.data(), 16);
     std::memcpy(ip + 24, a.dst6.data(), 16);
-    pseudo = SumWords(ip + 8, 32, 0) + RF_IPPROTO_UDP + static_cast<uint32_t>(udp_length);
+    pseudo = packet::OnesComplementAdd({ip + 8, 32}) + RF_IPPROTO_UDP + udp_length;
   } else {
     ip[0] = 0x45;
     Put16(ip + 2, static_cast<uint16_t>(f.frame_.size() - f.l3_offset_));
@@ -99,8 +88,9 @@ absl::StatusOr<StreamFrame> StreamFrame::Build(const StreamSpec& spec) {
     ip[9] = RF_IPPROTO_UDP;
     std::memcpy(ip + 12, a.src4.data(), 4);
     std::memcpy(ip + 16, a.dst4.data(), 4);
-    Put16(ip + 10, static_cast<uint16_t>(~Fold(SumWords(ip, kIpv4HeaderLength, 0))));
-    pseudo = SumWords(ip + 12, 8, 0) + RF_IPPROTO_UDP + static_cast<uint32_t>(udp_length);
+    Put16(ip + 10, static_cast<uint16_t>(~packet::OnesComplementFold(
+                       packet::OnesComplementAdd({ip, kIpv4HeaderLength}))));
+    pseudo = packet::OnesComplementAdd({ip + 12, 8}) + RF_IPPROTO_UDP + udp_length;
   }
 
   uint8_t* udp = p + f.l4_offset_;
@@ -111,7 +101,7 @@ absl::StatusOr<StreamFrame> StreamFrame::Build(const StreamSpec& spec) {
   std::memcpy(p + f.signature_offset_, packet::SignatureText(spec.signature).data(), RF_SIG_LEN);
   absl::little_endian::Store16(p + f.trailer_offset_, spec.stream_id);
 
-  f.base_sum_ = Fold(SumWords(udp, udp_length, pseudo));
+  f.base_sum_ = packet::OnesComplementFold(packet::OnesComplementAdd({udp, udp_length}, pseudo));
   f.Stamp(absl::MakeSpan(f.frame_), 0, 0);
   return f;
 }
@@ -123,7 +113,8 @@ void StreamFrame::Stamp(absl::Span<uint8_t> out, uint32_t seq, uint64_t tx_time_
                                static_cast<uint32_t>(tx_time_ns));
   // The stamped 8 bytes sit on 16-bit word boundaries of the UDP checksum (the trailer offset
   // is even, and so is the UDP header's), and are zero in base_sum_: add them, complement.
-  const uint16_t sum = Fold(SumWords(trailer + ITO_TESTER_SEQUENCE_OFFSET, 8, base_sum_));
+  const uint16_t sum = packet::OnesComplementFold(
+      packet::OnesComplementAdd({trailer + ITO_TESTER_SEQUENCE_OFFSET, 8}, base_sum_));
   const uint16_t checksum = static_cast<uint16_t>(~sum);
   // 0 means "no checksum" in UDP over IPv4 and is invalid over IPv6; 0xffff is the same value.
   Put16(out.data() + udp_checksum_offset(), checksum == 0 ? 0xffff : checksum);

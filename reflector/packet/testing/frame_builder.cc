@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "reflector/packet/checksum.h"
 
 namespace reflector::packet::testing {
 namespace {
@@ -25,35 +26,18 @@ void Append(std::vector<uint8_t>& out, const std::array<uint8_t, N>& bytes) {
   out.insert(out.end(), bytes.begin(), bytes.end());
 }
 
-// Adds big-endian 16-bit words (an odd last byte is padded with zero) to `sum`.
-uint32_t SumWords(absl::Span<const uint8_t> bytes, uint32_t sum = 0) {
-  for (size_t i = 0; i + 1 < bytes.size(); i += 2) sum += (bytes[i] << 8) | bytes[i + 1];
-  if (bytes.size() % 2) sum += bytes.back() << 8;
-  return sum;
-}
-
-uint16_t Fold(uint32_t sum) {
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<uint16_t>(sum);
-}
-
 // Sum of the pseudo-header (addresses, protocol, UDP length) and the UDP header and payload.
-uint32_t UdpSum(absl::Span<const uint8_t> frame, size_t l3, size_t l4, int ip_version,
+uint64_t UdpSum(absl::Span<const uint8_t> frame, size_t l3, size_t l4, int ip_version,
                 size_t udp_len) {
-  uint32_t sum = 0;
-  if (ip_version == 4) {
-    sum = SumWords(frame.subspan(l3 + 12, 8));
-  } else {
-    sum = SumWords(frame.subspan(l3 + 8, 32));
-  }
-  sum += 17 + static_cast<uint32_t>(udp_len);
-  return SumWords(frame.subspan(l4, udp_len), sum);
+  uint64_t sum = ip_version == 4 ? OnesComplementAdd(frame.subspan(l3 + 12, 8))
+                                 : OnesComplementAdd(frame.subspan(l3 + 8, 32));
+  sum += 17 + udp_len;
+  return OnesComplementAdd(frame.subspan(l4, udp_len), sum);
 }
 
 constexpr uint8_t kItoVendorHeader[5] = {0x09, 0x10, 0xea, 0x1d, 0x00};
 
-std::vector<uint8_t> SignaturePayload(absl::string_view signature, size_t offset,
-                                      size_t trailer) {
+std::vector<uint8_t> SignaturePayload(absl::string_view signature, size_t offset, size_t trailer) {
   std::vector<uint8_t> payload;
   if (offset == RF_ITO_SIG_OFFSET) {
     payload.assign(std::begin(kItoVendorHeader), std::end(kItoVendorHeader));
@@ -208,8 +192,8 @@ std::vector<uint8_t> FrameBuilder::Build() const {
     Append(frame, dst6_);
   } else {
     const size_t header_len = RF_IPV4_MIN_HLEN + ip_options_.size();
-    frame.push_back(static_cast<uint8_t>((version_.value_or(4) << 4) |
-                                         (ihl_.value_or(header_len / 4) & 0x0f)));
+    frame.push_back(
+        static_cast<uint8_t>((version_.value_or(4) << 4) | (ihl_.value_or(header_len / 4) & 0x0f)));
     frame.push_back(tos_);
     AppendBe16(frame, total_length_.value_or(static_cast<uint16_t>(header_len + udp_len)));
     AppendBe16(frame, ip_id_);
@@ -220,8 +204,9 @@ std::vector<uint8_t> FrameBuilder::Build() const {
     Append(frame, src4_);
     Append(frame, dst4_);
     frame.insert(frame.end(), ip_options_.begin(), ip_options_.end());
-    PutBe16(frame, l3 + 10, static_cast<uint16_t>(~Fold(SumWords(
-                                absl::MakeConstSpan(frame).subspan(l3, header_len)))));
+    PutBe16(frame, l3 + 10,
+            static_cast<uint16_t>(~OnesComplementFold(
+                OnesComplementAdd(absl::MakeConstSpan(frame).subspan(l3, header_len)))));
   }
 
   const size_t l4 = frame.size();
@@ -232,7 +217,7 @@ std::vector<uint8_t> FrameBuilder::Build() const {
   frame.insert(frame.end(), payload_.begin(), payload_.end());
   if (udp_checksum_) {
     uint16_t checksum = static_cast<uint16_t>(
-        ~Fold(UdpSum(frame, l3, l4, ipv6_ ? 6 : 4, frame.size() - l4)));
+        ~OnesComplementFold(UdpSum(frame, l3, l4, ipv6_ ? 6 : 4, frame.size() - l4)));
     if (checksum == 0) checksum = 0xffff;  // zero means "no checksum" on the wire
     PutBe16(frame, l4 + 6, checksum);
   }
@@ -255,7 +240,7 @@ bool Ipv4HeaderChecksumValid(absl::Span<const uint8_t> frame, size_t l3_offset) 
   if (l3_offset + RF_IPV4_MIN_HLEN > frame.size()) return false;
   const size_t header_len = (frame[l3_offset] & 0x0f) * 4u;
   if (header_len < RF_IPV4_MIN_HLEN || l3_offset + header_len > frame.size()) return false;
-  return Fold(SumWords(frame.subspan(l3_offset, header_len))) == 0xffff;
+  return OnesComplementFold(OnesComplementAdd(frame.subspan(l3_offset, header_len))) == 0xffff;
 }
 
 bool UdpChecksumValid(absl::Span<const uint8_t> frame, size_t l3_offset, size_t l4_offset,
@@ -264,7 +249,7 @@ bool UdpChecksumValid(absl::Span<const uint8_t> frame, size_t l3_offset, size_t 
   const size_t udp_len = (frame[l4_offset + 4] << 8) | frame[l4_offset + 5];
   if (udp_len < RF_UDP_HLEN || l4_offset + udp_len > frame.size()) return false;
   if (ip_version == 4 && frame[l4_offset + 6] == 0 && frame[l4_offset + 7] == 0) return true;
-  return Fold(UdpSum(frame, l3_offset, l4_offset, ip_version, udp_len)) == 0xffff;
+  return OnesComplementFold(UdpSum(frame, l3_offset, l4_offset, ip_version, udp_len)) == 0xffff;
 }
 
 std::string HexDump(absl::Span<const uint8_t> frame) {
