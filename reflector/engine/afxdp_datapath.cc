@@ -1,5 +1,7 @@
 #include "reflector/engine/afxdp_datapath.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "platform/afxdp/afxdp_io.h"
 #include "platform/vlan_offload.h"
@@ -51,9 +53,13 @@ class RedirectProgram : public KernelSide {
     if (!kernel.ok()) return workers;
     const Counters all = FromKernelCounters(*kernel);
     if (action_ == xdp::Action::kMonitor) return all;  // no frame goes up: the kernel counts all
+    // Received: everything the program saw, including frames lost in a full socket ring
+    // (rx_dropped), as the afpacket path counts; the workers may briefly be ahead of a
+    // reading taken a moment earlier, hence the max.
     Counters out = workers;
-    out.rx_frames += all.rx_frames - all.reflected_frames;
-    out.rx_bytes += all.rx_bytes - all.reflected_bytes;
+    out.rx_frames =
+        std::max(all.rx_frames, workers.rx_frames + all.rx_frames - all.reflected_frames);
+    out.rx_bytes = std::max(all.rx_bytes, workers.rx_bytes + all.rx_bytes - all.reflected_bytes);
     for (size_t i = 0; i < out.rejected_by_reason.size(); ++i) {
       out.rejected_by_reason[i] += all.rejected_by_reason[i];
     }
