@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "reflector/base/netdev.h"
 #include "reflector/base/status_macros.h"
 #include "xdp/bpf_status.h"
 #include "xdp/counters.h"
-#include "xdp/interface.h"
 
 // The ABI header goes first so that the skeleton's generated size asserts compare clang's
 // layout of the shared structs with g++'s.
@@ -115,9 +115,7 @@ absl::Status XdpProgram::ReadProgramInfo() {
   return absl::OkStatus();
 }
 
-int XdpProgram::program_fd() const {
-  return bpf_program__fd(skeleton_->progs.rf_xdp_reflect);
-}
+int XdpProgram::program_fd() const { return bpf_program__fd(skeleton_->progs.rf_xdp_reflect); }
 
 int XdpProgram::xsk_map_fd() const { return bpf_map__fd(skeleton_->maps.rf_xsks); }
 
@@ -148,7 +146,7 @@ rf_xdp_config XdpProgram::config() const {
 }
 
 absl::StatusOr<std::string> XdpProgram::MakeRoomFor(int ifindex, absl::string_view interface,
-                                                     bool replace) {
+                                                    bool replace) {
   LIBBPF_OPTS(bpf_xdp_query_opts, query);
   if (const int err = bpf_xdp_query(ifindex, 0, &query)) {
     return BpfErrorToStatus(err, absl::StrCat("query XDP on ", interface));
@@ -173,8 +171,7 @@ absl::StatusOr<std::string> XdpProgram::MakeRoomFor(int ifindex, absl::string_vi
   if (!replace) {
     return absl::FailedPreconditionError(absl::StrCat(
         interface, " already runs ", existing, ", attached by someone else; refusing to ",
-        "replace it. Detach it (ip link set dev ", interface,
-        " xdp off) or attach with replace"));
+        "replace it. Detach it (ip link set dev ", interface, " xdp off) or attach with replace"));
   }
   if (mode_flag == 0) {
     return absl::FailedPreconditionError(
@@ -201,14 +198,15 @@ absl::StatusOr<Attachment> XdpProgram::Attach(absl::string_view interface,
   }
   Attachment attached;
   attached.interface = std::string(interface);
-  REFLECTOR_ASSIGN_OR_RETURN(attached.ifindex, InterfaceIndex(interface));
+  REFLECTOR_ASSIGN_OR_RETURN(const base::NetDevice device, base::LookupNetDevice(interface));
+  attached.ifindex = device.ifindex;
   REFLECTOR_ASSIGN_OR_RETURN(attached.replaced,
                              MakeRoomFor(attached.ifindex, interface, options.replace));
 
   const std::string operation = absl::StrCat("attach XDP to ", interface);
   if (options.mode != AttachMode::kGeneric) {
-    absl::StatusOr<UniqueFd> link = CreateXdpLink(program_fd(), attached.ifindex,
-                                                  XDP_FLAGS_DRV_MODE, operation + " (native)");
+    absl::StatusOr<UniqueFd> link =
+        CreateXdpLink(program_fd(), attached.ifindex, XDP_FLAGS_DRV_MODE, operation + " (native)");
     if (link.ok()) {
       link_ = *std::move(link);
       attached.mode = AttachMode::kNative;
@@ -218,12 +216,12 @@ absl::StatusOr<Attachment> XdpProgram::Attach(absl::string_view interface,
     if (options.mode == AttachMode::kNative) return link.status();
     attached.fallback_reason = std::string(link.status().message());
   }
-  absl::StatusOr<UniqueFd> link = CreateXdpLink(program_fd(), attached.ifindex,
-                                                XDP_FLAGS_SKB_MODE, operation + " (generic)");
+  absl::StatusOr<UniqueFd> link =
+      CreateXdpLink(program_fd(), attached.ifindex, XDP_FLAGS_SKB_MODE, operation + " (generic)");
   if (!link.ok()) {
     if (attached.fallback_reason.empty()) return link.status();
-    return absl::Status(link.status().code(), absl::StrCat(link.status().message(), "; and ",
-                                                           attached.fallback_reason));
+    return absl::Status(link.status().code(),
+                        absl::StrCat(link.status().message(), "; and ", attached.fallback_reason));
   }
   link_ = *std::move(link);
   attached.mode = AttachMode::kGeneric;
@@ -243,9 +241,9 @@ absl::StatusOr<rf_xdp_counters> XdpProgram::ReadCounters() const {
   if (cpus <= 0) return BpfErrorToStatus(cpus, "count the possible CPUs");
   std::vector<rf_xdp_counters> per_cpu(static_cast<size_t>(cpus));
   const uint32_t key = 0;
-  if (const int err = bpf_map__lookup_elem(skeleton_->maps.rf_counters, &key, sizeof(key),
-                                           per_cpu.data(),
-                                           per_cpu.size() * sizeof(rf_xdp_counters), 0)) {
+  if (const int err =
+          bpf_map__lookup_elem(skeleton_->maps.rf_counters, &key, sizeof(key), per_cpu.data(),
+                               per_cpu.size() * sizeof(rf_xdp_counters), 0)) {
     return BpfErrorToStatus(err, "read the XDP counters");
   }
   return SumCounters(per_cpu);

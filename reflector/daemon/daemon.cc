@@ -10,7 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "platform/netdev.h"
+#include "reflector/base/netdev.h"
 #include "reflector/daemon/privileges.h"
 #include "reflector/daemon/report.h"
 
@@ -60,7 +60,7 @@ int WaitForSignal(absl::Duration timeout) {
 }
 
 absl::StatusOr<rf_config> WireConfig(const DaemonOptions& options,
-                                     const platform::NetDevice& device) {
+                                     const base::NetDevice& device) {
   packet::FilterConfig filter = options.filter;
   filter.interface_mac = device.mac;
   return packet::ToWire(filter);
@@ -91,10 +91,10 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   const Logger log(options.log_level);
   if (options.interface.empty()) {
     log.Error(absl::StrCat("--interface is required; interfaces: ",
-                           absl::StrJoin(platform::ListNetDevices(), ", ")));
+                           absl::StrJoin(base::ListNetDevices(), ", ")));
     return kExitBadInput;
   }
-  absl::StatusOr<platform::NetDevice> device = platform::LookupNetDevice(options.interface);
+  absl::StatusOr<base::NetDevice> device = base::LookupNetDevice(options.interface);
   if (!device.ok()) {
     log.Error(std::string(device.status().message()));
     return kExitBadInput;

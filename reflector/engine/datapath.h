@@ -11,7 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "platform/netdev.h"
+#include "reflector/base/netdev.h"
 #include "reflector/engine/counters.h"
 #include "reflector/packet/wire.h"
 
@@ -25,7 +25,7 @@ absl::string_view DataPathName(DataPathKind kind);  // "auto", "xdp", "afxdp", "
 
 // Everything a data path needs to open.
 struct DataPathRequest {
-  platform::NetDevice device;
+  base::NetDevice device;
   rf_config config = {};
   bool monitor = false;   // classify and count, reflect nothing
   int queues = 0;         // 0: one per RX queue of the device

@@ -22,7 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "platform/netdev.h"
+#include "reflector/base/netdev.h"
 #include "reflector/base/unique_fd.h"
 #include "reflector/packet/config.h"
 #include "tools/tester/addresses.h"
@@ -124,7 +124,7 @@ absl::StatusOr<UniqueFd> ReservePort(const IpAddress& ip, uint16_t* port) {
 int Main() {
   const std::string interface = absl::GetFlag(FLAGS_interface);
   if (interface.empty()) return Usage(absl::InvalidArgumentError("--interface is required"));
-  const absl::StatusOr<platform::NetDevice> device = platform::LookupNetDevice(interface);
+  const absl::StatusOr<base::NetDevice> device = base::LookupNetDevice(interface);
   if (!device.ok()) return Usage(device.status());
   if (absl::GetFlag(FLAGS_dst_ip).empty()) {
     return Usage(absl::InvalidArgumentError("--dst_ip is required (the reflector's address)"));

@@ -1,6 +1,6 @@
 // Facts about a network interface that every data path needs: index, MAC, RX queue count.
-#ifndef REFLECTOR_PLATFORM_NETDEV_H_
-#define REFLECTOR_PLATFORM_NETDEV_H_
+#ifndef REFLECTOR_BASE_NETDEV_H_
+#define REFLECTOR_BASE_NETDEV_H_
 
 #include <array>
 #include <cstdint>
@@ -10,7 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace reflector::platform {
+namespace reflector::base {
 
 struct NetDevice {
   std::string name;
@@ -28,6 +28,6 @@ absl::StatusOr<NetDevice> LookupNetDevice(absl::string_view name);
 // Names of the interfaces in the current network namespace, in index order.
 std::vector<std::string> ListNetDevices();
 
-}  // namespace reflector::platform
+}  // namespace reflector::base
 
-#endif  // REFLECTOR_PLATFORM_NETDEV_H_
+#endif  // REFLECTOR_BASE_NETDEV_H_

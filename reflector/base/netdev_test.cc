@@ -1,8 +1,8 @@
-#include "platform/netdev.h"
+#include "reflector/base/netdev.h"
 
 #include "gtest/gtest.h"
 
-namespace reflector::platform {
+namespace reflector::base {
 namespace {
 
 // The loopback device exists in every network namespace, including Bazel's sandbox.
@@ -30,4 +30,4 @@ TEST(LookupNetDevice, RejectsNamesTheKernelCannotHold) {
 }
 
 }  // namespace
-}  // namespace reflector::platform
+}  // namespace reflector::base

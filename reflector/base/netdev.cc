@@ -1,4 +1,4 @@
-#include "platform/netdev.h"
+#include "reflector/base/netdev.h"
 
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
@@ -14,7 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 
-namespace reflector::platform {
+namespace reflector::base {
 namespace {
 
 // An ioctl socket, closed on scope exit.
@@ -47,15 +47,17 @@ std::vector<std::string> ListNetDevices() {
   std::vector<std::string> names;
   struct if_nameindex* list = if_nameindex();
   if (list == nullptr) return names;
-  for (struct if_nameindex* entry = list; entry->if_index != 0; ++entry) names.push_back(entry->if_name);
+  for (struct if_nameindex* entry = list; entry->if_index != 0; ++entry)
+    names.push_back(entry->if_name);
   if_freenameindex(list);
   return names;
 }
 
 absl::StatusOr<NetDevice> LookupNetDevice(absl::string_view name) {
   if (name.empty() || name.size() >= IFNAMSIZ) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "invalid interface name \"%s\"; interfaces: %s", name, absl::StrJoin(ListNetDevices(), ", ")));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("invalid interface name \"%s\"; interfaces: %s", name,
+                        absl::StrJoin(ListNetDevices(), ", ")));
   }
   NetDevice device;
   device.name = std::string(name);
@@ -81,4 +83,4 @@ absl::StatusOr<NetDevice> LookupNetDevice(absl::string_view name) {
   return device;
 }
 
-}  // namespace reflector::platform
+}  // namespace reflector::base
