@@ -79,7 +79,7 @@ absl::StatusOr<std::unique_ptr<AfPacketIo>> AfPacketIo::Create(const AfPacketOpt
   if (ifindex == 0) return absl::NotFoundError(absl::StrCat(name, ": no such interface"));
   std::unique_ptr<AfPacketIo> io(new AfPacketIo());
 
-  io->rx_fd_ = ScopedFd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
+  io->rx_fd_ = UniqueFd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
   if (!io->rx_fd_.valid()) return Errno(name, "socket(AF_PACKET)");
   ifreq request = {};
   std::strncpy(request.ifr_name, name.c_str(), IFNAMSIZ - 1);
@@ -151,7 +151,7 @@ absl::Status AfPacketIo::OpenRx(const AfPacketOptions& options, int ifindex, uin
 absl::Status AfPacketIo::OpenTx(const AfPacketOptions& options, int ifindex, uint32_t max_frame) {
   const std::string& name = options.interface;
   // Protocol 0 and bound with protocol 0: the TX socket never receives a frame.
-  tx_fd_ = ScopedFd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
+  tx_fd_ = UniqueFd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
   if (!tx_fd_.valid()) return Errno(name, "socket(AF_PACKET) for TX");
   const int fd = tx_fd_.get();
   REFLECTOR_RETURN_IF_ERROR(

@@ -19,6 +19,7 @@
 #include "platform/afpacket/tc_drop_filter.h"
 #include "platform/afpacket/tx_ring.h"
 #include "platform/frame_io.h"
+#include "reflector/base/unique_fd.h"
 #include "reflector/packet/wire.h"
 
 namespace reflector::platform::afpacket {
@@ -86,8 +87,8 @@ class AfPacketIo : public FrameIo {
   void ReadKernelDrops();
 
   // Declared so that destruction runs filter, rings, mappings, then sockets.
-  ScopedFd rx_fd_;
-  ScopedFd tx_fd_;
+  UniqueFd rx_fd_;
+  UniqueFd tx_fd_;
   ScopedMapping rx_map_;
   ScopedMapping tx_map_;
   std::optional<RxRing> rx_ring_;

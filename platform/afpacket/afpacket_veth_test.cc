@@ -26,6 +26,7 @@
 #include "platform/afpacket/afpacket_io.h"
 #include "platform/afpacket/scoped_resources.h"
 #include "platform/afpacket/veth_lab.h"
+#include "reflector/base/unique_fd.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
 #include "reflector/packet/testing/frame_table.h"
@@ -47,11 +48,11 @@ bool LabRequired() {
   return value != nullptr && std::strcmp(value, "1") == 0;
 }
 
-#define REQUIRE_ROOT_OR_SKIP()                                                       \
-  do {                                                                               \
-    if (geteuid() == 0) break;                                                       \
+#define REQUIRE_ROOT_OR_SKIP()                                                           \
+  do {                                                                                   \
+    if (geteuid() == 0) break;                                                           \
     if (LabRequired()) GTEST_FAIL() << "needs root (network namespaces, tc, AF_PACKET)"; \
-    GTEST_SKIP() << "needs root (network namespaces, tc, AF_PACKET)";                \
+    GTEST_SKIP() << "needs root (network namespaces, tc, AF_PACKET)";                    \
   } while (0)
 
 // The tester's side: one socket that sends raw frames, one that captures what arrives and
@@ -62,8 +63,8 @@ class Tester {
   void Open(const std::string& interface) {
     const int ifindex = static_cast<int>(if_nametoindex(interface.c_str()));
     ASSERT_NE(ifindex, 0);
-    sender_ = ScopedFd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
-    capture_ = ScopedFd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL)));
+    sender_ = UniqueFd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
+    capture_ = UniqueFd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL)));
     ASSERT_TRUE(sender_.valid() && capture_.valid()) << std::strerror(errno);
     const int one = 1;
     ASSERT_EQ(setsockopt(capture_.get(), SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)), 0);
@@ -115,8 +116,8 @@ class Tester {
   }
 
  private:
-  ScopedFd sender_;
-  ScopedFd capture_;
+  UniqueFd sender_;
+  UniqueFd capture_;
 };
 
 // Receive -> classify and reflect -> transmit or release, as the engine does, until the link
@@ -272,7 +273,8 @@ TEST_F(AfPacketVethTest, ReflectsExactlyTheTestFramesOfTheTable) {
     for (const auto& [bytes, name] : expected) {
       const auto it = reflected.frames.find(bytes);
       EXPECT_EQ(it == reflected.frames.end() ? 0 : it->second, 1)
-          << name << " must come back exactly once:\n" << HexDump(bytes);
+          << name << " must come back exactly once:\n"
+          << HexDump(bytes);
     }
     for (const auto& [bytes, count] : reflected.frames) {
       if (expected.count(bytes) == 0) {
@@ -348,11 +350,11 @@ TEST_F(AfPacketVethTest, BurstComesBackOnceEachThroughWrappingRings) {
 TEST_F(AfPacketVethTest, CompletesPartialChecksumsOfLocallySentUdp) {
   ASSERT_TRUE(io_->SetFilterConfig(DefaultTestConfig()).ok());
   const std::string probe = std::string("\x09\x10\xea\x1d\x00", 5) + "PROBEOT" + "12345678";
-  ScopedFd v4;
-  ScopedFd v6;
+  UniqueFd v4;
+  UniqueFd v6;
   ASSERT_TRUE(VethLab::RunIn(lab_->tester_ns(), [&] {
-                v4 = ScopedFd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-                v6 = ScopedFd(socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+                v4 = UniqueFd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+                v6 = UniqueFd(socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
               }).ok());
   ASSERT_TRUE(v4.valid() && v6.valid());
   sockaddr_in to4 = {};

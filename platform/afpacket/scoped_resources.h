@@ -1,5 +1,5 @@
-// Owners for the kernel resources of the afpacket backend: a file descriptor and a mapping.
-// Move-only; release on destruction, so every early error return in setup cleans up.
+// Owner of the afpacket backend's ring mappings (descriptors are reflector::UniqueFd).
+// Move-only; unmaps on destruction, so every early error return in setup cleans up.
 #ifndef REFLECTOR_PLATFORM_AFPACKET_SCOPED_RESOURCES_H_
 #define REFLECTOR_PLATFORM_AFPACKET_SCOPED_RESOURCES_H_
 
@@ -11,31 +11,6 @@
 #include <utility>
 
 namespace reflector::platform::afpacket {
-
-class ScopedFd {
- public:
-  ScopedFd() = default;
-  explicit ScopedFd(int fd) : fd_(fd) {}
-  ScopedFd(ScopedFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  ScopedFd& operator=(ScopedFd&& other) noexcept {
-    if (this != &other) {
-      Reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  ~ScopedFd() { Reset(); }
-
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-
- private:
-  void Reset() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
-  }
-  int fd_ = -1;
-};
 
 class ScopedMapping {
  public:
