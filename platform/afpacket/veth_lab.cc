@@ -1,20 +1,18 @@
 #include "platform/afpacket/veth_lab.h"
 
-#include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "reflector/base/status_macros.h"
+#include "testing/lab/veth.h"
 
 namespace reflector::platform::afpacket {
 
-VethLab::VethLab(std::string prefix) : reflector_(prefix + "r"), tester_(prefix + "t") {}
+using testing::lab::NetNamespace;
 
 absl::StatusOr<std::string> VethLab::Run(const std::string& command) {
   // Bazel's test PATH may not hold /sbin; name it.
@@ -33,20 +31,24 @@ absl::StatusOr<std::string> VethLab::Run(const std::string& command) {
 }
 
 absl::StatusOr<std::unique_ptr<VethLab>> VethLab::Create() {
-  std::unique_ptr<VethLab> lab(new VethLab(absl::StrCat("rfpkt", getpid())));
-  const std::string& r = lab->reflector_;
-  const std::string& t = lab->tester_;
-  // From here on the destructor deletes whatever was created.
+  const std::string prefix = testing::lab::UniqueLabName("rfpkt");
+  // Interface names equal namespace names, which the test's messages rely on.
+  REFLECTOR_ASSIGN_OR_RETURN(NetNamespace reflector, NetNamespace::Create(prefix + "r"));
+  REFLECTOR_ASSIGN_OR_RETURN(NetNamespace tester, NetNamespace::Create(prefix + "t"));
+  std::unique_ptr<VethLab> lab(new VethLab(std::move(reflector), std::move(tester)));
+  REFLECTOR_RETURN_IF_ERROR(testing::lab::CreateVethPair({&lab->reflector_,
+                                                          lab->reflector_.name(),
+                                                          "02:00:5e:10:00:02",
+                                                          {"198.18.0.2/24", "2001:2::2/64"},
+                                                          9000},
+                                                         {&lab->tester_,
+                                                          lab->tester_.name(),
+                                                          "00:c0:17:54:05:98",
+                                                          {"198.18.0.1/24", "2001:2::1/64"},
+                                                          9000}));
+  const std::string& r = lab->reflector_.name();
+  const std::string& t = lab->tester_.name();
   const std::string commands[] = {
-      absl::StrCat("ip netns add ", r),
-      absl::StrCat("ip netns add ", t),
-      absl::StrCat("ip link add ", r, " netns ", r, " type veth peer name ", t, " netns ", t),
-      absl::StrCat("ip -n ", r, " link set ", r, " address 02:00:5e:10:00:02 mtu 9000 up"),
-      absl::StrCat("ip -n ", t, " link set ", t, " address 00:c0:17:54:05:98 mtu 9000 up"),
-      absl::StrCat("ip -n ", r, " addr add 198.18.0.2/24 dev ", r),
-      absl::StrCat("ip -n ", r, " addr add 2001:2::2/64 dev ", r, " nodad"),
-      absl::StrCat("ip -n ", t, " addr add 198.18.0.1/24 dev ", t),
-      absl::StrCat("ip -n ", t, " addr add 2001:2::1/64 dev ", t, " nodad"),
       absl::StrCat("ip -n ", t, " neigh add 198.18.0.2 lladdr 02:00:5e:10:00:02 dev ", t),
       absl::StrCat("ip -n ", t, " neigh add 2001:2::2 lladdr 02:00:5e:10:00:02 dev ", t),
       absl::StrCat("ip -n ", r, " neigh add 198.18.0.1 lladdr 00:c0:17:54:05:98 dev ", r),
@@ -61,21 +63,14 @@ absl::StatusOr<std::unique_ptr<VethLab>> VethLab::Create() {
   return lab;
 }
 
-VethLab::~VethLab() {
-  (void)Run(absl::StrCat("ip netns del ", reflector_));
-  (void)Run(absl::StrCat("ip netns del ", tester_));
-}
-
 absl::Status VethLab::RunIn(const std::string& ns, const std::function<void()>& fn) {
   absl::Status status;
   std::thread thread([&] {
-    const int fd = open(absl::StrCat("/run/netns/", ns).c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
-      status = absl::InternalError(absl::StrCat("joining netns ", ns, ": ", std::strerror(errno)));
-      if (fd >= 0) close(fd);
+    absl::StatusOr<testing::lab::NetnsEntry> inside = testing::lab::NetnsEntry::Enter(ns);
+    if (!inside.ok()) {
+      status = inside.status();
       return;
     }
-    close(fd);
     fn();
   });
   thread.join();

@@ -1,8 +1,7 @@
 // A two-namespace veth lab for the afpacket integration test (SPEC §7): "reflector" and
-// "tester" namespaces joined by one veth pair, named rfpkt<pid>r / rfpkt<pid>t, with
-// addresses from 198.18.0.0/15 and 2001:2::/48, static neighbours, no default route. The
-// destructor deletes both namespaces (and with them the veth pair). Test-only and small: the
-// shared lab helpers of testing/lab/ did not exist when this was written.
+// "tester" namespaces joined by one veth pair, with addresses from 198.18.0.0/15 and
+// 2001:2::/48, static neighbours, no default route, and ICMP rate limits off. Built on the
+// shared lab (testing/lab): unique names, deleted by the destructor and on SIGINT/SIGTERM.
 #ifndef REFLECTOR_PLATFORM_AFPACKET_VETH_LAB_H_
 #define REFLECTOR_PLATFORM_AFPACKET_VETH_LAB_H_
 
@@ -12,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "testing/lab/netns.h"
 
 namespace reflector::platform::afpacket {
 
@@ -20,15 +20,14 @@ class VethLab {
   // The reflector end gets packet::testing::kReflectorMac and the tester end kTesterMac, so
   // the shared frame table is addressed to this lab. Needs root.
   static absl::StatusOr<std::unique_ptr<VethLab>> Create();
-  ~VethLab();
   VethLab(const VethLab&) = delete;
   VethLab& operator=(const VethLab&) = delete;
 
-  const std::string& reflector_ns() const { return reflector_; }
-  const std::string& tester_ns() const { return tester_; }
+  const std::string& reflector_ns() const { return reflector_.name(); }
+  const std::string& tester_ns() const { return tester_.name(); }
   // The interface names equal the namespace names.
-  const std::string& reflector_if() const { return reflector_; }
-  const std::string& tester_if() const { return tester_; }
+  const std::string& reflector_if() const { return reflector_.name(); }
+  const std::string& tester_if() const { return tester_.name(); }
 
   // Runs `fn` on a thread that has joined namespace `ns`. Sockets created there stay in it.
   static absl::Status RunIn(const std::string& ns, const std::function<void()>& fn);
@@ -37,10 +36,11 @@ class VethLab {
   static absl::StatusOr<std::string> Run(const std::string& command);
 
  private:
-  explicit VethLab(std::string prefix);
+  VethLab(testing::lab::NetNamespace reflector, testing::lab::NetNamespace tester)
+      : reflector_(std::move(reflector)), tester_(std::move(tester)) {}
 
-  std::string reflector_;
-  std::string tester_;
+  testing::lab::NetNamespace reflector_;
+  testing::lab::NetNamespace tester_;
 };
 
 }  // namespace reflector::platform::afpacket
