@@ -59,8 +59,7 @@ int WaitForSignal(absl::Duration timeout) {
   return signal > 0 ? signal : 0;
 }
 
-absl::StatusOr<rf_config> WireConfig(const DaemonOptions& options,
-                                     const base::NetDevice& device) {
+absl::StatusOr<rf_config> WireConfig(const DaemonOptions& options, const base::NetDevice& device) {
   packet::FilterConfig filter = options.filter;
   filter.interface_mac = device.mac;
   return packet::ToWire(filter);
@@ -149,8 +148,9 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   absl::Time next_line = started + options.stats_interval;
   int exit_code = kExitOk;
   while (true) {
-    const absl::Duration wait = periodic ? next_line - absl::Now() : absl::Milliseconds(500);
-    const int signal = WaitForSignal(std::min(wait, absl::Milliseconds(500)));
+    // Wake at least twice a second to notice a failed data path.
+    const absl::Duration poll = absl::Milliseconds(500);
+    const int signal = WaitForSignal(periodic ? std::min(next_line - absl::Now(), poll) : poll);
     if (signal == SIGINT || signal == SIGTERM) break;
     if (signal == SIGUSR1) reporter.Line(datapath->ReadCounters(), absl::Now());
     if (signal == SIGHUP) {
@@ -166,10 +166,10 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
       } else {
         const std::vector<std::string> ignored = NeedsRestart(options, *next);
         options.filter = next->filter;
-        log.Error(absl::StrCat("reloaded: mode ", packet::ModeName(options.filter.mode), ", port ",
-                               options.filter.port, ", oui ",
-                               packet::FormatOuiList(options.filter.ouis), ", signatures ",
-                               packet::FormatSignatures(options.filter.signatures)));
+        log.Info(absl::StrCat("reloaded: mode ", packet::ModeName(options.filter.mode), ", port ",
+                              options.filter.port, ", oui ",
+                              packet::FormatOuiList(options.filter.ouis), ", signatures ",
+                              packet::FormatSignatures(options.filter.signatures)));
         if (!ignored.empty()) {
           log.Warning(absl::StrCat("not applied until restart: ", absl::StrJoin(ignored, ", ")));
         }
