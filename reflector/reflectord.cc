@@ -106,7 +106,10 @@ int main(int argc, char** argv) {
     return reflector::daemon::kExitBadInput;
   }
   reflector::daemon::DaemonHooks hooks;
-  hooks.reload = [given = *given] { return LoadOptions(given); };
+  // Only a config file can change while running; without one SIGHUP has nothing to reload.
+  if (!absl::GetFlag(FLAGS_config).empty()) {
+    hooks.reload = [given = *given] { return LoadOptions(given); };
+  }
   hooks.datapaths = reflector::DataPaths();
   return reflector::daemon::RunDaemon(*options, hooks);
 }

@@ -9,11 +9,16 @@
 
 #include <array>
 #include <bit>
+#include <cctype>
 #include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "reflector/base/netdev.h"
 #include "reflector/base/status_macros.h"
 #include "xdp/bpf_status.h"
@@ -41,6 +46,67 @@ absl::StatusOr<UniqueFd> CreateXdpLink(int program_fd, int ifindex, uint32_t mod
   const int fd = bpf_link_create(program_fd, ifindex, BPF_XDP, &options);
   if (fd < 0) return BpfErrorToStatus(fd, operation);
   return UniqueFd(fd);
+}
+
+// The XDP bpf_link that holds `ifindex`, or 0 when the program there is netlink-attached (or
+// the links cannot be listed: that needs CAP_SYS_ADMIN).
+uint32_t XdpLinkOn(int ifindex) {
+  uint32_t id = 0;
+  while (bpf_link_get_next_id(id, &id) == 0) {
+    const int fd = bpf_link_get_fd_by_id(id);
+    if (fd < 0) continue;
+    UniqueFd owned(fd);
+    bpf_link_info info = {};
+    uint32_t length = sizeof(info);
+    if (bpf_obj_get_info_by_fd(fd, &info, &length) == 0 && info.type == BPF_LINK_TYPE_XDP &&
+        static_cast<int>(info.xdp.ifindex) == ifindex) {
+      return id;
+    }
+  }
+  return 0;
+}
+
+// "pid 1234 (xdp-tool)" for each process with an open descriptor of link `link_id`, found in
+// /proc/<pid>/fdinfo as bpftool does; empty when none can be read.
+std::vector<std::string> LinkHolders(uint32_t link_id) {
+  std::vector<std::string> holders;
+  const std::string wanted = absl::StrCat("link_id:\t", link_id, "\n");
+  std::error_code error;
+  for (const auto& process : std::filesystem::directory_iterator("/proc", error)) {
+    const std::string pid = process.path().filename();
+    if (pid.empty() || !std::isdigit(static_cast<unsigned char>(pid[0]))) continue;
+    std::error_code fd_error;
+    for (const auto& fdinfo :
+         std::filesystem::directory_iterator(process.path() / "fdinfo", fd_error)) {
+      std::ifstream in(fdinfo.path());
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (text.find(wanted) == std::string::npos) continue;
+      std::ifstream comm_file(process.path() / "comm");
+      std::string comm;
+      std::getline(comm_file, comm);
+      holders.push_back(absl::StrCat("pid ", pid, " (", comm, ")"));
+      break;
+    }
+  }
+  return holders;
+}
+
+// What a user must do to free `interface` of `existing` (an XDP program attached in `mode`).
+std::string HowToDetach(int ifindex, absl::string_view interface, absl::string_view mode) {
+  if (const uint32_t link = XdpLinkOn(ifindex); link != 0) {
+    const std::vector<std::string> holders = LinkHolders(link);
+    if (holders.empty()) {
+      return absl::StrCat("it hangs on bpf_link ", link,
+                          ", which only its owner can detach: stop the process that `bpftool "
+                          "link show id ",
+                          link, "` names");
+    }
+    return absl::StrCat("it hangs on bpf_link ", link, " held by ", absl::StrJoin(holders, ", "),
+                        ", which only that process can detach: stop it");
+  }
+  return absl::StrCat("detach it with `ip link set dev ", interface,
+                      mode == "generic" ? " xdpgeneric off`" : " xdpdrv off`",
+                      " or attach with replace");
 }
 
 std::string DescribeProgram(uint32_t id, absl::string_view mode) {
@@ -169,9 +235,9 @@ absl::StatusOr<std::string> XdpProgram::MakeRoomFor(int ifindex, absl::string_vi
   }
   const std::string existing = DescribeProgram(id, mode);
   if (!replace) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        interface, " already runs ", existing, ", attached by someone else; refusing to ",
-        "replace it. Detach it (ip link set dev ", interface, " xdp off) or attach with replace"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(interface, " already runs ", existing, ", attached by someone else; ",
+                     "refusing to replace it: ", HowToDetach(ifindex, interface, mode)));
   }
   if (mode_flag == 0) {
     return absl::FailedPreconditionError(
@@ -181,9 +247,8 @@ absl::StatusOr<std::string> XdpProgram::MakeRoomFor(int ifindex, absl::string_vi
   LIBBPF_OPTS(bpf_xdp_attach_opts, detach, .old_prog_fd = old_program.get());
   if (const int err = bpf_xdp_detach(ifindex, mode_flag, &detach)) {
     if (err == -EBUSY) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          interface, " runs ", existing, " through a bpf_link owned by another process, ",
-          "which only that process can detach; stop it (bpftool link show lists it)"));
+      return absl::FailedPreconditionError(absl::StrCat(interface, " runs ", existing, ": ",
+                                                        HowToDetach(ifindex, interface, mode)));
     }
     return BpfErrorToStatus(err, absl::StrCat("detach ", existing, " from ", interface));
   }

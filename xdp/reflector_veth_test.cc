@@ -7,6 +7,7 @@
 #include <linux/bpf.h>
 #include <linux/if_link.h>
 #include <net/if.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -36,6 +37,7 @@ namespace {
 using packet::Verdict;
 using packet::testing::FrameCase;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using testing::lab::NetNamespace;
 using testing::lab::NetnsEntry;
 using testing::lab::PacketSocket;
@@ -274,6 +276,9 @@ TEST(ReflectorVethOwnershipTest, RefusesOrReplacesAnotherProgram) {
   const absl::StatusOr<Attachment> refused = (*program)->Attach((*lab)->reflector_if);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(refused.status().message(), HasSubstr("already runs XDP program 'rf_lab_pass'"));
+  // A command that works on a netlink-attached program.
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("ip link set dev " + (*lab)->reflector_if + " xdpdrv off"));
   EXPECT_EQ(AttachedProgramId((*lab)->reflector_if), ProgramId(other->program_fd()));
 
   absl::StatusOr<Attachment> replaced =
@@ -290,6 +295,12 @@ TEST(ReflectorVethOwnershipTest, RefusesOrReplacesAnotherProgram) {
       (*program)->Attach((*lab)->reflector_if, {.replace = true});
   EXPECT_EQ(held.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(held.status().message(), HasSubstr("bpf_link"));
+  // The link is ours here, so the process that holds it is this test.
+  EXPECT_THAT(held.status().message(), HasSubstr(absl::StrCat("held by pid ", getpid(), " (")));
+  const absl::StatusOr<Attachment> held_no_replace = (*program)->Attach((*lab)->reflector_if);
+  EXPECT_THAT(held_no_replace.status().message(),
+              HasSubstr(absl::StrCat("held by pid ", getpid(), " (")));
+  EXPECT_THAT(held_no_replace.status().message(), Not(HasSubstr("ip link set")));
 }
 
 }  // namespace

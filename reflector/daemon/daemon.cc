@@ -1,18 +1,23 @@
 #include "reflector/daemon/daemon.h"
 
+#include <net/if.h>
 #include <signal.h>
 #include <time.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "absl/strings/str_split.h"
 #include "reflector/base/netdev.h"
+#include "reflector/daemon/instance_lock.h"
 #include "reflector/daemon/privileges.h"
 #include "reflector/daemon/report.h"
+#include "xdp/libbpf_log.h"
 
 namespace reflector::daemon {
 namespace {
@@ -22,7 +27,13 @@ constexpr char kVersion[] = "0.1.0";
 // Lines on stderr, filtered by --log_level. Errors always print: they explain an exit.
 class Logger {
  public:
-  explicit Logger(LogLevel level) : level_(level) {}
+  explicit Logger(LogLevel level) { set_level(level); }
+  // libbpf's messages (verifier logs among them) follow the level: shown only at debug.
+  void set_level(LogLevel level) {
+    level_ = level;
+    xdp::RouteLibbpfLog(level >= LogLevel::kDebug ? xdp::LibbpfLog::kDebug : xdp::LibbpfLog::kQuiet,
+                        stderr, "reflectord: debug: ");
+  }
   void Error(absl::string_view message) const { Print("", message); }
   void Warning(absl::string_view message) const {
     if (level_ >= LogLevel::kWarning) Print("warning: ", message);
@@ -65,7 +76,23 @@ absl::StatusOr<rf_config> WireConfig(const DaemonOptions& options, const base::N
   return packet::ToWire(filter);
 }
 
+// Where records of what a killed daemon would leave behind live: systemd's RuntimeDirectory=
+// when it runs as a unit (the first of its directories), else /run/reflectord.
+std::string StateDirectory() {
+  const char* runtime = std::getenv("RUNTIME_DIRECTORY");
+  if (runtime != nullptr && *runtime != '\0') {
+    return std::string(*absl::StrSplit(runtime, ':').begin());
+  }
+  return "/run/reflectord";
+}
+
+bool DeviceGone(const base::NetDevice& device) {
+  char name[IF_NAMESIZE];
+  return if_indextoname(device.ifindex, name) == nullptr;
+}
+
 // Settings a running data path cannot change; SIGHUP reports them instead of applying them.
+// Every other setting (filters, mode, stats_interval, stats_format, log_level) is applied.
 std::vector<std::string> NeedsRestart(const DaemonOptions& running, const DaemonOptions& next) {
   std::vector<std::string> changed;
   if (next.interface != running.interface) changed.push_back("interface");
@@ -83,11 +110,14 @@ std::vector<std::string> NeedsRestart(const DaemonOptions& running, const Daemon
 void BlockDaemonSignals() {
   const sigset_t set = DaemonSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  // A closed stdout (`reflectord | head`) must not kill us before we detach: writes then fail
+  // with EPIPE, and the main loop stops cleanly.
+  signal(SIGPIPE, SIG_IGN);
 }
 
 int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   DaemonOptions options = initial;
-  const Logger log(options.log_level);
+  Logger log(options.log_level);
   if (options.interface.empty()) {
     log.Error(absl::StrCat("--interface is required; interfaces: ",
                            absl::StrJoin(base::ListNetDevices(), ", ")));
@@ -98,13 +128,19 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     log.Error(std::string(device.status().message()));
     return kExitBadInput;
   }
-  if (absl::Status caps = CheckCapabilities(SetupCapabilities()); !caps.ok()) {
+  if (absl::Status caps = CheckCapabilities(SetupCapabilities(options.datapath)); !caps.ok()) {
     log.Error(std::string(caps.message()));
     return kExitBadInput;
   }
   absl::StatusOr<rf_config> config = WireConfig(options, *device);
   if (!config.ok()) {
     log.Error(std::string(config.status().message()));
+    return kExitBadInput;
+  }
+  // Before anything on the interface changes: a second reflector must change nothing.
+  absl::StatusOr<InstanceLock> lock = InstanceLock::Acquire(*device);
+  if (!lock.ok()) {
+    log.Error(std::string(lock.status().message()));
     return kExitBadInput;
   }
 
@@ -116,6 +152,13 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   request.cpus = options.cpus;
   request.zero_copy = options.zero_copy;
   request.xdp_mode = options.xdp_mode;
+  request.state_dir = StateDirectory();
+  absl::StatusOr<std::vector<std::string>> restored = engine::RestoreLeftovers(request);
+  if (!restored.ok()) {
+    log.Error(std::string(restored.status().message()));
+    return kExitRuntimeError;
+  }
+  for (const std::string& line : *restored) log.Warning(line);
   std::vector<std::string> fallbacks;
   absl::StatusOr<std::unique_ptr<engine::DataPath>> opened =
       engine::OpenDataPath(options.datapath, request, hooks.datapaths, &fallbacks);
@@ -136,26 +179,27 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     return kExitRuntimeError;
   }
 
-  StatsReporter reporter(options.stats_format, stdout, stderr);
+  StatsReporter reporter(options.stats_format, options.monitor, stdout, stderr);
   BannerInfo banner{device->name, packet::FormatMac(device->mac), datapath->Describe(),
                     {},           datapath->DescribeQueues(),     kVersion};
   for (const std::string& line : fallbacks) banner.fallbacks.push_back("fell back: " + line);
-  reporter.Banner(FormatBanner(banner, options));
+  bool output_open = reporter.Banner(FormatBanner(banner, options));
 
   const absl::Time started = absl::Now();
   reporter.Start(datapath->ReadCounters(), started);
-  const bool periodic = options.stats_interval > absl::ZeroDuration();
   absl::Time next_line = started + options.stats_interval;
   int exit_code = kExitOk;
-  while (true) {
-    // Wake at least twice a second to notice a failed data path.
+  while (output_open) {
+    const bool periodic = options.stats_interval > absl::ZeroDuration();
+    // Wake at least twice a second to notice a failed data path or a vanished interface.
     const absl::Duration poll = absl::Milliseconds(500);
     const int signal = WaitForSignal(periodic ? std::min(next_line - absl::Now(), poll) : poll);
     if (signal == SIGINT || signal == SIGTERM) break;
-    if (signal == SIGUSR1) reporter.Line(datapath->ReadCounters(), absl::Now());
-    if (signal == SIGHUP) {
-      absl::StatusOr<DaemonOptions> next =
-          hooks.reload ? hooks.reload() : absl::StatusOr<DaemonOptions>(options);
+    if (signal == SIGUSR1) output_open = reporter.Line(datapath->ReadCounters(), absl::Now());
+    if (signal == SIGHUP && !hooks.reload) {
+      log.Info("SIGHUP: nothing to reload (no --config file); settings unchanged");
+    } else if (signal == SIGHUP) {
+      absl::StatusOr<DaemonOptions> next = hooks.reload();
       absl::StatusOr<rf_config> next_config =
           next.ok() ? WireConfig(*next, *device) : absl::StatusOr<rf_config>(next.status());
       absl::Status applied =
@@ -166,31 +210,55 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
       } else {
         const std::vector<std::string> ignored = NeedsRestart(options, *next);
         options.filter = next->filter;
-        log.Info(absl::StrCat("reloaded: mode ", packet::ModeName(options.filter.mode), ", port ",
-                              options.filter.port, ", oui ",
-                              packet::FormatOuiList(options.filter.ouis), ", signatures ",
-                              packet::FormatSignatures(options.filter.signatures)));
+        if (next->stats_interval != options.stats_interval) {
+          options.stats_interval = next->stats_interval;
+          next_line = absl::Now() + options.stats_interval;
+        }
+        options.stats_format = next->stats_format;
+        reporter.SetFormat(options.stats_format);
+        options.log_level = next->log_level;
+        log.set_level(options.log_level);
+        log.Info(absl::StrCat(
+            "reloaded: mode ", packet::ModeName(options.filter.mode), ", port ",
+            options.filter.port, ", oui ", packet::FormatOuiList(options.filter.ouis),
+            ", signatures ", packet::FormatSignatures(options.filter.signatures), "; stats ",
+            options.stats_interval > absl::ZeroDuration()
+                ? absl::StrCat("every ", absl::FormatDuration(options.stats_interval))
+                : std::string("off"),
+            ", log level ", LogLevelName(options.log_level)));
         if (!ignored.empty()) {
           log.Warning(absl::StrCat("not applied until restart: ", absl::StrJoin(ignored, ", ")));
         }
       }
+    }
+    if (DeviceGone(*device)) {
+      log.Error(absl::StrCat(device->name, " (ifindex ", device->ifindex,
+                             ") went away; stopping"));
+      exit_code = kExitRuntimeError;
+      break;
     }
     if (absl::Status health = datapath->Health(); !health.ok()) {
       log.Error(absl::StrCat("data path failed: ", health.message()));
       exit_code = kExitRuntimeError;
       break;
     }
-    if (periodic && absl::Now() >= next_line) {
-      reporter.Line(datapath->ReadCounters(), absl::Now());
+    if (options.stats_interval > absl::ZeroDuration() && absl::Now() >= next_line) {
+      output_open = reporter.Line(datapath->ReadCounters(), absl::Now());
       next_line += options.stats_interval;
       if (next_line < absl::Now()) next_line = absl::Now() + options.stats_interval;
     }
   }
+  if (!output_open) log.Info("stdout was closed; stopping");
   datapath->Stop();
   const engine::Counters final_counters = datapath->ReadCounters();
   // Scripts reading JSON or CSV get the final figures in their own format too.
   if (options.stats_format != StatsFormat::kText) reporter.Line(final_counters, absl::Now());
-  reporter.Summary(final_counters, absl::Now() - started);
+  if (!reporter.Summary(final_counters, absl::Now() - started)) {
+    // stdout went away: the summary still reaches whoever watches stderr.
+    std::fputs(StatsReporter::FormatSummary(final_counters, absl::Now() - started, options.monitor)
+                   .c_str(),
+               stderr);
+  }
   datapath.reset();  // detaches and releases everything before we exit
   return exit_code;
 }

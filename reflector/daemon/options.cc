@@ -46,6 +46,14 @@ absl::StatusOr<Enum> ParseNamed(absl::string_view setting, absl::string_view tex
       absl::StrFormat("--%s: invalid value \"%s\": expected one of %s", setting, text, choices));
 }
 
+template <typename Enum, size_t N>
+absl::string_view NameOf(Enum value, const Named<Enum> (&table)[N]) {
+  for (const auto& entry : table) {
+    if (entry.value == value) return entry.name;
+  }
+  return "?";
+}
+
 // Prefixes a parser's error with the setting it came from.
 absl::Status ForSetting(absl::string_view setting, const absl::Status& status) {
   if (status.ok()) return status;
@@ -105,6 +113,8 @@ absl::StatusOr<std::vector<int>> ParseCpuList(absl::string_view text) {
   }
   return cpus;
 }
+
+absl::string_view LogLevelName(LogLevel level) { return NameOf(level, kLogLevels); }
 
 absl::StatusOr<DaemonOptions> ParseOptions(const Settings& settings) {
   DaemonOptions options;

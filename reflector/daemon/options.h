@@ -47,6 +47,8 @@ const std::vector<std::string>& SettingNames();
 // name the setting and the bad value. Settings not given keep their defaults.
 absl::StatusOr<DaemonOptions> ParseOptions(const Settings& settings);
 
+absl::string_view LogLevelName(LogLevel level);  // "error", "warning", "info", "debug"
+
 // Parsers of single values, shared with the tools.
 absl::StatusOr<bool> ParseBool(absl::string_view name, absl::string_view text);
 absl::StatusOr<std::vector<int>> ParseCpuList(absl::string_view text);  // "0,2-3"

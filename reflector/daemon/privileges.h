@@ -3,16 +3,28 @@
 #ifndef REFLECTOR_DAEMON_PRIVILEGES_H_
 #define REFLECTOR_DAEMON_PRIVILEGES_H_
 
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "reflector/engine/datapath.h"
 
 namespace reflector::daemon {
 
-// CAP_NET_ADMIN (attach programs, configure links), CAP_NET_RAW (packet sockets) and CAP_BPF
-// (load programs, read maps; CAP_SYS_ADMIN also counts) are what setting up any data path
-// needs. (Since 5.11 BPF memory is charged to the cgroup, so no memlock limit to raise.)
-std::vector<unsigned> SetupCapabilities();
+// What setting up `datapath` needs (kAuto: what any of them needs, since auto may fall back):
+//   CAP_NET_ADMIN  attach XDP and tc programs, change the rx-vlan-offload
+//   CAP_BPF        load programs and create maps (CAP_SYS_ADMIN also counts)
+//   CAP_PERFMON    the verifier refuses the programs' pointer arithmetic without it
+//                  (CAP_SYS_ADMIN also counts)
+//   CAP_NET_RAW    AF_XDP and packet sockets (afxdp, afpacket)
+//   CAP_IPC_LOCK   AF_XDP's UMEM is charged to RLIMIT_MEMLOCK without it (afxdp; not needed
+//                  when that limit is unlimited)
+// (Since 5.11 BPF maps are charged to the cgroup, not to RLIMIT_MEMLOCK.)
+std::vector<unsigned> SetupCapabilities(engine::DataPathKind datapath);
+
+// "cap_net_admin,cap_net_raw,cap_bpf,cap_perfmon,cap_ipc_lock": the file capabilities that
+// let an unprivileged user run every data path, as setcap takes them.
+std::string DocumentedFileCapabilities();
 
 // PermissionDenied naming every capability of `needed` the process lacks, with how to grant
 // them; OK when it has them all.

@@ -65,34 +65,52 @@ std::string FormatBanner(const BannerInfo& info, const DaemonOptions& options) {
   return out;
 }
 
-StatsReporter::StatsReporter(StatsFormat format, std::FILE* lines, std::FILE* text)
-    : format_(format), lines_(lines), text_(format == StatsFormat::kText ? lines : text) {}
+namespace {
 
-void StatsReporter::Banner(const std::string& banner) {
-  std::fputs(banner.c_str(), text_);
-  std::fflush(text_);
+// Writes and flushes; false once the stream is broken (EPIPE with SIGPIPE ignored).
+bool Write(std::FILE* out, const std::string& text) {
+  std::fputs(text.c_str(), out);
+  return std::fflush(out) == 0 && !std::ferror(out);
 }
+
+}  // namespace
+
+StatsReporter::StatsReporter(StatsFormat format, bool monitor, std::FILE* lines, std::FILE* text)
+    : format_(format),
+      monitor_(monitor),
+      text_for_machine_formats_(text),
+      lines_(lines),
+      text_(format == StatsFormat::kText ? lines : text) {}
+
+void StatsReporter::SetFormat(StatsFormat format) {
+  if (format == format_) return;
+  format_ = format;
+  text_ = format == StatsFormat::kText ? lines_ : text_for_machine_formats_;
+  header_written_ = false;
+}
+
+bool StatsReporter::Banner(const std::string& banner) { return Write(text_, banner); }
 
 void StatsReporter::Start(const Counters& now, absl::Time time) {
   previous_ = now;
   previous_time_ = time;
 }
 
-void StatsReporter::Line(const Counters& now, absl::Time time) {
+bool StatsReporter::Line(const Counters& now, absl::Time time) {
+  std::string text;
   if (format_ == StatsFormat::kCsv && !header_written_) {
-    std::fputs((CsvHeader() + "\n").c_str(), lines_);
+    text = CsvHeader() + "\n";
     header_written_ = true;
   }
-  const std::string line = FormatLine(format_, previous_, now, time - previous_time_, time);
-  std::fputs((line + "\n").c_str(), lines_);
-  std::fflush(lines_);
+  absl::StrAppend(&text, FormatLine(format_, previous_, now, time - previous_time_, time, monitor_),
+                  "\n");
   previous_ = now;
   previous_time_ = time;
+  return Write(lines_, text);
 }
 
-void StatsReporter::Summary(const Counters& total, absl::Duration elapsed) {
-  std::fputs(FormatSummary(total, elapsed).c_str(), text_);
-  std::fflush(text_);
+bool StatsReporter::Summary(const Counters& total, absl::Duration elapsed) {
+  return Write(text_, FormatSummary(total, elapsed, monitor_));
 }
 
 std::string StatsReporter::CsvHeader() {
@@ -107,7 +125,7 @@ std::string StatsReporter::CsvHeader() {
 
 std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previous,
                                       const Counters& now, absl::Duration interval,
-                                      absl::Time time) {
+                                      absl::Time time, bool monitor) {
   const Rates rates = RatesBetween(previous, now, interval);
   switch (format) {
     case StatsFormat::kText: {
@@ -115,8 +133,9 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
           TopRejects(previous, now, 3), ", ",
           [](std::string* out, const auto& r) { absl::StrAppend(out, r.first, " ", r.second); });
       return absl::StrFormat(
-                 "%s rx %.0f fps %.2f Mbps | reflected %.0f fps %.2f Mbps | rejected %d%s%s%s",
-                 Timestamp(time), rates.rx_fps, rates.rx_mbps, rates.reflected_fps,
+                 "%s rx %.0f fps %.2f Mbps | %s %.0f fps %.2f Mbps | rejected %d%s%s%s",
+                 Timestamp(time), rates.rx_fps, rates.rx_mbps,
+                 monitor ? "would reflect" : "reflected", rates.reflected_fps,
                  rates.reflected_mbps, now.rejected_frames() - previous.rejected_frames(),
                  rejects.empty() ? "" : " (", rejects, rejects.empty() ? "" : ")") +
              (now.tx_dropped != previous.tx_dropped
@@ -137,7 +156,7 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
         by_signature[std::string(packet::SignatureName(static_cast<packet::Signature>(i)))] =
             now.reflected_by_signature[i];
       }
-      const nlohmann::json line = {
+      nlohmann::json line = {
           {"time", Timestamp(time)},
           {"interval_s", absl::ToDoubleSeconds(interval)},
           {"rx_fps", rates.rx_fps},
@@ -155,6 +174,7 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
           {"tx_dropped", now.tx_dropped},
           {"rx_dropped", now.rx_dropped},
       };
+      if (monitor) line["monitor"] = true;
       return line.dump();
     }
     case StatsFormat::kCsv: {
@@ -171,13 +191,15 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
   return "";
 }
 
-std::string StatsReporter::FormatSummary(const Counters& total, absl::Duration elapsed) {
+std::string StatsReporter::FormatSummary(const Counters& total, absl::Duration elapsed,
+                                         bool monitor) {
   std::string out = absl::StrFormat(
-      "summary after %s: rx %d frames (%d bytes), reflected %d frames (%d bytes), "
+      "summary after %s: rx %d frames (%d bytes), %s %d frames (%d bytes), "
       "rejected %d, tx dropped %d, rx dropped %d\n",
       absl::FormatDuration(absl::Trunc(elapsed, absl::Milliseconds(1))), total.rx_frames,
-      total.rx_bytes, total.reflected_frames, total.reflected_bytes, total.rejected_frames(),
-      total.tx_dropped, total.rx_dropped);
+      total.rx_bytes, monitor ? "would reflect (monitor: nothing sent)" : "reflected",
+      total.reflected_frames, total.reflected_bytes, total.rejected_frames(), total.tx_dropped,
+      total.rx_dropped);
   std::vector<std::string> signatures;
   for (int i = 0; i < packet::kSignatureCount; ++i) {
     if (total.reflected_by_signature[i]) {
@@ -186,7 +208,8 @@ std::string StatsReporter::FormatSummary(const Counters& total, absl::Duration e
     }
   }
   if (!signatures.empty())
-    absl::StrAppend(&out, "  reflected by signature: ", absl::StrJoin(signatures, ", "), "\n");
+    absl::StrAppend(&out, monitor ? "  would reflect by signature: " : "  reflected by signature: ",
+                    absl::StrJoin(signatures, ", "), "\n");
   const auto rejects = TopRejects(Counters(), total, packet::kVerdictCount);
   if (!rejects.empty()) {
     absl::StrAppend(&out, "  rejected by reason: ",

@@ -25,26 +25,36 @@ struct BannerInfo {
 
 std::string FormatBanner(const BannerInfo& info, const DaemonOptions& options);
 
+// In monitor mode nothing goes out: text says "would reflect" where it says "reflected", and
+// JSON lines carry "monitor": true (the field names stay, so scripts read both modes alike).
 class StatsReporter {
  public:
   // Lines go to `lines`; the banner and summary to `text` for machine formats.
-  StatsReporter(StatsFormat format, std::FILE* lines, std::FILE* text);
+  StatsReporter(StatsFormat format, bool monitor, std::FILE* lines, std::FILE* text);
 
-  void Banner(const std::string& banner);
+  // Each returns false once its stream cannot be written any more (a closed pipe: the reader
+  // of `reflectord | head` went away).
+  bool Banner(const std::string& banner);
   // One line for the interval since the previous call (or since Start).
   void Start(const engine::Counters& now, absl::Time time);
-  void Line(const engine::Counters& now, absl::Time time);
-  void Summary(const engine::Counters& total, absl::Duration elapsed);
+  bool Line(const engine::Counters& now, absl::Time time);
+  bool Summary(const engine::Counters& total, absl::Duration elapsed);
+
+  // Takes effect from the next line; a CSV header is written again when the format becomes CSV.
+  void SetFormat(StatsFormat format);
 
   // Pure formatting, for tests.
   static std::string FormatLine(StatsFormat format, const engine::Counters& previous,
                                 const engine::Counters& now, absl::Duration interval,
-                                absl::Time time);
+                                absl::Time time, bool monitor = false);
   static std::string CsvHeader();
-  static std::string FormatSummary(const engine::Counters& total, absl::Duration elapsed);
+  static std::string FormatSummary(const engine::Counters& total, absl::Duration elapsed,
+                                   bool monitor = false);
 
  private:
   StatsFormat format_;
+  bool monitor_;
+  std::FILE* text_for_machine_formats_;
   std::FILE* lines_;
   std::FILE* text_;
   bool header_written_ = false;

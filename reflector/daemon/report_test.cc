@@ -1,5 +1,11 @@
 #include "reflector/daemon/report.h"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 
@@ -57,6 +63,56 @@ TEST(StatsReporter, SummaryListsSignaturesAndReasons) {
   EXPECT_NE(summary.find("reflected 1800 frames"), std::string::npos) << summary;
   EXPECT_NE(summary.find("probeot 1800"), std::string::npos) << summary;
   EXPECT_NE(summary.find("dst_mac 120, port 80"), std::string::npos) << summary;
+}
+
+TEST(StatsReporter, MonitorSaysWouldReflectNeverReflected) {
+  const std::string line = StatsReporter::FormatLine(StatsFormat::kText, Sample(1), Sample(3),
+                                                     absl::Seconds(2), kTime, /*monitor=*/true);
+  EXPECT_NE(line.find("| would reflect 900 fps"), std::string::npos) << line;
+  EXPECT_EQ(line.find("reflected"), std::string::npos) << line;
+  const std::string summary =
+      StatsReporter::FormatSummary(Sample(2), absl::Seconds(10), /*monitor=*/true);
+  EXPECT_NE(summary.find("would reflect (monitor: nothing sent) 1800 frames"), std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("would reflect by signature: probeot 1800"), std::string::npos);
+  EXPECT_EQ(summary.find("reflected"), std::string::npos) << summary;
+  const nlohmann::json json = nlohmann::json::parse(StatsReporter::FormatLine(
+      StatsFormat::kJson, Sample(1), Sample(3), absl::Seconds(2), kTime, /*monitor=*/true));
+  EXPECT_EQ(json["monitor"], true);
+  EXPECT_FALSE(nlohmann::json::parse(StatsReporter::FormatLine(StatsFormat::kJson, Sample(1),
+                                                               Sample(3), absl::Seconds(2), kTime))
+                   .contains("monitor"));
+}
+
+TEST(StatsReporter, AClosedStreamIsReported) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::FILE* out = fdopen(fds[1], "w");
+  ASSERT_NE(out, nullptr);
+  StatsReporter reporter(StatsFormat::kText, false, out, stderr);
+  EXPECT_TRUE(reporter.Banner("banner\n"));
+  close(fds[0]);
+  const sighandler_t previous = signal(SIGPIPE, SIG_IGN);
+  reporter.Start(Sample(1), kTime);
+  EXPECT_FALSE(reporter.Line(Sample(2), kTime + absl::Seconds(1)));
+  signal(SIGPIPE, previous);
+  std::fclose(out);
+}
+
+TEST(StatsReporter, SwitchingToCsvWritesTheHeader) {
+  char* buffer = nullptr;
+  size_t size = 0;
+  std::FILE* out = open_memstream(&buffer, &size);
+  StatsReporter reporter(StatsFormat::kJson, false, out, stderr);
+  reporter.Start(Sample(1), kTime);
+  ASSERT_TRUE(reporter.Line(Sample(2), kTime + absl::Seconds(1)));
+  reporter.SetFormat(StatsFormat::kCsv);
+  ASSERT_TRUE(reporter.Line(Sample(3), kTime + absl::Seconds(2)));
+  std::fclose(out);
+  const std::string text(buffer, size);
+  free(buffer);
+  EXPECT_NE(text.find("{\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\n" + StatsReporter::CsvHeader() + "\n"), std::string::npos) << text;
 }
 
 TEST(FormatBanner, NamesInterfaceDataPathAndFilters) {

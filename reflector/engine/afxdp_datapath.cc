@@ -111,7 +111,7 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenAfXdpDataPath(const DataPathReques
     workers.push_back(Queue{std::move(io), request.cpu_for(q)});
   }
   REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<platform::RxVlanOffloadOff> vlan,
-                             platform::RxVlanOffloadOff::Apply(request.device.name));
+                             platform::RxVlanOffloadOff::Apply(request.device.name, request.state_dir));
   std::string description =
       absl::StrCat("afxdp (XDP ", xdp::AttachModeName(attached.mode), ", ", socket_mode,
                    request.monitor ? ", monitor" : "",

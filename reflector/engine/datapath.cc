@@ -3,6 +3,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "platform/vlan_offload.h"
 
 namespace reflector::engine {
 
@@ -18,6 +19,15 @@ absl::string_view DataPathName(DataPathKind kind) {
       return "afpacket";
   }
   return "unknown";
+}
+
+absl::StatusOr<std::vector<std::string>> RestoreLeftovers(const DataPathRequest& request) {
+  std::vector<std::string> restored;
+  absl::StatusOr<std::string> offload =
+      platform::RxVlanOffloadOff::RestoreLeftover(request.device.name, request.state_dir);
+  if (!offload.ok()) return offload.status();
+  if (!offload->empty()) restored.push_back(*offload);
+  return restored;
 }
 
 absl::StatusOr<std::unique_ptr<DataPath>> OpenDataPath(

@@ -32,6 +32,9 @@ struct DataPathRequest {
   std::vector<int> cpus;  // worker i on cpus[i % size]; empty: not pinned
   ZeroCopy zero_copy = ZeroCopy::kAuto;
   XdpMode xdp_mode = XdpMode::kAuto;
+  // Where to record changes to the interface that a killed process would leave behind
+  // (rx-vlan-offload); empty: no records.
+  std::string state_dir;
 
   int queue_count() const { return queues > 0 ? queues : device.rx_queues; }
   int cpu_for(int queue) const { return cpus.empty() ? -1 : cpus[queue % cpus.size()]; }
@@ -57,6 +60,11 @@ class DataPath {
   // OK while the data path works; the reason once it stopped working (worker error, link gone).
   virtual absl::Status Health() const = 0;
 };
+
+// Undoes what a data path that did not stop cleanly left on the interface (today: the
+// rx-vlan-offload the XDP paths turn off) and returns one log line per thing undone. Call it
+// while holding the interface's instance lock, before opening a data path.
+absl::StatusOr<std::vector<std::string>> RestoreLeftovers(const DataPathRequest& request);
 
 using DataPathOpener =
     std::function<absl::StatusOr<std::unique_ptr<DataPath>>(const DataPathRequest&)>;

@@ -1,7 +1,5 @@
 #include "reflector/engine/xdp_datapath.h"
 
-#include <net/if.h>
-
 #include "absl/strings/str_cat.h"
 #include "platform/vlan_offload.h"
 #include "reflector/base/status_macros.h"
@@ -64,13 +62,9 @@ class XdpDataPath : public DataPath {
     return kernel.ok() ? FromKernelCounters(*kernel) : Counters();
   }
 
+  // The daemon notices a vanished interface itself, for every data path.
   absl::Status Health() const override {
-    const auto& attached = program_->attachment();
-    if (!attached) return absl::OkStatus();  // stopped on purpose
-    char name[IF_NAMESIZE];
-    if (if_indextoname(attached->ifindex, name) == nullptr) {
-      return absl::UnavailableError(absl::StrCat(attached->interface, " is gone"));
-    }
+    if (!program_->attachment()) return absl::OkStatus();  // stopped on purpose
     return program_->ReadCounters().status();
   }
 
@@ -90,7 +84,7 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenXdpDataPath(const DataPathRequest&
   options.mode = ToAttachMode(request.xdp_mode);
   REFLECTOR_RETURN_IF_ERROR(program->Attach(request.device.name, options).status());
   REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<platform::RxVlanOffloadOff> vlan,
-                             platform::RxVlanOffloadOff::Apply(request.device.name));
+                             platform::RxVlanOffloadOff::Apply(request.device.name, request.state_dir));
   return std::unique_ptr<DataPath>(new XdpDataPath(std::move(program), action, std::move(vlan)));
 }
 
