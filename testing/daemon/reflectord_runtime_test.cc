@@ -76,9 +76,12 @@ TEST_P(ReflectordRuntimeTest, SighupAppliesTheConfigFileWhileRunning) {
   // Only CAP_NET_ADMIN (12) and CAP_BPF (39) are left once the data path runs.
   EXPECT_EQ(EffectiveCapabilities(daemon->pid()), (1ull << 12) | (1ull << 39));
 
-  WriteFile(config, "port = 5001\nmode = \"mac\"\n");
+  WriteFile(config, "port = 5001\nmode = \"mac\"\nlog_level = \"debug\"\n");
   ASSERT_TRUE(daemon->Signal(SIGHUP).ok());
   ASSERT_TRUE(daemon->WaitForStderr("reloaded: mode mac, port 5001", kTimeout).ok())
+      << daemon->Describe();
+  // Log level and stats settings are applied too, not only the filters.
+  EXPECT_NE(daemon->Stderr().find("; stats off, log level debug"), std::string::npos)
       << daemon->Describe();
   back = ExchangeBothPorts(*lab_, 1);
   ASSERT_EQ(back.size(), 1u);

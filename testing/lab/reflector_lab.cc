@@ -82,6 +82,10 @@ absl::StatusOr<LabProcess> ReflectorLab::SpawnReflectord(const std::vector<std::
   REFLECTOR_ASSIGN_OR_RETURN(const std::string binary, RunfilePath("reflector/reflectord"));
   std::vector<std::string> argv = {binary};
   argv.insert(argv.end(), args.begin(), args.end());
+  return SpawnInReflectorNs(std::move(argv));
+}
+
+absl::StatusOr<LabProcess> ReflectorLab::SpawnInReflectorNs(std::vector<std::string> argv) {
   return LabProcess::Start({.netns = reflector_ns_.name(),
                             .argv = std::move(argv),
                             .output_prefix = absl::StrCat(output_dir_, "/reflectord.", getpid(),

@@ -62,6 +62,10 @@ class ReflectorLab {
   absl::StatusOr<LabProcess> RunReflectordToExit(const std::vector<std::string>& args,
                                                  absl::Duration timeout);
 
+  // Starts any program in the reflector namespace (argv[0] is its path), with its output in
+  // the test's output directory: a shell pipeline around reflectord, reflectord as another user.
+  absl::StatusOr<LabProcess> SpawnInReflectorNs(std::vector<std::string> argv);
+
   absl::Status Send(absl::Span<const uint8_t> frame);
   // Collects arriving frames until `reflections` possible reflections have arrived and then
   // `quiet` passes without another one (to catch duplicates), or until `timeout`.
