@@ -240,6 +240,12 @@ class AfPacketVethTest : public ::testing::TestWithParam<TcAttachMethod> {
                   options.interface = lab_->reflector_if();
                   options.fanout_group = static_cast<uint16_t>(getpid());
                   options.rx_block_count = 8;
+                  // The kernel hands a block over when it is full or its timer fires, and
+                  // fills the next one meanwhile. With 1 ms a burst that a busy machine
+                  // stretches over 8 ms takes all 8 blocks before the reflector reads, and
+                  // the rest is dropped; 20 ms leaves room for that while PumpReflector
+                  // still waits five times as long for the last block.
+                  options.rx_block_timeout_ms = 20;
                   options.tx_frame_count = 256;
                   options.filter_config = DefaultTestConfig();
                   options.host_stack_drop_tcx = GetParam() == TcAttachMethod::kTcxLink;
