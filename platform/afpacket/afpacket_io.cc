@@ -90,7 +90,8 @@ absl::StatusOr<std::unique_ptr<AfPacketIo>> AfPacketIo::Create(const AfPacketOpt
   REFLECTOR_RETURN_IF_ERROR(io->OpenTx(options, ifindex, max_frame));
   REFLECTOR_RETURN_IF_ERROR(io->OpenRx(options, ifindex, max_frame));
   if (options.host_stack_drop) {
-    REFLECTOR_ASSIGN_OR_RETURN(io->tc_drop_, TcDropFilter::Attach(ifindex, options.filter_config));
+    REFLECTOR_ASSIGN_OR_RETURN(io->tc_drop_, TcDropFilter::Attach(ifindex, options.filter_config,
+                                                                  options.host_stack_drop_tcx));
   }
   io->description_ = options.fanout_group != 0
                          ? absl::StrCat("afpacket ", name, " worker ", options.worker_index,

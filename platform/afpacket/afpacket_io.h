@@ -47,6 +47,9 @@ struct AfPacketOptions {
   // Attach the tc ingress drop filter. Exactly one AfPacketIo per interface should (the
   // first worker); the others share it.
   bool host_stack_drop = true;
+  // Attach it through a tcx link where the kernel has one; false forces netlink tc, the
+  // fallback of kernels before 6.6, so that tests can run it here.
+  bool host_stack_drop_tcx = true;
 };
 
 // How often Receive had to undo what the kernel did to a frame (diagnostics and tests).

@@ -2,7 +2,8 @@
 // from the tester namespace to an AfPacketIo in the reflector namespace, a minimal engine loop
 // reflects what the classifier accepts, and the tester side checks that exactly the reflect
 // frames come back, byte-exact, once each, tags intact, with no ICMP error from the
-// reflector's stack about them, and that nothing is left behind.
+// reflector's stack about them, and that nothing is left behind. Every test runs with the tc
+// filter on a tcx link and again on the netlink fallback of kernels before 6.6.
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -12,6 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdarg>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -22,14 +25,22 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bpf/bpf.h"
+#include "bpf/libbpf.h"
 #include "gtest/gtest.h"
 #include "platform/afpacket/afpacket_io.h"
 #include "platform/afpacket/scoped_resources.h"
+#include "platform/afpacket/tcx_link.h"
 #include "platform/afpacket/veth_lab.h"
 #include "reflector/base/unique_fd.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
 #include "reflector/packet/testing/frame_table.h"
+#include "testing/lab/kernel.h"
+#include "xdp/abi.h"
+#include "xdp/counters.h"
+// After the ABI header, as in tc_drop_filter.cc.
+#include "platform/afpacket/tc_drop.skel.h"
 
 namespace reflector::platform::afpacket {
 namespace {
@@ -192,19 +203,43 @@ std::vector<std::vector<const FrameCase*>> GroupByConfig() {
   return groups;
 }
 
-class AfPacketVethTest : public ::testing::Test {
+// What libbpf prints (warnings and info, what it would write to stderr) while one is alive.
+class LibbpfOutput {
+ public:
+  LibbpfOutput() : previous_(libbpf_set_print(&LibbpfOutput::Print)) { text() = ""; }
+  ~LibbpfOutput() { libbpf_set_print(previous_); }
+  static std::string& text() {
+    static std::string* text = new std::string;
+    return *text;
+  }
+
+ private:
+  static int Print(libbpf_print_level level, const char* format, va_list args) {
+    if (level == LIBBPF_DEBUG) return 0;
+    char line[1024];
+    const int n = std::vsnprintf(line, sizeof(line), format, args);
+    if (n > 0) text().append(line, std::min<size_t>(static_cast<size_t>(n), sizeof(line) - 1));
+    return n;
+  }
+  libbpf_print_fn_t previous_;
+};
+
+class AfPacketVethTest : public ::testing::TestWithParam<TcAttachMethod> {
  protected:
   void SetUp() override {
     REQUIRE_ROOT_OR_SKIP();
+    if (GetParam() == TcAttachMethod::kTcxLink && !testing::lab::KernelHasTcx()) {
+      GTEST_SKIP() << "the kernel has no tcx (Linux 6.6+)";
+    }
     absl::StatusOr<std::unique_ptr<VethLab>> lab = VethLab::Create();
     ASSERT_TRUE(lab.ok()) << lab.status();
     lab_ = *std::move(lab);
     ASSERT_TRUE(VethLab::RunIn(lab_->tester_ns(), [&] { tester_.Open(lab_->tester_if()); }).ok());
-    OpenReflector(/*rx_block_timeout_ms=*/1);
+    OpenReflector();
   }
 
   // A small RX ring (8 blocks) and TX ring (256 slots), so that tests make them wrap.
-  void OpenReflector(uint32_t rx_block_timeout_ms) {
+  void OpenReflector(uint32_t rx_block_timeout_ms = 1) {
     io_.reset();
     ASSERT_TRUE(VethLab::RunIn(lab_->reflector_ns(), [&] {
                   AfPacketOptions options;
@@ -214,22 +249,40 @@ class AfPacketVethTest : public ::testing::Test {
                   options.rx_block_timeout_ms = rx_block_timeout_ms;
                   options.tx_frame_count = 256;
                   options.filter_config = DefaultTestConfig();
+                  options.host_stack_drop_tcx = GetParam() == TcAttachMethod::kTcxLink;
                   absl::StatusOr<std::unique_ptr<AfPacketIo>> io = AfPacketIo::Create(options);
                   ASSERT_TRUE(io.ok()) << io.status();
                   io_ = *std::move(io);
                 }).ok());
     ASSERT_NE(io_, nullptr);
+    ASSERT_EQ(io_->tc_drop_filter()->attach_method(), GetParam())
+        << io_->tc_drop_filter()->DescribeAttachment();
+  }
+
+  absl::StatusOr<std::string> Qdiscs() const {
+    return VethLab::Run(
+        absl::StrCat("tc -n ", lab_->reflector_ns(), " qdisc show dev ", lab_->reflector_if()));
+  }
+
+  std::vector<uint32_t> TcxPrograms() const {
+    absl::StatusOr<std::vector<uint32_t>> ids;
+    EXPECT_TRUE(VethLab::RunIn(lab_->reflector_ns(), [&] {
+                  ids = TcxIngressProgramIds(
+                      static_cast<int>(if_nametoindex(lab_->reflector_if().c_str())));
+                }).ok());
+    EXPECT_TRUE(ids.ok()) << ids.status();
+    return ids.ok() ? *ids : std::vector<uint32_t>{};
   }
 
   void TearDown() override {
     if (lab_ == nullptr) return;
     // Destroyed on this thread, outside the reflector namespace: the filter must still find
-    // its interface, and leave no clsact qdisc behind.
+    // its interface, and leave no clsact qdisc and no tcx program behind.
     io_.reset();
-    absl::StatusOr<std::string> qdiscs = VethLab::Run(
-        absl::StrCat("tc -n ", lab_->reflector_ns(), " qdisc show dev ", lab_->reflector_if()));
+    absl::StatusOr<std::string> qdiscs = Qdiscs();
     ASSERT_TRUE(qdiscs.ok()) << qdiscs.status();
     EXPECT_EQ(qdiscs->find("clsact"), std::string::npos) << *qdiscs;
+    EXPECT_EQ(TcxPrograms().size(), 0u);
     const std::string reflector_ns = lab_->reflector_ns();
     lab_.reset();
     absl::StatusOr<std::string> left = VethLab::Run("ip netns list");
@@ -260,7 +313,7 @@ Returned Collect(Tester& tester) {
   return returned;
 }
 
-TEST_F(AfPacketVethTest, ReflectsExactlyTheTestFramesOfTheTable) {
+TEST_P(AfPacketVethTest, ReflectsExactlyTheTestFramesOfTheTable) {
   int reflect_cases = 0;
   int unreachables_for_others = 0;
   for (const auto& group : GroupByConfig()) {
@@ -321,7 +374,7 @@ TEST_F(AfPacketVethTest, ReflectsExactlyTheTestFramesOfTheTable) {
 
 // A burst of distinct frames, so blocks hold far more frames than a batch and the small RX
 // ring (8 blocks) and TX ring (256 slots) wrap: each frame comes back exactly once.
-TEST_F(AfPacketVethTest, BurstComesBackOnceEachThroughWrappingRings) {
+TEST_P(AfPacketVethTest, BurstComesBackOnceEachThroughWrappingRings) {
   // Blocks are handed over when full or after the block timeout. With the 1 ms default, a
   // sender slowed down by a loaded machine spreads a chunk over more blocks than the ring has,
   // and the kernel drops frames; with 500 ms a chunk (200 small frames, far less than a
@@ -368,7 +421,7 @@ TEST_F(AfPacketVethTest, BurstComesBackOnceEachThroughWrappingRings) {
 // A UDP socket on the tester sends an ITO probe; over veth it leaves with only a partial
 // checksum (TP_STATUS_CSUMNOTREADY at the reflector). The tester's own UDP socket receives the
 // reflection only if its checksum verifies, so the datagram coming back proves completion.
-TEST_F(AfPacketVethTest, CompletesPartialChecksumsOfLocallySentUdp) {
+TEST_P(AfPacketVethTest, CompletesPartialChecksumsOfLocallySentUdp) {
   ASSERT_TRUE(io_->SetFilterConfig(DefaultTestConfig()).ok());
   const std::string probe = std::string("\x09\x10\xea\x1d\x00", 5) + "PROBEOT" + "12345678";
   UniqueFd v4;
@@ -406,6 +459,145 @@ TEST_F(AfPacketVethTest, CompletesPartialChecksumsOfLocallySentUdp) {
   }
   EXPECT_EQ(Collect(tester_).unreachables, 0);
 }
+
+// A second copy of the tc program, attached after the filter under test the way it is (a tcx
+// link appended behind it, or a cls_bpf filter at a later priority on the same clsact qdisc):
+// its counters show which frames the filter let through to whatever runs next.
+class Downstream {
+ public:
+  // Call in the reflector namespace, after the filter under test is attached.
+  void Attach(int ifindex, TcAttachMethod method) {
+    skeleton_ = rf_tc_drop__open_and_load();
+    ASSERT_NE(skeleton_, nullptr);
+    const rf_config config = DefaultTestConfig();
+    const uint32_t key = 0;
+    ASSERT_EQ(bpf_map__update_elem(skeleton_->maps.rf_tc_config, &key, sizeof(key), &config,
+                                   sizeof(config), BPF_ANY),
+              0);
+    const int program = bpf_program__fd(skeleton_->progs.rf_tc_drop);
+    if (method == TcAttachMethod::kTcxLink) {
+      absl::StatusOr<UniqueFd> link = AttachTcxIngress(program, ifindex);
+      ASSERT_TRUE(link.ok()) << link.status();
+      link_ = *std::move(link);
+      return;
+    }
+    // The filter under test created the qdisc and takes this filter with it when it goes.
+    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+    LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = program, .handle = 1, .priority = 0x7000);
+    ASSERT_EQ(bpf_tc_attach(&hook, &opts), 0);
+  }
+  ~Downstream() {
+    link_.reset();
+    if (skeleton_ != nullptr) rf_tc_drop__destroy(skeleton_);
+  }
+
+  rf_xdp_counters Counters() const {
+    std::vector<rf_xdp_counters> per_cpu(static_cast<size_t>(libbpf_num_possible_cpus()));
+    const uint32_t key = 0;
+    EXPECT_EQ(bpf_map__lookup_elem(skeleton_->maps.rf_tc_counters, &key, sizeof(key),
+                                   per_cpu.data(), per_cpu.size() * sizeof(rf_xdp_counters), 0),
+              0);
+    return xdp::SumCounters(per_cpu);
+  }
+
+ private:
+  rf_tc_drop* skeleton_ = nullptr;
+  UniqueFd link_;
+};
+
+// A frame that is not ours goes on to what runs after the filter: it returns TC_ACT_UNSPEC,
+// which is TCX_NEXT for tcx and "next filter" for cls_bpf. TC_ACT_OK (TCX_PASS) would end the
+// tcx chain there and skip the rest.
+TEST_P(AfPacketVethTest, FramesThatAreNotOursGoOnToTheNextProgram) {
+  Downstream downstream;
+  ASSERT_TRUE(VethLab::RunIn(lab_->reflector_ns(), [&] {
+                downstream.Attach(static_cast<int>(if_nametoindex(lab_->reflector_if().c_str())),
+                                  GetParam());
+              }).ok());
+  if (HasFatalFailure()) return;
+  constexpr int kTestFrames = 3;
+  constexpr int kOtherPortFrames = 4;
+  for (int i = 0; i < kTestFrames; ++i) {
+    ASSERT_TRUE(
+        tester_.Send(packet::testing::FrameBuilder().IpId(static_cast<uint16_t>(i)).Build()));
+  }
+  for (int i = 0; i < kOtherPortFrames; ++i) {
+    ASSERT_TRUE(tester_.Send(
+        packet::testing::FrameBuilder().IpId(static_cast<uint16_t>(i)).Ports(40001, 5001).Build()));
+  }
+  PumpReflector(*io_, DefaultTestConfig(), absl::Seconds(5));
+  EXPECT_EQ(Collect(tester_).frames.size(), static_cast<size_t>(kTestFrames));
+
+  absl::StatusOr<rf_xdp_counters> ours = io_->tc_drop_filter()->ReadCounters();
+  ASSERT_TRUE(ours.ok()) << ours.status();
+  EXPECT_EQ(ours->verdict_frames[RF_REFLECT], static_cast<uint64_t>(kTestFrames));
+  EXPECT_EQ(ours->verdict_frames[RF_PORT], static_cast<uint64_t>(kOtherPortFrames));
+  const rf_xdp_counters next = downstream.Counters();
+  EXPECT_EQ(next.verdict_frames[RF_REFLECT], 0u) << "test frames are dropped, not passed on";
+  EXPECT_EQ(next.verdict_frames[RF_PORT], static_cast<uint64_t>(kOtherPortFrames))
+      << "frames for another port must reach the program after ours";
+}
+
+// A clsact qdisc that someone else put there first is shared and left in place. Through tcx it
+// is not touched at all; through netlink it is looked up first, so libbpf has nothing to say
+// (bpf_tc_hook_create on it would print "Kernel error message: Exclusivity flag on").
+TEST_P(AfPacketVethTest, LeavesAClsactQdiscThatWasThereAloneAndQuiet) {
+  io_.reset();
+  ASSERT_TRUE(VethLab::Run(absl::StrCat("tc -n ", lab_->reflector_ns(), " qdisc add dev ",
+                                        lab_->reflector_if(), " clsact"))
+                  .ok());
+  {
+    // The message this test is about, so that its absence below means something.
+    LibbpfOutput output;
+    ASSERT_TRUE(VethLab::RunIn(lab_->reflector_ns(), [&] {
+                  LIBBPF_OPTS(
+                      bpf_tc_hook, hook,
+                      .ifindex = static_cast<int>(if_nametoindex(lab_->reflector_if().c_str())),
+                      .attach_point = BPF_TC_INGRESS);
+                  EXPECT_EQ(bpf_tc_hook_create(&hook), -EEXIST);
+                }).ok());
+    EXPECT_NE(LibbpfOutput::text().find("Exclusivity flag on"), std::string::npos)
+        << LibbpfOutput::text();
+  }
+  {
+    LibbpfOutput output;
+    OpenReflector();
+    if (HasFatalFailure()) return;
+    EXPECT_EQ(LibbpfOutput::text(), "");
+  }
+
+  // Still works: a test frame comes back and the stack does not answer it.
+  ASSERT_TRUE(tester_.Send(packet::testing::FrameBuilder().Build()));
+  PumpReflector(*io_, DefaultTestConfig(), absl::Seconds(5));
+  const Returned returned = Collect(tester_);
+  EXPECT_EQ(returned.frames.size(), 1u);
+  EXPECT_EQ(returned.unreachables, 0);
+  EXPECT_EQ(*io_->tc_drop_filter()->dropped(), 1u);
+
+  {
+    LibbpfOutput output;
+    io_.reset();
+    EXPECT_EQ(LibbpfOutput::text(), "");
+  }
+  absl::StatusOr<std::string> qdiscs = Qdiscs();
+  ASSERT_TRUE(qdiscs.ok()) << qdiscs.status();
+  EXPECT_NE(qdiscs->find("clsact"), std::string::npos) << "our detach removed a qdisc not ours";
+  absl::StatusOr<std::string> filters = VethLab::Run(absl::StrCat(
+      "tc -n ", lab_->reflector_ns(), " filter show dev ", lab_->reflector_if(), " ingress"));
+  ASSERT_TRUE(filters.ok()) << filters.status();
+  EXPECT_EQ(*filters, "");
+  // Take the operator's qdisc away again, so that TearDown's check that we left none holds.
+  ASSERT_TRUE(VethLab::Run(absl::StrCat("tc -n ", lab_->reflector_ns(), " qdisc del dev ",
+                                        lab_->reflector_if(), " clsact"))
+                  .ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(AttachMethods, AfPacketVethTest,
+                         ::testing::Values(TcAttachMethod::kTcxLink,
+                                           TcAttachMethod::kNetlinkClsact),
+                         [](const auto& info) {
+                           return info.param == TcAttachMethod::kTcxLink ? "Tcx" : "Netlink";
+                         });
 
 }  // namespace
 }  // namespace reflector::platform::afpacket

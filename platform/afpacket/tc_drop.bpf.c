@@ -5,6 +5,12 @@
  * stack, which would answer each one with ICMP port unreachable. Packet taps run before tc
  * ingress, so dropping test frames here keeps them from the stack after the socket has its
  * copy. It runs the same classifier as userspace and the XDP program, with the same config.
+ *
+ * The same object serves both ways of attaching it (tc_drop_filter.h), and its two return
+ * values mean the same in both: TC_ACT_SHOT (2) is TCX_DROP for a tcx link and a drop for a
+ * direct-action cls_bpf filter; TC_ACT_UNSPEC (-1) is TCX_NEXT, and cls_bpf likewise goes on
+ * to the next filter. So a frame that is not ours meets every program and filter after this
+ * one as if it were not there, which TC_ACT_OK (TCX_PASS) would skip.
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
@@ -39,7 +45,7 @@ struct {
 RF_INLINE int rf_tc_pass(struct rf_xdp_counters *counters, __u32 verdict) {
   counters->verdict_frames[verdict & (RF_XDP_VERDICT_SLOTS - 1)]++;
   counters->passed++;
-  return TC_ACT_OK;
+  return TC_ACT_UNSPEC;
 }
 
 /* Two more tags inline after the one the kernel took into metadata: a third tag. */
@@ -56,7 +62,7 @@ int rf_tc_drop(struct __sk_buff *skb) {
   __u32 key = 0;
   const struct rf_config *cfg = bpf_map_lookup_elem(&rf_tc_config, &key);
   struct rf_xdp_counters *counters = bpf_map_lookup_elem(&rf_tc_counters, &key);
-  if (!cfg || !counters) return TC_ACT_OK;
+  if (!cfg || !counters) return TC_ACT_UNSPEC;
   counters->rx_bytes += skb->len;
 
   /* The classifier checks IP lengths against the frame end, so it needs the whole frame in

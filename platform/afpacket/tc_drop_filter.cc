@@ -12,6 +12,9 @@
 #include "absl/strings/str_cat.h"
 #include "bpf/bpf.h"
 #include "bpf/libbpf.h"
+#include "platform/afpacket/ingress_qdisc.h"
+#include "platform/afpacket/tcx_link.h"
+#include "reflector/base/status_macros.h"
 #include "reflector/packet/wire.h"
 // After the ABI header: the skeleton's asserts then check g++ and clang agree on its types.
 #include "platform/afpacket/tc_drop.skel.h"
@@ -20,7 +23,7 @@
 namespace reflector::platform::afpacket {
 namespace {
 
-// Our filter's identity on the clsact ingress hook, so we detach exactly it.
+// Our netlink filter's identity on the clsact ingress hook, so we detach exactly it.
 constexpr uint32_t kHandle = 0x5246;  // "RF"
 constexpr uint32_t kPriority = 0x5246;
 
@@ -54,8 +57,19 @@ bpf_tc_hook IngressHook(int ifindex) {
 
 }  // namespace
 
+absl::string_view TcAttachMethodName(TcAttachMethod method) {
+  switch (method) {
+    case TcAttachMethod::kTcxLink:
+      return "tcx link";
+    case TcAttachMethod::kNetlinkClsact:
+      return "netlink tc (clsact)";
+  }
+  return "unknown";
+}
+
 absl::StatusOr<std::unique_ptr<TcDropFilter>> TcDropFilter::Attach(int ifindex,
-                                                                   const rf_config& config) {
+                                                                   const rf_config& config,
+                                                                   bool allow_tcx) {
   const int netns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
   if (netns_fd < 0) return Errno("open /proc/thread-self/ns/net", errno);
   std::unique_ptr<TcDropFilter> filter(new TcDropFilter(ifindex, netns_fd));
@@ -63,32 +77,61 @@ absl::StatusOr<std::unique_ptr<TcDropFilter>> TcDropFilter::Attach(int ifindex,
   filter->skeleton_ = rf_tc_drop__open_and_load();
   if (filter->skeleton_ == nullptr) return Errno("loading the tc drop program", errno);
   // The config is in place before the first frame can reach the program.
-  if (absl::Status status = filter->SetConfig(config); !status.ok()) return status;
+  REFLECTOR_RETURN_IF_ERROR(filter->SetConfig(config));
+  const int program_fd = bpf_program__fd(filter->skeleton_->progs.rf_tc_drop);
 
-  bpf_tc_hook hook = IngressHook(ifindex);
-  int err = bpf_tc_hook_create(&hook);
-  if (err != 0 && err != -EEXIST) return Errno("creating the clsact qdisc", -err);
-  filter->created_qdisc_ = err == 0;
-
-  LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(filter->skeleton_->progs.rf_tc_drop),
-              .flags = BPF_TC_F_REPLACE, .handle = kHandle, .priority = kPriority);
-  err = bpf_tc_attach(&hook, &opts);
-  if (err != 0) return Errno("attaching the tc ingress drop filter", -err);
-  filter->attached_ = true;
+  filter->tcx_unavailable_ = "tcx not tried";
+  if (allow_tcx) {
+    absl::StatusOr<UniqueFd> link = AttachTcxIngress(program_fd, ifindex);
+    if (link.ok()) {
+      filter->tcx_link_ = *std::move(link);
+      filter->method_ = TcAttachMethod::kTcxLink;
+      return filter;
+    }
+    if (!absl::IsUnimplemented(link.status())) return link.status();
+    filter->tcx_unavailable_ = std::string(link.status().message());
+  }
+  filter->method_ = TcAttachMethod::kNetlinkClsact;
+  REFLECTOR_RETURN_IF_ERROR(filter->AttachNetlink());
   return filter;
 }
 
+absl::Status TcDropFilter::AttachNetlink() {
+  // Creating a qdisc that exists fails (EEXIST), and libbpf prints the kernel's complaint
+  // ("Exclusivity flag on") to stderr on the way: look first.
+  REFLECTOR_ASSIGN_OR_RETURN(const bool qdisc_exists, HasIngressQdisc(ifindex_));
+  bpf_tc_hook hook = IngressHook(ifindex_);
+  if (!qdisc_exists) {
+    const int err = bpf_tc_hook_create(&hook);
+    // EEXIST: someone created one since we looked; share it as well.
+    if (err != 0 && err != -EEXIST) return Errno("creating the clsact qdisc", -err);
+    created_qdisc_ = err == 0;
+  }
+  LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(skeleton_->progs.rf_tc_drop),
+              .flags = BPF_TC_F_REPLACE, .handle = kHandle, .priority = kPriority);
+  const int err = bpf_tc_attach(&hook, &opts);
+  if (err != 0) return Errno("attaching the tc ingress drop filter", -err);
+  netlink_attached_ = true;
+  return absl::OkStatus();
+}
+
+std::string TcDropFilter::DescribeAttachment() const {
+  if (method_ == TcAttachMethod::kTcxLink) return std::string(TcAttachMethodName(method_));
+  return absl::StrCat(TcAttachMethodName(method_), "; ", tcx_unavailable_);
+}
+
 TcDropFilter::~TcDropFilter() {
-  Detach();
+  tcx_link_.reset();  // the kernel detaches the program with the last reference to its link
+  DetachNetlink();
   if (skeleton_ != nullptr) rf_tc_drop__destroy(skeleton_);
   close(netns_fd_);
 }
 
-void TcDropFilter::Detach() {
-  if (!attached_ && !created_qdisc_) return;
+void TcDropFilter::DetachNetlink() {
+  if (!netlink_attached_ && !created_qdisc_) return;
   InNetns(netns_fd_, [this] {
     bpf_tc_hook hook = IngressHook(ifindex_);
-    if (attached_) {
+    if (netlink_attached_) {
       LIBBPF_OPTS(bpf_tc_opts, opts, .handle = kHandle, .priority = kPriority);
       bpf_tc_detach(&hook, &opts);
     }
@@ -98,7 +141,7 @@ void TcDropFilter::Detach() {
       bpf_tc_hook_destroy(&hook);
     }
   });
-  attached_ = false;
+  netlink_attached_ = false;
   created_qdisc_ = false;
 }
 

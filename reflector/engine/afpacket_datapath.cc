@@ -67,10 +67,12 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenAfPacketDataPath(const DataPathReq
     if (i == 0) first = io.get();
     queues.push_back(Queue{std::move(io), request.cpu_for(i)});
   }
+  // How the host-stack filter hangs on the interface says what a killed daemon leaves.
   std::string description =
       absl::StrCat("afpacket (TPACKET_V3 RX, TPACKET_V2 TX, qdisc bypass",
                    workers > 1 ? absl::StrCat(", fanout group ", fanout_group) : "",
-                   request.monitor ? ", monitor" : "", ")");
+                   request.monitor ? ", monitor" : "", ", tc ingress filter through ",
+                   first->tc_drop_filter()->DescribeAttachment(), ")");
   return std::unique_ptr<DataPath>(new QueueDataPath(
       DataPathKind::kAfPacket, std::move(description), std::make_unique<TcFilterSide>(first),
       std::move(queues), request.config, request.monitor));

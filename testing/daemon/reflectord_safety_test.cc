@@ -1,7 +1,7 @@
 // reflectord on a production host (issue 11), once per data path: one reflector per
 // interface, the interface going away, a closed stdout, a run by an unprivileged user with
-// exactly the documented file capabilities, the rx-vlan-offload a killed XDP data path
-// leaves off (restored by the next start), monitor mode's wording and SIGHUP without a file.
+// exactly the documented file capabilities, monitor mode's wording and SIGHUP without a file.
+// (What SIGKILL leaves and the next start undoes: reflectord_kill_test.cc.)
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,18 +46,6 @@ size_t Reflections(lab::ReflectorLab& lab, uint16_t id) {
     count += back == frame.Reflected(Mode::kAll).Build();
   }
   return count;
-}
-
-absl::StatusOr<std::string> RxVlanOffload(const lab::ReflectorLab& lab) {
-  absl::StatusOr<std::string> features = lab::RunCommandOutput(
-      {"ip", "netns", "exec", lab.reflector_ns().name(), "ethtool", "-k", lab.reflector_if()});
-  if (!features.ok()) return features.status();
-  for (absl::string_view state : {"on", "off"}) {
-    if (absl::StrContains(*features, absl::StrCat("rx-vlan-offload: ", state))) {
-      return std::string(state);
-    }
-  }
-  return absl::NotFoundError(absl::StrCat("no rx-vlan-offload in ", *features));
 }
 
 absl::Status StopAndExpectCleanExit(lab::LabProcess& daemon) {
@@ -229,29 +217,6 @@ TEST_P(ReflectordSafetyTest, UnprivilegedUserWithTheDocumentedFileCapabilitiesRe
             absl::StrCat("reflectord: missing capability cap_perfmon: run as root, or grant the "
                          "file capabilities: setcap ",
                          kFileCapabilities, "+ep ", copy->binary(), "\n"));
-}
-
-TEST_P(ReflectordSafetyTest, NextStartRestoresTheOffloadAKilledDaemonLeftOff) {
-  ASSERT_EQ(RxVlanOffload(*lab_).value_or("?"), "on");
-  absl::StatusOr<lab::LabProcess> killed = lab_->StartReflectord({datapath_flag()});
-  ASSERT_TRUE(killed.ok()) << killed.status();
-  const bool xdp_path = GetParam() != "afpacket";
-  EXPECT_EQ(RxVlanOffload(*lab_).value_or("?"), xdp_path ? "off" : "on");
-  ASSERT_TRUE(killed->Signal(SIGKILL).ok());
-  ASSERT_TRUE(killed->Wait(kTimeout).ok());
-  EXPECT_EQ(RxVlanOffload(*lab_).value_or("?"), xdp_path ? "off" : "on")
-      << "a killed process cannot restore anything";
-
-  // Whichever data path starts next, it restores the offload first and says so.
-  absl::StatusOr<lab::LabProcess> next = lab_->StartReflectord({"--datapath=afpacket"});
-  ASSERT_TRUE(next.ok()) << next.status();
-  EXPECT_EQ(RxVlanOffload(*lab_).value_or("?"), "on");
-  EXPECT_EQ(absl::StrContains(next->Stderr(), "turned rx-vlan-offload back on, left off by a "
-                                              "reflectord that did not stop cleanly"),
-            xdp_path)
-      << next->Describe();
-  ASSERT_TRUE(StopAndExpectCleanExit(*next).ok());
-  EXPECT_EQ(RxVlanOffload(*lab_).value_or("?"), "on");
 }
 
 TEST_P(ReflectordSafetyTest, MonitorSendsNothingAndSaysWouldReflect) {

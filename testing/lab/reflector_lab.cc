@@ -6,7 +6,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "platform/afpacket/tcx_link.h"
 #include "reflector/base/status_macros.h"
 #include "testing/lab/command.h"
 #include "testing/lab/host_traffic.h"
@@ -126,6 +128,13 @@ absl::StatusOr<Capture> ReflectorLab::Collect(size_t reflections, absl::Duration
   }
 }
 
+absl::Status ReflectorLab::AddClsactQdisc() {
+  REFLECTOR_RETURN_IF_ERROR(RunCommand(
+      {"tc", "-n", reflector_ns_.name(), "qdisc", "add", "dev", reflector_if_, "clsact"}));
+  test_clsact_ = true;
+  return absl::OkStatus();
+}
+
 absl::Status ReflectorLab::CheckNothingAttached() const {
   REFLECTOR_ASSIGN_OR_RETURN(
       const std::string link,
@@ -133,10 +142,36 @@ absl::Status ReflectorLab::CheckNothingAttached() const {
   if (absl::StrContains(link, "xdp")) {
     return absl::FailedPreconditionError(absl::StrCat("an XDP program is still attached: ", link));
   }
+  {
+    // tcx programs hang on no qdisc, and bpftool 7.1 (Debian 12) does not list them.
+    REFLECTOR_ASSIGN_OR_RETURN(NetnsEntry inside, NetnsEntry::Enter(reflector_ns_.name()));
+    const int ifindex = static_cast<int>(if_nametoindex(reflector_if_.c_str()));
+    if (ifindex == 0) return absl::NotFoundError(absl::StrCat(reflector_if_, " is missing"));
+    REFLECTOR_ASSIGN_OR_RETURN(const std::vector<uint32_t> tcx,
+                               platform::afpacket::TcxIngressProgramIds(ifindex));
+    if (!tcx.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("a tcx ingress program is still attached: id ", absl::StrJoin(tcx, ", ")));
+    }
+  }
+  for (const char* hook : {"ingress", "egress"}) {
+    REFLECTOR_ASSIGN_OR_RETURN(const std::string filters,
+                               RunCommandOutput({"tc", "-n", reflector_ns_.name(), "filter",
+                                                 "show", "dev", reflector_if_, hook}));
+    if (!filters.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("a tc ", hook, " filter is left: ", filters));
+    }
+  }
   REFLECTOR_ASSIGN_OR_RETURN(
       const std::string qdiscs,
       RunCommandOutput({"tc", "-n", reflector_ns_.name(), "qdisc", "show", "dev", reflector_if_}));
-  if (absl::StrContains(qdiscs, "clsact") || absl::StrContains(qdiscs, "ingress")) {
+  const bool clsact = absl::StrContains(qdiscs, "clsact");
+  if (test_clsact_ && !clsact) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the clsact qdisc the test added is gone: ", qdiscs));
+  }
+  if ((clsact && !test_clsact_) || absl::StrContains(qdiscs, "qdisc ingress")) {
     return absl::FailedPreconditionError(absl::StrCat("a tc qdisc is left: ", qdiscs));
   }
   return absl::OkStatus();

@@ -72,8 +72,13 @@ class ReflectorLab {
   absl::StatusOr<Capture> Collect(size_t reflections, absl::Duration timeout,
                                   absl::Duration quiet = absl::Milliseconds(300));
 
-  // OK when the reflector's interface has no XDP program and no clsact/ingress qdisc (tc
-  // filters live in those). Pins cannot outlive the daemon: its bpffs is its own mount.
+  // Puts a clsact qdisc on the reflector's interface, as an operator's own tc setup would be,
+  // before the daemon starts. From then on CheckNothingAttached wants it to stay.
+  absl::Status AddClsactQdisc();
+
+  // OK when the reflector's interface has no XDP program, no tcx ingress program, no tc
+  // filter, and no clsact/ingress qdisc other than one AddClsactQdisc put there (which must
+  // still be there). Pins cannot outlive the daemon: its bpffs is its own mount.
   absl::Status CheckNothingAttached() const;
 
  private:
@@ -87,6 +92,7 @@ class ReflectorLab {
   std::string reflector_if_;
   std::string output_dir_;
   int processes_started_ = 0;
+  bool test_clsact_ = false;  // AddClsactQdisc was called
   std::optional<XdpPassProgram> tester_program_;
   std::optional<PacketSocket> tester_socket_;
 };
