@@ -11,13 +11,12 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "reflector/base/netdev.h"
+#include "reflector/base/version.h"
 #include "reflector/daemon/privileges.h"
 #include "reflector/daemon/report.h"
 
 namespace reflector::daemon {
 namespace {
-
-constexpr char kVersion[] = "0.1.0";
 
 // Lines on stderr, filtered by --log_level. Errors always print: they explain an exit.
 class Logger {
@@ -138,7 +137,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
 
   StatsReporter reporter(options.stats_format, stdout, stderr);
   BannerInfo banner{device->name, packet::FormatMac(device->mac), datapath->Describe(),
-                    {},           datapath->DescribeQueues(),     kVersion};
+                    {},           datapath->DescribeQueues(),     base::kVersion};
   for (const std::string& line : fallbacks) banner.fallbacks.push_back("fell back: " + line);
   reporter.Banner(FormatBanner(banner, options));
 

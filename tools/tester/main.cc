@@ -16,12 +16,11 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "reflector/base/cli.h"
 #include "reflector/base/netdev.h"
 #include "reflector/base/unique_fd.h"
 #include "reflector/packet/config.h"
@@ -295,13 +294,14 @@ int Main() {
 }  // namespace reflector::tester
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  constexpr reflector::base::ProgramInfo kProgram = {
+      "ito-tester",
       "sends a test stream to a reflector and reports loss, RTT and jitter.\n"
-      "  ito-tester --interface=eth1 --dst_ip=198.18.0.2 [--rate=10k] [--duration=5s] [--json]");
-  const std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
-  if (rest.size() > 1) {
-    std::fprintf(stderr, "ito-tester: unexpected argument \"%s\"\n", rest[1]);
-    return 2;
+      "  ito-tester --interface=eth1 --dst_ip=198.18.0.2 [--rate=10k] [--duration=5s] [--json]\n"
+      "  ito-tester --interface=eth1 --dst_ip=198.18.0.2 --search --rate=1M",
+      __FILE__, ""};
+  if (const std::optional<int> done = reflector::base::ParseCommandLine(kProgram, argc, argv)) {
+    return *done;
   }
   return reflector::tester::Main();
 }
