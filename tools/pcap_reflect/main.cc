@@ -89,6 +89,12 @@ int main(int argc, char** argv) {
     absl::FPrintF(stderr, "pcap-reflect: %s\n", config.status().message());
     return kExitBadInput;
   }
+  if (const absl::Status same = reflector::tools::pcap_reflect::CheckOutputIsNotInput(
+          absl::GetFlag(FLAGS_in), absl::GetFlag(FLAGS_out));
+      !same.ok()) {
+    absl::FPrintF(stderr, "pcap-reflect: %s\n", same.message());
+    return kExitBadInput;
+  }
   const auto frames = reflector::tools::pcap_reflect::ReadCaptureFile(absl::GetFlag(FLAGS_in));
   if (!frames.ok()) {
     absl::FPrintF(stderr, "pcap-reflect: %s\n", frames.status().message());
