@@ -40,7 +40,8 @@ ABSL_FLAG(int, dst_port, 3842, "UDP destination port.");
 ABSL_FLAG(std::string, signature, "latency", "probeot, dataot, latency, rfc2544 or y1564.");
 ABSL_FLAG(int, frame_size, 128, "Ethernet frame size in bytes with FCS (64..9000).");
 ABSL_FLAG(std::string, rate, "",
-          "Frames per second (10000, 2.5k, 1M) or max; default 1000 (precise), max (linerate).");
+          "Frames per second (10000, 2.5k, 1M) or max; default 1000 (precise), max (linerate). "
+          "With --search: the top rate, required with --engine=precise.");
 ABSL_FLAG(double, rate_mbps, 0, "Rate in Mbit/s of Ethernet frames (with FCS) instead of --rate.");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(5), "Sending time (per trial with --search).");
 ABSL_FLAG(int64_t, count, 0, "Frames to send; 0 = as many as --duration allows.");
@@ -200,7 +201,8 @@ int Main() {
     const absl::StatusOr<double> rate = ParseRate(absl::GetFlag(FLAGS_rate));
     if (!rate.ok()) return Usage(rate.status());
     rate_flag = *rate;
-  } else if (absl::GetFlag(FLAGS_rate_mbps) == 0) {
+  } else if (absl::GetFlag(FLAGS_rate_mbps) == 0 && !absl::GetFlag(FLAGS_search)) {
+    // A search has no default top: it would only confirm the default rate.
     rate_flag = *engine == Engine::kPrecise ? 1000.0 : 0.0;
   }
   std::vector<double> rates;
@@ -282,6 +284,10 @@ int Main() {
         });
     if (!outcome.ok()) return Failure(outcome.status());
     searches.push_back({(*sizes)[i], *outcome});
+    // A top that was the tester's own flat-out rate: passing there is the tester's ceiling.
+    if (rates[i] == 0 && searches.back().outcome.bound == SearchBound::kTop) {
+      searches.back().outcome.bound = SearchBound::kTester;
+    }
   }
   std::fputs((json ? SearchJson(header, searches, threshold)
                    : FormatSearch(header, searches, threshold))

@@ -62,6 +62,23 @@ nlohmann::json ResultObject(const TrialResult& r) {
   return j;
 }
 
+// What the throughput line says about where the search ended.
+const char* BoundPrefix(const SearchOutcome& outcome) {
+  return outcome.bound == SearchBound::kTop && outcome.throughput_fps > 0 ? "at least " : "";
+}
+std::string BoundNote(const SearchOutcome& outcome) {
+  if (outcome.throughput_fps == 0) return ", nothing passed: loss at every rate tried";
+  switch (outcome.bound) {
+    case SearchBound::kTop:
+      return ": nothing was lost at the top of the search; raise --rate to search higher";
+    case SearchBound::kTester:
+      return ", the tester's ceiling: nothing was lost at any rate it sent";
+    case SearchBound::kLoss:
+      break;
+  }
+  return "";
+}
+
 nlohmann::json HeaderObject(const RunHeader& h) {
   return {{"interface", h.interface},
           {"src_ip", h.src_ip},
@@ -154,12 +171,10 @@ std::string FormatSearch(const RunHeader& h, const std::vector<SizeSearch>& sear
                             s.rtt ? absl::StrFormat("%.1f", s.rtt->p99_us) : "-",
                             FrameMbps(step.result.tx_fps, search.frame_size), verdict);
     }
-    absl::StrAppendFormat(&out, "  throughput: %.0f fps (%.2f Mbit/s)%s\n",
-                          search.outcome.throughput_fps,
+    absl::StrAppendFormat(&out, "  throughput: %s%.0f fps (%.2f Mbit/s)%s\n",
+                          BoundPrefix(search.outcome), search.outcome.throughput_fps,
                           FrameMbps(search.outcome.throughput_fps, search.frame_size),
-                          search.outcome.bound == SearchBound::kTester
-                              ? ", the tester's ceiling: nothing was lost at any rate it sent"
-                              : "");
+                          BoundNote(search.outcome));
   }
   return out;
 }

@@ -1,8 +1,9 @@
 // RFC 2544 §26.1 throughput: the highest rate at which the loss stays within a threshold,
 // found by binary search between 0 and a maximum rate, one trial per probe.
 //
-// Every trial is judged at the rate it actually sent. A trial that sent its requested rate
-// (within 2%, for pacing and timing) passes or fails at that rate. One that could not is
+// Every trial is judged at the rate it actually sent, never above it. A trial that sent its
+// requested rate (within 2%, for pacing and timing) passes or fails at the lower of the two.
+// One that could not is
 // tester-bound: neither pass nor fail at the requested rate, but it still measured the
 // reflector at the rate it did send. With loss there, the reflector fails at that lower rate
 // too, and the search goes below it; without loss, the reflector passes there and the search
@@ -37,7 +38,7 @@ const char* VerdictName(Verdict verdict);
 
 struct Judgement {
   Verdict verdict = Verdict::kFail;
-  double judged_fps = 0;  // the rate the loss was measured at: requested, or the rate sent
+  double judged_fps = 0;  // the rate the loss was measured at: requested or sent, the lower
   bool loss_ok = false;   // loss within the threshold at judged_fps (and something was sent)
 };
 
@@ -48,22 +49,23 @@ struct SearchStep {
   bool pass() const { return judgement.verdict == Verdict::kPass; }
 };
 
-// What ended the search below the maximum rate.
+// What ended the search.
 enum class SearchBound {
-  kNone,    // the first probe, at the maximum, passed
+  kTop,     // the first probe, at the maximum, passed: the throughput is at least that
   kLoss,    // trials above the throughput lost frames
   kTester,  // the throughput is a lossless trial the tester could not send any faster
 };
-const char* SearchBoundName(SearchBound bound);  // "-", "loss", "tester"
+const char* SearchBoundName(SearchBound bound);  // "top", "loss", "tester"
 
 struct SearchOutcome {
   std::vector<SearchStep> steps;
   double throughput_fps = 0;  // highest rate judged within the threshold; 0 when none
   int best_step = -1;         // index into steps, -1 when none
-  SearchBound bound = SearchBound::kNone;
+  SearchBound bound = SearchBound::kTop;
 };
 
-// A trial at a rate; its errors end the search.
+// A trial at a rate; its errors end the search. Its result says what it asked for
+// (requested_fps) and what it sent (tx_fps).
 using TrialFunction = std::function<absl::StatusOr<TrialResult>(double rate_fps)>;
 
 // The tester sent clearly less than the rate asked for (2% slack for pacing and timing).
