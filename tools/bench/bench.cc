@@ -318,7 +318,9 @@ class Tester {
       tester.emplace(std::move(started));
     }
     REFLECTOR_ASSIGN_OR_RETURN(const int code, tester->Wait(expected + kTesterSlack));
-    if (code != 0) {
+    // 1: frames were lost (or a search found no rate without loss), which a trial at the
+    // maximum load expects; the report is whole and says so.
+    if (code != 0 && code != 1) {
       return absl::InternalError(absl::StrCat("ito-tester ", command, " exited with ", code, ": ",
                                               absl::StripAsciiWhitespace(tester->Stderr())));
     }

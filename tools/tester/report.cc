@@ -67,6 +67,7 @@ const char* BoundPrefix(const SearchOutcome& outcome) {
   return outcome.bound == SearchBound::kTop && outcome.throughput_fps > 0 ? "at least " : "";
 }
 std::string BoundNote(const SearchOutcome& outcome) {
+  if (outcome.steps.empty()) return ": no trial ended";
   if (outcome.throughput_fps == 0) return ", nothing passed: loss at every rate tried";
   switch (outcome.bound) {
     case SearchBound::kTop:
@@ -83,7 +84,20 @@ nlohmann::json HeaderObject(const RunHeader& h) {
   return {{"interface", h.interface},
           {"src_ip", h.src_ip},
           {"dst_ip", h.dst_ip},
-          {"dst_mac", h.dst_mac}};
+          {"dst_mac", h.dst_mac},
+          {"src_mac", h.src_mac},
+          {"loss_threshold_percent", h.loss_threshold_percent}};
+}
+
+// The last row of a run: pass or fail, and why.
+std::string RunVerdict(const TrialResult& r, double threshold) {
+  const StreamSummary& s = r.summary;
+  if (s.sent == 0) return "FAIL: nothing was sent";
+  if (s.received == 0) return "FAIL: nothing came back";
+  if (RunPasses(r, threshold)) {
+    return absl::StrFormat("pass: loss within the %.4f%% threshold", threshold);
+  }
+  return absl::StrFormat("FAIL: loss above the %.4f%% threshold (--loss_threshold)", threshold);
 }
 
 }  // namespace
@@ -91,14 +105,18 @@ nlohmann::json HeaderObject(const RunHeader& h) {
 std::string FormatTrial(const RunHeader& h, const TrialResult& r) {
   const StreamSummary& s = r.summary;
   std::string out = absl::StrFormat(
-      "ito-tester %s -> %s (%s), %s, %d-byte frames, %s%s, engine %s, stream 0x%04x\n",
-      h.interface, h.dst_ip, h.dst_mac, packet::SignatureText(r.spec.signature),
+      "ito-tester %s -> %s (%s) from %s, %s, %d-byte frames, %s%s, engine %s, stream 0x%04x\n",
+      h.interface, h.dst_ip, h.dst_mac, h.src_mac, packet::SignatureText(r.spec.signature),
       r.spec.frame_size, r.spec.addresses.ipv6 ? "IPv6" : "IPv4",
       r.spec.addresses.vlan_id != 0 ? absl::StrCat(", VLAN ", r.spec.addresses.vlan_id) : "",
       EngineName(r.engine), r.spec.stream_id);
   auto row = [&out](absl::string_view name, const std::string& value) {
     absl::StrAppendFormat(&out, "  %-18s %s\n", name, value);
   };
+  if (r.interrupted) {
+    row("interrupted", absl::StrFormat("a signal ended the sending after %.3f s: a partial result",
+                                       r.elapsed_s));
+  }
   row("sent", absl::StrCat(s.sent));
   row("received", absl::StrCat(s.received));
   row("lost", absl::StrFormat("%d (%.4f%%)", s.lost, s.loss_percent));
@@ -137,20 +155,22 @@ std::string FormatTrial(const RunHeader& h, const TrialResult& r) {
   }
   row("received rate",
       absl::StrFormat("%.0f fps, %.2f Mbit/s", r.rx_fps, FrameMbps(r.rx_fps, r.spec.frame_size)));
+  row("result", RunVerdict(r, h.loss_threshold_percent));
   return out;
 }
 
 std::string TrialJson(const RunHeader& h, const TrialResult& r) {
   nlohmann::json j = HeaderObject(h);
   j["result"] = ResultObject(r);
+  j["interrupted"] = r.interrupted;
+  j["pass"] = RunPasses(r, h.loss_threshold_percent);
   return j.dump(2) + "\n";
 }
 
-std::string FormatSearch(const RunHeader& h, const std::vector<SizeSearch>& searches,
-                         double loss_threshold_percent) {
+std::string FormatSearch(const RunHeader& h, const std::vector<SizeSearch>& searches) {
   std::string out = absl::StrFormat(
-      "ito-tester throughput search %s -> %s (%s), loss threshold %.4f%%\n", h.interface,
-      h.dst_ip, h.dst_mac, loss_threshold_percent);
+      "ito-tester throughput search %s -> %s (%s) from %s, loss threshold %.4f%%\n", h.interface,
+      h.dst_ip, h.dst_mac, h.src_mac, h.loss_threshold_percent);
   for (const SizeSearch& search : searches) {
     absl::StrAppendFormat(&out, "\nframe size %d\n", search.frame_size);
     absl::StrAppendFormat(&out, "  %5s %14s %14s %12s %12s %10s %10s %10s  %s\n", "trial",
@@ -175,14 +195,17 @@ std::string FormatSearch(const RunHeader& h, const std::vector<SizeSearch>& sear
                           BoundPrefix(search.outcome), search.outcome.throughput_fps,
                           FrameMbps(search.outcome.throughput_fps, search.frame_size),
                           BoundNote(search.outcome));
+    if (search.outcome.interrupted) {
+      absl::StrAppendFormat(&out, "  interrupted: a signal ended trial %d; the search stopped\n",
+                            search.outcome.steps.size() + 1);
+    }
   }
   return out;
 }
 
-std::string SearchJson(const RunHeader& h, const std::vector<SizeSearch>& searches,
-                       double loss_threshold_percent) {
+std::string SearchJson(const RunHeader& h, const std::vector<SizeSearch>& searches) {
   nlohmann::json j = HeaderObject(h);
-  j["loss_threshold_percent"] = loss_threshold_percent;
+  bool interrupted = false;
   nlohmann::json sizes = nlohmann::json::array();
   for (const SizeSearch& search : searches) {
     nlohmann::json trials = nlohmann::json::array();
@@ -200,9 +223,12 @@ std::string SearchJson(const RunHeader& h, const std::vector<SizeSearch>& search
                      {"throughput_mbps", FrameMbps(search.outcome.throughput_fps,
                                                    search.frame_size)},
                      {"bound", SearchBoundName(search.outcome.bound)},
+                     {"interrupted", search.outcome.interrupted},
                      {"trials", std::move(trials)}});
+    interrupted = interrupted || search.outcome.interrupted;
   }
   j["searches"] = std::move(sizes);
+  j["interrupted"] = interrupted;
   return j.dump(2) + "\n";
 }
 

@@ -10,12 +10,14 @@
 
 namespace reflector::tester {
 
-// What the run was pointed at, for the report's first line.
+// What the run was pointed at, for the report's first line, and what passes.
 struct RunHeader {
   std::string interface;
   std::string src_ip;
   std::string dst_ip;
   std::string dst_mac;
+  std::string src_mac;
+  double loss_threshold_percent = 0;
 };
 
 std::string FormatTrial(const RunHeader& header, const TrialResult& result);
@@ -25,10 +27,8 @@ struct SizeSearch {
   size_t frame_size = 0;
   SearchOutcome outcome;
 };
-std::string FormatSearch(const RunHeader& header, const std::vector<SizeSearch>& searches,
-                         double loss_threshold_percent);
-std::string SearchJson(const RunHeader& header, const std::vector<SizeSearch>& searches,
-                       double loss_threshold_percent);
+std::string FormatSearch(const RunHeader& header, const std::vector<SizeSearch>& searches);
+std::string SearchJson(const RunHeader& header, const std::vector<SizeSearch>& searches);
 
 }  // namespace reflector::tester
 

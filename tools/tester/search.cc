@@ -9,6 +9,8 @@ namespace {
 
 constexpr double kOfferSlack = 0.98;
 
+}  // namespace
+
 bool LossWithin(const TrialResult& result, double loss_threshold_percent) {
   // Nothing sent proves nothing; with a zero threshold, one lost frame fails (no rounding).
   if (result.summary.sent == 0) return false;
@@ -16,7 +18,9 @@ bool LossWithin(const TrialResult& result, double loss_threshold_percent) {
   return result.summary.loss_percent <= loss_threshold_percent;
 }
 
-}  // namespace
+bool RunPasses(const TrialResult& result, double loss_threshold_percent) {
+  return result.summary.received > 0 && LossWithin(result, loss_threshold_percent);
+}
 
 const char* VerdictName(Verdict verdict) {
   switch (verdict) {
@@ -76,6 +80,10 @@ absl::StatusOr<SearchOutcome> SearchThroughput(const SearchOptions& options,
   auto probe = [&](double rate) -> absl::Status {
     absl::StatusOr<TrialResult> result = trial(rate);
     if (!result.ok()) return result.status();
+    if (result->interrupted) {
+      outcome.interrupted = true;
+      return absl::OkStatus();
+    }
     const Judgement j = JudgeTrial(*result, options.loss_threshold_percent);
     outcome.steps.push_back({rate, j, *std::move(result)});
     if (j.loss_ok) {
@@ -97,9 +105,9 @@ absl::StatusOr<SearchOutcome> SearchThroughput(const SearchOptions& options,
 
   if (absl::Status first = probe(options.max_fps); !first.ok()) return first;
   const double width = options.resolution * options.max_fps;
-  if (!outcome.steps[0].pass()) {
-    while (!at_tester_ceiling && static_cast<int>(outcome.steps.size()) < options.max_trials &&
-           high - low > width) {
+  if (!outcome.interrupted && !outcome.steps[0].pass()) {
+    while (!outcome.interrupted && !at_tester_ceiling &&
+           static_cast<int>(outcome.steps.size()) < options.max_trials && high - low > width) {
       if (absl::Status next = probe((low + high) / 2); !next.ok()) return next;
     }
   }

@@ -62,6 +62,9 @@ struct SearchOutcome {
   double throughput_fps = 0;  // highest rate judged within the threshold; 0 when none
   int best_step = -1;         // index into steps, -1 when none
   SearchBound bound = SearchBound::kTop;
+  // A trial came back interrupted (TrialResult::interrupted): the search ended there, and
+  // that trial is not among the steps (it was not a whole trial at its rate).
+  bool interrupted = false;
 };
 
 // A trial at a rate; its errors end the search. Its result says what it asked for
@@ -70,6 +73,11 @@ using TrialFunction = std::function<absl::StatusOr<TrialResult>(double rate_fps)
 
 // The tester sent clearly less than the rate asked for (2% slack for pacing and timing).
 bool OfferedShort(const TrialResult& result);
+// The loss is within the threshold (0: no frame lost) and something was sent.
+bool LossWithin(const TrialResult& result, double loss_threshold_percent);
+// A single run passes: loss within the threshold and something came back (with a threshold
+// of 100 %, a run that got nothing back still fails, as ping's does).
+bool RunPasses(const TrialResult& result, double loss_threshold_percent);
 Judgement JudgeTrial(const TrialResult& result, double loss_threshold_percent);
 bool TrialPasses(const TrialResult& result, double loss_threshold_percent);
 

@@ -245,5 +245,26 @@ TEST(SearchTest, BoundsNameWhatEndedTheSearch) {
   EXPECT_STREQ(VerdictName(Verdict::kTesterBound), "tester-bound");
 }
 
+TEST(SearchTest, AnInterruptedTrialEndsTheSearchUnjudged) {
+  std::vector<double> probes;
+  const absl::StatusOr<SearchOutcome> out = SearchThroughput(
+      {.max_fps = 1000, .resolution = 0.01, .max_trials = 12},
+      [&](double rate) -> absl::StatusOr<TrialResult> {
+        probes.push_back(rate);
+        TrialResult r;
+        r.requested_fps = r.tx_fps = rate;
+        r.summary.sent = 1000;
+        r.summary.lost = rate > 300 ? 100 : 0;
+        r.summary.loss_percent = r.summary.lost / 10.0;
+        r.interrupted = probes.size() == 3;  // Ctrl-C during the third trial
+        return r;
+      });
+  ASSERT_TRUE(out.ok());
+  EXPECT_TRUE(out->interrupted);
+  EXPECT_EQ(probes, (std::vector<double>{1000, 500, 250}));
+  EXPECT_EQ(out->steps.size(), 2u);  // the interrupted trial at 250 is not judged
+  EXPECT_EQ(out->throughput_fps, 0);
+}
+
 }  // namespace
 }  // namespace reflector::tester

@@ -97,6 +97,7 @@ absl::StatusOr<TrialResult> TrialRunner::Run(const TrialOptions& options,
                             options.pacing));
     SleepUntilNs(MonotonicNs() + options.drain_ns);
   }
+  result.interrupted = stop.load();
   REFLECTOR_ASSIGN_OR_RETURN(const ito_tester_rx_counters rx, counter->Read());
   result.xdp_received = rx.frames;
   if (engine_ == Engine::kLineRate) {
