@@ -59,7 +59,12 @@ ABSL_FLAG(int, vlan, 0, "802.1Q VLAN ID for the test frames (1..4094); 0 = untag
 ABSL_FLAG(std::string, engine, "precise",
           "precise (AF_PACKET, paced: loss, order, RTT, jitter) or linerate "
           "(XDP live frames: maximum offered load, counts only).");
-ABSL_FLAG(bool, json, false, "Print JSON instead of a table.");
+ABSL_FLAG(bool, json, false,
+          "Print one JSON document at the end (with the intervals) instead of text as the run "
+          "goes.");
+ABSL_FLAG(absl::Duration, interval, absl::Seconds(1),
+          "Text: a line per interval while sending (frames sent and received in it), as ping "
+          "and iperf3 print; 0 = none. A search prints a line per trial instead.");
 ABSL_FLAG(bool, search, false,
           "RFC 2544 throughput search: highest rate with loss <= --loss_threshold, per size.");
 ABSL_FLAG(std::string, search_sizes, "", "Frame sizes to search; default: --frame_size.");
@@ -105,6 +110,12 @@ int Usage(const absl::Status& status) {
 int Failure(const absl::Status& status) {
   std::fprintf(stderr, "ito-tester: %s\n", status.ToString().c_str());
   return kExitFailure;
+}
+
+// Text goes out as the run goes, also into a pipe.
+void Print(const std::string& text) {
+  std::fputs(text.c_str(), stdout);
+  std::fflush(stdout);
 }
 
 // After the report: how the run ends.
@@ -205,6 +216,10 @@ int Main() {
   }
   if (duration <= absl::ZeroDuration() || absl::GetFlag(FLAGS_drain) < absl::ZeroDuration()) {
     return Usage(absl::InvalidArgumentError("--duration must be above 0, --drain at least 0"));
+  }
+  const absl::Duration interval = absl::GetFlag(FLAGS_interval);
+  if (interval < absl::ZeroDuration()) {
+    return Usage(absl::InvalidArgumentError("--interval must be at least 0 (0: no interval lines)"));
   }
   if (absl::GetFlag(FLAGS_linerate_repeat) < 64 || absl::GetFlag(FLAGS_linerate_threads) < 1 ||
       absl::GetFlag(FLAGS_linerate_threads) > 64) {
@@ -312,24 +327,39 @@ int Main() {
   if (!absl::GetFlag(FLAGS_search)) {
     options.spec.frame_size = sizes->front();
     options.rate_fps = rates.front();
+    std::vector<IntervalSample> intervals;  // written by the ticker's thread, read after Run
+    options.interval_ns = static_cast<uint64_t>(absl::ToInt64Nanoseconds(interval));
+    options.on_interval = [json, &intervals](const IntervalSample& sample) {
+      if (json) {
+        intervals.push_back(sample);
+      } else {
+        Print(FormatInterval(sample));
+      }
+    };
+    if (!json) {
+      Print(FormatTrialHeader(header, options, *engine));
+      if (options.interval_ns != 0) Print(FormatIntervalHeading());
+    }
     const absl::StatusOr<TrialResult> result = (*runner)->Run(options, g_stop);
     if (!result.ok()) return Failure(result.status());
-    std::fputs((json ? TrialJson(header, *result) : FormatTrial(header, *result)).c_str(), stdout);
-    std::fflush(stdout);
+    Print(json ? TrialJson(header, *result, intervals) : FormatTrialSummary(header, *result));
     if (result->summary.sent > 0 && result->summary.received == 0) {
       HintNothingCameBack(result->spec, header.dst_ip);
     }
     return ExitCode(RunPasses(*result, threshold));
   }
 
+  if (!json) Print(FormatSearchHeader(header));
   std::vector<SizeSearch> searches;
   for (size_t i = 0; i < sizes->size(); ++i) {
     // A signal between trials: the sizes not searched yet are not reported.
     SizeSearch interrupted;
     interrupted.frame_size = (*sizes)[i];
     interrupted.outcome.interrupted = true;
+    if (!json) Print(FormatSizeHeading((*sizes)[i]));
     if (g_stop.load()) {
       searches.push_back(interrupted);
+      if (!json) Print(FormatSizeResult(interrupted));
       break;
     }
     options.spec.frame_size = (*sizes)[i];
@@ -338,6 +368,11 @@ int Main() {
     search.loss_threshold_percent = threshold;
     search.resolution = absl::GetFlag(FLAGS_search_resolution);
     search.max_trials = absl::GetFlag(FLAGS_search_trials);
+    int trial = 0;
+    search.on_step = [json, &trial, &sizes, i](const SearchStep& step) {
+      ++trial;
+      if (!json) Print(FormatSearchStep(trial, step, (*sizes)[i]));
+    };
     if (search.max_fps == 0) {
       // Line-rate engine with no top given: the top is what it offers flat out.
       options.rate_fps = 0;
@@ -345,6 +380,7 @@ int Main() {
       if (!flat_out.ok()) return Failure(flat_out.status());
       if (flat_out->interrupted) {
         searches.push_back(interrupted);
+        if (!json) Print(FormatSizeResult(interrupted));
         break;
       }
       search.max_fps = flat_out->tx_fps;
@@ -361,10 +397,9 @@ int Main() {
     if (rates[i] == 0 && searches.back().outcome.bound == SearchBound::kTop) {
       searches.back().outcome.bound = SearchBound::kTester;
     }
+    if (!json) Print(FormatSizeResult(searches.back()));
   }
-  std::fputs((json ? SearchJson(header, searches) : FormatSearch(header, searches)).c_str(),
-             stdout);
-  std::fflush(stdout);
+  if (json) Print(SearchJson(header, searches));
   bool passed = true;
   for (const SizeSearch& search : searches) {
     passed = passed && search.outcome.throughput_fps > 0;

@@ -86,6 +86,7 @@ absl::StatusOr<SearchOutcome> SearchThroughput(const SearchOptions& options,
     }
     const Judgement j = JudgeTrial(*result, options.loss_threshold_percent);
     outcome.steps.push_back({rate, j, *std::move(result)});
+    if (options.on_step) options.on_step(outcome.steps.back());
     if (j.loss_ok) {
       if (j.judged_fps > outcome.throughput_fps) {
         outcome.throughput_fps = j.judged_fps;

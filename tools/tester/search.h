@@ -21,11 +21,14 @@
 
 namespace reflector::tester {
 
+struct SearchStep;
+
 struct SearchOptions {
   double max_fps = 0;                // the first probe; must be > 0
   double loss_threshold_percent = 0;  // a trial passes with loss <= this
   double resolution = 0.01;           // stop when the bracket is narrower than this x max_fps
   int max_trials = 12;
+  std::function<void(const SearchStep&)> on_step = nullptr;  // each trial as it ends
 };
 
 enum class Verdict {

@@ -95,6 +95,19 @@ TEST(SearchTest, BisectsToTheCapacity) {
   EXPECT_EQ(out->steps.size(), probes.size());
 }
 
+TEST(SearchTest, EachStepIsHandedOverAsItEnds) {
+  std::vector<double> probes;
+  std::vector<double> handed;
+  SearchOptions options = {.max_fps = 1000, .resolution = 0.01, .max_trials = 5};
+  options.on_step = [&](const SearchStep& step) {
+    EXPECT_EQ(step.rate_fps, probes.back());  // before the next trial starts
+    handed.push_back(step.rate_fps);
+  };
+  const absl::StatusOr<SearchOutcome> out = SearchThroughput(options, Device(300, &probes));
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(handed, probes);
+}
+
 TEST(SearchTest, TrialBudgetBoundsTheSearch) {
   std::vector<double> probes;
   const absl::StatusOr<SearchOutcome> out = SearchThroughput(

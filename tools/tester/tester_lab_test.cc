@@ -4,6 +4,7 @@
 // from the test's runfiles. Every subprocess is a LabProcess with a deadline, and the
 // namespaces (with the veth and anything attached to it) go away with their owners, also on
 // failure.
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,13 +12,16 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #define JSON_NOEXCEPTION 1
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "testing/lab/lab_process.h"
@@ -106,6 +110,25 @@ class TesterLabTest : public ::testing::Test {
     return code.ok() ? *code : -1;
   }
 
+  // Waits for an interval line (text mode, from the third line of stdout on) that counts
+  // reflections: the stream is flowing both ways.
+  static absl::Status WaitForRepliesInAnInterval(lab::LabProcess& tester) {
+    for (size_t lines = 2;; ++lines) {
+      if (absl::Status more = tester.WaitForStdoutLines(lines, kDeadline); !more.ok()) {
+        return more;
+      }
+      const std::vector<std::string> all = absl::StrSplit(tester.Stdout(), '\n');
+      // "  0.00-0.20 s   sent  sent-fps  received  received-fps"
+      const std::vector<std::string> fields =
+          absl::StrSplit(all[lines], ' ', absl::SkipWhitespace());
+      uint64_t received = 0;
+      if (fields.size() == 6 && fields[1] == "s" && absl::SimpleAtoi(fields[4], &received) &&
+          received > 0) {
+        return absl::OkStatus();
+      }
+    }
+  }
+
   static nlohmann::json ParseJson(const std::string& out) {
     return nlohmann::json::parse(out, nullptr, /*allow_exceptions=*/false);
   }
@@ -179,6 +202,55 @@ TEST_F(TesterLabTest, NothingComingBackExitsOneWithAHint) {
         << err;
     EXPECT_TRUE(absl::StrContains(err, "--oui")) << err;
     EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  }
+}
+
+TEST_F(TesterLabTest, TextComesAsTheRunGoesAndCtrlCEndsItWithThePartialResult) {
+  absl::StatusOr<lab::LabProcess> tester =
+      StartTester({"--dst_ip=198.18.0.2", "--rate=1000", "--duration=60s", "--interval=200ms"});
+  ASSERT_TRUE(tester.ok()) << tester.status();
+  // The header and interval lines arrive while it sends, not at the end.
+  ASSERT_TRUE(WaitForRepliesInAnInterval(*tester).ok()) << tester->Describe();
+  ASSERT_FALSE(tester->Poll().has_value()) << tester->Describe();
+  const std::string early = tester->Stdout();
+  EXPECT_TRUE(absl::StartsWith(early, "ito-tester " + tester_if_ + " -> 198.18.0.2")) << early;
+  EXPECT_TRUE(absl::StrContains(early, "1000 fps for 60 s")) << early;
+
+  ASSERT_TRUE(tester->Signal(SIGINT).ok());
+  const absl::StatusOr<int> code = tester->Wait(kDeadline);
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(*code, 130) << tester->Describe();
+  const std::string out = tester->Stdout();
+  EXPECT_TRUE(absl::StartsWith(out, early)) << out;  // the summary follows what was there
+  EXPECT_TRUE(absl::StrContains(out, "  interrupted        a signal ended the sending after"))
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "  result             pass")) << out;
+  EXPECT_EQ(tester->Stderr(), "");
+}
+
+// Loss that the lab makes: reflectord stops once the stream flows, so the rest of the frames
+// are lost, and some came back before.
+TEST_F(TesterLabTest, LossAboveTheThresholdExitsOneWithinItZero) {
+  for (const auto& [threshold, want] : std::vector<std::pair<std::string, int>>{
+           {"--loss_threshold=0", 1}, {"--loss_threshold=99", 0}}) {
+    StartReflectord({});
+    absl::StatusOr<lab::LabProcess> tester =
+        StartTester({"--dst_ip=198.18.0.2", "--rate=1000", "--count=6000", "--interval=200ms",
+                     threshold});
+    ASSERT_TRUE(tester.ok()) << tester.status();
+    ASSERT_TRUE(WaitForRepliesInAnInterval(*tester).ok()) << tester->Describe();
+    ASSERT_TRUE(reflectord_->Signal(SIGTERM).ok());
+    ASSERT_TRUE(reflectord_->Wait(kDeadline).ok()) << reflectord_->Describe();
+    // Still sending when the reflector went: frames from here on are lost.
+    ASSERT_FALSE(tester->Poll().has_value()) << tester->Describe();
+    const absl::StatusOr<int> code = tester->Wait(kDeadline);
+    ASSERT_TRUE(code.ok()) << code.status();
+    EXPECT_EQ(*code, want) << threshold << ": " << tester->Describe() << tester->Stdout();
+    EXPECT_TRUE(absl::StrContains(tester->Stdout(), want == 0 ? "  result             pass"
+                                                              : "  result             FAIL: "
+                                                                "loss above the 0.0000% "
+                                                                "threshold"))
+        << tester->Stdout();
   }
 }
 
