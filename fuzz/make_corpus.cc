@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "absl/types/span.h"
 #include "fuzz/classify_input.h"
 #include "fuzz/make_pcap_seeds.h"
+#include "reflector/base/cli.h"
 #include "reflector/packet/config.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
@@ -223,11 +225,21 @@ int WritePcapSeeds(const fs::path& dir) {
 
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s CORPUS_ROOT   (e.g. \"$PWD/fuzz/corpus\")\n", argv[0]);
-    return 2;
+  constexpr reflector::base::ProgramInfo kProgram = {
+      "make_corpus",
+      "writes the fuzzers' seed corpora under CORPUS_ROOT.\n"
+      "  bazel run //fuzz:make_corpus -- \"$PWD/fuzz/corpus\"",
+      __FILE__, ""};
+  std::vector<std::string> positional;
+  if (const std::optional<int> done =
+          reflector::base::ParseCommandLine(kProgram, argc, argv, &positional)) {
+    return *done;
   }
-  const fs::path root = argv[1];
+  if (positional.size() != 1) {
+    std::fprintf(stderr, "make_corpus: give one CORPUS_ROOT (e.g. \"$PWD/fuzz/corpus\")\n");
+    return reflector::base::kExitUsage;
+  }
+  const fs::path root = positional[0];
   const fs::path classify = root / "classify_fuzzer";
   const fs::path config = root / "config_fuzzer";
   const fs::path pcap = root / "pcap_fuzzer";

@@ -1,6 +1,7 @@
 // reflectord: reflects network testers' test frames (SPEC §6).
 //   bazel run //reflector:reflectord -- --interface=eth0
 #include <cstdio>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -8,8 +9,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_format.h"
+#include "reflector/base/cli.h"
 #include "reflector/daemon/command_line.h"
 #include "reflector/daemon/config_file.h"
 #include "reflector/daemon/daemon.h"
@@ -84,9 +85,14 @@ absl::StatusOr<DaemonOptions> LoadOptions(const std::set<std::string>& given) {
 
 int main(int argc, char** argv) {
   reflector::daemon::BlockDaemonSignals();
-  absl::SetProgramUsageMessage(
+  constexpr reflector::base::ProgramInfo kProgram = {
+      "reflectord",
       "reflects network testers' UDP test frames back to them.\n"
-      "  reflectord --interface=eth0 [--datapath=auto|xdp|afxdp|afpacket] [--config=FILE]");
+      "  reflectord --interface=eth0 [--datapath=auto|xdp|afxdp|afpacket] [--config=FILE]",
+      __FILE__, ""};
+  if (const std::optional<int> done = reflector::base::HandleHelpAndVersion(kProgram, argc, argv)) {
+    return *done;
+  }
   const std::vector<std::string> args(argv, argv + argc);
   absl::StatusOr<std::set<std::string>> given =
       reflector::daemon::ScanCommandLine(args, KnownFlags());

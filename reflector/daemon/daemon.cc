@@ -15,14 +15,13 @@
 #include "absl/strings/str_split.h"
 #include "reflector/base/netdev.h"
 #include "reflector/daemon/instance_lock.h"
+#include "reflector/base/version.h"
 #include "reflector/daemon/privileges.h"
 #include "reflector/daemon/report.h"
 #include "xdp/libbpf_log.h"
 
 namespace reflector::daemon {
 namespace {
-
-constexpr char kVersion[] = "0.1.0";
 
 // Lines on stderr, filtered by --log_level. Errors always print: they explain an exit.
 class Logger {
@@ -181,7 +180,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
 
   StatsReporter reporter(options.stats_format, options.monitor, stdout, stderr);
   BannerInfo banner{device->name, packet::FormatMac(device->mac), datapath->Describe(),
-                    {},           datapath->DescribeQueues(),     kVersion};
+                    {},           datapath->DescribeQueues(),     base::kVersion};
   for (const std::string& line : fallbacks) banner.fallbacks.push_back("fell back: " + line);
   bool output_open = reporter.Banner(FormatBanner(banner, options));
 

@@ -41,8 +41,6 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
@@ -53,6 +51,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "reflector/base/cli.h"
 #include "reflector/base/status_macros.h"
 #include "testing/lab/command.h"
 #include "testing/lab/lab_process.h"
@@ -319,7 +318,9 @@ class Tester {
       tester.emplace(std::move(started));
     }
     REFLECTOR_ASSIGN_OR_RETURN(const int code, tester->Wait(expected + kTesterSlack));
-    if (code != 0) {
+    // 1: frames were lost (or a search found no rate without loss), which a trial at the
+    // maximum load expects; the report is whole and says so.
+    if (code != 0 && code != 1) {
       return absl::InternalError(absl::StrCat("ito-tester ", command, " exited with ", code, ": ",
                                               absl::StripAsciiWhitespace(tester->Stderr())));
     }
@@ -613,13 +614,13 @@ int Main(int argc, char** argv) {
 }  // namespace reflector::bench
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  constexpr reflector::base::ProgramInfo kProgram = {
+      "bench",
       "benchmarks reflectord's data paths against a bare XDP_TX MAC swap on a veth lab.\n"
-      "  bazel run -c opt //tools/bench:bench [-- --sizes=64,512 --reflectors=baseline,xdp]");
-  const std::vector<char*> all = absl::ParseCommandLine(argc, argv);
-  if (all.size() > 1) {
-    std::fprintf(stderr, "bench: unexpected argument \"%s\"\n", all[1]);
-    return 2;
+      "  bazel run -c opt //tools/bench:bench [-- --sizes=64,512 --reflectors=baseline,xdp]",
+      __FILE__, ""};
+  if (const std::optional<int> done = reflector::base::ParseCommandLine(kProgram, argc, argv)) {
+    return *done;
   }
   return reflector::bench::Main(argc, argv);
 }

@@ -3,19 +3,27 @@
 // (bazel run sets BUILD_WORKSPACE_DIRECTORY; --out_dir writes elsewhere.)
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
+#include "reflector/base/cli.h"
 #include "tools/golden/golden_writer.h"
 
 ABSL_FLAG(std::string, out_dir, "",
           "Directory for the pcaps; default: testing/pcaps of the workspace (bazel run).");
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  constexpr reflector::base::ProgramInfo kProgram = {
+      "make_golden_pcaps",
+      "regenerates the golden pcaps of testing/pcaps/ from the frame builder.\n"
+      "  bazel run //tools:make_golden_pcaps [-- --out_dir=DIR]",
+      __FILE__, ""};
+  if (const std::optional<int> done = reflector::base::ParseCommandLine(kProgram, argc, argv)) {
+    return *done;
+  }
   std::string directory = absl::GetFlag(FLAGS_out_dir);
   if (directory.empty()) {
     const char* workspace = std::getenv("BUILD_WORKSPACE_DIRECTORY");

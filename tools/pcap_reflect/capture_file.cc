@@ -1,6 +1,7 @@
 #include "tools/pcap_reflect/capture_file.h"
 
 #include <pcap/pcap.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -89,6 +90,20 @@ absl::StatusOr<std::vector<CapturedFrame>> ReadCaptureBytes(absl::Span<const uin
     return absl::InvalidArgumentError(absl::StrCat(name, ": not a readable capture: ", error));
   }
   return ReadAll(pcap.get(), name);
+}
+
+absl::Status CheckOutputIsNotInput(const std::string& in, const std::string& out) {
+  struct stat in_stat;
+  struct stat out_stat;
+  // An output that does not exist yet cannot be the input; a missing input fails on reading.
+  if (stat(in.c_str(), &in_stat) != 0 || stat(out.c_str(), &out_stat) != 0) {
+    return absl::OkStatus();
+  }
+  if (in_stat.st_dev == out_stat.st_dev && in_stat.st_ino == out_stat.st_ino) {
+    return absl::InvalidArgumentError(absl::StrCat("--out=", out, " is the input capture --in=",
+                                                   in, ": write the reflected frames elsewhere"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status WriteCaptureFile(const std::string& path, const std::vector<CapturedFrame>& frames) {

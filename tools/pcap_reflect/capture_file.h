@@ -30,6 +30,10 @@ absl::StatusOr<std::vector<CapturedFrame>> ReadCaptureFile(const std::string& pa
 absl::StatusOr<std::vector<CapturedFrame>> ReadCaptureBytes(absl::Span<const uint8_t> bytes,
                                                             const std::string& name = "capture");
 
+// InvalidArgument when writing `out` would overwrite the capture `in`: the same file by any
+// path (a "./" prefix, a symlink, a hard link), told by device and inode.
+absl::Status CheckOutputIsNotInput(const std::string& in, const std::string& out);
+
 // Writes `frames` as an Ethernet pcap with microsecond timestamps, replacing `path`.
 absl::Status WriteCaptureFile(const std::string& path, const std::vector<CapturedFrame>& frames);
 

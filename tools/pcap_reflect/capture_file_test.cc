@@ -3,6 +3,9 @@
 // damaged files are made from a good one written here, not stored as blobs.
 #include "tools/pcap_reflect/capture_file.h"
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -122,6 +125,30 @@ TEST(CaptureFileTest, EveryFlippedByteIsHandled) {
 TEST(CaptureFileTest, MissingFileIsAnError) {
   EXPECT_THAT(std::string(ReadCaptureFile(TempPath("absent.pcap")).status().message()),
               HasSubstr("absent.pcap"));
+}
+
+TEST(CaptureFileTest, OutputThatIsTheInputIsRefusedByAnyPath) {
+  const std::string in = TempPath("same_in.pcap");
+  ASSERT_TRUE(WriteCaptureFile(in, SampleFrames()).ok());
+  const std::string dir = std::getenv("TEST_TMPDIR");
+  const std::string dotted = dir + "/./same_in.pcap";
+  const std::string symlink = TempPath("same_symlink.pcap");
+  const std::string hardlink = TempPath("same_hardlink.pcap");
+  std::remove(symlink.c_str());
+  std::remove(hardlink.c_str());
+  ASSERT_EQ(::symlink(in.c_str(), symlink.c_str()), 0);
+  ASSERT_EQ(::link(in.c_str(), hardlink.c_str()), 0);
+  for (const std::string& out : {in, dotted, symlink, hardlink}) {
+    const absl::Status status = CheckOutputIsNotInput(in, out);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << out;
+    EXPECT_THAT(status.message(), HasSubstr("is the input capture")) << out;
+  }
+  // Another file, an output that does not exist yet, no output file at all.
+  const std::string other = TempPath("same_other.pcap");
+  ASSERT_TRUE(WriteCaptureFile(other, SampleFrames()).ok());
+  EXPECT_TRUE(CheckOutputIsNotInput(in, other).ok());
+  EXPECT_TRUE(CheckOutputIsNotInput(in, TempPath("same_new.pcap")).ok());
+  EXPECT_TRUE(CheckOutputIsNotInput(in, "").ok());
 }
 
 }  // namespace

@@ -3,14 +3,14 @@
 // No network, no privileges.
 //   pcap-reflect --in=capture.pcapng --out=reflected.pcap --dst_mac=02:00:5e:10:00:02
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
+#include "reflector/base/cli.h"
 #include "reflector/packet/config.h"
 #include "tools/pcap_reflect/capture_file.h"
 #include "tools/pcap_reflect/offline_reflect.h"
@@ -69,14 +69,16 @@ absl::StatusOr<rf_config> ConfigFromFlags() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  constexpr reflector::base::ProgramInfo kProgram = {
+      "pcap-reflect",
       "classifies a capture as a reflector would and writes the frames it would send back.\n"
       "  pcap-reflect --in=in.pcap --out=out.pcap --dst_mac=MAC [--port --oui --signatures "
-      "--vlan --ipv6 --mode --dst_mac_filter]");
-  const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
-  if (positional.size() > 1) {
-    absl::FPrintF(stderr, "pcap-reflect: unexpected argument \"%s\"\n", positional[1]);
-    return kExitBadInput;
+      "--vlan --ipv6 --mode --dst_mac_filter]",
+      __FILE__,
+      "Exit codes: 0 done; 1 the output could not be written; 2 bad input (flags, an unreadable "
+      "capture, --out naming the input)."};
+  if (const std::optional<int> done = reflector::base::ParseCommandLine(kProgram, argc, argv)) {
+    return *done;
   }
   if (absl::GetFlag(FLAGS_in).empty()) {
     absl::FPrintF(stderr, "pcap-reflect: --in is required\n");
@@ -85,6 +87,12 @@ int main(int argc, char** argv) {
   const absl::StatusOr<rf_config> config = ConfigFromFlags();
   if (!config.ok()) {
     absl::FPrintF(stderr, "pcap-reflect: %s\n", config.status().message());
+    return kExitBadInput;
+  }
+  if (const absl::Status same = reflector::tools::pcap_reflect::CheckOutputIsNotInput(
+          absl::GetFlag(FLAGS_in), absl::GetFlag(FLAGS_out));
+      !same.ok()) {
+    absl::FPrintF(stderr, "pcap-reflect: %s\n", same.message());
     return kExitBadInput;
   }
   const auto frames = reflector::tools::pcap_reflect::ReadCaptureFile(absl::GetFlag(FLAGS_in));

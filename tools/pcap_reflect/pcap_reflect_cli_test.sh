@@ -1,6 +1,7 @@
 #!/bin/bash
 # pcap-reflect from the command line: a golden input gives the golden output and the verdict
-# counts; a truncated or corrupt capture and bad flags exit 2 with one clear line.
+# counts; a truncated or corrupt capture, bad flags and an output that is the input exit 2
+# with one clear line.
 set -euo pipefail
 tool="$1"
 pcaps="$(dirname "$2")"
@@ -30,4 +31,12 @@ expect_bad_input "missing" "missing.pcap" --in="$tmp/missing.pcap" --dst_mac=02:
 expect_bad_input "no dst_mac" "--dst_mac" --in="$pcaps/mixed_traffic.in.pcap"
 expect_bad_input "bad port" "--port" --in="$pcaps/mixed_traffic.in.pcap" --dst_mac=02:00:5e:10:00:02 --port=70000
 expect_bad_input "bad mode" "--mode" --in="$pcaps/mixed_traffic.in.pcap" --dst_mac=02:00:5e:10:00:02 --mode=bounce
+# --out naming the input, by any path, is refused before anything is written.
+cp "$pcaps/mixed_traffic.in.pcap" "$tmp/mine.pcap"
+ln -sf "$tmp/mine.pcap" "$tmp/mine-link.pcap"
+for out in "$tmp/mine.pcap" "$tmp/./mine.pcap" "$tmp/mine-link.pcap"; do
+  expect_bad_input "out is in ($out)" "is the input capture" --in="$tmp/mine.pcap" \
+    --out="$out" --dst_mac=02:00:5e:10:00:02
+done
+cmp "$tmp/mine.pcap" "$pcaps/mixed_traffic.in.pcap" || fail "the input capture was changed"
 echo PASS

@@ -89,6 +89,12 @@ absl::StatusOr<LiveRunResult> LiveSender::ReadStats() const {
   return result;
 }
 
+absl::StatusOr<uint64_t> LiveSender::SentSoFar() const {
+  absl::StatusOr<LiveRunResult> stats = ReadStats();
+  if (!stats.ok()) return stats.status();
+  return stats->sent;
+}
+
 uint64_t LiveSender::Released() const {
   // The program updates the pacer while sender threads run: read it as the kernel wrote it.
   return __atomic_load_n(&skeleton_->bss->pacer.released, __ATOMIC_RELAXED);

@@ -58,6 +58,9 @@ class LiveSender {
                                     uint64_t max_ns, const std::atomic<bool>& stop,
                                     const PacingLimits& limits = {});
 
+  // Frames the program has sent in the current (or last) Run; any thread may ask.
+  absl::StatusOr<uint64_t> SentSoFar() const;
+
  private:
   LiveSender(ito_tester_tx_bpf* skeleton, int ifindex) : skeleton_(skeleton), ifindex_(ifindex) {}
   absl::Status ResetStats();

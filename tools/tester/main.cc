@@ -2,11 +2,16 @@
 //   ito-tester --interface=veth0 --dst_ip=198.18.0.2 --rate=10k --duration=5s
 //   ito-tester --interface=veth0 --dst_ip=198.18.0.2 --search --search_sizes=64,512 --rate=1M
 //   ito-tester --interface=veth0 --dst_ip=198.18.0.2 --engine=linerate --frame_size=64
-// Bad input: one line on stderr, exit 2. A failure while running: exit 1.
+// Exit codes (as ping's where they overlap): 0 the loss stayed within --loss_threshold;
+// 1 it did not, or nothing came back (a search: no rate passed for some frame size); 2 bad
+// input, one line on stderr; 3 the run failed; 128 + the signal (130 for Ctrl-C) when a
+// signal ended it early, after printing the partial result.
 #include <netinet/in.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -16,12 +21,11 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "reflector/base/cli.h"
 #include "reflector/base/netdev.h"
 #include "reflector/base/unique_fd.h"
 #include "reflector/packet/config.h"
@@ -30,18 +34,24 @@
 #include "tools/tester/report.h"
 #include "tools/tester/search.h"
 #include "tools/tester/trial.h"
+#include "tools/tester/unicast_address.h"
 
 ABSL_FLAG(std::string, interface, "", "Interface to send from and receive on (required).");
 ABSL_FLAG(std::string, dst_ip, "", "The reflector's IPv4 or IPv6 address (required).");
 ABSL_FLAG(std::string, dst_mac, "", "The reflector's MAC; default: ARP / neighbor lookup.");
 ABSL_FLAG(std::string, src_ip, "", "Source address; default: the interface's first one.");
-ABSL_FLAG(std::string, src_mac, "", "Source MAC; default: the interface's MAC.");
+ABSL_FLAG(std::string, src_mac, "auto",
+          "Source MAC: a MAC, interface (the interface's own), or auto: the NetAlly OUI "
+          "00:c0:17 (that of ITO testers, and the only one a default reflectord accepts) with "
+          "the last three bytes of the interface's MAC. The interface receives frames for it "
+          "while the tester runs.");
 ABSL_FLAG(int, src_port, 0, "UDP source port; 0 = an ephemeral port reserved for the run.");
 ABSL_FLAG(int, dst_port, 3842, "UDP destination port.");
 ABSL_FLAG(std::string, signature, "latency", "probeot, dataot, latency, rfc2544 or y1564.");
 ABSL_FLAG(int, frame_size, 128, "Ethernet frame size in bytes with FCS (64..9000).");
 ABSL_FLAG(std::string, rate, "",
-          "Frames per second (10000, 2.5k, 1M) or max; default 1000 (precise), max (linerate).");
+          "Frames per second (10000, 2.5k, 1M) or max; default 1000 (precise), max (linerate). "
+          "With --search: the top rate, required with --engine=precise.");
 ABSL_FLAG(double, rate_mbps, 0, "Rate in Mbit/s of Ethernet frames (with FCS) instead of --rate.");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(5), "Sending time (per trial with --search).");
 ABSL_FLAG(int64_t, count, 0, "Frames to send; 0 = as many as --duration allows.");
@@ -49,11 +59,18 @@ ABSL_FLAG(int, vlan, 0, "802.1Q VLAN ID for the test frames (1..4094); 0 = untag
 ABSL_FLAG(std::string, engine, "precise",
           "precise (AF_PACKET, paced: loss, order, RTT, jitter) or linerate "
           "(XDP live frames: maximum offered load, counts only).");
-ABSL_FLAG(bool, json, false, "Print JSON instead of a table.");
+ABSL_FLAG(bool, json, false,
+          "Print one JSON document at the end (with the intervals) instead of text as the run "
+          "goes.");
+ABSL_FLAG(absl::Duration, interval, absl::Seconds(1),
+          "Text: a line per interval while sending (frames sent and received in it), as ping "
+          "and iperf3 print; 0 = none. A search prints a line per trial instead.");
 ABSL_FLAG(bool, search, false,
           "RFC 2544 throughput search: highest rate with loss <= --loss_threshold, per size.");
 ABSL_FLAG(std::string, search_sizes, "", "Frame sizes to search; default: --frame_size.");
-ABSL_FLAG(double, loss_threshold, 0, "Loss allowed by the search, in percent.");
+ABSL_FLAG(double, loss_threshold, 0,
+          "Loss allowed, in percent: more fails the run (exit code 1) or a search trial. 0: "
+          "one lost frame fails; 100: only nothing coming back fails, as with ping.");
 ABSL_FLAG(double, search_resolution, 0.01, "Search stops at this fraction of the top rate.");
 ABSL_FLAG(int, search_trials, 12, "Most trials per frame size.");
 ABSL_FLAG(int, linerate_repeat, 1 << 17,
@@ -65,17 +82,57 @@ ABSL_FLAG(absl::Duration, drain, absl::Milliseconds(200),
 namespace reflector::tester {
 namespace {
 
+constexpr int kExitPass = 0;
+constexpr int kExitFail = 1;
+constexpr int kExitFailure = 3;
+
+// The first SIGINT/SIGTERM ends the sending and the run reports; a second one kills.
 std::atomic<bool> g_stop{false};
-void OnSignal(int) { g_stop.store(true); }
+std::atomic<int> g_signal{0};
+void OnSignal(int signal) {
+  g_signal.store(signal);
+  g_stop.store(true);
+}
+void CatchStopSignals() {
+  struct sigaction action = {};
+  action.sa_handler = OnSignal;
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
 
 // Bad input: one line, exit 2.
 int Usage(const absl::Status& status) {
   std::fprintf(stderr, "ito-tester: %s\n", std::string(status.message()).c_str());
-  return 2;
+  return base::kExitUsage;
 }
 int Failure(const absl::Status& status) {
   std::fprintf(stderr, "ito-tester: %s\n", status.ToString().c_str());
-  return 1;
+  return kExitFailure;
+}
+
+// Text goes out as the run goes, also into a pipe.
+void Print(const std::string& text) {
+  std::fputs(text.c_str(), stdout);
+  std::fflush(stdout);
+}
+
+// After the report: how the run ends.
+int ExitCode(bool passed) {
+  if (const int signal = g_signal.load(); signal != 0) return 128 + signal;
+  return passed ? kExitPass : kExitFail;
+}
+
+// Nothing came back: the usual reasons, on one line.
+void HintNothingCameBack(const StreamSpec& spec, const std::string& dst_ip) {
+  std::fprintf(stderr,
+               "ito-tester: nothing came back from %s: is a reflector running there that accepts "
+               "%s frames to UDP port %d from %s? (reflectord takes frames only from the OUIs "
+               "in its --oui, by default 00:c0:17; its stats lines count what it rejects, by "
+               "reason)\n",
+               dst_ip.c_str(), std::string(packet::SignatureText(spec.signature)).c_str(),
+               spec.addresses.dst_port, packet::FormatMac(spec.addresses.src_mac).c_str());
 }
 
 // The link speed the kernel reports (veth: 10000), or 0 when it has none.
@@ -160,21 +217,26 @@ int Main() {
   if (duration <= absl::ZeroDuration() || absl::GetFlag(FLAGS_drain) < absl::ZeroDuration()) {
     return Usage(absl::InvalidArgumentError("--duration must be above 0, --drain at least 0"));
   }
+  const absl::Duration interval = absl::GetFlag(FLAGS_interval);
+  if (interval < absl::ZeroDuration()) {
+    return Usage(absl::InvalidArgumentError("--interval must be at least 0 (0: no interval lines)"));
+  }
   if (absl::GetFlag(FLAGS_linerate_repeat) < 64 || absl::GetFlag(FLAGS_linerate_threads) < 1 ||
       absl::GetFlag(FLAGS_linerate_threads) > 64) {
     return Usage(absl::InvalidArgumentError(
         "--linerate_repeat must be at least 64, --linerate_threads 1..64"));
   }
 
+  const double threshold = absl::GetFlag(FLAGS_loss_threshold);
+  if (absl::Status valid = CheckLossThreshold(threshold); !valid.ok()) return Usage(valid);
+
   StreamSpec spec;
   spec.signature = *signature;
   StreamAddresses& a = spec.addresses;
-  a.src_mac = device->mac;
-  if (!absl::GetFlag(FLAGS_src_mac).empty()) {
-    const absl::StatusOr<packet::MacAddress> mac = packet::ParseMac(absl::GetFlag(FLAGS_src_mac));
-    if (!mac.ok()) return Usage(absl::InvalidArgumentError(absl::StrCat("--src_mac: ", mac.status().message())));
-    a.src_mac = *mac;
-  }
+  const absl::StatusOr<packet::MacAddress> src_mac =
+      ChooseSourceMac(absl::GetFlag(FLAGS_src_mac), device->mac);
+  if (!src_mac.ok()) return Usage(src_mac.status());
+  a.src_mac = *src_mac;
   if (!absl::GetFlag(FLAGS_dst_mac).empty()) {
     const absl::StatusOr<packet::MacAddress> mac = packet::ParseMac(absl::GetFlag(FLAGS_dst_mac));
     if (!mac.ok()) return Usage(absl::InvalidArgumentError(absl::StrCat("--dst_mac: ", mac.status().message())));
@@ -201,7 +263,8 @@ int Main() {
     const absl::StatusOr<double> rate = ParseRate(absl::GetFlag(FLAGS_rate));
     if (!rate.ok()) return Usage(rate.status());
     rate_flag = *rate;
-  } else if (absl::GetFlag(FLAGS_rate_mbps) == 0) {
+  } else if (absl::GetFlag(FLAGS_rate_mbps) == 0 && !absl::GetFlag(FLAGS_search)) {
+    // A search has no default top: it would only confirm the default rate.
     rate_flag = *engine == Engine::kPrecise ? 1000.0 : 0.0;
   }
   std::vector<double> rates;
@@ -234,13 +297,24 @@ int Main() {
   if (!reserved.ok()) return Usage(reserved.status());
   a.src_port = port;
 
-  signal(SIGINT, OnSignal);
-  signal(SIGTERM, OnSignal);
+  // Replies to a source MAC that is not the interface's must get past the NIC's MAC filter.
+  std::optional<ExtraUnicastAddress> extra_address;
+  if (a.src_mac != device->mac) {
+    absl::StatusOr<ExtraUnicastAddress> added = ExtraUnicastAddress::Add(device->ifindex, a.src_mac);
+    if (!added.ok()) return Failure(added.status());
+    extra_address.emplace(*std::move(added));
+  }
+
+  CatchStopSignals();
   absl::StatusOr<std::unique_ptr<TrialRunner>> runner = TrialRunner::Open(device->ifindex, *engine);
   if (!runner.ok()) return Failure(runner.status());
 
-  const RunHeader header = {interface, FormatIp(*src_ip), FormatIp(*dst_ip),
-                            packet::FormatMac(a.dst_mac)};
+  const RunHeader header = {interface,
+                            FormatIp(*src_ip),
+                            FormatIp(*dst_ip),
+                            packet::FormatMac(a.dst_mac),
+                            packet::FormatMac(a.src_mac),
+                            threshold};
   TrialOptions options;
   options.spec = spec;
   options.count = static_cast<uint64_t>(count);
@@ -253,26 +327,62 @@ int Main() {
   if (!absl::GetFlag(FLAGS_search)) {
     options.spec.frame_size = sizes->front();
     options.rate_fps = rates.front();
+    std::vector<IntervalSample> intervals;  // written by the ticker's thread, read after Run
+    options.interval_ns = static_cast<uint64_t>(absl::ToInt64Nanoseconds(interval));
+    options.on_interval = [json, &intervals](const IntervalSample& sample) {
+      if (json) {
+        intervals.push_back(sample);
+      } else {
+        Print(FormatInterval(sample));
+      }
+    };
+    if (!json) {
+      Print(FormatTrialHeader(header, options, *engine));
+      if (options.interval_ns != 0) Print(FormatIntervalHeading());
+    }
     const absl::StatusOr<TrialResult> result = (*runner)->Run(options, g_stop);
     if (!result.ok()) return Failure(result.status());
-    std::fputs((json ? TrialJson(header, *result) : FormatTrial(header, *result)).c_str(), stdout);
-    return 0;
+    Print(json ? TrialJson(header, *result, intervals) : FormatTrialSummary(header, *result));
+    if (result->summary.sent > 0 && result->summary.received == 0) {
+      HintNothingCameBack(result->spec, header.dst_ip);
+    }
+    return ExitCode(RunPasses(*result, threshold));
   }
 
-  const double threshold = absl::GetFlag(FLAGS_loss_threshold);
+  if (!json) Print(FormatSearchHeader(header));
   std::vector<SizeSearch> searches;
-  for (size_t i = 0; i < sizes->size() && !g_stop.load(); ++i) {
+  for (size_t i = 0; i < sizes->size(); ++i) {
+    // A signal between trials: the sizes not searched yet are not reported.
+    SizeSearch interrupted;
+    interrupted.frame_size = (*sizes)[i];
+    interrupted.outcome.interrupted = true;
+    if (!json) Print(FormatSizeHeading((*sizes)[i]));
+    if (g_stop.load()) {
+      searches.push_back(interrupted);
+      if (!json) Print(FormatSizeResult(interrupted));
+      break;
+    }
     options.spec.frame_size = (*sizes)[i];
     SearchOptions search;
     search.max_fps = rates[i];
     search.loss_threshold_percent = threshold;
     search.resolution = absl::GetFlag(FLAGS_search_resolution);
     search.max_trials = absl::GetFlag(FLAGS_search_trials);
+    int trial = 0;
+    search.on_step = [json, &trial, &sizes, i](const SearchStep& step) {
+      ++trial;
+      if (!json) Print(FormatSearchStep(trial, step, (*sizes)[i]));
+    };
     if (search.max_fps == 0) {
       // Line-rate engine with no top given: the top is what it offers flat out.
       options.rate_fps = 0;
       const absl::StatusOr<TrialResult> flat_out = (*runner)->Run(options, g_stop);
       if (!flat_out.ok()) return Failure(flat_out.status());
+      if (flat_out->interrupted) {
+        searches.push_back(interrupted);
+        if (!json) Print(FormatSizeResult(interrupted));
+        break;
+      }
       search.max_fps = flat_out->tx_fps;
     }
     const absl::StatusOr<SearchOutcome> outcome =
@@ -283,25 +393,42 @@ int Main() {
         });
     if (!outcome.ok()) return Failure(outcome.status());
     searches.push_back({(*sizes)[i], *outcome});
+    // A top that was the tester's own flat-out rate: passing there is the tester's ceiling.
+    if (rates[i] == 0 && searches.back().outcome.bound == SearchBound::kTop) {
+      searches.back().outcome.bound = SearchBound::kTester;
+    }
+    if (!json) Print(FormatSizeResult(searches.back()));
   }
-  std::fputs((json ? SearchJson(header, searches, threshold)
-                   : FormatSearch(header, searches, threshold))
-                 .c_str(),
-             stdout);
-  return 0;
+  if (json) Print(SearchJson(header, searches));
+  bool passed = true;
+  for (const SizeSearch& search : searches) {
+    passed = passed && search.outcome.throughput_fps > 0;
+    const std::vector<SearchStep>& steps = search.outcome.steps;
+    if (!steps.empty() && std::all_of(steps.begin(), steps.end(), [](const SearchStep& step) {
+          return step.result.summary.received == 0;
+        })) {
+      HintNothingCameBack(steps.front().result.spec, header.dst_ip);
+    }
+  }
+  return ExitCode(passed);
 }
 
 }  // namespace
 }  // namespace reflector::tester
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  constexpr reflector::base::ProgramInfo kProgram = {
+      "ito-tester",
       "sends a test stream to a reflector and reports loss, RTT and jitter.\n"
-      "  ito-tester --interface=eth1 --dst_ip=198.18.0.2 [--rate=10k] [--duration=5s] [--json]");
-  const std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
-  if (rest.size() > 1) {
-    std::fprintf(stderr, "ito-tester: unexpected argument \"%s\"\n", rest[1]);
-    return 2;
+      "  ito-tester --interface=eth1 --dst_ip=198.18.0.2 [--rate=10k] [--duration=5s] [--json]\n"
+      "  ito-tester --interface=eth1 --dst_ip=198.18.0.2 --search --rate=1M",
+      __FILE__,
+      "Exit codes: 0 the loss stayed within --loss_threshold; 1 it did not, or nothing came\n"
+      "back (a search: no rate passed for some frame size); 2 bad input; 3 the run failed;\n"
+      "130 (143) Ctrl-C (SIGTERM) ended it early: the partial result is printed, marked\n"
+      "interrupted. A second Ctrl-C ends it at once."};
+  if (const std::optional<int> done = reflector::base::ParseCommandLine(kProgram, argc, argv)) {
+    return *done;
   }
   return reflector::tester::Main();
 }

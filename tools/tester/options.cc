@@ -1,5 +1,6 @@
 #include "tools/tester/options.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -60,6 +61,35 @@ absl::StatusOr<std::vector<size_t>> ParseFrameSizes(absl::string_view text) {
   }
   if (sizes.empty()) return absl::InvalidArgumentError("no frame size given");
   return sizes;
+}
+
+absl::StatusOr<packet::MacAddress> ChooseSourceMac(absl::string_view flag,
+                                                   const packet::MacAddress& interface_mac) {
+  if (flag == "interface") return interface_mac;
+  if (flag == "auto") {
+    packet::MacAddress mac = interface_mac;
+    std::copy(packet::kNetAllyOui.begin(), packet::kNetAllyOui.end(), mac.begin());
+    return mac;
+  }
+  absl::StatusOr<packet::MacAddress> mac = packet::ParseMac(flag);
+  if (!mac.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--src_mac: ", mac.status().message(), " (or auto, interface)"));
+  }
+  if ((*mac)[0] & 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--src_mac=", flag, " is a group (multicast) address: no reflector answers it"));
+  }
+  return *mac;
+}
+
+absl::Status CheckLossThreshold(double percent) {
+  if (!(percent >= 0 && percent <= 100)) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "--loss_threshold=%g must be a percentage from 0 to 100 (0: one lost frame fails)",
+        percent));
+  }
+  return absl::OkStatus();
 }
 
 double LineRateFps(double link_mbps, size_t frame_size) {

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "reflector/packet/config.h"
 #include "reflector/packet/packet.h"
 #include "tools/tester/trial_result.h"
 
@@ -22,6 +23,15 @@ absl::StatusOr<packet::Signature> ParseSignatureName(absl::string_view text);
 absl::StatusOr<Engine> ParseEngine(absl::string_view text);
 // "64,128,1518": each 64..9000.
 absl::StatusOr<std::vector<size_t>> ParseFrameSizes(absl::string_view text);
+
+// The source MAC from --src_mac: "auto", "interface" or a MAC. auto: NetAlly's OUI 00:c0:17,
+// the OUI real ITO testers send from and the only one a default reflectord accepts, with the
+// last three bytes of the interface's MAC.
+absl::StatusOr<packet::MacAddress> ChooseSourceMac(absl::string_view flag,
+                                                   const packet::MacAddress& interface_mac);
+
+// --loss_threshold: a percentage, 0..100.
+absl::Status CheckLossThreshold(double percent);
 
 // Ethernet line rate in frames per second at `link_mbps` (preamble, start delimiter and
 // inter-frame gap included: 20 bytes per frame). 10000 Mbit/s at 64 bytes: 14,880,952.

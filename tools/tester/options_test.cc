@@ -1,5 +1,7 @@
 #include "tools/tester/options.h"
 
+#include <cmath>
+
 #include "gtest/gtest.h"
 
 namespace reflector::tester {
@@ -40,6 +42,27 @@ TEST(OptionsTest, SignaturesEnginesSizes) {
   EXPECT_FALSE(ParseFrameSizes("9001").ok());
   EXPECT_FALSE(ParseFrameSizes("big").ok());
   EXPECT_FALSE(ParseFrameSizes("").ok());
+}
+
+TEST(OptionsTest, SourceMacAutoCarriesTheNetAllyOui) {
+  const packet::MacAddress nic = {0x02, 0x00, 0x5e, 0x10, 0x00, 0x01};
+  EXPECT_EQ(*ChooseSourceMac("auto", nic), (packet::MacAddress{0x00, 0xc0, 0x17, 0x10, 0x00, 0x01}));
+  const packet::MacAddress netally = {0x00, 0xc0, 0x17, 0x54, 0x05, 0x98};
+  EXPECT_EQ(*ChooseSourceMac("auto", netally), netally);
+  EXPECT_EQ(*ChooseSourceMac("interface", nic), nic);
+  EXPECT_EQ(*ChooseSourceMac("00:c0:17:aa:bb:cc", nic),
+            (packet::MacAddress{0x00, 0xc0, 0x17, 0xaa, 0xbb, 0xcc}));
+  EXPECT_FALSE(ChooseSourceMac("00:c0:17", nic).ok());
+  EXPECT_FALSE(ChooseSourceMac("01:00:5e:00:00:01", nic).ok());  // a group address
+}
+
+TEST(OptionsTest, LossThresholdIsAPercentage) {
+  EXPECT_TRUE(CheckLossThreshold(0).ok());
+  EXPECT_TRUE(CheckLossThreshold(0.1).ok());
+  EXPECT_TRUE(CheckLossThreshold(100).ok());
+  EXPECT_FALSE(CheckLossThreshold(-1).ok());
+  EXPECT_FALSE(CheckLossThreshold(100.5).ok());
+  EXPECT_FALSE(CheckLossThreshold(std::nan("")).ok());
 }
 
 }  // namespace

@@ -54,6 +54,7 @@ PreciseSender::PreciseSender(UniqueFd socket, const StreamFrame& frame)
 SendResult PreciseSender::Run(uint64_t count, double rate_fps, uint64_t max_ns,
                               const std::atomic<bool>& stop) {
   SendResult result;
+  sent_so_far_.store(0, std::memory_order_relaxed);
   const size_t size = frame_.size();
   const double ns_per_frame = rate_fps > 0 ? 1e9 / rate_fps : 0;
   const uint64_t start = MonotonicNs();
@@ -96,6 +97,7 @@ SendResult PreciseSender::Run(uint64_t count, double rate_fps, uint64_t max_ns,
       if (stop.load(std::memory_order_relaxed)) break;
     }
     result.sent += done;
+    sent_so_far_.store(result.sent, std::memory_order_relaxed);
     last_send = MonotonicNs();
     if (done < batch) break;  // a hard send error: stop rather than spin on it
   }

@@ -37,6 +37,9 @@ class PreciseSender {
   SendResult Run(uint64_t count, double rate_fps, uint64_t max_ns,
                  const std::atomic<bool>& stop);
 
+  // Frames sent so far by the current (or last) Run; any thread may ask.
+  uint64_t sent_so_far() const { return sent_so_far_.load(std::memory_order_relaxed); }
+
  private:
   PreciseSender(UniqueFd socket, const StreamFrame& frame);
   UniqueFd socket_;
@@ -44,6 +47,7 @@ class PreciseSender {
   std::vector<uint8_t> buffers_;  // kBatch copies of the frame
   iovec iov_[kBatch];
   mmsghdr messages_[kBatch];
+  std::atomic<uint64_t> sent_so_far_{0};
 };
 
 }  // namespace reflector::tester

@@ -62,26 +62,88 @@ nlohmann::json ResultObject(const TrialResult& r) {
   return j;
 }
 
+// What the throughput line says about where the search ended.
+const char* BoundPrefix(const SearchOutcome& outcome) {
+  return outcome.bound == SearchBound::kTop && outcome.throughput_fps > 0 ? "at least " : "";
+}
+std::string BoundNote(const SearchOutcome& outcome) {
+  if (outcome.steps.empty()) return ": no trial ended";
+  if (outcome.throughput_fps == 0) return ", nothing passed: loss at every rate tried";
+  switch (outcome.bound) {
+    case SearchBound::kTop:
+      return ": nothing was lost at the top of the search; raise --rate to search higher";
+    case SearchBound::kTester:
+      return ", the tester's ceiling: nothing was lost at any rate it sent";
+    case SearchBound::kLoss:
+      break;
+  }
+  return "";
+}
+
 nlohmann::json HeaderObject(const RunHeader& h) {
   return {{"interface", h.interface},
           {"src_ip", h.src_ip},
           {"dst_ip", h.dst_ip},
-          {"dst_mac", h.dst_mac}};
+          {"dst_mac", h.dst_mac},
+          {"src_mac", h.src_mac},
+          {"loss_threshold_percent", h.loss_threshold_percent}};
+}
+
+// The last row of a run: pass or fail, and why.
+std::string RunVerdict(const TrialResult& r, double threshold) {
+  const StreamSummary& s = r.summary;
+  if (s.sent == 0) return "FAIL: nothing was sent";
+  if (s.received == 0) return "FAIL: nothing came back";
+  if (RunPasses(r, threshold)) {
+    return absl::StrFormat("pass: loss within the %.4f%% threshold", threshold);
+  }
+  return absl::StrFormat("FAIL: loss above the %.4f%% threshold (--loss_threshold)", threshold);
 }
 
 }  // namespace
 
-std::string FormatTrial(const RunHeader& h, const TrialResult& r) {
+std::string FormatTrialHeader(const RunHeader& h, const TrialOptions& options,
+                              Engine engine) {
+  const StreamSpec& spec = options.spec;
+  const double seconds = static_cast<double>(options.duration_ns) / 1e9;
+  const std::string load =
+      options.count > 0 ? absl::StrFormat("%d frames at %s (at most %.3g s)", options.count,
+                                          RateText(options.rate_fps), seconds)
+                        : absl::StrFormat("%s for %.3g s", RateText(options.rate_fps), seconds);
+  return absl::StrFormat(
+      "ito-tester %s -> %s (%s) from %s, %s, %d-byte frames, %s%s, engine %s, %s\n",
+      h.interface, h.dst_ip, h.dst_mac, h.src_mac, packet::SignatureText(spec.signature),
+      spec.frame_size, spec.addresses.ipv6 ? "IPv6" : "IPv4",
+      spec.addresses.vlan_id != 0 ? absl::StrCat(", VLAN ", spec.addresses.vlan_id) : "",
+      EngineName(engine), load);
+}
+
+std::string FormatIntervalHeading() {
+  return absl::StrFormat("  %-17s %12s %12s %12s %14s\n", "interval", "sent", "sent fps",
+                         "received", "received fps");
+}
+
+std::string FormatInterval(const IntervalSample& sample) {
+  const double seconds = sample.end_s - sample.start_s;
+  auto fps = [seconds](uint64_t frames) {
+    return seconds > 0 ? static_cast<double>(frames) / seconds : 0.0;
+  };
+  return absl::StrFormat("  %-17s %12d %12.0f %12d %14.0f\n",
+                         absl::StrFormat("%.2f-%.2f s", sample.start_s, sample.end_s),
+                         sample.sent, fps(sample.sent), sample.received, fps(sample.received));
+}
+
+std::string FormatTrialSummary(const RunHeader& h, const TrialResult& r) {
   const StreamSummary& s = r.summary;
-  std::string out = absl::StrFormat(
-      "ito-tester %s -> %s (%s), %s, %d-byte frames, %s%s, engine %s, stream 0x%04x\n",
-      h.interface, h.dst_ip, h.dst_mac, packet::SignatureText(r.spec.signature),
-      r.spec.frame_size, r.spec.addresses.ipv6 ? "IPv6" : "IPv4",
-      r.spec.addresses.vlan_id != 0 ? absl::StrCat(", VLAN ", r.spec.addresses.vlan_id) : "",
-      EngineName(r.engine), r.spec.stream_id);
+  std::string out;
   auto row = [&out](absl::string_view name, const std::string& value) {
     absl::StrAppendFormat(&out, "  %-18s %s\n", name, value);
   };
+  row("stream id", absl::StrFormat("0x%04x", r.spec.stream_id));
+  if (r.interrupted) {
+    row("interrupted", absl::StrFormat("a signal ended the sending after %.3f s: a partial result",
+                                       r.elapsed_s));
+  }
   row("sent", absl::StrCat(s.sent));
   row("received", absl::StrCat(s.received));
   row("lost", absl::StrFormat("%d (%.4f%%)", s.lost, s.loss_percent));
@@ -120,54 +182,68 @@ std::string FormatTrial(const RunHeader& h, const TrialResult& r) {
   }
   row("received rate",
       absl::StrFormat("%.0f fps, %.2f Mbit/s", r.rx_fps, FrameMbps(r.rx_fps, r.spec.frame_size)));
+  row("result", RunVerdict(r, h.loss_threshold_percent));
   return out;
 }
 
-std::string TrialJson(const RunHeader& h, const TrialResult& r) {
+std::string TrialJson(const RunHeader& h, const TrialResult& r,
+                      const std::vector<IntervalSample>& intervals) {
   nlohmann::json j = HeaderObject(h);
   j["result"] = ResultObject(r);
+  nlohmann::json lines = nlohmann::json::array();
+  for (const IntervalSample& sample : intervals) {
+    lines.push_back({{"start_s", sample.start_s},
+                     {"end_s", sample.end_s},
+                     {"sent", sample.sent},
+                     {"received", sample.received}});
+  }
+  j["intervals"] = std::move(lines);
+  j["interrupted"] = r.interrupted;
+  j["pass"] = RunPasses(r, h.loss_threshold_percent);
   return j.dump(2) + "\n";
 }
 
-std::string FormatSearch(const RunHeader& h, const std::vector<SizeSearch>& searches,
-                         double loss_threshold_percent) {
+std::string FormatSearchHeader(const RunHeader& h) {
+  return absl::StrFormat(
+      "ito-tester throughput search %s -> %s (%s) from %s, loss threshold %.4f%%\n", h.interface,
+      h.dst_ip, h.dst_mac, h.src_mac, h.loss_threshold_percent);
+}
+
+std::string FormatSizeHeading(size_t frame_size) {
+  return absl::StrFormat("\nframe size %d\n  %5s %14s %14s %12s %12s %10s %10s %10s  %s\n",
+                         frame_size, "trial", "rate fps", "sent fps", "sent", "received",
+                         "loss %", "p99 us", "Mbit/s", "result");
+}
+
+std::string FormatSearchStep(int trial, const SearchStep& step, size_t frame_size) {
+  const StreamSummary& s = step.result.summary;
+  const Judgement& j = step.judgement;
+  std::string verdict = VerdictName(j.verdict);
+  if (j.verdict == Verdict::kTesterBound) {
+    absl::StrAppendFormat(&verdict, " (%s at the %.0f fps sent)", j.loss_ok ? "pass" : "fail",
+                          j.judged_fps);
+  }
+  return absl::StrFormat("  %5d %14.0f %14.0f %12d %12d %10.4f %10s %10.2f  %s\n", trial,
+                         step.rate_fps, step.result.tx_fps, s.sent, s.received, s.loss_percent,
+                         s.rtt ? absl::StrFormat("%.1f", s.rtt->p99_us) : "-",
+                         FrameMbps(step.result.tx_fps, frame_size), verdict);
+}
+
+std::string FormatSizeResult(const SizeSearch& search) {
   std::string out = absl::StrFormat(
-      "ito-tester throughput search %s -> %s (%s), loss threshold %.4f%%\n", h.interface,
-      h.dst_ip, h.dst_mac, loss_threshold_percent);
-  for (const SizeSearch& search : searches) {
-    absl::StrAppendFormat(&out, "\nframe size %d\n", search.frame_size);
-    absl::StrAppendFormat(&out, "  %5s %14s %14s %12s %12s %10s %10s %10s  %s\n", "trial",
-                          "rate fps", "sent fps", "sent", "received", "loss %", "p99 us",
-                          "Mbit/s", "result");
-    int index = 1;
-    for (const SearchStep& step : search.outcome.steps) {
-      const StreamSummary& s = step.result.summary;
-      const Judgement& j = step.judgement;
-      std::string verdict = VerdictName(j.verdict);
-      if (j.verdict == Verdict::kTesterBound) {
-        absl::StrAppendFormat(&verdict, " (%s at the %.0f fps sent)",
-                              j.loss_ok ? "pass" : "fail", j.judged_fps);
-      }
-      absl::StrAppendFormat(&out, "  %5d %14.0f %14.0f %12d %12d %10.4f %10s %10.2f  %s\n",
-                            index++, step.rate_fps, step.result.tx_fps, s.sent, s.received,
-                            s.loss_percent,
-                            s.rtt ? absl::StrFormat("%.1f", s.rtt->p99_us) : "-",
-                            FrameMbps(step.result.tx_fps, search.frame_size), verdict);
-    }
-    absl::StrAppendFormat(&out, "  throughput: %.0f fps (%.2f Mbit/s)%s\n",
-                          search.outcome.throughput_fps,
-                          FrameMbps(search.outcome.throughput_fps, search.frame_size),
-                          search.outcome.bound == SearchBound::kTester
-                              ? ", the tester's ceiling: nothing was lost at any rate it sent"
-                              : "");
+      "  throughput: %s%.0f fps (%.2f Mbit/s)%s\n", BoundPrefix(search.outcome),
+      search.outcome.throughput_fps, FrameMbps(search.outcome.throughput_fps, search.frame_size),
+      BoundNote(search.outcome));
+  if (search.outcome.interrupted) {
+    absl::StrAppendFormat(&out, "  interrupted: a signal ended trial %d; the search stopped\n",
+                          search.outcome.steps.size() + 1);
   }
   return out;
 }
 
-std::string SearchJson(const RunHeader& h, const std::vector<SizeSearch>& searches,
-                       double loss_threshold_percent) {
+std::string SearchJson(const RunHeader& h, const std::vector<SizeSearch>& searches) {
   nlohmann::json j = HeaderObject(h);
-  j["loss_threshold_percent"] = loss_threshold_percent;
+  bool interrupted = false;
   nlohmann::json sizes = nlohmann::json::array();
   for (const SizeSearch& search : searches) {
     nlohmann::json trials = nlohmann::json::array();
@@ -185,9 +261,12 @@ std::string SearchJson(const RunHeader& h, const std::vector<SizeSearch>& search
                      {"throughput_mbps", FrameMbps(search.outcome.throughput_fps,
                                                    search.frame_size)},
                      {"bound", SearchBoundName(search.outcome.bound)},
+                     {"interrupted", search.outcome.interrupted},
                      {"trials", std::move(trials)}});
+    interrupted = interrupted || search.outcome.interrupted;
   }
   j["searches"] = std::move(sizes);
+  j["interrupted"] = interrupted;
   return j.dump(2) + "\n";
 }
 

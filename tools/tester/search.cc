@@ -9,6 +9,8 @@ namespace {
 
 constexpr double kOfferSlack = 0.98;
 
+}  // namespace
+
 bool LossWithin(const TrialResult& result, double loss_threshold_percent) {
   // Nothing sent proves nothing; with a zero threshold, one lost frame fails (no rounding).
   if (result.summary.sent == 0) return false;
@@ -16,7 +18,9 @@ bool LossWithin(const TrialResult& result, double loss_threshold_percent) {
   return result.summary.loss_percent <= loss_threshold_percent;
 }
 
-}  // namespace
+bool RunPasses(const TrialResult& result, double loss_threshold_percent) {
+  return result.summary.received > 0 && LossWithin(result, loss_threshold_percent);
+}
 
 const char* VerdictName(Verdict verdict) {
   switch (verdict) {
@@ -32,8 +36,8 @@ const char* VerdictName(Verdict verdict) {
 
 const char* SearchBoundName(SearchBound bound) {
   switch (bound) {
-    case SearchBound::kNone:
-      return "-";
+    case SearchBound::kTop:
+      return "top";
     case SearchBound::kLoss:
       return "loss";
     case SearchBound::kTester:
@@ -49,13 +53,13 @@ bool OfferedShort(const TrialResult& result) {
 Judgement JudgeTrial(const TrialResult& result, double loss_threshold_percent) {
   Judgement j;
   j.loss_ok = LossWithin(result, loss_threshold_percent);
-  if (OfferedShort(result)) {
-    j.verdict = Verdict::kTesterBound;
-    j.judged_fps = result.tx_fps;
-  } else {
-    j.verdict = j.loss_ok ? Verdict::kPass : Verdict::kFail;
-    j.judged_fps = result.requested_fps;
-  }
+  j.verdict = OfferedShort(result)  ? Verdict::kTesterBound
+              : j.loss_ok           ? Verdict::kPass
+                                    : Verdict::kFail;
+  // A paced trial sends a hair above its rate (n frames over n-1 gaps); one within the slack
+  // below it passes at what it sent, not at what it asked for.
+  j.judged_fps = result.requested_fps > 0 ? std::min(result.requested_fps, result.tx_fps)
+                                          : result.tx_fps;
   return j;
 }
 
@@ -76,10 +80,13 @@ absl::StatusOr<SearchOutcome> SearchThroughput(const SearchOptions& options,
   auto probe = [&](double rate) -> absl::Status {
     absl::StatusOr<TrialResult> result = trial(rate);
     if (!result.ok()) return result.status();
-    Judgement j = JudgeTrial(*result, options.loss_threshold_percent);
-    // A trial that offered its rate is judged at the rate the search asked for.
-    if (j.verdict != Verdict::kTesterBound) j.judged_fps = rate;
+    if (result->interrupted) {
+      outcome.interrupted = true;
+      return absl::OkStatus();
+    }
+    const Judgement j = JudgeTrial(*result, options.loss_threshold_percent);
     outcome.steps.push_back({rate, j, *std::move(result)});
+    if (options.on_step) options.on_step(outcome.steps.back());
     if (j.loss_ok) {
       if (j.judged_fps > outcome.throughput_fps) {
         outcome.throughput_fps = j.judged_fps;
@@ -99,9 +106,9 @@ absl::StatusOr<SearchOutcome> SearchThroughput(const SearchOptions& options,
 
   if (absl::Status first = probe(options.max_fps); !first.ok()) return first;
   const double width = options.resolution * options.max_fps;
-  if (!outcome.steps[0].pass()) {
-    while (!at_tester_ceiling && static_cast<int>(outcome.steps.size()) < options.max_trials &&
-           high - low > width) {
+  if (!outcome.interrupted && !outcome.steps[0].pass()) {
+    while (!outcome.interrupted && !at_tester_ceiling &&
+           static_cast<int>(outcome.steps.size()) < options.max_trials && high - low > width) {
       if (absl::Status next = probe((low + high) / 2); !next.ok()) return next;
     }
   }

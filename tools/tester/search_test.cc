@@ -13,6 +13,7 @@ TrialFunction Device(double capacity, std::vector<double>* probes) {
   return [capacity, probes](double rate) -> absl::StatusOr<TrialResult> {
     probes->push_back(rate);
     TrialResult r;
+    r.requested_fps = r.tx_fps = rate;
     r.summary.sent = 1000;
     r.summary.lost = rate > capacity ? static_cast<uint64_t>(1000 * (1 - capacity / rate)) : 0;
     r.summary.loss_percent = r.summary.lost / 10.0;
@@ -28,6 +29,55 @@ TEST(SearchTest, PassingAtTheMaximumEndsAtOnce) {
   EXPECT_EQ(probes, std::vector<double>{1000});
   EXPECT_EQ(out->throughput_fps, 1000);
   EXPECT_EQ(out->best_step, 0);
+  EXPECT_EQ(out->bound, SearchBound::kTop);
+}
+
+TEST(SearchTest, TheThroughputNeverExceedsTheRateSent) {
+  // A tester that sends 1.5% short of every rate (within the slack, so every trial is judged
+  // pass or fail, not tester-bound) against a device that takes everything.
+  std::vector<double> probes;
+  const absl::StatusOr<SearchOutcome> out = SearchThroughput(
+      {.max_fps = 1000}, [&](double rate) -> absl::StatusOr<TrialResult> {
+        probes.push_back(rate);
+        TrialResult r;
+        r.requested_fps = rate;
+        r.tx_fps = 0.985 * rate;
+        r.summary.sent = 1000;
+        return r;
+      });
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(probes, std::vector<double>{1000});
+  EXPECT_TRUE(out->steps[0].pass());
+  EXPECT_EQ(out->steps[0].judgement.judged_fps, 985);
+  EXPECT_EQ(out->throughput_fps, 985);  // not the 1000 asked for
+  EXPECT_EQ(out->bound, SearchBound::kTop);
+}
+
+TEST(SearchTest, EveryJudgedRateIsAtMostTheRateSent) {
+  // Sent rates around the requested one, with and without loss, at a device of 600 fps.
+  std::vector<double> probes;
+  int calls = 0;
+  const absl::StatusOr<SearchOutcome> out = SearchThroughput(
+      {.max_fps = 1000, .resolution = 0.001, .max_trials = 16},
+      [&](double rate) -> absl::StatusOr<TrialResult> {
+        probes.push_back(rate);
+        TrialResult r;
+        r.requested_fps = rate;
+        r.tx_fps = rate * (++calls % 2 == 0 ? 1.001 : 0.99);
+        r.summary.sent = 1000;
+        r.summary.lost = r.tx_fps > 600 ? 5 : 0;
+        r.summary.loss_percent = 0.5 * (r.summary.lost != 0);
+        return r;
+      });
+  ASSERT_TRUE(out.ok());
+  for (const SearchStep& step : out->steps) {
+    EXPECT_LE(step.judgement.judged_fps, step.result.tx_fps) << step.rate_fps;
+    EXPECT_LE(step.judgement.judged_fps, step.rate_fps) << step.rate_fps;
+  }
+  ASSERT_GE(out->best_step, 0);
+  EXPECT_LE(out->throughput_fps, out->steps[static_cast<size_t>(out->best_step)].result.tx_fps);
+  EXPECT_LE(out->throughput_fps, 600);
+  EXPECT_GT(out->throughput_fps, 590);
 }
 
 TEST(SearchTest, BisectsToTheCapacity) {
@@ -43,6 +93,19 @@ TEST(SearchTest, BisectsToTheCapacity) {
   EXPECT_GT(out->throughput_fps, 290);
   EXPECT_TRUE(out->steps[out->best_step].pass());
   EXPECT_EQ(out->steps.size(), probes.size());
+}
+
+TEST(SearchTest, EachStepIsHandedOverAsItEnds) {
+  std::vector<double> probes;
+  std::vector<double> handed;
+  SearchOptions options = {.max_fps = 1000, .resolution = 0.01, .max_trials = 5};
+  options.on_step = [&](const SearchStep& step) {
+    EXPECT_EQ(step.rate_fps, probes.back());  // before the next trial starts
+    handed.push_back(step.rate_fps);
+  };
+  const absl::StatusOr<SearchOutcome> out = SearchThroughput(options, Device(300, &probes));
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(handed, probes);
 }
 
 TEST(SearchTest, TrialBudgetBoundsTheSearch) {
@@ -100,6 +163,9 @@ TEST(SearchTest, ATrialThatCouldNotOfferItsRateFails) {
   r.tx_fps = 0.99e6;
   EXPECT_FALSE(OfferedShort(r));
   EXPECT_TRUE(TrialPasses(r, 0));
+  EXPECT_EQ(JudgeTrial(r, 0).judged_fps, 0.99e6);  // passes at the rate it sent
+  r.tx_fps = 1.001e6;
+  EXPECT_EQ(JudgeTrial(r, 0).judged_fps, 1e6);  // never above the rate asked for
 }
 
 // A tester that cannot send more than `ceiling` fps, against a device that loses everything
@@ -182,13 +248,35 @@ TEST(SearchTest, BoundsNameWhatEndedTheSearch) {
   const absl::StatusOr<SearchOutcome> passed =
       SearchThroughput({.max_fps = 1000}, Device(5000, &probes));
   ASSERT_TRUE(passed.ok());
-  EXPECT_EQ(passed->bound, SearchBound::kNone);
+  EXPECT_EQ(passed->bound, SearchBound::kTop);
   const absl::StatusOr<SearchOutcome> lossy =
       SearchThroughput({.max_fps = 1000, .max_trials = 5}, Device(300, &probes));
   ASSERT_TRUE(lossy.ok());
   EXPECT_EQ(lossy->bound, SearchBound::kLoss);
   EXPECT_STREQ(SearchBoundName(SearchBound::kTester), "tester");
+  EXPECT_STREQ(SearchBoundName(SearchBound::kTop), "top");
   EXPECT_STREQ(VerdictName(Verdict::kTesterBound), "tester-bound");
+}
+
+TEST(SearchTest, AnInterruptedTrialEndsTheSearchUnjudged) {
+  std::vector<double> probes;
+  const absl::StatusOr<SearchOutcome> out = SearchThroughput(
+      {.max_fps = 1000, .resolution = 0.01, .max_trials = 12},
+      [&](double rate) -> absl::StatusOr<TrialResult> {
+        probes.push_back(rate);
+        TrialResult r;
+        r.requested_fps = r.tx_fps = rate;
+        r.summary.sent = 1000;
+        r.summary.lost = rate > 300 ? 100 : 0;
+        r.summary.loss_percent = r.summary.lost / 10.0;
+        r.interrupted = probes.size() == 3;  // Ctrl-C during the third trial
+        return r;
+      });
+  ASSERT_TRUE(out.ok());
+  EXPECT_TRUE(out->interrupted);
+  EXPECT_EQ(probes, (std::vector<double>{1000, 500, 250}));
+  EXPECT_EQ(out->steps.size(), 2u);  // the interrupted trial at 250 is not judged
+  EXPECT_EQ(out->throughput_fps, 0);
 }
 
 }  // namespace

@@ -1,29 +1,33 @@
 // ito-tester against reflectord in the SPEC §7 lab: two namespaces joined by a veth pair,
-// reflectord --datapath=xdp in one, the tester in the other. Needs root; both binaries come
-// from the test's runfiles. Every subprocess has a deadline, and the namespaces (with the
-// veth and anything attached to it) go away with the NetNamespace owners, also on failure.
-#include <fcntl.h>
+// reflectord --datapath=xdp in one (defaults otherwise: it accepts ITO frames only from the
+// NetAlly OUI), the tester in the other on an ordinary NIC MAC. Needs root; both binaries come
+// from the test's runfiles. Every subprocess is a LabProcess with a deadline, and the
+// namespaces (with the veth and anything attached to it) go away with their owners, also on
+// failure.
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
-#include <sstream>
+#include <optional>
 #include <string>
-#include <thread>
+#include <utility>
 #include <vector>
 
 #define JSON_NOEXCEPTION 1
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "testing/lab/lab_process.h"
 #include "testing/lab/netns.h"
 #include "testing/lab/require_root.h"
+#include "testing/lab/runfiles.h"
 #include "testing/lab/veth.h"
 
 namespace reflector::tester {
@@ -31,78 +35,18 @@ namespace {
 
 namespace lab = ::reflector::testing::lab;
 
-std::string Runfile(const std::string& path) {
-  const char* dir = std::getenv("TEST_SRCDIR");
-  return absl::StrCat(dir != nullptr ? dir : ".", "/reflector/", path);
+// Not NetAlly's OUI: what a PC's NIC has.
+constexpr char kTesterNicMac[] = "02:00:5e:10:00:01";
+constexpr char kReflectorMac[] = "02:00:5e:10:00:02";
+constexpr absl::Duration kDeadline = absl::Seconds(20);
+
+std::string OutputPrefix(const std::string& name) {
+  const char* outputs = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR");
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  static int runs = 0;
+  return absl::StrCat(outputs != nullptr ? outputs : (tmp != nullptr ? tmp : "/tmp"), "/", name,
+                      ".", getpid(), ".", runs++);
 }
-
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return absl::StrCat(dir != nullptr ? dir : "/tmp", "/", name, ".", getpid());
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// A child process in a namespace (`ip netns exec`), stdout and stderr into files. The owner
-// ends it (SIGTERM, then SIGKILL) if it is still running when the owner goes away.
-class Child {
- public:
-  Child(const std::string& ns, std::vector<std::string> argv, const std::string& name)
-      : out_(TempPath(name + ".out")), err_(TempPath(name + ".err")) {
-    argv.insert(argv.begin(), {"ip", "netns", "exec", ns});
-    pid_ = fork();
-    if (pid_ == 0) {
-      const int out = open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      const int err = open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(out, 1);
-      dup2(err, 2);
-      std::vector<char*> args;
-      for (std::string& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      execvp(args[0], args.data());
-      _exit(127);
-    }
-  }
-  ~Child() {
-    if (pid_ <= 0 || exited_) return;
-    kill(pid_, SIGTERM);
-    if (!Wait(std::chrono::seconds(3))) {
-      kill(pid_, SIGKILL);
-      Wait(std::chrono::seconds(3));
-    }
-  }
-
-  // True once the child has exited (within `timeout`); status() is then its exit code.
-  bool Wait(std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!exited_) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        break;
-      }
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return true;
-  }
-  int exit_code() const { return exit_code_; }
-  std::string out() const { return ReadFile(out_); }
-  std::string err() const { return ReadFile(err_); }
-
- private:
-  std::string out_;
-  std::string err_;
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  int exit_code_ = -1;
-};
 
 class TesterLabTest : public ::testing::Test {
  protected:
@@ -117,43 +61,85 @@ class TesterLabTest : public ::testing::Test {
     tester_ns_ = std::make_unique<lab::NetNamespace>(*std::move(tester));
     reflector_if_ = base + "r0";
     tester_if_ = base + "t0";
-    // The tester's MAC has the NetAlly OUI that reflectord accepts by default.
     const absl::Status veth = lab::CreateVethPair(
-        {tester_ns_.get(), tester_if_, "00:c0:17:54:05:98", {"198.18.0.1/24", "2001:2::1/64"}},
-        {reflector_ns_.get(), reflector_if_, "02:00:5e:10:00:02",
-         {"198.18.0.2/24", "2001:2::2/64"}});
+        {tester_ns_.get(), tester_if_, kTesterNicMac, {"198.18.0.1/24", "2001:2::1/64"}},
+        {reflector_ns_.get(), reflector_if_, kReflectorMac, {"198.18.0.2/24", "2001:2::2/64"}});
     ASSERT_TRUE(veth.ok()) << veth;
-
-    reflectord_ = std::make_unique<Child>(
-        reflector_ns_->name(),
-        std::vector<std::string>{Runfile("reflector/reflectord"), "--interface=" + reflector_if_,
-                                 "--datapath=xdp", "--stats_interval=0"},
-        "reflectord");
-    // The banner names the data path once the program is attached.
-    for (int i = 0; i < 100 && reflectord_->out().find("data path") == std::string::npos; ++i) {
-      ASSERT_FALSE(reflectord_->Wait(std::chrono::milliseconds(50)))
-          << "reflectord exited: " << reflectord_->err();
-    }
-    ASSERT_NE(reflectord_->out().find("data path"), std::string::npos)
-        << "no banner from reflectord: " << reflectord_->err();
+    StartReflectord({});
   }
 
-  // Runs the tester to the end (at most 20 s) and returns its exit code.
-  int RunTester(const std::vector<std::string>& flags, std::string* out, std::string* err) {
-    std::vector<std::string> argv = {Runfile("tools/ito-tester"), "--interface=" + tester_if_};
+  // reflectord with its defaults and `flags`; with JSON stats its banner goes to stderr, once
+  // the data path runs.
+  void StartReflectord(const std::vector<std::string>& flags) {
+    reflectord_.reset();
+    const absl::StatusOr<std::string> binary = lab::RunfilePath("reflector/reflectord");
+    ASSERT_TRUE(binary.ok()) << binary.status();
+    std::vector<std::string> argv = {*binary, "--interface=" + reflector_if_, "--datapath=xdp",
+                                     "--stats_format=json", "--stats_interval=0"};
     argv.insert(argv.end(), flags.begin(), flags.end());
-    Child tester(tester_ns_->name(), argv, "ito-tester");
-    if (!tester.Wait(std::chrono::seconds(20))) return -1;
-    *out = tester.out();
-    *err = tester.err();
-    return tester.exit_code();
+    absl::StatusOr<lab::LabProcess> daemon = lab::LabProcess::Start(
+        {.netns = reflector_ns_->name(),
+         .argv = std::move(argv),
+         .output_prefix = OutputPrefix("reflectord")});
+    ASSERT_TRUE(daemon.ok()) << daemon.status();
+    reflectord_.emplace(*std::move(daemon));
+    const absl::Status banner = reflectord_->WaitForStderr("  data path  ", kDeadline);
+    ASSERT_TRUE(banner.ok()) << banner;
+  }
+
+  absl::StatusOr<lab::LabProcess> StartTester(const std::vector<std::string>& flags) {
+    absl::StatusOr<std::string> binary = lab::RunfilePath("tools/ito-tester");
+    if (!binary.ok()) return binary.status();
+    std::vector<std::string> argv = {*binary, "--interface=" + tester_if_};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    return lab::LabProcess::Start({.netns = tester_ns_->name(),
+                                   .argv = std::move(argv),
+                                   .output_prefix = OutputPrefix("tester")});
+  }
+
+  // Runs the tester to the end and returns its exit code (-1 when it could not run).
+  int RunTester(const std::vector<std::string>& flags, std::string* out, std::string* err) {
+    absl::StatusOr<lab::LabProcess> tester = StartTester(flags);
+    if (!tester.ok()) {
+      *err = tester.status().ToString();
+      return -1;
+    }
+    const absl::StatusOr<int> code = tester->Wait(kDeadline);
+    *out = tester->Stdout();
+    *err = code.ok() ? tester->Stderr() : code.status().ToString();
+    return code.ok() ? *code : -1;
+  }
+
+  // Waits for an interval line (text mode, from the third line of stdout on) that counts
+  // reflections: the stream is flowing both ways.
+  static absl::Status WaitForRepliesInAnInterval(lab::LabProcess& tester) {
+    for (size_t lines = 2;; ++lines) {
+      if (absl::Status more = tester.WaitForStdoutLines(lines, kDeadline); !more.ok()) {
+        return more;
+      }
+      const std::vector<std::string> all = absl::StrSplit(tester.Stdout(), '\n');
+      // "  0.00-0.20 s   sent  sent-fps  received  received-fps"
+      const std::vector<std::string> fields =
+          absl::StrSplit(all[lines], ' ', absl::SkipWhitespace());
+      uint64_t received = 0;
+      if (fields.size() == 6 && fields[1] == "s" && absl::SimpleAtoi(fields[4], &received) &&
+          received > 0) {
+        return absl::OkStatus();
+      }
+    }
+  }
+
+  static nlohmann::json ParseJson(const std::string& out) {
+    return nlohmann::json::parse(out, nullptr, /*allow_exceptions=*/false);
   }
 
   void ExpectNoLossWithRtt(const std::vector<std::string>& flags, uint64_t frames) {
     std::string out, err;
     ASSERT_EQ(RunTester(flags, &out, &err), 0) << err;
-    const nlohmann::json report = nlohmann::json::parse(out, nullptr, /*allow_exceptions=*/false);
+    const nlohmann::json report = ParseJson(out);
     ASSERT_FALSE(report.is_discarded()) << out;
+    EXPECT_TRUE(report["pass"].get<bool>()) << out;
+    EXPECT_FALSE(report["interrupted"].get<bool>()) << out;
     const nlohmann::json& r = report["result"];
     EXPECT_EQ(r["sent"].get<uint64_t>(), frames) << out;
     EXPECT_EQ(r["received"].get<uint64_t>(), frames) << out;
@@ -172,7 +158,7 @@ class TesterLabTest : public ::testing::Test {
   std::string reflector_if_;
   std::string tester_if_;
   // Declared last: the daemon stops before the namespaces go.
-  std::unique_ptr<Child> reflectord_;
+  std::optional<lab::LabProcess> reflectord_;
 };
 
 TEST_F(TesterLabTest, Ipv4StreamComesBackWhole) {
@@ -187,26 +173,111 @@ TEST_F(TesterLabTest, TaggedIpv6CustomSignatureComesBackWhole) {
                       1000);
 }
 
-TEST_F(TesterLabTest, LineRateEngineCountsReflections) {
+TEST_F(TesterLabTest, AnOrdinaryNicSendsFromTheNetAllyOuiByDefault) {
+  // A default reflectord takes frames only from 00:c0:17; the tester's NIC is 02:00:5e.
   std::string out, err;
-  ASSERT_EQ(RunTester({"--dst_ip=198.18.0.2", "--engine=linerate", "--signature=rfc2544",
-                       "--frame_size=64", "--count=100000", "--json"},
+  ASSERT_EQ(RunTester({"--dst_ip=198.18.0.2", "--signature=probeot", "--rate=1000",
+                       "--count=500", "--json"},
                       &out, &err),
             0)
-      << err;
-  const nlohmann::json report = nlohmann::json::parse(out, nullptr, false);
+      << err << out;
+  const nlohmann::json report = ParseJson(out);
   ASSERT_FALSE(report.is_discarded()) << out;
+  // The NetAlly OUI with the NIC's last three bytes.
+  EXPECT_EQ(report["src_mac"].get<std::string>(), "00:c0:17:10:00:01") << out;
+  EXPECT_EQ(report["result"]["received"].get<uint64_t>(), 500u) << out;
+}
+
+TEST_F(TesterLabTest, NothingComingBackExitsOneWithAHint) {
+  // From the NIC's own MAC, the default reflector rejects the frames (oui).
+  for (const char* threshold : {"--loss_threshold=0", "--loss_threshold=100"}) {
+    std::string out, err;
+    EXPECT_EQ(RunTester({"--dst_ip=198.18.0.2", "--src_mac=interface", "--rate=1000",
+                         "--count=200", threshold},
+                        &out, &err),
+              1)
+        << threshold << ": " << err << out;
+    EXPECT_TRUE(absl::StrContains(out, "result             FAIL: nothing came back")) << out;
+    EXPECT_TRUE(absl::StrContains(err, "ito-tester: nothing came back from 198.18.0.2"))
+        << err;
+    EXPECT_TRUE(absl::StrContains(err, "--oui")) << err;
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  }
+}
+
+TEST_F(TesterLabTest, TextComesAsTheRunGoesAndCtrlCEndsItWithThePartialResult) {
+  absl::StatusOr<lab::LabProcess> tester =
+      StartTester({"--dst_ip=198.18.0.2", "--rate=1000", "--duration=60s", "--interval=200ms"});
+  ASSERT_TRUE(tester.ok()) << tester.status();
+  // The header and interval lines arrive while it sends, not at the end.
+  ASSERT_TRUE(WaitForRepliesInAnInterval(*tester).ok()) << tester->Describe();
+  ASSERT_FALSE(tester->Poll().has_value()) << tester->Describe();
+  const std::string early = tester->Stdout();
+  EXPECT_TRUE(absl::StartsWith(early, "ito-tester " + tester_if_ + " -> 198.18.0.2")) << early;
+  EXPECT_TRUE(absl::StrContains(early, "1000 fps for 60 s")) << early;
+
+  ASSERT_TRUE(tester->Signal(SIGINT).ok());
+  const absl::StatusOr<int> code = tester->Wait(kDeadline);
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(*code, 130) << tester->Describe();
+  const std::string out = tester->Stdout();
+  EXPECT_TRUE(absl::StartsWith(out, early)) << out;  // the summary follows what was there
+  EXPECT_TRUE(absl::StrContains(out, "  interrupted        a signal ended the sending after"))
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "  result             pass")) << out;
+  EXPECT_EQ(tester->Stderr(), "");
+}
+
+// Loss that the lab makes: reflectord stops once the stream flows, so the rest of the frames
+// are lost, and some came back before.
+TEST_F(TesterLabTest, LossAboveTheThresholdExitsOneWithinItZero) {
+  for (const auto& [threshold, want] : std::vector<std::pair<std::string, int>>{
+           {"--loss_threshold=0", 1}, {"--loss_threshold=99", 0}}) {
+    StartReflectord({});
+    absl::StatusOr<lab::LabProcess> tester =
+        StartTester({"--dst_ip=198.18.0.2", "--rate=1000", "--count=6000", "--interval=200ms",
+                     threshold});
+    ASSERT_TRUE(tester.ok()) << tester.status();
+    ASSERT_TRUE(WaitForRepliesInAnInterval(*tester).ok()) << tester->Describe();
+    ASSERT_TRUE(reflectord_->Signal(SIGTERM).ok());
+    ASSERT_TRUE(reflectord_->Wait(kDeadline).ok()) << reflectord_->Describe();
+    // Still sending when the reflector went: frames from here on are lost.
+    ASSERT_FALSE(tester->Poll().has_value()) << tester->Describe();
+    const absl::StatusOr<int> code = tester->Wait(kDeadline);
+    ASSERT_TRUE(code.ok()) << code.status();
+    EXPECT_EQ(*code, want) << threshold << ": " << tester->Describe() << tester->Stdout();
+    EXPECT_TRUE(absl::StrContains(tester->Stdout(), want == 0 ? "  result             pass"
+                                                              : "  result             FAIL: "
+                                                                "loss above the 0.0000% "
+                                                                "threshold"))
+        << tester->Stdout();
+  }
+}
+
+TEST_F(TesterLabTest, LineRateEngineCountsReflections) {
+  std::string out, err;
+  // Counts only, and no assertion on loss at an unpaced load (speed is for benchmarks): the
+  // exit code says whether anything was lost (1) or not (0).
+  const int code = RunTester({"--dst_ip=198.18.0.2", "--engine=linerate", "--signature=rfc2544",
+                              "--frame_size=64", "--count=100000", "--json"},
+                             &out, &err);
+  const nlohmann::json report = ParseJson(out);
+  ASSERT_FALSE(report.is_discarded()) << out << err;
   EXPECT_EQ(report["result"]["sent"].get<uint64_t>(), 100000u) << out;
-  // Counts only, and no assertion on loss at an unpaced load: speed is for benchmarks.
   EXPECT_GT(report["result"]["received"].get<uint64_t>(), 0u) << out;
   EXPECT_FALSE(report["result"].contains("rtt_us")) << out;
+  EXPECT_EQ(code, report["result"]["lost"].get<uint64_t>() == 0 ? 0 : 1) << err;
 }
 
 TEST_F(TesterLabTest, BadInputIsOneLineAndExitTwo) {
-  for (const std::vector<std::string>& flags :
-       std::vector<std::vector<std::string>>{{"--dst_ip=198.18.0.2", "--rate=-1"},
-                                             {"--dst_ip=198.18.0.2", "--frame_size=20"},
-                                             {"--dst_ip=198.18.0.2", "--dst_mac=00:11"}}) {
+  for (const std::vector<std::string>& flags : std::vector<std::vector<std::string>>{
+           {"--dst_ip=198.18.0.2", "--rate=-1"},
+           {"--dst_ip=198.18.0.2", "--frame_size=20"},
+           {"--dst_ip=198.18.0.2", "--dst_mac=00:11"},
+           {"--dst_ip=198.18.0.2", "--src_mac=01:00:5e:00:00:01"},
+           {"--dst_ip=198.18.0.2", "--loss_threshold=150"},
+           {"--dst_ip=198.18.0.2", "--search"},  // a precise search needs its top, --rate
+           {"--dst_ip=198.18.0.2", "--no_such_flag"}}) {
     std::string out, err;
     EXPECT_EQ(RunTester(flags, &out, &err), 2) << flags.back();
     EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;

@@ -29,6 +29,21 @@ ito_tester_rx_config RxConfig(const StreamFrame& frame, const StreamSpec& spec, 
   return config;
 }
 
+// The interval lines of a trial, when asked for; `sent` gives the frames sent so far.
+std::unique_ptr<IntervalTicker> StartTicker(const TrialOptions& options, const RxCounter& counter,
+                                            std::function<uint64_t()> sent) {
+  if (options.interval_ns == 0 || !options.on_interval) return nullptr;
+  auto ticker = std::make_unique<IntervalTicker>(
+      options.interval_ns,
+      [&counter, sent = std::move(sent)] {
+        const absl::StatusOr<ito_tester_rx_counters> rx = counter.Read();
+        return RunningCounts{sent(), rx.ok() ? rx->frames : 0};
+      },
+      options.on_interval);
+  ticker->Start();
+  return ticker;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<TrialRunner>> TrialRunner::Open(int ifindex, Engine engine) {
@@ -79,7 +94,10 @@ absl::StatusOr<TrialResult> TrialRunner::Run(const TrialOptions& options,
     receiver_->Start(match, stats.get());
     REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<PreciseSender> sender,
                                PreciseSender::Open(ifindex_, frame));
+    std::unique_ptr<IntervalTicker> ticker =
+        StartTicker(options, *counter, [&sender] { return sender->sent_so_far(); });
     sent = sender->Run(count, options.rate_fps, options.duration_ns, stop);
+    if (ticker != nullptr) ticker->Stop();
     SleepUntilNs(MonotonicNs() + options.drain_ns);
     receiver_->Stop();
     if (sent.error != 0) {
@@ -92,11 +110,16 @@ absl::StatusOr<TrialResult> TrialRunner::Run(const TrialOptions& options,
     // Loaded per trial: the program's template holds this trial's stream id.
     REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<LiveSender> live,
                                LiveSender::Load(ifindex_, frame));
-    REFLECTOR_ASSIGN_OR_RETURN(
-        live_run, live->Run(frame, count, options.rate_fps, options.duration_ns, stop,
-                            options.pacing));
+    std::unique_ptr<IntervalTicker> ticker = StartTicker(
+        options, *counter, [&live] { return live->SentSoFar().value_or(0); });
+    absl::StatusOr<LiveRunResult> run =
+        live->Run(frame, count, options.rate_fps, options.duration_ns, stop, options.pacing);
+    if (ticker != nullptr) ticker->Stop();
+    if (!run.ok()) return run.status();
+    live_run = *run;
     SleepUntilNs(MonotonicNs() + options.drain_ns);
   }
+  result.interrupted = stop.load();
   REFLECTOR_ASSIGN_OR_RETURN(const ito_tester_rx_counters rx, counter->Read());
   result.xdp_received = rx.frames;
   if (engine_ == Engine::kLineRate) {

@@ -6,10 +6,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <random>
 
 #include "absl/status/statusor.h"
+#include "tools/tester/interval_ticker.h"
 #include "tools/tester/live_pacing.h"
 #include "tools/tester/live_sender.h"
 #include "tools/tester/packet_receiver.h"
@@ -24,6 +26,10 @@ struct TrialOptions {
   uint64_t duration_ns = 0;   // upper bound on sending time
   uint64_t drain_ns = 200000000;  // waiting for late reflections after the last send
   PacingLimits pacing;            // kLineRate
+  // While sending, every interval_ns (0: never): frames sent and reflections received in it,
+  // on another thread.
+  uint64_t interval_ns = 0;
+  std::function<void(const IntervalSample&)> on_interval = nullptr;
 };
 
 class TrialRunner {

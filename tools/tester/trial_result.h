@@ -29,6 +29,7 @@ struct TrialResult {
   uint64_t schedule_slips = 0;  // kLineRate: times the pacer fell behind and moved on
   double slipped_s = 0;         // kLineRate: time lost to them
   bool rx_generic_xdp = false;  // the receive counter fell back to generic XDP
+  bool interrupted = false;     // a signal ended the sending early: a partial result
 
   bool counts_only() const { return engine == Engine::kLineRate; }
 };
