@@ -17,27 +17,11 @@
 #include "reflector/daemon/options.h"
 #include "reflector/datapaths.h"
 
-ABSL_FLAG(std::string, interface, "", "Interface to reflect on (required).");
-ABSL_FLAG(std::string, datapath, "auto", "auto, xdp, afxdp or afpacket. auto tries them in order.");
-ABSL_FLAG(std::string, mode, "all", "What to swap: all (MAC, IP, UDP ports), mac-ip, or mac.");
-ABSL_FLAG(std::string, port, "3842", "UDP destination port of test frames; 0 = any.");
-ABSL_FLAG(std::string, oui, "00:c0:17",
-          "Allowed source MAC OUIs, comma-separated; empty or any = any.");
-ABSL_FLAG(bool, dst_mac_filter, true, "Reflect only frames sent to the interface's own MAC.");
-ABSL_FLAG(std::string, signatures, "ito,rfc2544,y1564",
-          "Enabled signatures: ito (PROBEOT, DATA:OT, LATENCY), rfc2544, y1564, or single ones.");
-ABSL_FLAG(bool, vlan, true, "Accept frames with up to two 802.1Q/802.1ad tags.");
-ABSL_FLAG(bool, ipv6, true, "Accept IPv6 test frames.");
-ABSL_FLAG(bool, monitor, false, "Classify and count only; reflect nothing (a safe first run).");
-ABSL_FLAG(std::string, queues, "0", "Worker queues; 0 = one per RX queue of the interface.");
-ABSL_FLAG(std::string, cpus, "", "CPUs for the workers, e.g. 0,2-3 (worker i on the i-th).");
-ABSL_FLAG(std::string, zero_copy, "auto", "AF_XDP zero-copy: auto, on or off.");
-ABSL_FLAG(std::string, xdp_mode, "auto",
-          "XDP attach mode: auto (native, else generic), native, generic.");
-ABSL_FLAG(std::string, stats_interval, "1s",
-          "Seconds or a duration between stats lines; 0 = none.");
-ABSL_FLAG(std::string, stats_format, "text", "Stats lines as text, json (JSON Lines) or csv.");
-ABSL_FLAG(std::string, log_level, "info", "error, warning, info or debug.");
+// One flag per setting, from the declarations the config file and SIGHUP also use.
+#define REFLECTOR_SETTING(name, type, default_value, reload, parser, help) \
+  ABSL_FLAG(type, name, default_value, help);
+#include "reflector/daemon/settings.inc"
+#undef REFLECTOR_SETTING
 ABSL_FLAG(std::string, config, "", "TOML file with the same settings; flags given here win.");
 
 namespace {
@@ -48,9 +32,8 @@ using reflector::daemon::Settings;
 
 std::vector<FlagSpec> KnownFlags() {
   std::vector<FlagSpec> flags;
-  for (const std::string& name : reflector::daemon::SettingNames()) {
-    flags.push_back(
-        {name, name == "dst_mac_filter" || name == "vlan" || name == "ipv6" || name == "monitor"});
+  for (const reflector::daemon::SettingSpec& setting : reflector::daemon::AllSettings()) {
+    flags.push_back({std::string(setting.name), setting.is_bool});
   }
   flags.push_back({"config"});
   for (const char* builtin :
@@ -89,7 +72,7 @@ int main(int argc, char** argv) {
       "reflectord",
       "reflects network testers' UDP test frames back to them.\n"
       "  reflectord --interface=eth0 [--datapath=auto|xdp|afxdp|afpacket] [--config=FILE]",
-      __FILE__, ""};
+      __FILE__, "", "reflector/daemon/settings.inc"};
   if (const std::optional<int> done = reflector::base::HandleHelpAndVersion(kProgram, argc, argv)) {
     return *done;
   }

@@ -37,6 +37,11 @@ bool SameFile(absl::string_view a, absl::string_view b) {
   return a == b;
 }
 
+bool IsProgramFlagFile(const ProgramInfo& program, absl::string_view file) {
+  return SameFile(file, program.flags_file) ||
+         (!program.included_flags_file.empty() && SameFile(file, program.included_flags_file));
+}
+
 // One "-name", "--name" or "--name=value" argument.
 struct FlagArg {
   absl::string_view name;
@@ -133,7 +138,7 @@ std::optional<std::string> CheckFlags(int argc, char** argv) {
 std::string HelpText(const ProgramInfo& program, const HelpFilter& filter) {
   std::vector<absl::CommandLineFlag*> flags;
   for (const auto& [name, flag] : absl::GetAllFlags()) {
-    if (!filter.all_flags && !SameFile(flag->Filename(), program.flags_file)) continue;
+    if (!filter.all_flags && !IsProgramFlagFile(program, flag->Filename())) continue;
     if (!absl::StrContains(flag->Name(), filter.matching) &&
         !absl::StrContains(flag->Help(), filter.matching)) {
       continue;
@@ -164,8 +169,9 @@ std::string HelpText(const ProgramInfo& program, const HelpFilter& filter) {
 std::optional<int> HandleHelpAndVersion(const ProgramInfo& program, int argc, char** argv) {
   absl::FlagsUsageConfig config;
   const std::string flags_file(program.flags_file);
-  config.contains_help_flags = [flags_file](absl::string_view file) {
-    return SameFile(file, flags_file);
+  const std::string included(program.included_flags_file);
+  config.contains_help_flags = [flags_file, included](absl::string_view file) {
+    return SameFile(file, flags_file) || (!included.empty() && SameFile(file, included));
   };
   config.contains_helpshort_flags = config.contains_help_flags;
   const std::string name(program.name);

@@ -30,6 +30,9 @@ struct ProgramInfo {
   absl::string_view usage;       // what it does, then example command lines
   absl::string_view flags_file;  // __FILE__ of the file that defines its flags
   absl::string_view epilogue;    // after the flags in --help, as written (exit codes, ...)
+  // A file whose ABSL_FLAGs the program expands into flags_file (reflectord's settings.inc):
+  // abseil records the included file's name for those flags.
+  absl::string_view included_flags_file = {};
 };
 
 struct HelpFilter {

@@ -90,20 +90,6 @@ bool DeviceGone(const base::NetDevice& device) {
   return if_indextoname(device.ifindex, name) == nullptr;
 }
 
-// Settings a running data path cannot change; SIGHUP reports them instead of applying them.
-// Every other setting (filters, mode, stats_interval, stats_format, log_level) is applied.
-std::vector<std::string> NeedsRestart(const DaemonOptions& running, const DaemonOptions& next) {
-  std::vector<std::string> changed;
-  if (next.interface != running.interface) changed.push_back("interface");
-  if (next.datapath != running.datapath) changed.push_back("datapath");
-  if (next.monitor != running.monitor) changed.push_back("monitor");
-  if (next.queues != running.queues) changed.push_back("queues");
-  if (next.cpus != running.cpus) changed.push_back("cpus");
-  if (next.zero_copy != running.zero_copy) changed.push_back("zero_copy");
-  if (next.xdp_mode != running.xdp_mode) changed.push_back("xdp_mode");
-  return changed;
-}
-
 }  // namespace
 
 void BlockDaemonSignals() {
@@ -208,6 +194,12 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
                                applied.message()));
       } else {
         const std::vector<std::string> ignored = NeedsRestart(options, *next);
+        // Every setting settings.inc marks kApply takes effect here; the rest stay as they
+        // were (NeedsRestart names them).
+        for (const SettingSpec& spec : AllSettings()) {
+          if (spec.reload != SettingSpec::kApply) continue;
+          options.text[std::string(spec.name)] = next->text.at(std::string(spec.name));
+        }
         options.filter = next->filter;
         if (next->stats_interval != options.stats_interval) {
           options.stats_interval = next->stats_interval;

@@ -1,6 +1,7 @@
 #include "reflector/daemon/options.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -76,15 +77,105 @@ absl::StatusOr<absl::Duration> ParseInterval(absl::string_view text) {
       text));
 }
 
+// Stores a parsed value; the parse error as it is.
+template <typename T, typename U>
+absl::Status Assign(absl::StatusOr<T> parsed, U* field) {
+  if (!parsed.ok()) return parsed.status();
+  *field = *std::move(parsed);
+  return absl::OkStatus();
+}
+
+// The parsers settings.inc names, one per setting.
+absl::Status ParseInterface(absl::string_view, absl::string_view text, DaemonOptions* options) {
+  options->interface = std::string(absl::StripAsciiWhitespace(text));
+  return absl::OkStatus();
+}
+absl::Status ParseDataPath(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseNamed(name, text, kDataPaths), &o->datapath);
+}
+absl::Status ParseModeSetting(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return ForSetting(name, Assign(packet::ParseMode(text), &o->filter.mode));
+}
+absl::Status ParsePortSetting(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return ForSetting(name, Assign(packet::ParsePort(text), &o->filter.port));
+}
+absl::Status ParseOuiSetting(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return ForSetting(name, Assign(packet::ParseOuiList(text), &o->filter.ouis));
+}
+absl::Status ParseDstMacFilter(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseBool(name, text), &o->filter.dst_mac_filter);
+}
+absl::Status ParseSignaturesSetting(absl::string_view name, absl::string_view text,
+                                    DaemonOptions* o) {
+  return ForSetting(name, Assign(packet::ParseSignatures(text), &o->filter.signatures));
+}
+absl::Status ParseVlan(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseBool(name, text), &o->filter.vlan);
+}
+absl::Status ParseIpv6(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseBool(name, text), &o->filter.ipv6);
+}
+absl::Status ParseMonitor(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseBool(name, text), &o->monitor);
+}
+absl::Status ParseQueues(absl::string_view, absl::string_view text, DaemonOptions* o) {
+  if (!absl::SimpleAtoi(text, &o->queues) || o->queues < 0 || o->queues > 256) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "--queues: invalid value \"%s\": expected 0 (one per RX queue) to 256", text));
+  }
+  return absl::OkStatus();
+}
+absl::Status ParseCpus(absl::string_view, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseCpuList(text), &o->cpus);
+}
+absl::Status ParseZeroCopy(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseNamed(name, text, kZeroCopy), &o->zero_copy);
+}
+absl::Status ParseXdpMode(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseNamed(name, text, kXdpModes), &o->xdp_mode);
+}
+absl::Status ParseStatsInterval(absl::string_view, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseInterval(text), &o->stats_interval);
+}
+absl::Status ParseStatsFormat(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseNamed(name, text, kStatsFormats), &o->stats_format);
+}
+absl::Status ParseLogLevel(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseNamed(name, text, kLogLevels), &o->log_level);
+}
+
+// settings.inc's defaults as the text a flag carries.
+constexpr absl::string_view DefaultText(const char* text) { return text; }
+constexpr absl::string_view DefaultText(bool value) { return value ? "true" : "false"; }
+
 }  // namespace
 
+const std::vector<SettingSpec>& AllSettings() {
+  static const std::vector<SettingSpec>* const settings = new std::vector<SettingSpec>{
+#define REFLECTOR_SETTING(name, type, default_value, reload, parser, help) \
+  {#name, std::is_same_v<type, bool>, DefaultText(default_value), SettingSpec::reload, &parser, help},
+#include "reflector/daemon/settings.inc"
+#undef REFLECTOR_SETTING
+  };
+  return *settings;
+}
+
+const SettingSpec* FindSetting(absl::string_view name) {
+  for (const SettingSpec& spec : AllSettings()) {
+    if (spec.name == name) return &spec;
+  }
+  return nullptr;
+}
+
 const std::vector<std::string>& SettingNames() {
-  static const std::vector<std::string>* const names = new std::vector<std::string>{
-      "interface",  "datapath", "mode",           "port",         "oui",      "dst_mac_filter",
-      "signatures", "vlan",     "ipv6",           "monitor",      "queues",   "cpus",
-      "zero_copy",  "xdp_mode", "stats_interval", "stats_format", "log_level"};
+  static const std::vector<std::string>* const names = [] {
+    auto* list = new std::vector<std::string>;
+    for (const SettingSpec& spec : AllSettings()) list->emplace_back(spec.name);
+    return list;
+  }();
   return *names;
 }
+
 
 absl::StatusOr<bool> ParseBool(absl::string_view name, absl::string_view text) {
   const std::string lower = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
@@ -118,62 +209,44 @@ absl::string_view LogLevelName(LogLevel level) { return NameOf(level, kLogLevels
 
 absl::StatusOr<DaemonOptions> ParseOptions(const Settings& settings) {
   DaemonOptions options;
-  const std::vector<std::string>& names = SettingNames();
+  for (const SettingSpec& spec : AllSettings()) {
+    options.text[std::string(spec.name)] = std::string(spec.default_text);
+  }
   for (const auto& [name, value] : settings) {
-    if (std::find(names.begin(), names.end(), name) == names.end()) {
+    if (FindSetting(name) == nullptr) {
       return absl::InvalidArgumentError(absl::StrFormat("unknown setting \"%s\"", name));
     }
-    if (name == "interface") {
-      options.interface = std::string(absl::StripAsciiWhitespace(value));
-    } else if (name == "datapath") {
-      REFLECTOR_ASSIGN_OR_RETURN(options.datapath, ParseNamed(name, value, kDataPaths));
-    } else if (name == "mode") {
-      auto mode = packet::ParseMode(value);
-      REFLECTOR_RETURN_IF_ERROR(ForSetting(name, mode.status()));
-      options.filter.mode = *mode;
-    } else if (name == "port") {
-      auto port = packet::ParsePort(value);
-      REFLECTOR_RETURN_IF_ERROR(ForSetting(name, port.status()));
-      options.filter.port = *port;
-    } else if (name == "oui") {
-      auto ouis = packet::ParseOuiList(value);
-      REFLECTOR_RETURN_IF_ERROR(ForSetting(name, ouis.status()));
-      options.filter.ouis = *ouis;
-    } else if (name == "dst_mac_filter") {
-      REFLECTOR_ASSIGN_OR_RETURN(options.filter.dst_mac_filter, ParseBool(name, value));
-    } else if (name == "signatures") {
-      auto signatures = packet::ParseSignatures(value);
-      REFLECTOR_RETURN_IF_ERROR(ForSetting(name, signatures.status()));
-      options.filter.signatures = *signatures;
-    } else if (name == "vlan") {
-      REFLECTOR_ASSIGN_OR_RETURN(options.filter.vlan, ParseBool(name, value));
-    } else if (name == "ipv6") {
-      REFLECTOR_ASSIGN_OR_RETURN(options.filter.ipv6, ParseBool(name, value));
-    } else if (name == "monitor") {
-      REFLECTOR_ASSIGN_OR_RETURN(options.monitor, ParseBool(name, value));
-    } else if (name == "queues") {
-      if (!absl::SimpleAtoi(value, &options.queues) || options.queues < 0 || options.queues > 256) {
-        return absl::InvalidArgumentError(absl::StrFormat(
-            "--queues: invalid value \"%s\": expected 0 (one per RX queue) to 256", value));
-      }
-    } else if (name == "cpus") {
-      REFLECTOR_ASSIGN_OR_RETURN(options.cpus, ParseCpuList(value));
-    } else if (name == "zero_copy") {
-      REFLECTOR_ASSIGN_OR_RETURN(options.zero_copy, ParseNamed(name, value, kZeroCopy));
-    } else if (name == "xdp_mode") {
-      REFLECTOR_ASSIGN_OR_RETURN(options.xdp_mode, ParseNamed(name, value, kXdpModes));
-    } else if (name == "stats_interval") {
-      REFLECTOR_ASSIGN_OR_RETURN(options.stats_interval, ParseInterval(value));
-    } else if (name == "stats_format") {
-      REFLECTOR_ASSIGN_OR_RETURN(options.stats_format, ParseNamed(name, value, kStatsFormats));
-    } else if (name == "log_level") {
-      REFLECTOR_ASSIGN_OR_RETURN(options.log_level, ParseNamed(name, value, kLogLevels));
-    }
+    options.text[name] = value;
+  }
+  for (const SettingSpec& spec : AllSettings()) {
+    REFLECTOR_RETURN_IF_ERROR(spec.parse(spec.name, options.text[std::string(spec.name)], &options));
   }
   if ((options.filter.signatures & RF_SIGS_ALL) == 0) {
     return absl::InvalidArgumentError("--signatures: no signature enabled");
   }
   return options;
+}
+
+std::vector<std::string> NeedsRestart(const DaemonOptions& running, const DaemonOptions& next) {
+  std::vector<std::string> changed;
+  for (const SettingSpec& spec : AllSettings()) {
+    const std::string name(spec.name);
+    if (spec.reload == SettingSpec::kRestart && running.text.at(name) != next.text.at(name)) {
+      changed.push_back(name);
+    }
+  }
+  return changed;
+}
+
+std::string SettingsMarkdownTable() {
+  std::string table = "| flag | default | SIGHUP | meaning |\n|---|---|---|---|\n";
+  for (const SettingSpec& spec : AllSettings()) {
+    absl::StrAppend(&table, "| `--", spec.name, "` | ",
+                    spec.default_text.empty() ? "" : absl::StrCat("`", spec.default_text, "`"),
+                    " | ", spec.reload == SettingSpec::kApply ? "applies" : "restart", " | ",
+                    spec.help, " |\n");
+  }
+  return table;
 }
 
 }  // namespace reflector::daemon

@@ -23,7 +23,12 @@ using engine::ZeroCopy;
 enum class StatsFormat { kText, kJson, kCsv };
 enum class LogLevel { kError, kWarning, kInfo, kDebug };
 
+// Settings as text by name, e.g. {"port", "3842"}: what flags and the config file give.
+using Settings = std::map<std::string, std::string>;
+
 struct DaemonOptions {
+  // Every setting as text, defaults included: what SIGHUP compares to find changes.
+  Settings text;
   std::string interface;
   DataPathKind datapath = DataPathKind::kAuto;
   packet::FilterConfig filter;  // mode, port, oui, dst_mac_filter, signatures, vlan, ipv6
@@ -37,15 +42,36 @@ struct DaemonOptions {
   LogLevel log_level = LogLevel::kInfo;
 };
 
-// Setting name -> value as text, e.g. {"port", "3842"}.
-using Settings = std::map<std::string, std::string>;
+// One setting, as declared in settings.inc.
+struct SettingSpec {
+  enum Reload { kApply, kRestart };
+  using Parser = absl::Status (*)(absl::string_view name, absl::string_view text,
+                                  DaemonOptions* options);
+  absl::string_view name;
+  bool is_bool;
+  absl::string_view default_text;
+  Reload reload;
+  Parser parse;
+  absl::string_view help;
+};
+
+// Every setting, in settings.inc's order.
+const std::vector<SettingSpec>& AllSettings();
+const SettingSpec* FindSetting(absl::string_view name);  // nullptr when unknown
 
 // The names a config file may use: every daemon flag except `config` itself.
 const std::vector<std::string>& SettingNames();
 
 // Validates and converts; unknown names and malformed values are InvalidArgument errors that
-// name the setting and the bad value. Settings not given keep their defaults.
+// name the setting and the bad value. Settings not given take their declared defaults.
 absl::StatusOr<DaemonOptions> ParseOptions(const Settings& settings);
+
+// The kRestart settings whose text differs between two parsed option sets, in declaration
+// order: what SIGHUP cannot apply to a running daemon.
+std::vector<std::string> NeedsRestart(const DaemonOptions& running, const DaemonOptions& next);
+
+// The README's flag table (Markdown), from the declarations.
+std::string SettingsMarkdownTable();
 
 absl::string_view LogLevelName(LogLevel level);  // "error", "warning", "info", "debug"
 

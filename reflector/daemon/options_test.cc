@@ -1,5 +1,9 @@
 #include "reflector/daemon/options.h"
 
+#include <cstring>
+#include <string>
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace reflector::daemon {
@@ -20,6 +24,48 @@ TEST(ParseOptions, DefaultsAreTheSpecDefaults) {
   EXPECT_TRUE(options->cpus.empty());
   EXPECT_EQ(options->stats_interval, absl::Seconds(1));
   EXPECT_FALSE(options->monitor);
+}
+
+TEST(Settings, EveryDeclarationIsComplete) {
+  ASSERT_EQ(AllSettings().size(), SettingNames().size());
+  for (const SettingSpec& spec : AllSettings()) {
+    EXPECT_NE(spec.parse, nullptr) << spec.name;
+    EXPECT_FALSE(spec.help.empty()) << spec.name;
+    EXPECT_EQ(FindSetting(spec.name), &spec);
+    // Each default parses on its own.
+    auto alone = ParseOptions({{std::string(spec.name), std::string(spec.default_text)}});
+    EXPECT_TRUE(alone.ok()) << spec.name << ": " << alone.status();
+    if (spec.is_bool) {
+      EXPECT_TRUE(spec.default_text == "true" || spec.default_text == "false") << spec.name;
+    }
+  }
+  EXPECT_EQ(FindSetting("config"), nullptr);  // a flag, not a setting a file may set
+}
+
+TEST(Settings, TheDeclaredDefaultsAreTheLibraryDefaults) {
+  // The filter's defaults live in the packet library too (tools use them): they must agree.
+  auto options = ParseOptions({});
+  ASSERT_TRUE(options.ok()) << options.status();
+  const packet::FilterConfig library;
+  auto declared = packet::ToWire(options->filter);
+  auto from_library = packet::ToWire(library);
+  ASSERT_TRUE(declared.ok() && from_library.ok());
+  EXPECT_EQ(std::memcmp(&*declared, &*from_library, sizeof(rf_config)), 0);
+  EXPECT_EQ(options->text.size(), AllSettings().size());
+}
+
+TEST(Settings, OnlyRestartSettingsNeedARestart) {
+  auto running = ParseOptions({{"interface", "eth0"}, {"queues", "2"}});
+  auto next = ParseOptions({{"interface", "eth1"},
+                            {"queues", "2"},
+                            {"port", "5001"},
+                            {"log_level", "debug"},
+                            {"xdp_mode", "generic"}});
+  ASSERT_TRUE(running.ok() && next.ok());
+  EXPECT_EQ(NeedsRestart(*running, *next), (std::vector<std::string>{"interface", "xdp_mode"}));
+  EXPECT_TRUE(NeedsRestart(*running, *running).empty());
+  EXPECT_EQ(FindSetting("port")->reload, SettingSpec::kApply);
+  EXPECT_EQ(FindSetting("datapath")->reload, SettingSpec::kRestart);
 }
 
 TEST(ParseOptions, EverySetting) {
