@@ -2,12 +2,10 @@
 
 #include <unistd.h>
 
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
 #include "platform/afpacket/afpacket_io.h"
 #include "reflector/base/status_macros.h"
-#include "reflector/engine/kernel_counters.h"
+#include "reflector/engine/counter_merge.h"
 #include "reflector/engine/queue_datapath.h"
 
 namespace reflector::engine {
@@ -25,23 +23,12 @@ class TcFilterSide : public KernelSide {
     return owner_->SetFilterConfig(config);
   }
 
-  // tc ingress sees every frame, the workers only those the socket filter lets up: received
-  // and rejected frames come from tc, reflected ones from the workers, who sent them. The
-  // readings are taken at slightly different moments, so each figure is the larger of the two.
   Counters Combine(const Counters& workers) const override {
     const platform::afpacket::TcDropFilter* filter = owner_->tc_drop_filter();
     absl::StatusOr<rf_xdp_counters> kernel =
         filter ? filter->ReadCounters() : absl::StatusOr<rf_xdp_counters>(absl::NotFoundError(""));
     if (!kernel.ok()) return workers;
-    const Counters tc = FromKernelCounters(*kernel);
-    Counters out = workers;
-    out.rx_frames = std::max(workers.rx_frames, tc.rx_frames);
-    out.rx_bytes = std::max(workers.rx_bytes, tc.rx_bytes);
-    for (size_t i = 0; i < out.rejected_by_reason.size(); ++i) {
-      out.rejected_by_reason[i] = std::max(workers.rejected_by_reason[i], tc.rejected_by_reason[i]);
-    }
-    out.passed_frames = tc.passed_frames;
-    return out;
+    return MergeAfPacketCounters(workers, FromKernelCounters(*kernel));
   }
 
  private:
