@@ -45,7 +45,7 @@ absl::Status BpfErrorToStatus(int error, absl::string_view operation) {
       if (!missing.empty()) {
         return absl::PermissionDeniedError(absl::StrCat(
             what, ": missing ", missing,
-            " (XDP needs CAP_BPF and CAP_NET_ADMIN; run as root or grant them)"));
+            " (kernel programs need CAP_BPF and CAP_NET_ADMIN; run as root or grant them)"));
       }
       // With the capabilities present, EACCES from a load is the verifier saying no.
       return absl::PermissionDeniedError(absl::StrCat(

@@ -1,11 +1,13 @@
-// Differential test: at least 100,000 generated and mutated frames (random truncation, bit
-// flips over every header byte, random VLAN tags), each run through the kernel program and
-// through the userspace classifier and reflector. Verdict, XDP action and output bytes must
-// agree for every frame. Seeded, so a failure reproduces.
+// Differential tests: at least 100,000 generated and mutated frames (random truncation, bit
+// flips over every header byte, random VLAN tags), each run through a kernel program and
+// through the userspace classifier and reflector. For the XDP program verdict, XDP action and
+// output bytes must agree for every frame; for afpacket's tc program verdict, tc action (drop
+// exactly the test frames) and bytes (never changed). Seeded, so a failure reproduces.
 #include <linux/bpf.h>
 
 #include <array>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <random>
 #include <vector>
@@ -17,6 +19,7 @@
 #include "reflector/packet/testing/frame_table.h"
 #include "testing/lab/require_root.h"
 #include "xdp/loader.h"
+#include "xdp/tc_drop_filter.h"
 #include "xdp/test_run.h"
 
 namespace reflector::xdp {
@@ -132,13 +135,20 @@ std::vector<rf_config> Configs() {
   return configs;
 }
 
-TEST(DifferentialTest, KernelAgreesWithUserspaceOnMutatedFrames) {
-  REFLECTOR_REQUIRE_ROOT();
-  absl::StatusOr<std::unique_ptr<XdpProgram>> program = XdpProgram::Load();
-  ASSERT_TRUE(program.ok()) << program.status();
-  absl::StatusOr<XdpTestRunner> runner = XdpTestRunner::Create(program->get());
-  ASSERT_TRUE(runner.ok()) << runner.status();
+// One kernel program under test.
+struct Subject {
+  // Sets it up for one frame: config and, for the XDP program, action.
+  std::function<absl::Status(const rf_config&, Action)> configure;
+  // What userspace says it must do with the frame.
+  std::function<ExpectedRun(absl::Span<const uint8_t>, const rf_config&, Action)> expect;
+  // Frames the kernel refuses to test-run it on (EINVAL).
+  std::function<bool(absl::Span<const uint8_t>)> refused;
+  bool has_action;
+};
 
+// Runs the generated frames through `runner`'s program and compares each run with userspace.
+// The tc program has no action: it is drawn all the same, so both programs see the same frames.
+void ExpectAgreementOnMutatedFrames(TestRunner& runner, const Subject& subject) {
   // Seeds: the frame table's frames, then fresh random ones.
   std::vector<std::vector<uint8_t>> seeds;
   for (const packet::testing::FrameCase& c : packet::testing::FrameTable()) {
@@ -153,7 +163,7 @@ TEST(DifferentialTest, KernelAgreesWithUserspaceOnMutatedFrames) {
   FlipCoverage coverage;
   std::array<int, packet::kVerdictCount> verdicts = {};
   int compared = 0;
-  int too_short_for_kernel = 0;
+  int refused_by_kernel = 0;
   int failures = 0;
   for (int i = 0; i < kFrames && failures < 10; ++i) {
     std::vector<uint8_t> frame =
@@ -163,22 +173,22 @@ TEST(DifferentialTest, KernelAgreesWithUserspaceOnMutatedFrames) {
     rf_config config = configs[Uniform(rng, 0, static_cast<uint32_t>(configs.size() - 1))];
     config.mode = static_cast<uint8_t>(Uniform(rng, 0, RF_MODE_COUNT - 1));
     const Action action = Pick(rng, kActions);
-    if (frame.size() < kMinTestRunFrame) {  // the kernel refuses these (EINVAL)
-      ++too_short_for_kernel;
+    if (subject.refused(frame)) {
+      ++refused_by_kernel;
       continue;
     }
-    // Unattached, Configure is two stores into the mapped config block: cheap per frame.
-    ASSERT_TRUE((*program)->Configure(config, action).ok());
-    absl::StatusOr<TestRunResult> run = runner->Run(frame);
+    ASSERT_TRUE(subject.configure(config, action).ok());
+    absl::StatusOr<TestRunResult> run = runner.Run(frame);
     ASSERT_TRUE(run.ok()) << run.status();
-    const ExpectedRun expected = ExpectRun(frame, config, action);
+    const ExpectedRun expected = subject.expect(frame, config, action);
     ++compared;
     ++verdicts[static_cast<int>(expected.verdict)];
     const bool same = run->verdict == expected.verdict && run->action == expected.action &&
                       run->frame == expected.frame;
     if (!same) {
       ++failures;
-      ADD_FAILURE() << "frame " << i << " (" << ActionName(action) << ", mode "
+      ADD_FAILURE() << "frame " << i << " (" << (subject.has_action ? ActionName(action) : "tc")
+                    << ", mode "
                     << static_cast<int>(config.mode) << "): kernel verdict "
                     << (run->verdict ? packet::VerdictName(*run->verdict) : "none")
                     << " action " << run->action << ", userspace "
@@ -189,8 +199,8 @@ TEST(DifferentialTest, KernelAgreesWithUserspaceOnMutatedFrames) {
     }
   }
 
-  std::printf("compared %d frames (%d under 14 bytes not run); verdicts:", compared,
-              too_short_for_kernel);
+  std::printf("compared %d frames (%d the kernel refuses to test-run not run); verdicts:",
+              compared, refused_by_kernel);
   for (int v = 0; v < packet::kVerdictCount; ++v) {
     std::printf(" %s=%d", std::string(packet::VerdictName(static_cast<Verdict>(v))).c_str(),
                 verdicts[v]);
@@ -204,6 +214,39 @@ TEST(DifferentialTest, KernelAgreesWithUserspaceOnMutatedFrames) {
   for (size_t at = 0; at < kHeaderBytes; ++at) {
     EXPECT_GT(coverage.per_byte[at], 100) << "too few bit flips at byte " << at;
   }
+}
+
+TEST(DifferentialTest, KernelAgreesWithUserspaceOnMutatedFrames) {
+  REFLECTOR_REQUIRE_ROOT();
+  absl::StatusOr<std::unique_ptr<XdpProgram>> program = XdpProgram::Load();
+  ASSERT_TRUE(program.ok()) << program.status();
+  absl::StatusOr<TestRunner> runner = TestRunner::Create(program->get());
+  ASSERT_TRUE(runner.ok()) << runner.status();
+  // Unattached, Configure is two stores into the mapped config block: cheap per frame.
+  ExpectAgreementOnMutatedFrames(
+      *runner, {.configure = [&](const rf_config& config,
+                                 Action action) { return (*program)->Configure(config, action); },
+                .expect = ExpectRun,
+                .refused = [](absl::Span<const uint8_t> frame) {
+                  return frame.size() < kMinTestRunFrame;
+                },
+                .has_action = true});
+}
+
+TEST(DifferentialTest, TcProgramAgreesWithUserspaceOnMutatedFrames) {
+  REFLECTOR_REQUIRE_ROOT();
+  absl::StatusOr<std::unique_ptr<TcDropFilter>> program =
+      TcDropFilter::Load(packet::testing::DefaultTestConfig());
+  ASSERT_TRUE(program.ok()) << program.status();
+  absl::StatusOr<TestRunner> runner = TestRunner::Create(program->get());
+  ASSERT_TRUE(runner.ok()) << runner.status();
+  ExpectAgreementOnMutatedFrames(
+      *runner, {.configure = [&](const rf_config& config,
+                                 Action) { return (*program)->SetConfig(config); },
+                .expect = [](absl::Span<const uint8_t> frame, const rf_config& config,
+                             Action) { return ExpectTcRun(frame, config); },
+                .refused = TcTestRunRefuses,
+                .has_action = false});
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "absl/strings/str_join.h"
 #include "reflector/base/netdev.h"
 #include "reflector/base/status_macros.h"
+#include "reflector/base/unique_fd.h"
 #include "xdp/bpf_status.h"
 #include "xdp/counters.h"
 
@@ -38,14 +39,6 @@ namespace {
 // times longer than any XDP run stands in.
 void WaitForXdpReaders() {
   if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0) usleep(20'000);
-}
-
-absl::StatusOr<UniqueFd> CreateXdpLink(int program_fd, int ifindex, uint32_t mode_flag,
-                                       absl::string_view operation) {
-  LIBBPF_OPTS(bpf_link_create_opts, options, .flags = mode_flag);
-  const int fd = bpf_link_create(program_fd, ifindex, BPF_XDP, &options);
-  if (fd < 0) return BpfErrorToStatus(fd, operation);
-  return UniqueFd(fd);
 }
 
 // The XDP bpf_link that holds `ifindex`, or 0 when the program there is netlink-attached (or
@@ -134,18 +127,6 @@ absl::string_view ActionName(Action action) {
   return "?";
 }
 
-absl::string_view AttachModeName(AttachMode mode) {
-  switch (mode) {
-    case AttachMode::kAuto:
-      return "auto";
-    case AttachMode::kNative:
-      return "native";
-    case AttachMode::kGeneric:
-      return "generic";
-  }
-  return "?";
-}
-
 XdpProgram::XdpProgram(rf_xdp* skeleton, uint32_t max_queues)
     : skeleton_(skeleton), max_queues_(max_queues) {}
 
@@ -195,7 +176,7 @@ absl::Status XdpProgram::Configure(const rf_config& filter, Action action) {
   }
   rf_xdp_config_block& block = skeleton_->data_config->rf_config;
   // The slot written now was last read before the previous flip; wait until those runs end.
-  if (configured_ && link_.valid()) WaitForXdpReaders();
+  if (configured_ && link_.attached()) WaitForXdpReaders();
   const uint32_t next = (block.active & 1) ^ 1;
   rf_xdp_config& slot = block.slot[next];
   slot = {};
@@ -268,50 +249,23 @@ absl::StatusOr<Attachment> XdpProgram::Attach(absl::string_view interface,
   REFLECTOR_ASSIGN_OR_RETURN(attached.replaced,
                              MakeRoomFor(attached.ifindex, interface, options.replace));
 
-  const std::string operation = absl::StrCat("attach XDP to ", interface);
-  if (options.mode != AttachMode::kGeneric) {
-    absl::StatusOr<UniqueFd> link =
-        CreateXdpLink(program_fd(), attached.ifindex, XDP_FLAGS_DRV_MODE, operation + " (native)");
-    if (link.ok()) {
-      link_ = *std::move(link);
-      attached.mode = AttachMode::kNative;
-      attachment_ = attached;
-      return attached;
-    }
-    if (options.mode == AttachMode::kNative) return link.status();
-    attached.fallback_reason = std::string(link.status().message());
-  }
-  absl::StatusOr<UniqueFd> link =
-      CreateXdpLink(program_fd(), attached.ifindex, XDP_FLAGS_SKB_MODE, operation + " (generic)");
-  if (!link.ok()) {
-    if (attached.fallback_reason.empty()) return link.status();
-    return absl::Status(link.status().code(),
-                        absl::StrCat(link.status().message(), "; and ", attached.fallback_reason));
-  }
-  link_ = *std::move(link);
-  attached.mode = AttachMode::kGeneric;
+  REFLECTOR_ASSIGN_OR_RETURN(XdpLink link,
+                             AttachXdp(program_fd(), attached.ifindex, options.mode,
+                                       absl::StrCat("attach XDP to ", interface)));
+  link_ = std::move(link.link);
+  attached.mode = link.mode;
+  attached.fallback_reason = std::move(link.fallback_reason);
   attachment_ = attached;
   return attached;
 }
 
 void XdpProgram::Detach() {
-  // An explicit detach, not only close(): a forked child may hold a copy of the link fd.
-  if (link_.valid()) bpf_link_detach(link_.get());
-  link_.reset();
+  link_.Detach();
   attachment_.reset();
 }
 
 absl::StatusOr<rf_xdp_counters> XdpProgram::ReadCounters() const {
-  const int cpus = libbpf_num_possible_cpus();
-  if (cpus <= 0) return BpfErrorToStatus(cpus, "count the possible CPUs");
-  std::vector<rf_xdp_counters> per_cpu(static_cast<size_t>(cpus));
-  const uint32_t key = 0;
-  if (const int err =
-          bpf_map__lookup_elem(skeleton_->maps.rf_counters, &key, sizeof(key), per_cpu.data(),
-                               per_cpu.size() * sizeof(rf_xdp_counters), 0)) {
-    return BpfErrorToStatus(err, "read the XDP counters");
-  }
-  return SumCounters(per_cpu);
+  return ReadPerCpuCounters(skeleton_->maps.rf_counters, "the XDP counters");
 }
 
 }  // namespace reflector::xdp

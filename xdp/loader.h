@@ -23,9 +23,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "reflector/base/unique_fd.h"
 #include "reflector/packet/wire.h"
 #include "xdp/abi.h"
+#include "xdp/bpf_link.h"  // AttachMode
 #include "xdp/counters.h"  // CountersSince, for users of ReadCounters
 
 struct rf_xdp;  // the bpftool skeleton; only loader.cc sees its definition
@@ -40,14 +40,6 @@ enum class Action : uint8_t {
 };
 // "monitor", "xdp", "afxdp".
 absl::string_view ActionName(Action action);
-
-enum class AttachMode : uint8_t {
-  kAuto,     // native, and generic when the driver refuses native (the reason is returned)
-  kNative,   // in the driver (XDP_FLAGS_DRV_MODE)
-  kGeneric,  // in the stack, after the skb is built (XDP_FLAGS_SKB_MODE); works everywhere
-};
-// "auto", "native", "generic".
-absl::string_view AttachModeName(AttachMode mode);
 
 struct LoadOptions {
   // Entries of the XSKMAP: rx queues 0..max_queues-1 can get an AF_XDP socket.
@@ -120,7 +112,7 @@ class XdpProgram {
   uint32_t max_queues_;
   uint32_t verified_instructions_ = 0;
   bool configured_ = false;
-  UniqueFd link_;
+  BpfLink link_;
   std::optional<Attachment> attachment_;
 };
 

@@ -4,7 +4,6 @@
 #include <linux/bpf.h>
 
 #include <memory>
-#include <ostream>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -13,11 +12,6 @@
 #include "testing/lab/require_root.h"
 #include "xdp/loader.h"
 #include "xdp/test_run.h"
-
-namespace reflector::packet::testing {
-// gtest names a failing case by this instead of dumping the struct's bytes.
-void PrintTo(const FrameCase& c, std::ostream* os) { *os << c.name; }
-}  // namespace reflector::packet::testing
 
 namespace reflector::xdp {
 namespace {
@@ -107,10 +101,8 @@ TEST_P(ReflectorProgramTest, SameVerdictActionAndBytesAsUserspace) {
   ExpectSameAsUserspace(c, Action::kRedirect, configured);
 }
 
-std::string CaseName(const ::testing::TestParamInfo<FrameCase>& info) { return info.param.name; }
-
 INSTANTIATE_TEST_SUITE_P(FrameTable, ReflectorProgramTest, ::testing::ValuesIn(FrameTable()),
-                         CaseName);
+                         ::testing::PrintToStringParamName());
 
 TEST_F(ReflectorProgramTest, ShortFramesAreRefused) {
   REFLECTOR_REQUIRE_ROOT();

@@ -2,19 +2,38 @@
 
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "xdp/bpf_status.h"
+#include "xdp/counters.h"
 
 namespace reflector::xdp {
 
-absl::StatusOr<XdpTestRunner> XdpTestRunner::Create(const XdpProgram* program) {
-  absl::StatusOr<rf_xdp_counters> counters = program->ReadCounters();
-  if (!counters.ok()) return counters.status();
-  return XdpTestRunner(program, *counters);
+bool TcTestRunRefuses(absl::Span<const uint8_t> frame) {
+  if (frame.size() < kMinTestRunFrame) return true;
+  const uint16_t ethertype = static_cast<uint16_t>(frame[12] << 8 | frame[13]);
+  const size_t l3 = frame.size() - kMinTestRunFrame;
+  return (ethertype == RF_ETHERTYPE_IPV4 && l3 < 20) || (ethertype == RF_ETHERTYPE_IPV6 && l3 < 40);
 }
 
-absl::StatusOr<TestRunResult> XdpTestRunner::Run(absl::Span<const uint8_t> frame) {
+absl::StatusOr<TestRunner> TestRunner::Create(const XdpProgram* program) {
+  return Create(program->program_fd(), [program] { return program->ReadCounters(); });
+}
+
+absl::StatusOr<TestRunner> TestRunner::Create(const TcDropFilter* program) {
+  return Create(program->program_fd(), [program] { return program->ReadCounters(); });
+}
+
+absl::StatusOr<TestRunner> TestRunner::Create(int program_fd, CounterReader read_counters) {
+  absl::StatusOr<rf_xdp_counters> counters = read_counters();
+  if (!counters.ok()) return counters.status();
+  return TestRunner(program_fd, std::move(read_counters), *counters);
+}
+
+absl::StatusOr<TestRunResult> TestRunner::Run(absl::Span<const uint8_t> frame) {
   TestRunResult result;
   // Room beyond the input: the program may not grow the frame today, but a short output
   // buffer fails the run with ENOSPC instead of comparing wrong bytes.
@@ -22,13 +41,13 @@ absl::StatusOr<TestRunResult> XdpTestRunner::Run(absl::Span<const uint8_t> frame
   LIBBPF_OPTS(bpf_test_run_opts, options, .data_in = frame.data(),
               .data_out = result.frame.data(), .data_size_in = static_cast<uint32_t>(frame.size()),
               .data_size_out = static_cast<uint32_t>(result.frame.size()), .repeat = 1);
-  if (const int err = bpf_prog_test_run_opts(program_->program_fd(), &options)) {
+  if (const int err = bpf_prog_test_run_opts(program_fd_, &options)) {
     return BpfErrorToStatus(err, absl::StrCat("test-run a ", frame.size(), "-byte frame"));
   }
   result.action = options.retval;
   result.frame.resize(options.data_size_out);
 
-  absl::StatusOr<rf_xdp_counters> counters = program_->ReadCounters();
+  absl::StatusOr<rf_xdp_counters> counters = read_counters_();
   if (!counters.ok()) return counters.status();
   result.counted = CountersSince(*counters, last_);
   last_ = *counters;
@@ -54,6 +73,15 @@ ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, 
     // Monitor passes everything; afxdp without a socket on the queue falls back to pass.
     expected.verdict = packet::Classify(frame, config).verdict;
   }
+  return expected;
+}
+
+ExpectedRun ExpectTcRun(absl::Span<const uint8_t> frame, const rf_config& config) {
+  ExpectedRun expected;
+  expected.frame.assign(frame.begin(), frame.end());
+  expected.verdict = packet::Classify(frame, config).verdict;
+  expected.action = static_cast<uint32_t>(
+      expected.verdict == packet::Verdict::kReflect ? TC_ACT_SHOT : TC_ACT_UNSPEC);
   return expected;
 }
 

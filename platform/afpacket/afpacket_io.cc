@@ -89,10 +89,6 @@ absl::StatusOr<std::unique_ptr<AfPacketIo>> AfPacketIo::Create(const AfPacketOpt
 
   REFLECTOR_RETURN_IF_ERROR(io->OpenTx(options, ifindex, max_frame));
   REFLECTOR_RETURN_IF_ERROR(io->OpenRx(options, ifindex, max_frame));
-  if (options.host_stack_drop) {
-    REFLECTOR_ASSIGN_OR_RETURN(io->tc_drop_, TcDropFilter::Attach(ifindex, options.filter_config,
-                                                                  options.host_stack_drop_tcx));
-  }
   io->description_ = options.fanout_group != 0
                          ? absl::StrCat("afpacket ", name, " worker ", options.worker_index,
                                         " (fanout group ", options.fanout_group, ")")
@@ -261,10 +257,6 @@ absl::Status AfPacketIo::KickTx() {
   if (errno == EAGAIN || errno == ENOBUFS || errno == EINTR) return absl::OkStatus();
   kick_pending_ = false;
   return Errno(description_, "send on the TX ring");
-}
-
-absl::Status AfPacketIo::SetFilterConfig(const rf_config& config) {
-  return tc_drop_ ? tc_drop_->SetConfig(config) : absl::OkStatus();
 }
 
 }  // namespace reflector::platform::afpacket

@@ -2,8 +2,11 @@
 // candidate filter, leave through a TPACKET_V2 TX ring that bypasses the qdisc, and workers of
 // one interface share the load through PACKET_FANOUT. Before a frame is handed out its outer
 // VLAN tag (moved to metadata by the kernel) is put back and a partial UDP checksum is
-// completed. A tc ingress filter running the shared classifier keeps the host stack from
-// answering test frames. Every socket, mapping and attachment is released by the destructor.
+// completed. Every socket and mapping is released by the destructor.
+//
+// The socket is a tap: it gets its copy of a frame before tc ingress. Keeping the host stack
+// from answering test frames is the data path's job (xdp/tc_drop_filter.h), attached once the
+// first AfPacketIo of the interface exists, so no test frame is dropped before a socket has it.
 #ifndef REFLECTOR_PLATFORM_AFPACKET_AFPACKET_IO_H_
 #define REFLECTOR_PLATFORM_AFPACKET_AFPACKET_IO_H_
 
@@ -16,11 +19,9 @@
 #include "absl/status/statusor.h"
 #include "platform/afpacket/rx_ring.h"
 #include "platform/afpacket/scoped_resources.h"
-#include "platform/afpacket/tc_drop_filter.h"
 #include "platform/afpacket/tx_ring.h"
 #include "platform/frame_io.h"
 #include "reflector/base/unique_fd.h"
-#include "reflector/packet/wire.h"
 
 namespace reflector::platform::afpacket {
 
@@ -41,15 +42,6 @@ struct AfPacketOptions {
   uint32_t rx_block_timeout_ms = 1;
   // TX ring slots (each sized for the interface's MTU plus two tags).
   uint32_t tx_frame_count = 1024;
-
-  // The classifier config of the tc ingress drop filter.
-  rf_config filter_config = {};
-  // Attach the tc ingress drop filter. Exactly one AfPacketIo per interface should (the
-  // first worker); the others share it.
-  bool host_stack_drop = true;
-  // Attach it through a tcx link where the kernel has one; false forces netlink tc, the
-  // fallback of kernels before 6.6, so that tests can run it here.
-  bool host_stack_drop_tcx = true;
 };
 
 // How often Receive had to undo what the kernel did to a frame (diagnostics and tests).
@@ -60,7 +52,8 @@ struct AfPacketFixups {
 
 class AfPacketIo : public FrameIo {
  public:
-  // Opens the sockets and rings in the calling thread's network namespace.
+  // Opens the sockets and rings in the calling thread's network namespace. The RX socket
+  // receives (is bound) when this returns.
   static absl::StatusOr<std::unique_ptr<AfPacketIo>> Create(const AfPacketOptions& options);
   ~AfPacketIo() override = default;
   AfPacketIo(const AfPacketIo&) = delete;
@@ -73,11 +66,6 @@ class AfPacketIo : public FrameIo {
   IoStats stats() const override { return stats_; }
   std::string Describe() const override { return description_; }
 
-  // New classifier config for the tc drop filter (SIGHUP); no-op without one. The socket
-  // filter does not depend on the config.
-  absl::Status SetFilterConfig(const rf_config& config);
-  // The attached tc drop filter, or null when host_stack_drop was off.
-  const TcDropFilter* tc_drop_filter() const { return tc_drop_.get(); }
   const AfPacketFixups& fixups() const { return fixups_; }
   // The largest frame the TX ring carries (MTU + Ethernet header + two tags).
   uint32_t max_frame_bytes() const { return tx_ring_->max_frame_bytes(); }
@@ -89,14 +77,13 @@ class AfPacketIo : public FrameIo {
   absl::Status KickTx();
   void ReadKernelDrops();
 
-  // Declared so that destruction runs filter, rings, mappings, then sockets.
+  // Declared so that destruction runs rings, mappings, then sockets.
   UniqueFd rx_fd_;
   UniqueFd tx_fd_;
   ScopedMapping rx_map_;
   ScopedMapping tx_map_;
   std::optional<RxRing> rx_ring_;
   std::optional<TxRing> tx_ring_;
-  std::unique_ptr<TcDropFilter> tc_drop_;
   bool kick_pending_ = false;
   IoStats stats_;
   AfPacketFixups fixups_;

@@ -2,8 +2,10 @@
 // from the tester namespace to an AfPacketIo in the reflector namespace, a minimal engine loop
 // reflects what the classifier accepts, and the tester side checks that exactly the reflect
 // frames come back, byte-exact, once each, tags intact, with no ICMP error from the
-// reflector's stack about them, and that nothing is left behind. Every test runs with the tc
-// filter on a tcx link and again on the netlink fallback of kernels before 6.6.
+// reflector's stack about them, and that nothing is left behind. As in the afpacket data path,
+// the tc filter (xdp/tc_drop_filter.h) goes on once the socket is open, and comes off before
+// it closes. Every test runs with the filter on a tcx link and again on the netlink fallback
+// of kernels before 6.6.
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -30,7 +32,6 @@
 #include "gtest/gtest.h"
 #include "platform/afpacket/afpacket_io.h"
 #include "platform/afpacket/scoped_resources.h"
-#include "platform/afpacket/tcx_link.h"
 #include "platform/afpacket/veth_lab.h"
 #include "reflector/base/unique_fd.h"
 #include "reflector/packet/packet.h"
@@ -38,9 +39,8 @@
 #include "reflector/packet/testing/frame_table.h"
 #include "testing/lab/kernel.h"
 #include "xdp/abi.h"
-#include "xdp/counters.h"
-// After the ABI header, as in tc_drop_filter.cc.
-#include "platform/afpacket/tc_drop.skel.h"
+#include "xdp/bpf_link.h"
+#include "xdp/tc_drop_filter.h"
 
 namespace reflector::platform::afpacket {
 namespace {
@@ -51,6 +51,8 @@ using packet::testing::DescribeDifference;
 using packet::testing::FrameCase;
 using packet::testing::FrameTable;
 using packet::testing::HexDump;
+using xdp::TcAttachMethod;
+using xdp::TcDropFilter;
 
 using Bytes = std::vector<uint8_t>;
 
@@ -240,7 +242,7 @@ class AfPacketVethTest : public ::testing::TestWithParam<TcAttachMethod> {
 
   // A small RX ring (8 blocks) and TX ring (256 slots), so that tests make them wrap.
   void OpenReflector(uint32_t rx_block_timeout_ms = 1) {
-    io_.reset();
+    CloseReflector();
     ASSERT_TRUE(VethLab::RunIn(lab_->reflector_ns(), [&] {
                   AfPacketOptions options;
                   options.interface = lab_->reflector_if();
@@ -248,15 +250,28 @@ class AfPacketVethTest : public ::testing::TestWithParam<TcAttachMethod> {
                   options.rx_block_count = 8;
                   options.rx_block_timeout_ms = rx_block_timeout_ms;
                   options.tx_frame_count = 256;
-                  options.filter_config = DefaultTestConfig();
-                  options.host_stack_drop_tcx = GetParam() == TcAttachMethod::kTcxLink;
                   absl::StatusOr<std::unique_ptr<AfPacketIo>> io = AfPacketIo::Create(options);
                   ASSERT_TRUE(io.ok()) << io.status();
                   io_ = *std::move(io);
+                  absl::StatusOr<std::unique_ptr<TcDropFilter>> filter =
+                      TcDropFilter::Load(DefaultTestConfig());
+                  ASSERT_TRUE(filter.ok()) << filter.status();
+                  // After the socket, as the data path does: it must have its copy first.
+                  const int ifindex = static_cast<int>(if_nametoindex(options.interface.c_str()));
+                  const absl::Status attached =
+                      (*filter)->Attach(ifindex, GetParam() == TcAttachMethod::kTcxLink);
+                  ASSERT_TRUE(attached.ok()) << attached;
+                  filter_ = *std::move(filter);
                 }).ok());
     ASSERT_NE(io_, nullptr);
-    ASSERT_EQ(io_->tc_drop_filter()->attach_method(), GetParam())
-        << io_->tc_drop_filter()->DescribeAttachment();
+    ASSERT_NE(filter_, nullptr);
+    ASSERT_EQ(filter_->attach_method(), GetParam()) << filter_->DescribeAttachment();
+  }
+
+  // The filter first: with the socket gone it would drop test frames nothing receives.
+  void CloseReflector() {
+    filter_.reset();
+    io_.reset();
   }
 
   absl::StatusOr<std::string> Qdiscs() const {
@@ -267,7 +282,7 @@ class AfPacketVethTest : public ::testing::TestWithParam<TcAttachMethod> {
   std::vector<uint32_t> TcxPrograms() const {
     absl::StatusOr<std::vector<uint32_t>> ids;
     EXPECT_TRUE(VethLab::RunIn(lab_->reflector_ns(), [&] {
-                  ids = TcxIngressProgramIds(
+                  ids = xdp::TcxIngressProgramIds(
                       static_cast<int>(if_nametoindex(lab_->reflector_if().c_str())));
                 }).ok());
     EXPECT_TRUE(ids.ok()) << ids.status();
@@ -278,7 +293,7 @@ class AfPacketVethTest : public ::testing::TestWithParam<TcAttachMethod> {
     if (lab_ == nullptr) return;
     // Destroyed on this thread, outside the reflector namespace: the filter must still find
     // its interface, and leave no clsact qdisc and no tcx program behind.
-    io_.reset();
+    CloseReflector();
     absl::StatusOr<std::string> qdiscs = Qdiscs();
     ASSERT_TRUE(qdiscs.ok()) << qdiscs.status();
     EXPECT_EQ(qdiscs->find("clsact"), std::string::npos) << *qdiscs;
@@ -293,6 +308,7 @@ class AfPacketVethTest : public ::testing::TestWithParam<TcAttachMethod> {
   std::unique_ptr<VethLab> lab_;
   Tester tester_;
   std::unique_ptr<AfPacketIo> io_;
+  std::unique_ptr<TcDropFilter> filter_;
 };
 
 // What came back for one batch of sent frames.
@@ -319,11 +335,11 @@ TEST_P(AfPacketVethTest, ReflectsExactlyTheTestFramesOfTheTable) {
   for (const auto& group : GroupByConfig()) {
     const rf_config& config = group.front()->config;
     const auto mode = static_cast<packet::Mode>(config.mode);
-    ASSERT_TRUE(io_->SetFilterConfig(config).ok());
+    ASSERT_TRUE(filter_->SetConfig(config).ok());
     tester_.Capture(absl::Milliseconds(1));  // nothing from earlier groups may count here
 
     // Phase 1: the test frames. Each comes back once, and the host stack stays quiet.
-    const uint64_t dropped_before = *io_->tc_drop_filter()->dropped();
+    const uint64_t dropped_before = *filter_->dropped();
     std::map<Bytes, std::string> expected;  // reflected bytes -> case name
     for (const FrameCase* c : group) {
       if (c->verdict != Verdict::kReflect) continue;
@@ -346,7 +362,7 @@ TEST_P(AfPacketVethTest, ReflectsExactlyTheTestFramesOfTheTable) {
                       << HexDump(bytes) << DescribeDifference(expected.begin()->first, bytes);
       }
     }
-    EXPECT_EQ(*io_->tc_drop_filter()->dropped() - dropped_before, expected.size())
+    EXPECT_EQ(*filter_->dropped() - dropped_before, expected.size())
         << "the tc filter drops exactly the test frames";
 
     // Phase 2: everything else. Nothing is reflected; what the stack does with it is its own
@@ -381,7 +397,7 @@ TEST_P(AfPacketVethTest, BurstComesBackOnceEachThroughWrappingRings) {
   // 256 KiB block holds) takes one or two blocks unless sending it stalls for seconds.
   OpenReflector(/*rx_block_timeout_ms=*/500);
   const rf_config config = DefaultTestConfig();
-  ASSERT_TRUE(io_->SetFilterConfig(config).ok());
+  ASSERT_TRUE(filter_->SetConfig(config).ok());
   constexpr int kFrames = 3000;
   // Over veth a sent frame keeps its TX slot (the skb holds the ring page) until the tester's
   // capture has read it, so the tester reads after every chunk smaller than the TX ring.
@@ -422,7 +438,7 @@ TEST_P(AfPacketVethTest, BurstComesBackOnceEachThroughWrappingRings) {
 // checksum (TP_STATUS_CSUMNOTREADY at the reflector). The tester's own UDP socket receives the
 // reflection only if its checksum verifies, so the datagram coming back proves completion.
 TEST_P(AfPacketVethTest, CompletesPartialChecksumsOfLocallySentUdp) {
-  ASSERT_TRUE(io_->SetFilterConfig(DefaultTestConfig()).ok());
+  ASSERT_TRUE(filter_->SetConfig(DefaultTestConfig()).ok());
   const std::string probe = std::string("\x09\x10\xea\x1d\x00", 5) + "PROBEOT" + "12345678";
   UniqueFd v4;
   UniqueFd v6;
@@ -467,42 +483,31 @@ class Downstream {
  public:
   // Call in the reflector namespace, after the filter under test is attached.
   void Attach(int ifindex, TcAttachMethod method) {
-    skeleton_ = rf_tc_drop__open_and_load();
-    ASSERT_NE(skeleton_, nullptr);
-    const rf_config config = DefaultTestConfig();
-    const uint32_t key = 0;
-    ASSERT_EQ(bpf_map__update_elem(skeleton_->maps.rf_tc_config, &key, sizeof(key), &config,
-                                   sizeof(config), BPF_ANY),
-              0);
-    const int program = bpf_program__fd(skeleton_->progs.rf_tc_drop);
+    absl::StatusOr<std::unique_ptr<TcDropFilter>> program = TcDropFilter::Load(DefaultTestConfig());
+    ASSERT_TRUE(program.ok()) << program.status();
+    program_ = *std::move(program);
     if (method == TcAttachMethod::kTcxLink) {
-      absl::StatusOr<UniqueFd> link = AttachTcxIngress(program, ifindex);
+      absl::StatusOr<xdp::BpfLink> link = xdp::AttachTcxIngress(program_->program_fd(), ifindex);
       ASSERT_TRUE(link.ok()) << link.status();
       link_ = *std::move(link);
       return;
     }
     // The filter under test created the qdisc and takes this filter with it when it goes.
     LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
-    LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = program, .handle = 1, .priority = 0x7000);
+    LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = program_->program_fd(), .handle = 1,
+                .priority = 0x7000);
     ASSERT_EQ(bpf_tc_attach(&hook, &opts), 0);
-  }
-  ~Downstream() {
-    link_.reset();
-    if (skeleton_ != nullptr) rf_tc_drop__destroy(skeleton_);
   }
 
   rf_xdp_counters Counters() const {
-    std::vector<rf_xdp_counters> per_cpu(static_cast<size_t>(libbpf_num_possible_cpus()));
-    const uint32_t key = 0;
-    EXPECT_EQ(bpf_map__lookup_elem(skeleton_->maps.rf_tc_counters, &key, sizeof(key),
-                                   per_cpu.data(), per_cpu.size() * sizeof(rf_xdp_counters), 0),
-              0);
-    return xdp::SumCounters(per_cpu);
+    absl::StatusOr<rf_xdp_counters> counters = program_->ReadCounters();
+    EXPECT_TRUE(counters.ok()) << counters.status();
+    return counters.ok() ? *counters : rf_xdp_counters{};
   }
 
  private:
-  rf_tc_drop* skeleton_ = nullptr;
-  UniqueFd link_;
+  std::unique_ptr<TcDropFilter> program_;
+  xdp::BpfLink link_;  // declared last: detached before the program goes
 };
 
 // A frame that is not ours goes on to what runs after the filter: it returns TC_ACT_UNSPEC,
@@ -528,7 +533,7 @@ TEST_P(AfPacketVethTest, FramesThatAreNotOursGoOnToTheNextProgram) {
   PumpReflector(*io_, DefaultTestConfig(), absl::Seconds(5));
   EXPECT_EQ(Collect(tester_).frames.size(), static_cast<size_t>(kTestFrames));
 
-  absl::StatusOr<rf_xdp_counters> ours = io_->tc_drop_filter()->ReadCounters();
+  absl::StatusOr<rf_xdp_counters> ours = filter_->ReadCounters();
   ASSERT_TRUE(ours.ok()) << ours.status();
   EXPECT_EQ(ours->verdict_frames[RF_REFLECT], static_cast<uint64_t>(kTestFrames));
   EXPECT_EQ(ours->verdict_frames[RF_PORT], static_cast<uint64_t>(kOtherPortFrames));
@@ -542,7 +547,7 @@ TEST_P(AfPacketVethTest, FramesThatAreNotOursGoOnToTheNextProgram) {
 // is not touched at all; through netlink it is looked up first, so libbpf has nothing to say
 // (bpf_tc_hook_create on it would print "Kernel error message: Exclusivity flag on").
 TEST_P(AfPacketVethTest, LeavesAClsactQdiscThatWasThereAloneAndQuiet) {
-  io_.reset();
+  CloseReflector();
   ASSERT_TRUE(VethLab::Run(absl::StrCat("tc -n ", lab_->reflector_ns(), " qdisc add dev ",
                                         lab_->reflector_if(), " clsact"))
                   .ok());
@@ -572,11 +577,11 @@ TEST_P(AfPacketVethTest, LeavesAClsactQdiscThatWasThereAloneAndQuiet) {
   const Returned returned = Collect(tester_);
   EXPECT_EQ(returned.frames.size(), 1u);
   EXPECT_EQ(returned.unreachables, 0);
-  EXPECT_EQ(*io_->tc_drop_filter()->dropped(), 1u);
+  EXPECT_EQ(*filter_->dropped(), 1u);
 
   {
     LibbpfOutput output;
-    io_.reset();
+    CloseReflector();
     EXPECT_EQ(LibbpfOutput::text(), "");
   }
   absl::StatusOr<std::string> qdiscs = Qdiscs();

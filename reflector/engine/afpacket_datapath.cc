@@ -2,13 +2,12 @@
 
 #include <unistd.h>
 
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
 #include "platform/afpacket/afpacket_io.h"
 #include "reflector/base/status_macros.h"
-#include "reflector/engine/kernel_counters.h"
+#include "reflector/engine/counter_merge.h"
 #include "reflector/engine/queue_datapath.h"
+#include "xdp/tc_drop_filter.h"
 
 namespace reflector::engine {
 namespace {
@@ -16,36 +15,29 @@ namespace {
 using platform::afpacket::AfPacketIo;
 using platform::afpacket::AfPacketOptions;
 
-// The tc filter lives on the first worker's socket; the kernel's classifier copy must follow
-// every config change the workers get.
+// The tc ingress program that keeps the host stack from answering test frames: one per
+// interface. The kernel's classifier copy must follow every config change the workers get.
 class TcFilterSide : public KernelSide {
  public:
-  explicit TcFilterSide(AfPacketIo* owner) : owner_(owner) {}
+  explicit TcFilterSide(std::unique_ptr<xdp::TcDropFilter> filter) : filter_(std::move(filter)) {}
+
   absl::Status Reconfigure(const rf_config& config) override {
-    return owner_->SetFilterConfig(config);
+    return filter_ ? filter_->SetConfig(config) : absl::OkStatus();
   }
 
-  // tc ingress sees every frame, the workers only those the socket filter lets up: received
-  // and rejected frames come from tc, reflected ones from the workers, who sent them. The
-  // readings are taken at slightly different moments, so each figure is the larger of the two.
   Counters Combine(const Counters& workers) const override {
-    const platform::afpacket::TcDropFilter* filter = owner_->tc_drop_filter();
     absl::StatusOr<rf_xdp_counters> kernel =
-        filter ? filter->ReadCounters() : absl::StatusOr<rf_xdp_counters>(absl::NotFoundError(""));
+        filter_ ? filter_->ReadCounters() : absl::NotFoundError("the tc filter is detached");
     if (!kernel.ok()) return workers;
-    const Counters tc = FromKernelCounters(*kernel);
-    Counters out = workers;
-    out.rx_frames = std::max(workers.rx_frames, tc.rx_frames);
-    out.rx_bytes = std::max(workers.rx_bytes, tc.rx_bytes);
-    for (size_t i = 0; i < out.rejected_by_reason.size(); ++i) {
-      out.rejected_by_reason[i] = std::max(workers.rejected_by_reason[i], tc.rejected_by_reason[i]);
-    }
-    out.passed_frames = tc.passed_frames;
-    return out;
+    return MergeAfPacketCounters(workers, FromKernelCounters(*kernel));
   }
+
+  // Off before the sockets close, as it went on after the first one opened: it must not drop
+  // test frames that no socket receives.
+  void BeforeQueuesClose() override { filter_.reset(); }
 
  private:
-  AfPacketIo* owner_;  // owned by the engine's first queue, which outlives every call
+  std::unique_ptr<xdp::TcDropFilter> filter_;
 };
 
 }  // namespace
@@ -55,27 +47,30 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenAfPacketDataPath(const DataPathReq
   // Fanout groups are host-wide ids: derive one from the pid so two daemons do not collide.
   const uint16_t fanout_group = workers > 1 ? static_cast<uint16_t>(1 + getpid() % 0xfffe) : 0;
   std::vector<Queue> queues;
-  AfPacketIo* first = nullptr;
+  // Declared after the queues: on an early return it goes before the sockets close.
+  REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<xdp::TcDropFilter> filter,
+                             xdp::TcDropFilter::Load(request.config));
   for (int i = 0; i < workers; ++i) {
     AfPacketOptions options;
     options.interface = request.device.name;
     options.fanout_group = fanout_group;
     options.worker_index = i;
-    options.filter_config = request.config;
-    options.host_stack_drop = (i == 0);  // one tc filter per interface
     REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<AfPacketIo> io, AfPacketIo::Create(options));
-    if (i == 0) first = io.get();
     queues.push_back(Queue{std::move(io), request.cpu_for(i)});
+    // The filter drops test frames after packet taps got them: it goes on once the first
+    // socket is bound, so that no test frame is dropped before a socket has its copy.
+    if (i == 0) REFLECTOR_RETURN_IF_ERROR(filter->Attach(request.device.ifindex));
   }
   // How the host-stack filter hangs on the interface says what a killed daemon leaves.
   std::string description =
       absl::StrCat("afpacket (TPACKET_V3 RX, TPACKET_V2 TX, qdisc bypass",
                    workers > 1 ? absl::StrCat(", fanout group ", fanout_group) : "",
                    request.monitor ? ", monitor" : "", ", tc ingress filter through ",
-                   first->tc_drop_filter()->DescribeAttachment(), ")");
-  return std::unique_ptr<DataPath>(new QueueDataPath(
-      DataPathKind::kAfPacket, std::move(description), std::make_unique<TcFilterSide>(first),
-      std::move(queues), request.config, request.monitor));
+                   filter->DescribeAttachment(), ")");
+  return std::unique_ptr<DataPath>(
+      new QueueDataPath(DataPathKind::kAfPacket, std::move(description),
+                        std::make_unique<TcFilterSide>(std::move(filter)), std::move(queues),
+                        request.config, request.monitor));
 }
 
 }  // namespace reflector::engine

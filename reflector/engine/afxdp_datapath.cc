@@ -6,7 +6,7 @@
 #include "platform/afxdp/afxdp_io.h"
 #include "platform/vlan_offload.h"
 #include "reflector/base/status_macros.h"
-#include "reflector/engine/kernel_counters.h"
+#include "reflector/engine/counter_merge.h"
 #include "reflector/engine/queue_datapath.h"
 #include "xdp/loader.h"
 
@@ -51,20 +51,8 @@ class RedirectProgram : public KernelSide {
   Counters Combine(const Counters& workers) const override {
     absl::StatusOr<rf_xdp_counters> kernel = program_->ReadCounters();
     if (!kernel.ok()) return workers;
-    const Counters all = FromKernelCounters(*kernel);
-    if (action_ == xdp::Action::kMonitor) return all;  // no frame goes up: the kernel counts all
-    // Received: everything the program saw, including frames lost in a full socket ring
-    // (rx_dropped), as the afpacket path counts; the workers may briefly be ahead of a
-    // reading taken a moment earlier, hence the max.
-    Counters out = workers;
-    out.rx_frames =
-        std::max(all.rx_frames, workers.rx_frames + all.rx_frames - all.reflected_frames);
-    out.rx_bytes = std::max(all.rx_bytes, workers.rx_bytes + all.rx_bytes - all.reflected_bytes);
-    for (size_t i = 0; i < out.rejected_by_reason.size(); ++i) {
-      out.rejected_by_reason[i] += all.rejected_by_reason[i];
-    }
-    out.passed_frames += all.passed_frames;
-    return out;
+    return MergeAfXdpCounters(workers, FromKernelCounters(*kernel),
+                              action_ == xdp::Action::kMonitor);
   }
 
   const xdp::XdpProgram& program() const { return *program_; }

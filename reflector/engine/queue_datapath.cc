@@ -14,7 +14,10 @@ QueueDataPath::QueueDataPath(DataPathKind kind, std::string description,
       config_(config),
       engine_(std::make_unique<Engine>(std::move(queues), config_, monitor)) {}
 
-QueueDataPath::~QueueDataPath() { Stop(); }
+QueueDataPath::~QueueDataPath() {
+  Stop();
+  kernel_->BeforeQueuesClose();
+}
 
 std::string QueueDataPath::DescribeQueues() const {
   return absl::StrCat(engine_->size(),

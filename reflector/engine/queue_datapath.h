@@ -24,6 +24,9 @@ class KernelSide {
   // The data path's counters from the workers' and the kernel's: the kernel may have seen
   // frames that never went up (rejected ones passed to the stack). Default: the workers'.
   virtual Counters Combine(const Counters& workers) const { return workers; }
+  // Called once the workers stopped, just before the queues close: lets go of what must not
+  // outlive the sockets.
+  virtual void BeforeQueuesClose() {}
 };
 
 class QueueDataPath : public DataPath {

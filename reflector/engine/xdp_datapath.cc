@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "platform/vlan_offload.h"
 #include "reflector/base/status_macros.h"
-#include "reflector/engine/kernel_counters.h"
+#include "reflector/engine/counter_merge.h"
 #include "xdp/loader.h"
 
 namespace reflector::engine {

@@ -8,12 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "platform/afpacket/tcx_link.h"
 #include "reflector/base/status_macros.h"
 #include "testing/lab/command.h"
 #include "testing/lab/host_traffic.h"
 #include "testing/lab/runfiles.h"
 #include "testing/lab/veth.h"
+#include "xdp/bpf_link.h"
 
 namespace reflector::testing::lab {
 namespace {
@@ -148,7 +148,7 @@ absl::Status ReflectorLab::CheckNothingAttached() const {
     const int ifindex = static_cast<int>(if_nametoindex(reflector_if_.c_str()));
     if (ifindex == 0) return absl::NotFoundError(absl::StrCat(reflector_if_, " is missing"));
     REFLECTOR_ASSIGN_OR_RETURN(const std::vector<uint32_t> tcx,
-                               platform::afpacket::TcxIngressProgramIds(ifindex));
+                               xdp::TcxIngressProgramIds(ifindex));
     if (!tcx.empty()) {
       return absl::FailedPreconditionError(
           absl::StrCat("a tcx ingress program is still attached: id ", absl::StrJoin(tcx, ", ")));

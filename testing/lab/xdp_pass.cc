@@ -2,11 +2,10 @@
 
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
-#include <linux/if_link.h>
-
-#include <cstdlib>
 
 #include "absl/status/status.h"
+#include "reflector/base/status_macros.h"
+#include "xdp/bpf_status.h"
 
 namespace reflector::testing::lab {
 
@@ -19,15 +18,15 @@ absl::StatusOr<XdpPassProgram> XdpPassProgram::Load() {
   };
   const int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "rf_lab_pass", "GPL", program,
                                sizeof(program) / sizeof(program[0]), nullptr);
-  if (fd < 0) return absl::ErrnoToStatus(std::abs(fd), "load the lab's XDP_PASS program");
+  if (fd < 0) return xdp::BpfErrorToStatus(fd, "load the lab's XDP_PASS program");
   return XdpPassProgram(UniqueFd(fd));
 }
 
 absl::Status XdpPassProgram::Attach(int ifindex) {
-  LIBBPF_OPTS(bpf_link_create_opts, options, .flags = XDP_FLAGS_DRV_MODE);
-  const int fd = bpf_link_create(program_.get(), ifindex, BPF_XDP, &options);
-  if (fd < 0) return absl::ErrnoToStatus(std::abs(fd), "attach the lab's XDP_PASS program");
-  link_.reset(fd);
+  REFLECTOR_ASSIGN_OR_RETURN(xdp::XdpLink attached,
+                             xdp::AttachXdp(program_.get(), ifindex, xdp::AttachMode::kNative,
+                                            "attach the lab's XDP_PASS program"));
+  link_ = std::move(attached.link);
   return absl::OkStatus();
 }
 

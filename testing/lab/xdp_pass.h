@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "reflector/base/unique_fd.h"
+#include "xdp/bpf_link.h"
 
 namespace reflector::testing::lab {
 
@@ -21,7 +22,7 @@ class XdpPassProgram {
  private:
   explicit XdpPassProgram(UniqueFd program) : program_(std::move(program)) {}
   UniqueFd program_;
-  UniqueFd link_;  // declared last: detached before the program is closed
+  xdp::BpfLink link_;  // declared last: detached before the program is closed
 };
 
 }  // namespace reflector::testing::lab

@@ -1,22 +1,20 @@
 #include "tools/bench/mac_swap.h"
 
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <linux/if_link.h>
 
 #include <cerrno>
-#include <cstdlib>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "tools/bench/mac_swap_skel.skel.h"
+#include "xdp/bpf_status.h"
 
 namespace reflector::bench {
 
 absl::StatusOr<std::unique_ptr<MacSwapProgram>> MacSwapProgram::Load() {
   rf_bench_swap_bpf* skeleton = rf_bench_swap_bpf__open_and_load();
   if (skeleton == nullptr) {
-    return absl::ErrnoToStatus(errno, "load the baseline MAC-swap program (needs CAP_BPF)");
+    return xdp::BpfErrorToStatus(errno, "load the baseline MAC-swap program");
   }
   return std::unique_ptr<MacSwapProgram>(new MacSwapProgram(skeleton));
 }
@@ -29,19 +27,16 @@ absl::StatusOr<std::unique_ptr<MacSwapProgram>> MacSwapProgram::Attach(int ifind
   absl::StatusOr<std::unique_ptr<MacSwapProgram>> loaded = Load();
   if (!loaded.ok()) return loaded.status();
   std::unique_ptr<MacSwapProgram> program = *std::move(loaded);
-  LIBBPF_OPTS(bpf_link_create_opts, options, .flags = XDP_FLAGS_DRV_MODE);
-  const int fd = bpf_link_create(program->program_fd(), ifindex, BPF_XDP, &options);
-  if (fd < 0) {
-    return absl::ErrnoToStatus(
-        std::abs(fd), absl::StrCat("attach the baseline MAC-swap program natively to ifindex ",
-                                   ifindex, " (is another XDP program attached there?)"));
-  }
-  program->link_.reset(fd);
+  absl::StatusOr<xdp::XdpLink> attached =
+      xdp::AttachXdp(program->program_fd(), ifindex, xdp::AttachMode::kNative,
+                     absl::StrCat("attach the baseline MAC-swap program to ifindex ", ifindex));
+  if (!attached.ok()) return attached.status();
+  program->link_ = std::move(attached->link);
   return program;
 }
 
 MacSwapProgram::~MacSwapProgram() {
-  link_.reset();
+  link_.Detach();
   rf_bench_swap_bpf__destroy(skeleton_);
 }
 

@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "reflector/base/unique_fd.h"
+#include "xdp/bpf_link.h"
 
 struct rf_bench_swap_bpf;  // the bpftool skeleton; only mac_swap.cc sees it
 
@@ -29,7 +29,7 @@ class MacSwapProgram {
  private:
   explicit MacSwapProgram(rf_bench_swap_bpf* skeleton) : skeleton_(skeleton) {}
   rf_bench_swap_bpf* skeleton_;
-  UniqueFd link_;  // closed (detached) before the skeleton is destroyed
+  xdp::BpfLink link_;  // detached before the skeleton is destroyed
 };
 
 }  // namespace reflector::bench

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <limits>
 #include <memory>
 
@@ -19,6 +18,7 @@
 #include "testing/lab/xdp_pass.h"
 #include "tools/bench/mac_swap.h"
 #include "tools/tester/stream_frame.h"
+#include "xdp/bpf_status.h"
 #include "xdp/loader.h"
 
 namespace reflector::bench {
@@ -89,7 +89,7 @@ absl::StatusOr<ProgCost> MeasureProgCost(int program_fd, absl::Span<const uint8_
                 .data_size_in = static_cast<uint32_t>(data.size()),
                 .repeat = static_cast<int>(options.repeat));
     if (const int err = bpf_prog_test_run_opts(program_fd, &run); err != 0) {
-      return absl::ErrnoToStatus(std::abs(err), "bpf_prog_test_run_opts");
+      return xdp::BpfErrorToStatus(err, "test-run the program (bpf_prog_test_run_opts)");
     }
     // `duration` is the kernel's average per run, in whole nanoseconds; the total over the
     // round is not reported, so that is the resolution.

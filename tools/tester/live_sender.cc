@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -18,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "tools/tester/clock.h"
 #include "tools/tester/trailer.h"
+#include "xdp/bpf_status.h"
 // After the ABI header: the skeleton's generated asserts check the shared struct layout.
 #include "tools/tester/live_tx_skel.skel.h"
 
@@ -33,15 +33,14 @@ constexpr uint32_t kKernelBatch = 64;
 absl::StatusOr<std::unique_ptr<LiveSender>> LiveSender::Load(int ifindex,
                                                              const StreamFrame& frame) {
   ito_tester_tx_bpf* skeleton = ito_tester_tx_bpf__open();
-  if (skeleton == nullptr) return absl::ErrnoToStatus(errno, "open the line-rate program");
+  if (skeleton == nullptr) return xdp::BpfErrorToStatus(errno, "open the line-rate program");
   std::unique_ptr<LiveSender> sender(new LiveSender(skeleton, ifindex));
   // Read-only data is fixed at load: the template is this stream's first bytes.
   auto* header = const_cast<uint64_t*>(reinterpret_cast<volatile uint64_t*>(skeleton->rodata->header));
   const size_t length = std::min(sizeof(skeleton->rodata->header), frame.size());
   std::memcpy(header, frame.bytes().data(), length);
   if (const int err = ito_tester_tx_bpf__load(skeleton); err != 0) {
-    return absl::ErrnoToStatus(std::abs(err),
-                               "load the line-rate engine's XDP_TX program (needs CAP_BPF)");
+    return xdp::BpfErrorToStatus(err, "load the line-rate engine's XDP_TX program");
   }
   return sender;
 }
@@ -50,23 +49,23 @@ LiveSender::~LiveSender() { ito_tester_tx_bpf__destroy(skeleton_); }
 
 absl::Status LiveSender::ResetStats() {
   const int cpus = libbpf_num_possible_cpus();
-  if (cpus <= 0) return absl::ErrnoToStatus(-cpus, "count the possible CPUs");
+  if (cpus <= 0) return xdp::BpfErrorToStatus(cpus, "count the possible CPUs");
   std::vector<ito_tester_tx_stats> zero(static_cast<size_t>(cpus));
   const uint32_t key = 0;
   if (bpf_map_update_elem(bpf_map__fd(skeleton_->maps.tx_stats), &key, zero.data(), BPF_ANY) !=
       0) {
-    return absl::ErrnoToStatus(errno, "reset the line-rate engine's counters");
+    return xdp::BpfErrorToStatus(errno, "reset the line-rate engine's counters");
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<LiveRunResult> LiveSender::ReadStats() const {
   const int cpus = libbpf_num_possible_cpus();
-  if (cpus <= 0) return absl::ErrnoToStatus(-cpus, "count the possible CPUs");
+  if (cpus <= 0) return xdp::BpfErrorToStatus(cpus, "count the possible CPUs");
   std::vector<ito_tester_tx_stats> per_cpu(static_cast<size_t>(cpus));
   const uint32_t key = 0;
   if (bpf_map_lookup_elem(bpf_map__fd(skeleton_->maps.tx_stats), &key, per_cpu.data()) != 0) {
-    return absl::ErrnoToStatus(errno, "read the line-rate engine's counters");
+    return xdp::BpfErrorToStatus(errno, "read the line-rate engine's counters");
   }
   // One span over all CPUs: from the earliest first frame to the latest clock read, with the
   // frames each CPU sent between its own two reads. Run keeps its threads on one CPU, so this
@@ -151,8 +150,8 @@ absl::StatusOr<LiveRunResult> LiveSender::Run(const StreamFrame& frame, uint64_t
       if (err != 0) {
         // A signal (Ctrl-C sets `stop`) interrupts a run; that ends the run, not the trial.
         if (-err != EINTR && errno != EINTR && error.ok()) {
-          error = absl::ErrnoToStatus(
-              std::abs(err), absl::StrFormat("live-frames test run on ifindex %d", ifindex_));
+          error = xdp::BpfErrorToStatus(
+              err, absl::StrFormat("live-frames test run on ifindex %d", ifindex_));
         }
         break;
       }

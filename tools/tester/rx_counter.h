@@ -9,8 +9,8 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "reflector/base/unique_fd.h"
 #include "tools/tester/trailer.h"
+#include "xdp/bpf_link.h"
 
 struct ito_tester_rx_bpf;  // the bpftool skeleton; only rx_counter.cc sees it
 
@@ -32,7 +32,7 @@ class RxCounter {
  private:
   explicit RxCounter(ito_tester_rx_bpf* skeleton) : skeleton_(skeleton) {}
   ito_tester_rx_bpf* skeleton_;
-  UniqueFd link_;  // closed (detached) before the skeleton is destroyed
+  xdp::BpfLink link_;  // detached before the skeleton is destroyed
   bool generic_ = false;
 };
 

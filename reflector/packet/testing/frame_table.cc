@@ -216,4 +216,6 @@ const std::vector<FrameCase>& FrameTable() {
   return *table;
 }
 
+void PrintTo(const FrameCase& c, std::ostream* os) { *os << c.name; }
+
 }  // namespace reflector::packet::testing

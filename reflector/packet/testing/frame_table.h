@@ -5,6 +5,7 @@
 #ifndef REFLECTOR_PACKET_TESTING_FRAME_TABLE_H_
 #define REFLECTOR_PACKET_TESTING_FRAME_TABLE_H_
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct FrameCase {
 };
 
 const std::vector<FrameCase>& FrameTable();
+
+// gtest names a failing case by this instead of dumping the struct's bytes.
+void PrintTo(const FrameCase& c, std::ostream* os);
 
 }  // namespace reflector::packet::testing
 

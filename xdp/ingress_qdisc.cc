@@ -1,4 +1,4 @@
-#include "platform/afpacket/ingress_qdisc.h"
+#include "xdp/ingress_qdisc.h"
 
 #include <linux/netlink.h>
 #include <linux/pkt_sched.h>
@@ -9,7 +9,7 @@
 
 #include "reflector/base/unique_fd.h"
 
-namespace reflector::platform::afpacket {
+namespace reflector::xdp {
 
 absl::StatusOr<bool> HasIngressQdisc(int ifindex) {
   UniqueFd fd(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
@@ -32,7 +32,8 @@ absl::StatusOr<bool> HasIngressQdisc(int ifindex) {
   for (;;) {
     const ssize_t n = recv(fd.get(), buffer, sizeof(buffer), 0);
     if (n < 0) return absl::ErrnoToStatus(errno, "read the qdiscs");
-    int length = static_cast<int>(n);
+    // Unsigned, as NLMSG_OK compares it with nlmsg_len.
+    uint32_t length = static_cast<uint32_t>(n);
     for (auto* h = reinterpret_cast<nlmsghdr*>(buffer); NLMSG_OK(h, length);
          h = NLMSG_NEXT(h, length)) {
       if (h->nlmsg_type == NLMSG_DONE) return found;
@@ -47,4 +48,4 @@ absl::StatusOr<bool> HasIngressQdisc(int ifindex) {
   }
 }
 
-}  // namespace reflector::platform::afpacket
+}  // namespace reflector::xdp

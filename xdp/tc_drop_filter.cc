@@ -1,4 +1,4 @@
-#include "platform/afpacket/tc_drop_filter.h"
+#include "xdp/tc_drop_filter.h"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -6,30 +6,23 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "bpf/bpf.h"
 #include "bpf/libbpf.h"
-#include "platform/afpacket/ingress_qdisc.h"
-#include "platform/afpacket/tcx_link.h"
 #include "reflector/base/status_macros.h"
-#include "reflector/packet/wire.h"
-// After the ABI header: the skeleton's asserts then check g++ and clang agree on its types.
-#include "platform/afpacket/tc_drop.skel.h"
+#include "xdp/bpf_status.h"
 #include "xdp/counters.h"
+#include "xdp/ingress_qdisc.h"
+// After the ABI header: the skeleton's asserts then check g++ and clang agree on its types.
+#include "xdp/tc_drop_skel.skel.h"
 
-namespace reflector::platform::afpacket {
+namespace reflector::xdp {
 namespace {
 
 // Our netlink filter's identity on the clsact ingress hook, so we detach exactly it.
 constexpr uint32_t kHandle = 0x5246;  // "RF"
 constexpr uint32_t kPriority = 0x5246;
-
-absl::Status Errno(absl::string_view what, int error) {
-  return absl::InternalError(absl::StrCat(what, ": ", std::strerror(error)));
-}
 
 ino_t NetnsInode(int fd) {
   struct stat st = {};
@@ -67,33 +60,36 @@ absl::string_view TcAttachMethodName(TcAttachMethod method) {
   return "unknown";
 }
 
-absl::StatusOr<std::unique_ptr<TcDropFilter>> TcDropFilter::Attach(int ifindex,
-                                                                   const rf_config& config,
-                                                                   bool allow_tcx) {
-  const int netns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (netns_fd < 0) return Errno("open /proc/thread-self/ns/net", errno);
-  std::unique_ptr<TcDropFilter> filter(new TcDropFilter(ifindex, netns_fd));
-
-  filter->skeleton_ = rf_tc_drop__open_and_load();
-  if (filter->skeleton_ == nullptr) return Errno("loading the tc drop program", errno);
+absl::StatusOr<std::unique_ptr<TcDropFilter>> TcDropFilter::Load(const rf_config& config) {
+  rf_tc_drop* skeleton = rf_tc_drop__open_and_load();
+  if (skeleton == nullptr) return BpfErrorToStatus(errno, "load the tc drop program");
+  std::unique_ptr<TcDropFilter> filter(new TcDropFilter(skeleton));
   // The config is in place before the first frame can reach the program.
   REFLECTOR_RETURN_IF_ERROR(filter->SetConfig(config));
-  const int program_fd = bpf_program__fd(filter->skeleton_->progs.rf_tc_drop);
+  return filter;
+}
 
-  filter->tcx_unavailable_ = "tcx not tried";
+int TcDropFilter::program_fd() const { return bpf_program__fd(skeleton_->progs.rf_tc_drop); }
+
+absl::Status TcDropFilter::Attach(int ifindex, bool allow_tcx) {
+  if (netns_.valid()) return absl::FailedPreconditionError("the tc drop filter is attached");
+  netns_ = UniqueFd(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+  if (!netns_.valid()) return absl::ErrnoToStatus(errno, "open /proc/thread-self/ns/net");
+  ifindex_ = ifindex;
+
+  tcx_unavailable_ = "tcx not tried";
   if (allow_tcx) {
-    absl::StatusOr<UniqueFd> link = AttachTcxIngress(program_fd, ifindex);
+    absl::StatusOr<BpfLink> link = AttachTcxIngress(program_fd(), ifindex);
     if (link.ok()) {
-      filter->tcx_link_ = *std::move(link);
-      filter->method_ = TcAttachMethod::kTcxLink;
-      return filter;
+      tcx_link_ = *std::move(link);
+      method_ = TcAttachMethod::kTcxLink;
+      return absl::OkStatus();
     }
     if (!absl::IsUnimplemented(link.status())) return link.status();
-    filter->tcx_unavailable_ = std::string(link.status().message());
+    tcx_unavailable_ = std::string(link.status().message());
   }
-  filter->method_ = TcAttachMethod::kNetlinkClsact;
-  REFLECTOR_RETURN_IF_ERROR(filter->AttachNetlink());
-  return filter;
+  method_ = TcAttachMethod::kNetlinkClsact;
+  return AttachNetlink();
 }
 
 absl::Status TcDropFilter::AttachNetlink() {
@@ -104,13 +100,13 @@ absl::Status TcDropFilter::AttachNetlink() {
   if (!qdisc_exists) {
     const int err = bpf_tc_hook_create(&hook);
     // EEXIST: someone created one since we looked; share it as well.
-    if (err != 0 && err != -EEXIST) return Errno("creating the clsact qdisc", -err);
+    if (err != 0 && err != -EEXIST) return BpfErrorToStatus(err, "create the clsact qdisc");
     created_qdisc_ = err == 0;
   }
-  LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(skeleton_->progs.rf_tc_drop),
-              .flags = BPF_TC_F_REPLACE, .handle = kHandle, .priority = kPriority);
+  LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = program_fd(), .flags = BPF_TC_F_REPLACE,
+              .handle = kHandle, .priority = kPriority);
   const int err = bpf_tc_attach(&hook, &opts);
-  if (err != 0) return Errno("attaching the tc ingress drop filter", -err);
+  if (err != 0) return BpfErrorToStatus(err, "attach the tc ingress drop filter");
   netlink_attached_ = true;
   return absl::OkStatus();
 }
@@ -121,15 +117,14 @@ std::string TcDropFilter::DescribeAttachment() const {
 }
 
 TcDropFilter::~TcDropFilter() {
-  tcx_link_.reset();  // the kernel detaches the program with the last reference to its link
+  tcx_link_.Detach();
   DetachNetlink();
-  if (skeleton_ != nullptr) rf_tc_drop__destroy(skeleton_);
-  close(netns_fd_);
+  rf_tc_drop__destroy(skeleton_);
 }
 
 void TcDropFilter::DetachNetlink() {
   if (!netlink_attached_ && !created_qdisc_) return;
-  InNetns(netns_fd_, [this] {
+  InNetns(netns_.get(), [this] {
     bpf_tc_hook hook = IngressHook(ifindex_);
     if (netlink_attached_) {
       LIBBPF_OPTS(bpf_tc_opts, opts, .handle = kHandle, .priority = kPriority);
@@ -149,7 +144,7 @@ absl::Status TcDropFilter::SetConfig(const rf_config& config) {
   const uint32_t key = 0;
   const int err = bpf_map__update_elem(skeleton_->maps.rf_tc_config, &key, sizeof(key), &config,
                                        sizeof(config), BPF_ANY);
-  if (err != 0) return Errno("updating the tc drop filter's config", -err);
+  if (err != 0) return BpfErrorToStatus(err, "update the tc drop filter's config");
   return absl::OkStatus();
 }
 
@@ -160,14 +155,7 @@ absl::StatusOr<uint64_t> TcDropFilter::dropped() const {
 }
 
 absl::StatusOr<rf_xdp_counters> TcDropFilter::ReadCounters() const {
-  const int cpus = libbpf_num_possible_cpus();
-  if (cpus <= 0) return Errno("counting CPUs", -cpus);
-  std::vector<rf_xdp_counters> per_cpu(static_cast<size_t>(cpus));
-  const uint32_t key = 0;
-  const int err = bpf_map__lookup_elem(skeleton_->maps.rf_tc_counters, &key, sizeof(key),
-                                       per_cpu.data(), per_cpu.size() * sizeof(rf_xdp_counters), 0);
-  if (err != 0) return Errno("reading the tc filter's counters", -err);
-  return xdp::SumCounters(per_cpu);
+  return ReadPerCpuCounters(skeleton_->maps.rf_tc_counters, "the tc filter's counters");
 }
 
-}  // namespace reflector::platform::afpacket
+}  // namespace reflector::xdp

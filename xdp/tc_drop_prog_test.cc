@@ -1,0 +1,142 @@
+// The afpacket data path's tc program run in-process (bpf_prog_test_run_opts) over the packet
+// library's frame table: for every frame and every reflect mode, the kernel's verdict must be
+// the userspace classifier's, the program must drop exactly the test frames (TC_ACT_SHOT) and
+// hand every other frame on (TC_ACT_UNSPEC), and it must never change a byte.
+//
+// A test run builds an skb from the frame without VLAN offload, so the program sees every tag
+// inline; the outer tag in skb metadata (skb->vlan_present) is covered by the veth tests.
+#include <linux/pkt_cls.h>
+
+#include <memory>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "reflector/packet/packet.h"
+#include "reflector/packet/testing/frame_table.h"
+#include "testing/lab/require_root.h"
+#include "xdp/tc_drop_filter.h"
+#include "xdp/test_run.h"
+
+namespace reflector::xdp {
+namespace {
+
+using packet::Mode;
+using packet::Verdict;
+using packet::testing::DescribeDifference;
+using packet::testing::FrameCase;
+using packet::testing::FrameTable;
+
+// A test run puts the frame into one page together with the skb's headroom and shared info;
+// a longer frame is refused (EINVAL), see JumboFramesAreRefused.
+constexpr size_t kOnePageLimit = 3000;
+
+constexpr uint32_t kDrop = static_cast<uint32_t>(TC_ACT_SHOT);
+constexpr uint32_t kNext = static_cast<uint32_t>(TC_ACT_UNSPEC);
+
+class TcDropProgramTest : public ::testing::TestWithParam<FrameCase> {
+ protected:
+  static void SetUpTestSuite() {
+    if (!testing::lab::HaveRoot()) return;
+    absl::StatusOr<std::unique_ptr<TcDropFilter>> loaded =
+        TcDropFilter::Load(packet::testing::DefaultTestConfig());
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    program_ = std::move(*loaded).release();
+  }
+  static void TearDownTestSuite() {
+    delete program_;
+    program_ = nullptr;
+  }
+
+  // Runs `c` under `mode` and compares with userspace.
+  void ExpectSameAsUserspace(const FrameCase& c, Mode mode) {
+    rf_config config = c.config;
+    config.mode = static_cast<uint8_t>(mode);
+    ASSERT_TRUE(program_->SetConfig(config).ok());
+    absl::StatusOr<TestRunner> runner = TestRunner::Create(program_);
+    ASSERT_TRUE(runner.ok()) << runner.status();
+    absl::StatusOr<TestRunResult> run = runner->Run(c.frame);
+    ASSERT_TRUE(run.ok()) << run.status();
+    const ExpectedRun expected = ExpectTcRun(c.frame, config);
+    const std::string where(packet::ModeName(mode));
+
+    ASSERT_TRUE(run->verdict.has_value()) << where << ": not exactly one verdict counted";
+    EXPECT_EQ(*run->verdict, expected.verdict)
+        << where << ": kernel " << packet::VerdictName(*run->verdict) << ", userspace "
+        << packet::VerdictName(expected.verdict);
+    EXPECT_EQ(*run->verdict, c.verdict) << where;
+    const bool reflect = c.verdict == Verdict::kReflect;
+    EXPECT_EQ(run->action, reflect ? kDrop : kNext) << where;
+    EXPECT_EQ(run->action, expected.action) << where;
+    EXPECT_EQ(run->frame, c.frame) << where << ": " << DescribeDifference(c.frame, run->frame);
+
+    const rf_xdp_counters& counted = run->counted;
+    EXPECT_EQ(counted.rx_bytes, c.frame.size()) << where;
+    const int signature = static_cast<int>(c.signature);
+    EXPECT_EQ(counted.reflect_frames[signature], reflect ? 1u : 0u) << where;
+    EXPECT_EQ(counted.reflect_bytes[signature], reflect ? c.frame.size() : 0u) << where;
+    EXPECT_EQ(counted.tx, reflect ? 1u : 0u) << where << ": tx counts the dropped test frames";
+    EXPECT_EQ(counted.passed, reflect ? 0u : 1u) << where;
+    EXPECT_EQ(counted.redirected, 0u) << where;
+    EXPECT_EQ(counted.redirect_fallback, 0u) << where;
+    EXPECT_EQ(counted.reflect_errors, 0u) << where;
+  }
+
+  static TcDropFilter* program_;
+};
+
+TcDropFilter* TcDropProgramTest::program_ = nullptr;
+
+TEST_P(TcDropProgramTest, SameVerdictAsUserspaceDropsOnlyTestFramesChangesNothing) {
+  REFLECTOR_REQUIRE_ROOT();
+  const FrameCase& c = GetParam();
+  if (TcTestRunRefuses(c.frame)) {
+    GTEST_SKIP() << "too short for a test run's skb (see FramesTooShortForAnSkbAreRefused)";
+  }
+  if (c.frame.size() > kOnePageLimit) {
+    GTEST_SKIP() << "larger than a test run's skb (see JumboFramesAreRefused)";
+  }
+  for (Mode mode : packet::kAllModes) ExpectSameAsUserspace(c, mode);
+}
+
+INSTANTIATE_TEST_SUITE_P(FrameTable, TcDropProgramTest, ::testing::ValuesIn(FrameTable()),
+                         ::testing::PrintToStringParamName());
+
+// The kernel builds an skb from the frame: it refuses one without a whole Ethernet header, and
+// reads the IP header of an untagged IP frame, so it refuses one that is cut short there too.
+// On a real interface tc does see cut IP headers: the veth tests send them.
+TEST_F(TcDropProgramTest, FramesTooShortForAnSkbAreRefused) {
+  REFLECTOR_REQUIRE_ROOT();
+  int short_ethernet = 0;
+  int cut_ip = 0;
+  for (const FrameCase& c : FrameTable()) {
+    if (!TcTestRunRefuses(c.frame)) continue;
+    SCOPED_TRACE(c.name);
+    ++(c.frame.size() < kMinTestRunFrame ? short_ethernet : cut_ip);
+    absl::StatusOr<TestRunner> runner = TestRunner::Create(program_);
+    ASSERT_TRUE(runner.ok()) << runner.status();
+    EXPECT_EQ(runner->Run(c.frame).status().code(), absl::StatusCode::kInvalidArgument);
+  }
+  EXPECT_GT(short_ethernet, 0) << "the table has no frame under 14 bytes any more";
+  EXPECT_GT(cut_ip, 0) << "the table has no frame with a cut IP header any more";
+}
+
+// Unlike XDP, a tc test run has no multi-buffer frames: the skb's data must fit one page. The
+// table's jumbo frames are the ones beyond it; on a real interface the program pulls them
+// whole into the linear area (the veth tests send them).
+TEST_F(TcDropProgramTest, JumboFramesAreRefused) {
+  REFLECTOR_REQUIRE_ROOT();
+  int jumbo = 0;
+  for (const FrameCase& c : FrameTable()) {
+    if (c.frame.size() <= kOnePageLimit) continue;
+    SCOPED_TRACE(c.name);
+    ++jumbo;
+    ASSERT_TRUE(program_->SetConfig(c.config).ok());
+    absl::StatusOr<TestRunner> runner = TestRunner::Create(program_);
+    ASSERT_TRUE(runner.ok()) << runner.status();
+    EXPECT_EQ(runner->Run(c.frame).status().code(), absl::StatusCode::kInvalidArgument);
+  }
+  EXPECT_GT(jumbo, 0) << "the table has no frame beyond one page any more";
+}
+
+}  // namespace
+}  // namespace reflector::xdp
