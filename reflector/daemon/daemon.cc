@@ -113,7 +113,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     log.Error(std::string(device.status().message()));
     return kExitBadInput;
   }
-  if (absl::Status caps = CheckCapabilities(SetupCapabilities(options.datapath)); !caps.ok()) {
+  if (absl::Status caps = CheckCapabilities(SetupCapabilities(options.datapath.kind)); !caps.ok()) {
     log.Error(std::string(caps.message()));
     return kExitBadInput;
   }
@@ -132,11 +132,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   engine::DataPathRequest request;
   request.device = *device;
   request.config = *config;
-  request.monitor = options.monitor;
-  request.queues = options.queues;
-  request.cpus = options.cpus;
-  request.zero_copy = options.zero_copy;
-  request.xdp_mode = options.xdp_mode;
+  request.settings = options.datapath;
   request.state_dir = StateDirectory();
   absl::StatusOr<std::vector<std::string>> restored = engine::RestoreLeftovers(request);
   if (!restored.ok()) {
@@ -146,7 +142,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   for (const std::string& line : *restored) log.Warning(line);
   std::vector<std::string> fallbacks;
   absl::StatusOr<std::unique_ptr<engine::DataPath>> opened =
-      engine::OpenDataPath(options.datapath, request, hooks.datapaths, &fallbacks);
+      engine::OpenDataPath(options.datapath.kind, request, hooks.datapaths, &fallbacks);
   for (const std::string& line : fallbacks) log.Warning(absl::StrCat("fallback: ", line));
   if (!opened.ok()) {
     log.Error(std::string(opened.status().message()));
@@ -164,7 +160,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     return kExitRuntimeError;
   }
 
-  StatsReporter reporter(options.stats_format, options.monitor, stdout, stderr);
+  StatsReporter reporter(options.stats_format, options.datapath.monitor, stdout, stderr);
   BannerInfo banner{device->name, packet::FormatMac(device->mac), datapath->Describe(),
                     {},           datapath->DescribeQueues(),     base::kVersion};
   for (const std::string& line : fallbacks) banner.fallbacks.push_back("fell back: " + line);
@@ -246,7 +242,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   if (options.stats_format != StatsFormat::kText) reporter.Line(final_counters, absl::Now());
   if (!reporter.Summary(final_counters, absl::Now() - started)) {
     // stdout went away: the summary still reaches whoever watches stderr.
-    std::fputs(StatsReporter::FormatSummary(final_counters, absl::Now() - started, options.monitor)
+    std::fputs(StatsReporter::FormatSummary(final_counters, absl::Now() - started, options.datapath.monitor)
                    .c_str(),
                stderr);
   }

@@ -1,6 +1,7 @@
 #include "reflector/daemon/options.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <type_traits>
 
 #include "absl/status/status.h"
@@ -20,14 +21,6 @@ struct Named {
   Enum value;
 };
 
-constexpr Named<DataPathKind> kDataPaths[] = {{"auto", DataPathKind::kAuto},
-                                              {"xdp", DataPathKind::kXdp},
-                                              {"afxdp", DataPathKind::kAfXdp},
-                                              {"afpacket", DataPathKind::kAfPacket}};
-constexpr Named<ZeroCopy> kZeroCopy[] = {
-    {"auto", ZeroCopy::kAuto}, {"on", ZeroCopy::kOn}, {"off", ZeroCopy::kOff}};
-constexpr Named<XdpMode> kXdpModes[] = {
-    {"auto", XdpMode::kAuto}, {"native", XdpMode::kNative}, {"generic", XdpMode::kGeneric}};
 constexpr Named<StatsFormat> kStatsFormats[] = {
     {"text", StatsFormat::kText}, {"json", StatsFormat::kJson}, {"csv", StatsFormat::kCsv}};
 constexpr Named<LogLevel> kLogLevels[] = {{"error", LogLevel::kError},
@@ -42,6 +35,20 @@ absl::StatusOr<Enum> ParseNamed(absl::string_view setting, absl::string_view tex
   for (const auto& entry : table) {
     if (entry.name == text) return entry.value;
     absl::StrAppend(&choices, choices.empty() ? "" : ", ", entry.name);
+  }
+  return absl::InvalidArgumentError(
+      absl::StrFormat("--%s: invalid value \"%s\": expected one of %s", setting, text, choices));
+}
+
+// For enums of the layers that act on them: their own name function is the one spelling.
+template <typename Enum>
+absl::StatusOr<Enum> ParseByName(absl::string_view setting, absl::string_view text,
+                                 std::initializer_list<Enum> values,
+                                 absl::string_view (*name_of)(Enum)) {
+  std::string choices;
+  for (const Enum value : values) {
+    if (name_of(value) == text) return value;
+    absl::StrAppend(&choices, choices.empty() ? "" : ", ", name_of(value));
   }
   return absl::InvalidArgumentError(
       absl::StrFormat("--%s: invalid value \"%s\": expected one of %s", setting, text, choices));
@@ -91,7 +98,11 @@ absl::Status ParseInterface(absl::string_view, absl::string_view text, DaemonOpt
   return absl::OkStatus();
 }
 absl::Status ParseDataPath(absl::string_view name, absl::string_view text, DaemonOptions* o) {
-  return Assign(ParseNamed(name, text, kDataPaths), &o->datapath);
+  return Assign(ParseByName(name, text,
+                            {DataPathKind::kAuto, DataPathKind::kXdp, DataPathKind::kAfXdp,
+                             DataPathKind::kAfPacket},
+                            engine::DataPathName),
+                &o->datapath.kind);
 }
 absl::Status ParseModeSetting(absl::string_view name, absl::string_view text, DaemonOptions* o) {
   return ForSetting(name, Assign(packet::ParseMode(text), &o->filter.mode));
@@ -116,23 +127,30 @@ absl::Status ParseIpv6(absl::string_view name, absl::string_view text, DaemonOpt
   return Assign(ParseBool(name, text), &o->filter.ipv6);
 }
 absl::Status ParseMonitor(absl::string_view name, absl::string_view text, DaemonOptions* o) {
-  return Assign(ParseBool(name, text), &o->monitor);
+  return Assign(ParseBool(name, text), &o->datapath.monitor);
 }
 absl::Status ParseQueues(absl::string_view, absl::string_view text, DaemonOptions* o) {
-  if (!absl::SimpleAtoi(text, &o->queues) || o->queues < 0 || o->queues > 256) {
+  int& queues = o->datapath.queues;
+  if (!absl::SimpleAtoi(text, &queues) || queues < 0 || queues > 256) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "--queues: invalid value \"%s\": expected 0 (one per RX queue) to 256", text));
   }
   return absl::OkStatus();
 }
 absl::Status ParseCpus(absl::string_view, absl::string_view text, DaemonOptions* o) {
-  return Assign(ParseCpuList(text), &o->cpus);
+  return Assign(ParseCpuList(text), &o->datapath.cpus);
 }
 absl::Status ParseZeroCopy(absl::string_view name, absl::string_view text, DaemonOptions* o) {
-  return Assign(ParseNamed(name, text, kZeroCopy), &o->zero_copy);
+  using platform::afxdp::ZeroCopyMode;
+  return Assign(ParseByName(name, text, {ZeroCopyMode::kAuto, ZeroCopyMode::kOn, ZeroCopyMode::kOff},
+                            platform::afxdp::ZeroCopyModeName),
+                &o->datapath.zero_copy);
 }
 absl::Status ParseXdpMode(absl::string_view name, absl::string_view text, DaemonOptions* o) {
-  return Assign(ParseNamed(name, text, kXdpModes), &o->xdp_mode);
+  using xdp::AttachMode;
+  return Assign(ParseByName(name, text, {AttachMode::kAuto, AttachMode::kNative, AttachMode::kGeneric},
+                            xdp::AttachModeName),
+                &o->datapath.xdp_mode);
 }
 absl::Status ParseStatsInterval(absl::string_view, absl::string_view text, DaemonOptions* o) {
   return Assign(ParseInterval(text), &o->stats_interval);

@@ -17,8 +17,6 @@
 namespace reflector::daemon {
 
 using engine::DataPathKind;
-using engine::XdpMode;
-using engine::ZeroCopy;
 
 enum class StatsFormat { kText, kJson, kCsv };
 enum class LogLevel { kError, kWarning, kInfo, kDebug };
@@ -30,13 +28,8 @@ struct DaemonOptions {
   // Every setting as text, defaults included: what SIGHUP compares to find changes.
   Settings text;
   std::string interface;
-  DataPathKind datapath = DataPathKind::kAuto;
-  packet::FilterConfig filter;  // mode, port, oui, dst_mac_filter, signatures, vlan, ipv6
-  bool monitor = false;         // classify and count, reflect nothing (safe first run)
-  int queues = 0;               // 0: one per RX queue of the interface
-  std::vector<int> cpus;        // worker i runs on cpus[i % size]; empty: not pinned
-  ZeroCopy zero_copy = ZeroCopy::kAuto;
-  XdpMode xdp_mode = XdpMode::kAuto;
+  packet::FilterConfig filter;       // mode, port, oui, dst_mac_filter, signatures, vlan, ipv6
+  engine::DataPathSettings datapath;  // datapath, monitor, queues, cpus, zero_copy, xdp_mode
   absl::Duration stats_interval = absl::Seconds(1);  // zero: no periodic lines
   StatsFormat stats_format = StatsFormat::kText;
   LogLevel log_level = LogLevel::kInfo;

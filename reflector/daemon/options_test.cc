@@ -12,7 +12,7 @@ namespace {
 TEST(ParseOptions, DefaultsAreTheSpecDefaults) {
   auto options = ParseOptions({});
   ASSERT_TRUE(options.ok()) << options.status();
-  EXPECT_EQ(options->datapath, DataPathKind::kAuto);
+  EXPECT_EQ(options->datapath.kind, DataPathKind::kAuto);
   EXPECT_EQ(options->filter.mode, packet::Mode::kAll);
   EXPECT_EQ(options->filter.port, 3842);
   EXPECT_EQ(packet::FormatOuiList(options->filter.ouis), "00:c0:17");
@@ -20,10 +20,10 @@ TEST(ParseOptions, DefaultsAreTheSpecDefaults) {
   EXPECT_EQ(options->filter.signatures, RF_SIGS_ALL);
   EXPECT_TRUE(options->filter.vlan);
   EXPECT_TRUE(options->filter.ipv6);
-  EXPECT_EQ(options->queues, 0);
-  EXPECT_TRUE(options->cpus.empty());
+  EXPECT_EQ(options->datapath.queues, 0);
+  EXPECT_TRUE(options->datapath.cpus.empty());
   EXPECT_EQ(options->stats_interval, absl::Seconds(1));
-  EXPECT_FALSE(options->monitor);
+  EXPECT_FALSE(options->datapath.monitor);
 }
 
 TEST(Settings, EveryDeclarationIsComplete) {
@@ -88,7 +88,7 @@ TEST(ParseOptions, EverySetting) {
                                {"log_level", "debug"}});
   ASSERT_TRUE(options.ok()) << options.status();
   EXPECT_EQ(options->interface, "veth0");
-  EXPECT_EQ(options->datapath, DataPathKind::kAfPacket);
+  EXPECT_EQ(options->datapath.kind, DataPathKind::kAfPacket);
   EXPECT_EQ(options->filter.mode, packet::Mode::kMacIp);
   EXPECT_EQ(options->filter.port, 0);
   EXPECT_TRUE(options->filter.ouis.empty());
@@ -96,11 +96,11 @@ TEST(ParseOptions, EverySetting) {
   EXPECT_EQ(options->filter.signatures, RF_SIG_BIT(RF_SIG_RFC2544));
   EXPECT_FALSE(options->filter.vlan);
   EXPECT_FALSE(options->filter.ipv6);
-  EXPECT_TRUE(options->monitor);
-  EXPECT_EQ(options->queues, 4);
-  EXPECT_EQ(options->cpus, (std::vector<int>{0, 2, 3}));
-  EXPECT_EQ(options->zero_copy, ZeroCopy::kOff);
-  EXPECT_EQ(options->xdp_mode, XdpMode::kGeneric);
+  EXPECT_TRUE(options->datapath.monitor);
+  EXPECT_EQ(options->datapath.queues, 4);
+  EXPECT_EQ(options->datapath.cpus, (std::vector<int>{0, 2, 3}));
+  EXPECT_EQ(options->datapath.zero_copy, platform::afxdp::ZeroCopyMode::kOff);
+  EXPECT_EQ(options->datapath.xdp_mode, xdp::AttachMode::kGeneric);
   EXPECT_EQ(options->stats_interval, absl::Milliseconds(250));
   EXPECT_EQ(options->stats_format, StatsFormat::kJson);
   EXPECT_EQ(options->log_level, LogLevel::kDebug);

@@ -55,7 +55,7 @@ std::string FormatBanner(const BannerInfo& info, const DaemonOptions& options) {
   absl::StrAppendFormat(&out, "  data path  %s\n", info.datapath);
   absl::StrAppendFormat(&out, "  queues     %s\n", info.queues);
   absl::StrAppendFormat(&out, "  mode       %s%s\n", packet::ModeName(options.filter.mode),
-                        options.monitor ? " (monitor: counting only, nothing is reflected)" : "");
+                        options.datapath.monitor ? " (monitor: counting only, nothing is reflected)" : "");
   absl::StrAppendFormat(
       &out, "  filters    port %s, oui %s, dst-mac %s, signatures %s, vlan %s, ipv6 %s\n",
       options.filter.port ? absl::StrCat(options.filter.port) : "any",

@@ -65,12 +65,12 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenAfPacketDataPath(const DataPathReq
   std::string description =
       absl::StrCat("afpacket (TPACKET_V3 RX, TPACKET_V2 TX, qdisc bypass",
                    workers > 1 ? absl::StrCat(", fanout group ", fanout_group) : "",
-                   request.monitor ? ", monitor" : "", ", tc ingress filter through ",
+                   request.settings.monitor ? ", monitor" : "", ", tc ingress filter through ",
                    filter->DescribeAttachment(), ")");
   return std::unique_ptr<DataPath>(
       new QueueDataPath(DataPathKind::kAfPacket, std::move(description),
                         std::make_unique<TcFilterSide>(std::move(filter)), std::move(queues),
-                        request.config, request.monitor));
+                        request.config, request.settings.monitor));
 }
 
 }  // namespace reflector::engine

@@ -17,24 +17,6 @@ using platform::afxdp::AfXdpIo;
 using platform::afxdp::AfXdpOptions;
 using platform::afxdp::ZeroCopyMode;
 
-ZeroCopyMode ToZeroCopyMode(ZeroCopy mode) {
-  switch (mode) {
-    case ZeroCopy::kOn:
-      return ZeroCopyMode::kOn;
-    case ZeroCopy::kOff:
-      return ZeroCopyMode::kOff;
-    case ZeroCopy::kAuto:
-      break;
-  }
-  return ZeroCopyMode::kAuto;
-}
-
-xdp::AttachMode ToAttachMode(XdpMode mode) {
-  if (mode == XdpMode::kNative) return xdp::AttachMode::kNative;
-  if (mode == XdpMode::kGeneric) return xdp::AttachMode::kGeneric;
-  return xdp::AttachMode::kAuto;
-}
-
 // The XDP program that feeds the sockets. Its counters cover what never reached userspace:
 // the rejected frames it passed to the stack. The workers count the frames they got.
 class RedirectProgram : public KernelSide {
@@ -76,13 +58,13 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenAfXdpDataPath(const DataPathReques
         absl::StrCat("MTU ", request.device.mtu, " is above the ", largest,
                      " bytes one AF_XDP frame holds (lower the MTU or use --datapath=xdp)"));
   }
-  const xdp::Action action = request.monitor ? xdp::Action::kMonitor : xdp::Action::kRedirect;
+  const xdp::Action action = request.settings.monitor ? xdp::Action::kMonitor : xdp::Action::kRedirect;
   xdp::LoadOptions load;
   load.max_queues = std::max<uint32_t>(load.max_queues, queues);
   REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<xdp::XdpProgram> program, xdp::XdpProgram::Load(load));
   REFLECTOR_RETURN_IF_ERROR(program->Configure(request.config, action));
   xdp::AttachOptions attach;
-  attach.mode = ToAttachMode(request.xdp_mode);
+  attach.mode = request.settings.xdp_mode;
   REFLECTOR_ASSIGN_OR_RETURN(xdp::Attachment attached,
                              program->Attach(request.device.name, attach));
 
@@ -93,7 +75,7 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenAfXdpDataPath(const DataPathReques
     options.interface = request.device.name;
     options.queue = static_cast<uint32_t>(q);
     options.xsk_map_fd = program->xsk_map_fd();
-    options.zero_copy = ToZeroCopyMode(request.zero_copy);
+    options.zero_copy = request.settings.zero_copy;
     REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<AfXdpIo> io, AfXdpIo::Create(options));
     if (q == 0) socket_mode = io->zero_copy() ? "zero-copy" : "copy mode";
     workers.push_back(Queue{std::move(io), request.cpu_for(q)});
@@ -102,7 +84,7 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenAfXdpDataPath(const DataPathReques
                              platform::RxVlanOffloadOff::Apply(request.device.name, request.state_dir));
   std::string description =
       absl::StrCat("afxdp (XDP ", xdp::AttachModeName(attached.mode), ", ", socket_mode,
-                   request.monitor ? ", monitor" : "",
+                   request.settings.monitor ? ", monitor" : "",
                    attached.fallback_reason.empty()
                        ? ""
                        : absl::StrCat("; native refused: ", attached.fallback_reason),
@@ -110,7 +92,7 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenAfXdpDataPath(const DataPathReques
   return std::unique_ptr<DataPath>(new QueueDataPath(
       DataPathKind::kAfXdp, std::move(description),
       std::make_unique<RedirectProgram>(std::move(program), action, std::move(vlan)),
-      std::move(workers), request.config, request.monitor));
+      std::move(workers), request.config, request.settings.monitor));
 }
 
 }  // namespace reflector::engine

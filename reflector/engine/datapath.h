@@ -11,33 +11,42 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "platform/afxdp/afxdp_options.h"
 #include "reflector/base/netdev.h"
 #include "reflector/engine/counters.h"
 #include "reflector/packet/wire.h"
+#include "xdp/bpf_link.h"
 
 namespace reflector::engine {
 
 enum class DataPathKind { kAuto, kXdp, kAfXdp, kAfPacket };
-enum class ZeroCopy { kAuto, kOn, kOff };
-enum class XdpMode { kAuto, kNative, kGeneric };
 
 absl::string_view DataPathName(DataPathKind kind);  // "auto", "xdp", "afxdp", "afpacket"
+
+// How the user wants the data path run: the daemon's settings of that name, handed through
+// as they are (the enums are those of the layers that act on them).
+struct DataPathSettings {
+  DataPathKind kind = DataPathKind::kAuto;
+  bool monitor = false;   // classify and count, reflect nothing
+  int queues = 0;         // 0: one per RX queue of the device
+  std::vector<int> cpus;  // worker i on cpus[i % size]; empty: not pinned
+  platform::afxdp::ZeroCopyMode zero_copy = platform::afxdp::ZeroCopyMode::kAuto;
+  xdp::AttachMode xdp_mode = xdp::AttachMode::kAuto;
+};
 
 // Everything a data path needs to open.
 struct DataPathRequest {
   base::NetDevice device;
   rf_config config = {};
-  bool monitor = false;   // classify and count, reflect nothing
-  int queues = 0;         // 0: one per RX queue of the device
-  std::vector<int> cpus;  // worker i on cpus[i % size]; empty: not pinned
-  ZeroCopy zero_copy = ZeroCopy::kAuto;
-  XdpMode xdp_mode = XdpMode::kAuto;
+  DataPathSettings settings;
   // Where to record changes to the interface that a killed process would leave behind
   // (rx-vlan-offload); empty: no records.
   std::string state_dir;
 
-  int queue_count() const { return queues > 0 ? queues : device.rx_queues; }
-  int cpu_for(int queue) const { return cpus.empty() ? -1 : cpus[queue % cpus.size()]; }
+  int queue_count() const { return settings.queues > 0 ? settings.queues : device.rx_queues; }
+  int cpu_for(int queue) const {
+    return settings.cpus.empty() ? -1 : settings.cpus[queue % settings.cpus.size()];
+  }
 };
 
 class DataPath {

@@ -9,18 +9,6 @@
 namespace reflector::engine {
 namespace {
 
-xdp::AttachMode ToAttachMode(XdpMode mode) {
-  switch (mode) {
-    case XdpMode::kNative:
-      return xdp::AttachMode::kNative;
-    case XdpMode::kGeneric:
-      return xdp::AttachMode::kGeneric;
-    case XdpMode::kAuto:
-      break;
-  }
-  return xdp::AttachMode::kAuto;
-}
-
 class XdpDataPath : public DataPath {
  public:
   XdpDataPath(std::unique_ptr<xdp::XdpProgram> program, xdp::Action action,
@@ -77,11 +65,11 @@ class XdpDataPath : public DataPath {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<DataPath>> OpenXdpDataPath(const DataPathRequest& request) {
-  const xdp::Action action = request.monitor ? xdp::Action::kMonitor : xdp::Action::kReflect;
+  const xdp::Action action = request.settings.monitor ? xdp::Action::kMonitor : xdp::Action::kReflect;
   REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<xdp::XdpProgram> program, xdp::XdpProgram::Load());
   REFLECTOR_RETURN_IF_ERROR(program->Configure(request.config, action));
   xdp::AttachOptions options;
-  options.mode = ToAttachMode(request.xdp_mode);
+  options.mode = request.settings.xdp_mode;
   REFLECTOR_RETURN_IF_ERROR(program->Attach(request.device.name, options).status());
   REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<platform::RxVlanOffloadOff> vlan,
                              platform::RxVlanOffloadOff::Apply(request.device.name, request.state_dir));
