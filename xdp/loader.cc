@@ -41,9 +41,11 @@ void WaitForXdpReaders() {
   if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0) usleep(20'000);
 }
 
-// The XDP bpf_link that holds `ifindex`, or 0 when the program there is netlink-attached (or
-// the links cannot be listed: that needs CAP_SYS_ADMIN).
-uint32_t XdpLinkOn(int ifindex) {
+// The XDP bpf_link that holds program `program_id` on `ifindex`, or 0 when the program there
+// is netlink-attached (or the links cannot be listed: that needs CAP_SYS_ADMIN). An ifindex
+// means something only in its network namespace, which link info does not tell, so the
+// program must match too: the same number in another namespace is another interface.
+uint32_t XdpLinkOn(int ifindex, uint32_t program_id) {
   uint32_t id = 0;
   while (bpf_link_get_next_id(id, &id) == 0) {
     const int fd = bpf_link_get_fd_by_id(id);
@@ -52,7 +54,7 @@ uint32_t XdpLinkOn(int ifindex) {
     bpf_link_info info = {};
     uint32_t length = sizeof(info);
     if (bpf_obj_get_info_by_fd(fd, &info, &length) == 0 && info.type == BPF_LINK_TYPE_XDP &&
-        static_cast<int>(info.xdp.ifindex) == ifindex) {
+        static_cast<int>(info.xdp.ifindex) == ifindex && info.prog_id == program_id) {
       return id;
     }
   }
@@ -85,8 +87,9 @@ std::vector<std::string> LinkHolders(uint32_t link_id) {
 }
 
 // What a user must do to free `interface` of `existing` (an XDP program attached in `mode`).
-std::string HowToDetach(int ifindex, absl::string_view interface, absl::string_view mode) {
-  if (const uint32_t link = XdpLinkOn(ifindex); link != 0) {
+std::string HowToDetach(int ifindex, uint32_t program_id, absl::string_view interface,
+                        absl::string_view mode) {
+  if (const uint32_t link = XdpLinkOn(ifindex, program_id); link != 0) {
     const std::vector<std::string> holders = LinkHolders(link);
     if (holders.empty()) {
       return absl::StrCat("it hangs on bpf_link ", link,
@@ -99,7 +102,7 @@ std::string HowToDetach(int ifindex, absl::string_view interface, absl::string_v
   }
   return absl::StrCat("detach it with `ip link set dev ", interface,
                       mode == "generic" ? " xdpgeneric off`" : " xdpdrv off`",
-                      " or attach with replace");
+                      " or attach with replace (reflectord: --xdp_replace)");
 }
 
 std::string DescribeProgram(uint32_t id, absl::string_view mode) {
@@ -218,7 +221,7 @@ absl::StatusOr<std::string> XdpProgram::MakeRoomFor(int ifindex, absl::string_vi
   if (!replace) {
     return absl::FailedPreconditionError(
         absl::StrCat(interface, " already runs ", existing, ", attached by someone else; ",
-                     "refusing to replace it: ", HowToDetach(ifindex, interface, mode)));
+                     "refusing to replace it: ", HowToDetach(ifindex, id, interface, mode)));
   }
   if (mode_flag == 0) {
     return absl::FailedPreconditionError(
@@ -229,7 +232,7 @@ absl::StatusOr<std::string> XdpProgram::MakeRoomFor(int ifindex, absl::string_vi
   if (const int err = bpf_xdp_detach(ifindex, mode_flag, &detach)) {
     if (err == -EBUSY) {
       return absl::FailedPreconditionError(absl::StrCat(interface, " runs ", existing, ": ",
-                                                        HowToDetach(ifindex, interface, mode)));
+                                                        HowToDetach(ifindex, id, interface, mode)));
     }
     return BpfErrorToStatus(err, absl::StrCat("detach ", existing, " from ", interface));
   }

@@ -152,6 +152,9 @@ absl::Status ParseXdpMode(absl::string_view name, absl::string_view text, Daemon
                             xdp::AttachModeName),
                 &o->datapath.xdp_mode);
 }
+absl::Status ParseXdpReplace(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseBool(name, text), &o->datapath.xdp_replace);
+}
 absl::Status ParseStatsInterval(absl::string_view, absl::string_view text, DaemonOptions* o) {
   return Assign(ParseInterval(text), &o->stats_interval);
 }

@@ -65,6 +65,7 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenAfXdpDataPath(const DataPathReques
   REFLECTOR_RETURN_IF_ERROR(program->Configure(request.config, action));
   xdp::AttachOptions attach;
   attach.mode = request.settings.xdp_mode;
+  attach.replace = request.settings.xdp_replace;
   REFLECTOR_ASSIGN_OR_RETURN(xdp::Attachment attached,
                              program->Attach(request.device.name, attach));
 
@@ -88,6 +89,7 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenAfXdpDataPath(const DataPathReques
                    attached.fallback_reason.empty()
                        ? ""
                        : absl::StrCat("; native refused: ", attached.fallback_reason),
+                   attached.replaced.empty() ? "" : absl::StrCat("; replaced ", attached.replaced),
                    vlan->note().empty() ? "" : absl::StrCat("; ", vlan->note()), ")");
   return std::unique_ptr<DataPath>(new QueueDataPath(
       DataPathKind::kAfXdp, std::move(description),

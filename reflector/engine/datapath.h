@@ -32,6 +32,7 @@ struct DataPathSettings {
   std::vector<int> cpus;  // worker i on cpus[i % size]; empty: not pinned
   platform::afxdp::ZeroCopyMode zero_copy = platform::afxdp::ZeroCopyMode::kAuto;
   xdp::AttachMode xdp_mode = xdp::AttachMode::kAuto;
+  bool xdp_replace = false;  // take over an XDP program someone attached through netlink
 };
 
 // Everything a data path needs to open.

@@ -70,6 +70,7 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenXdpDataPath(const DataPathRequest&
   REFLECTOR_RETURN_IF_ERROR(program->Configure(request.config, action));
   xdp::AttachOptions options;
   options.mode = request.settings.xdp_mode;
+  options.replace = request.settings.xdp_replace;
   REFLECTOR_RETURN_IF_ERROR(program->Attach(request.device.name, options).status());
   REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<platform::RxVlanOffloadOff> vlan,
                              platform::RxVlanOffloadOff::Apply(request.device.name, request.state_dir));

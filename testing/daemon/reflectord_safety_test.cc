@@ -2,6 +2,9 @@
 // interface, the interface going away, a closed stdout, a run by an unprivileged user with
 // exactly the documented file capabilities, monitor mode's wording and SIGHUP without a file.
 // (What SIGKILL leaves and the next start undoes: reflectord_kill_test.cc.)
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include <net/if.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,6 +24,8 @@
 #include "reflector/packet/testing/frame_builder.h"
 #include "testing/daemon/datapath_lab_test.h"
 #include "testing/lab/command.h"
+#include "testing/lab/netns.h"
+#include "testing/lab/xdp_pass.h"
 #include "testing/lab/reflector_lab.h"
 #include "testing/lab/runfiles.h"
 
@@ -240,6 +245,38 @@ TEST_P(ReflectordSafetyTest, SighupWithoutAConfigFileHasNothingToReload) {
   EXPECT_FALSE(absl::StrContains(daemon->Stderr(), "reloaded")) << daemon->Describe();
   EXPECT_EQ(Reflections(*lab_, 10), 1u);
   ASSERT_TRUE(StopAndExpectCleanExit(*daemon).ok());
+}
+
+// Someone else's XDP program, attached through netlink as `ip link set dev X xdp obj ...`
+// does: refused with a command that removes it, or taken over with --xdp_replace.
+TEST_P(ReflectordSafetyTest, AnotherXdpProgramIsRefusedUnlessReplaceIsAsked) {
+  if (GetParam() == "afpacket") GTEST_SKIP() << "no XDP program on this data path";
+  absl::StatusOr<lab::XdpPassProgram> other = lab::XdpPassProgram::Load();
+  ASSERT_TRUE(other.ok()) << other.status();
+  {
+    absl::StatusOr<lab::NetnsEntry> inside = lab::NetnsEntry::Enter(lab_->reflector_ns().name());
+    ASSERT_TRUE(inside.ok()) << inside.status();
+    const int ifindex = static_cast<int>(if_nametoindex(lab_->reflector_if().c_str()));
+    ASSERT_EQ(bpf_xdp_attach(ifindex, other->program_fd(), XDP_FLAGS_DRV_MODE, nullptr), 0);
+  }
+  absl::StatusOr<lab::LabProcess> refused = lab_->RunReflectordToExit(
+      {"--interface=" + lab_->reflector_if(), datapath_flag()}, kTimeout);
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ(refused->Poll(), 2) << refused->Describe();
+  EXPECT_TRUE(absl::StrContains(
+      refused->Stderr(), absl::StrCat("detach it with `ip link set dev ", lab_->reflector_if(),
+                                      " xdpdrv off` or attach with replace (reflectord: "
+                                      "--xdp_replace)")))
+      << refused->Describe();
+
+  absl::StatusOr<lab::LabProcess> replacing =
+      lab_->StartReflectord({datapath_flag(), "--xdp_replace"});
+  ASSERT_TRUE(replacing.ok()) << replacing.status();
+  EXPECT_TRUE(absl::StrContains(replacing->Stderr(), "replaced XDP program 'rf_lab_pass'"))
+      << replacing->Describe();
+  EXPECT_EQ(Reflections(*lab_, 11), 1u);
+  ASSERT_TRUE(StopAndExpectCleanExit(*replacing).ok());
+  EXPECT_TRUE(lab_->CheckNothingAttached().ok()) << lab_->CheckNothingAttached();
 }
 
 INSTANTIATE_TEST_SUITE_P(DataPaths, ReflectordSafetyTest,
