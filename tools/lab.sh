@@ -18,18 +18,29 @@ datapaths=("$@")
 seconds="${LAB_SECONDS:-3}"
 rate="${LAB_RATE:-20000}"
 
-bazel build -c opt //reflector:reflectord //tools:ito-tester >&2
+bazel build -c opt //reflector:reflectord //tools:ito-tester //testing/lab:lab_hosts >&2
 bin="$(bazel info -c opt bazel-bin 2>/dev/null)"
 reflectord="$bin/reflector/reflectord"
 tester="$bin/tools/ito-tester"
 
-tag="$$"
-ns_t="rflab-t-$tag"
-ns_r="rflab-r-$tag"
-if_t="rflt$tag"
-if_r="rflr$tag"
-reflector_mac="02:00:5e:10:00:02"
-tester_mac="00:c0:17:54:05:98"  # a NetAlly OUI, as a LinkRunner would send from
+# The lab of the tests (testing/lab/reflector_lab.h), in shell: its names, and its hosts' MACs
+# and addresses from the one place they are written (the frame builder, printed by lab_hosts):
+# the tester a NetAlly OUI, as a LinkRunner would send from, both in the benchmarking ranges.
+while IFS== read -r key value; do
+  case "$key" in
+  tester_mac | reflector_mac | tester_ipv4 | reflector_ipv4 | tester_ipv6 | reflector_ipv6 | \
+    ipv4_prefix | ipv6_prefix) printf -v "$key" '%s' "$value" ;;
+  esac
+done < <("$bin/testing/lab/lab_hosts")
+if [[ -z "${reflector_ipv6:-}" ]]; then
+  echo "lab: $bin/testing/lab/lab_hosts did not print the lab's hosts" >&2
+  exit 1
+fi
+base="rflab$$a"  # rflab<pid><n>, n in letters: unique while this shell runs
+ns_t="$base-tester"
+ns_r="$base-reflector"
+if_t="${base}t"
+if_r="${base}r"
 log="$(mktemp -d "${TMPDIR:-/tmp}/reflector-lab.XXXXXX")"
 reflector_pid=""
 
@@ -50,11 +61,11 @@ ip netns add "$ns_r"
 ip link add "$if_t" netns "$ns_t" type veth peer name "$if_r" netns "$ns_r"
 ip -n "$ns_t" link set "$if_t" address "$tester_mac" up
 ip -n "$ns_r" link set "$if_r" address "$reflector_mac" up
-ip -n "$ns_t" addr add 198.18.0.1/24 dev "$if_t"
-ip -n "$ns_r" addr add 198.18.0.2/24 dev "$if_r"
-ip -n "$ns_t" addr add 2001:2::1/64 dev "$if_t" nodad
-ip -n "$ns_r" addr add 2001:2::2/64 dev "$if_r" nodad
-echo "lab: $ns_t ($if_t, 198.18.0.1, 2001:2::1) <-> $ns_r ($if_r, 198.18.0.2, 2001:2::2)"
+ip -n "$ns_t" addr add "$tester_ipv4/$ipv4_prefix" dev "$if_t"
+ip -n "$ns_r" addr add "$reflector_ipv4/$ipv4_prefix" dev "$if_r"
+ip -n "$ns_t" addr add "$tester_ipv6/$ipv6_prefix" dev "$if_t" nodad
+ip -n "$ns_r" addr add "$reflector_ipv6/$ipv6_prefix" dev "$if_r" nodad
+echo "lab: $ns_t ($if_t, $tester_ipv4, $tester_ipv6) <-> $ns_r ($if_r, $reflector_ipv4, $reflector_ipv6)"
 
 for datapath in "${datapaths[@]}"; do
   echo
@@ -75,11 +86,11 @@ for datapath in "${datapaths[@]}"; do
     echo "lab: reflectord did not start with --datapath=$datapath" >&2
     continue
   fi
-  ip netns exec "$ns_t" "$tester" --interface="$if_t" --dst_ip=198.18.0.2 \
+  ip netns exec "$ns_t" "$tester" --interface="$if_t" --dst_ip="$reflector_ipv4" \
     --dst_mac="$reflector_mac" --signature=latency --frame_size=128 --rate="$rate" \
     --duration="${seconds}s" || true
   echo
-  ip netns exec "$ns_t" "$tester" --interface="$if_t" --dst_ip=2001:2::2 \
+  ip netns exec "$ns_t" "$tester" --interface="$if_t" --dst_ip="$reflector_ipv6" \
     --dst_mac="$reflector_mac" --signature=rfc2544 --frame_size=256 --vlan=100 \
     --rate="$rate" --duration="${seconds}s" || true
   kill -TERM "$reflector_pid"

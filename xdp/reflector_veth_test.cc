@@ -23,11 +23,11 @@
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
 #include "reflector/packet/testing/frame_table.h"
-#include "testing/lab/netns.h"
+#include "testing/lab/hosts.h"
 #include "testing/lab/packet_socket.h"
 #include "testing/lab/ping.h"
+#include "testing/lab/reflector_lab.h"
 #include "testing/lab/require_root.h"
-#include "testing/lab/veth.h"
 #include "testing/lab/xdp_pass.h"
 #include "xdp/loader.h"
 
@@ -38,45 +38,25 @@ using packet::Verdict;
 using packet::testing::FrameCase;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::lab::NetNamespace;
+using testing::lab::End;
 using testing::lab::NetnsEntry;
 using testing::lab::PacketSocket;
+using testing::lab::ReflectorLab;
+using testing::lab::ReflectorLabOptions;
 
-constexpr char kReflectorAddress[] = "198.18.0.2";
-constexpr char kTesterAddress[] = "198.18.0.1/24";
 constexpr absl::Duration kReceiveWindow = absl::Seconds(3);
 
-// Two namespaces joined by a veth: "reflector" (the program goes here) and "tester". The
-// tester end starts with no address and both ends without IPv6, so neither stack sends
-// anything on its own and the counters can be compared exactly.
-struct Lab {
-  NetNamespace reflector_ns;
-  NetNamespace tester_ns;
-  std::string reflector_if;
-  std::string tester_if;
-};
-
-absl::StatusOr<std::unique_ptr<Lab>> MakeLab(int mtu) {
-  const std::string base = testing::lab::UniqueLabName("rfxdp");
-  absl::StatusOr<NetNamespace> reflector_ns = NetNamespace::Create(base + "-r");
-  if (!reflector_ns.ok()) return reflector_ns.status();
-  absl::StatusOr<NetNamespace> tester_ns = NetNamespace::Create(base + "-t");
-  if (!tester_ns.ok()) return tester_ns.status();
-  auto lab = std::make_unique<Lab>(Lab{std::move(*reflector_ns), std::move(*tester_ns),
-                                       base + "r", base + "t"});
-  const absl::Status status = testing::lab::CreateVethPair(
-      {.ns = &lab->reflector_ns,
-       .name = lab->reflector_if,
-       .mac = packet::FormatMac(packet::testing::kReflectorMac),
-       .addresses = {absl::StrCat(kReflectorAddress, "/24")},
-       .mtu = mtu},
-      {.ns = &lab->tester_ns,
-       .name = lab->tester_if,
-       .mac = packet::FormatMac(packet::testing::kTesterMac),
-       .addresses = {},
-       .mtu = mtu});
-  if (!status.ok()) return status;
-  return lab;
+// The program goes on the lab's reflector end. The tester end starts with no address and both
+// ends without IPv6, so neither stack sends anything on its own and the counters can be
+// compared exactly. `tester_xdp_and_socket`: the tester end gets an XDP_PASS program (veth
+// hands XDP_TX frames only to a peer with XDP on) and a packet socket.
+absl::StatusOr<std::unique_ptr<ReflectorLab>> MakeLab(int mtu, bool tester_xdp_and_socket) {
+  ReflectorLabOptions options;
+  options.mtu = mtu;
+  options.ipv6 = false;
+  options.tester_xdp_pass = tester_xdp_and_socket;
+  options.tester_socket = tester_xdp_and_socket;
+  return ReflectorLab::Create(options);
 }
 
 // The XDP program attached to `interface` of the calling thread's namespace, or 0.
@@ -96,11 +76,13 @@ uint32_t ProgramId(int program_fd) {
 
 // Receives until every frame in `expected` has arrived once (each is removed as it does) or
 // the window closes. Other frames (the stack's own traffic) are ignored.
-void ReceiveExpected(PacketSocket& socket, std::vector<std::vector<uint8_t>>& expected,
+// `tester` is the lab or a packet socket of the tester's.
+template <typename Tester>
+void ReceiveExpected(Tester& tester, std::vector<std::vector<uint8_t>>& expected,
                      absl::Duration window = kReceiveWindow) {
   const absl::Time deadline = absl::Now() + window;
   while (!expected.empty()) {
-    absl::StatusOr<std::optional<std::vector<uint8_t>>> frame = socket.Receive(deadline);
+    absl::StatusOr<std::optional<std::vector<uint8_t>>> frame = tester.Receive(deadline);
     ASSERT_TRUE(frame.ok()) << frame.status();
     if (!frame->has_value()) return;
     auto match = std::find(expected.begin(), expected.end(), **frame);
@@ -126,36 +108,24 @@ class ReflectorVethTest : public ::testing::TestWithParam<AttachMode> {};
 TEST_P(ReflectorVethTest, ReflectsTestFramesAndPassesTheRest) {
   REFLECTOR_REQUIRE_ROOT();
   const AttachMode mode = GetParam();
-  absl::StatusOr<std::unique_ptr<Lab>> lab = MakeLab(1500);
+  // Tester side: the XDP_PASS program and the packet socket of the lab.
+  absl::StatusOr<std::unique_ptr<ReflectorLab>> lab = MakeLab(1500, true);
   ASSERT_TRUE(lab.ok()) << lab.status();
-
-  // Tester side: an XDP_PASS program (veth hands XDP_TX frames only to a peer with XDP on)
-  // and a packet socket, both made inside the tester namespace.
-  absl::StatusOr<testing::lab::XdpPassProgram> peer_program = testing::lab::XdpPassProgram::Load();
-  ASSERT_TRUE(peer_program.ok()) << peer_program.status();
-  std::optional<PacketSocket> tester;
-  {
-    absl::StatusOr<NetnsEntry> inside = NetnsEntry::Enter((*lab)->tester_ns.name());
-    ASSERT_TRUE(inside.ok()) << inside.status();
-    ASSERT_TRUE(
-        peer_program->Attach(static_cast<int>(if_nametoindex((*lab)->tester_if.c_str()))).ok());
-    absl::StatusOr<PacketSocket> socket = PacketSocket::Open((*lab)->tester_if);
-    ASSERT_TRUE(socket.ok()) << socket.status();
-    tester.emplace(std::move(*socket));
-  }
+  ReflectorLab& tester = **lab;
 
   absl::StatusOr<std::unique_ptr<XdpProgram>> program = XdpProgram::Load();
   ASSERT_TRUE(program.ok()) << program.status();
   const rf_config config = packet::testing::DefaultTestConfig();
   ASSERT_TRUE((*program)->Configure(config, Action::kReflect).ok());
   {
-    absl::StatusOr<NetnsEntry> inside = NetnsEntry::Enter((*lab)->reflector_ns.name());
+    absl::StatusOr<NetnsEntry> inside = (*lab)->Enter(End::kReflector);
     ASSERT_TRUE(inside.ok()) << inside.status();
-    absl::StatusOr<Attachment> attached = (*program)->Attach((*lab)->reflector_if, {.mode = mode});
+    absl::StatusOr<Attachment> attached =
+        (*program)->Attach((*lab)->reflector_if(), {.mode = mode});
     ASSERT_TRUE(attached.ok()) << attached.status();
     EXPECT_EQ(attached->mode, mode);
     EXPECT_EQ(attached->fallback_reason, "");
-    EXPECT_EQ(AttachedProgramId((*lab)->reflector_if), ProgramId((*program)->program_fd()));
+    EXPECT_EQ(AttachedProgramId((*lab)->reflector_if()), ProgramId((*program)->program_fd()));
   }
 
   // 1. Every table frame of the default configuration: reflected ones come back exact.
@@ -164,13 +134,13 @@ TEST_P(ReflectorVethTest, ReflectsTestFramesAndPassesTheRest) {
   std::vector<std::vector<uint8_t>> expected;
   std::array<uint64_t, packet::kVerdictCount> sent = {};
   for (const FrameCase* c : DefaultConfigCases()) {
-    ASSERT_TRUE(tester->Send(c->frame).ok()) << c->name;
+    ASSERT_TRUE(tester.Send(c->frame).ok()) << c->name;
     ++sent[static_cast<int>(c->verdict)];
     if (c->verdict == Verdict::kReflect) expected.push_back(c->ExpectedReflection(packet::Mode::kAll));
   }
   const size_t reflected = expected.size();
   ASSERT_GT(reflected, 10u);
-  ReceiveExpected(*tester, expected);
+  ReceiveExpected(tester, expected);
   EXPECT_TRUE(expected.empty()) << expected.size() << " of " << reflected
                                 << " reflected frames did not come back byte-exact";
 
@@ -186,10 +156,10 @@ TEST_P(ReflectorVethTest, ReflectsTestFramesAndPassesTheRest) {
   // 2. A change while attached, no reload: monitor counts the frame and passes it.
   ASSERT_TRUE((*program)->Configure(config, Action::kMonitor).ok());
   const std::vector<uint8_t> probe = packet::testing::FrameBuilder().Build();
-  ASSERT_TRUE(tester->Send(probe).ok());
+  ASSERT_TRUE(tester.Send(probe).ok());
   std::vector<std::vector<uint8_t>> not_expected = {
       packet::testing::FrameBuilder().Reflected(packet::Mode::kAll).Build()};
-  ReceiveExpected(*tester, not_expected, absl::Milliseconds(300));
+  ReceiveExpected(tester, not_expected, absl::Milliseconds(300));
   EXPECT_EQ(not_expected.size(), 1u) << "monitor mode reflected a frame";
   absl::StatusOr<rf_xdp_counters> monitored = (*program)->ReadCounters();
   ASSERT_TRUE(monitored.ok()) << monitored.status();
@@ -198,12 +168,15 @@ TEST_P(ReflectorVethTest, ReflectsTestFramesAndPassesTheRest) {
   ASSERT_TRUE((*program)->Configure(config, Action::kReflect).ok());
 
   // 3. Ordinary traffic reaches the reflector's stack: ICMP echo.
-  ASSERT_TRUE((*lab)->tester_ns.Run({"ip", "address", "add", kTesterAddress, "dev",
-                                     (*lab)->tester_if}).ok());
+  ASSERT_TRUE((*lab)->tester_ns().Run({"ip", "address", "add",
+                                       testing::lab::Ipv4Cidr(packet::testing::kTesterIpv4),
+                                       "dev", (*lab)->tester_if()}).ok());
   {
-    absl::StatusOr<NetnsEntry> inside = NetnsEntry::Enter((*lab)->tester_ns.name());
+    absl::StatusOr<NetnsEntry> inside = (*lab)->Enter(End::kTester);
     ASSERT_TRUE(inside.ok()) << inside.status();
-    EXPECT_TRUE(testing::lab::PingIpv4(kReflectorAddress, absl::Seconds(3)).ok());
+    EXPECT_TRUE(testing::lab::PingIpv4(testing::lab::Ipv4Text(packet::testing::kReflectorIpv4),
+                                       absl::Seconds(3))
+                    .ok());
   }
   absl::StatusOr<rf_xdp_counters> pinged = (*program)->ReadCounters();
   ASSERT_TRUE(pinged.ok()) << pinged.status();
@@ -212,9 +185,9 @@ TEST_P(ReflectorVethTest, ReflectsTestFramesAndPassesTheRest) {
 
   // 4. Destroying the program detaches it.
   program->reset();
-  absl::StatusOr<NetnsEntry> inside = NetnsEntry::Enter((*lab)->reflector_ns.name());
+  absl::StatusOr<NetnsEntry> inside = (*lab)->Enter(End::kReflector);
   ASSERT_TRUE(inside.ok()) << inside.status();
-  EXPECT_EQ(AttachedProgramId((*lab)->reflector_if), 0u);
+  EXPECT_EQ(AttachedProgramId((*lab)->reflector_if()), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, ReflectorVethTest,
@@ -227,27 +200,27 @@ INSTANTIATE_TEST_SUITE_P(Modes, ReflectorVethTest,
 // exceeds a page; auto mode then says why and runs generic, which linearizes jumbo frames.
 TEST(ReflectorVethFallbackTest, AutoFallsBackToGenericAndReflectsJumboFrames) {
   REFLECTOR_REQUIRE_ROOT();
-  absl::StatusOr<std::unique_ptr<Lab>> lab = MakeLab(9000);
+  absl::StatusOr<std::unique_ptr<ReflectorLab>> lab = MakeLab(9000, false);
   ASSERT_TRUE(lab.ok()) << lab.status();
   absl::StatusOr<std::unique_ptr<XdpProgram>> program = XdpProgram::Load();
   ASSERT_TRUE(program.ok()) << program.status();
   ASSERT_TRUE((*program)->Configure(packet::testing::DefaultTestConfig(), Action::kReflect).ok());
   {
-    absl::StatusOr<NetnsEntry> inside = NetnsEntry::Enter((*lab)->reflector_ns.name());
+    absl::StatusOr<NetnsEntry> inside = (*lab)->Enter(End::kReflector);
     ASSERT_TRUE(inside.ok()) << inside.status();
     const absl::StatusOr<Attachment> native =
-        (*program)->Attach((*lab)->reflector_if, {.mode = AttachMode::kNative});
+        (*program)->Attach((*lab)->reflector_if(), {.mode = AttachMode::kNative});
     EXPECT_FALSE(native.ok());
-    absl::StatusOr<Attachment> attached = (*program)->Attach((*lab)->reflector_if);
+    absl::StatusOr<Attachment> attached = (*program)->Attach((*lab)->reflector_if());
     ASSERT_TRUE(attached.ok()) << attached.status();
     EXPECT_EQ(attached->mode, AttachMode::kGeneric);
     EXPECT_THAT(attached->fallback_reason, HasSubstr("native"));
     std::printf("fallback reason: %s\n", attached->fallback_reason.c_str());
   }
   // Generic XDP_TX goes out through the stack, so the tester needs no XDP program here.
-  absl::StatusOr<NetnsEntry> inside = NetnsEntry::Enter((*lab)->tester_ns.name());
+  absl::StatusOr<NetnsEntry> inside = (*lab)->Enter(End::kTester);
   ASSERT_TRUE(inside.ok()) << inside.status();
-  absl::StatusOr<PacketSocket> tester = PacketSocket::Open((*lab)->tester_if);
+  absl::StatusOr<PacketSocket> tester = PacketSocket::Open((*lab)->tester_if());
   ASSERT_TRUE(tester.ok()) << tester.status();
   const packet::testing::FrameBuilder jumbo =
       packet::testing::FrameBuilder().Ito("DATA:OT").FrameSize(9000);
@@ -261,11 +234,11 @@ TEST(ReflectorVethFallbackTest, AutoFallsBackToGenericAndReflectsJumboFrames) {
 // for; a program held by another owner's bpf_link cannot be replaced at all.
 TEST(ReflectorVethOwnershipTest, RefusesOrReplacesAnotherProgram) {
   REFLECTOR_REQUIRE_ROOT();
-  absl::StatusOr<std::unique_ptr<Lab>> lab = MakeLab(1500);
+  absl::StatusOr<std::unique_ptr<ReflectorLab>> lab = MakeLab(1500, false);
   ASSERT_TRUE(lab.ok()) << lab.status();
-  absl::StatusOr<NetnsEntry> inside = NetnsEntry::Enter((*lab)->reflector_ns.name());
+  absl::StatusOr<NetnsEntry> inside = (*lab)->Enter(End::kReflector);
   ASSERT_TRUE(inside.ok()) << inside.status();
-  const int ifindex = static_cast<int>(if_nametoindex((*lab)->reflector_if.c_str()));
+  const int ifindex = (*lab)->ifindex(End::kReflector);
   absl::StatusOr<testing::lab::XdpPassProgram> other = testing::lab::XdpPassProgram::Load();
   ASSERT_TRUE(other.ok()) << other.status();
   absl::StatusOr<std::unique_ptr<XdpProgram>> program = XdpProgram::Load();
@@ -273,31 +246,31 @@ TEST(ReflectorVethOwnershipTest, RefusesOrReplacesAnotherProgram) {
 
   // Netlink-attached, as `ip link set dev X xdp ...` does.
   ASSERT_EQ(bpf_xdp_attach(ifindex, other->program_fd(), XDP_FLAGS_DRV_MODE, nullptr), 0);
-  const absl::StatusOr<Attachment> refused = (*program)->Attach((*lab)->reflector_if);
+  const absl::StatusOr<Attachment> refused = (*program)->Attach((*lab)->reflector_if());
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(refused.status().message(), HasSubstr("already runs XDP program 'rf_lab_pass'"));
   // A command that works on a netlink-attached program.
   EXPECT_THAT(refused.status().message(),
-              HasSubstr("ip link set dev " + (*lab)->reflector_if + " xdpdrv off"));
-  EXPECT_EQ(AttachedProgramId((*lab)->reflector_if), ProgramId(other->program_fd()));
+              HasSubstr("ip link set dev " + (*lab)->reflector_if() + " xdpdrv off"));
+  EXPECT_EQ(AttachedProgramId((*lab)->reflector_if()), ProgramId(other->program_fd()));
 
   absl::StatusOr<Attachment> replaced =
-      (*program)->Attach((*lab)->reflector_if, {.replace = true});
+      (*program)->Attach((*lab)->reflector_if(), {.replace = true});
   ASSERT_TRUE(replaced.ok()) << replaced.status();
   EXPECT_THAT(replaced->replaced, HasSubstr("rf_lab_pass"));
-  EXPECT_EQ(AttachedProgramId((*lab)->reflector_if), ProgramId((*program)->program_fd()));
+  EXPECT_EQ(AttachedProgramId((*lab)->reflector_if()), ProgramId((*program)->program_fd()));
   (*program)->Detach();
-  EXPECT_EQ(AttachedProgramId((*lab)->reflector_if), 0u);
+  EXPECT_EQ(AttachedProgramId((*lab)->reflector_if()), 0u);
 
   // Held by a bpf_link: even replace must refuse, and say why.
   ASSERT_TRUE(other->Attach(ifindex).ok());
   const absl::StatusOr<Attachment> held =
-      (*program)->Attach((*lab)->reflector_if, {.replace = true});
+      (*program)->Attach((*lab)->reflector_if(), {.replace = true});
   EXPECT_EQ(held.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(held.status().message(), HasSubstr("bpf_link"));
   // The link is ours here, so the process that holds it is this test.
   EXPECT_THAT(held.status().message(), HasSubstr(absl::StrCat("held by pid ", getpid(), " (")));
-  const absl::StatusOr<Attachment> held_no_replace = (*program)->Attach((*lab)->reflector_if);
+  const absl::StatusOr<Attachment> held_no_replace = (*program)->Attach((*lab)->reflector_if());
   EXPECT_THAT(held_no_replace.status().message(),
               HasSubstr(absl::StrCat("held by pid ", getpid(), " (")));
   EXPECT_THAT(held_no_replace.status().message(), Not(HasSubstr("ip link set")));

@@ -6,10 +6,7 @@
 // the tc filter (xdp/tc_drop_filter.h) goes on once the socket is open, and comes off before
 // it closes. Every test runs with the filter on a tcx link and again on the netlink fallback
 // of kernels before 6.6.
-#include <arpa/inet.h>
 #include <linux/if_ether.h>
-#include <linux/if_packet.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -32,12 +29,15 @@
 #include "gtest/gtest.h"
 #include "platform/afpacket/afpacket_io.h"
 #include "platform/afpacket/scoped_resources.h"
-#include "platform/afpacket/veth_lab.h"
 #include "reflector/base/unique_fd.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
 #include "reflector/packet/testing/frame_table.h"
+#include "testing/lab/command.h"
 #include "testing/lab/kernel.h"
+#include "testing/lab/netns.h"
+#include "testing/lab/reflector_lab.h"
+#include "testing/lab/require_root.h"
 #include "xdp/abi.h"
 #include "xdp/bpf_link.h"
 #include "xdp/tc_drop_filter.h"
@@ -51,87 +51,18 @@ using packet::testing::DescribeDifference;
 using packet::testing::FrameCase;
 using packet::testing::FrameTable;
 using packet::testing::HexDump;
+using packet::testing::kReflectorIpv4;
+using packet::testing::kReflectorIpv6;
+using testing::lab::End;
+using testing::lab::NetnsEntry;
+using testing::lab::ReflectorLab;
+using testing::lab::ReflectorLabOptions;
+using testing::lab::RunCommand;
+using testing::lab::RunCommandOutput;
 using xdp::TcAttachMethod;
 using xdp::TcDropFilter;
 
 using Bytes = std::vector<uint8_t>;
-
-bool LabRequired() {
-  const char* value = std::getenv("REFLECTOR_REQUIRE_LAB");
-  return value != nullptr && std::strcmp(value, "1") == 0;
-}
-
-#define REQUIRE_ROOT_OR_SKIP()                                                           \
-  do {                                                                                   \
-    if (geteuid() == 0) break;                                                           \
-    if (LabRequired()) GTEST_FAIL() << "needs root (network namespaces, tc, AF_PACKET)"; \
-    GTEST_SKIP() << "needs root (network namespaces, tc, AF_PACKET)";                    \
-  } while (0)
-
-// The tester's side: one socket that sends raw frames, one that captures what arrives and
-// puts the outer tag back from PACKET_AUXDATA (SPEC §7: a capture never sees it inline).
-class Tester {
- public:
-  // Call on a thread inside the tester namespace.
-  void Open(const std::string& interface) {
-    const int ifindex = static_cast<int>(if_nametoindex(interface.c_str()));
-    ASSERT_NE(ifindex, 0);
-    sender_ = UniqueFd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
-    capture_ = UniqueFd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL)));
-    ASSERT_TRUE(sender_.valid() && capture_.valid()) << std::strerror(errno);
-    const int one = 1;
-    ASSERT_EQ(setsockopt(capture_.get(), SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)), 0);
-    ASSERT_EQ(setsockopt(capture_.get(), SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)), 0);
-    sockaddr_ll address = {};
-    address.sll_family = AF_PACKET;
-    address.sll_ifindex = ifindex;
-    ASSERT_EQ(bind(sender_.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-    address.sll_protocol = htons(ETH_P_ALL);
-    ASSERT_EQ(bind(capture_.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-  }
-
-  bool Send(const Bytes& frame) {
-    return send(sender_.get(), frame.data(), frame.size(), 0) == static_cast<ssize_t>(frame.size());
-  }
-
-  // Everything that arrives until the link has been quiet for `quiet`.
-  std::vector<Bytes> Capture(absl::Duration quiet) {
-    std::vector<Bytes> frames;
-    Bytes buffer(16384);
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(tpacket_auxdata))];
-    for (;;) {
-      pollfd wait = {capture_.get(), POLLIN, 0};
-      if (poll(&wait, 1, static_cast<int>(absl::ToInt64Milliseconds(quiet))) <= 0) break;
-      iovec iov = {buffer.data(), buffer.size()};
-      msghdr message = {};
-      message.msg_iov = &iov;
-      message.msg_iovlen = 1;
-      message.msg_control = control;
-      message.msg_controllen = sizeof(control);
-      const ssize_t n = recvmsg(capture_.get(), &message, MSG_DONTWAIT);
-      if (n < 12) continue;
-      Bytes frame(buffer.begin(), buffer.begin() + n);
-      for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
-        if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA) continue;
-        tpacket_auxdata aux;
-        std::memcpy(&aux, CMSG_DATA(c), sizeof(aux));
-        if (!(aux.tp_status & TP_STATUS_VLAN_VALID)) continue;
-        const uint16_t tpid =
-            (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) ? aux.tp_vlan_tpid : ETH_P_8021Q;
-        const uint8_t tag[4] = {static_cast<uint8_t>(tpid >> 8), static_cast<uint8_t>(tpid),
-                                static_cast<uint8_t>(aux.tp_vlan_tci >> 8),
-                                static_cast<uint8_t>(aux.tp_vlan_tci)};
-        frame.insert(frame.begin() + 12, tag, tag + 4);
-      }
-      frames.push_back(std::move(frame));
-    }
-    return frames;
-  }
-
- private:
-  UniqueFd sender_;
-  UniqueFd capture_;
-};
 
 // Receive -> classify and reflect -> transmit or release, as the engine does, until at least
 // `at_least` frames were received and then the link has been quiet for a while. Bounded by
@@ -226,43 +157,58 @@ class LibbpfOutput {
   libbpf_print_fn_t previous_;
 };
 
+// What came back for one batch of sent frames.
+struct Returned {
+  std::map<Bytes, int> frames;  // reflected (or stray) frames and how often each came
+  int unreachables = 0;         // ICMP / ICMPv6 destination unreachable from the reflector
+};
+
 class AfPacketVethTest : public ::testing::TestWithParam<TcAttachMethod> {
  protected:
   void SetUp() override {
-    REQUIRE_ROOT_OR_SKIP();
+    REFLECTOR_REQUIRE_ROOT();
     if (GetParam() == TcAttachMethod::kTcxLink && !testing::lab::KernelHasTcx()) {
       GTEST_SKIP() << "the kernel has no tcx (Linux 6.6+)";
     }
-    absl::StatusOr<std::unique_ptr<VethLab>> lab = VethLab::Create();
+    // Both ends have addresses and know each other's MAC (no ARP or ND), jumbo MTU, and the
+    // reflector's stack sends every ICMP error: the tests count them.
+    ReflectorLabOptions options;
+    options.mtu = 9000;
+    options.tester_addresses = true;
+    options.static_neighbours = true;
+    options.icmp_rate_limit = false;
+    options.tester_xdp_pass = false;
+    absl::StatusOr<std::unique_ptr<ReflectorLab>> lab = ReflectorLab::Create(options);
     ASSERT_TRUE(lab.ok()) << lab.status();
     lab_ = *std::move(lab);
-    ASSERT_TRUE(VethLab::RunIn(lab_->tester_ns(), [&] { tester_.Open(lab_->tester_if()); }).ok());
     OpenReflector();
   }
 
   // A small RX ring (8 blocks) and TX ring (256 slots), so that tests make them wrap.
   void OpenReflector(uint32_t rx_block_timeout_ms = 1) {
     CloseReflector();
-    ASSERT_TRUE(VethLab::RunIn(lab_->reflector_ns(), [&] {
-                  AfPacketOptions options;
-                  options.interface = lab_->reflector_if();
-                  options.fanout_group = static_cast<uint16_t>(getpid());
-                  options.rx_block_count = 8;
-                  options.rx_block_timeout_ms = rx_block_timeout_ms;
-                  options.tx_frame_count = 256;
-                  absl::StatusOr<std::unique_ptr<AfPacketIo>> io = AfPacketIo::Create(options);
-                  ASSERT_TRUE(io.ok()) << io.status();
-                  io_ = *std::move(io);
-                  absl::StatusOr<std::unique_ptr<TcDropFilter>> filter =
-                      TcDropFilter::Load(DefaultTestConfig());
-                  ASSERT_TRUE(filter.ok()) << filter.status();
-                  // After the socket, as the data path does: it must have its copy first.
-                  const int ifindex = static_cast<int>(if_nametoindex(options.interface.c_str()));
-                  const absl::Status attached =
-                      (*filter)->Attach(ifindex, GetParam() == TcAttachMethod::kTcxLink);
-                  ASSERT_TRUE(attached.ok()) << attached;
-                  filter_ = *std::move(filter);
-                }).ok());
+    {
+      absl::StatusOr<NetnsEntry> inside = lab_->Enter(End::kReflector);
+      ASSERT_TRUE(inside.ok()) << inside.status();
+      AfPacketOptions options;
+      options.interface = lab_->reflector_if();
+      options.fanout_group = static_cast<uint16_t>(getpid());
+      options.rx_block_count = 8;
+      options.rx_block_timeout_ms = rx_block_timeout_ms;
+      options.tx_frame_count = 256;
+      absl::StatusOr<std::unique_ptr<AfPacketIo>> io = AfPacketIo::Create(options);
+      ASSERT_TRUE(io.ok()) << io.status();
+      io_ = *std::move(io);
+      absl::StatusOr<std::unique_ptr<TcDropFilter>> filter =
+          TcDropFilter::Load(DefaultTestConfig());
+      ASSERT_TRUE(filter.ok()) << filter.status();
+      // After the socket, as the data path does: it must have its copy first.
+      const absl::Status attached =
+          (*filter)->Attach(lab_->ifindex(End::kReflector),
+                            GetParam() == TcAttachMethod::kTcxLink);
+      ASSERT_TRUE(attached.ok()) << attached;
+      filter_ = *std::move(filter);
+    }
     ASSERT_NE(io_, nullptr);
     ASSERT_NE(filter_, nullptr);
     ASSERT_EQ(filter_->attach_method(), GetParam()) << filter_->DescribeAttachment();
@@ -275,16 +221,15 @@ class AfPacketVethTest : public ::testing::TestWithParam<TcAttachMethod> {
   }
 
   absl::StatusOr<std::string> Qdiscs() const {
-    return VethLab::Run(
-        absl::StrCat("tc -n ", lab_->reflector_ns(), " qdisc show dev ", lab_->reflector_if()));
+    return RunCommandOutput(
+        {"tc", "-n", lab_->reflector_ns().name(), "qdisc", "show", "dev", lab_->reflector_if()});
   }
 
   std::vector<uint32_t> TcxPrograms() const {
-    absl::StatusOr<std::vector<uint32_t>> ids;
-    EXPECT_TRUE(VethLab::RunIn(lab_->reflector_ns(), [&] {
-                  ids = xdp::TcxIngressProgramIds(
-                      static_cast<int>(if_nametoindex(lab_->reflector_if().c_str())));
-                }).ok());
+    absl::StatusOr<NetnsEntry> inside = lab_->Enter(End::kReflector);
+    EXPECT_TRUE(inside.ok()) << inside.status();
+    absl::StatusOr<std::vector<uint32_t>> ids =
+        xdp::TcxIngressProgramIds(lab_->ifindex(End::kReflector));
     EXPECT_TRUE(ids.ok()) << ids.status();
     return ids.ok() ? *ids : std::vector<uint32_t>{};
   }
@@ -298,36 +243,37 @@ class AfPacketVethTest : public ::testing::TestWithParam<TcAttachMethod> {
     ASSERT_TRUE(qdiscs.ok()) << qdiscs.status();
     EXPECT_EQ(qdiscs->find("clsact"), std::string::npos) << *qdiscs;
     EXPECT_EQ(TcxPrograms().size(), 0u);
-    const std::string reflector_ns = lab_->reflector_ns();
+    const std::string reflector_ns = lab_->reflector_ns().name();
     lab_.reset();
-    absl::StatusOr<std::string> left = VethLab::Run("ip netns list");
+    absl::StatusOr<std::string> left = RunCommandOutput({"ip", "netns", "list"});
     ASSERT_TRUE(left.ok());
     EXPECT_EQ(left->find(reflector_ns), std::string::npos) << *left;
   }
 
-  std::unique_ptr<VethLab> lab_;
-  Tester tester_;
+  // The tester's packet socket: what arrives until the link has been quiet for `quiet`.
+  std::vector<Bytes> Capture(absl::Duration quiet) {
+    absl::StatusOr<std::vector<Bytes>> frames = lab_->ReceiveUntilQuiet(quiet);
+    EXPECT_TRUE(frames.ok()) << frames.status();
+    return frames.ok() ? *std::move(frames) : std::vector<Bytes>{};
+  }
+
+  // What came back for one batch of sent frames.
+  Returned Collect() {
+    Returned returned;
+    for (const Bytes& frame : Capture(absl::Milliseconds(100))) {
+      if (IsUnreachable(frame)) {
+        ++returned.unreachables;
+      } else if (!IsBackground(frame)) {
+        ++returned.frames[frame];
+      }
+    }
+    return returned;
+  }
+
+  std::unique_ptr<ReflectorLab> lab_;
   std::unique_ptr<AfPacketIo> io_;
   std::unique_ptr<TcDropFilter> filter_;
 };
-
-// What came back for one batch of sent frames.
-struct Returned {
-  std::map<Bytes, int> frames;  // reflected (or stray) frames and how often each came
-  int unreachables = 0;         // ICMP / ICMPv6 destination unreachable from the reflector
-};
-
-Returned Collect(Tester& tester) {
-  Returned returned;
-  for (const Bytes& frame : tester.Capture(absl::Milliseconds(100))) {
-    if (IsUnreachable(frame)) {
-      ++returned.unreachables;
-    } else if (!IsBackground(frame)) {
-      ++returned.frames[frame];
-    }
-  }
-  return returned;
-}
 
 TEST_P(AfPacketVethTest, ReflectsExactlyTheTestFramesOfTheTable) {
   int reflect_cases = 0;
@@ -336,19 +282,19 @@ TEST_P(AfPacketVethTest, ReflectsExactlyTheTestFramesOfTheTable) {
     const rf_config& config = group.front()->config;
     const auto mode = static_cast<packet::Mode>(config.mode);
     ASSERT_TRUE(filter_->SetConfig(config).ok());
-    tester_.Capture(absl::Milliseconds(1));  // nothing from earlier groups may count here
+    Capture(absl::Milliseconds(1));  // nothing from earlier groups may count here
 
     // Phase 1: the test frames. Each comes back once, and the host stack stays quiet.
     const uint64_t dropped_before = *filter_->dropped();
     std::map<Bytes, std::string> expected;  // reflected bytes -> case name
     for (const FrameCase* c : group) {
       if (c->verdict != Verdict::kReflect) continue;
-      ASSERT_TRUE(tester_.Send(c->frame)) << c->name << ": " << std::strerror(errno);
+      ASSERT_TRUE(lab_->Send(c->frame).ok()) << c->name;
       expected[c->ExpectedReflection(mode)] = c->name;
     }
     reflect_cases += static_cast<int>(expected.size());
     PumpReflector(*io_, config, absl::Seconds(5));
-    const Returned reflected = Collect(tester_);
+    const Returned reflected = Collect();
     EXPECT_EQ(reflected.unreachables, 0) << "the host stack answered a test frame";
     for (const auto& [bytes, name] : expected) {
       const auto it = reflected.frames.find(bytes);
@@ -370,10 +316,10 @@ TEST_P(AfPacketVethTest, ReflectsExactlyTheTestFramesOfTheTable) {
     for (const FrameCase* c : group) {
       if (c->verdict == Verdict::kReflect) continue;
       if (c->frame.size() < ETH_HLEN) continue;  // cannot be put on an Ethernet link
-      ASSERT_TRUE(tester_.Send(c->frame)) << c->name << ": " << std::strerror(errno);
+      ASSERT_TRUE(lab_->Send(c->frame).ok()) << c->name;
     }
     PumpReflector(*io_, config, absl::Seconds(5));
-    const Returned rejected = Collect(tester_);
+    const Returned rejected = Collect();
     for (const auto& [bytes, count] : rejected.frames) {
       ADD_FAILURE() << "a rejected frame came back (x" << count << "):\n" << HexDump(bytes);
     }
@@ -408,14 +354,14 @@ TEST_P(AfPacketVethTest, BurstComesBackOnceEachThroughWrappingRings) {
     packet::testing::FrameBuilder builder;
     builder.IpId(static_cast<uint16_t>(i));
     if (i % 2) builder.Vlan(static_cast<uint16_t>(1 + i % 4000));
-    ASSERT_TRUE(tester_.Send(builder.Build())) << i;
+    ASSERT_TRUE(lab_->Send(builder.Build()).ok()) << i;
     expected[builder.Reflected(packet::Mode::kAll).Build()] = 0;
     if (i % kChunk != kChunk - 1) continue;
     PumpReflector(*io_, config, absl::Seconds(10), kChunk);
     int returned = 0;
     const absl::Time give_up = absl::Now() + absl::Seconds(10);
     while (returned < kChunk && absl::Now() < give_up) {
-      for (const auto& [bytes, count] : Collect(tester_).frames) {
+      for (const auto& [bytes, count] : Collect().frames) {
         returned += count;
         auto it = expected.find(bytes);
         if (it == expected.end()) {
@@ -442,19 +388,21 @@ TEST_P(AfPacketVethTest, CompletesPartialChecksumsOfLocallySentUdp) {
   const std::string probe = std::string("\x09\x10\xea\x1d\x00", 5) + "PROBEOT" + "12345678";
   UniqueFd v4;
   UniqueFd v6;
-  ASSERT_TRUE(VethLab::RunIn(lab_->tester_ns(), [&] {
-                v4 = UniqueFd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-                v6 = UniqueFd(socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-              }).ok());
+  {
+    absl::StatusOr<NetnsEntry> inside = lab_->Enter(End::kTester);
+    ASSERT_TRUE(inside.ok()) << inside.status();
+    v4 = UniqueFd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    v6 = UniqueFd(socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  }
   ASSERT_TRUE(v4.valid() && v6.valid());
   sockaddr_in to4 = {};
   to4.sin_family = AF_INET;
   to4.sin_port = htons(RF_DEFAULT_PORT);
-  inet_pton(AF_INET, "198.18.0.2", &to4.sin_addr);
+  std::memcpy(&to4.sin_addr, kReflectorIpv4.data(), kReflectorIpv4.size());
   sockaddr_in6 to6 = {};
   to6.sin6_family = AF_INET6;
   to6.sin6_port = htons(RF_DEFAULT_PORT);
-  inet_pton(AF_INET6, "2001:2::2", &to6.sin6_addr);
+  std::memcpy(&to6.sin6_addr, kReflectorIpv6.data(), kReflectorIpv6.size());
   ASSERT_EQ(sendto(v4.get(), probe.data(), probe.size(), 0, reinterpret_cast<sockaddr*>(&to4),
                    sizeof(to4)),
             static_cast<ssize_t>(probe.size()))
@@ -473,7 +421,7 @@ TEST_P(AfPacketVethTest, CompletesPartialChecksumsOfLocallySentUdp) {
     const ssize_t n = recv(fd, buffer, sizeof(buffer), MSG_DONTWAIT);
     EXPECT_EQ(std::string(buffer, n > 0 ? n : 0), probe);
   }
-  EXPECT_EQ(Collect(tester_).unreachables, 0);
+  EXPECT_EQ(Collect().unreachables, 0);
 }
 
 // A second copy of the tc program, attached after the filter under test the way it is (a tcx
@@ -515,23 +463,27 @@ class Downstream {
 // tcx chain there and skip the rest.
 TEST_P(AfPacketVethTest, FramesThatAreNotOursGoOnToTheNextProgram) {
   Downstream downstream;
-  ASSERT_TRUE(VethLab::RunIn(lab_->reflector_ns(), [&] {
-                downstream.Attach(static_cast<int>(if_nametoindex(lab_->reflector_if().c_str())),
-                                  GetParam());
-              }).ok());
+  {
+    absl::StatusOr<NetnsEntry> inside = lab_->Enter(End::kReflector);
+    ASSERT_TRUE(inside.ok()) << inside.status();
+    downstream.Attach(lab_->ifindex(End::kReflector), GetParam());
+  }
   if (HasFatalFailure()) return;
   constexpr int kTestFrames = 3;
   constexpr int kOtherPortFrames = 4;
   for (int i = 0; i < kTestFrames; ++i) {
     ASSERT_TRUE(
-        tester_.Send(packet::testing::FrameBuilder().IpId(static_cast<uint16_t>(i)).Build()));
+        lab_->Send(packet::testing::FrameBuilder().IpId(static_cast<uint16_t>(i)).Build()).ok());
   }
   for (int i = 0; i < kOtherPortFrames; ++i) {
-    ASSERT_TRUE(tester_.Send(
-        packet::testing::FrameBuilder().IpId(static_cast<uint16_t>(i)).Ports(40001, 5001).Build()));
+    ASSERT_TRUE(lab_->Send(packet::testing::FrameBuilder()
+                               .IpId(static_cast<uint16_t>(i))
+                               .Ports(40001, 5001)
+                               .Build())
+                    .ok());
   }
   PumpReflector(*io_, DefaultTestConfig(), absl::Seconds(5));
-  EXPECT_EQ(Collect(tester_).frames.size(), static_cast<size_t>(kTestFrames));
+  EXPECT_EQ(Collect().frames.size(), static_cast<size_t>(kTestFrames));
 
   absl::StatusOr<rf_xdp_counters> ours = filter_->ReadCounters();
   ASSERT_TRUE(ours.ok()) << ours.status();
@@ -548,19 +500,17 @@ TEST_P(AfPacketVethTest, FramesThatAreNotOursGoOnToTheNextProgram) {
 // (bpf_tc_hook_create on it would print "Kernel error message: Exclusivity flag on").
 TEST_P(AfPacketVethTest, LeavesAClsactQdiscThatWasThereAloneAndQuiet) {
   CloseReflector();
-  ASSERT_TRUE(VethLab::Run(absl::StrCat("tc -n ", lab_->reflector_ns(), " qdisc add dev ",
-                                        lab_->reflector_if(), " clsact"))
+  ASSERT_TRUE(RunCommand({"tc", "-n", lab_->reflector_ns().name(), "qdisc", "add", "dev",
+                          lab_->reflector_if(), "clsact"})
                   .ok());
   {
     // The message this test is about, so that its absence below means something.
     LibbpfOutput output;
-    ASSERT_TRUE(VethLab::RunIn(lab_->reflector_ns(), [&] {
-                  LIBBPF_OPTS(
-                      bpf_tc_hook, hook,
-                      .ifindex = static_cast<int>(if_nametoindex(lab_->reflector_if().c_str())),
-                      .attach_point = BPF_TC_INGRESS);
-                  EXPECT_EQ(bpf_tc_hook_create(&hook), -EEXIST);
-                }).ok());
+    absl::StatusOr<NetnsEntry> inside = lab_->Enter(End::kReflector);
+    ASSERT_TRUE(inside.ok()) << inside.status();
+    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = lab_->ifindex(End::kReflector),
+                .attach_point = BPF_TC_INGRESS);
+    EXPECT_EQ(bpf_tc_hook_create(&hook), -EEXIST);
     EXPECT_NE(LibbpfOutput::text().find("Exclusivity flag on"), std::string::npos)
         << LibbpfOutput::text();
   }
@@ -572,9 +522,9 @@ TEST_P(AfPacketVethTest, LeavesAClsactQdiscThatWasThereAloneAndQuiet) {
   }
 
   // Still works: a test frame comes back and the stack does not answer it.
-  ASSERT_TRUE(tester_.Send(packet::testing::FrameBuilder().Build()));
+  ASSERT_TRUE(lab_->Send(packet::testing::FrameBuilder().Build()).ok());
   PumpReflector(*io_, DefaultTestConfig(), absl::Seconds(5));
-  const Returned returned = Collect(tester_);
+  const Returned returned = Collect();
   EXPECT_EQ(returned.frames.size(), 1u);
   EXPECT_EQ(returned.unreachables, 0);
   EXPECT_EQ(*filter_->dropped(), 1u);
@@ -587,13 +537,14 @@ TEST_P(AfPacketVethTest, LeavesAClsactQdiscThatWasThereAloneAndQuiet) {
   absl::StatusOr<std::string> qdiscs = Qdiscs();
   ASSERT_TRUE(qdiscs.ok()) << qdiscs.status();
   EXPECT_NE(qdiscs->find("clsact"), std::string::npos) << "our detach removed a qdisc not ours";
-  absl::StatusOr<std::string> filters = VethLab::Run(absl::StrCat(
-      "tc -n ", lab_->reflector_ns(), " filter show dev ", lab_->reflector_if(), " ingress"));
+  absl::StatusOr<std::string> filters = RunCommandOutput({"tc", "-n", lab_->reflector_ns().name(),
+                                                          "filter", "show", "dev",
+                                                          lab_->reflector_if(), "ingress"});
   ASSERT_TRUE(filters.ok()) << filters.status();
   EXPECT_EQ(*filters, "");
   // Take the operator's qdisc away again, so that TearDown's check that we left none holds.
-  ASSERT_TRUE(VethLab::Run(absl::StrCat("tc -n ", lab_->reflector_ns(), " qdisc del dev ",
-                                        lab_->reflector_if(), " clsact"))
+  ASSERT_TRUE(RunCommand({"tc", "-n", lab_->reflector_ns().name(), "qdisc", "del", "dev",
+                          lab_->reflector_if(), "clsact"})
                   .ok());
 }
 

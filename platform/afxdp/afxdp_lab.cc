@@ -1,97 +1,43 @@
 #include "platform/afxdp/afxdp_lab.h"
 
-#include <net/if.h>
-
-#include "absl/strings/str_cat.h"
 #include "reflector/base/status_macros.h"
 #include "reflector/packet/config.h"
 #include "reflector/packet/testing/frame_builder.h"
+#include "testing/lab/hosts.h"
 #include "testing/lab/ping.h"
-#include "testing/lab/veth.h"
 
 namespace reflector::platform::afxdp {
-namespace {
 
 namespace lab = ::reflector::testing::lab;
-using packet::testing::kReflectorMac;
-using packet::testing::kTesterMac;
-
-// XPS: tester tx queue q only for CPU q, so a sender pinned to a CPU picks its queue.
-absl::Status SteerQueuesByCpu(const lab::NetNamespace& ns, const std::string& interface,
-                              int queues) {
-  for (int q = 0; q < queues; ++q) {
-    REFLECTOR_RETURN_IF_ERROR(
-        ns.Run({"sh", "-c",
-                absl::StrCat("echo ", absl::Hex(1u << q), " > /sys/class/net/", interface,
-                             "/queues/tx-", q, "/xps_cpus")}));
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<AfXdpLab>> AfXdpLab::Create(xdp::AttachMode mode, int queues) {
-  const std::string name = lab::UniqueLabName("rfxsk");
-  REFLECTOR_ASSIGN_OR_RETURN(lab::NetNamespace reflector_ns, lab::NetNamespace::Create(name + "r"));
-  REFLECTOR_ASSIGN_OR_RETURN(lab::NetNamespace tester_ns, lab::NetNamespace::Create(name + "t"));
-  std::unique_ptr<AfXdpLab> lab(new AfXdpLab(std::move(reflector_ns), std::move(tester_ns)));
-  lab->reflector_if_ = name + "r";
-  lab->tester_if_ = name + "t";
-
-  REFLECTOR_RETURN_IF_ERROR(lab::CreateVethPair({.ns = &lab->reflector_ns_,
-                                                 .name = lab->reflector_if_,
-                                                 .mac = packet::FormatMac(kReflectorMac),
-                                                 .addresses = {"198.18.0.2/24", "2001:2::2/64"}},
-                                                {.ns = &lab->tester_ns_,
-                                                 .name = lab->tester_if_,
-                                                 .mac = packet::FormatMac(kTesterMac),
-                                                 .addresses = {"198.18.0.1/24", "2001:2::1/64"}}));
-  if (queues > 1) {
-    const std::string n = absl::StrCat(queues);
-    REFLECTOR_RETURN_IF_ERROR(
-        lab->reflector_ns_.Run({"ethtool", "-L", lab->reflector_if_, "rx", n, "tx", n}));
-    REFLECTOR_RETURN_IF_ERROR(
-        lab->tester_ns_.Run({"ethtool", "-L", lab->tester_if_, "rx", n, "tx", n}));
-    REFLECTOR_RETURN_IF_ERROR(SteerQueuesByCpu(lab->tester_ns_, lab->tester_if_, queues));
-  }
-
-  {
-    REFLECTOR_ASSIGN_OR_RETURN(lab::NetnsEntry inside,
-                               lab::NetnsEntry::Enter(lab->reflector_ns_.name()));
-    REFLECTOR_ASSIGN_OR_RETURN(lab->program_, xdp::XdpProgram::Load());
-    REFLECTOR_RETURN_IF_ERROR(lab->Configure(packet::testing::DefaultTestConfig()));
-    REFLECTOR_RETURN_IF_ERROR(lab->program_->Attach(lab->reflector_if_, {.mode = mode}).status());
-  }
-  {
-    REFLECTOR_ASSIGN_OR_RETURN(lab::NetnsEntry inside,
-                               lab::NetnsEntry::Enter(lab->tester_ns_.name()));
-    REFLECTOR_ASSIGN_OR_RETURN(lab::PacketSocket tester, lab::PacketSocket::Open(lab->tester_if_));
-    lab->tester_.emplace(std::move(tester));
-  }
-  return lab;
+  lab::ReflectorLabOptions options;
+  options.queues = queues;
+  options.tester_addresses = true;  // PingReflector
+  options.tester_xdp_pass = false;  // AF_XDP transmits through the stack, not XDP_TX
+  REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<lab::ReflectorLab> reflector_lab,
+                             lab::ReflectorLab::Create(options));
+  std::unique_ptr<AfXdpLab> afxdp_lab(new AfXdpLab(std::move(reflector_lab)));
+  REFLECTOR_ASSIGN_OR_RETURN(lab::NetnsEntry inside,
+                             afxdp_lab->lab_->Enter(lab::End::kReflector));
+  REFLECTOR_ASSIGN_OR_RETURN(afxdp_lab->program_, xdp::XdpProgram::Load());
+  REFLECTOR_RETURN_IF_ERROR(afxdp_lab->Configure(packet::testing::DefaultTestConfig()));
+  REFLECTOR_RETURN_IF_ERROR(
+      afxdp_lab->program_->Attach(afxdp_lab->reflector_interface(), {.mode = mode}).status());
+  return afxdp_lab;
 }
 
 absl::StatusOr<std::unique_ptr<AfXdpIo>> AfXdpLab::Open(uint32_t queue, AfXdpOptions options) {
-  REFLECTOR_ASSIGN_OR_RETURN(lab::NetnsEntry inside, lab::NetnsEntry::Enter(reflector_ns_.name()));
-  options.interface = reflector_if_;
+  REFLECTOR_ASSIGN_OR_RETURN(lab::NetnsEntry inside, lab_->Enter(lab::End::kReflector));
+  options.interface = reflector_interface();
   options.queue = queue;
   options.xsk_map_fd = program_->xsk_map_fd();
   return AfXdpIo::Create(options);
 }
 
 absl::Status AfXdpLab::PingReflector() {
-  REFLECTOR_ASSIGN_OR_RETURN(lab::NetnsEntry inside, lab::NetnsEntry::Enter(tester_ns_.name()));
-  return lab::PingIpv4("198.18.0.2", absl::Seconds(3));
-}
-
-absl::StatusOr<std::vector<std::vector<uint8_t>>> AfXdpLab::Collect(absl::Duration quiet) {
-  std::vector<std::vector<uint8_t>> frames;
-  while (true) {
-    REFLECTOR_ASSIGN_OR_RETURN(std::optional<std::vector<uint8_t>> frame,
-                               tester_->Receive(absl::Now() + quiet));
-    if (!frame.has_value()) return frames;
-    frames.push_back(*std::move(frame));
-  }
+  REFLECTOR_ASSIGN_OR_RETURN(lab::NetnsEntry inside, lab_->Enter(lab::End::kTester));
+  return lab::PingIpv4(lab::Ipv4Text(packet::testing::kReflectorIpv4), absl::Seconds(3));
 }
 
 absl::StatusOr<PumpResult> Pump(const std::vector<AfXdpIo*>& ios, const rf_config& config,

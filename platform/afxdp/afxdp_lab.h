@@ -1,13 +1,12 @@
-// The lab the afxdp tests run in: a reflector and a tester namespace joined by a veth pair,
-// the reflector's XDP program attached in redirect mode on the reflector end, and a raw
-// packet socket on the tester end. Everything is deleted when the lab goes, also after a
-// failed assertion.
+// The lab the afxdp tests run in: the shared lab (testing/lab/reflector_lab.h) with addresses
+// on both ends and no XDP program on the tester's, the reflector's XDP program attached in
+// redirect mode on the reflector end, and AfXdpIo sockets opened on its queues. Everything is
+// deleted when the lab goes, also after a failed assertion.
 #ifndef REFLECTOR_PLATFORM_AFXDP_AFXDP_LAB_H_
 #define REFLECTOR_PLATFORM_AFXDP_AFXDP_LAB_H_
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,16 +15,15 @@
 #include "absl/time/time.h"
 #include "platform/afxdp/afxdp_io.h"
 #include "reflector/packet/packet.h"
-#include "testing/lab/netns.h"
-#include "testing/lab/packet_socket.h"
+#include "testing/lab/reflector_lab.h"
 #include "xdp/loader.h"
 
 namespace reflector::platform::afxdp {
 
 class AfXdpLab {
  public:
-  // `queues` rx and tx queues on both veth ends (ethtool -L); with more than one, tester tx
-  // queue q is steered to CPU q (XPS), so frames sent from CPU q arrive on reflector queue q.
+  // `queues` rx and tx queues on both veth ends; with more than one, a frame sent from CPU q
+  // arrives on reflector queue q (ReflectorLabOptions::queues).
   static absl::StatusOr<std::unique_ptr<AfXdpLab>> Create(xdp::AttachMode mode, int queues = 1);
 
   // AfXdpIo for `queue` of the reflector end; `options` supplies everything but the place.
@@ -35,25 +33,22 @@ class AfXdpLab {
     return program_->Configure(config, xdp::Action::kRedirect);
   }
   xdp::XdpProgram& program() { return *program_; }
-  const std::string& reflector_interface() const { return reflector_if_; }
+  const std::string& reflector_interface() const { return lab_->reflector_if(); }
 
-  absl::Status Send(absl::Span<const uint8_t> frame) { return tester_->Send(frame); }
+  absl::Status Send(absl::Span<const uint8_t> frame) { return lab_->Send(frame); }
   // ICMP echo from the tester to the reflector's stack: ordinary traffic still gets through.
   absl::Status PingReflector();
   // Frames that reach the tester until `quiet` passes without one.
-  absl::StatusOr<std::vector<std::vector<uint8_t>>> Collect(absl::Duration quiet);
+  absl::StatusOr<std::vector<std::vector<uint8_t>>> Collect(absl::Duration quiet) {
+    return lab_->ReceiveUntilQuiet(quiet);
+  }
 
  private:
-  AfXdpLab(testing::lab::NetNamespace reflector_ns, testing::lab::NetNamespace tester_ns)
-      : reflector_ns_(std::move(reflector_ns)), tester_ns_(std::move(tester_ns)) {}
+  explicit AfXdpLab(std::unique_ptr<testing::lab::ReflectorLab> lab) : lab_(std::move(lab)) {}
 
-  // Declared first: deleted last, after everything that lives in them.
-  testing::lab::NetNamespace reflector_ns_;
-  testing::lab::NetNamespace tester_ns_;
-  std::string reflector_if_;
-  std::string tester_if_;
+  // Declared first: deleted last, after the program and the sockets that live in it.
+  std::unique_ptr<testing::lab::ReflectorLab> lab_;
   std::unique_ptr<xdp::XdpProgram> program_;
-  std::optional<testing::lab::PacketSocket> tester_;
 };
 
 // What one pass of the test's tiny engine did.

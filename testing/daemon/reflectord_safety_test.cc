@@ -118,7 +118,8 @@ TEST_P(ReflectordSafetyTest, ClosedStdoutStopsCleanly) {
   ASSERT_TRUE(binary.ok()) << binary.status();
   // `reflectord | head -n 1`: head exits after the banner's first line. reflectord must then
   // detach and exit 0 instead of dying of SIGPIPE with everything still attached.
-  absl::StatusOr<lab::LabProcess> pipeline = lab_->SpawnInReflectorNs(
+  absl::StatusOr<lab::LabProcess> pipeline = lab_->Spawn(
+      lab::End::kReflector,
       {"/bin/bash", "-c", "\"$0\" \"$@\" | head -n 1 >/dev/null; exit \"${PIPESTATUS[0]}\"",
        *binary, "--interface=" + lab_->reflector_if(), datapath_flag(), "--stats_interval=0.1"});
   ASSERT_TRUE(pipeline.ok()) << pipeline.status();
@@ -193,7 +194,8 @@ TEST_P(ReflectordSafetyTest, UnprivilegedUserWithTheDocumentedFileCapabilitiesRe
   ASSERT_TRUE(copy.ok()) << copy.status();
   // setpriv changes the user and execs env, which execs the file-capability binary: the
   // capabilities come from the file alone, as with `setcap` on an installed reflectord.
-  absl::StatusOr<lab::LabProcess> daemon = lab_->SpawnInReflectorNs(
+  absl::StatusOr<lab::LabProcess> daemon = lab_->Spawn(
+      lab::End::kReflector,
       {"/usr/bin/setpriv", absl::StrCat("--reuid=", kNobody), absl::StrCat("--regid=", kNobody),
        "--clear-groups", "/usr/bin/env", "RUNTIME_DIRECTORY=" + copy->runtime_dir(),
        copy->binary(), "--interface=" + lab_->reflector_if(), datapath_flag(),
@@ -211,7 +213,8 @@ TEST_P(ReflectordSafetyTest, UnprivilegedUserWithTheDocumentedFileCapabilitiesRe
   ASSERT_TRUE(lab::RunCommand({"setcap", "cap_net_admin,cap_net_raw,cap_bpf,cap_ipc_lock+ep",
                                copy->binary()})
                   .ok());
-  absl::StatusOr<lab::LabProcess> short_one = lab_->SpawnInReflectorNs(
+  absl::StatusOr<lab::LabProcess> short_one = lab_->Spawn(
+      lab::End::kReflector,
       {"/usr/bin/setpriv", absl::StrCat("--reuid=", kNobody), absl::StrCat("--regid=", kNobody),
        "--clear-groups", copy->binary(), "--interface=" + lab_->reflector_if(), datapath_flag()});
   ASSERT_TRUE(short_one.ok()) << short_one.status();

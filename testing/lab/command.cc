@@ -6,14 +6,54 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "reflector/base/unique_fd.h"
 
 extern char** environ;
 
 namespace reflector::testing::lab {
+namespace {
+
+// Bazel's test environment may have a PATH without the sbin directories that hold ip, tc,
+// sysctl and ethtool; the command, and what it runs in turn (`ip netns exec ns sysctl`),
+// search them too.
+std::string SearchPath() {
+  const char* path = std::getenv("PATH");
+  return absl::StrCat(path != nullptr ? path : "", ":/usr/sbin:/usr/bin:/sbin:/bin");
+}
+
+std::string FindProgram(const std::string& program, const std::string& search_path) {
+  if (absl::StrContains(program, '/')) return program;
+  for (absl::string_view dir : absl::StrSplit(search_path, ':', absl::SkipEmpty())) {
+    std::string candidate = absl::StrCat(dir, "/", program);
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return program;  // posix_spawn fails with ENOENT, which the caller reports
+}
+
+// This process's environment with PATH replaced by `search_path`.
+std::vector<std::string> ChildEnvironment(const std::string& search_path) {
+  std::vector<std::string> env = {"PATH=" + search_path};
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (std::strncmp(*entry, "PATH=", 5) != 0) env.emplace_back(*entry);
+  }
+  return env;
+}
+
+std::vector<char*> Pointers(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (std::string& s : strings) pointers.push_back(s.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+}  // namespace
 
 absl::StatusOr<std::string> RunCommandOutput(const std::vector<std::string>& argv) {
   const std::string command_line = absl::StrJoin(argv, " ");
@@ -27,11 +67,15 @@ absl::StatusOr<std::string> RunCommandOutput(const std::vector<std::string>& arg
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDERR_FILENO);
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
+  const std::string search_path = SearchPath();
+  const std::string program = FindProgram(argv[0], search_path);
+  std::vector<std::string> arg_strings = argv;
+  std::vector<std::string> env_strings = ChildEnvironment(search_path);
+  const std::vector<char*> args = Pointers(arg_strings);
+  const std::vector<char*> env = Pointers(env_strings);
   pid_t pid = 0;
-  const int error = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  const int error =
+      posix_spawn(&pid, program.c_str(), &actions, nullptr, args.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   write_end.reset();
   if (error != 0) return absl::ErrnoToStatus(error, command_line);

@@ -10,14 +10,13 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "reflector/base/unique_fd.h"
+#include "testing/lab/read_file.h"
 #include "testing/lab/signal_cleanup.h"
 
 namespace reflector::testing::lab {
@@ -25,17 +24,10 @@ namespace {
 
 constexpr absl::Duration kPollInterval = absl::Milliseconds(20);
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
 // Runs in the forked child: only system calls from here on (the parent may have threads, so
 // the child must not allocate). Exits 127 with a word on stderr when a step fails.
 [[noreturn]] void BecomeProgram(int netns_fd, int stdout_fd, int stderr_fd, int parent,
-                                char* const* argv) {
+                                const cpu_set_t* cpus, char* const* argv) {
   auto fail = [&](const char* step) {
     const char prefix[] = "lab process: cannot ";
     (void)!write(stderr_fd, prefix, sizeof(prefix) - 1);
@@ -45,6 +37,7 @@ std::string ReadFile(const std::string& path) {
   };
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail("set PDEATHSIG");
   if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
+  if (cpus != nullptr && sched_setaffinity(0, sizeof(*cpus), cpus) != 0) fail("pin to the CPU");
   if (setns(netns_fd, CLONE_NEWNET) != 0) fail("enter the network namespace");
   if (unshare(CLONE_NEWNS) != 0) fail("unshare the mount namespace");
   // Our mounts must not propagate back to the host's mount namespace.
@@ -79,11 +72,22 @@ absl::StatusOr<LabProcess> LabProcess::Start(LabProcessOptions options) {
   std::vector<char*> argv;
   for (std::string& arg : options.argv) argv.push_back(arg.data());
   argv.push_back(nullptr);
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  if (options.cpu >= 0) {
+    if (options.cpu >= CPU_SETSIZE) {
+      return absl::InvalidArgumentError(absl::StrCat("no CPU ", options.cpu));
+    }
+    CPU_SET(options.cpu, &cpus);
+  }
 
   const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) return absl::ErrnoToStatus(errno, "fork");
-  if (pid == 0) BecomeProgram(netns.get(), out.get(), err.get(), parent, argv.data());
+  if (pid == 0) {
+    BecomeProgram(netns.get(), out.get(), err.get(), parent, options.cpu >= 0 ? &cpus : nullptr,
+                  argv.data());
+  }
   const int slot = RememberChild(pid);
   return LabProcess(pid, std::move(options), slot);
 }

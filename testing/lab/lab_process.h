@@ -23,6 +23,7 @@ struct LabProcessOptions {
   std::string netns;               // name under /run/netns
   std::vector<std::string> argv;   // argv[0] is the program's path
   std::string output_prefix;       // stdout goes to prefix + ".stdout", stderr to ".stderr"
+  int cpu = -1;                    // >= 0: the process (and what it starts) runs on that CPU only
 };
 
 class LabProcess {

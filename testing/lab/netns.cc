@@ -15,8 +15,16 @@
 namespace reflector::testing::lab {
 
 std::string UniqueLabName(absl::string_view prefix) {
-  static std::atomic<int> sequence{0};
-  return absl::StrCat(prefix, getpid(), sequence.fetch_add(1));
+  static std::atomic<unsigned> sequence{0};
+  // The sequence number in letters ("a".."z", "ba".."zz", ...): after the digits of the pid it
+  // cannot make two processes' names equal, as pid 12 lab 34 and pid 123 lab 4 would in digits.
+  std::string letters;
+  unsigned n = sequence.fetch_add(1);
+  do {
+    letters.insert(letters.begin(), static_cast<char>('a' + n % 26));
+    n /= 26;
+  } while (n > 0);
+  return absl::StrCat(prefix, getpid(), letters);
 }
 
 absl::StatusOr<NetNamespace> NetNamespace::Create(std::string name) {

@@ -1,6 +1,6 @@
 // Network namespaces for lab tests: created with unique names, always deleted.
 //
-//   REFLECTOR_ASSIGN_OR_RETURN(NetNamespace ns, NetNamespace::Create(UniqueLabName("rfxdp")));
+//   REFLECTOR_ASSIGN_OR_RETURN(NetNamespace ns, NetNamespace::Create(UniqueLabName("rflab")));
 //   {
 //     REFLECTOR_ASSIGN_OR_RETURN(NetnsEntry inside, NetnsEntry::Enter(ns.name()));
 //     // sockets, if_nametoindex, XDP attach: all in `ns` for this thread
@@ -20,8 +20,9 @@
 
 namespace reflector::testing::lab {
 
-// `prefix` + pid + a per-process sequence number, short enough for an interface name
-// (IFNAMSIZ) once a one-letter suffix is added: "rfxdp4242" "0" → "rfxdp42420a".
+// `prefix` + pid + a per-process sequence number in letters: "rflab" → "rflab4242a", then
+// "rflab4242b". With a 5-letter prefix it leaves room for a one-letter suffix in an interface
+// name (IFNAMSIZ) up to 7-digit pids and 676 labs per process.
 std::string UniqueLabName(absl::string_view prefix);
 
 class NetNamespace {

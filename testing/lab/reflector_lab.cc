@@ -1,6 +1,7 @@
 #include "testing/lab/reflector_lab.h"
 
 #include <net/if.h>
+#include <unistd.h>
 
 #include <cstdlib>
 
@@ -18,28 +19,62 @@
 namespace reflector::testing::lab {
 namespace {
 
-// The frame builder's MACs (reflector/packet/testing/frame_builder.h), so table frames are
-// addressed to this reflector and come from a NetAlly tester.
-constexpr char kTesterMac[] = "00:c0:17:54:05:98";
-constexpr char kReflectorMac[] = "02:00:5e:10:00:02";
+using packet::testing::kReflectorIpv4;
+using packet::testing::kReflectorIpv6;
+using packet::testing::kReflectorMac;
+using packet::testing::kTesterIpv4;
+using packet::testing::kTesterIpv6;
 
 constexpr absl::Duration kStartTimeout = absl::Seconds(20);
 
-std::string OutputDirectory() {
+std::string DefaultOutputDirectory() {
   const char* outputs = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR");
   if (outputs != nullptr) return outputs;
   const char* tmp = std::getenv("TEST_TMPDIR");
   return tmp != nullptr ? tmp : "/tmp";
 }
 
+std::string Address(const std::string& with_prefix) {
+  return with_prefix.substr(0, with_prefix.find('/'));
+}
+
+bool HasIpv6(const VethEnd& end) {
+  return absl::StrContains(absl::StrJoin(end.addresses, " "), ":");
+}
+
+// `end` learns the addresses of `peer` for good, in the families `end` has.
+absl::Status AddStaticNeighbours(const VethEnd& end, const VethEnd& peer) {
+  for (const std::string& address : peer.addresses) {
+    if (absl::StrContains(address, ':') && !HasIpv6(end)) continue;
+    REFLECTOR_RETURN_IF_ERROR(end.ns->Run({"ip", "neigh", "add", Address(address), "lladdr",
+                                           peer.mac, "nud", "permanent", "dev", end.name}));
+  }
+  return absl::OkStatus();
+}
+
+// XPS: tester tx queue q only for CPU q, so a sender pinned to a CPU picks its queue.
+absl::Status SteerQueuesByCpu(const VethEnd& end, int queues) {
+  if (queues > 64) return absl::InvalidArgumentError("at most 64 queues");
+  for (int q = 0; q < queues; ++q) {
+    REFLECTOR_RETURN_IF_ERROR(
+        end.ns->Run({"sh", "-c",
+                     absl::StrCat("echo ", absl::Hex(uint64_t{1} << q), " > /sys/class/net/",
+                                  end.name, "/queues/tx-", q, "/xps_cpus")}));
+  }
+  return absl::OkStatus();
+}
+
+std::string Basename(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
 }  // namespace
 
-ReflectorLab::ReflectorLab(NetNamespace tester, NetNamespace reflector, std::string base)
+ReflectorLab::ReflectorLab(NetNamespace tester, NetNamespace reflector, std::string base,
+                           std::string output_dir)
     : tester_ns_(std::move(tester)),
       reflector_ns_(std::move(reflector)),
       tester_if_(base + "t"),
       reflector_if_(base + "r"),
-      output_dir_(OutputDirectory()) {}
+      output_dir_(std::move(output_dir)) {}
 
 ReflectorLab::~ReflectorLab() {
   // The socket and program hold references to the tester namespace; close them first.
@@ -48,50 +83,97 @@ ReflectorLab::~ReflectorLab() {
 }
 
 absl::StatusOr<std::unique_ptr<ReflectorLab>> ReflectorLab::Create(ReflectorLabOptions options) {
+  if (options.queues < 1) return absl::InvalidArgumentError("a lab needs at least one queue");
   const std::string base = UniqueLabName("rflab");
   REFLECTOR_ASSIGN_OR_RETURN(NetNamespace tester, NetNamespace::Create(base + "-tester"));
   REFLECTOR_ASSIGN_OR_RETURN(NetNamespace reflector, NetNamespace::Create(base + "-reflector"));
-  std::unique_ptr<ReflectorLab> lab(
-      new ReflectorLab(std::move(tester), std::move(reflector), base));
-  // The tester end has no stack addresses (the test frames carry the tester's 198.18.0.1
-  // and 2001:2::1): with them, its kernel would answer reflected frames with ICMP port
-  // unreachable and send MLD reports, which the daemon would count, and the tests compare the
-  // daemon's counters exactly with what they sent.
-  REFLECTOR_RETURN_IF_ERROR(CreateVethPair(
-      {.ns = &lab->tester_ns_,
-       .name = lab->tester_if_,
-       .mac = kTesterMac,
-       .addresses = {},
-       .mtu = options.mtu},
-      {.ns = &lab->reflector_ns_,
-       .name = lab->reflector_if_,
-       .mac = kReflectorMac,
-       .addresses = {kReflectorIpv4, kReflectorIpv6},
-       .mtu = options.mtu}));
-
-  REFLECTOR_ASSIGN_OR_RETURN(XdpPassProgram program, XdpPassProgram::Load());
-  lab->tester_program_.emplace(std::move(program));
-  REFLECTOR_ASSIGN_OR_RETURN(NetnsEntry inside, NetnsEntry::Enter(lab->tester_ns_.name()));
-  const int ifindex = static_cast<int>(if_nametoindex(lab->tester_if_.c_str()));
-  if (ifindex == 0) return absl::NotFoundError(absl::StrCat(lab->tester_if_, " is missing"));
-  REFLECTOR_RETURN_IF_ERROR(lab->tester_program_->Attach(ifindex));
-  REFLECTOR_ASSIGN_OR_RETURN(PacketSocket socket, PacketSocket::Open(lab->tester_if_));
-  lab->tester_socket_.emplace(std::move(socket));
+  std::unique_ptr<ReflectorLab> lab(new ReflectorLab(
+      std::move(tester), std::move(reflector), base,
+      options.output_dir.empty() ? DefaultOutputDirectory() : options.output_dir));
+  REFLECTOR_RETURN_IF_ERROR(lab->Compose(options));
   return lab;
+}
+
+absl::Status ReflectorLab::Compose(const ReflectorLabOptions& options) {
+  VethEnd tester = {.ns = &tester_ns_,
+                    .name = tester_if_,
+                    .mac = packet::FormatMac(options.tester_mac),
+                    .addresses = {},
+                    .mtu = options.mtu,
+                    .queues = options.queues};
+  VethEnd reflector = {.ns = &reflector_ns_,
+                       .name = reflector_if_,
+                       .mac = packet::FormatMac(kReflectorMac),
+                       .addresses = {Ipv4Cidr(kReflectorIpv4)},
+                       .mtu = options.mtu,
+                       .queues = options.queues};
+  if (options.ipv6) reflector.addresses.push_back(Ipv6Cidr(kReflectorIpv6));
+  if (options.tester_addresses) {
+    tester.addresses.push_back(Ipv4Cidr(kTesterIpv4));
+    if (options.ipv6) tester.addresses.push_back(Ipv6Cidr(kTesterIpv6));
+  }
+  REFLECTOR_RETURN_IF_ERROR(CreateVethPair(tester, reflector));
+  if (options.queues > 1) REFLECTOR_RETURN_IF_ERROR(SteerQueuesByCpu(tester, options.queues));
+  if (options.static_neighbours) {
+    REFLECTOR_RETURN_IF_ERROR(AddStaticNeighbours(tester, reflector));
+    REFLECTOR_RETURN_IF_ERROR(AddStaticNeighbours(reflector, tester));
+  }
+  if (!options.icmp_rate_limit) {
+    REFLECTOR_RETURN_IF_ERROR(
+        reflector_ns_.Run({"sysctl", "-q", "-w", "net.ipv4.icmp_ratelimit=0"}));
+    REFLECTOR_RETURN_IF_ERROR(
+        reflector_ns_.Run({"sysctl", "-q", "-w", "net.ipv6.icmp.ratelimit=0"}));
+  }
+
+  {
+    REFLECTOR_ASSIGN_OR_RETURN(NetnsEntry inside, Enter(End::kReflector));
+    reflector_ifindex_ = static_cast<int>(if_nametoindex(reflector_if_.c_str()));
+    if (reflector_ifindex_ == 0) {
+      return absl::NotFoundError(absl::StrCat(reflector_if_, " is missing"));
+    }
+  }
+  REFLECTOR_ASSIGN_OR_RETURN(NetnsEntry inside, Enter(End::kTester));
+  tester_ifindex_ = static_cast<int>(if_nametoindex(tester_if_.c_str()));
+  if (tester_ifindex_ == 0) return absl::NotFoundError(absl::StrCat(tester_if_, " is missing"));
+  if (options.tester_xdp_pass) {
+    REFLECTOR_ASSIGN_OR_RETURN(XdpPassProgram program, XdpPassProgram::Load());
+    tester_program_.emplace(std::move(program));
+    REFLECTOR_RETURN_IF_ERROR(tester_program_->Attach(tester_ifindex_));
+  }
+  if (options.tester_socket) {
+    REFLECTOR_ASSIGN_OR_RETURN(PacketSocket socket, PacketSocket::Open(tester_if_));
+    tester_socket_.emplace(std::move(socket));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<NetnsEntry> ReflectorLab::Enter(End end) const {
+  return NetnsEntry::Enter(ns(end).name());
+}
+
+absl::StatusOr<LabProcess> ReflectorLab::Spawn(End end, std::vector<std::string> argv, int cpu) {
+  if (argv.empty()) return absl::InvalidArgumentError("no program to start");
+  std::string output_prefix = absl::StrCat(output_dir_, "/", Basename(argv[0]), ".", getpid(),
+                                           ".", processes_started_++);
+  return LabProcess::Start({.netns = ns(end).name(),
+                            .argv = std::move(argv),
+                            .output_prefix = std::move(output_prefix),
+                            .cpu = cpu});
+}
+
+absl::StatusOr<LabProcess> ReflectorLab::StartItoTester(const std::vector<std::string>& flags,
+                                                        int cpu) {
+  REFLECTOR_ASSIGN_OR_RETURN(const std::string binary, RunfilePath("tools/ito-tester"));
+  std::vector<std::string> argv = {binary, "--interface=" + tester_if_};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  return Spawn(End::kTester, std::move(argv), cpu);
 }
 
 absl::StatusOr<LabProcess> ReflectorLab::SpawnReflectord(const std::vector<std::string>& args) {
   REFLECTOR_ASSIGN_OR_RETURN(const std::string binary, RunfilePath("reflector/reflectord"));
   std::vector<std::string> argv = {binary};
   argv.insert(argv.end(), args.begin(), args.end());
-  return SpawnInReflectorNs(std::move(argv));
-}
-
-absl::StatusOr<LabProcess> ReflectorLab::SpawnInReflectorNs(std::vector<std::string> argv) {
-  return LabProcess::Start({.netns = reflector_ns_.name(),
-                            .argv = std::move(argv),
-                            .output_prefix = absl::StrCat(output_dir_, "/reflectord.", getpid(),
-                                                          ".", processes_started_++)});
+  return Spawn(End::kReflector, std::move(argv));
 }
 
 absl::StatusOr<LabProcess> ReflectorLab::StartReflectord(const std::vector<std::string>& flags) {
@@ -111,8 +193,29 @@ absl::StatusOr<LabProcess> ReflectorLab::RunReflectordToExit(const std::vector<s
   return daemon;
 }
 
+absl::Status ReflectorLab::NeedSocket() const {
+  if (tester_socket_.has_value()) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      "this lab has no tester socket: create it with ReflectorLabOptions::tester_socket");
+}
+
 absl::Status ReflectorLab::Send(absl::Span<const uint8_t> frame) {
+  REFLECTOR_RETURN_IF_ERROR(NeedSocket());
   return tester_socket_->Send(frame);
+}
+
+absl::StatusOr<std::optional<Frame>> ReflectorLab::Receive(absl::Time deadline) {
+  REFLECTOR_RETURN_IF_ERROR(NeedSocket());
+  return tester_socket_->Receive(deadline);
+}
+
+absl::StatusOr<std::vector<Frame>> ReflectorLab::ReceiveUntilQuiet(absl::Duration quiet) {
+  std::vector<Frame> frames;
+  while (true) {
+    REFLECTOR_ASSIGN_OR_RETURN(std::optional<Frame> frame, Receive(absl::Now() + quiet));
+    if (!frame.has_value()) return frames;
+    frames.push_back(*std::move(frame));
+  }
 }
 
 absl::StatusOr<Capture> ReflectorLab::Collect(size_t reflections, absl::Duration timeout,
@@ -122,7 +225,7 @@ absl::StatusOr<Capture> ReflectorLab::Collect(size_t reflections, absl::Duration
   while (true) {
     const absl::Time deadline =
         capture.returned.size() >= reflections ? std::min(give_up, absl::Now() + quiet) : give_up;
-    REFLECTOR_ASSIGN_OR_RETURN(std::optional<Frame> frame, tester_socket_->Receive(deadline));
+    REFLECTOR_ASSIGN_OR_RETURN(std::optional<Frame> frame, Receive(deadline));
     if (!frame.has_value()) return capture;
     (CouldBeReflection(*frame) ? capture.returned : capture.host).push_back(*std::move(frame));
   }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -29,10 +30,16 @@ absl::StatusOr<std::string> RunfilePath(absl::string_view path) {
     tried.push_back(absl::StrCat(Env(root), "/", workspace, "/", path));
     if (access(tried.back().c_str(), F_OK) == 0) return tried.back();
   }
+  // A binary started by hand (bazel-bin/tools/bench/bench) has its runfiles beside it.
+  std::error_code error;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    tried.push_back(absl::StrCat(self.string(), ".runfiles/", workspace, "/", path));
+    if (access(tried.back().c_str(), F_OK) == 0) return tried.back();
+  }
   return absl::NotFoundError(absl::StrCat(
       path, " is not among the runfiles (is it in the target's data?); looked at: ",
-      tried.empty() ? "nothing, neither TEST_SRCDIR nor RUNFILES_DIR is set"
-                    : absl::StrJoin(tried, ", ")));
+      absl::StrJoin(tried, ", ")));
 }
 
 }  // namespace reflector::testing::lab

@@ -10,8 +10,9 @@
 namespace reflector::testing::lab {
 
 // `path` relative to the workspace root ("reflector/reflectord"), looked up under
-// $TEST_SRCDIR/$TEST_WORKSPACE (bazel test) or $RUNFILES_DIR (bazel run); fails with the
-// places it looked when the file is not there.
+// $TEST_SRCDIR/$TEST_WORKSPACE (bazel test), $RUNFILES_DIR (bazel run) or the running
+// binary's own <binary>.runfiles (started by hand); fails with the places it looked when the
+// file is not there.
 absl::StatusOr<std::string> RunfilePath(absl::string_view path);
 
 }  // namespace reflector::testing::lab

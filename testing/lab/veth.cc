@@ -32,9 +32,20 @@ absl::Status Configure(const VethEnd& end) {
 }  // namespace
 
 absl::Status CreateVethPair(const VethEnd& a, const VethEnd& b) {
-  REFLECTOR_RETURN_IF_ERROR(RunCommand({"ip", "link", "add", a.name, "netns", a.ns->name(),
-                                        "type", "veth", "peer", "name", b.name, "netns",
-                                        b.ns->name()}));
+  auto end = [](const VethEnd& e) {
+    std::vector<std::string> args = {e.name, "netns", e.ns->name()};
+    // One queue is the kernel's default (one in use, room for one per CPU): say nothing then.
+    if (e.queues > 1) {
+      args.insert(args.end(), {"numrxqueues", absl::StrCat(e.queues), "numtxqueues",
+                               absl::StrCat(e.queues)});
+    }
+    return args;
+  };
+  std::vector<std::string> command = {"ip", "link", "add"};
+  for (std::string& arg : end(a)) command.push_back(std::move(arg));
+  command.insert(command.end(), {"type", "veth", "peer", "name"});
+  for (std::string& arg : end(b)) command.push_back(std::move(arg));
+  REFLECTOR_RETURN_IF_ERROR(RunCommand(command));
   REFLECTOR_RETURN_IF_ERROR(Configure(a));
   return Configure(b);
 }

@@ -1,5 +1,6 @@
 // A veth pair between two lab namespaces, with fixed MACs and addresses, up and quiet: IPv6
 // autoconfiguration is off so the stack sends nothing on its own (the tests count frames).
+// The lab (reflector_lab.h) composes it; tests use the lab.
 #ifndef REFLECTOR_TESTING_LAB_VETH_H_
 #define REFLECTOR_TESTING_LAB_VETH_H_
 
@@ -17,6 +18,7 @@ struct VethEnd {
   std::string mac;                     // "02:00:5e:10:00:02"
   std::vector<std::string> addresses;  // "198.18.0.2/24", "2001:2::2/64" (benchmark ranges)
   int mtu = 1500;
+  int queues = 1;  // rx and tx queues (numrxqueues/numtxqueues)
 };
 
 // Creates the pair, one end in each namespace, sets MAC, MTU and addresses, and brings both

@@ -1,6 +1,4 @@
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -8,6 +6,7 @@
 #include "gtest/gtest.h"
 #include "reflector/packet/packet.h"
 #include "testing/lab/frame_compare.h"
+#include "testing/lab/read_file.h"
 #include "testing/lab/runfiles.h"
 #include "tools/golden/golden_fixtures.h"
 #include "tools/golden/golden_writer.h"
@@ -25,13 +24,6 @@ constexpr char kRegenerate[] = "regenerate with: bazel run //tools:make_golden_p
 std::string CheckedIn(const std::string& name) {
   absl::StatusOr<std::string> path = lab::RunfilePath("testing/pcaps/" + name);
   return path.ok() ? *path : "";
-}
-
-std::string ReadBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
 }
 
 std::vector<lab::Frame> FramesOf(const std::string& path) {
@@ -54,7 +46,7 @@ TEST(GoldenPcapsTest, CheckedInFilesEqualFreshlyGeneratedOnes) {
     SCOPED_TRACE(name);
     const std::string checked_in = CheckedIn(name);
     ASSERT_FALSE(checked_in.empty()) << "testing/pcaps/" << name << " is missing; " << kRegenerate;
-    EXPECT_TRUE(ReadBytes(checked_in) == ReadBytes(absl::StrCat(fresh, "/", name)))
+    EXPECT_TRUE(lab::ReadFile(checked_in) == lab::ReadFile(absl::StrCat(fresh, "/", name)))
         << "testing/pcaps/" << name << " is stale; " << kRegenerate;
   }
 }

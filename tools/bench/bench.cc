@@ -10,16 +10,14 @@
 //   bazel run -c opt //tools/bench:bench
 //   bazel run -c opt //tools/bench:bench -- --sizes=64 --reflectors=baseline,xdp
 //
-// The lab: namespaces rfbench<pid>-t (tester) and rfbench<pid>-r (reflector), one veth pair
-// rfbench<pid>t / rfbench<pid>r, addresses 198.18.0.1 and 198.18.0.2 only, no routes out. The
-// namespaces, and with them the veth and everything attached to it, are deleted when the run
-// ends, also on error or SIGINT/SIGTERM (testing/lab/signal_cleanup.h). Every child process has
-// a deadline, so the run is bounded.
+// The lab: the tests' own (testing/lab/reflector_lab.h), namespaces rflab<pid>a-tester and
+// rflab<pid>a-reflector joined by one veth pair, IPv4 addresses 198.18.0.1 and 198.18.0.2 only,
+// no routes out. The namespaces, and with them the veth and everything attached to it, are
+// deleted when the run ends, also on error or SIGINT/SIGTERM (testing/lab/signal_cleanup.h).
+// Every child process has a deadline, so the run is bounded.
 //
 // Exit: 0 when every figure was measured, 1 when some could not be (the table still prints,
 // with the reason), 2 for bad flags or no root.
-#include <net/if.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -31,7 +29,6 @@
 #include <fstream>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -53,11 +50,14 @@
 #include "absl/time/time.h"
 #include "reflector/base/cli.h"
 #include "reflector/base/status_macros.h"
-#include "testing/lab/command.h"
+#include "reflector/packet/config.h"
+#include "reflector/packet/testing/frame_builder.h"
+#include "testing/lab/hosts.h"
 #include "testing/lab/lab_process.h"
 #include "testing/lab/netns.h"
+#include "testing/lab/read_file.h"
+#include "testing/lab/reflector_lab.h"
 #include "testing/lab/runfiles.h"
-#include "testing/lab/veth.h"
 #include "testing/lab/xdp_pass.h"
 #include "tools/bench/mac_swap.h"
 #include "tools/bench/prog_cost.h"
@@ -89,59 +89,15 @@ namespace {
 
 namespace lab = ::reflector::testing::lab;
 
-// The tester's MAC carries the NetAlly OUI that reflectord accepts by default.
-constexpr char kTesterMac[] = "00:c0:17:54:05:98";
-constexpr char kReflectorMac[] = "02:00:5e:10:00:02";
-constexpr char kTesterIp[] = "198.18.0.1";
-constexpr char kReflectorIp[] = "198.18.0.2";
-constexpr absl::Duration kStartTimeout = absl::Seconds(20);
+using lab::End;
+using lab::ReadFile;
+
 // Beyond the trial's own length: program loads, settling, draining, process start.
 constexpr absl::Duration kTesterSlack = absl::Seconds(20);
 
 // 64-byte frames are too short for an ITO header plus the tester's trailer (68 bytes at
 // least); the RFC 2544 signature sits at payload offset 0 and fits.
 std::string SignatureFor(size_t frame_size) { return frame_size < 68 ? "rfc2544" : "latency"; }
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// A data dependency: from the runfiles tree of `bazel test`/`bazel run`, else next to the
-// binary (bazel-bin/tools/bench/bench.runfiles), where a direct invocation finds it.
-absl::StatusOr<std::string> Runfile(absl::string_view path) {
-  absl::StatusOr<std::string> found = lab::RunfilePath(path);
-  if (found.ok()) return found;
-  std::error_code error;
-  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
-  const std::string beside = absl::StrCat(self.string(), ".runfiles/reflector/", path);
-  if (!error && access(beside.c_str(), X_OK) == 0) return beside;
-  return absl::NotFoundError(absl::StrCat(found.status().message(), ", ", beside));
-}
-
-// Pins the calling thread while it lives: children forked meanwhile inherit the CPU set, which
-// is how ito-tester gets its CPU without a wrapper process.
-class ScopedAffinity {
- public:
-  explicit ScopedAffinity(int cpu) {
-    if (cpu < 0 || sched_getaffinity(0, sizeof(saved_), &saved_) != 0) return;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    pinned_ = sched_setaffinity(0, sizeof(set), &set) == 0;
-  }
-  ~ScopedAffinity() {
-    if (pinned_) sched_setaffinity(0, sizeof(saved_), &saved_);
-  }
-  ScopedAffinity(const ScopedAffinity&) = delete;
-  ScopedAffinity& operator=(const ScopedAffinity&) = delete;
-
- private:
-  cpu_set_t saved_;
-  bool pinned_ = false;
-};
 
 struct Settings {
   std::vector<size_t> sizes;
@@ -157,71 +113,18 @@ struct Settings {
   std::string log_dir;
 };
 
-// The two namespaces and the veth pair; deleting the namespaces (the members' destructors)
-// deletes the pair and whatever is attached to it.
-class BenchLab {
- public:
-  static absl::StatusOr<std::unique_ptr<BenchLab>> Create() {
-    const std::string base = absl::StrCat("rfbench", getpid());
-    REFLECTOR_ASSIGN_OR_RETURN(lab::NetNamespace tester, lab::NetNamespace::Create(base + "-t"));
-    REFLECTOR_ASSIGN_OR_RETURN(lab::NetNamespace reflector, lab::NetNamespace::Create(base + "-r"));
-    std::unique_ptr<BenchLab> bench_lab(
-        new BenchLab(std::move(tester), std::move(reflector), base));
-    // The tester end has its address: ito-tester binds a UDP socket to it for the run, where
-    // reflections passed to the stack land instead of drawing port unreachables.
-    REFLECTOR_RETURN_IF_ERROR(
-        lab::CreateVethPair({.ns = &bench_lab->tester_ns_,
-                             .name = bench_lab->tester_if_,
-                             .mac = kTesterMac,
-                             .addresses = {absl::StrCat(kTesterIp, "/24")}},
-                            {.ns = &bench_lab->reflector_ns_,
-                             .name = bench_lab->reflector_if_,
-                             .mac = kReflectorMac,
-                             .addresses = {absl::StrCat(kReflectorIp, "/24")}}));
-    return bench_lab;
-  }
-
-  const lab::NetNamespace& tester_ns() const { return tester_ns_; }
-  const lab::NetNamespace& reflector_ns() const { return reflector_ns_; }
-  const std::string& tester_if() const { return tester_if_; }
-  const std::string& reflector_if() const { return reflector_if_; }
-
-  // The reflector interface's `ip -o link` line when an XDP program is still on it.
-  absl::StatusOr<std::string> LeftoverXdp() const {
-    REFLECTOR_ASSIGN_OR_RETURN(const std::string link,
-                               lab::RunCommandOutput({"ip", "-n", reflector_ns_.name(), "-o",
-                                                      "link", "show", reflector_if_}));
-    return absl::StrContains(link, " xdp") ? link : "";
-  }
-
- private:
-  BenchLab(lab::NetNamespace tester, lab::NetNamespace reflector, const std::string& base)
-      : tester_ns_(std::move(tester)),
-        reflector_ns_(std::move(reflector)),
-        tester_if_(base + "t"),
-        reflector_if_(base + "r") {}
-
-  lab::NetNamespace tester_ns_;
-  lab::NetNamespace reflector_ns_;
-  std::string tester_if_;
-  std::string reflector_if_;
-};
-
 // Attaches an XDP program object in the reflector namespace: program objects attach to an
 // ifindex of the calling thread's namespace, and their bpf_link keeps working after we leave.
 template <typename Attach>
-absl::Status InReflectorNamespace(const BenchLab& bench_lab, Attach attach) {
-  REFLECTOR_ASSIGN_OR_RETURN(lab::NetnsEntry inside,
-                             lab::NetnsEntry::Enter(bench_lab.reflector_ns().name()));
-  const int ifindex = static_cast<int>(if_nametoindex(bench_lab.reflector_if().c_str()));
-  if (ifindex == 0) return absl::NotFoundError(bench_lab.reflector_if() + " is missing");
-  return attach(ifindex);
+absl::Status InReflectorNamespace(const lab::ReflectorLab& bench_lab, Attach attach) {
+  REFLECTOR_ASSIGN_OR_RETURN(lab::NetnsEntry inside, bench_lab.Enter(End::kReflector));
+  return attach(bench_lab.ifindex(End::kReflector));
 }
 
 // One reflector running on the reflector end: the baseline program, or reflectord.
 class ReflectorUnderTest {
  public:
-  static absl::StatusOr<std::unique_ptr<ReflectorUnderTest>> Start(const BenchLab& bench_lab,
+  static absl::StatusOr<std::unique_ptr<ReflectorUnderTest>> Start(lab::ReflectorLab& bench_lab,
                                                                    const std::string& name,
                                                                    const Settings& settings) {
     std::unique_ptr<ReflectorUnderTest> r(new ReflectorUnderTest(name));
@@ -243,22 +146,13 @@ class ReflectorUnderTest {
         return r->pass_->Attach(ifindex);
       }));
     }
-    REFLECTOR_ASSIGN_OR_RETURN(const std::string binary, Runfile("reflector/reflectord"));
-    std::vector<std::string> argv = {binary, "--interface=" + bench_lab.reflector_if(),
-                                     "--datapath=" + name, "--stats_interval=0",
-                                     "--stats_format=json"};
+    std::vector<std::string> flags = {"--datapath=" + name};
     if (name != "xdp" && settings.reflector_cpu >= 0) {
-      argv.push_back(absl::StrCat("--cpus=", settings.reflector_cpu));
+      flags.push_back(absl::StrCat("--cpus=", settings.reflector_cpu));
     }
-    REFLECTOR_ASSIGN_OR_RETURN(
-        lab::LabProcess daemon,
-        lab::LabProcess::Start(
-            {.netns = bench_lab.reflector_ns().name(),
-             .argv = std::move(argv),
-             .output_prefix = absl::StrCat(settings.log_dir, "/reflectord-", name)}));
+    // Returns once the banner is out, when the data path runs: from then on frames are reflected.
+    REFLECTOR_ASSIGN_OR_RETURN(lab::LabProcess daemon, bench_lab.StartReflectord(flags));
     r->daemon_.emplace(std::move(daemon));
-    // The banner comes once the data path runs: from then on frames are reflected.
-    REFLECTOR_RETURN_IF_ERROR(r->daemon_->WaitForStderr("  data path  ", kStartTimeout));
     r->banner_ = r->daemon_->Stderr();
     return r;
   }
@@ -292,40 +186,31 @@ class ReflectorUnderTest {
 
 class Tester {
  public:
-  Tester(const BenchLab& bench_lab, const Settings& settings, std::string binary)
-      : lab_(bench_lab), settings_(settings), binary_(std::move(binary)) {}
+  Tester(lab::ReflectorLab& bench_lab, const Settings& settings)
+      : lab_(bench_lab), settings_(settings) {}
 
   // Runs ito-tester with `flags` to the end and returns its JSON report.
   absl::StatusOr<nlohmann::json> Run(const std::vector<std::string>& flags,
                                      absl::Duration expected) {
-    std::vector<std::string> argv = {binary_,
-                                     "--interface=" + lab_.tester_if(),
-                                     absl::StrCat("--dst_ip=", kReflectorIp),
-                                     absl::StrCat("--dst_mac=", kReflectorMac),
-                                     absl::StrCat("--src_ip=", kTesterIp),
-                                     "--json"};
+    std::vector<std::string> argv = {
+        "--dst_ip=" + lab::Ipv4Text(packet::testing::kReflectorIpv4),
+        "--dst_mac=" + packet::FormatMac(packet::testing::kReflectorMac),
+        "--src_ip=" + lab::Ipv4Text(packet::testing::kTesterIpv4), "--json"};
     argv.insert(argv.end(), flags.begin(), flags.end());
-    const std::string command = absl::StrJoin(argv.begin() + 1, argv.end(), " ");
-    std::optional<lab::LabProcess> tester;
-    {
-      const ScopedAffinity pinned(settings_.tester_cpu);
-      REFLECTOR_ASSIGN_OR_RETURN(
-          lab::LabProcess started,
-          lab::LabProcess::Start(
-              {.netns = lab_.tester_ns().name(),
-               .argv = std::move(argv),
-               .output_prefix = absl::StrCat(settings_.log_dir, "/tester-", runs_++)}));
-      tester.emplace(std::move(started));
-    }
-    REFLECTOR_ASSIGN_OR_RETURN(const int code, tester->Wait(expected + kTesterSlack));
+    const std::string command =
+        absl::StrCat("--interface=", lab_.tester_if(), " ", absl::StrJoin(argv, " "));
+    // On the tester's CPU, with the veth NAPI it drives.
+    REFLECTOR_ASSIGN_OR_RETURN(lab::LabProcess tester,
+                               lab_.StartItoTester(argv, settings_.tester_cpu));
+    REFLECTOR_ASSIGN_OR_RETURN(const int code, tester.Wait(expected + kTesterSlack));
     // 1: frames were lost (or a search found no rate without loss), which a trial at the
     // maximum load expects; the report is whole and says so.
     if (code != 0 && code != 1) {
       return absl::InternalError(absl::StrCat("ito-tester ", command, " exited with ", code, ": ",
-                                              absl::StripAsciiWhitespace(tester->Stderr())));
+                                              absl::StripAsciiWhitespace(tester.Stderr())));
     }
     nlohmann::json report =
-        nlohmann::json::parse(tester->Stdout(), nullptr, /*allow_exceptions=*/false);
+        nlohmann::json::parse(tester.Stdout(), nullptr, /*allow_exceptions=*/false);
     if (report.is_discarded()) {
       return absl::InternalError(absl::StrCat("ito-tester ", command, " printed no JSON"));
     }
@@ -333,10 +218,8 @@ class Tester {
   }
 
  private:
-  const BenchLab& lab_;
+  lab::ReflectorLab& lab_;
   const Settings& settings_;
-  std::string binary_;
-  int runs_ = 0;
 };
 
 double Number(const nlohmann::json& j, const char* key) {
@@ -474,7 +357,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "bench: %s\n", std::string(settings.status().message()).c_str());
     return 2;
   }
-  const absl::StatusOr<std::string> tester_binary = Runfile("tools/ito-tester");
+  const absl::StatusOr<std::string> tester_binary = lab::RunfilePath("tools/ito-tester");
   if (!tester_binary.ok()) {
     std::fprintf(stderr, "bench: %s\n", std::string(tester_binary.status().message()).c_str());
     return 1;
@@ -518,12 +401,22 @@ int Main(int argc, char** argv) {
   std::vector<Row> rows;
   std::vector<std::string> notes;
   {
-    absl::StatusOr<std::unique_ptr<BenchLab>> bench_lab = BenchLab::Create();
+    // IPv4 on both ends: ito-tester binds a UDP socket to the tester's address for the run,
+    // where reflections passed to the stack land instead of drawing port unreachables. No lab
+    // program on the tester end: ito-tester brings its own.
+    lab::ReflectorLabOptions options;
+    options.ipv6 = false;
+    options.tester_addresses = true;
+    options.tester_xdp_pass = false;
+    options.tester_socket = false;
+    options.output_dir = settings->log_dir;
+    absl::StatusOr<std::unique_ptr<lab::ReflectorLab>> bench_lab =
+        lab::ReflectorLab::Create(options);
     if (!bench_lab.ok()) {
       std::fprintf(stderr, "bench: lab: %s\n", bench_lab.status().ToString().c_str());
       return 1;
     }
-    Tester tester(**bench_lab, *settings, *tester_binary);
+    Tester tester(**bench_lab, *settings);
     for (const std::string& name : settings->reflectors) {
       const absl::Time start = absl::Now();
       std::fprintf(stderr, "bench: %s ...\n", name.c_str());
@@ -549,11 +442,10 @@ int Main(int argc, char** argv) {
               absl::StrCat(name, ": ", summary.ok() ? *summary : summary.status().ToString()));
         }
       }
-      const absl::StatusOr<std::string> leftover = (*bench_lab)->LeftoverXdp();
-      if (!leftover.ok() || !leftover->empty()) {
+      const absl::Status leftover = (*bench_lab)->CheckNothingAttached();
+      if (!leftover.ok()) {
         complete = false;
-        notes.push_back(absl::StrCat(name, ": XDP still attached after stopping: ",
-                                     leftover.ok() ? *leftover : leftover.status().ToString()));
+        notes.push_back(absl::StrCat(name, ": after stopping: ", leftover.message()));
       }
       std::fprintf(
           stderr, "bench: %s done in %s\n", name.c_str(),

@@ -44,9 +44,10 @@ for size in 64 512; do
     fi
   done
 done
-# The bench deletes its namespaces (and with them the veth and every XDP attachment).
-if ip netns list | grep -q "^rfbench${pid}-"; then
-  echo "FAIL: namespaces of the run are left: $(ip netns list | grep "^rfbench${pid}-")"
+# The bench deletes its namespaces (and with them the veth and every XDP attachment): the lab's,
+# rflab<pid><letters>-tester and -reflector.
+if ip netns list | grep -qE "^rflab${pid}[a-z]+-"; then
+  echo "FAIL: namespaces of the run are left: $(ip netns list | grep -E "^rflab${pid}[a-z]+-")"
   fail=1
 fi
 exit "${fail}"

@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "reflector/base/status_macros.h"
 #include "reflector/packet/config.h"
+#include "reflector/packet/testing/frame_builder.h"
 #include "testing/lab/xdp_pass.h"
 #include "tools/bench/mac_swap.h"
 #include "tools/tester/stream_frame.h"
@@ -24,10 +25,10 @@
 namespace reflector::bench {
 namespace {
 
-// The tester and the reflector of the measured frames, both in the NetAlly OUI that
-// reflectord accepts by default.
-constexpr packet::MacAddress kTesterMac = {0x00, 0xc0, 0x17, 0x54, 0x05, 0x98};
-constexpr packet::MacAddress kReflectorMac = {0x00, 0xc0, 0x17, 0x10, 0x00, 0x02};
+// The tester (the lab's) and the reflector of the measured frames, both in the NetAlly OUI
+// that reflectord accepts by default: the reflection is a frame it accepts too.
+using packet::testing::kTesterMac;
+constexpr packet::MacAddress kNetAllyReflectorMac = {0x00, 0xc0, 0x17, 0x10, 0x00, 0x02};
 // The configured interface MAC is a third one, see ReflectConfig.
 constexpr packet::MacAddress kConfiguredMac = {0x02, 0x00, 0x5e, 0x10, 0x00, 0x99};
 
@@ -37,7 +38,7 @@ absl::StatusOr<tester::StreamFrame> TestFrame(packet::Signature signature, size_
   spec.frame_size = size;
   tester::StreamAddresses& a = spec.addresses;
   a.src_mac = kTesterMac;
-  a.dst_mac = kReflectorMac;
+  a.dst_mac = kNetAllyReflectorMac;
   a.src4 = {198, 18, 0, 1};
   a.dst4 = {198, 18, 0, 2};
   // Both ports the reflector's: the reflection of the frame is a test frame to the port too.

@@ -5,10 +5,8 @@
 // namespaces (with the veth and anything attached to it) go away with their owners, also on
 // failure.
 #include <signal.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,47 +22,34 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "reflector/packet/config.h"
+#include "reflector/packet/testing/frame_builder.h"
 #include "testing/lab/lab_process.h"
-#include "testing/lab/netns.h"
+#include "testing/lab/reflector_lab.h"
 #include "testing/lab/require_root.h"
-#include "testing/lab/runfiles.h"
-#include "testing/lab/veth.h"
 
 namespace reflector::tester {
 namespace {
 
 namespace lab = ::reflector::testing::lab;
 
-// Not NetAlly's OUI: what a PC's NIC has.
-constexpr char kTesterNicMac[] = "02:00:5e:10:00:01";
-constexpr char kReflectorMac[] = "02:00:5e:10:00:02";
 constexpr absl::Duration kDeadline = absl::Seconds(20);
-
-std::string OutputPrefix(const std::string& name) {
-  const char* outputs = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR");
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  static int runs = 0;
-  return absl::StrCat(outputs != nullptr ? outputs : (tmp != nullptr ? tmp : "/tmp"), "/", name,
-                      ".", getpid(), ".", runs++);
-}
 
 class TesterLabTest : public ::testing::Test {
  protected:
   void SetUp() override {
     REFLECTOR_REQUIRE_ROOT();
-    const std::string base = lab::UniqueLabName("rftst");
-    absl::StatusOr<lab::NetNamespace> reflector = lab::NetNamespace::Create(base + "r");
-    ASSERT_TRUE(reflector.ok()) << reflector.status();
-    reflector_ns_ = std::make_unique<lab::NetNamespace>(*std::move(reflector));
-    absl::StatusOr<lab::NetNamespace> tester = lab::NetNamespace::Create(base + "t");
-    ASSERT_TRUE(tester.ok()) << tester.status();
-    tester_ns_ = std::make_unique<lab::NetNamespace>(*std::move(tester));
-    reflector_if_ = base + "r0";
-    tester_if_ = base + "t0";
-    const absl::Status veth = lab::CreateVethPair(
-        {tester_ns_.get(), tester_if_, kTesterNicMac, {"198.18.0.1/24", "2001:2::1/64"}},
-        {reflector_ns_.get(), reflector_if_, kReflectorMac, {"198.18.0.2/24", "2001:2::2/64"}});
-    ASSERT_TRUE(veth.ok()) << veth;
+    // The tester end on an ordinary NIC's MAC, with its stack's addresses (ARP, its UDP
+    // socket), and no program of the lab's: ito-tester attaches its own.
+    lab::ReflectorLabOptions options;
+    options.tester_mac = packet::testing::kNicMac;
+    options.tester_addresses = true;
+    options.tester_xdp_pass = false;
+    options.tester_socket = false;
+    absl::StatusOr<std::unique_ptr<lab::ReflectorLab>> created =
+        lab::ReflectorLab::Create(options);
+    ASSERT_TRUE(created.ok()) << created.status();
+    lab_ = *std::move(created);
     StartReflectord({});
   }
 
@@ -72,29 +57,15 @@ class TesterLabTest : public ::testing::Test {
   // the data path runs.
   void StartReflectord(const std::vector<std::string>& flags) {
     reflectord_.reset();
-    const absl::StatusOr<std::string> binary = lab::RunfilePath("reflector/reflectord");
-    ASSERT_TRUE(binary.ok()) << binary.status();
-    std::vector<std::string> argv = {*binary, "--interface=" + reflector_if_, "--datapath=xdp",
-                                     "--stats_format=json", "--stats_interval=0"};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    absl::StatusOr<lab::LabProcess> daemon = lab::LabProcess::Start(
-        {.netns = reflector_ns_->name(),
-         .argv = std::move(argv),
-         .output_prefix = OutputPrefix("reflectord")});
+    std::vector<std::string> all = {"--datapath=xdp"};
+    all.insert(all.end(), flags.begin(), flags.end());
+    absl::StatusOr<lab::LabProcess> daemon = lab_->StartReflectord(all);
     ASSERT_TRUE(daemon.ok()) << daemon.status();
     reflectord_.emplace(*std::move(daemon));
-    const absl::Status banner = reflectord_->WaitForStderr("  data path  ", kDeadline);
-    ASSERT_TRUE(banner.ok()) << banner;
   }
 
   absl::StatusOr<lab::LabProcess> StartTester(const std::vector<std::string>& flags) {
-    absl::StatusOr<std::string> binary = lab::RunfilePath("tools/ito-tester");
-    if (!binary.ok()) return binary.status();
-    std::vector<std::string> argv = {*binary, "--interface=" + tester_if_};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    return lab::LabProcess::Start({.netns = tester_ns_->name(),
-                                   .argv = std::move(argv),
-                                   .output_prefix = OutputPrefix("tester")});
+    return lab_->StartItoTester(flags);
   }
 
   // Runs the tester to the end and returns its exit code (-1 when it could not run).
@@ -153,10 +124,7 @@ class TesterLabTest : public ::testing::Test {
     EXPECT_TRUE(r.contains("jitter_us")) << out;
   }
 
-  std::unique_ptr<lab::NetNamespace> reflector_ns_;
-  std::unique_ptr<lab::NetNamespace> tester_ns_;
-  std::string reflector_if_;
-  std::string tester_if_;
+  std::unique_ptr<lab::ReflectorLab> lab_;
   // Declared last: the daemon stops before the namespaces go.
   std::optional<lab::LabProcess> reflectord_;
 };
@@ -167,9 +135,10 @@ TEST_F(TesterLabTest, Ipv4StreamComesBackWhole) {
 }
 
 TEST_F(TesterLabTest, TaggedIpv6CustomSignatureComesBackWhole) {
-  ExpectNoLossWithRtt({"--dst_ip=2001:2::2", "--dst_mac=02:00:5e:10:00:02", "--vlan=100",
-                       "--signature=rfc2544", "--frame_size=128", "--rate=2000", "--count=1000",
-                       "--json"},
+  ExpectNoLossWithRtt({"--dst_ip=2001:2::2",
+                       "--dst_mac=" + packet::FormatMac(packet::testing::kReflectorMac),
+                       "--vlan=100", "--signature=rfc2544", "--frame_size=128", "--rate=2000",
+                       "--count=1000", "--json"},
                       1000);
 }
 
@@ -213,7 +182,8 @@ TEST_F(TesterLabTest, TextComesAsTheRunGoesAndCtrlCEndsItWithThePartialResult) {
   ASSERT_TRUE(WaitForRepliesInAnInterval(*tester).ok()) << tester->Describe();
   ASSERT_FALSE(tester->Poll().has_value()) << tester->Describe();
   const std::string early = tester->Stdout();
-  EXPECT_TRUE(absl::StartsWith(early, "ito-tester " + tester_if_ + " -> 198.18.0.2")) << early;
+  EXPECT_TRUE(absl::StartsWith(early, "ito-tester " + lab_->tester_if() + " -> 198.18.0.2"))
+      << early;
   EXPECT_TRUE(absl::StrContains(early, "1000 fps for 60 s")) << early;
 
   ASSERT_TRUE(tester->Signal(SIGINT).ok());

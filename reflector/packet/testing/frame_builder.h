@@ -24,6 +24,8 @@ using Ipv6Address = std::array<uint8_t, 16>;
 
 inline constexpr MacAddress kReflectorMac = {0x02, 0x00, 0x5e, 0x10, 0x00, 0x02};
 inline constexpr MacAddress kTesterMac = {0x00, 0xc0, 0x17, 0x54, 0x05, 0x98};
+// An ordinary NIC's MAC, outside NetAlly's OUI: a PC that runs a software tester.
+inline constexpr MacAddress kNicMac = {0x02, 0x00, 0x5e, 0x10, 0x00, 0x01};
 inline constexpr Ipv4Address kTesterIpv4 = {198, 18, 0, 1};
 inline constexpr Ipv4Address kReflectorIpv4 = {198, 18, 0, 2};
 inline constexpr Ipv6Address kTesterIpv6 = {0x20, 0x01, 0x00, 0x02, 0, 0, 0, 0,

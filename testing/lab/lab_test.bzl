@@ -1,0 +1,28 @@
+"""lab_test and lab_sh_test: tests that need root and the lab (namespaces, veth, BPF programs).
+
+Every such test carries the same tags, set here once:
+  root        it needs root: CAP_BPF and CAP_NET_ADMIN for programs, CAP_SYS_ADMIN for namespaces;
+  no-sandbox  linux-sandbox mounts /run/netns read-only and drops those capabilities;
+  exclusive   it runs alone: lab tests count frames and time out on a busy two-core machine;
+  lab         what selects or leaves out the privileged targets (fuzz/run_ci.sh queries it).
+Without root the tests skip with the reason (REFLECTOR_REQUIRE_ROOT in require_root.h), or fail
+where REFLECTOR_REQUIRE_LAB=1, as in CI.
+"""
+
+LAB_TAGS = [
+    "exclusive",
+    "lab",
+    "no-sandbox",
+    "root",
+]
+
+def _tags(tags):
+    return LAB_TAGS + [tag for tag in tags if tag not in LAB_TAGS]
+
+def lab_test(name, tags = [], **kwargs):
+    """A cc_test with the lab's tags; every other argument goes to cc_test."""
+    native.cc_test(name = name, tags = _tags(tags), **kwargs)
+
+def lab_sh_test(name, tags = [], **kwargs):
+    """An sh_test with the lab's tags; every other argument goes to sh_test."""
+    native.sh_test(name = name, tags = _tags(tags), **kwargs)
