@@ -15,5 +15,7 @@ export REFLECTOR_REQUIRE_LAB="${REFLECTOR_REQUIRE_LAB:-1}"
 # Builds come from the disk cache; test results never do: lab tests depend on the kernel
 # they run on, so every run runs every test.
 bazel test --nocache_test_results //... "$@"
+# Users build with -c opt (README); gcc 12 warns about some code only at -O2 (issue 20).
+bazel build -c opt //...
 bazel test --nocache_test_results --config=asan //reflector/... //fuzz/... "$@"
 fuzz/run_ci.sh
