@@ -2,9 +2,11 @@
 # Launcher behind `bazel run [--config=fuzz] //fuzz:<target> -- [flags] [files]`
 # (arguments from fuzz.bzl: the binary, the checked-in corpus, the dictionary or "-"; then the
 # user's).
-#   no file given: a campaign; new inputs go to a writable corpus outside the repository
-#                  ($REFLECTOR_FUZZ_WORKDIR, default ~/.cache/reflector-fuzz/<target>), the
-#                  checked-in corpus is read as seeds, crashes land in .../artifacts/.
+#   no file given: a campaign, random unless -seed, as long as -max_total_time says (CI's
+#                  deterministic pass is run_ci.sh); new inputs go to a writable corpus outside
+#                  the repository ($REFLECTOR_FUZZ_WORKDIR, default
+#                  ~/.cache/reflector-fuzz/<target>), the checked-in corpus is read as seeds,
+#                  crashes land in .../artifacts/.
 #   files given:   run exactly those (reproduce a crash); paths are relative to the workspace.
 set -euo pipefail
 

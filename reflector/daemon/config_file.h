@@ -16,9 +16,11 @@
 namespace reflector::daemon {
 
 // Parses file contents; `origin` names the file in errors ("reflector.toml:3:7: ...").
-// Unknown keys, tables and values of the wrong shape are errors with line and column.
+// Unknown keys, tables and values of the wrong shape are errors with line and column, and so is
+// any byte but printable ASCII, tab and newline (LF or CRLF), comments included.
 absl::StatusOr<Settings> ParseConfigText(absl::string_view text, absl::string_view origin);
 
+// Reads and parses a regular file (or a symlink to one); anything else is an error.
 absl::StatusOr<Settings> LoadConfigFile(const std::string& path);
 
 }  // namespace reflector::daemon

@@ -2,8 +2,9 @@
 /*
  * The classifier (SPEC §3) and the in-place reflector (SPEC §4), written once for both the XDP
  * program and userspace. Rules that keep it loadable by the BPF verifier and safe everywhere:
- *   - every read is preceded by an explicit check of its last byte against `end`;
- *   - offsets are small bounded integers, pointers are rebuilt as `data + offset`;
+ *   - every read is preceded by an explicit check, RF_FITS, that the bytes lie in the frame;
+ *   - offsets are small bounded integers, pointers are rebuilt as `data + offset` once the
+ *     check passed;
  *   - loops have constant trip counts; no libc, no allocation, no globals.
  */
 #ifndef REFLECTOR_PACKET_CLASSIFY_H_
@@ -19,6 +20,21 @@
 #define RF_UNROLL _Pragma("GCC unroll 16")
 #else
 #define RF_UNROLL
+#endif
+
+/*
+ * Whether the `n` bytes at offset `off` lie inside the frame [data, end). The verifier learns a
+ * packet's bounds only from comparing packet pointers, so the BPF program compares
+ * `data + off + n` with `end`, and the bounds then hold for `data + off` only: form the pointer
+ * to read through right after its check, from the same offset. C and C++ define pointer
+ * arithmetic only inside an object, and on a short frame `data + off + n` lies past its end:
+ * undefined, so g++ -O2 cannot use such a check and warned about the reads it guards (issue
+ * 20). Userspace compares lengths instead.
+ */
+#if defined(__bpf__)
+#define RF_FITS(data, off, n, end) ((data) + (off) + (n) <= (end))
+#else
+#define RF_FITS(data, off, n, end) ((__u64)(off) + (__u64)(n) <= (__u64)((end) - (data)))
 #endif
 
 RF_INLINE __u16 rf_load_be16(const __u8 *p) { return (__u16)((p[0] << 8) | p[1]); }
@@ -74,13 +90,13 @@ RF_INLINE int rf_text_at(const __u8 *p, const char *text) {
 RF_INLINE enum rf_verdict rf_classify(const __u8 *data, const __u8 *end,
                                       const struct rf_config *cfg, struct rf_result *res) {
   /* Ethernet addresses. */
-  if (data + RF_ETH_ALEN > end) return RF_TOO_SHORT;
+  if (!RF_FITS(data, 0, RF_ETH_ALEN, end)) return RF_TOO_SHORT;
   /* Multicast, broadcast and all-zero are never ours, even with the dst MAC filter off: a
    * reply to them would carry a group or zero source MAC. */
   if ((data[0] & 1) || rf_mac_is_zero(data)) return RF_DST_MAC;
   if ((cfg->flags & RF_CFG_DST_MAC_FILTER) && !rf_mac_equal(data, cfg->if_mac)) return RF_DST_MAC;
 
-  if (data + 2 * RF_ETH_ALEN > end) return RF_TOO_SHORT;
+  if (!RF_FITS(data, 0, 2 * RF_ETH_ALEN, end)) return RF_TOO_SHORT;
   const __u8 *src_mac = data + RF_ETH_ALEN;
   /* Loop guards: a frame from ourselves, or one whose reply would go back to its own sender
    * address (src == dst, possible with the dst MAC filter off). */
@@ -95,7 +111,7 @@ RF_INLINE enum rf_verdict rf_classify(const __u8 *data, const __u8 *end,
   __u16 ethertype = 0;
   __u8 tags = 0;
   RF_UNROLL for (int i = 0; i <= RF_MAX_VLAN_TAGS; i++) {
-    if (data + type_off + 2 > end) return RF_TOO_SHORT;
+    if (!RF_FITS(data, type_off, 2, end)) return RF_TOO_SHORT;
     ethertype = rf_load_be16(data + type_off);
     if (ethertype != RF_ETHERTYPE_VLAN && ethertype != RF_ETHERTYPE_QINQ) break;
     if (!(cfg->flags & RF_CFG_VLAN) || tags == RF_MAX_VLAN_TAGS) return RF_VLAN;
@@ -109,16 +125,16 @@ RF_INLINE enum rf_verdict rf_classify(const __u8 *data, const __u8 *end,
   __u32 ip_payload_len;
   __u8 ip_version;
   if (ethertype == RF_ETHERTYPE_IPV4) {
+    if (!RF_FITS(data, l3_off, 1, end)) return RF_TOO_SHORT;
     const __u8 *ip = data + l3_off;
-    if (ip + 1 > end) return RF_TOO_SHORT;
     if ((ip[0] >> 4) != 4) return RF_IP_HEADER;
     const __u32 ihl = (__u32)(ip[0] & 0x0f) * 4;
     if (ihl < RF_IPV4_MIN_HLEN) return RF_IP_HEADER;
-    if (ip + RF_IPV4_MIN_HLEN > end) return RF_TOO_SHORT;
-    if (ip + ihl > end) return RF_TOO_SHORT;
+    if (!RF_FITS(data, l3_off, RF_IPV4_MIN_HLEN, end)) return RF_TOO_SHORT;
+    if (!RF_FITS(data, l3_off, ihl, end)) return RF_TOO_SHORT;
     const __u32 total_len = rf_load_be16(ip + 2);
     if (total_len < ihl + RF_UDP_HLEN) return RF_IP_HEADER;
-    if (ip + total_len > end) return RF_IP_HEADER;
+    if (!RF_FITS(data, l3_off, total_len, end)) return RF_IP_HEADER;
     if (rf_load_be16(ip + 6) & 0x3fff) return RF_FRAGMENT; /* MF flag or fragment offset */
     if (ip[9] != RF_IPPROTO_UDP) return RF_PROTOCOL;
     if (!rf_ipv4_is_unicast(ip + 12) || !rf_ipv4_is_unicast(ip + 16)) return RF_SRC_IP;
@@ -126,12 +142,12 @@ RF_INLINE enum rf_verdict rf_classify(const __u8 *data, const __u8 *end,
     ip_payload_len = total_len - ihl;
     ip_version = 4;
   } else if (ethertype == RF_ETHERTYPE_IPV6 && (cfg->flags & RF_CFG_IPV6)) {
+    if (!RF_FITS(data, l3_off, 1, end)) return RF_TOO_SHORT;
     const __u8 *ip = data + l3_off;
-    if (ip + 1 > end) return RF_TOO_SHORT;
     if ((ip[0] >> 4) != 6) return RF_IP_HEADER;
-    if (ip + RF_IPV6_HLEN > end) return RF_TOO_SHORT;
+    if (!RF_FITS(data, l3_off, RF_IPV6_HLEN, end)) return RF_TOO_SHORT;
     const __u32 payload_len = rf_load_be16(ip + 4);
-    if (ip + RF_IPV6_HLEN + payload_len > end) return RF_IP_HEADER;
+    if (!RF_FITS(data, l3_off, RF_IPV6_HLEN + payload_len, end)) return RF_IP_HEADER;
     /* No extension headers: a fragment header (44) is "not UDP" too. */
     if (ip[6] != RF_IPPROTO_UDP) return RF_PROTOCOL;
     if (!rf_ipv6_is_unicast(ip + 8) || !rf_ipv6_is_unicast(ip + 24)) return RF_SRC_IP;
@@ -144,8 +160,9 @@ RF_INLINE enum rf_verdict rf_classify(const __u8 *data, const __u8 *end,
 
   /* UDP header, inside the IP payload. */
   if (ip_payload_len < RF_UDP_HLEN) return RF_UDP_HEADER;
+  /* Implied by the IP checks; for the verifier. */
+  if (!RF_FITS(data, l4_off, RF_UDP_HLEN, end)) return RF_TOO_SHORT;
   const __u8 *udp = data + l4_off;
-  if (udp + RF_UDP_HLEN > end) return RF_TOO_SHORT; /* implied by the IP checks; for the verifier */
   const __u32 udp_len = rf_load_be16(udp + 4);
   if (udp_len < RF_UDP_HLEN || udp_len > ip_payload_len) return RF_UDP_HEADER;
   if (cfg->port != 0 && rf_load_be16(udp + 2) != cfg->port) return RF_PORT;
@@ -154,12 +171,13 @@ RF_INLINE enum rf_verdict rf_classify(const __u8 *data, const __u8 *end,
   const __u32 payload_off = l4_off + RF_UDP_HLEN;
   const __u32 payload_len = udp_len - RF_UDP_HLEN;
   int sig = -1;
-#define RF_TRY_SIGNATURE(id, cc_id, text, name, offset)                               \
-  if (sig < 0 && (cfg->signatures & RF_SIG_BIT(RF_SIG_##id)) &&                     \
-      payload_len >= (offset) + RF_SIG_LEN) {                                        \
-    const __u8 *at = data + payload_off + (offset);                                  \
-    if (at + RF_SIG_LEN > end) return RF_TOO_SHORT; /* implied by udp_len; verifier */ \
-    if (rf_text_at(at, text)) sig = RF_SIG_##id;                                     \
+#define RF_TRY_SIGNATURE(id, cc_id, text, name, offset)                        \
+  if (sig < 0 && (cfg->signatures & RF_SIG_BIT(RF_SIG_##id)) &&              \
+      payload_len >= (offset) + RF_SIG_LEN) {                                 \
+    const __u32 at = payload_off + (offset);                                  \
+    /* Implied by udp_len; for the verifier. */                               \
+    if (!RF_FITS(data, at, RF_SIG_LEN, end)) return RF_TOO_SHORT;             \
+    if (rf_text_at(data + at, text)) sig = RF_SIG_##id;                       \
   }
   RF_SIGNATURE_LIST(RF_TRY_SIGNATURE)
 #undef RF_TRY_SIGNATURE
@@ -193,19 +211,25 @@ RF_INLINE void rf_swap_bytes(__u8 *a, __u8 *b, const int n) {
  */
 RF_INLINE int rf_reflect(__u8 *data, const __u8 *end, const struct rf_result *res, __u32 mode) {
   if (mode >= RF_MODE_COUNT) return -1;
-  if (data + 2 * RF_ETH_ALEN > end) return -1;
+  if (!RF_FITS(data, 0, 2 * RF_ETH_ALEN, end)) return -1;
   const __u32 l3_off = res->l3_offset;
   const __u32 l4_off = res->l4_offset;
   if (l3_off > RF_MAX_L3_OFFSET || l4_off > RF_MAX_L4_OFFSET) return -1;
-  __u8 *ip = data + l3_off;
-  __u8 *udp = data + l4_off;
   const int v6 = res->ip_version == 6;
   if (!v6 && res->ip_version != 4) return -1;
+  /* Each pointer is formed once its bytes are known to be in the frame, and then reused: the
+   * verifier's bounds belong to the very register that was compared. */
+  __u8 *ip = data;
+  __u8 *udp = data;
   if (mode != RF_MODE_MAC) {
-    if (v6 && ip + RF_IPV6_HLEN > end) return -1;
-    if (!v6 && ip + RF_IPV4_MIN_HLEN > end) return -1;
+    if (v6 && !RF_FITS(data, l3_off, RF_IPV6_HLEN, end)) return -1;
+    if (!v6 && !RF_FITS(data, l3_off, RF_IPV4_MIN_HLEN, end)) return -1;
+    ip = data + l3_off;
   }
-  if (mode == RF_MODE_ALL && udp + RF_UDP_HLEN > end) return -1;
+  if (mode == RF_MODE_ALL) {
+    if (!RF_FITS(data, l4_off, RF_UDP_HLEN, end)) return -1;
+    udp = data + l4_off;
+  }
 
   rf_swap_bytes(data, data + RF_ETH_ALEN, RF_ETH_ALEN);
   if (mode == RF_MODE_MAC) return 0;
