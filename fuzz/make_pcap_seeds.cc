@@ -8,12 +8,12 @@
 #include "absl/time/time.h"
 #include "reflector/packet/testing/frame_builder.h"
 #include "reflector/packet/testing/frame_table.h"
-#include "tools/pcap_reflect/capture_file.h"
+#include "platform/pcap/capture_file.h"
 
 namespace reflector::fuzz {
 namespace {
 
-using tools::pcap_reflect::CapturedFrame;
+using reflector::platform::pcap::CapturedFrame;
 using Bytes = std::vector<uint8_t>;
 
 // Classic pcap layout (libpcap's pcap-savefile(5)): a 24-byte file header, then per frame a
@@ -60,7 +60,7 @@ std::vector<CapturedFrame> TableFrames() {
 
 absl::StatusOr<Bytes> WrittenByTool(const std::string& scratch,
                                     const std::vector<CapturedFrame>& frames) {
-  if (absl::Status written = tools::pcap_reflect::WriteCaptureFile(scratch, frames);
+  if (absl::Status written = reflector::platform::pcap::WriteCaptureFile(scratch, frames);
       !written.ok()) {
     return written;
   }

@@ -1,5 +1,5 @@
 // Offline mode end to end on arbitrary file contents: pcap-reflect's capture reader
-// (tools/pcap_reflect/capture_file.h, libpcap over an fmemopen stream), then ReflectFrames under
+// (platform/pcap/capture_file.h, libpcap over an fmemopen stream), then ReflectFrames under
 // two configs, then the writer, exactly as `pcap-reflect --in --out` chains them.
 //
 // Input: the whole capture file (pcap in either byte order and precision, or pcapng), so seeds
@@ -26,14 +26,14 @@
 #include "absl/types/span.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
-#include "tools/pcap_reflect/capture_file.h"
-#include "tools/pcap_reflect/offline_reflect.h"
+#include "platform/pcap/capture_file.h"
+#include "reflector/engine/offline_reflect.h"
 
 namespace reflector::fuzz {
 namespace {
 
-using tools::pcap_reflect::CapturedFrame;
-using tools::pcap_reflect::OfflineResult;
+using reflector::platform::pcap::CapturedFrame;
+using reflector::engine::OfflineResult;
 
 constexpr char kName[] = "fuzz.pcap";
 // libpcap's own ceiling for an Ethernet frame in a file (MAXIMUM_SNAPLEN).
@@ -72,7 +72,7 @@ const std::string& ScratchPath() {
 }
 
 void CheckOffline(const std::vector<CapturedFrame>& frames, const rf_config& config) {
-  const OfflineResult result = tools::pcap_reflect::ReflectFrames(frames, config);
+  const OfflineResult result = reflector::engine::ReflectFrames(frames, config);
   uint64_t verdicts = 0;
   for (uint64_t count : result.verdicts) verdicts += count;
   uint64_t signatures = 0;
@@ -95,7 +95,7 @@ void CheckOffline(const std::vector<CapturedFrame>& frames, const rf_config& con
       Fail("a reflected frame changed length or timestamp");
     }
   }
-  if (!absl::StartsWith(tools::pcap_reflect::FormatVerdictCounts(result),
+  if (!absl::StartsWith(reflector::engine::FormatVerdictCounts(result),
                         absl::StrCat(frames.size(), " frames"))) {
     Fail("FormatVerdictCounts does not start with the frame count");
   }
@@ -105,10 +105,10 @@ void CheckOffline(const std::vector<CapturedFrame>& frames, const rf_config& con
 // file's microsecond resolution for every second a classic pcap can hold (unsigned 32 bits;
 // corpus/pcap_fuzzer/crash-timestamp-after-2038 keeps the post-2038 case).
 void CheckWriteReadBack(const std::vector<CapturedFrame>& frames) {
-  const absl::Status written = tools::pcap_reflect::WriteCaptureFile(ScratchPath(), frames);
+  const absl::Status written = reflector::platform::pcap::WriteCaptureFile(ScratchPath(), frames);
   if (!written.ok()) Fail(absl::StrCat("WriteCaptureFile failed: ", written.message()));
   const absl::StatusOr<std::vector<CapturedFrame>> back =
-      tools::pcap_reflect::ReadCaptureFile(ScratchPath());
+      reflector::platform::pcap::ReadCaptureFile(ScratchPath());
   if (!back.ok()) Fail(absl::StrCat("our own pcap does not read back: ", back.status().message()));
   if (back->size() != frames.size()) Fail("the written pcap reads back a different frame count");
   for (size_t i = 0; i < frames.size(); ++i) {
@@ -123,7 +123,7 @@ void CheckWriteReadBack(const std::vector<CapturedFrame>& frames) {
 
 void FuzzCapture(absl::Span<const uint8_t> data) {
   const absl::StatusOr<std::vector<CapturedFrame>> frames =
-      tools::pcap_reflect::ReadCaptureBytes(data, kName);
+      reflector::platform::pcap::ReadCaptureBytes(data, kName);
   if (!frames.ok()) {
     // pcap-reflect prints this and exits 2: it must be the input's fault and say which file.
     if (frames.status().code() != absl::StatusCode::kInvalidArgument) {

@@ -17,5 +17,7 @@ export REFLECTOR_REQUIRE_LAB="${REFLECTOR_REQUIRE_LAB:-1}"
 bazel test --nocache_test_results //... "$@"
 # Users build with -c opt (README); gcc 12 warns about some code only at -O2 (issue 20).
 bazel build -c opt //...
+# Layers: a dependency in the wrong direction must not build (issue 12).
+tools/check_layers.sh
 bazel test --nocache_test_results --config=asan //reflector/... //fuzz/... "$@"
 fuzz/run_ci.sh

@@ -21,8 +21,8 @@
 #include "testing/lab/frame_compare.h"
 #include "testing/lab/reflector_lab.h"
 #include "testing/lab/require_root.h"
-#include "tools/golden/classifier_flags.h"
-#include "tools/golden/table_groups.h"
+#include "testing/golden/classifier_flags.h"
+#include "testing/golden/table_groups.h"
 
 namespace reflector::testing {
 namespace {
@@ -32,7 +32,7 @@ using lab::Frame;
 using lab::LabProcess;
 using lab::ReflectorLab;
 using packet::Verdict;
-using tools::golden::CaseGroup;
+using testing::golden::CaseGroup;
 
 constexpr absl::Duration kReturnTimeout = absl::Seconds(5);
 constexpr absl::Duration kStatsTimeout = absl::Seconds(5);
@@ -81,11 +81,11 @@ void ExpectCountersMatch(const DaemonCounters& counted, const DaemonCounters& wa
 class ReflectordVethTest : public DataPathLabTest {};
 
 TEST_P(ReflectordVethTest, ReflectsExactlyTheTableFramesThatMustBeReflected) {
-  const std::vector<std::string> left_out = tools::golden::CasesNotFittingLabVeth();
+  const std::vector<std::string> left_out = testing::golden::CasesNotFittingLabVeth();
   std::cout << "not sent (no Ethernet header, or beyond a 1500 MTU): "
             << absl::StrJoin(left_out, ", ") << "\n";
-  for (const CaseGroup& group : tools::golden::GroupTableByConfig(/*ignore_mode=*/false)) {
-    std::vector<std::string> flags = tools::golden::ClassifierFlags(group.config);
+  for (const CaseGroup& group : testing::golden::GroupTableByConfig(/*ignore_mode=*/false)) {
+    std::vector<std::string> flags = testing::golden::ClassifierFlags(group.config);
     flags.push_back("--datapath=" + GetParam());
     SCOPED_TRACE(absl::StrCat("group ", group.name, ": ", absl::StrJoin(flags, " ")));
     absl::StatusOr<LabProcess> daemon = lab_->StartReflectord(flags);

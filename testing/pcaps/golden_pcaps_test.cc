@@ -8,16 +8,16 @@
 #include "testing/lab/frame_compare.h"
 #include "testing/lab/read_file.h"
 #include "testing/lab/runfiles.h"
-#include "tools/golden/golden_fixtures.h"
-#include "tools/golden/golden_writer.h"
-#include "tools/pcap_reflect/capture_file.h"
-#include "tools/pcap_reflect/offline_reflect.h"
+#include "testing/golden/golden_fixtures.h"
+#include "testing/golden/golden_writer.h"
+#include "platform/pcap/capture_file.h"
+#include "reflector/engine/offline_reflect.h"
 
 namespace reflector::testing {
 namespace {
 
-using tools::golden::GoldenFixture;
-using tools::golden::GoldenFixtures;
+using testing::golden::GoldenFixture;
+using testing::golden::GoldenFixtures;
 
 constexpr char kRegenerate[] = "regenerate with: bazel run //tools:make_golden_pcaps";
 
@@ -27,8 +27,8 @@ std::string CheckedIn(const std::string& name) {
 }
 
 std::vector<lab::Frame> FramesOf(const std::string& path) {
-  absl::StatusOr<std::vector<tools::pcap_reflect::CapturedFrame>> frames =
-      tools::pcap_reflect::ReadCaptureFile(path);
+  absl::StatusOr<std::vector<reflector::platform::pcap::CapturedFrame>> frames =
+      reflector::platform::pcap::ReadCaptureFile(path);
   EXPECT_TRUE(frames.ok()) << frames.status();
   std::vector<lab::Frame> bytes;
   if (frames.ok()) {
@@ -40,7 +40,7 @@ std::vector<lab::Frame> FramesOf(const std::string& path) {
 TEST(GoldenPcapsTest, CheckedInFilesEqualFreshlyGeneratedOnes) {
   const std::string fresh = std::getenv("TEST_TMPDIR");
   std::vector<std::string> written;
-  ASSERT_TRUE(tools::golden::WriteGoldenPcaps(fresh, &written).ok());
+  ASSERT_TRUE(testing::golden::WriteGoldenPcaps(fresh, &written).ok());
   ASSERT_GT(written.size(), 10u);
   for (const std::string& name : written) {
     SCOPED_TRACE(name);
@@ -53,13 +53,13 @@ TEST(GoldenPcapsTest, CheckedInFilesEqualFreshlyGeneratedOnes) {
 
 TEST(GoldenPcapsTest, OfflineReflectionOfEachInputGivesEachExpectedOutput) {
   for (const GoldenFixture& fixture : GoldenFixtures()) {
-    absl::StatusOr<std::vector<tools::pcap_reflect::CapturedFrame>> input =
-        tools::pcap_reflect::ReadCaptureFile(CheckedIn(InputPcapName(fixture)));
+    absl::StatusOr<std::vector<reflector::platform::pcap::CapturedFrame>> input =
+        reflector::platform::pcap::ReadCaptureFile(CheckedIn(InputPcapName(fixture)));
     ASSERT_TRUE(input.ok()) << input.status();
     for (packet::Mode mode : packet::kAllModes) {
       SCOPED_TRACE(OutputPcapName(fixture, mode));
-      const tools::pcap_reflect::OfflineResult result =
-          tools::pcap_reflect::ReflectFrames(*input, fixture.ConfigFor(mode));
+      const reflector::engine::OfflineResult result =
+          reflector::engine::ReflectFrames(*input, fixture.ConfigFor(mode));
       std::vector<lab::Frame> reflected;
       for (const auto& frame : result.reflected) reflected.push_back(frame.bytes);
       const absl::Status same = lab::CompareFrameSequences(
@@ -73,9 +73,9 @@ TEST(GoldenPcapsTest, EveryRejectReasonAndEverySignatureIsCovered) {
   std::vector<bool> verdicts(packet::kVerdictCount);
   std::vector<bool> signatures(packet::kSignatureCount);
   for (const GoldenFixture& fixture : GoldenFixtures()) {
-    std::vector<tools::pcap_reflect::CapturedFrame> frames;
+    std::vector<reflector::platform::pcap::CapturedFrame> frames;
     for (const auto& bytes : fixture.Input()) frames.push_back({absl::UnixEpoch(), bytes});
-    const auto result = tools::pcap_reflect::ReflectFrames(frames, fixture.config);
+    const auto result = reflector::engine::ReflectFrames(frames, fixture.config);
     for (int v = 0; v < packet::kVerdictCount; ++v) verdicts[v] = verdicts[v] || result.verdicts[v];
     for (int s = 0; s < packet::kSignatureCount; ++s) {
       signatures[s] = signatures[s] || result.signatures[s];

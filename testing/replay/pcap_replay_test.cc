@@ -18,16 +18,16 @@
 #include "testing/lab/reflector_lab.h"
 #include "testing/lab/require_root.h"
 #include "testing/lab/runfiles.h"
-#include "tools/golden/classifier_flags.h"
-#include "tools/golden/golden_fixtures.h"
-#include "tools/pcap_reflect/capture_file.h"
+#include "testing/golden/classifier_flags.h"
+#include "testing/golden/golden_fixtures.h"
+#include "platform/pcap/capture_file.h"
 
 namespace reflector::testing {
 namespace {
 
 using lab::Frame;
 using lab::LabProcess;
-using tools::golden::GoldenFixture;
+using testing::golden::GoldenFixture;
 
 constexpr absl::Duration kReturnTimeout = absl::Seconds(5);
 constexpr absl::Duration kStopTimeout = absl::Seconds(10);
@@ -35,8 +35,8 @@ constexpr absl::Duration kStopTimeout = absl::Seconds(10);
 absl::StatusOr<std::vector<Frame>> PcapFrames(const std::string& name) {
   absl::StatusOr<std::string> path = lab::RunfilePath("testing/pcaps/" + name);
   if (!path.ok()) return path.status();
-  absl::StatusOr<std::vector<tools::pcap_reflect::CapturedFrame>> frames =
-      tools::pcap_reflect::ReadCaptureFile(*path);
+  absl::StatusOr<std::vector<reflector::platform::pcap::CapturedFrame>> frames =
+      reflector::platform::pcap::ReadCaptureFile(*path);
   if (!frames.ok()) return frames.status();
   std::vector<Frame> bytes;
   for (auto& frame : *frames) bytes.push_back(std::move(frame.bytes));
@@ -77,10 +77,10 @@ class PcapReplayTest : public DataPathLabTest {
 };
 
 TEST_P(PcapReplayTest, EveryGoldenPcapComesBackAsItsExpectedOutput) {
-  for (const GoldenFixture& fixture : tools::golden::GoldenFixtures()) {
+  for (const GoldenFixture& fixture : testing::golden::GoldenFixtures()) {
     for (packet::Mode mode : packet::kAllModes) {
       const std::string output = OutputPcapName(fixture, mode);
-      std::vector<std::string> flags = tools::golden::ClassifierFlags(fixture.ConfigFor(mode));
+      std::vector<std::string> flags = testing::golden::ClassifierFlags(fixture.ConfigFor(mode));
       // One queue, one worker: the order of the frames is part of what is compared.
       flags.insert(flags.end(), {"--datapath=" + GetParam(), "--queues=1"});
       SCOPED_TRACE(absl::StrCat(InputPcapName(fixture), " -> ", output, " with ",

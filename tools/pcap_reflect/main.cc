@@ -12,8 +12,8 @@
 #include "absl/strings/str_format.h"
 #include "reflector/base/cli.h"
 #include "reflector/packet/config.h"
-#include "tools/pcap_reflect/capture_file.h"
-#include "tools/pcap_reflect/offline_reflect.h"
+#include "platform/pcap/capture_file.h"
+#include "reflector/engine/offline_reflect.h"
 
 ABSL_FLAG(std::string, in, "", "Capture to classify (pcap or pcapng, Ethernet).");
 ABSL_FLAG(std::string, out, "", "Where to write the reflected frames (pcap); empty: none.");
@@ -89,26 +89,26 @@ int main(int argc, char** argv) {
     absl::FPrintF(stderr, "pcap-reflect: %s\n", config.status().message());
     return kExitBadInput;
   }
-  if (const absl::Status same = reflector::tools::pcap_reflect::CheckOutputIsNotInput(
+  if (const absl::Status same = reflector::platform::pcap::CheckOutputIsNotInput(
           absl::GetFlag(FLAGS_in), absl::GetFlag(FLAGS_out));
       !same.ok()) {
     absl::FPrintF(stderr, "pcap-reflect: %s\n", same.message());
     return kExitBadInput;
   }
-  const auto frames = reflector::tools::pcap_reflect::ReadCaptureFile(absl::GetFlag(FLAGS_in));
+  const auto frames = reflector::platform::pcap::ReadCaptureFile(absl::GetFlag(FLAGS_in));
   if (!frames.ok()) {
     absl::FPrintF(stderr, "pcap-reflect: %s\n", frames.status().message());
     return kExitBadInput;
   }
-  const auto result = reflector::tools::pcap_reflect::ReflectFrames(*frames, *config);
+  const auto result = reflector::engine::ReflectFrames(*frames, *config);
   if (!absl::GetFlag(FLAGS_out).empty()) {
     const absl::Status written =
-        reflector::tools::pcap_reflect::WriteCaptureFile(absl::GetFlag(FLAGS_out), result.reflected);
+        reflector::platform::pcap::WriteCaptureFile(absl::GetFlag(FLAGS_out), result.reflected);
     if (!written.ok()) {
       absl::FPrintF(stderr, "pcap-reflect: %s\n", written.message());
       return kExitWriteFailed;
     }
   }
-  absl::PrintF("%s\n", reflector::tools::pcap_reflect::FormatVerdictCounts(result));
+  absl::PrintF("%s\n", reflector::engine::FormatVerdictCounts(result));
   return 0;
 }

@@ -1,8 +1,8 @@
 // The shared frame table (reflector/packet/testing/frame_table.h) split by classifier config:
 // a running reflector has one config, so lab tests and fixtures take the table one group at
 // a time and start the reflector with that group's flags.
-#ifndef REFLECTOR_TOOLS_GOLDEN_TABLE_GROUPS_H_
-#define REFLECTOR_TOOLS_GOLDEN_TABLE_GROUPS_H_
+#ifndef REFLECTOR_TESTING_GOLDEN_TABLE_GROUPS_H_
+#define REFLECTOR_TESTING_GOLDEN_TABLE_GROUPS_H_
 
 #include <string>
 #include <vector>
@@ -10,7 +10,7 @@
 #include "absl/types/span.h"
 #include "reflector/packet/testing/frame_table.h"
 
-namespace reflector::tools::golden {
+namespace reflector::testing::golden {
 
 struct CaseGroup {
   std::string name;  // "default", "port_any", "mode_mac", ... from how it differs from default
@@ -30,6 +30,6 @@ std::vector<CaseGroup> GroupTableByConfig(bool ignore_mode);
 // The names of the table's cases that FitsLabVeth leaves out, for test logs.
 std::vector<std::string> CasesNotFittingLabVeth();
 
-}  // namespace reflector::tools::golden
+}  // namespace reflector::testing::golden
 
-#endif  // REFLECTOR_TOOLS_GOLDEN_TABLE_GROUPS_H_
+#endif  // REFLECTOR_TESTING_GOLDEN_TABLE_GROUPS_H_

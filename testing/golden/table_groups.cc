@@ -1,4 +1,4 @@
-#include "tools/golden/table_groups.h"
+#include "testing/golden/table_groups.h"
 
 #include <cstring>
 
@@ -7,7 +7,7 @@
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
 
-namespace reflector::tools::golden {
+namespace reflector::testing::golden {
 namespace {
 
 using packet::testing::FrameCase;
@@ -80,4 +80,4 @@ std::vector<std::string> CasesNotFittingLabVeth() {
   return names;
 }
 
-}  // namespace reflector::tools::golden
+}  // namespace reflector::testing::golden

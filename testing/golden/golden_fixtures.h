@@ -7,8 +7,8 @@
 //     come back.
 // The expected output depends on the mode, not on the data path (they share one classifier),
 // so each fixture has one input and one expected output per mode, valid for all data paths.
-#ifndef REFLECTOR_TOOLS_GOLDEN_GOLDEN_FIXTURES_H_
-#define REFLECTOR_TOOLS_GOLDEN_GOLDEN_FIXTURES_H_
+#ifndef REFLECTOR_TESTING_GOLDEN_GOLDEN_FIXTURES_H_
+#define REFLECTOR_TESTING_GOLDEN_GOLDEN_FIXTURES_H_
 
 #include <optional>
 #include <string>
@@ -17,7 +17,7 @@
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
 
-namespace reflector::tools::golden {
+namespace reflector::testing::golden {
 
 struct GoldenFrame {
   std::vector<uint8_t> frame;
@@ -42,6 +42,6 @@ const std::vector<GoldenFixture>& GoldenFixtures();
 std::string InputPcapName(const GoldenFixture& fixture);                     // x.in.pcap
 std::string OutputPcapName(const GoldenFixture& fixture, packet::Mode mode);  // x.out.all.pcap
 
-}  // namespace reflector::tools::golden
+}  // namespace reflector::testing::golden
 
-#endif  // REFLECTOR_TOOLS_GOLDEN_GOLDEN_FIXTURES_H_
+#endif  // REFLECTOR_TESTING_GOLDEN_GOLDEN_FIXTURES_H_

@@ -1,4 +1,4 @@
-#include "tools/pcap_reflect/capture_file.h"
+#include "platform/pcap/capture_file.h"
 
 #include <pcap/pcap.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace reflector::tools::pcap_reflect {
+namespace reflector::platform::pcap {
 namespace {
 
 // Large enough for any Ethernet frame a NIC delivers (jumbo and GRO included); the limit
@@ -129,4 +129,4 @@ absl::Status WriteCaptureFile(const std::string& path, const std::vector<Capture
   return absl::OkStatus();
 }
 
-}  // namespace reflector::tools::pcap_reflect
+}  // namespace reflector::platform::pcap

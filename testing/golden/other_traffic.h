@@ -2,8 +2,8 @@
 // reflector on a production network sees besides test frames and must never send back.
 // (The packet library's FrameBuilder always writes a UDP header; these need ARP, ICMP, TCP,
 // ICMPv6 and LLDP.) Checksums are complete; frames are padded to 60 bytes like on the wire.
-#ifndef REFLECTOR_TOOLS_GOLDEN_OTHER_TRAFFIC_H_
-#define REFLECTOR_TOOLS_GOLDEN_OTHER_TRAFFIC_H_
+#ifndef REFLECTOR_TESTING_GOLDEN_OTHER_TRAFFIC_H_
+#define REFLECTOR_TESTING_GOLDEN_OTHER_TRAFFIC_H_
 
 #include <cstdint>
 #include <vector>
@@ -12,7 +12,7 @@
 #include "reflector/packet/config.h"
 #include "reflector/packet/testing/frame_builder.h"
 
-namespace reflector::tools::golden {
+namespace reflector::testing::golden {
 
 using Frame = std::vector<uint8_t>;
 using packet::MacAddress;
@@ -42,6 +42,6 @@ Frame DnsQuery(const Host& from, const Host& to, absl::string_view name, uint16_
 Frame DnsAnswer(const Host& from, const Host& to, absl::string_view name, uint16_t id,
                 const Ipv4Address& answer);
 
-}  // namespace reflector::tools::golden
+}  // namespace reflector::testing::golden
 
-#endif  // REFLECTOR_TOOLS_GOLDEN_OTHER_TRAFFIC_H_
+#endif  // REFLECTOR_TESTING_GOLDEN_OTHER_TRAFFIC_H_

@@ -2,8 +2,8 @@
 // pcapng on reading, classic microsecond pcap on writing. A corrupt or truncated file is an
 // error that says which frame and what is wrong, never a crash; the byte-span reader is the
 // entry point for the pcap fuzzer.
-#ifndef REFLECTOR_TOOLS_PCAP_REFLECT_CAPTURE_FILE_H_
-#define REFLECTOR_TOOLS_PCAP_REFLECT_CAPTURE_FILE_H_
+#ifndef REFLECTOR_PLATFORM_PCAP_CAPTURE_FILE_H_
+#define REFLECTOR_PLATFORM_PCAP_CAPTURE_FILE_H_
 
 #include <cstdint>
 #include <string>
@@ -14,7 +14,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 
-namespace reflector::tools::pcap_reflect {
+namespace reflector::platform::pcap {
 
 struct CapturedFrame {
   absl::Time time;
@@ -37,6 +37,6 @@ absl::Status CheckOutputIsNotInput(const std::string& in, const std::string& out
 // Writes `frames` as an Ethernet pcap with microsecond timestamps, replacing `path`.
 absl::Status WriteCaptureFile(const std::string& path, const std::vector<CapturedFrame>& frames);
 
-}  // namespace reflector::tools::pcap_reflect
+}  // namespace reflector::platform::pcap
 
-#endif  // REFLECTOR_TOOLS_PCAP_REFLECT_CAPTURE_FILE_H_
+#endif  // REFLECTOR_PLATFORM_PCAP_CAPTURE_FILE_H_

@@ -1,10 +1,10 @@
-#include "tools/golden/golden_fixtures.h"
+#include "testing/golden/golden_fixtures.h"
 
 #include "absl/strings/str_cat.h"
-#include "tools/golden/other_traffic.h"
-#include "tools/golden/table_groups.h"
+#include "testing/golden/other_traffic.h"
+#include "testing/golden/table_groups.h"
 
-namespace reflector::tools::golden {
+namespace reflector::testing::golden {
 namespace {
 
 using packet::Verdict;
@@ -133,4 +133,4 @@ std::string OutputPcapName(const GoldenFixture& fixture, packet::Mode mode) {
   return absl::StrCat(fixture.name, ".out.", packet::ModeName(mode), ".pcap");
 }
 
-}  // namespace reflector::tools::golden
+}  // namespace reflector::testing::golden

@@ -1,10 +1,10 @@
-#include "tools/golden/classifier_flags.h"
+#include "testing/golden/classifier_flags.h"
 
 #include "absl/strings/str_cat.h"
 #include "reflector/packet/config.h"
 #include "reflector/packet/packet.h"
 
-namespace reflector::tools::golden {
+namespace reflector::testing::golden {
 namespace {
 
 const char* Bool(bool value) { return value ? "true" : "false"; }
@@ -31,4 +31,4 @@ std::vector<std::string> ClassifierFlags(const rf_config& config, bool with_mode
   return flags;
 }
 
-}  // namespace reflector::tools::golden
+}  // namespace reflector::testing::golden

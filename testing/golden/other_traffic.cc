@@ -1,8 +1,8 @@
-#include "tools/golden/other_traffic.h"
+#include "testing/golden/other_traffic.h"
 
 #include "absl/strings/str_split.h"
 
-namespace reflector::tools::golden {
+namespace reflector::testing::golden {
 namespace {
 
 using packet::testing::FrameBuilder;
@@ -200,4 +200,4 @@ Frame DnsAnswer(const Host& from, const Host& to, absl::string_view name, uint16
   return DnsMessage(from, to, kDnsPort, 53053, name, id, &answer);
 }
 
-}  // namespace reflector::tools::golden
+}  // namespace reflector::testing::golden

@@ -1,7 +1,7 @@
 // The capture reader on good, truncated and corrupted files: every damaged file is a clear
 // error (or, cut exactly between records, the frames before the cut), never a crash. The
 // damaged files are made from a good one written here, not stored as blobs.
-#include "tools/pcap_reflect/capture_file.h"
+#include "platform/pcap/capture_file.h"
 
 #include <unistd.h>
 
@@ -15,7 +15,7 @@
 #include "gtest/gtest.h"
 #include "reflector/packet/testing/frame_builder.h"
 
-namespace reflector::tools::pcap_reflect {
+namespace reflector::platform::pcap {
 namespace {
 
 using packet::testing::FrameBuilder;
@@ -152,4 +152,4 @@ TEST(CaptureFileTest, OutputThatIsTheInputIsRefusedByAnyPath) {
 }
 
 }  // namespace
-}  // namespace reflector::tools::pcap_reflect
+}  // namespace reflector::platform::pcap

@@ -1,4 +1,4 @@
-#include "tools/golden/golden_writer.h"
+#include "testing/golden/golden_writer.h"
 
 #include <fstream>
 
@@ -6,15 +6,15 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "reflector/base/status_macros.h"
-#include "tools/golden/classifier_flags.h"
-#include "tools/golden/golden_fixtures.h"
-#include "tools/pcap_reflect/capture_file.h"
-#include "tools/pcap_reflect/offline_reflect.h"
+#include "testing/golden/classifier_flags.h"
+#include "testing/golden/golden_fixtures.h"
+#include "platform/pcap/capture_file.h"
+#include "reflector/engine/offline_reflect.h"
 
-namespace reflector::tools::golden {
+namespace reflector::testing::golden {
 namespace {
 
-using pcap_reflect::CapturedFrame;
+using platform::pcap::CapturedFrame;
 
 // Fixed timestamps keep the files byte-identical from run to run: 2024-01-01, 1 ms apart.
 constexpr int64_t kFirstTimestamp = 1704067200;
@@ -43,8 +43,8 @@ std::vector<CapturedFrame> TimestampedOutput(const GoldenFixture& fixture, packe
 
 // The oracle (builder) and the packet library must agree on every reflected frame.
 absl::Status CheckOracle(const GoldenFixture& fixture, packet::Mode mode) {
-  const pcap_reflect::OfflineResult result =
-      pcap_reflect::ReflectFrames(TimestampedInput(fixture), fixture.ConfigFor(mode));
+  const engine::OfflineResult result =
+      engine::ReflectFrames(TimestampedInput(fixture), fixture.ConfigFor(mode));
   const std::vector<CapturedFrame> expected = TimestampedOutput(fixture, mode);
   if (result.reflected.size() != expected.size()) {
     return absl::InternalError(absl::StrCat(fixture.name, " in mode ", packet::ModeName(mode),
@@ -81,12 +81,12 @@ absl::Status WriteGoldenPcaps(const std::string& directory, std::vector<std::str
   for (const GoldenFixture& fixture : GoldenFixtures()) {
     for (packet::Mode mode : packet::kAllModes) REFLECTOR_RETURN_IF_ERROR(CheckOracle(fixture, mode));
     const std::string input = InputPcapName(fixture);
-    REFLECTOR_RETURN_IF_ERROR(pcap_reflect::WriteCaptureFile(absl::StrCat(directory, "/", input),
+    REFLECTOR_RETURN_IF_ERROR(platform::pcap::WriteCaptureFile(absl::StrCat(directory, "/", input),
                                                              TimestampedInput(fixture)));
     written->push_back(input);
     for (packet::Mode mode : packet::kAllModes) {
       const std::string output = OutputPcapName(fixture, mode);
-      REFLECTOR_RETURN_IF_ERROR(pcap_reflect::WriteCaptureFile(
+      REFLECTOR_RETURN_IF_ERROR(platform::pcap::WriteCaptureFile(
           absl::StrCat(directory, "/", output), TimestampedOutput(fixture, mode)));
       written->push_back(output);
     }
@@ -100,4 +100,4 @@ absl::Status WriteGoldenPcaps(const std::string& directory, std::vector<std::str
   return absl::OkStatus();
 }
 
-}  // namespace reflector::tools::golden
+}  // namespace reflector::testing::golden

@@ -1,9 +1,9 @@
-#include "tools/pcap_reflect/offline_reflect.h"
+#include "reflector/engine/offline_reflect.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
-namespace reflector::tools::pcap_reflect {
+namespace reflector::engine {
 
 OfflineResult ReflectFrames(const std::vector<CapturedFrame>& frames, const rf_config& config) {
   OfflineResult result;
@@ -41,4 +41,4 @@ std::string FormatVerdictCounts(const OfflineResult& result) {
                       absl::StrJoin(parts, ", "));
 }
 
-}  // namespace reflector::tools::pcap_reflect
+}  // namespace reflector::engine

@@ -10,7 +10,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_format.h"
 #include "reflector/base/cli.h"
-#include "tools/golden/golden_writer.h"
+#include "testing/golden/golden_writer.h"
 
 ABSL_FLAG(std::string, out_dir, "",
           "Directory for the pcaps; default: testing/pcaps of the workspace (bazel run).");
@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
     directory = std::string(workspace) + "/testing/pcaps";
   }
   std::vector<std::string> written;
-  const absl::Status status = reflector::tools::golden::WriteGoldenPcaps(directory, &written);
+  const absl::Status status = reflector::testing::golden::WriteGoldenPcaps(directory, &written);
   if (!status.ok()) {
     absl::FPrintF(stderr, "make_golden_pcaps: %s\n", status.message());
     return 1;

@@ -1,7 +1,7 @@
 // Offline mode: what a reflector with a given config would do with each frame of a capture,
 // using the same packet library as every data path.
-#ifndef REFLECTOR_TOOLS_PCAP_REFLECT_OFFLINE_REFLECT_H_
-#define REFLECTOR_TOOLS_PCAP_REFLECT_OFFLINE_REFLECT_H_
+#ifndef REFLECTOR_ENGINE_OFFLINE_REFLECT_H_
+#define REFLECTOR_ENGINE_OFFLINE_REFLECT_H_
 
 #include <array>
 #include <cstdint>
@@ -10,9 +10,11 @@
 
 #include "reflector/packet/packet.h"
 #include "reflector/packet/wire.h"
-#include "tools/pcap_reflect/capture_file.h"
+#include "platform/pcap/capture_file.h"
 
-namespace reflector::tools::pcap_reflect {
+namespace reflector::engine {
+
+using platform::pcap::CapturedFrame;
 
 struct OfflineResult {
   // The frames that would be reflected, as reflected, with their input timestamps.
@@ -29,6 +31,6 @@ OfflineResult ReflectFrames(const std::vector<CapturedFrame>& frames, const rf_c
 // that occurred, in SPEC §3 order.
 std::string FormatVerdictCounts(const OfflineResult& result);
 
-}  // namespace reflector::tools::pcap_reflect
+}  // namespace reflector::engine
 
-#endif  // REFLECTOR_TOOLS_PCAP_REFLECT_OFFLINE_REFLECT_H_
+#endif  // REFLECTOR_ENGINE_OFFLINE_REFLECT_H_
