@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -80,6 +81,18 @@ ReflectorLab::~ReflectorLab() {
   // The socket and program hold references to the tester namespace; close them first.
   tester_socket_.reset();
   tester_program_.reset();
+  ForgetStateRecords();
+}
+
+void ReflectorLab::ForgetStateRecords() const {
+  // A test that kills an XDP data path leaves its rx-vlan-offload record in reflectord's
+  // state directory for a next start that, once the lab is gone, never comes. The lab's
+  // interface names are its own, so every record of this interface is this lab's.
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(kStateDirectory, error)) {
+    const std::string name = entry.path().filename();
+    if (absl::StartsWith(name, reflector_if_ + ".netns-")) std::filesystem::remove(entry, error);
+  }
 }
 
 absl::StatusOr<std::unique_ptr<ReflectorLab>> ReflectorLab::Create(ReflectorLabOptions options) {

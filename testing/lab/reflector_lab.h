@@ -76,6 +76,9 @@ struct Capture {
   std::vector<Frame> host;
 };
 
+// Where reflectord keeps its records when no $RUNTIME_DIRECTORY is set (daemon.cc).
+inline constexpr char kStateDirectory[] = "/run/reflectord";
+
 class ReflectorLab {
  public:
   static absl::StatusOr<std::unique_ptr<ReflectorLab>> Create(ReflectorLabOptions options = {});
@@ -132,6 +135,8 @@ class ReflectorLab {
   absl::Status CheckNothingAttached() const;
 
  private:
+  // Deletes reflectord's state records for this lab's reflector interface.
+  void ForgetStateRecords() const;
   ReflectorLab(NetNamespace tester, NetNamespace reflector, std::string base,
                std::string output_dir);
   absl::Status Compose(const ReflectorLabOptions& options);
