@@ -15,32 +15,8 @@
 namespace reflector::daemon {
 namespace {
 
-template <typename Enum>
-struct Named {
-  absl::string_view name;
-  Enum value;
-};
-
-constexpr Named<StatsFormat> kStatsFormats[] = {
-    {"text", StatsFormat::kText}, {"json", StatsFormat::kJson}, {"csv", StatsFormat::kCsv}};
-constexpr Named<LogLevel> kLogLevels[] = {{"error", LogLevel::kError},
-                                          {"warning", LogLevel::kWarning},
-                                          {"info", LogLevel::kInfo},
-                                          {"debug", LogLevel::kDebug}};
-
-template <typename Enum, size_t N>
-absl::StatusOr<Enum> ParseNamed(absl::string_view setting, absl::string_view text,
-                                const Named<Enum> (&table)[N]) {
-  std::string choices;
-  for (const auto& entry : table) {
-    if (entry.name == text) return entry.value;
-    absl::StrAppend(&choices, choices.empty() ? "" : ", ", entry.name);
-  }
-  return absl::InvalidArgumentError(
-      absl::StrFormat("--%s: invalid value \"%s\": expected one of %s", setting, text, choices));
-}
-
-// For enums of the layers that act on them: their own name function is the one spelling.
+// An enum setting, spelled by its name function (the layer's own, for the layers' enums): the
+// value whose name is `text`, or an error listing the names.
 template <typename Enum>
 absl::StatusOr<Enum> ParseByName(absl::string_view setting, absl::string_view text,
                                  std::initializer_list<Enum> values,
@@ -54,10 +30,14 @@ absl::StatusOr<Enum> ParseByName(absl::string_view setting, absl::string_view te
       absl::StrFormat("--%s: invalid value \"%s\": expected one of %s", setting, text, choices));
 }
 
-template <typename Enum, size_t N>
-absl::string_view NameOf(Enum value, const Named<Enum> (&table)[N]) {
-  for (const auto& entry : table) {
-    if (entry.value == value) return entry.name;
+absl::string_view StatsFormatName(StatsFormat format) {
+  switch (format) {
+    case StatsFormat::kText:
+      return "text";
+    case StatsFormat::kJson:
+      return "json";
+    case StatsFormat::kCsv:
+      return "csv";
   }
   return "?";
 }
@@ -159,10 +139,15 @@ absl::Status ParseStatsInterval(absl::string_view, absl::string_view text, Daemo
   return Assign(ParseInterval(text), &o->stats_interval);
 }
 absl::Status ParseStatsFormat(absl::string_view name, absl::string_view text, DaemonOptions* o) {
-  return Assign(ParseNamed(name, text, kStatsFormats), &o->stats_format);
+  return Assign(ParseByName(name, text, {StatsFormat::kText, StatsFormat::kJson, StatsFormat::kCsv},
+                            StatsFormatName),
+                &o->stats_format);
 }
 absl::Status ParseLogLevel(absl::string_view name, absl::string_view text, DaemonOptions* o) {
-  return Assign(ParseNamed(name, text, kLogLevels), &o->log_level);
+  return Assign(ParseByName(name, text,
+                            {LogLevel::kError, LogLevel::kWarning, LogLevel::kInfo, LogLevel::kDebug},
+                            LogLevelName),
+                &o->log_level);
 }
 
 // settings.inc's defaults as the text a flag carries.
@@ -226,7 +211,19 @@ absl::StatusOr<std::vector<int>> ParseCpuList(absl::string_view text) {
   return cpus;
 }
 
-absl::string_view LogLevelName(LogLevel level) { return NameOf(level, kLogLevels); }
+absl::string_view LogLevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kError:
+      return "error";
+    case LogLevel::kWarning:
+      return "warning";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kDebug:
+      return "debug";
+  }
+  return "?";
+}
 
 absl::StatusOr<DaemonOptions> ParseOptions(const Settings& settings) {
   DaemonOptions options;

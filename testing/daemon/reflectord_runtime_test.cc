@@ -37,19 +37,6 @@ void WriteFile(const std::string& path, const std::string& text) {
   out << text;
 }
 
-// The effective capability set of `pid`, as the kernel reports it.
-uint64_t EffectiveCapabilities(pid_t pid) {
-  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("CapEff:", 0) != 0) continue;
-    uint64_t caps = 0;
-    absl::SimpleHexAtoi(absl::StripAsciiWhitespace(line.substr(7)), &caps);
-    return caps;
-  }
-  return ~0ull;
-}
-
 // Sends one frame to port 3842 and one to port 5001, and returns what came back.
 std::vector<lab::Frame> ExchangeBothPorts(lab::ReflectorLab& lab, size_t expected) {
   EXPECT_TRUE(lab.Send(FrameBuilder().Ports(40000, 3842).Build()).ok());
@@ -73,7 +60,7 @@ TEST_P(ReflectordRuntimeTest, SighupAppliesTheConfigFileWhileRunning) {
   EXPECT_EQ(back[0], FrameBuilder().Ports(40000, 3842).Reflected(Mode::kAll).Build());
 
   // Only CAP_NET_ADMIN (12) and CAP_BPF (39) are left once the data path runs.
-  EXPECT_EQ(EffectiveCapabilities(daemon->pid()), (1ull << 12) | (1ull << 39));
+  EXPECT_EQ(lab::EffectiveCapabilities(daemon->pid()), (1ull << 12) | (1ull << 39));
 
   WriteFile(config, "port = 5001\nmode = \"mac\"\nlog_level = \"debug\"\n");
   ASSERT_TRUE(daemon->Signal(SIGHUP).ok());

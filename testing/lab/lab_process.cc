@@ -10,8 +10,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <fstream>
+#include <string>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -172,6 +176,18 @@ absl::Status LabProcess::WaitForStdoutLines(size_t lines, absl::Duration timeout
     }
     absl::SleepFor(kPollInterval);
   }
+}
+
+uint64_t EffectiveCapabilities(pid_t pid) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (!absl::StartsWith(line, "CapEff:")) continue;
+    uint64_t caps = 0;
+    absl::SimpleHexAtoi(absl::StripAsciiWhitespace(line.substr(7)), &caps);
+    return caps;
+  }
+  return ~0ull;
 }
 
 std::string LabProcess::Stdout() const { return ReadFile(options_.output_prefix + ".stdout"); }

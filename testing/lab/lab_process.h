@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,6 +58,10 @@ class LabProcess {
   LabProcessOptions options_;
   int cleanup_slot_ = -1;
 };
+
+// The effective capability set of process `pid` as the kernel reports it (CapEff in
+// /proc/<pid>/status); all ones when it cannot be read.
+uint64_t EffectiveCapabilities(pid_t pid);
 
 }  // namespace reflector::testing::lab
 
