@@ -27,9 +27,10 @@ enum rf_xdp_action {
 
 /* One complete configuration: the classifier's settings and the action. */
 struct rf_xdp_config {
-  struct rf_config filter; /* interface MAC, OUIs, port, signatures, flags, reflect mode */
+  struct rf_config filter; /* interface MAC, safety flags, the rule table */
   __u8 action;             /* enum rf_xdp_action */
-  __u8 reserved[7];
+  /* To a power of two, so a slot's address is a shift of the slot index. */
+  __u8 reserved[4096 - sizeof(struct rf_config) - 1];
 };
 
 /*
@@ -48,25 +49,27 @@ struct rf_xdp_config_block {
   __u32 reserved;
 };
 
-/* Fixed slot counts, so adding a verdict or a signature does not move the fields after them. */
-#define RF_XDP_VERDICT_SLOTS 16
-#define RF_XDP_SIGNATURE_SLOTS 8
+/* A fixed slot count, so adding a verdict does not move the fields after it. */
+#define RF_XDP_VERDICT_SLOTS 32
 
 /*
  * The value of the per-CPU counter map (one entry). Each CPU increments its own copy with plain
- * adds (no atomics: nothing else writes it); the loader sums the copies.
+ * adds (no atomics: nothing else writes it); the loader sums the copies. A program counts as
+ * little as it can per frame (two adds for a reflected or a rejected frame) and userspace
+ * derives the rest (xdp/counters.h): received = rejected + reflect verdicts, passed = rejected
+ * + redirect_fallback + reflect_errors (+ the reflect verdicts in monitor mode), sent back with
+ * XDP_TX = reflect verdicts - reflect_errors.
  */
 struct rf_xdp_counters {
-  __u64 verdict_frames[RF_XDP_VERDICT_SLOTS];   /* frames per enum rf_verdict */
-  __u64 reflect_frames[RF_XDP_SIGNATURE_SLOTS]; /* verdict reflect, per enum rf_signature */
-  __u64 reflect_bytes[RF_XDP_SIGNATURE_SLOTS];  /* their bytes, as received */
-  __u64 rx_bytes;          /* bytes of every frame the program saw */
-  __u64 tx;                /* reflected in place and sent back (XDP_TX) */
-  __u64 redirected;        /* handed to an AF_XDP socket (XDP_REDIRECT) */
+  __u64 verdict_frames[RF_XDP_VERDICT_SLOTS]; /* rejected frames per enum rf_verdict; the
+                                                 reflect slot stays 0 (see rule_frames) */
+  __u64 rule_frames[RF_MAX_RULES];            /* reflect verdicts per rule (rf_result.rule) */
+  __u64 rule_bytes[RF_MAX_RULES];             /* their bytes, as received */
+  __u64 rejected_bytes;                       /* bytes of every rejected frame */
+  __u64 redirected;        /* afxdp: handed to an AF_XDP socket (XDP_REDIRECT) */
   __u64 redirect_fallback; /* afxdp: no socket on the frame's rx queue, so passed instead */
-  __u64 passed;            /* XDP_PASS, untouched: every frame not sent back or redirected */
   __u64 reflect_errors;    /* rf_reflect refused a reflect verdict's offsets (a bug); passed */
-  __u64 reserved[2];
+  __u64 reserved[4];
 };
 
 #define RF_XDP_MAX_QUEUES_DEFAULT 64 /* XSKMAP entries unless the loader asks for another size */
@@ -76,11 +79,11 @@ struct rf_xdp_counters {
 #else
 #define RF_XDP_STATIC_ASSERT _Static_assert
 #endif
-RF_XDP_STATIC_ASSERT(sizeof(struct rf_xdp_config) == 72, "rf_xdp_config layout");
-RF_XDP_STATIC_ASSERT(sizeof(struct rf_xdp_config_block) == 152, "rf_xdp_config_block layout");
-RF_XDP_STATIC_ASSERT(sizeof(struct rf_xdp_counters) == 320, "rf_xdp_counters layout");
+RF_XDP_STATIC_ASSERT(sizeof(struct rf_xdp_config) == 4096, "rf_xdp_config layout");
+RF_XDP_STATIC_ASSERT(sizeof(struct rf_xdp_config_block) == 8200, "rf_xdp_config_block layout");
+RF_XDP_STATIC_ASSERT(sizeof(struct rf_xdp_counters) == 832, "rf_xdp_counters layout");
 RF_XDP_STATIC_ASSERT(RF_VERDICT_COUNT <= RF_XDP_VERDICT_SLOTS, "verdicts outgrew their slots");
-RF_XDP_STATIC_ASSERT(RF_SIG_COUNT <= RF_XDP_SIGNATURE_SLOTS, "signatures outgrew their slots");
+RF_XDP_STATIC_ASSERT(RF_MAX_RULES == 32, "rule counters are indexed with a 5-bit mask");
 #undef RF_XDP_STATIC_ASSERT
 
 #endif /* REFLECTOR_XDP_ABI_H_ */

@@ -48,4 +48,33 @@ rf_xdp_counters CountersSince(const rf_xdp_counters& after, const rf_xdp_counter
   return std::bit_cast<rf_xdp_counters>(words);
 }
 
+uint64_t ReflectVerdicts(const rf_xdp_counters& counters) {
+  uint64_t total = 0;
+  for (uint64_t frames : counters.rule_frames) total += frames;
+  return total;
+}
+
+uint64_t ReflectBytes(const rf_xdp_counters& counters) {
+  uint64_t total = 0;
+  for (uint64_t bytes : counters.rule_bytes) total += bytes;
+  return total;
+}
+
+uint64_t RejectedFrames(const rf_xdp_counters& counters) {
+  uint64_t total = 0;
+  for (uint64_t frames : counters.verdict_frames) total += frames;
+  return total;
+}
+
+uint64_t PassedFrames(const rf_xdp_counters& counters, bool monitor) {
+  if (monitor) return RejectedFrames(counters) + ReflectVerdicts(counters);
+  return RejectedFrames(counters) + counters.redirect_fallback + counters.reflect_errors;
+}
+
+uint64_t SentFrames(const rf_xdp_counters& counters, bool monitor) {
+  if (monitor) return 0;
+  return ReflectVerdicts(counters) - counters.redirected - counters.redirect_fallback -
+         counters.reflect_errors;
+}
+
 }  // namespace reflector::xdp

@@ -23,6 +23,19 @@ rf_xdp_counters SumCounters(absl::Span<const rf_xdp_counters> per_cpu);
 // after - before, field by field: what was counted in between.
 rf_xdp_counters CountersSince(const rf_xdp_counters& after, const rf_xdp_counters& before);
 
+// What the programs do not count per frame, derived from what they do (xdp/abi.h).
+// Frames with a reflect verdict (the sum of the per-rule counts).
+uint64_t ReflectVerdicts(const rf_xdp_counters& counters);
+// Their bytes.
+uint64_t ReflectBytes(const rf_xdp_counters& counters);
+// Frames with any other verdict.
+uint64_t RejectedFrames(const rf_xdp_counters& counters);
+// Frames the XDP program passed to the stack: every rejected frame, those it could not redirect
+// or reflect, and in monitor mode every frame. For the tc program: the frames it left alone.
+uint64_t PassedFrames(const rf_xdp_counters& counters, bool monitor);
+// Frames the XDP program sent back with XDP_TX (none in monitor mode).
+uint64_t SentFrames(const rf_xdp_counters& counters, bool monitor);
+
 }  // namespace reflector::xdp
 
 #endif  // REFLECTOR_XDP_COUNTERS_H_

@@ -170,8 +170,17 @@ int XdpProgram::program_fd() const { return bpf_program__fd(skeleton_->progs.rf_
 int XdpProgram::xsk_map_fd() const { return bpf_map__fd(skeleton_->maps.rf_xsks); }
 
 absl::Status XdpProgram::Configure(const rf_config& filter, Action action) {
-  if (filter.mode >= RF_MODE_COUNT) {
-    return absl::InvalidArgumentError(absl::StrCat("unknown reflect mode ", filter.mode));
+  if (filter.rule_count > RF_MAX_RULES || filter.oui_count > RF_MAX_OUIS ||
+      filter.prefix_count > RF_MAX_PREFIXES) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "rule table out of bounds: ", filter.rule_count, " rules, ", filter.oui_count, " OUIs, ",
+        filter.prefix_count, " prefixes"));
+  }
+  for (int i = 0; i < filter.rule_count; ++i) {
+    if (filter.rules[i].mode >= RF_MODE_COUNT) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("rule ", i, ": unknown reflect mode ", filter.rules[i].mode));
+    }
   }
   if (static_cast<uint8_t>(action) >= RF_XDP_ACTION_COUNT) {
     return absl::InvalidArgumentError(

@@ -30,7 +30,7 @@ TEST(LoaderTest, LoadsAndReportsVerifiedInstructions) {
   EXPECT_EQ((*program)->config().action, RF_XDP_MONITOR);
   absl::StatusOr<rf_xdp_counters> counters = (*program)->ReadCounters();
   ASSERT_TRUE(counters.ok()) << counters.status();
-  EXPECT_EQ(counters->passed, 0u);
+  EXPECT_EQ(RejectedFrames(*counters) + ReflectVerdicts(*counters), 0u);
   std::printf("verifier: %u instructions processed\n", (*program)->verified_instructions());
 }
 
@@ -75,13 +75,36 @@ TEST(LoaderTest, CountersSinceSubtractsEveryField) {
   rf_xdp_counters after = {};
   before.verdict_frames[RF_PORT] = 2;
   after.verdict_frames[RF_PORT] = 5;
-  after.reflect_bytes[RF_SIG_Y1564] = 64;
+  after.rule_bytes[4] = 64;
+  after.rule_frames[4] = 1;
   after.reflect_errors = 1;
   const rf_xdp_counters delta = CountersSince(after, before);
   EXPECT_EQ(delta.verdict_frames[RF_PORT], 3u);
-  EXPECT_EQ(delta.reflect_bytes[RF_SIG_Y1564], 64u);
+  EXPECT_EQ(delta.rule_bytes[4], 64u);
   EXPECT_EQ(delta.reflect_errors, 1u);
-  EXPECT_EQ(delta.tx, 0u);
+  EXPECT_EQ(delta.redirected, 0u);
+}
+
+TEST(LoaderTest, DerivedCountersFollowTheProgramsArithmetic) {
+  rf_xdp_counters c = {};
+  c.verdict_frames[RF_PORT] = 3;
+  c.verdict_frames[RF_DST_MAC] = 2;
+  c.rule_frames[0] = 7;
+  c.rule_frames[31] = 1;
+  c.rule_bytes[0] = 700;
+  c.reflect_errors = 1;
+  EXPECT_EQ(ReflectVerdicts(c), 8u);
+  EXPECT_EQ(ReflectBytes(c), 700u);
+  EXPECT_EQ(RejectedFrames(c), 5u);
+  EXPECT_EQ(PassedFrames(c, /*monitor=*/false), 6u);  // rejects + the reflect error
+  EXPECT_EQ(PassedFrames(c, /*monitor=*/true), 13u);
+  EXPECT_EQ(SentFrames(c, /*monitor=*/false), 7u);
+  EXPECT_EQ(SentFrames(c, /*monitor=*/true), 0u);
+  c.redirected = 5;
+  c.redirect_fallback = 2;
+  c.reflect_errors = 0;
+  EXPECT_EQ(SentFrames(c, false), 1u);
+  EXPECT_EQ(PassedFrames(c, false), 7u);
 }
 
 TEST(LoaderTest, Names) {

@@ -9,6 +9,7 @@
 
 #include "reflector/packet/classify.h"
 #include "xdp/abi.h"
+#include "xdp/count_reject.h"
 
 /* Written by the loader through its memory mapping (see struct rf_xdp_config_block). */
 struct rf_xdp_config_block rf_config SEC(".data.config");
@@ -28,11 +29,6 @@ struct {
   __type(value, __u32);
 } rf_xsks SEC(".maps");
 
-RF_INLINE int rf_pass(struct rf_xdp_counters *counters) {
-  counters->passed++;
-  return XDP_PASS;
-}
-
 SEC("xdp")
 int rf_xdp_reflect(struct xdp_md *ctx) {
   __u8 *data = (__u8 *)(long)ctx->data;
@@ -46,22 +42,22 @@ int rf_xdp_reflect(struct xdp_md *ctx) {
   struct rf_result where;
   const __u32 verdict = rf_classify(data, end, &config->filter, &where);
 
-  /* Masks, not ifs: the verifier needs the index bounded, and the slots are powers of two. */
-  counters->verdict_frames[verdict & (RF_XDP_VERDICT_SLOTS - 1)]++;
-  counters->rx_bytes += (__u64)(end - data);
-  if (verdict != RF_REFLECT) return rf_pass(counters);
-
-  const __u32 signature = where.signature & (RF_XDP_SIGNATURE_SLOTS - 1);
-  counters->reflect_frames[signature]++;
-  counters->reflect_bytes[signature] += (__u64)(end - data);
+  /* Two adds per frame; userspace derives received, passed and sent (xdp/abi.h). */
+  if (verdict != RF_REFLECT) {
+    rf_count_reject(counters, verdict, (__u64)(end - data));
+    return XDP_PASS;
+  }
+  /* A mask, not an if: the verifier needs the index bounded, and 32 is a power of two. */
+  const __u32 rule = where.rule & (RF_MAX_RULES - 1);
+  counters->rule_frames[rule]++;
+  counters->rule_bytes[rule] += (__u64)(end - data);
 
   switch (config->action) {
     case RF_XDP_TX:
-      if (rf_reflect(data, end, &where, config->filter.mode) != 0) {
+      if (rf_reflect(data, end, &where) != 0) {
         counters->reflect_errors++;
-        return rf_pass(counters);
+        return XDP_PASS;
       }
-      counters->tx++;
       return XDP_TX;
     case RF_XDP_REDIRECT: {
       /* The low bits of flags are the action taken when the queue has no socket. */
@@ -71,10 +67,10 @@ int rf_xdp_reflect(struct xdp_md *ctx) {
         return XDP_REDIRECT;
       }
       counters->redirect_fallback++;
-      return rf_pass(counters);
+      return XDP_PASS;
     }
     default: /* RF_XDP_MONITOR */
-      return rf_pass(counters);
+      return XDP_PASS;
   }
 }
 

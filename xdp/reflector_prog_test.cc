@@ -20,6 +20,7 @@ using packet::Mode;
 using packet::Verdict;
 using packet::testing::DescribeDifference;
 using packet::testing::FrameCase;
+using packet::testing::WithMode;
 using packet::testing::FrameTable;
 
 // A frame longer than this does not fit the single buffer a test run (or a driver running a
@@ -42,8 +43,7 @@ class ReflectorProgramTest : public ::testing::TestWithParam<FrameCase> {
 
   // Runs `c` under `action` (and `mode` for the reflect action) and compares with userspace.
   void ExpectSameAsUserspace(const FrameCase& c, Action action, Mode mode) {
-    rf_config config = c.config;
-    config.mode = static_cast<uint8_t>(mode);
+    const rf_config config = WithMode(c.config, mode);
     ASSERT_TRUE(program_->Configure(config, action).ok());
     absl::StatusOr<XdpTestRunner> runner = XdpTestRunner::Create(program_);
     ASSERT_TRUE(runner.ok()) << runner.status();
@@ -63,15 +63,18 @@ class ReflectorProgramTest : public ::testing::TestWithParam<FrameCase> {
         << where << ": " << DescribeDifference(expected.frame, run->frame);
 
     const rf_xdp_counters& counted = run->counted;
-    EXPECT_EQ(counted.rx_bytes, c.frame.size()) << where;
     const bool reflect = c.verdict == Verdict::kReflect;
-    const int signature = static_cast<int>(c.signature);
-    EXPECT_EQ(counted.reflect_frames[signature], reflect ? 1u : 0u) << where;
-    EXPECT_EQ(counted.reflect_bytes[signature], reflect ? c.frame.size() : 0u) << where;
-    EXPECT_EQ(counted.tx, reflect && action == Action::kReflect ? 1u : 0u) << where;
+    EXPECT_EQ(counted.rejected_bytes, reflect ? 0u : c.frame.size()) << where;
+    if (reflect) {
+      EXPECT_EQ(run->rule, c.rule) << where << ": expected rule " << c.rule_name;
+      EXPECT_EQ(counted.rule_bytes[c.rule], c.frame.size()) << where;
+    }
+    const bool monitor = action == Action::kMonitor;
+    EXPECT_EQ(SentFrames(counted, monitor), reflect && action == Action::kReflect ? 1u : 0u)
+        << where;
     EXPECT_EQ(counted.redirect_fallback, reflect && action == Action::kRedirect ? 1u : 0u)
         << where;
-    EXPECT_EQ(counted.passed, run->action == XDP_PASS ? 1u : 0u) << where;
+    EXPECT_EQ(PassedFrames(counted, monitor), run->action == XDP_PASS ? 1u : 0u) << where;
     EXPECT_EQ(counted.redirected, 0u) << where;
     EXPECT_EQ(counted.reflect_errors, 0u) << where;
     if (reflect && action == Action::kReflect && c.has_builder) {
@@ -95,7 +98,7 @@ TEST_P(ReflectorProgramTest, SameVerdictActionAndBytesAsUserspace) {
     GTEST_SKIP() << "larger than one XDP buffer (see ProgramSeesOnlyOneBuffer)";
   }
   for (Mode mode : packet::kAllModes) ExpectSameAsUserspace(c, Action::kReflect, mode);
-  const Mode configured = static_cast<Mode>(c.config.mode);
+  const Mode configured = static_cast<Mode>(c.config.rules[c.rule].mode);
   ExpectSameAsUserspace(c, Action::kMonitor, configured);
   // No AF_XDP socket in the XSKMAP: accepted frames fall back to XDP_PASS.
   ExpectSameAsUserspace(c, Action::kRedirect, configured);
@@ -131,18 +134,22 @@ TEST_F(ReflectorProgramTest, ProgramSeesOnlyOneBuffer) {
   }
 }
 
-TEST_F(ReflectorProgramTest, ConfigurationRejectsUnknownModeAndAction) {
+TEST_F(ReflectorProgramTest, ConfigurationRejectsUnknownModeActionAndOversizedTables) {
   REFLECTOR_REQUIRE_ROOT();
   rf_config config = packet::testing::DefaultTestConfig();
-  config.mode = RF_MODE_COUNT;
+  config.rules[4].mode = RF_MODE_COUNT;
   EXPECT_EQ(program_->Configure(config, Action::kReflect).code(),
             absl::StatusCode::kInvalidArgument);
-  config.mode = RF_MODE_MAC;
+  config.rules[4].mode = RF_MODE_MAC;
+  config.rule_count = RF_MAX_RULES + 1;
+  EXPECT_EQ(program_->Configure(config, Action::kReflect).code(),
+            absl::StatusCode::kInvalidArgument);
+  config.rule_count = 5;
   EXPECT_EQ(program_->Configure(config, static_cast<Action>(RF_XDP_ACTION_COUNT)).code(),
             absl::StatusCode::kInvalidArgument);
   ASSERT_TRUE(program_->Configure(config, Action::kMonitor).ok());
   EXPECT_EQ(program_->config().action, RF_XDP_MONITOR);
-  EXPECT_EQ(program_->config().filter.mode, RF_MODE_MAC);
+  EXPECT_EQ(program_->config().filter.rules[4].mode, RF_MODE_MAC);
 }
 
 }  // namespace

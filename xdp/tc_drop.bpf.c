@@ -18,6 +18,7 @@
 
 #include "reflector/packet/classify.h"
 #include "xdp/abi.h"
+#include "xdp/count_reject.h"
 
 /* Cap on how much of a non-linear frame we pull in to classify it (a jumbo frame fits). */
 #define RF_TC_MAX_PULL 9216
@@ -32,8 +33,8 @@ struct {
 /*
  * What the filter saw, per CPU, in the XDP program's counter record: tc ingress sees every
  * frame of the interface, also those the socket's classic BPF filter keeps from userspace, so
- * these are the afpacket data path's verdict counts. `tx` counts the test frames dropped here,
- * `passed` the frames left to the stack.
+ * these are the afpacket data path's verdict counts. The reflect verdicts (rule_frames) are the
+ * test frames dropped here, the rejected frames those left to the stack.
  */
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -42,19 +43,9 @@ struct {
   __type(value, struct rf_xdp_counters);
 } rf_tc_counters SEC(".maps");
 
-RF_INLINE int rf_tc_pass(struct rf_xdp_counters *counters, __u32 verdict) {
-  counters->verdict_frames[verdict & (RF_XDP_VERDICT_SLOTS - 1)]++;
-  counters->passed++;
+RF_INLINE int rf_tc_pass(struct rf_xdp_counters *counters, __u32 verdict, __u32 bytes) {
+  rf_count_reject(counters, verdict, bytes);
   return TC_ACT_UNSPEC;
-}
-
-/* Two more tags inline after the one the kernel took into metadata: a third tag. */
-RF_INLINE int rf_two_inline_tags(const __u8 *data, const __u8 *end) {
-  if (data + 18 > end) return 0;
-  const __u16 first = rf_load_be16(data + 12);
-  const __u16 second = rf_load_be16(data + 16);
-  return (first == RF_ETHERTYPE_VLAN || first == RF_ETHERTYPE_QINQ) &&
-         (second == RF_ETHERTYPE_VLAN || second == RF_ETHERTYPE_QINQ);
 }
 
 SEC("tc")
@@ -63,7 +54,7 @@ int rf_tc_drop(struct __sk_buff *skb) {
   const struct rf_config *cfg = bpf_map_lookup_elem(&rf_tc_config, &key);
   struct rf_xdp_counters *counters = bpf_map_lookup_elem(&rf_tc_counters, &key);
   if (!cfg || !counters) return TC_ACT_UNSPEC;
-  counters->rx_bytes += skb->len;
+  const __u32 bytes = skb->len;
 
   /* The classifier checks IP lengths against the frame end, so it needs the whole frame in
    * the linear area. Its first checks need only the MAC addresses, so frames that fail them
@@ -71,33 +62,29 @@ int rf_tc_drop(struct __sk_buff *skb) {
    * nothing to pull. */
   __u8 *data = (__u8 *)(long)skb->data;
   __u8 *end = (__u8 *)(long)skb->data_end;
-  if (skb->len < RF_ETH_ALEN) return rf_tc_pass(counters, RF_TOO_SHORT);
-  if (data + RF_ETH_ALEN > end) return rf_tc_pass(counters, RF_TOO_SHORT); /* head not linear */
-  if (data[0] & 1) return rf_tc_pass(counters, RF_DST_MAC);
+  if (skb->len < RF_ETH_ALEN) return rf_tc_pass(counters, RF_TOO_SHORT, bytes);
+  if (data + RF_ETH_ALEN > end) return rf_tc_pass(counters, RF_TOO_SHORT, bytes); /* head not linear */
+  if (data[0] & 1) return rf_tc_pass(counters, RF_DST_MAC, bytes);
   if ((cfg->flags & RF_CFG_DST_MAC_FILTER) && !rf_mac_equal(data, cfg->if_mac)) {
-    return rf_tc_pass(counters, RF_DST_MAC);
+    return rf_tc_pass(counters, RF_DST_MAC, bytes);
   }
   if (skb->len > RF_TC_MAX_PULL || bpf_skb_pull_data(skb, skb->len) != 0) {
-    return rf_tc_pass(counters, RF_TOO_SHORT); /* cannot see the whole frame: not ours */
+    return rf_tc_pass(counters, RF_TOO_SHORT, bytes); /* cannot see the whole frame: not ours */
   }
   data = (__u8 *)(long)skb->data;
   end = (__u8 *)(long)skb->data_end;
 
+  /* The driver may have taken the outer tag into skb metadata (userspace puts it back): the
+   * classifier counts it as the frame's first tag, so tag limits and VLAN IDs see the frame
+   * as it was on the wire. */
+  const __u32 stripped_tag = skb->vlan_present ? (RF_STRIPPED_TAG | (skb->vlan_tci & 0xffff)) : 0;
   struct rf_result result;
-  __u32 verdict = rf_classify(data, end, cfg, &result);
-  /* The outer tag is in skb metadata by now and the bytes look one tag short: with VLAN
-   * support off, or with two more tags inline, userspace (which puts the tag back) rejects
-   * the frame for its tags, and so must this copy. Tag checks come after the MAC checks. */
-  if (skb->vlan_present && verdict > RF_OUI) {
-    if (!(cfg->flags & RF_CFG_VLAN) || rf_two_inline_tags(data, end)) verdict = RF_VLAN;
-  }
-  if (verdict != RF_REFLECT) return rf_tc_pass(counters, verdict);
+  const __u32 verdict = rf_classify_tagged(data, end, cfg, stripped_tag, &result);
+  if (verdict != RF_REFLECT) return rf_tc_pass(counters, verdict, bytes);
 
-  counters->verdict_frames[RF_REFLECT]++;
-  const __u32 signature = result.signature & (RF_XDP_SIGNATURE_SLOTS - 1);
-  counters->reflect_frames[signature]++;
-  counters->reflect_bytes[signature] += skb->len;
-  counters->tx++;
+  const __u32 rule = result.rule & (RF_MAX_RULES - 1);
+  counters->rule_frames[rule]++;
+  counters->rule_bytes[rule] += bytes;
   return TC_ACT_SHOT;
 }
 

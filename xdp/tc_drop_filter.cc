@@ -151,7 +151,7 @@ absl::Status TcDropFilter::SetConfig(const rf_config& config) {
 absl::StatusOr<uint64_t> TcDropFilter::dropped() const {
   absl::StatusOr<rf_xdp_counters> counters = ReadCounters();
   if (!counters.ok()) return counters.status();
-  return counters->tx;
+  return ReflectVerdicts(*counters);
 }
 
 absl::StatusOr<rf_xdp_counters> TcDropFilter::ReadCounters() const {

@@ -24,6 +24,7 @@ using packet::Mode;
 using packet::Verdict;
 using packet::testing::DescribeDifference;
 using packet::testing::FrameCase;
+using packet::testing::WithMode;
 using packet::testing::FrameTable;
 
 // A test run puts the frame into one page together with the skb's headroom and shared info;
@@ -49,8 +50,7 @@ class TcDropProgramTest : public ::testing::TestWithParam<FrameCase> {
 
   // Runs `c` under `mode` and compares with userspace.
   void ExpectSameAsUserspace(const FrameCase& c, Mode mode) {
-    rf_config config = c.config;
-    config.mode = static_cast<uint8_t>(mode);
+    const rf_config config = WithMode(c.config, mode);
     ASSERT_TRUE(program_->SetConfig(config).ok());
     absl::StatusOr<TestRunner> runner = TestRunner::Create(program_);
     ASSERT_TRUE(runner.ok()) << runner.status();
@@ -70,12 +70,13 @@ class TcDropProgramTest : public ::testing::TestWithParam<FrameCase> {
     EXPECT_EQ(run->frame, c.frame) << where << ": " << DescribeDifference(c.frame, run->frame);
 
     const rf_xdp_counters& counted = run->counted;
-    EXPECT_EQ(counted.rx_bytes, c.frame.size()) << where;
-    const int signature = static_cast<int>(c.signature);
-    EXPECT_EQ(counted.reflect_frames[signature], reflect ? 1u : 0u) << where;
-    EXPECT_EQ(counted.reflect_bytes[signature], reflect ? c.frame.size() : 0u) << where;
-    EXPECT_EQ(counted.tx, reflect ? 1u : 0u) << where << ": tx counts the dropped test frames";
-    EXPECT_EQ(counted.passed, reflect ? 0u : 1u) << where;
+    EXPECT_EQ(counted.rejected_bytes, reflect ? 0u : c.frame.size()) << where;
+    if (reflect) {
+      EXPECT_EQ(run->rule, c.rule) << where << ": expected rule " << c.rule_name;
+      EXPECT_EQ(counted.rule_bytes[c.rule], c.frame.size()) << where;
+    }
+    EXPECT_EQ(ReflectVerdicts(counted), reflect ? 1u : 0u) << where << ": the dropped test frames";
+    EXPECT_EQ(PassedFrames(counted, false), reflect ? 0u : 1u) << where;
     EXPECT_EQ(counted.redirected, 0u) << where;
     EXPECT_EQ(counted.redirect_fallback, 0u) << where;
     EXPECT_EQ(counted.reflect_errors, 0u) << where;

@@ -52,10 +52,16 @@ absl::StatusOr<TestRunResult> TestRunner::Run(absl::Span<const uint8_t> frame) {
   result.counted = CountersSince(*counters, last_);
   last_ = *counters;
   int moved = 0;
-  for (int v = 0; v < packet::kVerdictCount; ++v) {
+  for (int v = 0; v < RF_XDP_VERDICT_SLOTS; ++v) {
     if (result.counted.verdict_frames[v] == 0) continue;
-    ++moved;
+    moved += static_cast<int>(result.counted.verdict_frames[v]);
     result.verdict = static_cast<packet::Verdict>(v);
+  }
+  for (int r = 0; r < RF_MAX_RULES; ++r) {
+    if (result.counted.rule_frames[r] == 0) continue;
+    moved += static_cast<int>(result.counted.rule_frames[r]);
+    result.verdict = packet::Verdict::kReflect;
+    result.rule = r;
   }
   if (moved != 1) result.verdict.reset();
   return result;

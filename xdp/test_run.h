@@ -34,8 +34,10 @@ struct TestRunResult {
   uint32_t action = 0;
   std::vector<uint8_t> frame;    // the bytes after the run
   rf_xdp_counters counted = {};  // what this run added to the counters
-  // The verdict whose counter moved, if exactly one did.
+  // The verdict whose counter moved (a reject reason's, or a rule's for reflect), if exactly
+  // one did; for reflect, the rule.
   std::optional<packet::Verdict> verdict;
+  int rule = -1;
 };
 
 class TestRunner {

@@ -102,15 +102,17 @@ bool StatsReporter::Line(const Counters& now, absl::Time time) {
     text = CsvHeader() + "\n";
     header_written_ = true;
   }
-  absl::StrAppend(&text, FormatLine(format_, previous_, now, time - previous_time_, time, monitor_),
-                  "\n");
+  absl::StrAppend(
+      &text,
+      FormatLine(format_, previous_, now, time - previous_time_, time, monitor_, rule_names_),
+      "\n");
   previous_ = now;
   previous_time_ = time;
   return Write(lines_, text);
 }
 
 bool StatsReporter::Summary(const Counters& total, absl::Duration elapsed) {
-  return Write(text_, FormatSummary(total, elapsed, monitor_));
+  return Write(text_, FormatSummary(total, elapsed, monitor_, rule_names_));
 }
 
 std::string StatsReporter::CsvHeader() {
@@ -125,7 +127,8 @@ std::string StatsReporter::CsvHeader() {
 
 std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previous,
                                       const Counters& now, absl::Duration interval,
-                                      absl::Time time, bool monitor) {
+                                      absl::Time time, bool monitor,
+                                      const std::vector<std::string>& rule_names) {
   const Rates rates = RatesBetween(previous, now, interval);
   switch (format) {
     case StatsFormat::kText: {
@@ -151,10 +154,9 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
         rejected[std::string(packet::VerdictName(static_cast<Verdict>(i)))] =
             now.rejected_by_reason[i];
       }
-      nlohmann::json by_signature = nlohmann::json::object();
-      for (int i = 0; i < packet::kSignatureCount; ++i) {
-        by_signature[std::string(packet::SignatureName(static_cast<packet::Signature>(i)))] =
-            now.reflected_by_signature[i];
+      nlohmann::json by_rule = nlohmann::json::object();
+      for (size_t i = 0; i < rule_names.size() && i < now.reflected_by_rule.size(); ++i) {
+        by_rule[rule_names[i]] = now.reflected_by_rule[i];
       }
       nlohmann::json line = {
           {"time", Timestamp(time)},
@@ -167,7 +169,7 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
           {"rx_bytes", now.rx_bytes},
           {"reflected_frames", now.reflected_frames},
           {"reflected_bytes", now.reflected_bytes},
-          {"reflected_by_signature", by_signature},
+          {"reflected_by_rule", by_rule},
           {"rejected_frames", now.rejected_frames()},
           {"rejected", rejected},
           {"passed_frames", now.passed_frames},
@@ -192,7 +194,8 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
 }
 
 std::string StatsReporter::FormatSummary(const Counters& total, absl::Duration elapsed,
-                                         bool monitor) {
+                                         bool monitor,
+                                         const std::vector<std::string>& rule_names) {
   std::string out = absl::StrFormat(
       "summary after %s: rx %d frames (%d bytes), %s %d frames (%d bytes), "
       "rejected %d, tx dropped %d, rx dropped %d\n",
@@ -200,16 +203,16 @@ std::string StatsReporter::FormatSummary(const Counters& total, absl::Duration e
       total.rx_bytes, monitor ? "would reflect (monitor: nothing sent)" : "reflected",
       total.reflected_frames, total.reflected_bytes, total.rejected_frames(), total.tx_dropped,
       total.rx_dropped);
-  std::vector<std::string> signatures;
-  for (int i = 0; i < packet::kSignatureCount; ++i) {
-    if (total.reflected_by_signature[i]) {
-      signatures.push_back(absl::StrCat(packet::SignatureName(static_cast<packet::Signature>(i)),
-                                        " ", total.reflected_by_signature[i]));
+  std::vector<std::string> rules;
+  for (size_t i = 0; i < total.reflected_by_rule.size(); ++i) {
+    if (total.reflected_by_rule[i]) {
+      const std::string name = i < rule_names.size() ? rule_names[i] : absl::StrCat("rule", i);
+      rules.push_back(absl::StrCat(name, " ", total.reflected_by_rule[i]));
     }
   }
-  if (!signatures.empty())
-    absl::StrAppend(&out, monitor ? "  would reflect by signature: " : "  reflected by signature: ",
-                    absl::StrJoin(signatures, ", "), "\n");
+  if (!rules.empty())
+    absl::StrAppend(&out, monitor ? "  would reflect by rule: " : "  reflected by rule: ",
+                    absl::StrJoin(rules, ", "), "\n");
   const auto rejects = TopRejects(Counters(), total, packet::kVerdictCount);
   if (!rejects.empty()) {
     absl::StrAppend(&out, "  rejected by reason: ",

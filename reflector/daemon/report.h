@@ -42,14 +42,19 @@ class StatsReporter {
 
   // Takes effect from the next line; a CSV header is written again when the format becomes CSV.
   void SetFormat(StatsFormat format);
+  // Names of the rules in force, by index (packet::CompiledConfig::rules).
+  void SetRuleNames(std::vector<std::string> names) { rule_names_ = std::move(names); }
 
   // Pure formatting, for tests.
   static std::string FormatLine(StatsFormat format, const engine::Counters& previous,
                                 const engine::Counters& now, absl::Duration interval,
-                                absl::Time time, bool monitor = false);
+                                absl::Time time, bool monitor = false,
+                                const std::vector<std::string>& rule_names = {});
   static std::string CsvHeader();
+  // Rules without a name in `rule_names` are shown as "rule<index>".
   static std::string FormatSummary(const engine::Counters& total, absl::Duration elapsed,
-                                   bool monitor = false);
+                                   bool monitor = false,
+                                   const std::vector<std::string>& rule_names = {});
 
  private:
   StatsFormat format_;
@@ -58,6 +63,7 @@ class StatsReporter {
   std::FILE* lines_;
   std::FILE* text_;
   bool header_written_ = false;
+  std::vector<std::string> rule_names_;
   engine::Counters previous_;
   absl::Time previous_time_;
 };

@@ -33,8 +33,8 @@ class RedirectProgram : public KernelSide {
   Counters Combine(const Counters& workers) const override {
     absl::StatusOr<rf_xdp_counters> kernel = program_->ReadCounters();
     if (!kernel.ok()) return workers;
-    return MergeAfXdpCounters(workers, FromKernelCounters(*kernel),
-                              action_ == xdp::Action::kMonitor);
+    const bool monitor = action_ == xdp::Action::kMonitor;
+    return MergeAfXdpCounters(workers, FromKernelCounters(*kernel, monitor), monitor);
   }
 
   const xdp::XdpProgram& program() const { return *program_; }

@@ -2,21 +2,24 @@
 
 #include <algorithm>
 
+#include "xdp/counters.h"
+
 namespace reflector::engine {
 
-Counters FromKernelCounters(const rf_xdp_counters& kernel) {
+Counters FromKernelCounters(const rf_xdp_counters& kernel, bool monitor) {
   Counters out;
   for (int i = 0; i < packet::kVerdictCount; ++i) {
-    out.rx_frames += kernel.verdict_frames[i];
     if (i != RF_REFLECT) out.rejected_by_reason[i] = kernel.verdict_frames[i];
   }
-  out.rx_bytes = kernel.rx_bytes;
-  for (int i = 0; i < packet::kSignatureCount; ++i) {
-    out.reflected_by_signature[i] = kernel.reflect_frames[i];
-    out.reflected_bytes += kernel.reflect_bytes[i];
+  for (int i = 0; i < RF_MAX_RULES; ++i) {
+    out.reflected_by_rule[i] = kernel.rule_frames[i];
+    out.reflected_bytes_by_rule[i] = kernel.rule_bytes[i];
   }
-  out.reflected_frames = kernel.verdict_frames[RF_REFLECT];
-  out.passed_frames = kernel.passed;
+  out.reflected_frames = xdp::ReflectVerdicts(kernel);
+  out.reflected_bytes = xdp::ReflectBytes(kernel);
+  out.rx_frames = out.reflected_frames + xdp::RejectedFrames(kernel);
+  out.rx_bytes = out.reflected_bytes + kernel.rejected_bytes;
+  out.passed_frames = xdp::PassedFrames(kernel, monitor);
   return out;
 }
 

@@ -10,8 +10,9 @@
 namespace reflector::engine {
 
 // The kernel programs' per-CPU counter record (xdp/abi.h), summed, in the engine's terms:
-// every verdict counted is a received frame, every verdict but reflect a rejected one.
-Counters FromKernelCounters(const rf_xdp_counters& kernel);
+// every verdict counted is a received frame, every verdict but reflect a rejected one. In
+// monitor mode the XDP program passes every frame, reflect verdicts included.
+Counters FromKernelCounters(const rf_xdp_counters& kernel, bool monitor = false);
 
 // afxdp: the XDP program sees every frame and redirects those it would reflect to the
 // workers' sockets; the workers count what reached them. Received is what the program saw,

@@ -5,26 +5,23 @@
 namespace reflector::engine {
 namespace {
 
-using packet::Signature;
 using packet::Verdict;
 
 constexpr int kPort = static_cast<int>(Verdict::kPort);
 constexpr int kDstMac = static_cast<int>(Verdict::kDstMac);
-constexpr int kProbeot = static_cast<int>(Signature::kProbeot);
+constexpr int kProbeot = 0;  // the first rule of the default table
 
 // What a kernel program counted: `reflect` test frames (100 bytes each, PROBEOT), `port` frames
-// for another port and `dst_mac` frames for another MAC (60 bytes each). `passed` frames went
-// to the stack.
-Counters Kernel(uint64_t reflect, uint64_t port, uint64_t dst_mac, uint64_t passed) {
+// for another port and `dst_mac` frames for another MAC (60 bytes each). In monitor mode the
+// program passes every frame to the stack, else the rejected ones.
+Counters Kernel(uint64_t reflect, uint64_t port, uint64_t dst_mac, bool monitor = false) {
   rf_xdp_counters kernel = {};
-  kernel.verdict_frames[RF_REFLECT] = reflect;
   kernel.verdict_frames[RF_PORT] = port;
   kernel.verdict_frames[RF_DST_MAC] = dst_mac;
-  kernel.rx_bytes = 100 * reflect + 60 * (port + dst_mac);
-  kernel.reflect_frames[RF_SIG_PROBEOT] = reflect;
-  kernel.reflect_bytes[RF_SIG_PROBEOT] = 100 * reflect;
-  kernel.passed = passed;
-  return FromKernelCounters(kernel);
+  kernel.rejected_bytes = 60 * (port + dst_mac);
+  kernel.rule_frames[kProbeot] = reflect;
+  kernel.rule_bytes[kProbeot] = 100 * reflect;
+  return FromKernelCounters(kernel, monitor);
 }
 
 // What the workers counted: `rx` frames received, of which `reflect` reflected (100 bytes
@@ -35,18 +32,18 @@ Counters Workers(uint64_t rx, uint64_t reflect, uint64_t port) {
   workers.rx_bytes = 100 * reflect + 60 * port;
   workers.reflected_frames = reflect;
   workers.reflected_bytes = 100 * reflect;
-  workers.reflected_by_signature[kProbeot] = reflect;
+  workers.reflected_by_rule[kProbeot] = reflect;
   workers.rejected_by_reason[kPort] = port;
   return workers;
 }
 
 TEST(FromKernelCountersTest, EveryVerdictIsReceivedAndEveryOtherThanReflectRejected) {
-  const Counters c = Kernel(/*reflect=*/5, /*port=*/3, /*dst_mac=*/2, /*passed=*/5);
+  const Counters c = Kernel(/*reflect=*/5, /*port=*/3, /*dst_mac=*/2);
   EXPECT_EQ(c.rx_frames, 10u);
   EXPECT_EQ(c.rx_bytes, 500u + 300u);
   EXPECT_EQ(c.reflected_frames, 5u);
   EXPECT_EQ(c.reflected_bytes, 500u);
-  EXPECT_EQ(c.reflected_by_signature[kProbeot], 5u);
+  EXPECT_EQ(c.reflected_by_rule[kProbeot], 5u);
   EXPECT_EQ(c.rejected_by_reason[static_cast<int>(Verdict::kReflect)], 0u);
   EXPECT_EQ(c.rejected_by_reason[kPort], 3u);
   EXPECT_EQ(c.rejected_by_reason[kDstMac], 2u);
@@ -58,7 +55,7 @@ TEST(FromKernelCountersTest, EveryVerdictIsReceivedAndEveryOtherThanReflectRejec
 
 // afxdp: 6 test frames redirected to the sockets, 3 + 1 others passed to the stack.
 TEST(MergeAfXdpCountersTest, ReceivedIsWhatTheProgramSawRejectedWhatItPassed) {
-  const Counters program = Kernel(/*reflect=*/6, /*port=*/3, /*dst_mac=*/1, /*passed=*/4);
+  const Counters program = Kernel(/*reflect=*/6, /*port=*/3, /*dst_mac=*/1);
   Counters workers = Workers(/*rx=*/6, /*reflect=*/6, /*port=*/0);
   workers.tx_dropped = 2;
   const Counters out = MergeAfXdpCounters(workers, program, /*monitor=*/false);
@@ -66,7 +63,7 @@ TEST(MergeAfXdpCountersTest, ReceivedIsWhatTheProgramSawRejectedWhatItPassed) {
   EXPECT_EQ(out.rx_bytes, 600u + 240u);
   EXPECT_EQ(out.reflected_frames, 6u);
   EXPECT_EQ(out.reflected_bytes, 600u);
-  EXPECT_EQ(out.reflected_by_signature[kProbeot], 6u);
+  EXPECT_EQ(out.reflected_by_rule[kProbeot], 6u);
   EXPECT_EQ(out.rejected_by_reason[kPort], 3u);
   EXPECT_EQ(out.rejected_by_reason[kDstMac], 1u);
   EXPECT_EQ(out.passed_frames, 4u);
@@ -76,7 +73,7 @@ TEST(MergeAfXdpCountersTest, ReceivedIsWhatTheProgramSawRejectedWhatItPassed) {
 // A full socket ring: the program redirected 6, one was lost on the way (the workers count it
 // as rx_dropped). It still counts as received, as the afpacket path counts it.
 TEST(MergeAfXdpCountersTest, FramesLostInAFullSocketRingAreReceived) {
-  const Counters program = Kernel(/*reflect=*/6, /*port=*/3, /*dst_mac=*/1, /*passed=*/4);
+  const Counters program = Kernel(/*reflect=*/6, /*port=*/3, /*dst_mac=*/1);
   Counters workers = Workers(/*rx=*/5, /*reflect=*/5, /*port=*/0);
   workers.rx_dropped = 1;
   const Counters out = MergeAfXdpCounters(workers, program, /*monitor=*/false);
@@ -89,7 +86,7 @@ TEST(MergeAfXdpCountersTest, FramesLostInAFullSocketRingAreReceived) {
 // The workers are read a moment after the program: frames that arrived in between are
 // received although the program's reading does not have them yet.
 TEST(MergeAfXdpCountersTest, WorkersAheadOfTheProgramsReadingCount) {
-  const Counters program = Kernel(/*reflect=*/6, /*port=*/3, /*dst_mac=*/1, /*passed=*/4);
+  const Counters program = Kernel(/*reflect=*/6, /*port=*/3, /*dst_mac=*/1);
   const Counters workers = Workers(/*rx=*/8, /*reflect=*/8, /*port=*/0);
   const Counters out = MergeAfXdpCounters(workers, program, /*monitor=*/false);
   EXPECT_EQ(out.rx_frames, 8u + 4u);
@@ -100,7 +97,7 @@ TEST(MergeAfXdpCountersTest, WorkersAheadOfTheProgramsReadingCount) {
 // A frame the program redirected under the old config and a worker rejected under the new one
 // is rejected once, by the worker, on top of what the program rejected.
 TEST(MergeAfXdpCountersTest, RejectionsOfProgramAndWorkersAdd) {
-  const Counters program = Kernel(/*reflect=*/6, /*port=*/3, /*dst_mac=*/0, /*passed=*/3);
+  const Counters program = Kernel(/*reflect=*/6, /*port=*/3, /*dst_mac=*/0);
   Counters workers = Workers(/*rx=*/6, /*reflect=*/5, /*port=*/1);
   const Counters out = MergeAfXdpCounters(workers, program, /*monitor=*/false);
   EXPECT_EQ(out.rejected_by_reason[kPort], 3u + 1u);
@@ -109,7 +106,7 @@ TEST(MergeAfXdpCountersTest, RejectionsOfProgramAndWorkersAdd) {
 }
 
 TEST(MergeAfXdpCountersTest, MonitorIsTheProgramsCountersAlone) {
-  const Counters program = Kernel(/*reflect=*/6, /*port=*/3, /*dst_mac=*/1, /*passed=*/10);
+  const Counters program = Kernel(/*reflect=*/6, /*port=*/3, /*dst_mac=*/1, /*monitor=*/true);
   const Counters workers = Workers(/*rx=*/2, /*reflect=*/2, /*port=*/1);
   EXPECT_EQ(MergeAfXdpCounters(workers, program, /*monitor=*/true), program);
 }
@@ -117,7 +114,7 @@ TEST(MergeAfXdpCountersTest, MonitorIsTheProgramsCountersAlone) {
 // afpacket: tc sees 6 test frames, 3 for another port (the socket filter lets them up as
 // candidates) and 1 for another MAC (the socket filter keeps it from the workers).
 TEST(MergeAfPacketCountersTest, BothClassifyTheSameFramesSoNothingIsCountedTwice) {
-  const Counters tc = Kernel(/*reflect=*/6, /*port=*/3, /*dst_mac=*/1, /*passed=*/4);
+  const Counters tc = Kernel(/*reflect=*/6, /*port=*/3, /*dst_mac=*/1);
   Counters workers = Workers(/*rx=*/9, /*reflect=*/6, /*port=*/3);
   workers.tx_dropped = 1;
   workers.rx_dropped = 2;
@@ -130,14 +127,14 @@ TEST(MergeAfPacketCountersTest, BothClassifyTheSameFramesSoNothingIsCountedTwice
   // What the workers sent: reflected and its drops, and the ring's losses, are theirs.
   EXPECT_EQ(out.reflected_frames, 6u);
   EXPECT_EQ(out.reflected_bytes, 600u);
-  EXPECT_EQ(out.reflected_by_signature[kProbeot], 6u);
+  EXPECT_EQ(out.reflected_by_rule[kProbeot], 6u);
   EXPECT_EQ(out.tx_dropped, 1u);
   EXPECT_EQ(out.rx_dropped, 2u);
 }
 
 // The workers are read a moment after tc: each figure is the larger reading.
 TEST(MergeAfPacketCountersTest, EachFigureIsTheLargerReading) {
-  const Counters tc = Kernel(/*reflect=*/6, /*port=*/3, /*dst_mac=*/1, /*passed=*/4);
+  const Counters tc = Kernel(/*reflect=*/6, /*port=*/3, /*dst_mac=*/1);
   const Counters workers = Workers(/*rx=*/12, /*reflect=*/8, /*port=*/4);
   const Counters out = MergeAfPacketCounters(workers, tc);
   EXPECT_EQ(out.rx_frames, 12u);
@@ -149,7 +146,7 @@ TEST(MergeAfPacketCountersTest, EachFigureIsTheLargerReading) {
 
 // Only tc leaves frames to the stack; the workers never pass one.
 TEST(MergeAfPacketCountersTest, PassedIsTcs) {
-  const Counters tc = Kernel(/*reflect=*/0, /*port=*/3, /*dst_mac=*/0, /*passed=*/3);
+  const Counters tc = Kernel(/*reflect=*/0, /*port=*/3, /*dst_mac=*/0);
   Counters workers = Workers(/*rx=*/3, /*reflect=*/0, /*port=*/3);
   workers.passed_frames = 7;
   EXPECT_EQ(MergeAfPacketCounters(workers, tc).passed_frames, 3u);

@@ -13,8 +13,9 @@ Counters& Counters::operator+=(const Counters& other) {
   rx_bytes += other.rx_bytes;
   reflected_frames += other.reflected_frames;
   reflected_bytes += other.reflected_bytes;
-  for (size_t i = 0; i < reflected_by_signature.size(); ++i) {
-    reflected_by_signature[i] += other.reflected_by_signature[i];
+  for (size_t i = 0; i < reflected_by_rule.size(); ++i) {
+    reflected_by_rule[i] += other.reflected_by_rule[i];
+    reflected_bytes_by_rule[i] += other.reflected_bytes_by_rule[i];
   }
   for (size_t i = 0; i < rejected_by_reason.size(); ++i) {
     rejected_by_reason[i] += other.rejected_by_reason[i];
@@ -30,8 +31,9 @@ void PublishedCounters::Add(const Counters& delta) {
   Bump(rx_bytes_, delta.rx_bytes);
   Bump(reflected_frames_, delta.reflected_frames);
   Bump(reflected_bytes_, delta.reflected_bytes);
-  for (size_t i = 0; i < reflected_by_signature_.size(); ++i) {
-    Bump(reflected_by_signature_[i], delta.reflected_by_signature[i]);
+  for (size_t i = 0; i < reflected_by_rule_.size(); ++i) {
+    Bump(reflected_by_rule_[i], delta.reflected_by_rule[i]);
+    Bump(reflected_bytes_by_rule_[i], delta.reflected_bytes_by_rule[i]);
   }
   for (size_t i = 0; i < rejected_by_reason_.size(); ++i) {
     Bump(rejected_by_reason_[i], delta.rejected_by_reason[i]);
@@ -47,8 +49,9 @@ Counters PublishedCounters::Read() const {
   out.rx_bytes = rx_bytes_.load(std::memory_order_relaxed);
   out.reflected_frames = reflected_frames_.load(std::memory_order_relaxed);
   out.reflected_bytes = reflected_bytes_.load(std::memory_order_relaxed);
-  for (size_t i = 0; i < out.reflected_by_signature.size(); ++i) {
-    out.reflected_by_signature[i] = reflected_by_signature_[i].load(std::memory_order_relaxed);
+  for (size_t i = 0; i < out.reflected_by_rule.size(); ++i) {
+    out.reflected_by_rule[i] = reflected_by_rule_[i].load(std::memory_order_relaxed);
+    out.reflected_bytes_by_rule[i] = reflected_bytes_by_rule_[i].load(std::memory_order_relaxed);
   }
   for (size_t i = 0; i < out.rejected_by_reason.size(); ++i) {
     out.rejected_by_reason[i] = rejected_by_reason_[i].load(std::memory_order_relaxed);

@@ -1,4 +1,4 @@
-// What a data path has done, in one snapshot: frames received, reflected (per signature) and
+// What a data path has done, in one snapshot: frames received, reflected (per rule) and
 // rejected (per reason). Workers and the kernel program each keep their own and the daemon
 // adds them up outside the hot path.
 #ifndef REFLECTOR_ENGINE_COUNTERS_H_
@@ -17,7 +17,9 @@ struct Counters {
   uint64_t rx_bytes = 0;
   uint64_t reflected_frames = 0;
   uint64_t reflected_bytes = 0;
-  std::array<uint64_t, packet::kSignatureCount> reflected_by_signature = {};
+  // Per rule of the table in force (packet::CompiledConfig::rules), indexed by rf_result.rule.
+  std::array<uint64_t, RF_MAX_RULES> reflected_by_rule = {};
+  std::array<uint64_t, RF_MAX_RULES> reflected_bytes_by_rule = {};
   // Indexed by packet::Verdict; the kReflect slot stays 0 (see reflected_frames).
   std::array<uint64_t, packet::kVerdictCount> rejected_by_reason = {};
   uint64_t passed_frames = 0;  // handed to the kernel stack untouched (XDP paths)
@@ -49,7 +51,8 @@ class PublishedCounters {
   std::atomic<uint64_t> rx_bytes_{0};
   std::atomic<uint64_t> reflected_frames_{0};
   std::atomic<uint64_t> reflected_bytes_{0};
-  std::array<std::atomic<uint64_t>, packet::kSignatureCount> reflected_by_signature_{};
+  std::array<std::atomic<uint64_t>, RF_MAX_RULES> reflected_by_rule_{};
+  std::array<std::atomic<uint64_t>, RF_MAX_RULES> reflected_bytes_by_rule_{};
   std::array<std::atomic<uint64_t>, packet::kVerdictCount> rejected_by_reason_{};
   std::atomic<uint64_t> passed_frames_{0};
   std::atomic<uint64_t> tx_dropped_{0};

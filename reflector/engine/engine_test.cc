@@ -42,10 +42,11 @@ TEST(Worker, ReflectsExactlyTheTestFramesAndCountsEveryVerdict) {
       ++expected.rx_frames;
       expected.rx_bytes += c.frame.size();
       if (c.verdict == Verdict::kReflect) {
-        expected_sent.push_back(c.ExpectedReflection(packet::Mode::kAll));
+        expected_sent.push_back(c.ExpectedReflection());
         ++expected.reflected_frames;
         expected.reflected_bytes += c.frame.size();
-        ++expected.reflected_by_signature[static_cast<size_t>(c.signature)];
+        ++expected.reflected_by_rule[static_cast<size_t>(c.rule)];
+        expected.reflected_bytes_by_rule[static_cast<size_t>(c.rule)] += c.frame.size();
       } else {
         ++expected.rejected_by_reason[static_cast<size_t>(c.verdict)];
       }

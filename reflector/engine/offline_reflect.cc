@@ -14,26 +14,27 @@ OfflineResult ReflectFrames(const std::vector<CapturedFrame>& frames, const rf_c
         packet::ClassifyAndReflect(absl::MakeSpan(copy.bytes), config);
     ++result.verdicts[static_cast<int>(verdict.verdict)];
     if (!verdict.reflect()) continue;
-    ++result.signatures[static_cast<int>(verdict.signature())];
+    ++result.rules[verdict.rule() & (RF_MAX_RULES - 1)];
     result.reflected.push_back(std::move(copy));
   }
   return result;
 }
 
-std::string FormatVerdictCounts(const OfflineResult& result) {
+std::string FormatVerdictCounts(const OfflineResult& result,
+                                const std::vector<std::string>& rule_names) {
   std::vector<std::string> parts;
   for (int v = 0; v < packet::kVerdictCount; ++v) {
     if (result.verdicts[v] == 0) continue;
     std::string part = absl::StrCat(packet::VerdictName(static_cast<packet::Verdict>(v)), " ",
                                     result.verdicts[v]);
     if (static_cast<packet::Verdict>(v) == packet::Verdict::kReflect) {
-      std::vector<std::string> signatures;
-      for (int s = 0; s < packet::kSignatureCount; ++s) {
-        if (result.signatures[s] == 0) continue;
-        signatures.push_back(absl::StrCat(
-            packet::SignatureName(static_cast<packet::Signature>(s)), " ", result.signatures[s]));
+      std::vector<std::string> rules;
+      for (size_t r = 0; r < result.rules.size(); ++r) {
+        if (result.rules[r] == 0) continue;
+        const std::string name = r < rule_names.size() ? rule_names[r] : absl::StrCat("rule", r);
+        rules.push_back(absl::StrCat(name, " ", result.rules[r]));
       }
-      absl::StrAppend(&part, " (", absl::StrJoin(signatures, ", "), ")");
+      absl::StrAppend(&part, " (", absl::StrJoin(rules, ", "), ")");
     }
     parts.push_back(std::move(part));
   }

@@ -20,16 +20,17 @@ struct OfflineResult {
   // The frames that would be reflected, as reflected, with their input timestamps.
   std::vector<CapturedFrame> reflected;
   std::array<uint64_t, packet::kVerdictCount> verdicts = {};
-  std::array<uint64_t, packet::kSignatureCount> signatures = {};
+  std::array<uint64_t, RF_MAX_RULES> rules = {};  // reflected frames per rule
   uint64_t frames = 0;
 };
 
-// Classifies and reflects (in `config.mode`) every frame, in order.
+// Classifies and reflects (as the matching rule says) every frame, in order.
 OfflineResult ReflectFrames(const std::vector<CapturedFrame>& frames, const rf_config& config);
 
 // "83 frames: reflect 30 (probeot 20, rfc2544 10), dst_mac 12, ethertype 41": every verdict
-// that occurred, in SPEC §3 order.
-std::string FormatVerdictCounts(const OfflineResult& result);
+// that occurred, in SPEC §3 order; `rule_names[i]` names rule i (else "rule<i>").
+std::string FormatVerdictCounts(const OfflineResult& result,
+                                const std::vector<std::string>& rule_names = {});
 
 }  // namespace reflector::engine
 

@@ -38,7 +38,9 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
         monitor_ ? packet::Classify(absl::MakeConstSpan(frame.data, frame.length), config_)
                  : packet::ClassifyAndReflect(absl::MakeSpan(frame.data, frame.length), config_);
     if (result.reflect()) {
-      ++batch.reflected_by_signature[result.where.signature];
+      const size_t rule = result.where.rule & (RF_MAX_RULES - 1);
+      ++batch.reflected_by_rule[rule];
+      batch.reflected_bytes_by_rule[rule] += frame.length;
       batch.reflected_bytes += frame.length;
       if (monitor_) {
         to_release_[releasing++] = frame;

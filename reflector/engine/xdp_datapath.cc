@@ -47,7 +47,7 @@ class XdpDataPath : public DataPath {
 
   Counters ReadCounters() const override {
     absl::StatusOr<rf_xdp_counters> kernel = program_->ReadCounters();
-    return kernel.ok() ? FromKernelCounters(*kernel) : Counters();
+    return kernel.ok() ? FromKernelCounters(*kernel, action_ == xdp::Action::kMonitor) : Counters();
   }
 
   // The daemon notices a vanished interface itself, for every data path.

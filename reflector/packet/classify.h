@@ -33,34 +33,50 @@
  */
 #if defined(__bpf__)
 #define RF_FITS(data, off, n, end) ((data) + (off) + (n) <= (end))
+#define RF_PTR_FITS(data, p, n, end) ((p) + (n) <= (end))
 #else
 #define RF_FITS(data, off, n, end) ((__u64)(off) + (__u64)(n) <= (__u64)((end) - (data)))
+#define RF_PTR_FITS(data, p, n, end) RF_FITS(data, (p) - (data), n, end)
 #endif
 
-RF_INLINE __u16 rf_load_be16(const __u8 *p) { return (__u16)((p[0] << 8) | p[1]); }
+/*
+ * Loads and stores as wide as the field, in host byte order. The BPF target reads packet memory
+ * through a plain dereference (the verifier allows unaligned packet access where the CPU does);
+ * g++ gets __builtin_memcpy, which it compiles to the same single move without alignment or
+ * aliasing assumptions. Compare such values only with values loaded the same way.
+ */
+#if defined(__bpf__)
+#define RF_DEFINE_ACCESS(bits)                                                         \
+  RF_INLINE __u##bits rf_load_u##bits(const __u8 *p) { return *(const __u##bits *)p; } \
+  RF_INLINE void rf_store_u##bits(__u8 *p, __u##bits v) { *(__u##bits *)p = v; }
+#else
+#define RF_DEFINE_ACCESS(bits)                               \
+  RF_INLINE __u##bits rf_load_u##bits(const __u8 *p) {       \
+    __u##bits v;                                             \
+    __builtin_memcpy(&v, p, sizeof(v));                      \
+    return v;                                                \
+  }                                                          \
+  RF_INLINE void rf_store_u##bits(__u8 *p, __u##bits v) { __builtin_memcpy(p, &v, sizeof(v)); }
+#endif
+RF_DEFINE_ACCESS(16)
+RF_DEFINE_ACCESS(32)
+RF_DEFINE_ACCESS(64)
+#undef RF_DEFINE_ACCESS
+
+RF_INLINE __u16 rf_load_be16(const __u8 *p) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  return __builtin_bswap16(rf_load_u16(p));
+#else
+  return rf_load_u16(p);
+#endif
+}
 
 RF_INLINE int rf_mac_equal(const __u8 *a, const __u8 *b) {
-  int same = 1;
-  RF_UNROLL for (int i = 0; i < RF_ETH_ALEN; i++) same &= (a[i] == b[i]);
-  return same;
+  return ((rf_load_u32(a) ^ rf_load_u32(b)) | (__u32)(rf_load_u16(a + 4) ^ rf_load_u16(b + 4))) == 0;
 }
 
 RF_INLINE int rf_mac_is_zero(const __u8 *mac) {
-  __u8 any = 0;
-  RF_UNROLL for (int i = 0; i < RF_ETH_ALEN; i++) any |= mac[i];
-  return any == 0;
-}
-
-RF_INLINE int rf_oui_allowed(const __u8 *mac, const struct rf_config *cfg) {
-  if (cfg->oui_count == 0) return 1;
-  /* A bounded loop (kernel >= 5.3), not unrolled: the count comes from the config map. */
-  for (int i = 0; i < RF_MAX_OUIS; i++) {
-    if (i >= cfg->oui_count) break;
-    if (mac[0] == cfg->ouis[i][0] && mac[1] == cfg->ouis[i][1] && mac[2] == cfg->ouis[i][2]) {
-      return 1;
-    }
-  }
-  return 0;
+  return (rf_load_u32(mac) | (__u32)rf_load_u16(mac + 4)) == 0;
 }
 
 /* IPv4 0/8, 127/8, 224/4 and 240/4 (which holds the limited broadcast) are not unicast. */
@@ -70,25 +86,208 @@ RF_INLINE int rf_ipv4_is_unicast(const __u8 *addr) {
 
 /* IPv6 :: and ::1 and ff00::/8 are not unicast. */
 RF_INLINE int rf_ipv6_is_unicast(const __u8 *addr) {
-  __u8 high = 0;
-  RF_UNROLL for (int i = 0; i < 15; i++) high |= addr[i];
-  if (high == 0 && addr[15] <= 1) return 0;
+  const __u64 high = rf_load_u64(addr);
+  const __u64 low = rf_load_u64(addr + 8);
+  /* :: and ::1 are the addresses whose first 15 bytes are zero and whose last is 0 or 1. */
+  const __u64 low_without_last_bit =
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+      low & ~((__u64)1 << 56);
+#else
+      low & ~(__u64)1;
+#endif
+  if ((high | low_without_last_bit) == 0) return 0;
   return addr[0] != 0xff;
 }
 
-RF_INLINE int rf_text_at(const __u8 *p, const char *text) {
-  RF_UNROLL for (int i = 0; i < RF_SIG_LEN; i++) {
-    if (p[i] != (__u8)text[i]) return 0; /* most misses end at the first byte */
-  }
-  return 1;
+/*
+ * The rule stage is branch-free arithmetic on 0/1 values. The BPF target has no conditional
+ * moves, so every comparison is a branch, and the verifier walks each path of each rule of the
+ * loop again: with a dozen comparisons per rule and 32 rules the program would not load. So
+ * the checks compute 0 or 1 with shifts, and RF_OPAQUE hides each 0/1 value from the compiler,
+ * which would otherwise turn the arithmetic back into compare-and-branch. On the CPU the same
+ * code has no branch to mispredict. g++ needs no barrier.
+ */
+#if defined(__bpf__)
+#define RF_OPAQUE(x) __asm__ volatile("" : "+r"(x))
+#else
+#define RF_OPAQUE(x) ((void)0)
+#endif
+
+/* 1 when x == 0, else 0. The barriers sit before the shift (else the compiler recognises
+ * "x != 0" in it) and on the result (else it knows the result is 0 or 1 and turns masks made
+ * from it into branches). */
+RF_INLINE __u64 rf_is_zero(__u64 x) {
+  __u64 sign = x | (0 - x); /* bit 63 set unless x == 0 */
+  RF_OPAQUE(sign);
+  __u64 zero = (sign >> 63) ^ 1;
+  RF_OPAQUE(zero);
+  return zero;
 }
 
+/* 1 when a >= b, else 0; both below 2^32. */
+RF_INLINE __u64 rf_at_least(__u64 a, __u64 b) {
+  __u64 difference = a - b; /* bit 63 set when a < b */
+  RF_OPAQUE(difference);
+  __u64 at_least = (difference >> 63) ^ 1;
+  RF_OPAQUE(at_least);
+  return at_least;
+}
+
+/* 1 when x is nonzero, else 0. */
+RF_INLINE __u64 rf_nonzero(__u64 x) { return rf_is_zero(x) ^ 1; }
+
+/* max(a, b); both below 2^32. */
+RF_INLINE __u64 rf_max(__u64 a, __u64 b) {
+  __u64 difference = a - b;
+  RF_OPAQUE(difference);
+  __u64 below = 0 - (difference >> 63); /* all ones when a < b */
+  RF_OPAQUE(below);
+  return a - (difference & below);
+}
+
+/* Bit i set when the frame's source OUI is the config's OUI i. */
+RF_INLINE __u32 rf_oui_bits(const __u8 *mac, const struct rf_config *cfg) {
+  const __u64 oui = ((__u64)mac[0] << 16) | ((__u64)mac[1] << 8) | mac[2];
+  __u64 bits = 0;
+  /* Bounded loops (kernel >= 5.3), not unrolled: the counts come from the config. */
+  for (__u32 i = 0; i < RF_MAX_OUIS; i++) {
+    if (i >= cfg->oui_count) break;
+    const __u8 *entry = cfg->ouis[i];
+    const __u64 other = ((__u64)entry[0] << 16) | ((__u64)entry[1] << 8) | entry[2];
+    bits |= rf_is_zero(oui ^ other) << i;
+  }
+  return (__u32)bits;
+}
+
+/* Bit i set when the IPv4 address `addr` lies in the config's prefix i. */
+RF_INLINE __u32 rf_ipv4_prefix_bits(const __u8 *addr, const struct rf_config *cfg) {
+  const __u64 value = rf_load_u32(addr);
+  __u64 bits = 0;
+  for (__u32 i = 0; i < RF_MAX_PREFIXES; i++) {
+    if (i >= cfg->prefix_count) break;
+    const struct rf_prefix *prefix = &cfg->prefixes[i];
+    const __u64 inside = rf_is_zero((__u64)prefix->version ^ 4) &
+                         rf_is_zero((value & rf_load_u32(prefix->mask)) ^ rf_load_u32(prefix->addr));
+    bits |= inside << i;
+  }
+  return (__u32)bits;
+}
+
+/* Bit i set when the IPv6 address `addr` lies in the config's prefix i. */
+RF_INLINE __u32 rf_ipv6_prefix_bits(const __u8 *addr, const struct rf_config *cfg) {
+  const __u64 high = rf_load_u64(addr);
+  const __u64 low = rf_load_u64(addr + 8);
+  __u64 bits = 0;
+  for (__u32 i = 0; i < RF_MAX_PREFIXES; i++) {
+    if (i >= cfg->prefix_count) break;
+    const struct rf_prefix *prefix = &cfg->prefixes[i];
+    const __u64 inside =
+        rf_is_zero((__u64)prefix->version ^ 6) &
+        rf_is_zero(((high & rf_load_u64(prefix->mask)) ^ rf_load_u64(prefix->addr)) |
+                   ((low & rf_load_u64(prefix->mask + 8)) ^ rf_load_u64(prefix->addr + 8)));
+    bits |= inside << i;
+  }
+  return (__u32)bits;
+}
+
+/* What the rules look at, gathered once per frame by the safety stage. */
+struct rf_facts {
+  __u32 payload_off; /* UDP payload */
+  __u32 payload_len; /* from the UDP length: never Ethernet padding */
+  __u32 oui_bits;    /* rf_oui_bits, when some rule has an OUI list */
+  __u32 dst_bits;    /* prefix bits of the destination address, when some rule has prefixes */
+  __u32 src_bits;
+  __u16 dst_port;
+  __u16 src_port;
+  __u16 outer_vid;
+  __u16 inner_vid;
+  __u8 tags;
+  __u8 ip_version;
+};
+
+/* The rule-stage reasons are consecutive, in the order a rule checks them. */
+#ifdef __cplusplus
+static_assert(RF_ADDRESS == RF_VLAN_ID + 1 && RF_PORT == RF_VLAN_ID + 2 &&
+                  RF_SIGNATURE == RF_VLAN_ID + 3 && RF_OUI == RF_VLAN_ID + 4,
+              "rule-stage verdicts out of order");
+#else
+_Static_assert(RF_ADDRESS == RF_VLAN_ID + 1 && RF_PORT == RF_VLAN_ID + 2 &&
+                   RF_SIGNATURE == RF_VLAN_ID + 3 && RF_OUI == RF_VLAN_ID + 4,
+               "rule-stage verdicts out of order");
+#endif
+
 /*
- * Classifies the frame [data, end). On RF_REFLECT, `res` says where the headers are and which
- * signature matched; on any other verdict its content is unspecified.
+ * How far `rule` gets with the frame: RF_VLAN_ID + the number of its checks that hold before
+ * the first that fails (VLAN, addresses, ports, payload pattern, OUI), so RF_VLAN_ID .. RF_OUI
+ * name the failing check, and RF_OUI + 1 means every check holds. -1 when the frame is shorter
+ * than the pattern window, which the payload length rules out (for the verifier).
+ *
+ * The payload pattern is kept right-aligned in 16 bytes (wire.h), so one masked compare of the
+ * 16 frame bytes that end where the pattern ends decides, whatever its length; mask bytes in
+ * front of the pattern are zero. When the pattern would end past the UDP payload the compare
+ * reads the 16 bytes before the payload instead (always in the frame: the UDP header and the
+ * IP header's end) and its result does not count.
  */
-RF_INLINE enum rf_verdict rf_classify(const __u8 *data, const __u8 *end,
-                                      const struct rf_config *cfg, struct rf_result *res) {
+RF_INLINE long rf_rule_progress(const __u8 *data, const __u8 *end, const struct rf_rule *rule,
+                                const struct rf_facts *facts) {
+  const __u64 match = rule->match;
+  const __u64 tagged = rf_nonzero(facts->tags);
+  const __u64 untagged_ok = 1 ^ (match & RF_MATCH_UNTAGGED & tagged);
+  const __u64 outer_ok =
+      1 ^ ((match >> 1) & 1 & (1 ^ (tagged & rf_is_zero(facts->outer_vid ^ rule->outer_vid))));
+  const __u64 inner_ok =
+      1 ^ ((match >> 2) & 1 &
+           (1 ^ (rf_at_least(facts->tags, 2) & rf_is_zero(facts->inner_vid ^ rule->inner_vid))));
+  const __u64 vlan_ok = untagged_ok & outer_ok & inner_ok;
+
+  const __u64 dst_mask = rule->dst_prefix_mask;
+  const __u64 src_mask = rule->src_prefix_mask;
+  const __u64 address_ok =
+      (rf_is_zero(rule->ip_version) | rf_is_zero((__u64)rule->ip_version ^ facts->ip_version)) &
+      (rf_is_zero(dst_mask) | rf_nonzero(dst_mask & facts->dst_bits)) &
+      (rf_is_zero(src_mask) | rf_nonzero(src_mask & facts->src_bits));
+
+  const __u64 port_ok = rf_at_least(facts->dst_port, rule->dst_port_min) &
+                        rf_at_least(rule->dst_port_max, facts->dst_port) &
+                        rf_at_least(facts->src_port, rule->src_port_min) &
+                        rf_at_least(rule->src_port_max, facts->src_port);
+
+  /* Masks keep the verifier's bounds small; valid configs are far inside them. */
+  const __u64 pattern_end = (rule->pattern_offset & 0x7ff) + (rule->pattern_len & 0x1f);
+  const __u64 in_payload = rf_at_least(facts->payload_len, pattern_end);
+  const __u64 window = facts->payload_off - RF_PATTERN_LEN + (pattern_end & (0 - in_payload));
+  if (window > 0xffff || !RF_FITS(data, window, RF_PATTERN_LEN, end)) return -1;
+  const __u8 *p = data + window;
+  const __u64 difference =
+      ((rf_load_u64(p) & rf_load_u64(rule->mask)) ^ rf_load_u64(rule->pattern)) |
+      ((rf_load_u64(p + 8) & rf_load_u64(rule->mask + 8)) ^ rf_load_u64(rule->pattern + 8));
+  const __u64 pattern_ok =
+      rf_is_zero(rule->pattern_len) | (in_payload & rf_is_zero(difference));
+
+  const __u64 oui_mask = rule->oui_mask;
+  const __u64 oui_ok = rf_is_zero(oui_mask) | rf_nonzero(oui_mask & facts->oui_bits);
+
+  const __u64 past_vlan = vlan_ok;
+  const __u64 past_address = past_vlan & address_ok;
+  const __u64 past_port = past_address & port_ok;
+  const __u64 past_pattern = past_port & pattern_ok;
+  const __u64 past_oui = past_pattern & oui_ok;
+  return (long)(RF_VLAN_ID + past_vlan + past_address + past_port + past_pattern + past_oui);
+}
+
+/* rf_classify_tagged: the frame's outer tag was taken out of its bytes (tc's skb metadata). */
+#define RF_STRIPPED_TAG 0x10000u
+
+/*
+ * Classifies the frame [data, end): the safety checks of SPEC §3, then the rules in order. On
+ * RF_REFLECT, `res` says where the headers are, which rule matched and how to reflect; on any
+ * other verdict its content is unspecified. `stripped_tag` is 0, or RF_STRIPPED_TAG | TCI of an
+ * outer tag the driver removed from the bytes, which then counts as the frame's first tag.
+ */
+RF_INLINE enum rf_verdict rf_classify_tagged(const __u8 *data, const __u8 *end,
+                                             const struct rf_config *cfg, __u32 stripped_tag,
+                                             struct rf_result *res) {
+  struct rf_facts facts;
   /* Ethernet addresses. */
   if (!RF_FITS(data, 0, RF_ETH_ALEN, end)) return RF_TOO_SHORT;
   /* Multicast, broadcast and all-zero are never ours, even with the dst MAC filter off: a
@@ -104,17 +303,30 @@ RF_INLINE enum rf_verdict rf_classify(const __u8 *data, const __u8 *end,
       rf_mac_equal(src_mac, data)) {
     return RF_SRC_MAC;
   }
-  if (!rf_oui_allowed(src_mac, cfg)) return RF_OUI;
 
   /* Up to two 802.1Q / 802.1ad tags; a third is rejected. */
   __u32 type_off = 2 * RF_ETH_ALEN;
   __u16 ethertype = 0;
-  __u8 tags = 0;
+  __u16 outer_vid = 0;
+  __u16 inner_vid = 0;
+  __u32 tags = 0;
+  if (stripped_tag) {
+    if (!(cfg->flags & RF_CFG_VLAN)) return RF_VLAN;
+    outer_vid = stripped_tag & 0x0fff;
+    tags = 1;
+  }
   RF_UNROLL for (int i = 0; i <= RF_MAX_VLAN_TAGS; i++) {
     if (!RF_FITS(data, type_off, 2, end)) return RF_TOO_SHORT;
     ethertype = rf_load_be16(data + type_off);
     if (ethertype != RF_ETHERTYPE_VLAN && ethertype != RF_ETHERTYPE_QINQ) break;
     if (!(cfg->flags & RF_CFG_VLAN) || tags == RF_MAX_VLAN_TAGS) return RF_VLAN;
+    if (!RF_FITS(data, type_off, RF_VLAN_HLEN, end)) return RF_TOO_SHORT;
+    const __u16 vid = rf_load_be16(data + type_off + 2) & 0x0fff;
+    if (tags == 0) {
+      outer_vid = vid;
+    } else {
+      inner_vid = vid;
+    }
     tags++;
     type_off += RF_VLAN_HLEN;
   }
@@ -123,7 +335,8 @@ RF_INLINE enum rf_verdict rf_classify(const __u8 *data, const __u8 *end,
   /* IP header: the frame must hold what the header claims. */
   __u32 l4_off;
   __u32 ip_payload_len;
-  __u8 ip_version;
+  const __u8 *src_addr;
+  const __u8 *dst_addr;
   if (ethertype == RF_ETHERTYPE_IPV4) {
     if (!RF_FITS(data, l3_off, 1, end)) return RF_TOO_SHORT;
     const __u8 *ip = data + l3_off;
@@ -138,9 +351,11 @@ RF_INLINE enum rf_verdict rf_classify(const __u8 *data, const __u8 *end,
     if (rf_load_be16(ip + 6) & 0x3fff) return RF_FRAGMENT; /* MF flag or fragment offset */
     if (ip[9] != RF_IPPROTO_UDP) return RF_PROTOCOL;
     if (!rf_ipv4_is_unicast(ip + 12) || !rf_ipv4_is_unicast(ip + 16)) return RF_SRC_IP;
+    src_addr = ip + 12;
+    dst_addr = ip + 16;
     l4_off = l3_off + ihl;
     ip_payload_len = total_len - ihl;
-    ip_version = 4;
+    facts.ip_version = 4;
   } else if (ethertype == RF_ETHERTYPE_IPV6 && (cfg->flags & RF_CFG_IPV6)) {
     if (!RF_FITS(data, l3_off, 1, end)) return RF_TOO_SHORT;
     const __u8 *ip = data + l3_off;
@@ -151,9 +366,11 @@ RF_INLINE enum rf_verdict rf_classify(const __u8 *data, const __u8 *end,
     /* No extension headers: a fragment header (44) is "not UDP" too. */
     if (ip[6] != RF_IPPROTO_UDP) return RF_PROTOCOL;
     if (!rf_ipv6_is_unicast(ip + 8) || !rf_ipv6_is_unicast(ip + 24)) return RF_SRC_IP;
+    src_addr = ip + 8;
+    dst_addr = ip + 24;
     l4_off = l3_off + RF_IPV6_HLEN;
     ip_payload_len = payload_len;
-    ip_version = 6;
+    facts.ip_version = 6;
   } else {
     return RF_ETHERTYPE;
   }
@@ -165,51 +382,78 @@ RF_INLINE enum rf_verdict rf_classify(const __u8 *data, const __u8 *end,
   const __u8 *udp = data + l4_off;
   const __u32 udp_len = rf_load_be16(udp + 4);
   if (udp_len < RF_UDP_HLEN || udp_len > ip_payload_len) return RF_UDP_HEADER;
-  if (cfg->port != 0 && rf_load_be16(udp + 2) != cfg->port) return RF_PORT;
 
-  /* Signature at its offset inside the UDP payload (never in Ethernet padding). */
-  const __u32 payload_off = l4_off + RF_UDP_HLEN;
-  const __u32 payload_len = udp_len - RF_UDP_HLEN;
-  int sig = -1;
-#define RF_TRY_SIGNATURE(id, cc_id, text, name, offset)                        \
-  if (sig < 0 && (cfg->signatures & RF_SIG_BIT(RF_SIG_##id)) &&              \
-      payload_len >= (offset) + RF_SIG_LEN) {                                 \
-    const __u32 at = payload_off + (offset);                                  \
-    /* Implied by udp_len; for the verifier. */                               \
-    if (!RF_FITS(data, at, RF_SIG_LEN, end)) return RF_TOO_SHORT;             \
-    if (rf_text_at(data + at, text)) sig = RF_SIG_##id;                       \
+  /* The rule stage. */
+  facts.payload_off = l4_off + RF_UDP_HLEN;
+  facts.payload_len = udp_len - RF_UDP_HLEN;
+  facts.src_port = rf_load_be16(udp);
+  facts.dst_port = rf_load_be16(udp + 2);
+  facts.tags = (__u8)tags;
+  facts.outer_vid = outer_vid;
+  facts.inner_vid = inner_vid;
+  facts.oui_bits = (cfg->flags & RF_CFG_USES_OUIS) ? rf_oui_bits(src_mac, cfg) : 0;
+  facts.dst_bits = 0;
+  facts.src_bits = 0;
+  if (cfg->flags & RF_CFG_USES_PREFIXES) {
+    if (facts.ip_version == 4) {
+      facts.dst_bits = rf_ipv4_prefix_bits(dst_addr, cfg);
+      facts.src_bits = rf_ipv4_prefix_bits(src_addr, cfg);
+    } else {
+      facts.dst_bits = rf_ipv6_prefix_bits(dst_addr, cfg);
+      facts.src_bits = rf_ipv6_prefix_bits(src_addr, cfg);
+    }
   }
-  RF_SIGNATURE_LIST(RF_TRY_SIGNATURE)
-#undef RF_TRY_SIGNATURE
-  if (sig < 0) return RF_SIGNATURE;
 
-  res->l3_offset = (__u16)l3_off;
-  res->l4_offset = (__u16)l4_off;
-  res->payload_offset = (__u16)payload_off;
-  res->udp_length = (__u16)udp_len;
-  res->ip_version = ip_version;
-  res->signature = (__u8)sig;
-  res->vlan_tags = tags;
-  res->reserved = 0;
-  return RF_REFLECT;
+  /* The rule that came closest names the reason. */
+  __u64 verdict = RF_FIRST_RULE_VERDICT;
+#if defined(__clang__)
+#pragma clang loop unroll(disable)
+#endif
+  for (__u32 i = 0; i < RF_MAX_RULES; i++) {
+    if (i >= cfg->rule_count) break;
+    const struct rf_rule *rule = &cfg->rules[i];
+    const long progress = rf_rule_progress(data, end, rule, &facts);
+    if (progress < 0) return RF_TOO_SHORT;
+    if (progress > RF_OUI) {
+      res->l3_offset = (__u16)l3_off;
+      res->l4_offset = (__u16)l4_off;
+      res->payload_offset = (__u16)facts.payload_off;
+      res->udp_length = (__u16)udp_len;
+      res->ip_version = facts.ip_version;
+      res->rule = (__u8)i;
+      res->vlan_tags = (__u8)tags;
+      res->mode = rule->mode;
+      res->actions = rule->actions;
+      res->reserved[0] = res->reserved[1] = res->reserved[2] = 0;
+      return RF_REFLECT;
+    }
+    verdict = rf_max(verdict, (__u64)progress);
+  }
+  return (enum rf_verdict)verdict;
 }
 
-/* Always called with a constant `n`, so the loop unrolls into straight-line moves. */
-RF_INLINE void rf_swap_bytes(__u8 *a, __u8 *b, const int n) {
-  RF_UNROLL for (int i = 0; i < n; i++) {
-    __u8 t = a[i];
-    a[i] = b[i];
-    b[i] = t;
-  }
+RF_INLINE enum rf_verdict rf_classify(const __u8 *data, const __u8 *end,
+                                      const struct rf_config *cfg, struct rf_result *res) {
+  return rf_classify_tagged(data, end, cfg, 0, res);
+}
+
+/* RFC 1624 eqn. 3: the IPv4 header checksum after one 16-bit header word changed. */
+RF_INLINE __u16 rf_checksum_update(__u16 checksum, __u16 old_word, __u16 new_word) {
+  __u32 sum = (__u32)(__u16)~checksum + (__u32)(__u16)~old_word + (__u32)new_word;
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  return (__u16)~sum;
 }
 
 /*
- * Swaps addresses in place per `mode` (enum rf_mode) using the offsets of an RF_REFLECT result.
- * Every other byte stays as it was; the checksums stay valid because one's-complement sums
- * do not depend on the order of the words they add. Returns 0, or -1 without touching the
- * frame when `res` or `mode` does not fit the frame.
+ * Swaps addresses in place per res->mode (enum rf_mode) using the offsets of an RF_REFLECT
+ * result, and applies res->actions. Every other byte stays as it was; the checksums stay valid
+ * because one's-complement sums do not depend on the order of the words they add, and the ToS
+ * handshake updates the IPv4 header checksum (the UDP checksum does not cover ToS). Returns 0,
+ * or -1 without touching the frame when `res` does not fit the frame.
  */
-RF_INLINE int rf_reflect(__u8 *data, const __u8 *end, const struct rf_result *res, __u32 mode) {
+RF_INLINE int rf_reflect(__u8 *data, const __u8 *end, const struct rf_result *res) {
+  const __u32 mode = res->mode;
   if (mode >= RF_MODE_COUNT) return -1;
   if (!RF_FITS(data, 0, 2 * RF_ETH_ALEN, end)) return -1;
   const __u32 l3_off = res->l3_offset;
@@ -231,15 +475,39 @@ RF_INLINE int rf_reflect(__u8 *data, const __u8 *end, const struct rf_result *re
     udp = data + l4_off;
   }
 
-  rf_swap_bytes(data, data + RF_ETH_ALEN, RF_ETH_ALEN);
+  /* Straight-line swaps, as wide as the fields. */
+  const __u32 dst_head = rf_load_u32(data);
+  const __u16 dst_tail = rf_load_u16(data + 4);
+  rf_store_u32(data, rf_load_u32(data + 6));
+  rf_store_u16(data + 4, rf_load_u16(data + 10));
+  rf_store_u32(data + 6, dst_head);
+  rf_store_u16(data + 10, dst_tail);
   if (mode == RF_MODE_MAC) return 0;
   if (v6) {
-    rf_swap_bytes(ip + 8, ip + 24, 16);
+    const __u64 src_high = rf_load_u64(ip + 8);
+    const __u64 src_low = rf_load_u64(ip + 16);
+    rf_store_u64(ip + 8, rf_load_u64(ip + 24));
+    rf_store_u64(ip + 16, rf_load_u64(ip + 32));
+    rf_store_u64(ip + 24, src_high);
+    rf_store_u64(ip + 32, src_low);
   } else {
-    rf_swap_bytes(ip + 12, ip + 16, 4);
+    const __u32 src = rf_load_u32(ip + 12);
+    rf_store_u32(ip + 12, rf_load_u32(ip + 16));
+    rf_store_u32(ip + 16, src);
+    if (res->actions & RF_ACTION_TOS_HANDSHAKE) {
+      /* The ITO ToS handshake: toggle bit 0 of the ToS byte, the low byte of header word 0. */
+      const __u16 old_word = rf_load_be16(ip);
+      const __u16 new_word = old_word ^ 1;
+      const __u16 checksum = rf_checksum_update(rf_load_be16(ip + 10), old_word, new_word);
+      ip[1] = (__u8)new_word;
+      ip[10] = (__u8)(checksum >> 8);
+      ip[11] = (__u8)checksum;
+    }
   }
   if (mode == RF_MODE_MAC_IP) return 0;
-  rf_swap_bytes(udp, udp + 2, 2);
+  const __u16 src_port = rf_load_u16(udp);
+  rf_store_u16(udp, rf_load_u16(udp + 2));
+  rf_store_u16(udp + 2, src_port);
   return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "reflector/packet/config.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -60,27 +62,238 @@ constexpr SignatureGroup kSignatureGroups[] = {
 
 }  // namespace
 
-absl::StatusOr<rf_config> ToWire(const FilterConfig& config) {
-  if (config.ouis.size() > RF_MAX_OUIS) {
+absl::Status ValidateRule(const Rule& rule) {
+  const auto bad = [&rule](absl::string_view what) {
+    return absl::InvalidArgumentError(absl::StrCat("rule \"", rule.name, "\": ", what));
+  };
+  if (rule.name.empty() || rule.name.size() > 32 ||
+      !std::all_of(rule.name.begin(), rule.name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      })) {
+    return bad("a rule name is 1 to 32 characters of a-z, 0-9, '_' and '-'");
+  }
+  const PayloadPattern& pattern = rule.pattern;
+  if (pattern.bytes.size() > RF_PATTERN_LEN) {
+    return bad(absl::StrFormat("the payload pattern has %d bytes, at most %d are supported",
+                               pattern.bytes.size(), RF_PATTERN_LEN));
+  }
+  if (!pattern.mask.empty() && pattern.mask.size() != pattern.bytes.size()) {
+    return bad(absl::StrFormat("the payload mask has %d bytes but the pattern has %d",
+                               pattern.mask.size(), pattern.bytes.size()));
+  }
+  if (pattern.offset > RF_MAX_PATTERN_OFFSET) {
+    return bad(absl::StrFormat("payload offset %d is deeper than the supported %d",
+                               pattern.offset, RF_MAX_PATTERN_OFFSET));
+  }
+  for (const PortRange* range : {&rule.dst_ports, &rule.src_ports}) {
+    if (range->min > range->max) {
+      return bad(absl::StrFormat("port range %d-%d is empty", range->min, range->max));
+    }
+  }
+  for (const std::optional<uint16_t>* vid : {&rule.vlan, &rule.inner_vlan}) {
+    if (vid->has_value() && **vid > 4095) {
+      return bad(absl::StrFormat("VLAN ID %d is out of range 0..4095", **vid));
+    }
+  }
+  if (rule.untagged && (rule.vlan.has_value() || rule.inner_vlan.has_value())) {
+    return bad("a rule cannot match untagged frames and a VLAN ID");
+  }
+  if (rule.ip_version != 0 && rule.ip_version != 4 && rule.ip_version != 6) {
+    return bad(absl::StrFormat("IP version %d: expected 4 or 6", rule.ip_version));
+  }
+  for (const std::vector<IpPrefix>* list : {&rule.dst_prefixes, &rule.src_prefixes}) {
+    for (const IpPrefix& prefix : *list) {
+      if (rule.ip_version != 0 && prefix.version != rule.ip_version) {
+        return bad(absl::StrFormat("prefix %s is not IPv%d like the rule", FormatPrefix(prefix),
+                                   rule.ip_version));
+      }
+    }
+  }
+  if (rule.ouis.size() > RF_MAX_OUIS) {
+    return bad(absl::StrFormat("%d OUIs given, at most %d supported", rule.ouis.size(),
+                               RF_MAX_OUIS));
+  }
+  if (pattern.bytes.empty() && rule.dst_ports.any() && rule.dst_prefixes.empty()) {
+    return bad(
+        "a rule without a payload pattern needs a destination port range or destination "
+        "address: without one it would reflect every UDP frame to this host, its DNS replies "
+        "included");
+  }
+  if (rule.mode != Mode::kAll && rule.mode != Mode::kMacIp && rule.mode != Mode::kMac) {
+    return bad("unknown mode");
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+Rule SignatureRule(const FilterConfig& config, Signature signature, int offset) {
+  Rule rule;
+  rule.name = std::string(SignatureName(signature));
+  if (config.port != 0) rule.dst_ports = {config.port, config.port};
+  const absl::string_view text = SignatureText(signature);
+  rule.pattern.bytes.assign(text.begin(), text.end());
+  rule.pattern.offset = static_cast<uint16_t>(offset);
+  rule.mode = config.mode;
+  return rule;
+}
+
+// Index of `value` in `table`, appending it when new; -1 when the table is full.
+template <typename T>
+int Intern(std::vector<T>& table, const T& value, size_t capacity) {
+  for (size_t i = 0; i < table.size(); ++i) {
+    if (table[i] == value) return static_cast<int>(i);
+  }
+  if (table.size() == capacity) return -1;
+  table.push_back(value);
+  return static_cast<int>(table.size() - 1);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Rule>> RuleTable(const FilterConfig& config) {
+  std::vector<Rule> rules = config.rules;
+  if (config.profiles & ProfileBit(Profile::kIto)) {
+#define REFLECTOR_ITO_RULE(id, cc_id, text, name, offset)                        \
+  if ((RF_SIGS_ITO & RF_SIG_BIT(RF_SIG_##id)) &&                                 \
+      (config.signatures & RF_SIG_BIT(RF_SIG_##id))) {                           \
+    Rule rule = SignatureRule(config, Signature::k##cc_id, offset);              \
+    rule.ouis = config.ouis;                                                     \
+    rule.tos_handshake = config.tos_handshake;                                   \
+    rules.push_back(std::move(rule));                                            \
+  }
+    RF_SIGNATURE_LIST(REFLECTOR_ITO_RULE)
+#undef REFLECTOR_ITO_RULE
+  }
+  if ((config.profiles & ProfileBit(Profile::kRfc2544)) &&
+      (config.signatures & RF_SIG_BIT(RF_SIG_RFC2544))) {
+    rules.push_back(SignatureRule(config, Signature::kRfc2544, RF_CUSTOM_SIG_OFFSET));
+  }
+  if ((config.profiles & ProfileBit(Profile::kY1564)) &&
+      (config.signatures & RF_SIG_BIT(RF_SIG_Y1564))) {
+    rules.push_back(SignatureRule(config, Signature::kY1564, RF_CUSTOM_SIG_OFFSET));
+  }
+  if (config.profiles & ProfileBit(Profile::kLoopback)) {
+    if (!config.loopback_ports.has_value() && config.loopback_addresses.empty()) {
+      return absl::InvalidArgumentError(
+          "the loopback profile needs loopback_ports or loopback_addresses: without a "
+          "restriction it would reflect every UDP frame to this host, its DNS replies included");
+    }
+    Rule rule;
+    rule.name = "loopback";
+    if (config.loopback_ports.has_value()) rule.dst_ports = *config.loopback_ports;
+    rule.dst_prefixes = config.loopback_addresses;
+    rule.mode = config.mode;
+    rules.push_back(std::move(rule));
+  }
+
+  if (rules.empty()) {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "too many OUIs: %d given, at most %d supported", config.ouis.size(), RF_MAX_OUIS));
+        "no rule: nothing would ever be reflected (profiles %s, signatures %s)",
+        FormatProfiles(config.profiles), FormatSignatures(config.signatures)));
   }
-  if ((config.signatures & RF_SIGS_ALL) == 0) {
-    return absl::InvalidArgumentError("no signature enabled: nothing would ever be reflected");
+  if (rules.size() > RF_MAX_RULES) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%d rules, at most %d are supported", rules.size(), RF_MAX_RULES));
   }
-  rf_config wire;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    REFLECTOR_RETURN_IF_ERROR(ValidateRule(rules[i]));
+    if (rules[i].pattern.bytes.empty() && !config.dst_mac_filter) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "rule \"", rules[i].name,
+          "\" has no payload pattern, so it needs the dst MAC filter: without it, it would "
+          "answer frames addressed to other hosts"));
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (rules[j].name == rules[i].name) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("two rules are named \"", rules[i].name, "\""));
+      }
+    }
+  }
+  return rules;
+}
+
+absl::StatusOr<CompiledConfig> Compile(const FilterConfig& config) {
+  CompiledConfig compiled;
+  REFLECTOR_ASSIGN_OR_RETURN(compiled.rules, RuleTable(config));
+  rf_config& wire = compiled.wire;
   std::memset(&wire, 0, sizeof(wire));
   std::memcpy(wire.if_mac, config.interface_mac.data(), RF_ETH_ALEN);
-  wire.port = config.port;
-  for (size_t i = 0; i < config.ouis.size(); ++i) {
-    std::memcpy(wire.ouis[i], config.ouis[i].data(), 3);
-  }
-  wire.oui_count = static_cast<__u8>(config.ouis.size());
-  wire.signatures = config.signatures & RF_SIGS_ALL;
   wire.flags = (config.dst_mac_filter ? RF_CFG_DST_MAC_FILTER : 0) |
                (config.vlan ? RF_CFG_VLAN : 0) | (config.ipv6 ? RF_CFG_IPV6 : 0);
-  wire.mode = static_cast<__u8>(config.mode);
-  return wire;
+  std::vector<Oui> ouis;
+  std::vector<IpPrefix> prefixes;
+  for (size_t i = 0; i < compiled.rules.size(); ++i) {
+    const Rule& rule = compiled.rules[i];
+    rf_rule& out = wire.rules[i];
+    const size_t len = rule.pattern.bytes.size();
+    const size_t shift = RF_PATTERN_LEN - len;  // right-aligned (wire.h)
+    for (size_t b = 0; b < len; ++b) {
+      out.mask[shift + b] = rule.pattern.mask.empty() ? 0xff : rule.pattern.mask[b];
+      out.pattern[shift + b] = rule.pattern.bytes[b] & out.mask[shift + b];
+    }
+    out.pattern_len = static_cast<__u8>(len);
+    out.pattern_offset = rule.pattern.offset;
+    out.dst_port_min = rule.dst_ports.min;
+    out.dst_port_max = rule.dst_ports.max;
+    out.src_port_min = rule.src_ports.min;
+    out.src_port_max = rule.src_ports.max;
+    if (rule.untagged) out.match |= RF_MATCH_UNTAGGED;
+    if (rule.vlan.has_value()) {
+      out.match |= RF_MATCH_OUTER_VID;
+      out.outer_vid = *rule.vlan;
+    }
+    if (rule.inner_vlan.has_value()) {
+      out.match |= RF_MATCH_INNER_VID;
+      out.inner_vid = *rule.inner_vlan;
+    }
+    out.ip_version = static_cast<__u8>(rule.ip_version);
+    out.mode = static_cast<__u8>(rule.mode);
+    out.actions = rule.tos_handshake ? RF_ACTION_TOS_HANDSHAKE : 0;
+    for (const Oui& oui : rule.ouis) {
+      const int index = Intern(ouis, oui, RF_MAX_OUIS);
+      if (index < 0) {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "the rules name more than %d distinct OUIs", RF_MAX_OUIS));
+      }
+      out.oui_mask |= static_cast<__u16>(1u << index);
+    }
+    for (int dst = 1; dst >= 0; --dst) {
+      for (const IpPrefix& prefix : dst ? rule.dst_prefixes : rule.src_prefixes) {
+        const int index = Intern(prefixes, prefix, RF_MAX_PREFIXES);
+        if (index < 0) {
+          return absl::InvalidArgumentError(absl::StrFormat(
+              "the rules name more than %d distinct IP prefixes", RF_MAX_PREFIXES));
+        }
+        (dst ? out.dst_prefix_mask : out.src_prefix_mask) |= 1u << index;
+      }
+    }
+  }
+  wire.rule_count = static_cast<__u8>(compiled.rules.size());
+  for (size_t i = 0; i < ouis.size(); ++i) std::memcpy(wire.ouis[i], ouis[i].data(), 3);
+  wire.oui_count = static_cast<__u8>(ouis.size());
+  if (!ouis.empty()) wire.flags |= RF_CFG_USES_OUIS;
+  for (size_t i = 0; i < prefixes.size(); ++i) {
+    rf_prefix& out = wire.prefixes[i];
+    const IpPrefix& prefix = prefixes[i];
+    const int bytes = prefix.version == 4 ? 4 : 16;
+    for (int b = 0; b < bytes; ++b) {
+      const int bits = std::clamp(prefix.length - 8 * b, 0, 8);
+      out.mask[b] = static_cast<__u8>(0xff00u >> bits);
+      out.addr[b] = prefix.addr[b] & out.mask[b];
+    }
+    out.version = static_cast<__u8>(prefix.version);
+    out.length = static_cast<__u8>(prefix.length);
+  }
+  wire.prefix_count = static_cast<__u8>(prefixes.size());
+  if (!prefixes.empty()) wire.flags |= RF_CFG_USES_PREFIXES;
+  return compiled;
+}
+
+absl::StatusOr<rf_config> ToWire(const FilterConfig& config) {
+  REFLECTOR_ASSIGN_OR_RETURN(CompiledConfig compiled, Compile(config));
+  return compiled.wire;
 }
 
 absl::StatusOr<MacAddress> ParseMac(absl::string_view text) {
@@ -118,6 +331,206 @@ absl::StatusOr<uint16_t> ParsePort(absl::string_view text) {
         "invalid port \"%s\": expected a number from 0 to 65535 (0 = any port)", text));
   }
   return static_cast<uint16_t>(port);
+}
+
+absl::StatusOr<PortRange> ParsePortRange(absl::string_view text) {
+  const absl::string_view trimmed = absl::StripAsciiWhitespace(text);
+  if (trimmed == "any") return PortRange{};
+  const auto bad = [&text](absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "invalid port range \"%s\": %s (expected a port like 5001 or a range like 5000-5010)",
+        text, why));
+  };
+  const std::vector<absl::string_view> ends = absl::StrSplit(trimmed, '-');
+  if (ends.size() > 2) return bad("more than one '-'");
+  PortRange range;
+  for (size_t i = 0; i < ends.size(); ++i) {
+    const absl::string_view end = absl::StripAsciiWhitespace(ends[i]);
+    uint32_t port = 0;
+    if (end.empty() || end.size() > 5 ||
+        !std::all_of(end.begin(), end.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        !absl::SimpleAtoi(end, &port) || port > 65535) {
+      return bad(absl::StrFormat("\"%s\" is not a port from 0 to 65535", end));
+    }
+    (i == 0 ? range.min : range.max) = static_cast<uint16_t>(port);
+  }
+  if (ends.size() == 1) range.max = range.min;
+  if (range.min > range.max) return bad("the first port is above the second");
+  return range;
+}
+
+absl::StatusOr<IpPrefix> ParsePrefix(absl::string_view text) {
+  const absl::string_view trimmed = absl::StripAsciiWhitespace(text);
+  const auto bad = [&text](absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "invalid IP prefix \"%s\": %s (expected an address like 192.0.2.10, 192.0.2.0/24 or "
+        "2001:db8::/32)",
+        text, why));
+  };
+  const size_t slash = trimmed.find('/');
+  const std::string address(trimmed.substr(0, slash));
+  IpPrefix prefix;
+  if (inet_pton(AF_INET, address.c_str(), prefix.addr.data()) == 1) {
+    prefix.version = 4;
+    prefix.length = 32;
+  } else if (inet_pton(AF_INET6, address.c_str(), prefix.addr.data()) == 1) {
+    prefix.version = 6;
+    prefix.length = 128;
+  } else {
+    return bad(absl::StrFormat("\"%s\" is not an IPv4 or IPv6 address", address));
+  }
+  if (slash != absl::string_view::npos) {
+    const absl::string_view length = trimmed.substr(slash + 1);
+    int bits = -1;
+    if (length.empty() || length.size() > 3 ||
+        !std::all_of(length.begin(), length.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        !absl::SimpleAtoi(length, &bits) || bits > prefix.length) {
+      return bad(absl::StrFormat("the prefix length must be 0 to %d", prefix.length));
+    }
+    prefix.length = bits;
+  }
+  // Zero the host bits, so equal prefixes compare equal.
+  for (int b = 0; b < 16; ++b) {
+    const int bits = std::clamp(prefix.length - 8 * b, 0, 8);
+    prefix.addr[b] &= static_cast<uint8_t>(0xff00u >> bits);
+  }
+  return prefix;
+}
+
+absl::StatusOr<std::vector<IpPrefix>> ParsePrefixList(absl::string_view text) {
+  std::vector<IpPrefix> prefixes;
+  if (absl::StripAsciiWhitespace(text).empty()) return prefixes;
+  for (absl::string_view token : absl::StrSplit(text, ',')) {
+    REFLECTOR_ASSIGN_OR_RETURN(IpPrefix prefix, ParsePrefix(token));
+    prefixes.push_back(prefix);
+  }
+  return prefixes;
+}
+
+absl::StatusOr<std::vector<uint8_t>> ParseHexBytes(absl::string_view text) {
+  std::string digits;
+  for (char c : text) {
+    if (c == ':' || c == ' ') continue;
+    if (HexDigit(c) < 0) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "invalid hex bytes \"%s\": '%c' is not a hex digit (expected e.g. 52:46:43)", text, c));
+    }
+    digits.push_back(c);
+  }
+  if (digits.empty() || digits.size() % 2 != 0) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "invalid hex bytes \"%s\": expected whole bytes of two hex digits, e.g. 52:46:43", text));
+  }
+  std::vector<uint8_t> bytes;
+  for (size_t i = 0; i < digits.size(); i += 2) {
+    bytes.push_back(static_cast<uint8_t>(HexDigit(digits[i]) * 16 + HexDigit(digits[i + 1])));
+  }
+  return bytes;
+}
+
+absl::string_view ProfileName(Profile profile) {
+  switch (profile) {
+    case Profile::kIto:
+      return "ito";
+    case Profile::kRfc2544:
+      return "rfc2544";
+    case Profile::kY1564:
+      return "y1564";
+    case Profile::kLoopback:
+      return "loopback";
+  }
+  return "unknown";
+}
+
+absl::StatusOr<ProfileSet> ParseProfiles(absl::string_view text) {
+  const absl::string_view trimmed = absl::StripAsciiWhitespace(text);
+  if (trimmed == "none") return ProfileSet{0};
+  ProfileSet set = 0;
+  for (absl::string_view token : absl::StrSplit(trimmed, ',')) {
+    token = absl::StripAsciiWhitespace(token);
+    const Profile* match = nullptr;
+    for (const Profile& profile : kAllProfiles) {
+      if (ProfileName(profile) == token) match = &profile;
+    }
+    if (match == nullptr) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "invalid profile \"%s\" in \"%s\": expected a comma-separated list of ito, rfc2544, "
+          "y1564, loopback, or none",
+          token, text));
+    }
+    set |= ProfileBit(*match);
+  }
+  return set;
+}
+
+std::string FormatProfiles(ProfileSet profiles) {
+  std::vector<absl::string_view> names;
+  for (Profile profile : kAllProfiles) {
+    if (profiles & ProfileBit(profile)) names.push_back(ProfileName(profile));
+  }
+  return names.empty() ? "none" : absl::StrJoin(names, ",");
+}
+
+std::string FormatPortRange(const PortRange& ports) {
+  if (ports.any()) return "any";
+  if (ports.min == ports.max) return absl::StrCat(ports.min);
+  return absl::StrCat(ports.min, "-", ports.max);
+}
+
+std::string FormatPrefix(const IpPrefix& prefix) {
+  char text[INET6_ADDRSTRLEN] = {};
+  inet_ntop(prefix.version == 4 ? AF_INET : AF_INET6, prefix.addr.data(), text, sizeof(text));
+  return absl::StrCat(text, "/", prefix.length);
+}
+
+namespace {
+
+// The payload as text when every byte is printable (and no mask), else as hex.
+std::string FormatPattern(const PayloadPattern& pattern) {
+  const bool printable = pattern.mask.empty() &&
+                         std::all_of(pattern.bytes.begin(), pattern.bytes.end(),
+                                     [](uint8_t c) { return c >= 0x20 && c < 0x7f && c != '"'; });
+  std::string out;
+  if (printable) {
+    out = absl::StrCat("\"", std::string(pattern.bytes.begin(), pattern.bytes.end()), "\"");
+  } else {
+    out = absl::StrJoin(pattern.bytes, ":", [](std::string* o, uint8_t b) {
+      absl::StrAppendFormat(o, "%02x", b);
+    });
+    if (!pattern.mask.empty()) {
+      absl::StrAppend(&out, " mask ", absl::StrJoin(pattern.mask, ":", [](std::string* o, uint8_t b) {
+                        absl::StrAppendFormat(o, "%02x", b);
+                      }));
+    }
+  }
+  return absl::StrCat(out, " at ", pattern.offset);
+}
+
+std::string FormatPrefixes(const std::vector<IpPrefix>& prefixes) {
+  return absl::StrJoin(prefixes, ",", [](std::string* out, const IpPrefix& p) {
+    out->append(FormatPrefix(p));
+  });
+}
+
+}  // namespace
+
+std::string DescribeRule(const Rule& rule) {
+  std::vector<std::string> parts;
+  if (rule.untagged) parts.push_back("untagged");
+  if (rule.vlan) parts.push_back(absl::StrCat("vlan ", *rule.vlan));
+  if (rule.inner_vlan) parts.push_back(absl::StrCat("inner vlan ", *rule.inner_vlan));
+  if (rule.ip_version) parts.push_back(absl::StrCat("ipv", rule.ip_version));
+  if (!rule.dst_prefixes.empty()) parts.push_back("dst " + FormatPrefixes(rule.dst_prefixes));
+  if (!rule.src_prefixes.empty()) parts.push_back("src " + FormatPrefixes(rule.src_prefixes));
+  parts.push_back("port " + FormatPortRange(rule.dst_ports));
+  if (!rule.src_ports.any()) parts.push_back("src port " + FormatPortRange(rule.src_ports));
+  parts.push_back(rule.pattern.bytes.empty() ? std::string("any payload")
+                                             : "payload " + FormatPattern(rule.pattern));
+  parts.push_back("oui " + FormatOuiList(rule.ouis));
+  std::string out = absl::StrCat(rule.name, ": ", absl::StrJoin(parts, ", "), " -> mode ",
+                                 ModeName(rule.mode));
+  if (rule.tos_handshake) out += ", tos-handshake";
+  return out;
 }
 
 absl::StatusOr<uint8_t> ParseSignatures(absl::string_view text) {

@@ -46,11 +46,12 @@ absl::string_view ModeName(Mode mode);
 
 struct Classification {
   Verdict verdict = Verdict::kTooShort;
-  // Header offsets and the matched signature; meaningful only when verdict is kReflect.
+  // Header offsets, the matching rule and how to reflect; meaningful only when verdict is
+  // kReflect.
   rf_result where = {};
 
   bool reflect() const { return verdict == Verdict::kReflect; }
-  Signature signature() const { return static_cast<Signature>(where.signature); }
+  int rule() const { return where.rule; }
 };
 
 // The per-frame calls are inline: they sit on every data path's hot loop, and returning
@@ -67,18 +68,24 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline Classification Classify(absl::Span<const uin
   return result;
 }
 
-// Swaps addresses in place (SPEC §4) using the offsets of a kReflect classification of this
-// same frame. Returns false, leaving the frame untouched, if the offsets do not fit it.
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ReflectInPlace(absl::Span<uint8_t> frame, const rf_result& where, Mode mode) {
+// Reflects in place (SPEC §4) as the matching rule says (where.mode, where.actions), using the
+// offsets of a kReflect classification of this same frame. Returns false, leaving the frame
+// untouched, if the offsets do not fit it.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ReflectInPlace(absl::Span<uint8_t> frame, const rf_result& where) {
   if (frame.empty()) return false;
-  return rf_reflect(frame.data(), frame.data() + frame.size(), &where,
-                    static_cast<__u32>(mode)) == 0;
+  return rf_reflect(frame.data(), frame.data() + frame.size(), &where) == 0;
 }
 
-// Classify, then reflect in place with the config's mode when the verdict is kReflect.
+// The same in another mode than the rule's (tests and tools that try every mode).
+inline bool ReflectInPlace(absl::Span<uint8_t> frame, rf_result where, Mode mode) {
+  where.mode = static_cast<__u8>(mode);
+  return ReflectInPlace(frame, where);
+}
+
+// Classify, then reflect in place as the matching rule says when the verdict is kReflect.
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline Classification ClassifyAndReflect(absl::Span<uint8_t> frame, const rf_config& config) {
   Classification result = Classify(frame, config);
-  if (result.reflect() && !ReflectInPlace(frame, result.where, static_cast<Mode>(config.mode))) {
+  if (result.reflect() && !ReflectInPlace(frame, result.where)) {
     // Unreachable for a kReflect result of this frame; fail closed rather than send it.
     result.verdict = Verdict::kTooShort;
   }

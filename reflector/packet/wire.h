@@ -40,15 +40,19 @@
 #define RF_MAX_L4_OFFSET (RF_MAX_L3_OFFSET + 60)
 
 /*
- * Verdicts: `reflect`, or the first failing check of SPEC §3, in check order. The X-macro is
- * the one list of names: the C enum, the C++ name table and the counters all come from it.
+ * Verdicts: `reflect`, or a reject reason. The safety checks of SPEC §3 come first, in check
+ * order, and are the same for every frame. The rule-stage reasons follow in the order each rule
+ * checks its fields; when no rule matches, the frame gets the reason of the rule that came
+ * closest (the latest check it reached), so with one rule it is exactly the check that failed.
+ * `oui` is checked last within a rule: a frame that carries a rule's signature on the rule's
+ * port from the wrong vendor is an `oui` reject, not a `signature` one. The X-macro is the one
+ * list of names: the C enum, the C++ name table and the counters all come from it.
  */
 #define RF_VERDICT_LIST(X)                    \
   X(REFLECT, Reflect, "reflect")              \
   X(TOO_SHORT, TooShort, "too_short")         \
   X(DST_MAC, DstMac, "dst_mac")               \
   X(SRC_MAC, SrcMac, "src_mac")               \
-  X(OUI, Oui, "oui")                          \
   X(VLAN, Vlan, "vlan")                       \
   X(ETHERTYPE, Ethertype, "ethertype")        \
   X(IP_HEADER, IpHeader, "ip_header")         \
@@ -56,14 +60,20 @@
   X(PROTOCOL, Protocol, "protocol")           \
   X(SRC_IP, SrcIp, "src_ip")                  \
   X(UDP_HEADER, UdpHeader, "udp_header")      \
+  X(VLAN_ID, VlanId, "vlan_id")               \
+  X(ADDRESS, Address, "address")              \
   X(PORT, Port, "port")                       \
-  X(SIGNATURE, Signature, "signature")
+  X(SIGNATURE, Signature, "signature")        \
+  X(OUI, Oui, "oui")
 
 #define RF_VERDICT_ENUM_ENTRY(id, cc_id, name) RF_##id,
 enum rf_verdict { RF_VERDICT_LIST(RF_VERDICT_ENUM_ENTRY) RF_VERDICT_COUNT };
 #undef RF_VERDICT_ENUM_ENTRY
 
-/* Signatures, in match order. Each has its own bit in rf_config.signatures. */
+/* The first reason of the rule stage: what a rule that fails its first check reports. */
+#define RF_FIRST_RULE_VERDICT RF_VLAN_ID
+
+/* The test-frame signatures of SPEC §2, which the profiles turn into rules. */
 #define RF_SIGNATURE_LIST(X)                                          \
   X(PROBEOT, Probeot, "PROBEOT", "probeot", RF_ITO_SIG_OFFSET)        \
   X(DATAOT, DataOt, "DATA:OT", "dataot", RF_ITO_SIG_OFFSET)           \
@@ -87,46 +97,107 @@ enum rf_mode {
   RF_MODE_COUNT
 };
 
-/* rf_config.flags */
+/* rf_config.flags: the safety stage, and which per-frame facts the rules need. */
 #define RF_CFG_DST_MAC_FILTER 0x01 /* dst MAC must be the interface MAC */
 #define RF_CFG_VLAN 0x02           /* accept up to two 802.1Q/802.1ad tags */
 #define RF_CFG_IPV6 0x04           /* accept IPv6 */
+#define RF_CFG_USES_OUIS 0x08      /* some rule has an OUI list: look the source OUI up */
+#define RF_CFG_USES_PREFIXES 0x10  /* some rule has IP prefixes: look the addresses up */
 
-#define RF_MAX_OUIS 16
+/* Bounds of the rule table; they keep the kernel program verifiable (kernel 6.1). */
+#define RF_MAX_RULES 32
+#define RF_MAX_OUIS 16     /* distinct OUIs over all rules */
+#define RF_MAX_PREFIXES 32 /* distinct IP prefixes over all rules */
+#define RF_PATTERN_LEN 16  /* longest payload pattern */
+#define RF_MAX_PATTERN_OFFSET 1024 /* deepest pattern start in the UDP payload */
 
-/*
- * What the classifier needs to decide. It crosses the kernel boundary as the value of the
- * XDP program's config map, so the layout is fixed: 64 bytes, no implicit padding.
- */
-struct rf_config {
-  __u8 if_mac[RF_ETH_ALEN];      /* the interface's own MAC */
-  __u16 port;                    /* UDP dst port, host order; 0 = any */
-  __u8 ouis[RF_MAX_OUIS][3];     /* allowed source OUIs */
-  __u8 oui_count;                /* 0 = any source OUI */
-  __u8 signatures;               /* RF_SIG_BIT() set of enabled signatures */
-  __u8 flags;                    /* RF_CFG_* */
-  __u8 mode;                     /* enum rf_mode */
-  __u8 reserved[4];
+/* rf_rule.match: which VLAN conditions apply. */
+#define RF_MATCH_UNTAGGED 0x01  /* the frame has no tag */
+#define RF_MATCH_OUTER_VID 0x02 /* the frame has a tag and its outer VLAN ID is outer_vid */
+#define RF_MATCH_INNER_VID 0x04 /* the frame has two tags and the inner VLAN ID is inner_vid */
+
+/* rf_rule.actions: what the reflection does besides the mode's swaps. */
+#define RF_ACTION_TOS_HANDSHAKE 0x01 /* IPv4, modes mac-ip and all: toggle ToS bit 0 */
+
+/* An IP prefix: IPv4 in the first 4 bytes of addr and mask. */
+struct rf_prefix {
+  __u8 addr[16]; /* already masked */
+  __u8 mask[16];
+  __u8 version;  /* 4 or 6 */
+  __u8 length;   /* prefix bits, for display */
+  __u8 reserved[2];
 };
 
-/* Where the reflector finds things in a frame the classifier accepted. */
+/*
+ * One rule: every condition set must hold; then the frame is reflected with `mode` and
+ * `actions`. Lists (OUIs, prefixes) are bit masks over the config's shared tables, so a frame's
+ * source OUI and addresses are looked up once however many rules there are.
+ */
+struct rf_rule {
+  /* Payload bytes to match, already masked, and which of their bits count: right-aligned, so
+   * the pattern's last byte is pattern[15]; the mask is zero in front of the pattern. */
+  __u8 pattern[RF_PATTERN_LEN];
+  __u8 mask[RF_PATTERN_LEN];
+  __u16 dst_port_min;           /* UDP destination port range, host order (0..65535 = any) */
+  __u16 dst_port_max;
+  __u16 src_port_min; /* UDP source port range */
+  __u16 src_port_max;
+  __u16 outer_vid;      /* with RF_MATCH_OUTER_VID */
+  __u16 inner_vid;      /* with RF_MATCH_INNER_VID */
+  __u16 pattern_offset; /* in the UDP payload, <= RF_MAX_PATTERN_OFFSET */
+  __u8 pattern_len;     /* 0 (any payload) .. RF_PATTERN_LEN */
+  __u8 mode;            /* enum rf_mode */
+  __u8 match;           /* RF_MATCH_* */
+  __u8 actions;         /* RF_ACTION_* */
+  __u8 ip_version;      /* 0 = either, 4 or 6 */
+  __u8 reserved0;
+  __u16 oui_mask;        /* bits of rf_config.ouis; 0 = any source OUI */
+  __u16 reserved1;
+  __u32 dst_prefix_mask; /* bits of rf_config.prefixes; 0 = any destination address */
+  __u32 src_prefix_mask; /* 0 = any source address */
+};
+
+/*
+ * What the classifier needs to decide. It crosses the kernel boundary as part of the XDP
+ * program's configuration, so the layout is fixed, with no implicit padding.
+ */
+struct rf_config {
+  __u8 if_mac[RF_ETH_ALEN]; /* the interface's own MAC */
+  __u8 flags;               /* RF_CFG_* */
+  __u8 rule_count;          /* 1..RF_MAX_RULES; 0 reflects nothing */
+  __u8 oui_count;
+  __u8 prefix_count;
+  __u8 reserved[6];
+  __u8 ouis[RF_MAX_OUIS][3];
+  struct rf_prefix prefixes[RF_MAX_PREFIXES];
+  struct rf_rule rules[RF_MAX_RULES];
+};
+
+/* Where the reflector finds things in a frame the classifier accepted, and what to do. */
 struct rf_result {
   __u16 l3_offset;      /* IP header */
   __u16 l4_offset;      /* UDP header */
   __u16 payload_offset; /* UDP payload */
   __u16 udp_length;     /* from the UDP header, >= 8 */
   __u8 ip_version;      /* 4 or 6 */
-  __u8 signature;       /* enum rf_signature, valid when the verdict is RF_REFLECT */
+  __u8 rule;            /* index of the matching rule */
   __u8 vlan_tags;       /* 0..2 */
-  __u8 reserved;
+  __u8 mode;            /* the rule's enum rf_mode */
+  __u8 actions;         /* the rule's RF_ACTION_* */
+  __u8 reserved[3];
 };
 
 #ifdef __cplusplus
-static_assert(sizeof(struct rf_config) == 64, "rf_config crosses the kernel boundary");
-static_assert(sizeof(struct rf_result) == 12, "rf_result layout");
+#define RF_WIRE_STATIC_ASSERT static_assert
 #else
-_Static_assert(sizeof(struct rf_config) == 64, "rf_config crosses the kernel boundary");
-_Static_assert(sizeof(struct rf_result) == 12, "rf_result layout");
+#define RF_WIRE_STATIC_ASSERT _Static_assert
 #endif
+RF_WIRE_STATIC_ASSERT(sizeof(struct rf_prefix) == 36, "rf_prefix crosses the kernel boundary");
+RF_WIRE_STATIC_ASSERT(sizeof(struct rf_rule) == 64, "rf_rule crosses the kernel boundary");
+RF_WIRE_STATIC_ASSERT(sizeof(struct rf_config) == 3264, "rf_config crosses the kernel boundary");
+RF_WIRE_STATIC_ASSERT(sizeof(struct rf_result) == 16, "rf_result layout");
+RF_WIRE_STATIC_ASSERT(RF_MAX_OUIS <= 16, "oui_mask has 16 bits");
+RF_WIRE_STATIC_ASSERT(RF_MAX_PREFIXES <= 32, "prefix masks have 32 bits");
+#undef RF_WIRE_STATIC_ASSERT
 
 #endif /* REFLECTOR_PACKET_WIRE_H_ */

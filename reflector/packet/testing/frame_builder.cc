@@ -50,11 +50,13 @@ std::vector<uint8_t> SignaturePayload(absl::string_view signature, size_t offset
 
 }  // namespace
 
-rf_config DefaultTestConfig() {
+FilterConfig DefaultTestFilter() {
   FilterConfig config;
   config.interface_mac = kReflectorMac;
-  return *ToWire(config);
+  return config;
 }
+
+rf_config DefaultTestConfig() { return *ToWire(DefaultTestFilter()); }
 
 FrameBuilder::FrameBuilder() { Ito(); }
 
@@ -225,12 +227,15 @@ std::vector<uint8_t> FrameBuilder::Build() const {
   return frame;
 }
 
-FrameBuilder FrameBuilder::Reflected(Mode mode) const {
+FrameBuilder FrameBuilder::Reflected(Mode mode, bool tos_handshake) const {
   FrameBuilder out = *this;
   std::swap(out.dst_mac_, out.src_mac_);
   if (mode == Mode::kMac) return out;
   std::swap(out.src4_, out.dst4_);
   std::swap(out.src6_, out.dst6_);
+  // The header checksum is computed afresh by Build(): an independent check of the
+  // reflector's incremental update.
+  if (tos_handshake && !out.ipv6_) out.tos_ ^= 1;
   if (mode == Mode::kMacIp) return out;
   std::swap(out.src_port_, out.dst_port_);
   return out;

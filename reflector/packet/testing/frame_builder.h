@@ -34,7 +34,9 @@ inline constexpr Ipv6Address kReflectorIpv6 = {0x20, 0x01, 0x00, 0x02, 0, 0, 0, 
                                                0,    0,    0,    0,    0, 0, 0, 2};
 inline constexpr uint16_t kTesterPort = 49152;
 
-// The config a reflector at kReflectorMac uses by default (SPEC §6 defaults).
+// The config a reflector at kReflectorMac uses by default (SPEC §6 defaults), as stated and as
+// compiled.
+FilterConfig DefaultTestFilter();
 rf_config DefaultTestConfig();
 
 class FrameBuilder {
@@ -80,8 +82,9 @@ class FrameBuilder {
   std::vector<uint8_t> Build() const;
 
   // The frame a correct reflector sends back for this one in `mode` (SPEC §4), built from
-  // swapped fields rather than by running the reflector, so it can serve as an oracle.
-  FrameBuilder Reflected(Mode mode) const;
+  // swapped fields rather than by running the reflector, so it can serve as an oracle. With
+  // `tos_handshake`, an IPv4 frame's ToS bit 0 is toggled in modes mac-ip and all.
+  FrameBuilder Reflected(Mode mode, bool tos_handshake = false) const;
 
   size_t l3_offset() const { return 14 + 4 * tags_.size(); }
   size_t l4_offset() const;

@@ -1,5 +1,8 @@
 #include "reflector/packet/testing/frame_table.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 #include "reflector/packet/config.h"
 
 namespace reflector::packet::testing {
@@ -11,28 +14,33 @@ constexpr MacAddress kMulticastMac = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01};
 constexpr MacAddress kZeroMac = {0, 0, 0, 0, 0, 0};
 constexpr MacAddress kFlukeMac = {0x00, 0x19, 0xb3, 0x01, 0x02, 0x03};
 
-rf_config Config(void (*edit)(FilterConfig&)) {
-  FilterConfig config;
-  config.interface_mac = kReflectorMac;
+FilterConfig Config(void (*edit)(FilterConfig&)) {
+  FilterConfig config = DefaultTestFilter();
   edit(config);
-  return *ToWire(config);
+  return config;
 }
 
 class TableWriter {
  public:
+  // A frame that rule `rule` (by name) of `config` reflects.
+  void Accept(std::string name, FrameBuilder builder, absl::string_view rule,
+              FilterConfig config = DefaultTestFilter()) {
+    Add(std::move(name), std::move(builder), Verdict::kReflect, std::move(config), rule);
+  }
   void Accept(std::string name, FrameBuilder builder, Signature signature,
-              rf_config config = DefaultTestConfig()) {
-    Add(std::move(name), std::move(builder), Verdict::kReflect, config, signature);
+              FilterConfig config = DefaultTestFilter()) {
+    Accept(std::move(name), std::move(builder), SignatureName(signature), std::move(config));
   }
   void Reject(std::string name, FrameBuilder builder, Verdict verdict,
-              rf_config config = DefaultTestConfig()) {
-    Add(std::move(name), std::move(builder), verdict, config, Signature::kProbeot);
+              FilterConfig config = DefaultTestFilter()) {
+    Add(std::move(name), std::move(builder), verdict, std::move(config), "");
   }
   // A frame that is not the output of a builder (truncated or hand-cut bytes).
   void RejectBytes(std::string name, std::vector<uint8_t> frame, Verdict verdict) {
     FrameCase c;
     c.name = std::move(name);
     c.frame = std::move(frame);
+    c.filter = DefaultTestFilter();
     c.config = DefaultTestConfig();
     c.verdict = verdict;
     cases_.push_back(std::move(c));
@@ -40,20 +48,63 @@ class TableWriter {
   std::vector<FrameCase> Take() { return std::move(cases_); }
 
  private:
-  void Add(std::string name, FrameBuilder builder, Verdict verdict, rf_config config,
-           Signature signature) {
+  void Add(std::string name, FrameBuilder builder, Verdict verdict, FilterConfig filter,
+           absl::string_view rule) {
     FrameCase c;
     c.name = std::move(name);
     c.frame = builder.Build();
-    c.config = config;
+    absl::StatusOr<CompiledConfig> compiled = Compile(filter);
+    if (!compiled.ok()) {
+      std::fprintf(stderr, "frame table case %s: %s\n", c.name.c_str(),
+                   std::string(compiled.status().message()).c_str());
+      std::abort();
+    }
+    c.filter = std::move(filter);
+    c.config = compiled->wire;
     c.verdict = verdict;
-    c.signature = signature;
+    if (verdict == Verdict::kReflect) {
+      c.rule = -1;
+      for (size_t i = 0; i < compiled->rules.size(); ++i) {
+        if (compiled->rules[i].name == rule) c.rule = static_cast<int>(i);
+      }
+      if (c.rule < 0) {
+        std::fprintf(stderr, "frame table case %s: no rule named %s\n", c.name.c_str(),
+                     std::string(rule).c_str());
+        std::abort();
+      }
+      c.rule_name = std::string(rule);
+    }
     c.has_builder = true;
     c.builder = std::move(builder);
     cases_.push_back(std::move(c));
   }
   std::vector<FrameCase> cases_;
 };
+
+// A PC's NIC (Intel OUI): software testers run on ordinary PCs.
+constexpr MacAddress kPcMac = {0x3c, 0xfd, 0xfe, 0x12, 0x34, 0x56};
+
+std::vector<uint8_t> Bytes(absl::string_view text) {
+  return std::vector<uint8_t>(text.begin(), text.end());
+}
+
+// What a commercial test set sends: its own payload format (no known signature) to a
+// dedicated test address and port, from a vendor MAC.
+FrameBuilder CommercialFrame() {
+  std::vector<uint8_t> payload;
+  for (int i = 0; i < 40; ++i) payload.push_back(static_cast<uint8_t>(i * 37 + 11));
+  return FrameBuilder().SrcMac(kFlukeMac).Ports(5001, 5001).Payload(payload);
+}
+
+// The default profiles after one custom rule (or only the rule, with `profiles` 0).
+FilterConfig WithRule(void (*edit)(Rule&), ProfileSet profiles = kDefaultProfiles) {
+  FilterConfig config = DefaultTestFilter();
+  Rule rule;
+  edit(rule);
+  config.rules.push_back(rule);
+  config.profiles = profiles;
+  return config;
+}
 
 std::vector<uint8_t> Cut(std::vector<uint8_t> frame, size_t length) {
   frame.resize(length);
@@ -106,6 +157,132 @@ std::vector<FrameCase> BuildTable() {
            Config([](FilterConfig& c) { c.mode = Mode::kMac; }));
   t.Accept("ito_only_signatures", B().Ito("LATENCY"), Signature::kLatency,
            Config([](FilterConfig& c) { c.signatures = RF_SIGS_ITO; }));
+
+  // Profiles and rules (issue 13).
+  t.Accept("ito_tos_0x20_toggled", B().Dscp(0x20), Signature::kProbeot);
+  t.Accept("ito_tos_handshake_off", B().Dscp(0x20), Signature::kProbeot,
+           Config([](FilterConfig& c) { c.tos_handshake = false; }));
+  t.Accept("ito_tos_mode_mac_untouched", B().Dscp(0x21), Signature::kProbeot,
+           Config([](FilterConfig& c) { c.mode = Mode::kMac; }));
+  t.Accept("ito_tos_ipv6_untouched", B().Ipv6(kTesterIpv6, kReflectorIpv6).Dscp(0x20),
+           Signature::kProbeot);
+  t.Accept("rfc2544_from_a_pc", B().SrcMac(kPcMac).Custom("RFC2544"), Signature::kRfc2544);
+  t.Accept("y1564_from_a_pc", B().SrcMac(kPcMac).Custom("Y.1564 "), Signature::kY1564);
+  t.Accept("profile_rfc2544_alone", B().SrcMac(kPcMac).Custom("RFC2544"), Signature::kRfc2544,
+           Config([](FilterConfig& c) { c.profiles = ProfileBit(Profile::kRfc2544); }));
+  t.Accept("commercial_loopback_by_port", CommercialFrame(), "loopback",
+           Config([](FilterConfig& c) {
+             c.profiles = ProfileBit(Profile::kLoopback);
+             c.loopback_ports = PortRange{5001, 5001};
+           }));
+  t.Accept("commercial_loopback_by_address", CommercialFrame().Ports(7, 9), "loopback",
+           Config([](FilterConfig& c) {
+             c.profiles = ProfileBit(Profile::kLoopback);
+             c.loopback_addresses = {*ParsePrefix("198.18.0.0/30")};
+           }));
+  t.Accept("loopback_after_ito", CommercialFrame(), "loopback", Config([](FilterConfig& c) {
+             c.profiles |= ProfileBit(Profile::kLoopback);
+             c.loopback_ports = PortRange{5000, 5010};
+           }));
+  t.Accept("loopback_ipv6_prefix", CommercialFrame().Ipv6(kTesterIpv6, kReflectorIpv6),
+           "loopback", Config([](FilterConfig& c) {
+             c.profiles = ProfileBit(Profile::kLoopback);
+             c.loopback_addresses = {*ParsePrefix("198.18.0.2"), *ParsePrefix("2001:2::/48")};
+           }));
+  t.Accept("rule_outer_vlan", B().Vlan(100).Payload(Bytes("any payload")).Ports(1, 6000),
+           "vlan100", WithRule([](Rule& r) {
+             r.name = "vlan100";
+             r.vlan = 100;
+             r.dst_ports = {6000, 6000};
+           }));
+  t.Accept("rule_inner_vlan", B().Vlan(7, 0x88a8).Vlan(300).Ports(1, 6000), "inner300",
+           WithRule([](Rule& r) {
+             r.name = "inner300";
+             r.inner_vlan = 300;
+             r.dst_ports = {6000, 6000};
+           }));
+  t.Accept("rule_untagged", B().Ports(1, 6000), "untagged", WithRule([](Rule& r) {
+             r.name = "untagged";
+             r.untagged = true;
+             r.dst_ports = {6000, 6000};
+           }));
+  t.Accept("rule_src_port_and_prefix", B().Ports(40000, 6000), "src",
+           WithRule([](Rule& r) {
+             r.name = "src";
+             r.src_ports = {40000, 40010};
+             r.src_prefixes = {*ParsePrefix("198.18.0.1")};
+             r.dst_ports = {6000, 6000};
+             r.ip_version = 4;
+           }));
+  t.Accept("rule_masked_pattern", B().Payload(Bytes("\x12\x34STC-SIG")).Ports(1, 6000), "masked",
+           WithRule([](Rule& r) {
+             r.name = "masked";
+             r.pattern.bytes = {0x10, 0x00, 'S', 'T', 'C'};
+             r.pattern.mask = {0xf0, 0x00, 0xff, 0xff, 0xff};
+             r.mode = Mode::kMacIp;
+           }));
+  // The pattern ends 3 bytes before the frame: compared byte by byte, not as 16-byte words.
+  t.Accept("rule_pattern_at_frame_end", B().Payload(Bytes("0123456789abcdef")).PadTo(0),
+           "tail", WithRule([](Rule& r) {
+             r.name = "tail";
+             r.pattern.bytes = Bytes("abc");
+             r.pattern.offset = 10;
+           }));
+  t.Accept("rule_first_match_wins", B().Custom("RFC2544"), "mine", WithRule([](Rule& r) {
+             r.name = "mine";
+             r.pattern.bytes = Bytes("RFC");
+             r.mode = Mode::kMac;
+           }));
+  t.Reject("commercial_without_loopback", CommercialFrame(), Verdict::kPort);
+  t.Reject("commercial_wrong_port", CommercialFrame(), Verdict::kPort,
+           Config([](FilterConfig& c) {
+             c.profiles = ProfileBit(Profile::kLoopback);
+             c.loopback_ports = PortRange{5002, 5010};
+           }));
+  t.Reject("commercial_wrong_address", CommercialFrame(), Verdict::kAddress,
+           Config([](FilterConfig& c) {
+             c.profiles = ProfileBit(Profile::kLoopback);
+             c.loopback_addresses = {*ParsePrefix("198.18.0.9")};
+           }));
+  t.Reject("rule_vlan_id_other", B().Vlan(101).Ports(1, 6000), Verdict::kVlanId,
+           WithRule([](Rule& r) {
+             r.name = "vlan100";
+             r.vlan = 100;
+             r.dst_ports = {6000, 6000};
+           }, /*profiles=*/0));
+  t.Reject("rule_untagged_sees_a_tag", B().Vlan(1).Ports(1, 6000), Verdict::kVlanId,
+           WithRule([](Rule& r) {
+             r.name = "untagged";
+             r.untagged = true;
+             r.dst_ports = {6000, 6000};
+           }, /*profiles=*/0));
+  t.Reject("rule_ip_version_other", B().Ipv6(kTesterIpv6, kReflectorIpv6).Ports(1, 6000),
+           Verdict::kAddress, WithRule([](Rule& r) {
+             r.name = "v4";
+             r.ip_version = 4;
+             r.dst_ports = {6000, 6000};
+           }, /*profiles=*/0));
+  t.Reject("rule_src_port_outside", B().Ports(39999, 6000), Verdict::kPort,
+           WithRule([](Rule& r) {
+             r.name = "src";
+             r.src_ports = {40000, 40010};
+             r.dst_ports = {6000, 6000};
+           }, /*profiles=*/0));
+  t.Reject("rule_masked_pattern_other", B().Payload(Bytes("\x22\x34STC-SIG")).Ports(1, 6000),
+           Verdict::kSignature, WithRule([](Rule& r) {
+             r.name = "masked";
+             r.pattern.bytes = {0x10, 0x00, 'S', 'T', 'C'};
+             r.pattern.mask = {0xf0, 0x00, 0xff, 0xff, 0xff};
+           }, /*profiles=*/0));
+  t.Reject("rule_pattern_past_udp_length", B().Payload(Bytes("0123456789ab")).PadTo(64),
+           Verdict::kSignature, WithRule([](Rule& r) {
+             r.name = "tail";
+             r.pattern.bytes = Bytes("abc");
+             r.pattern.offset = 10;
+           }, /*profiles=*/0));
+  // With several rules, the one that came closest names the reason.
+  t.Reject("closest_rule_ito_from_a_pc", B().SrcMac(kPcMac).Ito("DATA:OT"), Verdict::kOui);
+  t.Reject("closest_rule_unknown_payload", B().Custom("SPIRENT"), Verdict::kSignature);
 
   // too_short: the frame ends before the field a check needs.
   t.RejectBytes("empty", {}, Verdict::kTooShort);
@@ -214,6 +391,11 @@ std::vector<FrameCase> BuildTable() {
 const std::vector<FrameCase>& FrameTable() {
   static const std::vector<FrameCase>* const table = new std::vector<FrameCase>(BuildTable());
   return *table;
+}
+
+rf_config WithMode(rf_config config, Mode mode) {
+  for (rf_rule& rule : config.rules) rule.mode = static_cast<__u8>(mode);
+  return config;
 }
 
 void PrintTo(const FrameCase& c, std::ostream* os) { *os << c.name; }
