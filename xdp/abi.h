@@ -30,7 +30,7 @@ struct rf_xdp_config {
   struct rf_config filter; /* interface MAC, safety flags, the rule table */
   __u8 action;             /* enum rf_xdp_action */
   /* To a power of two, so a slot's address is a shift of the slot index. */
-  __u8 reserved[4096 - sizeof(struct rf_config) - 1];
+  __u8 reserved[8192 - sizeof(struct rf_config) - 1];
 };
 
 /*
@@ -79,8 +79,8 @@ struct rf_xdp_counters {
 #else
 #define RF_XDP_STATIC_ASSERT _Static_assert
 #endif
-RF_XDP_STATIC_ASSERT(sizeof(struct rf_xdp_config) == 4096, "rf_xdp_config layout");
-RF_XDP_STATIC_ASSERT(sizeof(struct rf_xdp_config_block) == 8200, "rf_xdp_config_block layout");
+RF_XDP_STATIC_ASSERT(sizeof(struct rf_xdp_config) == 8192, "rf_xdp_config layout");
+RF_XDP_STATIC_ASSERT(sizeof(struct rf_xdp_config_block) == 16392, "rf_xdp_config_block layout");
 RF_XDP_STATIC_ASSERT(sizeof(struct rf_xdp_counters) == 832, "rf_xdp_counters layout");
 RF_XDP_STATIC_ASSERT(RF_VERDICT_COUNT <= RF_XDP_VERDICT_SLOTS, "verdicts outgrew their slots");
 RF_XDP_STATIC_ASSERT(RF_MAX_RULES == 32, "rule counters are indexed with a 5-bit mask");

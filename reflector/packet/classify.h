@@ -71,6 +71,14 @@ RF_INLINE __u16 rf_load_be16(const __u8 *p) {
 #endif
 }
 
+RF_INLINE void rf_store_be16(__u8 *p, __u16 v) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  rf_store_u16(p, __builtin_bswap16(v));
+#else
+  rf_store_u16(p, v);
+#endif
+}
+
 RF_INLINE int rf_mac_equal(const __u8 *a, const __u8 *b) {
   return ((rf_load_u32(a) ^ rf_load_u32(b)) | (__u32)(rf_load_u16(a + 4) ^ rf_load_u16(b + 4))) == 0;
 }
@@ -100,12 +108,13 @@ RF_INLINE int rf_ipv6_is_unicast(const __u8 *addr) {
 }
 
 /*
- * The rule stage is branch-free arithmetic on 0/1 values. The BPF target has no conditional
- * moves, so every comparison is a branch, and the verifier walks each path of each rule of the
- * loop again: with a dozen comparisons per rule and 32 rules the program would not load. So
- * the checks compute 0 or 1 with shifts, and RF_OPAQUE hides each 0/1 value from the compiler,
- * which would otherwise turn the arithmetic back into compare-and-branch. On the CPU the same
- * code has no branch to mispredict. g++ needs no barrier.
+ * The rule stage is branch-free arithmetic on 0/1 values, built from the three primitives
+ * below. The BPF target has no conditional moves, so every comparison is a branch, and the
+ * verifier walks each path of each rule of the loop again: with a dozen comparisons per rule
+ * and 32 rules the program would not load. So for BPF the primitives compute 0 or 1 with
+ * shifts, and RF_OPAQUE hides each 0/1 value from the compiler, which would otherwise turn the
+ * arithmetic back into compare-and-branch. For g++ they are plain comparisons (setcc/cmov).
+ * The logic that combines them is the same code for both.
  */
 #if defined(__bpf__)
 #define RF_OPAQUE(x) __asm__ volatile("" : "+r"(x))
@@ -113,6 +122,7 @@ RF_INLINE int rf_ipv6_is_unicast(const __u8 *addr) {
 #define RF_OPAQUE(x) ((void)0)
 #endif
 
+#if defined(__bpf__)
 /* 1 when x == 0, else 0. The barriers sit before the shift (else the compiler recognises
  * "x != 0" in it) and on the result (else it knows the result is 0 or 1 and turns masks made
  * from it into branches). */
@@ -133,9 +143,6 @@ RF_INLINE __u64 rf_at_least(__u64 a, __u64 b) {
   return at_least;
 }
 
-/* 1 when x is nonzero, else 0. */
-RF_INLINE __u64 rf_nonzero(__u64 x) { return rf_is_zero(x) ^ 1; }
-
 /* max(a, b); both below 2^32. */
 RF_INLINE __u64 rf_max(__u64 a, __u64 b) {
   __u64 difference = a - b;
@@ -144,8 +151,18 @@ RF_INLINE __u64 rf_max(__u64 a, __u64 b) {
   RF_OPAQUE(below);
   return a - (difference & below);
 }
+#else
+/* x86 and arm64 compare into a register (setcc, cset) and select (cmov, csel) without a
+ * branch, so plain comparisons are the cheapest branch-free form for g++. */
+RF_INLINE __u64 rf_is_zero(__u64 x) { return x == 0; }
+RF_INLINE __u64 rf_at_least(__u64 a, __u64 b) { return a >= b; }
+RF_INLINE __u64 rf_max(__u64 a, __u64 b) { return a > b ? a : b; }
+#endif
 
-/* Bit i set when the frame's source OUI is the config's OUI i. */
+/* 1 when x is nonzero, else 0. */
+RF_INLINE __u64 rf_nonzero(__u64 x) { return rf_is_zero(x) ^ 1; }
+
+/* Bit i set when the frame's source OUI is the config's OUI i, and RF_ANY_OUI. */
 RF_INLINE __u32 rf_oui_bits(const __u8 *mac, const struct rf_config *cfg) {
   const __u64 oui = ((__u64)mac[0] << 16) | ((__u64)mac[1] << 8) | mac[2];
   __u64 bits = 0;
@@ -156,11 +173,11 @@ RF_INLINE __u32 rf_oui_bits(const __u8 *mac, const struct rf_config *cfg) {
     const __u64 other = ((__u64)entry[0] << 16) | ((__u64)entry[1] << 8) | entry[2];
     bits |= rf_is_zero(oui ^ other) << i;
   }
-  return (__u32)bits;
+  return (__u32)bits | RF_ANY_OUI;
 }
 
-/* Bit i set when the IPv4 address `addr` lies in the config's prefix i. */
-RF_INLINE __u32 rf_ipv4_prefix_bits(const __u8 *addr, const struct rf_config *cfg) {
+/* Bit i set when the IPv4 address `addr` lies in the config's prefix i, and RF_ANY_PREFIX. */
+RF_INLINE __u64 rf_ipv4_prefix_bits(const __u8 *addr, const struct rf_config *cfg) {
   const __u64 value = rf_load_u32(addr);
   __u64 bits = 0;
   for (__u32 i = 0; i < RF_MAX_PREFIXES; i++) {
@@ -170,11 +187,11 @@ RF_INLINE __u32 rf_ipv4_prefix_bits(const __u8 *addr, const struct rf_config *cf
                          rf_is_zero((value & rf_load_u32(prefix->mask)) ^ rf_load_u32(prefix->addr));
     bits |= inside << i;
   }
-  return (__u32)bits;
+  return bits | RF_ANY_PREFIX;
 }
 
-/* Bit i set when the IPv6 address `addr` lies in the config's prefix i. */
-RF_INLINE __u32 rf_ipv6_prefix_bits(const __u8 *addr, const struct rf_config *cfg) {
+/* Bit i set when the IPv6 address `addr` lies in the config's prefix i, and RF_ANY_PREFIX. */
+RF_INLINE __u64 rf_ipv6_prefix_bits(const __u8 *addr, const struct rf_config *cfg) {
   const __u64 high = rf_load_u64(addr);
   const __u64 low = rf_load_u64(addr + 8);
   __u64 bits = 0;
@@ -187,23 +204,31 @@ RF_INLINE __u32 rf_ipv6_prefix_bits(const __u8 *addr, const struct rf_config *cf
                    ((low & rf_load_u64(prefix->mask + 8)) ^ rf_load_u64(prefix->addr + 8)));
     bits |= inside << i;
   }
-  return (__u32)bits;
+  return bits | RF_ANY_PREFIX;
 }
 
 /* What the rules look at, gathered once per frame by the safety stage. */
 struct rf_facts {
+  __u64 dst_bits;    /* prefix bits of the destination address | RF_ANY_PREFIX */
+  __u64 src_bits;    /* of the source address */
   __u32 payload_off; /* UDP payload */
   __u32 payload_len; /* from the UDP length: never Ethernet padding */
-  __u32 oui_bits;    /* rf_oui_bits, when some rule has an OUI list */
-  __u32 dst_bits;    /* prefix bits of the destination address, when some rule has prefixes */
-  __u32 src_bits;
+  __u32 oui_bits;    /* rf_oui_bits | RF_ANY_OUI */
+  __u32 vlan_key;    /* rf_vlan_key */
   __u16 dst_port;
   __u16 src_port;
-  __u16 outer_vid;
-  __u16 inner_vid;
+  __u8 version_bit;  /* RF_IP_VERSION_BIT of the frame's IP version */
   __u8 tags;
   __u8 ip_version;
 };
+
+/* Which tags a frame has and their VLAN IDs, as rf_rule.vlan_mask / vlan_value test them. */
+RF_INLINE __u32 rf_vlan_key(__u32 tags, __u32 outer_vid, __u32 inner_vid) {
+  __u32 key = 0;
+  if (tags >= 1) key |= RF_VLAN_KEY_OUTER_PRESENT | (outer_vid << RF_VLAN_KEY_OUTER_SHIFT);
+  if (tags >= 2) key |= RF_VLAN_KEY_INNER_PRESENT | inner_vid;
+  return key;
+}
 
 /* The rule-stage reasons are consecutive, in the order a rule checks them. */
 #ifdef __cplusplus
@@ -217,43 +242,45 @@ _Static_assert(RF_ADDRESS == RF_VLAN_ID + 1 && RF_PORT == RF_VLAN_ID + 2 &&
 #endif
 
 /*
- * How far `rule` gets with the frame: RF_VLAN_ID + the number of its checks that hold before
- * the first that fails (VLAN, addresses, ports, payload pattern, OUI), so RF_VLAN_ID .. RF_OUI
- * name the failing check, and RF_OUI + 1 means every check holds. -1 when the frame is shorter
- * than the pattern window, which the payload length rules out (for the verifier).
- *
- * The payload pattern is kept right-aligned in 16 bytes (wire.h), so one masked compare of the
- * 16 frame bytes that end where the pattern ends decides, whatever its length; mask bytes in
- * front of the pattern are zero. When the pattern would end past the UDP payload the compare
- * reads the 16 bytes before the payload instead (always in the frame: the UDP header and the
- * IP header's end) and its result does not count.
+ * The conditions of a rule, each 0 or 1 (wire.h stores absent conditions so that they hold).
+ * The classifier asks them twice, from the same functions: first, rule by rule, whether all
+ * hold, leaving a rule at its first failed condition (cheap, and the usual test frame matches
+ * the first rule); then, only for a frame no rule took, how far each rule got, branch-free, to
+ * name the reason.
  */
-RF_INLINE long rf_rule_progress(const __u8 *data, const __u8 *end, const struct rf_rule *rule,
-                                const struct rf_facts *facts) {
-  const __u64 match = rule->match;
-  const __u64 tagged = rf_nonzero(facts->tags);
-  const __u64 untagged_ok = 1 ^ (match & RF_MATCH_UNTAGGED & tagged);
-  const __u64 outer_ok =
-      1 ^ ((match >> 1) & 1 & (1 ^ (tagged & rf_is_zero(facts->outer_vid ^ rule->outer_vid))));
-  const __u64 inner_ok =
-      1 ^ ((match >> 2) & 1 &
-           (1 ^ (rf_at_least(facts->tags, 2) & rf_is_zero(facts->inner_vid ^ rule->inner_vid))));
-  const __u64 vlan_ok = untagged_ok & outer_ok & inner_ok;
+RF_INLINE __u64 rf_vlan_ok(const struct rf_rule *rule, const struct rf_facts *facts) {
+  return rf_is_zero((facts->vlan_key & rule->vlan_mask) ^ rule->vlan_value);
+}
 
-  const __u64 dst_mask = rule->dst_prefix_mask;
-  const __u64 src_mask = rule->src_prefix_mask;
-  const __u64 address_ok =
-      (rf_is_zero(rule->ip_version) | rf_is_zero((__u64)rule->ip_version ^ facts->ip_version)) &
-      (rf_is_zero(dst_mask) | rf_nonzero(dst_mask & facts->dst_bits)) &
-      (rf_is_zero(src_mask) | rf_nonzero(src_mask & facts->src_bits));
+RF_INLINE __u64 rf_address_ok(const struct rf_rule *rule, const struct rf_facts *facts) {
+  return rf_nonzero(rule->ip_versions & facts->version_bit) &
+         rf_nonzero(rule->dst_prefixes & facts->dst_bits) &
+         rf_nonzero(rule->src_prefixes & facts->src_bits);
+}
 
-  const __u64 port_ok = rf_at_least(facts->dst_port, rule->dst_port_min) &
-                        rf_at_least(rule->dst_port_max, facts->dst_port) &
-                        rf_at_least(facts->src_port, rule->src_port_min) &
-                        rf_at_least(rule->src_port_max, facts->src_port);
+/* port - min wraps to a large 32-bit value below the range. */
+RF_INLINE __u64 rf_port_ok(const struct rf_rule *rule, const struct rf_facts *facts) {
+  return rf_at_least(rule->dst_port_span, (__u32)(facts->dst_port - rule->dst_port_min)) &
+         rf_at_least(rule->src_port_span, (__u32)(facts->src_port - rule->src_port_min));
+}
 
-  /* Masks keep the verifier's bounds small; valid configs are far inside them. */
-  const __u64 pattern_end = (rule->pattern_offset & 0x7ff) + (rule->pattern_len & 0x1f);
+RF_INLINE __u64 rf_oui_ok(const struct rf_rule *rule, const struct rf_facts *facts) {
+  return rf_nonzero(rule->ouis & facts->oui_bits);
+}
+
+/*
+ * The payload pattern: 1 when it is in the UDP payload, 0 when not, -1 when the frame is
+ * shorter than the window compared, which the payload length rules out (for the verifier).
+ * The pattern is kept right-aligned in 16 bytes, so one masked compare of the 16 frame bytes
+ * that end where the pattern ends decides, whatever its length; mask bytes in front of the
+ * pattern are zero. When the pattern would end past the UDP payload the compare reads the 16
+ * bytes before the payload instead (always in the frame: the end of the IP header and the UDP
+ * header) and its result does not count. No pattern: pattern_end 0 and an empty mask.
+ */
+RF_INLINE long rf_pattern_ok(const __u8 *data, const __u8 *end, const struct rf_rule *rule,
+                             const struct rf_facts *facts) {
+  /* A mask keeps the verifier's bounds small; valid configs are far inside it. */
+  const __u64 pattern_end = rule->pattern_end & 0x7ff;
   const __u64 in_payload = rf_at_least(facts->payload_len, pattern_end);
   const __u64 window = facts->payload_off - RF_PATTERN_LEN + (pattern_end & (0 - in_payload));
   if (window > 0xffff || !RF_FITS(data, window, RF_PATTERN_LEN, end)) return -1;
@@ -261,17 +288,30 @@ RF_INLINE long rf_rule_progress(const __u8 *data, const __u8 *end, const struct 
   const __u64 difference =
       ((rf_load_u64(p) & rf_load_u64(rule->mask)) ^ rf_load_u64(rule->pattern)) |
       ((rf_load_u64(p + 8) & rf_load_u64(rule->mask + 8)) ^ rf_load_u64(rule->pattern + 8));
-  const __u64 pattern_ok =
-      rf_is_zero(rule->pattern_len) | (in_payload & rf_is_zero(difference));
+  return (long)(in_payload & rf_is_zero(difference));
+}
 
-  const __u64 oui_mask = rule->oui_mask;
-  const __u64 oui_ok = rf_is_zero(oui_mask) | rf_nonzero(oui_mask & facts->oui_bits);
-
-  const __u64 past_vlan = vlan_ok;
-  const __u64 past_address = past_vlan & address_ok;
-  const __u64 past_port = past_address & port_ok;
-  const __u64 past_pattern = past_port & pattern_ok;
-  const __u64 past_oui = past_pattern & oui_ok;
+/*
+ * How far `rule` gets with the frame: RF_VLAN_ID + the number of its checks that hold before
+ * the first that fails (VLAN, addresses, ports, payload pattern, OUI), so RF_VLAN_ID .. RF_OUI
+ * name the failing check and RF_OUI + 1 means every check holds; -1 as rf_pattern_ok.
+ */
+#if defined(__bpf__)
+#define RF_PROGRESS_FN RF_INLINE
+#else
+/* Out of line for g++: inlined into the classifier it runs out of registers and spills its
+ * 0/1 values as bytes that are read back wider, a store-forwarding stall each. */
+#define RF_PROGRESS_FN static inline __attribute__((noinline))
+#endif
+RF_PROGRESS_FN long rf_rule_progress(const __u8 *data, const __u8 *end,
+                                     const struct rf_rule *rule, const struct rf_facts *facts) {
+  const long pattern_ok = rf_pattern_ok(data, end, rule, facts);
+  if (pattern_ok < 0) return -1;
+  const __u64 past_vlan = rf_vlan_ok(rule, facts);
+  const __u64 past_address = past_vlan & rf_address_ok(rule, facts);
+  const __u64 past_port = past_address & rf_port_ok(rule, facts);
+  const __u64 past_pattern = past_port & (__u64)pattern_ok;
+  const __u64 past_oui = past_pattern & rf_oui_ok(rule, facts);
   return (long)(RF_VLAN_ID + past_vlan + past_address + past_port + past_pattern + past_oui);
 }
 
@@ -288,6 +328,13 @@ RF_INLINE enum rf_verdict rf_classify_tagged(const __u8 *data, const __u8 *end,
                                              const struct rf_config *cfg, __u32 stripped_tag,
                                              struct rf_result *res) {
   struct rf_facts facts;
+#if defined(__bpf__)
+  /* Defined on every path: left undefined on rejects, clang may reuse its registers for other
+   * values there, and the verifier then follows those values into the reflect path. (Not for
+   * g++: narrow field stores after these wide ones would stall the caller's wide reads.) */
+  rf_store_u64((__u8 *)res, 0);
+  rf_store_u64((__u8 *)res + 8, 0);
+#endif
   /* Ethernet addresses. */
   if (!RF_FITS(data, 0, RF_ETH_ALEN, end)) return RF_TOO_SHORT;
   /* Multicast, broadcast and all-zero are never ours, even with the dst MAC filter off: a
@@ -388,12 +435,13 @@ RF_INLINE enum rf_verdict rf_classify_tagged(const __u8 *data, const __u8 *end,
   facts.payload_len = udp_len - RF_UDP_HLEN;
   facts.src_port = rf_load_be16(udp);
   facts.dst_port = rf_load_be16(udp + 2);
+  const struct rf_facts *const facts_ptr = &facts;
   facts.tags = (__u8)tags;
-  facts.outer_vid = outer_vid;
-  facts.inner_vid = inner_vid;
-  facts.oui_bits = (cfg->flags & RF_CFG_USES_OUIS) ? rf_oui_bits(src_mac, cfg) : 0;
-  facts.dst_bits = 0;
-  facts.src_bits = 0;
+  facts.vlan_key = rf_vlan_key(tags, outer_vid, inner_vid);
+  facts.version_bit = RF_IP_VERSION_BIT(facts.ip_version);
+  facts.oui_bits = (cfg->flags & RF_CFG_USES_OUIS) ? rf_oui_bits(src_mac, cfg) : RF_ANY_OUI;
+  facts.dst_bits = RF_ANY_PREFIX;
+  facts.src_bits = RF_ANY_PREFIX;
   if (cfg->flags & RF_CFG_USES_PREFIXES) {
     if (facts.ip_version == 4) {
       facts.dst_bits = rf_ipv4_prefix_bits(dst_addr, cfg);
@@ -404,31 +452,49 @@ RF_INLINE enum rf_verdict rf_classify_tagged(const __u8 *data, const __u8 *end,
     }
   }
 
-  /* The rule that came closest names the reason. */
-  __u64 verdict = RF_FIRST_RULE_VERDICT;
+  /* First pass: the first rule whose conditions all hold, most selective first. */
 #if defined(__clang__)
 #pragma clang loop unroll(disable)
 #endif
   for (__u32 i = 0; i < RF_MAX_RULES; i++) {
     if (i >= cfg->rule_count) break;
     const struct rf_rule *rule = &cfg->rules[i];
-    const long progress = rf_rule_progress(data, end, rule, &facts);
-    if (progress < 0) return RF_TOO_SHORT;
-    if (progress > RF_OUI) {
-      res->l3_offset = (__u16)l3_off;
-      res->l4_offset = (__u16)l4_off;
-      res->payload_offset = (__u16)facts.payload_off;
-      res->udp_length = (__u16)udp_len;
-      res->ip_version = facts.ip_version;
-      res->rule = (__u8)i;
-      res->vlan_tags = (__u8)tags;
-      res->mode = rule->mode;
-      res->actions = rule->actions;
-      res->reserved[0] = res->reserved[1] = res->reserved[2] = 0;
-      return RF_REFLECT;
+    if (!rf_port_ok(rule, facts_ptr)) continue;
+    const long pattern_ok = rf_pattern_ok(data, end, rule, facts_ptr);
+    if (pattern_ok < 0) return RF_TOO_SHORT;
+    if (!pattern_ok) continue;
+    if (!rf_oui_ok(rule, facts_ptr) || !rf_vlan_ok(rule, facts_ptr) ||
+        !rf_address_ok(rule, facts_ptr)) {
+      continue;
     }
+    res->l3_offset = (__u16)l3_off;
+    res->l4_offset = (__u16)l4_off;
+    res->payload_offset = (__u16)facts.payload_off;
+    res->udp_length = (__u16)udp_len;
+    res->ip_version = facts.ip_version;
+    res->rule = (__u8)i;
+    res->vlan_tags = (__u8)tags;
+    res->mode = rule->mode;
+    res->actions = rule->actions;
+#if !defined(__bpf__)
+    res->reserved[0] = res->reserved[1] = res->reserved[2] = 0;
+#endif
+    return RF_REFLECT;
+  }
+
+  /* No rule took the frame: the rule that came closest names the reason. */
+  __u64 verdict = RF_FIRST_RULE_VERDICT;
+#if defined(__clang__)
+#pragma clang loop unroll(disable)
+#endif
+  for (__u32 i = 0; i < RF_MAX_RULES; i++) {
+    if (i >= cfg->rule_count) break;
+    const long progress = rf_rule_progress(data, end, &cfg->rules[i], facts_ptr);
+    if (progress < 0) return RF_TOO_SHORT;
+    /* Cannot exceed RF_OUI: the first pass would have taken the frame. Fail closed. */
     verdict = rf_max(verdict, (__u64)progress);
   }
+  if (verdict > RF_OUI) verdict = RF_OUI;
   return (enum rf_verdict)verdict;
 }
 
@@ -499,9 +565,9 @@ RF_INLINE int rf_reflect(__u8 *data, const __u8 *end, const struct rf_result *re
       const __u16 old_word = rf_load_be16(ip);
       const __u16 new_word = old_word ^ 1;
       const __u16 checksum = rf_checksum_update(rf_load_be16(ip + 10), old_word, new_word);
-      ip[1] = (__u8)new_word;
-      ip[10] = (__u8)(checksum >> 8);
-      ip[11] = (__u8)checksum;
+      /* 16-bit stores: a later 16-bit read of these words is then forwarded from the store. */
+      rf_store_be16(ip, new_word);
+      rf_store_be16(ip + 10, checksum);
     }
   }
   if (mode == RF_MODE_MAC_IP) return 0;

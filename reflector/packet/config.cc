@@ -227,38 +227,42 @@ absl::StatusOr<CompiledConfig> Compile(const FilterConfig& config) {
   for (size_t i = 0; i < compiled.rules.size(); ++i) {
     const Rule& rule = compiled.rules[i];
     rf_rule& out = wire.rules[i];
+    // Conditions the rule does not have are stored so that they always hold (wire.h).
     const size_t len = rule.pattern.bytes.size();
-    const size_t shift = RF_PATTERN_LEN - len;  // right-aligned (wire.h)
+    const size_t shift = RF_PATTERN_LEN - len;  // right-aligned
     for (size_t b = 0; b < len; ++b) {
       out.mask[shift + b] = rule.pattern.mask.empty() ? 0xff : rule.pattern.mask[b];
       out.pattern[shift + b] = rule.pattern.bytes[b] & out.mask[shift + b];
     }
     out.pattern_len = static_cast<__u8>(len);
-    out.pattern_offset = rule.pattern.offset;
+    out.pattern_end = len == 0 ? 0 : static_cast<__u16>(rule.pattern.offset + len);
     out.dst_port_min = rule.dst_ports.min;
-    out.dst_port_max = rule.dst_ports.max;
+    out.dst_port_span = static_cast<__u16>(rule.dst_ports.max - rule.dst_ports.min);
     out.src_port_min = rule.src_ports.min;
-    out.src_port_max = rule.src_ports.max;
-    if (rule.untagged) out.match |= RF_MATCH_UNTAGGED;
+    out.src_port_span = static_cast<__u16>(rule.src_ports.max - rule.src_ports.min);
+    if (rule.untagged) out.vlan_mask |= RF_VLAN_KEY_OUTER_PRESENT;
     if (rule.vlan.has_value()) {
-      out.match |= RF_MATCH_OUTER_VID;
-      out.outer_vid = *rule.vlan;
+      out.vlan_mask |= RF_VLAN_KEY_OUTER_PRESENT | (0xfffu << RF_VLAN_KEY_OUTER_SHIFT);
+      out.vlan_value |= RF_VLAN_KEY_OUTER_PRESENT | (static_cast<__u32>(*rule.vlan) << RF_VLAN_KEY_OUTER_SHIFT);
     }
     if (rule.inner_vlan.has_value()) {
-      out.match |= RF_MATCH_INNER_VID;
-      out.inner_vid = *rule.inner_vlan;
+      out.vlan_mask |= RF_VLAN_KEY_INNER_PRESENT | 0xfffu;
+      out.vlan_value |= RF_VLAN_KEY_INNER_PRESENT | *rule.inner_vlan;
     }
-    out.ip_version = static_cast<__u8>(rule.ip_version);
+    out.ip_versions = rule.ip_version == 0 ? RF_IP_VERSIONS_ANY : RF_IP_VERSION_BIT(rule.ip_version);
     out.mode = static_cast<__u8>(rule.mode);
     out.actions = rule.tos_handshake ? RF_ACTION_TOS_HANDSHAKE : 0;
+    out.ouis = rule.ouis.empty() ? RF_ANY_OUI : 0;
     for (const Oui& oui : rule.ouis) {
       const int index = Intern(ouis, oui, RF_MAX_OUIS);
       if (index < 0) {
         return absl::InvalidArgumentError(absl::StrFormat(
             "the rules name more than %d distinct OUIs", RF_MAX_OUIS));
       }
-      out.oui_mask |= static_cast<__u16>(1u << index);
+      out.ouis |= 1u << index;
     }
+    out.dst_prefixes = rule.dst_prefixes.empty() ? RF_ANY_PREFIX : 0;
+    out.src_prefixes = rule.src_prefixes.empty() ? RF_ANY_PREFIX : 0;
     for (int dst = 1; dst >= 0; --dst) {
       for (const IpPrefix& prefix : dst ? rule.dst_prefixes : rule.src_prefixes) {
         const int index = Intern(prefixes, prefix, RF_MAX_PREFIXES);
@@ -266,7 +270,7 @@ absl::StatusOr<CompiledConfig> Compile(const FilterConfig& config) {
           return absl::InvalidArgumentError(absl::StrFormat(
               "the rules name more than %d distinct IP prefixes", RF_MAX_PREFIXES));
         }
-        (dst ? out.dst_prefix_mask : out.src_prefix_mask) |= 1u << index;
+        (dst ? out.dst_prefixes : out.src_prefixes) |= uint64_t{1} << index;
       }
     }
   }

@@ -92,11 +92,15 @@ TEST(Compile, TheDefaultProfilesAreTheFiveSignatureRules) {
   EXPECT_EQ(wire.oui_count, 1);
   EXPECT_EQ(wire.ouis[0][2], 0x17);
   const rf_rule& probeot = wire.rules[0];
-  EXPECT_EQ(probeot.oui_mask, 1);
+  EXPECT_EQ(probeot.ouis, 1u);
   EXPECT_EQ(probeot.dst_port_min, 3842);
-  EXPECT_EQ(probeot.dst_port_max, 3842);
-  EXPECT_EQ(probeot.src_port_max, 65535);
-  EXPECT_EQ(probeot.pattern_offset, RF_ITO_SIG_OFFSET);
+  EXPECT_EQ(probeot.dst_port_span, 0);
+  EXPECT_EQ(probeot.src_port_min, 0);
+  EXPECT_EQ(probeot.src_port_span, 65535);
+  EXPECT_EQ(probeot.dst_prefixes, RF_ANY_PREFIX);
+  EXPECT_EQ(probeot.vlan_mask, 0u);
+  EXPECT_EQ(probeot.ip_versions, RF_IP_VERSIONS_ANY);
+  EXPECT_EQ(probeot.pattern_end, RF_ITO_SIG_OFFSET + RF_SIG_LEN);
   EXPECT_EQ(probeot.pattern_len, RF_SIG_LEN);
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(probeot.pattern) + 9, 7), "PROBEOT");
   EXPECT_EQ(probeot.mask[9], 0xff);
@@ -105,8 +109,8 @@ TEST(Compile, TheDefaultProfilesAreTheFiveSignatureRules) {
   EXPECT_EQ(probeot.actions, RF_ACTION_TOS_HANDSHAKE);
   // Custom signatures: any OUI, offset 0, no handshake.
   const rf_rule& rfc2544 = wire.rules[3];
-  EXPECT_EQ(rfc2544.oui_mask, 0);
-  EXPECT_EQ(rfc2544.pattern_offset, 0);
+  EXPECT_EQ(rfc2544.ouis, RF_ANY_OUI);
+  EXPECT_EQ(rfc2544.pattern_end, RF_SIG_LEN);
   EXPECT_EQ(rfc2544.actions, 0);
   EXPECT_EQ(rfc2544.dst_port_min, 3842);
 }
@@ -124,9 +128,9 @@ TEST(Compile, TodaysFlagsAdjustTheProfiles) {
   EXPECT_EQ(wire->rule_count, 3);
   EXPECT_EQ(wire->oui_count, 2);
   EXPECT_EQ(wire->ouis[1][2], 6);
-  EXPECT_EQ(wire->rules[2].oui_mask, 3);
+  EXPECT_EQ(wire->rules[2].ouis, 3u);
   EXPECT_EQ(wire->rules[2].dst_port_min, 0);
-  EXPECT_EQ(wire->rules[2].dst_port_max, 65535);
+  EXPECT_EQ(wire->rules[2].dst_port_span, 65535);
   EXPECT_EQ(wire->rules[2].mode, RF_MODE_MAC);
   EXPECT_EQ(wire->rules[2].actions, 0);
   EXPECT_EQ(wire->flags & RF_CFG_VLAN, 0);
@@ -149,10 +153,11 @@ TEST(Compile, SharesOuisAndPrefixesBetweenRules) {
   ASSERT_TRUE(wire.ok()) << wire.status();
   EXPECT_EQ(wire->oui_count, 2);
   EXPECT_EQ(wire->prefix_count, 2);
-  EXPECT_EQ(wire->rules[0].oui_mask, 1);
-  EXPECT_EQ(wire->rules[1].oui_mask, 3);
-  EXPECT_EQ(wire->rules[1].dst_prefix_mask, 3u);
-  EXPECT_EQ(wire->rules[1].src_prefix_mask, 1u);
+  EXPECT_EQ(wire->rules[0].ouis, 1u);
+  EXPECT_EQ(wire->rules[1].ouis, 3u);
+  EXPECT_EQ(wire->rules[1].dst_prefixes, 3u);
+  EXPECT_EQ(wire->rules[1].src_prefixes, 1u);
+  EXPECT_EQ(wire->rules[1].vlan_mask, 0u);
   EXPECT_EQ(wire->prefixes[0].mask[2], 0xff);
   EXPECT_EQ(wire->prefixes[0].mask[3], 0);
   EXPECT_EQ(wire->prefixes[1].version, 6);

@@ -1,7 +1,9 @@
 // ns per frame for the packet core: bazel run -c opt //reflector/packet:packet_benchmark
+#include <string>
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "reflector/packet/config.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
 
@@ -15,18 +17,40 @@ using testing::FrameBuilder;
 // image (the tester's MAC and OUI): every iteration does the same full work on the same buffer
 // and nothing has to be copied back. (A copy before each call costs more than the classifier:
 // its wide stores stall the narrow loads that follow.)
+// `filter` is the reflector's config; its mirror image has the tester's MAC, accepts the
+// reflector's OUI and the tester's port (the reflection's destination). Check that both sides
+// reflect: a mirror that rejected would make every later iteration a cheap reject.
 void ClassifyAndReflectLoop(benchmark::State& state, const std::vector<uint8_t>& original,
-                            bool expect_reflect) {
-  const rf_config forward = testing::DefaultTestConfig();
-  rf_config backward = forward;
-  std::copy(testing::kTesterMac.begin(), testing::kTesterMac.end(), backward.if_mac);
-  std::copy(testing::kReflectorMac.begin(), testing::kReflectorMac.begin() + 3, backward.ouis[0]);
-  const rf_config* configs[2] = {&forward, &backward};
+                            bool expect_reflect,
+                            const FilterConfig& filter = testing::DefaultTestFilter()) {
+  FilterConfig mirror = filter;
+  mirror.interface_mac = testing::kTesterMac;
+  mirror.ouis = {{testing::kReflectorMac[0], testing::kReflectorMac[1], testing::kReflectorMac[2]}};
+  mirror.port = testing::kTesterPort;
+  for (Rule& rule : mirror.rules) {
+    if (!rule.ouis.empty()) rule.ouis = mirror.ouis;
+    rule.dst_ports = {testing::kTesterPort, testing::kTesterPort};
+  }
+  const absl::StatusOr<rf_config> forward = ToWire(filter);
+  const absl::StatusOr<rf_config> backward = ToWire(mirror);
+  if (!forward.ok() || !backward.ok()) {
+    state.SkipWithError("the config does not compile");
+    return;
+  }
+  const rf_config* configs[2] = {&*forward, &*backward};
 
   std::vector<uint8_t> frame = original;
-  if (Classify(frame, forward).reflect() != expect_reflect) {
+  if (Classify(frame, *forward).reflect() != expect_reflect) {
     state.SkipWithError("frame does not get the expected verdict");
     return;
+  }
+  if (expect_reflect) {
+    std::vector<uint8_t> reflected = frame;
+    if (!ClassifyAndReflect(absl::MakeSpan(reflected), *forward).reflect() ||
+        !Classify(reflected, *backward).reflect()) {
+      state.SkipWithError("the mirror side does not reflect the reflection");
+      return;
+    }
   }
   size_t turn = 0;
   for (auto _ : state) {
@@ -58,6 +82,40 @@ void BM_NonTestFrame_RejectedFirst(benchmark::State& state) {
       false);
 }
 BENCHMARK(BM_NonTestFrame_RejectedFirst);
+
+// The default profiles try the three ITO rules before the RFC 2544 one.
+void BM_Rfc2544FourthRule_64Bytes(benchmark::State& state) {
+  ClassifyAndReflectLoop(state, FrameBuilder().Custom("RFC2544").FrameSize(64).Build(), true);
+}
+BENCHMARK(BM_Rfc2544FourthRule_64Bytes);
+
+// A full table: 31 custom rules that each fail late (right port range, wrong payload), then
+// the default profiles' first rule. The cost of the largest table for a reflected frame, and
+// (BM_FullTable_Rejected) for a frame that no rule takes.
+FilterConfig FullTable() {
+  FilterConfig filter = testing::DefaultTestFilter();
+  filter.signatures = RF_SIG_BIT(RF_SIG_PROBEOT);
+  for (int i = 0; i < RF_MAX_RULES - 1; ++i) {
+    Rule rule;
+    rule.name = "r" + std::to_string(i);
+    rule.dst_ports = {3800, 3900};
+    rule.pattern.bytes = {'X', static_cast<uint8_t>('a' + i % 26), 'Y'};
+    rule.pattern.offset = static_cast<uint16_t>(i % 8);
+    filter.rules.push_back(rule);
+  }
+  return filter;
+}
+
+void BM_FullTable_LastRule_64Bytes(benchmark::State& state) {
+  ClassifyAndReflectLoop(state, FrameBuilder().FrameSize(64).Build(), true, FullTable());
+}
+BENCHMARK(BM_FullTable_LastRule_64Bytes);
+
+void BM_FullTable_Rejected_64Bytes(benchmark::State& state) {
+  ClassifyAndReflectLoop(state, FrameBuilder().Ito("DATA:OT").FrameSize(64).Build(), false,
+                         FullTable());
+}
+BENCHMARK(BM_FullTable_Rejected_64Bytes);
 
 }  // namespace
 }  // namespace reflector::packet

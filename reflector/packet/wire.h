@@ -111,10 +111,22 @@ enum rf_mode {
 #define RF_PATTERN_LEN 16  /* longest payload pattern */
 #define RF_MAX_PATTERN_OFFSET 1024 /* deepest pattern start in the UDP payload */
 
-/* rf_rule.match: which VLAN conditions apply. */
-#define RF_MATCH_UNTAGGED 0x01  /* the frame has no tag */
-#define RF_MATCH_OUTER_VID 0x02 /* the frame has a tag and its outer VLAN ID is outer_vid */
-#define RF_MATCH_INNER_VID 0x04 /* the frame has two tags and the inner VLAN ID is inner_vid */
+/*
+ * A frame's VLAN key (rf_vlan_key in classify.h) and the bits a rule's vlan_mask / vlan_value
+ * test in it: untagged is "outer tag absent"; an outer VLAN ID needs the outer tag present, an
+ * inner one the inner tag present.
+ */
+#define RF_VLAN_KEY_OUTER_PRESENT (1u << 25)
+#define RF_VLAN_KEY_INNER_PRESENT (1u << 24)
+#define RF_VLAN_KEY_OUTER_SHIFT 12 /* outer VLAN ID in bits 12..23, inner in bits 0..11 */
+
+/* The bit every frame has in its prefix and OUI bit sets: a rule with no list tests only it. */
+#define RF_ANY_PREFIX ((__u64)1 << 63)
+#define RF_ANY_OUI ((__u32)1 << 31)
+
+/* rf_rule.ip_versions bits */
+#define RF_IP_VERSION_BIT(v) ((__u8)(1u << ((v) == 6 ? 1 : 0)))
+#define RF_IP_VERSIONS_ANY (RF_IP_VERSION_BIT(4) | RF_IP_VERSION_BIT(6))
 
 /* rf_rule.actions: what the reflection does besides the mode's swaps. */
 #define RF_ACTION_TOS_HANDSHAKE 0x01 /* IPv4, modes mac-ip and all: toggle ToS bit 0 */
@@ -129,32 +141,32 @@ struct rf_prefix {
 };
 
 /*
- * One rule: every condition set must hold; then the frame is reflected with `mode` and
- * `actions`. Lists (OUIs, prefixes) are bit masks over the config's shared tables, so a frame's
- * source OUI and addresses are looked up once however many rules there are.
+ * One rule, compiled for the branch-free matcher in classify.h: every condition is one masked
+ * compare or one range test, and a condition the rule does not have is stored so that it always
+ * holds (an any-bit, a full range, an empty mask). Lists (OUIs, prefixes) are bit masks over
+ * the config's shared tables, so a frame's source OUI and addresses are looked up once however
+ * many rules there are.
  */
 struct rf_rule {
   /* Payload bytes to match, already masked, and which of their bits count: right-aligned, so
    * the pattern's last byte is pattern[15]; the mask is zero in front of the pattern. */
   __u8 pattern[RF_PATTERN_LEN];
   __u8 mask[RF_PATTERN_LEN];
-  __u16 dst_port_min;           /* UDP destination port range, host order (0..65535 = any) */
-  __u16 dst_port_max;
-  __u16 src_port_min; /* UDP source port range */
-  __u16 src_port_max;
-  __u16 outer_vid;      /* with RF_MATCH_OUTER_VID */
-  __u16 inner_vid;      /* with RF_MATCH_INNER_VID */
-  __u16 pattern_offset; /* in the UDP payload, <= RF_MAX_PATTERN_OFFSET */
-  __u8 pattern_len;     /* 0 (any payload) .. RF_PATTERN_LEN */
-  __u8 mode;            /* enum rf_mode */
-  __u8 match;           /* RF_MATCH_* */
-  __u8 actions;         /* RF_ACTION_* */
-  __u8 ip_version;      /* 0 = either, 4 or 6 */
-  __u8 reserved0;
-  __u16 oui_mask;        /* bits of rf_config.ouis; 0 = any source OUI */
-  __u16 reserved1;
-  __u32 dst_prefix_mask; /* bits of rf_config.prefixes; 0 = any destination address */
-  __u32 src_prefix_mask; /* 0 = any source address */
+  __u64 dst_prefixes; /* bits of rf_config.prefixes; RF_ANY_PREFIX = any destination */
+  __u64 src_prefixes; /* RF_ANY_PREFIX = any source address */
+  __u32 vlan_mask;    /* bits of the frame's VLAN key that must equal vlan_value */
+  __u32 vlan_value;
+  __u32 ouis;         /* bits of rf_config.ouis; RF_ANY_OUI = any source OUI */
+  __u16 dst_port_min; /* UDP destination ports dst_port_min .. dst_port_min + dst_port_span */
+  __u16 dst_port_span;
+  __u16 src_port_min; /* UDP source ports, likewise */
+  __u16 src_port_span;
+  __u16 pattern_end;  /* where the pattern ends in the UDP payload (offset + length); 0: none */
+  __u8 pattern_len;   /* 0 (any payload) .. RF_PATTERN_LEN, for display and checks */
+  __u8 ip_versions;   /* RF_IP_VERSION_BIT() set */
+  __u8 mode;          /* enum rf_mode */
+  __u8 actions;       /* RF_ACTION_* */
+  __u8 reserved[22];
 };
 
 /*
@@ -193,11 +205,11 @@ struct rf_result {
 #define RF_WIRE_STATIC_ASSERT _Static_assert
 #endif
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_prefix) == 36, "rf_prefix crosses the kernel boundary");
-RF_WIRE_STATIC_ASSERT(sizeof(struct rf_rule) == 64, "rf_rule crosses the kernel boundary");
-RF_WIRE_STATIC_ASSERT(sizeof(struct rf_config) == 3264, "rf_config crosses the kernel boundary");
+RF_WIRE_STATIC_ASSERT(sizeof(struct rf_rule) == 96, "rf_rule crosses the kernel boundary");
+RF_WIRE_STATIC_ASSERT(sizeof(struct rf_config) == 4288, "rf_config crosses the kernel boundary");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_result) == 16, "rf_result layout");
-RF_WIRE_STATIC_ASSERT(RF_MAX_OUIS <= 16, "oui_mask has 16 bits");
-RF_WIRE_STATIC_ASSERT(RF_MAX_PREFIXES <= 32, "prefix masks have 32 bits");
+RF_WIRE_STATIC_ASSERT(RF_MAX_OUIS < 31, "OUI bits below RF_ANY_OUI");
+RF_WIRE_STATIC_ASSERT(RF_MAX_PREFIXES < 63, "prefix bits below RF_ANY_PREFIX");
 #undef RF_WIRE_STATIC_ASSERT
 
 #endif /* REFLECTOR_PACKET_WIRE_H_ */
