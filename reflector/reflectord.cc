@@ -37,14 +37,7 @@ std::vector<FlagSpec> KnownFlags() {
     flags.push_back({std::string(setting.name), setting.is_bool});
   }
   flags.push_back({"config"});
-  for (const char* builtin :
-       {"help", "helpfull", "helpshort", "helppackage", "version", "only_check_args"}) {
-    flags.push_back({builtin, true});
-  }
-  for (const char* builtin :
-       {"helpon", "helpmatch", "flagfile", "fromenv", "tryfromenv", "undefok"}) {
-    flags.push_back({builtin});
-  }
+  for (const FlagSpec& builtin : reflector::daemon::AbseilFlags()) flags.push_back(builtin);
   return flags;
 }
 
