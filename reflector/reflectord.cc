@@ -22,7 +22,8 @@
   ABSL_FLAG(type, name, default_value, help);
 #include "reflector/daemon/settings.inc"
 #undef REFLECTOR_SETTING
-ABSL_FLAG(std::string, config, "", "TOML file with the same settings; flags given here win.");
+ABSL_FLAG(std::string, config, "",
+          "TOML file with the same settings and [[rule]] tables; flags given here win.");
 
 namespace {
 
@@ -36,32 +37,17 @@ std::vector<FlagSpec> KnownFlags() {
     flags.push_back({std::string(setting.name), setting.is_bool});
   }
   flags.push_back({"config"});
-  for (const char* builtin :
-       {"help", "helpfull", "helpshort", "helppackage", "version", "only_check_args"}) {
-    flags.push_back({builtin, true});
-  }
-  for (const char* builtin :
-       {"helpon", "helpmatch", "flagfile", "fromenv", "tryfromenv", "undefok"}) {
-    flags.push_back({builtin});
-  }
+  for (const FlagSpec& builtin : reflector::daemon::AbseilFlags()) flags.push_back(builtin);
   return flags;
 }
 
-// Current flag values, then the config file for every setting the command line left alone.
-absl::StatusOr<DaemonOptions> LoadOptions(const std::set<std::string>& given) {
-  Settings settings;
+// Current flag values; the config file for every setting the command line left alone.
+absl::StatusOr<DaemonOptions> CurrentOptions(const std::set<std::string>& given) {
+  Settings flags;
   for (const std::string& name : reflector::daemon::SettingNames()) {
-    settings[name] = absl::FindCommandLineFlag(name)->CurrentValue();
+    flags[name] = absl::FindCommandLineFlag(name)->CurrentValue();
   }
-  const std::string config_path = absl::GetFlag(FLAGS_config);
-  if (!config_path.empty()) {
-    absl::StatusOr<Settings> file = reflector::daemon::LoadConfigFile(config_path);
-    if (!file.ok()) return file.status();
-    for (const auto& [name, value] : *file) {
-      if (!given.count(name)) settings[name] = value;
-    }
-  }
-  return reflector::daemon::ParseOptions(settings);
+  return reflector::daemon::LoadOptions(flags, given, absl::GetFlag(FLAGS_config));
 }
 
 }  // namespace
@@ -89,7 +75,7 @@ int main(int argc, char** argv) {
                   positional[1]);
     return reflector::daemon::kExitBadInput;
   }
-  absl::StatusOr<DaemonOptions> options = LoadOptions(*given);
+  absl::StatusOr<DaemonOptions> options = CurrentOptions(*given);
   if (!options.ok()) {
     absl::FPrintF(stderr, "reflectord: %s\n", options.status().message());
     return reflector::daemon::kExitBadInput;
@@ -97,7 +83,7 @@ int main(int argc, char** argv) {
   reflector::daemon::DaemonHooks hooks;
   // Only a config file can change while running; without one SIGHUP has nothing to reload.
   if (!absl::GetFlag(FLAGS_config).empty()) {
-    hooks.reload = [given = *given] { return LoadOptions(given); };
+    hooks.reload = [given = *given] { return CurrentOptions(given); };
   }
   hooks.datapaths = reflector::DataPaths();
   return reflector::daemon::RunDaemon(*options, hooks);

@@ -7,6 +7,19 @@
 
 namespace reflector::daemon {
 
+std::vector<FlagSpec> AbseilFlags() {
+  std::vector<FlagSpec> flags;
+  for (const char* builtin :
+       {"help", "helpfull", "helpshort", "helppackage", "version", "only_check_args"}) {
+    flags.push_back({builtin, true});
+  }
+  for (const char* builtin :
+       {"helpon", "helpmatch", "flagfile", "fromenv", "tryfromenv", "undefok"}) {
+    flags.push_back({builtin});
+  }
+  return flags;
+}
+
 absl::StatusOr<std::set<std::string>> ScanCommandLine(const std::vector<std::string>& args,
                                                       const std::vector<FlagSpec>& flags) {
   std::set<std::string> given;

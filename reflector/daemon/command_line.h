@@ -17,6 +17,9 @@ struct FlagSpec {
   bool is_bool = false;
 };
 
+// Abseil's own flags (--help, --flagfile, ...), which every binary has besides its own.
+std::vector<FlagSpec> AbseilFlags();
+
 // Returns the names of the flags given on the command line. Errors name the bad argument:
 // an unknown flag, a boolean with a value other than true/false, a value-taking flag at the
 // end of the line without a value. Arguments after "--" are not looked at.

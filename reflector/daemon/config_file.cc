@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "reflector/base/status_macros.h"
 #include "reflector/base/unique_fd.h"
 
 // The project builds without exceptions; toml++ then reports errors through parse_result.
@@ -71,9 +72,208 @@ absl::Status CheckCharacters(absl::string_view text, absl::string_view origin) {
   return absl::OkStatus();
 }
 
+// One [[rule]] table, key by key in file order. Errors read
+// "file:line:col: rule \"name\": reason", at the key that is wrong (the table for what is wrong
+// with the rule as a whole).
+class RuleParser {
+ public:
+  RuleParser(absl::string_view origin, const toml::table& table, size_t index)
+      : origin_(origin), table_(table), index_(index) {}
+
+  absl::StatusOr<RuleEntry> Parse() {
+    entry_.origin = Where(origin_, table_.source());
+    const toml::node* name = table_.get("name");
+    if (name == nullptr || !name->is_string()) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "%s: rule #%d: \"name\" is required, a string of a-z, 0-9, '_' and '-'",
+          Where(origin_, name ? name->source() : table_.source()), index_ + 1));
+    }
+    entry_.rule.name = *name->value<std::string>();
+    // toml++ keeps a table's keys sorted; report the first wrong one as it stands in the file.
+    std::vector<std::pair<const toml::key*, const toml::node*>> keys;
+    for (const auto& [key, node] : table_) keys.emplace_back(&key, &node);
+    std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
+      const toml::source_position& pa = a.first->source().begin;
+      const toml::source_position& pb = b.first->source().begin;
+      return std::pair(pa.line, pa.column) < std::pair(pb.line, pb.column);
+    });
+    for (const auto& [key, node] : keys) {
+      const std::string name(key->str());
+      if (absl::Status parsed = ParseKey(name, *node); !parsed.ok()) {
+        return Error(key->source(), absl::StrCat(name, ": ", parsed.message()));
+      }
+    }
+    if (!payload_.empty() && !payload_hex_.empty()) {
+      return Error(table_.source(), "payload and payload_hex are both given; keep one");
+    }
+    if (absl::Status valid = packet::ValidateRule(entry_.rule); !valid.ok()) {
+      // ValidateRule's messages start with rule "name", as ours do.
+      return absl::InvalidArgumentError(absl::StrCat(entry_.origin, ": ", valid.message()));
+    }
+    return entry_;
+  }
+
+ private:
+  absl::Status Error(const toml::source_region& where, absl::string_view message) const {
+    return absl::InvalidArgumentError(absl::StrFormat("%s: rule \"%s\": %s", Where(origin_, where),
+                                                      entry_.rule.name, message));
+  }
+
+  static absl::Status WrongType(absl::string_view expected) {
+    return absl::InvalidArgumentError(absl::StrCat("expected ", expected));
+  }
+
+  // A string, or an array of strings joined with commas (the lists the parsers read).
+  static absl::StatusOr<std::string> ListText(const toml::node& node) {
+    if (auto text = node.value<std::string>()) return *text;
+    const toml::array* list = node.as_array();
+    if (list == nullptr) return WrongType("a string or an array of strings");
+    std::string joined;
+    for (const toml::node& item : *list) {
+      auto text = item.value<std::string>();
+      if (!text) return WrongType("a string or an array of strings");
+      absl::StrAppend(&joined, joined.empty() ? "" : ",", *text);
+    }
+    return joined;
+  }
+
+  static absl::StatusOr<int64_t> Integer(const toml::node& node) {
+    if (!node.is_integer()) return WrongType("an integer");
+    return *node.value<int64_t>();
+  }
+
+  // A number for a 16-bit field; what is valid within 16 bits is ValidateRule's to say.
+  static absl::StatusOr<uint16_t> Small(const toml::node& node, absl::string_view what) {
+    REFLECTOR_ASSIGN_OR_RETURN(const int64_t value, Integer(node));
+    if (value < 0 || value > 65535) {
+      return absl::InvalidArgumentError(absl::StrFormat("%d is not %s", value, what));
+    }
+    return static_cast<uint16_t>(value);
+  }
+
+  static absl::StatusOr<bool> Boolean(const toml::node& node) {
+    if (!node.is_boolean()) return WrongType("true or false");
+    return *node.value<bool>();
+  }
+
+  static absl::StatusOr<std::string> String(const toml::node& node) {
+    if (auto text = node.value<std::string>()) return *text;
+    return WrongType("a string");
+  }
+
+  static absl::StatusOr<packet::PortRange> Ports(const toml::node& node) {
+    if (node.is_integer()) return packet::ParsePortRange(absl::StrCat(*node.value<int64_t>()));
+    if (auto text = node.value<std::string>()) return packet::ParsePortRange(*text);
+    return WrongType("a port (5001) or a range as a string (\"5000-5010\")");
+  }
+
+  absl::Status ParseKey(const std::string& key, const toml::node& node) {
+    packet::Rule& rule = entry_.rule;
+    if (key == "name") return absl::OkStatus();  // read first
+    if (key == "dst_port") return AssignTo(Ports(node), &rule.dst_ports);
+    if (key == "src_port") return AssignTo(Ports(node), &rule.src_ports);
+    if (key == "dst_ip" || key == "src_ip") {
+      REFLECTOR_ASSIGN_OR_RETURN(const std::string text, ListText(node));
+      return AssignTo(packet::ParsePrefixList(text),
+                      key == "dst_ip" ? &rule.dst_prefixes : &rule.src_prefixes);
+    }
+    if (key == "ip_version") {
+      REFLECTOR_ASSIGN_OR_RETURN(const int64_t version, Integer(node));
+      if (version != 4 && version != 6) {
+        return absl::InvalidArgumentError(absl::StrFormat("%d: expected 4 or 6", version));
+      }
+      rule.ip_version = static_cast<int>(version);
+      return absl::OkStatus();
+    }
+    if (key == "vlan" || key == "inner_vlan") {
+      REFLECTOR_ASSIGN_OR_RETURN(const uint16_t vid, Small(node, "a VLAN ID (0..4095)"));
+      (key == "vlan" ? rule.vlan : rule.inner_vlan) = vid;
+      return absl::OkStatus();
+    }
+    if (key == "untagged") return AssignTo(Boolean(node), &rule.untagged);
+    if (key == "oui") {
+      REFLECTOR_ASSIGN_OR_RETURN(const std::string text, ListText(node));
+      return AssignTo(packet::ParseOuiList(text), &rule.ouis);
+    }
+    if (key == "payload") {
+      REFLECTOR_ASSIGN_OR_RETURN(payload_, String(node));
+      if (payload_.empty()) {
+        return absl::InvalidArgumentError("empty; leave it out to match any payload");
+      }
+      for (const char c : payload_) {
+        if (c < 0x20 || c > 0x7e) {
+          return absl::InvalidArgumentError(
+              "only printable ASCII; use payload_hex for other bytes");
+        }
+      }
+      rule.pattern.bytes.assign(payload_.begin(), payload_.end());
+      return absl::OkStatus();
+    }
+    if (key == "payload_hex") {
+      REFLECTOR_ASSIGN_OR_RETURN(payload_hex_, String(node));
+      return AssignTo(packet::ParseHexBytes(payload_hex_), &rule.pattern.bytes);
+    }
+    if (key == "payload_mask") {
+      REFLECTOR_ASSIGN_OR_RETURN(const std::string text, String(node));
+      return AssignTo(packet::ParseHexBytes(text), &rule.pattern.mask);
+    }
+    if (key == "payload_offset") {
+      return AssignTo(Small(node, "an offset in the UDP payload (0..1024)"), &rule.pattern.offset);
+    }
+    if (key == "mode") {
+      REFLECTOR_ASSIGN_OR_RETURN(const std::string text, String(node));
+      entry_.default_mode = false;
+      return AssignTo(packet::ParseMode(text), &rule.mode);
+    }
+    if (key == "tos_handshake") return AssignTo(Boolean(node), &rule.tos_handshake);
+    return absl::InvalidArgumentError(
+        "unknown key; a rule has name, dst_port, src_port, dst_ip, src_ip, ip_version, vlan, "
+        "inner_vlan, untagged, oui, payload, payload_hex, payload_mask, payload_offset, mode, "
+        "tos_handshake");
+  }
+
+  template <typename T, typename U>
+  static absl::Status AssignTo(absl::StatusOr<T> parsed, U* field) {
+    if (!parsed.ok()) return parsed.status();
+    *field = *std::move(parsed);
+    return absl::OkStatus();
+  }
+
+  absl::string_view origin_;
+  const toml::table& table_;
+  size_t index_;
+  RuleEntry entry_;
+  std::string payload_;      // as given, to refuse payload and payload_hex together
+  std::string payload_hex_;
+};
+
+absl::Status ParseRules(absl::string_view origin, const toml::node& node,
+                        std::vector<RuleEntry>* rules) {
+  const toml::array* tables = node.as_array();
+  if (tables == nullptr || !tables->is_array_of_tables()) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: \"rule\" must be [[rule]] tables, one per rule", Where(origin, node.source())));
+  }
+  for (const toml::node& item : *tables) {
+    const toml::table& table = *item.as_table();
+    if (rules->size() == RF_MAX_RULES) {
+      const toml::node* name = table.get("name");
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "%s: rule \"%s\": more than %d rules; at most %d are supported, the profiles' rules "
+          "included",
+          Where(origin, table.source()),
+          name && name->is_string() ? *name->value<std::string>() : "", RF_MAX_RULES,
+          RF_MAX_RULES));
+    }
+    REFLECTOR_ASSIGN_OR_RETURN(RuleEntry entry, RuleParser(origin, table, rules->size()).Parse());
+    rules->push_back(std::move(entry));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
-absl::StatusOr<Settings> ParseConfigText(absl::string_view text, absl::string_view origin) {
+absl::StatusOr<ConfigFile> ParseConfigText(absl::string_view text, absl::string_view origin) {
   if (absl::Status checked = CheckCharacters(text, origin); !checked.ok()) return checked;
   toml::parse_result parsed = toml::parse(std::string_view(text.data(), text.size()));
   if (!parsed) {
@@ -82,9 +282,13 @@ absl::StatusOr<Settings> ParseConfigText(absl::string_view text, absl::string_vi
         absl::StrFormat("%s: %s", Where(origin, error.source()), std::string(error.description())));
   }
   const std::vector<std::string>& names = SettingNames();
-  Settings settings;
+  ConfigFile file;
   for (const auto& [key, node] : parsed.table()) {
     const std::string name(key.str());
+    if (name == "rule") {
+      REFLECTOR_RETURN_IF_ERROR(ParseRules(origin, node, &file.rules));
+      continue;
+    }
     if (std::find(names.begin(), names.end(), name) == names.end()) {
       return absl::InvalidArgumentError(
           absl::StrFormat("%s: unknown setting \"%s\"", Where(origin, key.source()), name));
@@ -107,9 +311,9 @@ absl::StatusOr<Settings> ParseConfigText(absl::string_view text, absl::string_vi
           absl::StrFormat("%s: \"%s\" must be a string, number, boolean or a list of them",
                           Where(origin, node.source()), name));
     }
-    settings[name] = *value;
+    file.settings[name] = *value;
   }
-  return settings;
+  return file;
 }
 
 namespace {
@@ -124,7 +328,7 @@ absl::Status CannotRead(const std::string& path, int error) {
 
 }  // namespace
 
-absl::StatusOr<Settings> LoadConfigFile(const std::string& path) {
+absl::StatusOr<ConfigFile> LoadConfigFile(const std::string& path) {
   // O_NONBLOCK: a FIFO named by mistake is refused below instead of waiting for a writer.
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (!fd.valid()) return CannotRead(path, errno);
@@ -150,6 +354,18 @@ absl::StatusOr<Settings> LoadConfigFile(const std::string& path) {
     text.append(buffer, static_cast<size_t>(n));
   }
   return ParseConfigText(text, path);
+}
+
+absl::StatusOr<DaemonOptions> LoadOptions(const Settings& flags,
+                                          const std::set<std::string>& given,
+                                          const std::string& config_path) {
+  if (config_path.empty()) return ParseOptions(flags);
+  REFLECTOR_ASSIGN_OR_RETURN(ConfigFile file, LoadConfigFile(config_path));
+  Settings settings = flags;
+  for (const auto& [name, value] : file.settings) {
+    if (!given.count(name)) settings[name] = value;
+  }
+  return ParseOptions(settings, file.rules);
 }
 
 }  // namespace reflector::daemon

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -69,10 +70,46 @@ int WaitForSignal(absl::Duration timeout) {
   return signal > 0 ? signal : 0;
 }
 
-absl::StatusOr<rf_config> WireConfig(const DaemonOptions& options, const base::NetDevice& device) {
+// The one compilation of a filter for the interface: the wire config and the rules by index.
+absl::StatusOr<packet::CompiledConfig> CompileFor(const DaemonOptions& options,
+                                                  const base::NetDevice& device) {
   packet::FilterConfig filter = options.filter;
   filter.interface_mac = device.mac;
-  return packet::ToWire(filter);
+  return packet::Compile(filter);
+}
+
+std::vector<std::string> RuleNames(const std::vector<packet::Rule>& rules) {
+  std::vector<std::string> names;
+  for (const packet::Rule& rule : rules) names.push_back(rule.name);
+  return names;
+}
+
+// "unchanged", or what a reload did to the rule table: "added x; removed y; changed z".
+std::string RuleChanges(const std::vector<packet::Rule>& before,
+                        const std::vector<packet::Rule>& after) {
+  if (before == after) return "unchanged";
+  const auto find = [](const std::vector<packet::Rule>& rules, const std::string& name) {
+    return std::find_if(rules.begin(), rules.end(),
+                        [&name](const packet::Rule& r) { return r.name == name; });
+  };
+  std::vector<std::string> added, removed, changed;
+  for (const packet::Rule& rule : after) {
+    const auto old = find(before, rule.name);
+    if (old == before.end()) {
+      added.push_back(rule.name);
+    } else if (!(*old == rule)) {
+      changed.push_back(rule.name);
+    }
+  }
+  for (const packet::Rule& rule : before) {
+    if (find(after, rule.name) == after.end()) removed.push_back(rule.name);
+  }
+  std::vector<std::string> parts;
+  if (!added.empty()) parts.push_back("added " + absl::StrJoin(added, ","));
+  if (!removed.empty()) parts.push_back("removed " + absl::StrJoin(removed, ","));
+  if (!changed.empty()) parts.push_back("changed " + absl::StrJoin(changed, ","));
+  if (parts.empty()) parts.push_back("reordered");
+  return absl::StrJoin(parts, "; ");
 }
 
 // Where records of what a killed daemon would leave behind live: systemd's RuntimeDirectory=
@@ -117,11 +154,12 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     log.Error(std::string(caps.message()));
     return kExitBadInput;
   }
-  absl::StatusOr<rf_config> config = WireConfig(options, *device);
-  if (!config.ok()) {
-    log.Error(std::string(config.status().message()));
+  absl::StatusOr<packet::CompiledConfig> compiled = CompileFor(options, *device);
+  if (!compiled.ok()) {
+    log.Error(std::string(compiled.status().message()));
     return kExitBadInput;
   }
+  std::vector<packet::Rule> rules = compiled->rules;  // the table in force
   // Before anything on the interface changes: a second reflector must change nothing.
   absl::StatusOr<InstanceLock> lock = InstanceLock::Acquire(*device);
   if (!lock.ok()) {
@@ -131,7 +169,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
 
   engine::DataPathRequest request;
   request.device = *device;
-  request.config = *config;
+  request.config = compiled->wire;
   request.settings = options.datapath;
   request.state_dir = StateDirectory();
   absl::StatusOr<std::vector<std::string>> restored = engine::RestoreLeftovers(request);
@@ -161,8 +199,10 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   }
 
   StatsReporter reporter(options.stats_format, options.datapath.monitor, stdout, stderr);
+  reporter.SetRuleNames(RuleNames(rules));
   BannerInfo banner{device->name, packet::FormatMac(device->mac), datapath->Describe(),
-                    {},           datapath->DescribeQueues(),     base::kVersion};
+                    {},           datapath->DescribeQueues(),     base::kVersion,
+                    rules};
   for (const std::string& line : fallbacks) banner.fallbacks.push_back("fell back: " + line);
   bool output_open = reporter.Banner(FormatBanner(banner, options));
 
@@ -181,10 +221,11 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
       log.Info("SIGHUP: nothing to reload (no --config file); settings unchanged");
     } else if (signal == SIGHUP) {
       absl::StatusOr<DaemonOptions> next = hooks.reload();
-      absl::StatusOr<rf_config> next_config =
-          next.ok() ? WireConfig(*next, *device) : absl::StatusOr<rf_config>(next.status());
+      absl::StatusOr<packet::CompiledConfig> next_compiled =
+          next.ok() ? CompileFor(*next, *device)
+                    : absl::StatusOr<packet::CompiledConfig>(next.status());
       absl::Status applied =
-          next_config.ok() ? datapath->Reconfigure(*next_config) : next_config.status();
+          next_compiled.ok() ? datapath->Reconfigure(next_compiled->wire) : next_compiled.status();
       if (!applied.ok()) {
         log.Error(absl::StrCat("reload failed, still running the previous settings: ",
                                applied.message()));
@@ -197,6 +238,10 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
           options.text[std::string(spec.name)] = next->text.at(std::string(spec.name));
         }
         options.filter = next->filter;
+        // Right after the swap: what the old table counted goes to its rules' names.
+        reporter.SetRuleNames(RuleNames(next_compiled->rules), datapath->ReadCounters());
+        const std::string rule_changes = RuleChanges(rules, next_compiled->rules);
+        rules = next_compiled->rules;
         if (next->stats_interval != options.stats_interval) {
           options.stats_interval = next->stats_interval;
           next_line = absl::Now() + options.stats_interval;
@@ -208,7 +253,9 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
         log.Info(absl::StrCat(
             "reloaded: mode ", packet::ModeName(options.filter.mode), ", port ",
             options.filter.port, ", oui ", packet::FormatOuiList(options.filter.ouis),
-            ", signatures ", packet::FormatSignatures(options.filter.signatures), "; stats ",
+            ", signatures ", packet::FormatSignatures(options.filter.signatures), ", profiles ",
+            packet::FormatProfiles(options.filter.profiles), "; rules ",
+            absl::StrJoin(RuleNames(rules), ","), " (", rule_changes, "); stats ",
             options.stats_interval > absl::ZeroDuration()
                 ? absl::StrCat("every ", absl::FormatDuration(options.stats_interval))
                 : std::string("off"),
@@ -242,9 +289,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   if (options.stats_format != StatsFormat::kText) reporter.Line(final_counters, absl::Now());
   if (!reporter.Summary(final_counters, absl::Now() - started)) {
     // stdout went away: the summary still reaches whoever watches stderr.
-    std::fputs(StatsReporter::FormatSummary(final_counters, absl::Now() - started, options.datapath.monitor)
-                   .c_str(),
-               stderr);
+    std::fputs(reporter.SummaryText(final_counters, absl::Now() - started).c_str(), stderr);
   }
   datapath.reset();  // detaches and releases everything before we exit
   return exit_code;

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -93,6 +94,25 @@ absl::Status ParsePortSetting(absl::string_view name, absl::string_view text, Da
 absl::Status ParseOuiSetting(absl::string_view name, absl::string_view text, DaemonOptions* o) {
   return ForSetting(name, Assign(packet::ParseOuiList(text), &o->filter.ouis));
 }
+absl::Status ParseProfileSetting(absl::string_view name, absl::string_view text,
+                                 DaemonOptions* o) {
+  return ForSetting(name, Assign(packet::ParseProfiles(text), &o->filter.profiles));
+}
+absl::Status ParseTosHandshake(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseBool(name, text), &o->filter.tos_handshake);
+}
+absl::Status ParseLoopbackPorts(absl::string_view name, absl::string_view text,
+                                DaemonOptions* o) {
+  if (absl::StripAsciiWhitespace(text).empty()) {
+    o->filter.loopback_ports.reset();
+    return absl::OkStatus();
+  }
+  return ForSetting(name, Assign(packet::ParsePortRange(text), &o->filter.loopback_ports));
+}
+absl::Status ParseLoopbackAddresses(absl::string_view name, absl::string_view text,
+                                    DaemonOptions* o) {
+  return ForSetting(name, Assign(packet::ParsePrefixList(text), &o->filter.loopback_addresses));
+}
 absl::Status ParseDstMacFilter(absl::string_view name, absl::string_view text, DaemonOptions* o) {
   return Assign(ParseBool(name, text), &o->filter.dst_mac_filter);
 }
@@ -148,6 +168,18 @@ absl::Status ParseLogLevel(absl::string_view name, absl::string_view text, Daemo
                             {LogLevel::kError, LogLevel::kWarning, LogLevel::kInfo, LogLevel::kDebug},
                             LogLevelName),
                 &o->log_level);
+}
+
+// A filter error placed at the custom rule it names ("rule \"x\": ..." or "two rules are
+// named \"x\""): the last rule of that name, which for a duplicate is the second one.
+absl::Status AtRuleOrigin(const absl::Status& status, const std::vector<RuleEntry>& rules) {
+  for (auto entry = rules.rbegin(); entry != rules.rend(); ++entry) {
+    if (!entry->origin.empty() &&
+        absl::StrContains(status.message(), absl::StrCat("\"", entry->rule.name, "\""))) {
+      return absl::Status(status.code(), absl::StrCat(entry->origin, ": ", status.message()));
+    }
+  }
+  return status;
 }
 
 // settings.inc's defaults as the text a flag carries.
@@ -225,7 +257,8 @@ absl::string_view LogLevelName(LogLevel level) {
   return "?";
 }
 
-absl::StatusOr<DaemonOptions> ParseOptions(const Settings& settings) {
+absl::StatusOr<DaemonOptions> ParseOptions(const Settings& settings,
+                                           const std::vector<RuleEntry>& rules) {
   DaemonOptions options;
   for (const SettingSpec& spec : AllSettings()) {
     options.text[std::string(spec.name)] = std::string(spec.default_text);
@@ -239,8 +272,14 @@ absl::StatusOr<DaemonOptions> ParseOptions(const Settings& settings) {
   for (const SettingSpec& spec : AllSettings()) {
     REFLECTOR_RETURN_IF_ERROR(spec.parse(spec.name, options.text[std::string(spec.name)], &options));
   }
-  if ((options.filter.signatures & RF_SIGS_ALL) == 0) {
-    return absl::InvalidArgumentError("--signatures: no signature enabled");
+  for (const RuleEntry& entry : rules) {
+    packet::Rule rule = entry.rule;
+    if (entry.default_mode) rule.mode = options.filter.mode;
+    options.filter.rules.push_back(std::move(rule));
+  }
+  if (absl::StatusOr<packet::CompiledConfig> compiled = packet::Compile(options.filter);
+      !compiled.ok()) {
+    return AtRuleOrigin(compiled.status(), rules);
   }
   return options;
 }

@@ -28,7 +28,9 @@ struct DaemonOptions {
   // Every setting as text, defaults included: what SIGHUP compares to find changes.
   Settings text;
   std::string interface;
-  packet::FilterConfig filter;       // mode, port, oui, dst_mac_filter, signatures, vlan, ipv6
+  // The settings settings.inc declares with REFLECTOR_FILTER_SETTING, and the config file's
+  // [[rule]] tables as `rules` (their modes filled in); Compile accepts it (ParseOptions checks).
+  packet::FilterConfig filter;
   engine::DataPathSettings datapath;  // datapath, monitor, queues, cpus, zero_copy, xdp_mode
   absl::Duration stats_interval = absl::Seconds(1);  // zero: no periodic lines
   StatsFormat stats_format = StatsFormat::kText;
@@ -55,9 +57,22 @@ const SettingSpec* FindSetting(absl::string_view name);  // nullptr when unknown
 // The names a config file may use: every daemon flag except `config` itself.
 const std::vector<std::string>& SettingNames();
 
+// A custom rule as the config file states it ([[rule]]), before the settings complete it.
+struct RuleEntry {
+  packet::Rule rule;
+  bool default_mode = true;  // no `mode` of its own: the rule takes the `mode` setting
+  std::string origin;        // where it is defined ("reflector.toml:12:1"), to place its errors
+  friend bool operator==(const RuleEntry&, const RuleEntry&) = default;
+};
+
 // Validates and converts; unknown names and malformed values are InvalidArgument errors that
-// name the setting and the bad value. Settings not given take their declared defaults.
-absl::StatusOr<DaemonOptions> ParseOptions(const Settings& settings);
+// name the setting and the bad value. Settings not given take their declared defaults. The
+// custom rules go first in filter.rules, and the whole filter must compile (packet::Compile):
+// a profile or rule that cannot work (the loopback profile with no restriction, too many
+// rules, a rule without a payload pattern while dst_mac_filter is off) is an error too, placed
+// at the origin of the custom rule it names, if it names one.
+absl::StatusOr<DaemonOptions> ParseOptions(const Settings& settings,
+                                           const std::vector<RuleEntry>& rules = {});
 
 // The kRestart settings whose text differs between two parsed option sets, in declaration
 // order: what SIGHUP cannot apply to a running daemon.

@@ -18,6 +18,11 @@ TEST(ParseOptions, DefaultsAreTheSpecDefaults) {
   EXPECT_EQ(packet::FormatOuiList(options->filter.ouis), "00:c0:17");
   EXPECT_TRUE(options->filter.dst_mac_filter);
   EXPECT_EQ(options->filter.signatures, RF_SIGS_ALL);
+  EXPECT_EQ(options->filter.profiles, packet::kDefaultProfiles);
+  EXPECT_TRUE(options->filter.tos_handshake);
+  EXPECT_FALSE(options->filter.loopback_ports.has_value());
+  EXPECT_TRUE(options->filter.loopback_addresses.empty());
+  EXPECT_TRUE(options->filter.rules.empty());
   EXPECT_TRUE(options->filter.vlan);
   EXPECT_TRUE(options->filter.ipv6);
   EXPECT_EQ(options->datapath.queues, 0);
@@ -74,8 +79,12 @@ TEST(ParseOptions, EverySetting) {
                                {"mode", "mac-ip"},
                                {"port", "0"},
                                {"oui", "any"},
-                               {"dst_mac_filter", "false"},
+                               {"dst_mac_filter", "true"},
                                {"signatures", "rfc2544"},
+                               {"profile", "rfc2544,loopback"},
+                               {"tos_handshake", "false"},
+                               {"loopback_ports", "5000-5010"},
+                               {"loopback_addresses", "198.18.0.10, 2001:2::/64"},
                                {"vlan", "no"},
                                {"ipv6", "0"},
                                {"monitor", "true"},
@@ -92,8 +101,15 @@ TEST(ParseOptions, EverySetting) {
   EXPECT_EQ(options->filter.mode, packet::Mode::kMacIp);
   EXPECT_EQ(options->filter.port, 0);
   EXPECT_TRUE(options->filter.ouis.empty());
-  EXPECT_FALSE(options->filter.dst_mac_filter);
+  EXPECT_TRUE(options->filter.dst_mac_filter);  // the loopback profile needs it
   EXPECT_EQ(options->filter.signatures, RF_SIG_BIT(RF_SIG_RFC2544));
+  EXPECT_EQ(options->filter.profiles, packet::ProfileBit(packet::Profile::kRfc2544) |
+                                          packet::ProfileBit(packet::Profile::kLoopback));
+  EXPECT_FALSE(options->filter.tos_handshake);
+  EXPECT_EQ(options->filter.loopback_ports, (packet::PortRange{5000, 5010}));
+  EXPECT_EQ(options->filter.loopback_addresses,
+            (std::vector<packet::IpPrefix>{*packet::ParsePrefix("198.18.0.10"),
+                                           *packet::ParsePrefix("2001:2::/64")}));
   EXPECT_FALSE(options->filter.vlan);
   EXPECT_FALSE(options->filter.ipv6);
   EXPECT_TRUE(options->datapath.monitor);
@@ -118,6 +134,12 @@ TEST(ParseOptions, BadValuesNameTheSettingAndTheValue) {
       {"oui", "00:c0", "--oui: invalid OUI \"00:c0\""},
       {"dst_mac_filter", "maybe", "--dst_mac_filter: invalid value \"maybe\""},
       {"signatures", "twamp", "--signatures: invalid signature \"twamp\""},
+      {"profile", "spirent", "--profile: invalid profile \"spirent\""},
+      {"tos_handshake", "toggle", "--tos_handshake: invalid value \"toggle\""},
+      {"loopback_ports", "5010-5000", "--loopback_ports: invalid port range \"5010-5000\""},
+      {"loopback_ports", "65536", "--loopback_ports: invalid port range \"65536\""},
+      {"loopback_addresses", "198.18.0.0/40",
+       "--loopback_addresses: invalid IP prefix \"198.18.0.0/40\""},
       {"queues", "-1", "--queues: invalid value \"-1\""},
       {"cpus", "3-1", "--cpus: invalid CPU \"3-1\""},
       {"zero_copy", "maybe", "--zero_copy: invalid value \"maybe\""},
@@ -132,6 +154,58 @@ TEST(ParseOptions, BadValuesNameTheSettingAndTheValue) {
     EXPECT_NE(options.status().message().find(c.expect), std::string::npos)
         << options.status().message();
   }
+}
+
+// The filter as a whole must compile: the one-line errors reflectord exits 2 with (and that
+// leave the running settings alone on SIGHUP).
+TEST(ParseOptions, AFilterThatCannotWorkIsRefused) {
+  const struct {
+    Settings settings;
+    const char* error;
+  } cases[] = {
+      {{{"profile", "loopback"}},
+       "the loopback profile needs loopback_ports or loopback_addresses: without a restriction "
+       "it would reflect every UDP frame to this host, its DNS replies included"},
+      {{{"profile", "loopback"}, {"loopback_ports", "any"}},
+       "rule \"loopback\": a rule without a payload pattern needs a destination port range"},
+      {{{"profile", "loopback"}, {"loopback_ports", "5001"}, {"dst_mac_filter", "false"}},
+       "rule \"loopback\" has no payload pattern, so it needs the dst MAC filter"},
+      {{{"profile", "none"}}, "no rule: nothing would ever be reflected"},
+      {{{"profile", "ito"}, {"signatures", "rfc2544"}}, "no rule: nothing would ever be reflected"},
+  };
+  for (const auto& c : cases) {
+    auto options = ParseOptions(c.settings);
+    ASSERT_FALSE(options.ok()) << c.error;
+    EXPECT_EQ(options.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(options.status().message().substr(0, std::strlen(c.error)), c.error)
+        << options.status().message();
+    EXPECT_EQ(options.status().message().find('\n'), std::string::npos);
+  }
+  // Restricted either way, the loopback profile works; the address alone is enough.
+  EXPECT_TRUE(ParseOptions({{"profile", "loopback"}, {"loopback_ports", "5001"}}).ok());
+  EXPECT_TRUE(ParseOptions({{"profile", "loopback"}, {"loopback_addresses", "198.18.0.10"}}).ok());
+}
+
+TEST(ParseOptions, TheProfileSettingsShapeTheRules) {
+  auto options = ParseOptions({{"profile", "ito,loopback"},
+                               {"port", "0"},
+                               {"oui", "00:19:b3"},
+                               {"tos_handshake", "false"},
+                               {"mode", "mac-ip"},
+                               {"loopback_ports", "5001"},
+                               {"loopback_addresses", "198.18.0.10"}});
+  ASSERT_TRUE(options.ok()) << options.status();
+  auto rules = packet::RuleTable(options->filter);
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  std::vector<std::string> lines;
+  for (const packet::Rule& rule : *rules) lines.push_back(packet::DescribeRule(rule));
+  EXPECT_EQ(lines, (std::vector<std::string>{
+                       "probeot: port any, payload \"PROBEOT\" at 5, oui 00:19:b3 -> mode mac-ip",
+                       "dataot: port any, payload \"DATA:OT\" at 5, oui 00:19:b3 -> mode mac-ip",
+                       "latency: port any, payload \"LATENCY\" at 5, oui 00:19:b3 -> mode mac-ip",
+                       "loopback: dst 198.18.0.10/32, port 5001, any payload, oui any -> mode "
+                       "mac-ip",
+                   }));
 }
 
 TEST(ParseCpuList, ListsAndRanges) {

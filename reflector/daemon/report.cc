@@ -56,12 +56,15 @@ std::string FormatBanner(const BannerInfo& info, const DaemonOptions& options) {
   absl::StrAppendFormat(&out, "  queues     %s\n", info.queues);
   absl::StrAppendFormat(&out, "  mode       %s%s\n", packet::ModeName(options.filter.mode),
                         options.datapath.monitor ? " (monitor: counting only, nothing is reflected)" : "");
-  absl::StrAppendFormat(
-      &out, "  filters    port %s, oui %s, dst-mac %s, signatures %s, vlan %s, ipv6 %s\n",
-      options.filter.port ? absl::StrCat(options.filter.port) : "any",
-      packet::FormatOuiList(options.filter.ouis), options.filter.dst_mac_filter ? "on" : "off",
-      packet::FormatSignatures(options.filter.signatures), options.filter.vlan ? "on" : "off",
-      options.filter.ipv6 ? "on" : "off");
+  absl::StrAppendFormat(&out, "  filters    dst-mac %s, vlan %s, ipv6 %s\n",
+                        options.filter.dst_mac_filter ? "on" : "off",
+                        options.filter.vlan ? "on" : "off", options.filter.ipv6 ? "on" : "off");
+  absl::StrAppendFormat(&out, "  profiles   %s\n", packet::FormatProfiles(options.filter.profiles));
+  // One line per rule, in the order they are tried: the first that matches reflects.
+  for (size_t i = 0; i < info.rules.size(); ++i) {
+    absl::StrAppendFormat(&out, "  %-10s %s\n", i == 0 ? "rules" : "",
+                          packet::DescribeRule(info.rules[i]));
+  }
   return out;
 }
 
@@ -102,17 +105,21 @@ bool StatsReporter::Line(const Counters& now, absl::Time time) {
     text = CsvHeader() + "\n";
     header_written_ = true;
   }
-  absl::StrAppend(
-      &text,
-      FormatLine(format_, previous_, now, time - previous_time_, time, monitor_, rule_names_),
-      "\n");
+  absl::StrAppend(&text,
+                  FormatLine(format_, previous_, now, time - previous_time_, time, monitor_,
+                             rules_.At(now)),
+                  "\n");
   previous_ = now;
   previous_time_ = time;
   return Write(lines_, text);
 }
 
 bool StatsReporter::Summary(const Counters& total, absl::Duration elapsed) {
-  return Write(text_, FormatSummary(total, elapsed, monitor_, rule_names_));
+  return Write(text_, SummaryText(total, elapsed));
+}
+
+std::string StatsReporter::SummaryText(const Counters& total, absl::Duration elapsed) const {
+  return FormatSummary(total, elapsed, monitor_, rules_.At(total));
 }
 
 std::string StatsReporter::CsvHeader() {
@@ -128,7 +135,7 @@ std::string StatsReporter::CsvHeader() {
 std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previous,
                                       const Counters& now, absl::Duration interval,
                                       absl::Time time, bool monitor,
-                                      const std::vector<std::string>& rule_names) {
+                                      const std::vector<RuleCount>& by_rule) {
   const Rates rates = RatesBetween(previous, now, interval);
   switch (format) {
     case StatsFormat::kText: {
@@ -154,9 +161,11 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
         rejected[std::string(packet::VerdictName(static_cast<Verdict>(i)))] =
             now.rejected_by_reason[i];
       }
-      nlohmann::json by_rule = nlohmann::json::object();
-      for (size_t i = 0; i < rule_names.size() && i < now.reflected_by_rule.size(); ++i) {
-        by_rule[rule_names[i]] = now.reflected_by_rule[i];
+      nlohmann::json frames_by_rule = nlohmann::json::object();
+      nlohmann::json bytes_by_rule = nlohmann::json::object();
+      for (const RuleCount& rule : by_rule) {
+        frames_by_rule[rule.name] = rule.frames;
+        bytes_by_rule[rule.name] = rule.bytes;
       }
       nlohmann::json line = {
           {"time", Timestamp(time)},
@@ -169,7 +178,8 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
           {"rx_bytes", now.rx_bytes},
           {"reflected_frames", now.reflected_frames},
           {"reflected_bytes", now.reflected_bytes},
-          {"reflected_by_rule", by_rule},
+          {"reflected_by_rule", frames_by_rule},
+          {"reflected_bytes_by_rule", bytes_by_rule},
           {"rejected_frames", now.rejected_frames()},
           {"rejected", rejected},
           {"passed_frames", now.passed_frames},
@@ -195,7 +205,7 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
 
 std::string StatsReporter::FormatSummary(const Counters& total, absl::Duration elapsed,
                                          bool monitor,
-                                         const std::vector<std::string>& rule_names) {
+                                         const std::vector<RuleCount>& by_rule) {
   std::string out = absl::StrFormat(
       "summary after %s: rx %d frames (%d bytes), %s %d frames (%d bytes), "
       "rejected %d, tx dropped %d, rx dropped %d\n",
@@ -204,11 +214,8 @@ std::string StatsReporter::FormatSummary(const Counters& total, absl::Duration e
       total.reflected_frames, total.reflected_bytes, total.rejected_frames(), total.tx_dropped,
       total.rx_dropped);
   std::vector<std::string> rules;
-  for (size_t i = 0; i < total.reflected_by_rule.size(); ++i) {
-    if (total.reflected_by_rule[i]) {
-      const std::string name = i < rule_names.size() ? rule_names[i] : absl::StrCat("rule", i);
-      rules.push_back(absl::StrCat(name, " ", total.reflected_by_rule[i]));
-    }
+  for (const RuleCount& rule : by_rule) {
+    if (rule.frames) rules.push_back(absl::StrCat(rule.name, " ", rule.frames));
   }
   if (!rules.empty())
     absl::StrAppend(&out, monitor ? "  would reflect by rule: " : "  reflected by rule: ",

@@ -1,6 +1,12 @@
 // What the daemon prints: the startup banner, one stats line per interval (text, JSON Lines
 // or CSV with a header) and the final summary. Machine formats keep stdout to stats lines
 // alone; the banner and the summary then go to stderr.
+//
+// Per-rule counts, by rule name across reloads (rule_totals.h): the summary lists the rules
+// that reflected something, JSON lines carry "reflected_by_rule" and "reflected_bytes_by_rule"
+// ({name: count}, every rule of the table in force plus earlier tables' rules that counted).
+// CSV does not list them: its columns stay those of its one header while a SIGHUP can change
+// the rules; use JSON for per-rule figures.
 #ifndef REFLECTOR_DAEMON_REPORT_H_
 #define REFLECTOR_DAEMON_REPORT_H_
 
@@ -10,7 +16,9 @@
 
 #include "absl/time/time.h"
 #include "reflector/daemon/options.h"
+#include "reflector/daemon/rule_totals.h"
 #include "reflector/engine/counters.h"
+#include "reflector/packet/config.h"
 
 namespace reflector::daemon {
 
@@ -21,6 +29,7 @@ struct BannerInfo {
   std::vector<std::string> fallbacks;  // one line per data path tried and why it was skipped
   std::string queues;                  // "2 queues on cpus 0,1"
   std::string version;
+  std::vector<packet::Rule> rules;  // the compiled table, in the order they are tried
 };
 
 std::string FormatBanner(const BannerInfo& info, const DaemonOptions& options);
@@ -42,19 +51,24 @@ class StatsReporter {
 
   // Takes effect from the next line; a CSV header is written again when the format becomes CSV.
   void SetFormat(StatsFormat format);
-  // Names of the rules in force, by index (packet::CompiledConfig::rules).
-  void SetRuleNames(std::vector<std::string> names) { rule_names_ = std::move(names); }
+  // Names of the rules in force at the start, by index (packet::CompiledConfig::rules).
+  void SetRuleNames(std::vector<std::string> names) { rules_.SetInitialTable(std::move(names)); }
+  // After a reload swapped the table: `now` is read right after the swap.
+  void SetRuleNames(std::vector<std::string> names, const engine::Counters& now) {
+    rules_.SetTable(std::move(names), now);
+  }
+  // The summary for `total`, as Summary writes it.
+  std::string SummaryText(const engine::Counters& total, absl::Duration elapsed) const;
 
-  // Pure formatting, for tests.
+  // Pure formatting, for tests. `by_rule`: the per-rule counts at `now` (or `total`).
   static std::string FormatLine(StatsFormat format, const engine::Counters& previous,
                                 const engine::Counters& now, absl::Duration interval,
                                 absl::Time time, bool monitor = false,
-                                const std::vector<std::string>& rule_names = {});
+                                const std::vector<RuleCount>& by_rule = {});
   static std::string CsvHeader();
-  // Rules without a name in `rule_names` are shown as "rule<index>".
   static std::string FormatSummary(const engine::Counters& total, absl::Duration elapsed,
                                    bool monitor = false,
-                                   const std::vector<std::string>& rule_names = {});
+                                   const std::vector<RuleCount>& by_rule = {});
 
  private:
   StatsFormat format_;
@@ -63,7 +77,7 @@ class StatsReporter {
   std::FILE* lines_;
   std::FILE* text_;
   bool header_written_ = false;
-  std::vector<std::string> rule_names_;
+  RuleTotals rules_;
   engine::Counters previous_;
   absl::Time previous_time_;
 };

@@ -21,13 +21,19 @@ Counters Sample(uint64_t scale) {
   c.rx_bytes = 64000 * scale;
   c.reflected_frames = 900 * scale;
   c.reflected_bytes = 57600 * scale;
-  c.reflected_by_signature[RF_SIG_PROBEOT] = 900 * scale;
+  c.reflected_by_rule[0] = 900 * scale;  // probeot, in kRules
+  c.reflected_bytes_by_rule[0] = 57600 * scale;
   c.rejected_by_reason[static_cast<size_t>(Verdict::kDstMac)] = 60 * scale;
   c.rejected_by_reason[static_cast<size_t>(Verdict::kPort)] = 40 * scale;
   return c;
 }
 
 const absl::Time kTime = absl::FromUnixSeconds(1795510000);
+
+// Per-rule counts as the reporter passes them: Sample's rule 0 under the name "probeot".
+std::vector<RuleCount> ByRule(uint64_t scale) {
+  return {{"probeot", 900 * scale, 57600 * scale}, {"rfc2544", 0, 0}};
+}
 
 TEST(StatsReporter, TextLineShowsRatesAndTopReasons) {
   const std::string line =
@@ -38,15 +44,18 @@ TEST(StatsReporter, TextLineShowsRatesAndTopReasons) {
 }
 
 TEST(StatsReporter, JsonLineIsOneObjectWithTotalsAndRates) {
-  const std::string line =
-      StatsReporter::FormatLine(StatsFormat::kJson, Sample(1), Sample(3), absl::Seconds(2), kTime);
+  const std::string line = StatsReporter::FormatLine(
+      StatsFormat::kJson, Sample(1), Sample(3), absl::Seconds(2), kTime, false, ByRule(3));
   EXPECT_EQ(line.find('\n'), std::string::npos);
   const nlohmann::json parsed = nlohmann::json::parse(line);
   EXPECT_EQ(parsed["rx_frames"], 3000);
   EXPECT_EQ(parsed["reflected_fps"], 900.0);
   EXPECT_EQ(parsed["rejected"]["dst_mac"], 180);
-  EXPECT_EQ(parsed["reflected_by_signature"]["probeot"], 2700);
   EXPECT_EQ(parsed["rejected_frames"], 300);
+  // Every rule in force by name, zeros included, frames and bytes.
+  EXPECT_EQ(parsed["reflected_by_rule"], nlohmann::json({{"probeot", 2700}, {"rfc2544", 0}}));
+  EXPECT_EQ(parsed["reflected_bytes_by_rule"],
+            nlohmann::json({{"probeot", 172800}, {"rfc2544", 0}}));
 }
 
 TEST(StatsReporter, CsvRowsMatchTheHeader) {
@@ -56,13 +65,47 @@ TEST(StatsReporter, CsvRowsMatchTheHeader) {
   EXPECT_EQ(std::count(header.begin(), header.end(), ','), std::count(row.begin(), row.end(), ','));
   EXPECT_EQ(header.substr(0, 12), "time,rx_fps,");
   EXPECT_NE(header.find(",too_short,dst_mac,"), std::string::npos);
+  // Rules are not CSV columns (a reload could change them under one header).
+  EXPECT_EQ(StatsReporter::FormatLine(StatsFormat::kCsv, Sample(1), Sample(3), absl::Seconds(2),
+                                      kTime, false, ByRule(3)),
+            row);
+  EXPECT_EQ(header.find("probeot"), std::string::npos);
 }
 
-TEST(StatsReporter, SummaryListsSignaturesAndReasons) {
-  const std::string summary = StatsReporter::FormatSummary(Sample(2), absl::Seconds(10));
+TEST(StatsReporter, SummaryListsRulesByNameAndReasons) {
+  const std::string summary =
+      StatsReporter::FormatSummary(Sample(2), absl::Seconds(10), false, ByRule(2));
   EXPECT_NE(summary.find("reflected 1800 frames"), std::string::npos) << summary;
-  EXPECT_NE(summary.find("probeot 1800"), std::string::npos) << summary;
+  // Rules that reflected nothing are left out.
+  EXPECT_NE(summary.find("\n  reflected by rule: probeot 1800\n"), std::string::npos) << summary;
   EXPECT_NE(summary.find("dst_mac 120, port 80"), std::string::npos) << summary;
+  EXPECT_EQ(StatsReporter::FormatSummary(Sample(2), absl::Seconds(10)).find("by rule"),
+            std::string::npos);
+}
+
+// Through the reporter: a reload that moves rules keeps each name's count.
+TEST(StatsReporter, CountsByRuleNameAcrossAReload) {
+  char* buffer = nullptr;
+  size_t size = 0;
+  std::FILE* out = open_memstream(&buffer, &size);
+  StatsReporter reporter(StatsFormat::kJson, false, out, out);
+  reporter.SetRuleNames({"probeot", "rfc2544"});
+  Counters before = Sample(1);  // probeot (index 0) reflected 900
+  reporter.Start(Counters(), kTime);
+  // The new table puts "spirent" first: index 0 now counts spirent's frames.
+  reporter.SetRuleNames({"spirent", "probeot"}, before);
+  Counters after = before;
+  after.reflected_by_rule[0] += 10;  // spirent
+  after.reflected_by_rule[1] += 5;   // probeot
+  ASSERT_TRUE(reporter.Line(after, kTime + absl::Seconds(1)));
+  std::fclose(out);
+  const nlohmann::json line = nlohmann::json::parse(std::string(buffer, size));
+  free(buffer);
+  EXPECT_EQ(line["reflected_by_rule"],
+            nlohmann::json({{"spirent", 10}, {"probeot", 905}, {"rfc2544", 0}}));
+  const std::string summary = reporter.SummaryText(after, absl::Seconds(2));
+  EXPECT_NE(summary.find("reflected by rule: spirent 10, probeot 905\n"), std::string::npos)
+      << summary;
 }
 
 TEST(StatsReporter, MonitorSaysWouldReflectNeverReflected) {
@@ -71,10 +114,10 @@ TEST(StatsReporter, MonitorSaysWouldReflectNeverReflected) {
   EXPECT_NE(line.find("| would reflect 900 fps"), std::string::npos) << line;
   EXPECT_EQ(line.find("reflected"), std::string::npos) << line;
   const std::string summary =
-      StatsReporter::FormatSummary(Sample(2), absl::Seconds(10), /*monitor=*/true);
+      StatsReporter::FormatSummary(Sample(2), absl::Seconds(10), /*monitor=*/true, ByRule(2));
   EXPECT_NE(summary.find("would reflect (monitor: nothing sent) 1800 frames"), std::string::npos)
       << summary;
-  EXPECT_NE(summary.find("would reflect by signature: probeot 1800"), std::string::npos);
+  EXPECT_NE(summary.find("would reflect by rule: probeot 1800"), std::string::npos);
   EXPECT_EQ(summary.find("reflected"), std::string::npos) << summary;
   const nlohmann::json json = nlohmann::json::parse(StatsReporter::FormatLine(
       StatsFormat::kJson, Sample(1), Sample(3), absl::Seconds(2), kTime, /*monitor=*/true));
@@ -115,14 +158,31 @@ TEST(StatsReporter, SwitchingToCsvWritesTheHeader) {
   EXPECT_NE(text.find("\n" + StatsReporter::CsvHeader() + "\n"), std::string::npos) << text;
 }
 
-TEST(FormatBanner, NamesInterfaceDataPathAndFilters) {
+TEST(FormatBanner, NamesInterfaceDataPathFiltersAndEveryRule) {
   DaemonOptions options;
-  BannerInfo info{"veth1", "02:00:5e:10:00:02", "xdp (native)", {"tried x: because"}, "1", "0.1"};
+  options.filter.ipv6 = false;
+  auto rules = packet::RuleTable(options.filter);
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  BannerInfo info{"veth1", "02:00:5e:10:00:02", "xdp (native)", {"tried x: because"}, "1", "0.1",
+                  *rules};
   const std::string banner = FormatBanner(info, options);
   EXPECT_NE(banner.find("on veth1 (02:00:5e:10:00:02)"), std::string::npos) << banner;
   EXPECT_NE(banner.find("tried x: because"), std::string::npos);
   EXPECT_NE(banner.find("data path  xdp (native)"), std::string::npos);
-  EXPECT_NE(banner.find("port 3842, oui 00:c0:17, dst-mac on"), std::string::npos) << banner;
+  EXPECT_NE(banner.find("\n  filters    dst-mac on, vlan on, ipv6 off\n"), std::string::npos)
+      << banner;
+  EXPECT_NE(banner.find("\n  profiles   ito,rfc2544,y1564\n"), std::string::npos) << banner;
+  // One line per rule, in table order, as DescribeRule puts it.
+  std::string listed = "  rules      " + packet::DescribeRule((*rules)[0]) + "\n";
+  for (size_t i = 1; i < rules->size(); ++i) {
+    listed += "             " + packet::DescribeRule((*rules)[i]) + "\n";
+  }
+  EXPECT_EQ(rules->size(), 5u);
+  EXPECT_NE(banner.find(listed), std::string::npos) << banner;
+  EXPECT_NE(banner.find("rules      probeot: port 3842, payload \"PROBEOT\" at 5, oui 00:c0:17 "
+                        "-> mode all, tos-handshake\n"),
+            std::string::npos)
+      << banner;
 }
 
 }  // namespace

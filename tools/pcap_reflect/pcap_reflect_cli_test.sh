@@ -1,7 +1,8 @@
 #!/bin/bash
 # pcap-reflect from the command line: a golden input gives the golden output and the verdict
-# counts; a truncated or corrupt capture, bad flags and an output that is the input exit 2
-# with one clear line.
+# counts per rule; reflectord's profile flags and config file ([[rule]] tables) select the
+# rules; a truncated or corrupt capture, bad flags, a bad rule and an output that is the input
+# exit 2 with one clear line.
 set -euo pipefail
 tool="$1"
 pcaps="$(dirname "$2")"
@@ -11,8 +12,37 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 counts=$("$tool" --in="$pcaps/mixed_traffic.in.pcap" --out="$tmp/out.pcap" \
   --dst_mac=02:00:5e:10:00:02 --mode=mac-ip)
 echo "$counts"
-[[ "$counts" == "24 frames: reflect 7 ("* ]] || fail "unexpected counts: $counts"
+[[ "$counts" == "24 frames: reflect 7 (probeot 2, dataot 1, latency 1, rfc2544 2, y1564 1), "* ]] ||
+  fail "unexpected counts: $counts"
 cmp "$tmp/out.pcap" "$pcaps/mixed_traffic.out.mac-ip.pcap" || fail "output differs from golden"
+
+mac=02:00:5e:10:00:02
+expect_counts() {
+  local what="$1" want="$2"; shift 2
+  local got
+  got=$("$tool" --in="$pcaps/mixed_traffic.in.pcap" --dst_mac=$mac "$@")
+  [[ "$got" == "$want" ]] || fail "$what: got '$got', want '$want'"
+  echo "ok: $what: $got"
+}
+expect_counts "profile rfc2544" "24 frames: reflect 2 (rfc2544 2), dst_mac 12, protocol 4, signature 6" \
+  --profile=rfc2544
+# The loopback profile reflects any payload to its port: every UDP frame to 3842 for our MAC.
+expect_counts "profile loopback" "24 frames: reflect 8 (loopback 8), dst_mac 12, protocol 4" \
+  --profile=loopback --loopback_ports=3842
+# A config file's rules go first; --profile on the command line wins over the file's.
+cat > "$tmp/rules.toml" <<'TOML'
+profile = "none"
+[[rule]]
+name = "custom"
+dst_port = 3842
+payload = "RFC2544"
+mode = "mac"
+TOML
+expect_counts "config rule" "24 frames: reflect 2 (custom 2), dst_mac 12, protocol 4, signature 6" \
+  --config="$tmp/rules.toml"
+expect_counts "config rule and flag" \
+  "24 frames: reflect 3 (custom 2, y1564 1), dst_mac 12, protocol 4, signature 5" \
+  --config="$tmp/rules.toml" --profile=y1564
 
 expect_bad_input() {
   local what="$1" needle="$2"; shift 2
@@ -31,6 +61,11 @@ expect_bad_input "missing" "missing.pcap" --in="$tmp/missing.pcap" --dst_mac=02:
 expect_bad_input "no dst_mac" "--dst_mac" --in="$pcaps/mixed_traffic.in.pcap"
 expect_bad_input "bad port" "--port" --in="$pcaps/mixed_traffic.in.pcap" --dst_mac=02:00:5e:10:00:02 --port=70000
 expect_bad_input "bad mode" "--mode" --in="$pcaps/mixed_traffic.in.pcap" --dst_mac=02:00:5e:10:00:02 --mode=bounce
+expect_bad_input "loopback unrestricted" "the loopback profile needs loopback_ports" \
+  --in="$pcaps/mixed_traffic.in.pcap" --dst_mac=02:00:5e:10:00:02 --profile=loopback
+printf '[[rule]]\nname = "wide"\npayload = "ABCDEFGHIJKLMNOPQ"\n' > "$tmp/bad.toml"
+expect_bad_input "bad rule" "$tmp/bad.toml:1:1: rule \"wide\": the payload pattern has 17 bytes" \
+  --in="$pcaps/mixed_traffic.in.pcap" --dst_mac=02:00:5e:10:00:02 --config="$tmp/bad.toml"
 # --out naming the input, by any path, is refused before anything is written.
 cp "$pcaps/mixed_traffic.in.pcap" "$tmp/mine.pcap"
 ln -sf "$tmp/mine.pcap" "$tmp/mine-link.pcap"
