@@ -83,6 +83,16 @@ void BM_NonTestFrame_RejectedFirst(benchmark::State& state) {
 }
 BENCHMARK(BM_NonTestFrame_RejectedFirst);
 
+// Today's default without the two things the rules added for ITO frames: the OUI list and
+// the ToS handshake (what each costs).
+void BM_Ipv4_64Bytes_AnyOuiNoHandshake(benchmark::State& state) {
+  FilterConfig filter = testing::DefaultTestFilter();
+  filter.ouis.clear();
+  filter.tos_handshake = false;
+  ClassifyAndReflectLoop(state, FrameBuilder().FrameSize(64).Build(), true, filter);
+}
+BENCHMARK(BM_Ipv4_64Bytes_AnyOuiNoHandshake);
+
 // The default profiles try the three ITO rules before the RFC 2544 one.
 void BM_Rfc2544FourthRule_64Bytes(benchmark::State& state) {
   ClassifyAndReflectLoop(state, FrameBuilder().Custom("RFC2544").FrameSize(64).Build(), true);
