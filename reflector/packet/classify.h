@@ -162,18 +162,26 @@ RF_INLINE __u64 rf_max(__u64 a, __u64 b) { return a > b ? a : b; }
 /* 1 when x is nonzero, else 0. */
 RF_INLINE __u64 rf_nonzero(__u64 x) { return rf_is_zero(x) ^ 1; }
 
+/* A MAC's first three bytes as a 32-bit value, the fourth byte cleared: how rf_config.ouis
+ * holds OUIs, so one compare tests one. */
+RF_INLINE __u32 rf_oui_key(const __u8 *mac) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  return rf_load_u32(mac) & 0x00ffffffu;
+#else
+  return rf_load_u32(mac) & 0xffffff00u;
+#endif
+}
+
 /* Bit i set when the frame's source OUI is the config's OUI i, and RF_ANY_OUI. */
 RF_INLINE __u32 rf_oui_bits(const __u8 *mac, const struct rf_config *cfg) {
-  const __u64 oui = ((__u64)mac[0] << 16) | ((__u64)mac[1] << 8) | mac[2];
-  __u64 bits = 0;
+  const __u64 oui = rf_oui_key(mac);
+  __u64 bits = RF_ANY_OUI;
   /* Bounded loops (kernel >= 5.3), not unrolled: the counts come from the config. */
   for (__u32 i = 0; i < RF_MAX_OUIS; i++) {
     if (i >= cfg->oui_count) break;
-    const __u8 *entry = cfg->ouis[i];
-    const __u64 other = ((__u64)entry[0] << 16) | ((__u64)entry[1] << 8) | entry[2];
-    bits |= rf_is_zero(oui ^ other) << i;
+    bits |= rf_is_zero(oui ^ cfg->ouis[i]) << i;
   }
-  return (__u32)bits | RF_ANY_OUI;
+  return (__u32)bits;
 }
 
 /* Bit i set when the IPv4 address `addr` lies in the config's prefix i, and RF_ANY_PREFIX. */
@@ -503,10 +511,13 @@ RF_INLINE enum rf_verdict rf_classify(const __u8 *data, const __u8 *end,
   return rf_classify_tagged(data, end, cfg, 0, res);
 }
 
-/* RFC 1624 eqn. 3: the IPv4 header checksum after one 16-bit header word changed. */
-RF_INLINE __u16 rf_checksum_update(__u16 checksum, __u16 old_word, __u16 new_word) {
-  __u32 sum = (__u32)(__u16)~checksum + (__u32)(__u16)~old_word + (__u32)new_word;
-  sum = (sum & 0xffff) + (sum >> 16);
+/*
+ * The IPv4 header checksum after toggling bit 0 of the ToS byte (the low byte of header word 0),
+ * by RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'): with m' = m ^ 1, ~m + m' is 0x10000 (one after
+ * folding) when the bit was clear and 0xfffe when it was set.
+ */
+RF_INLINE __u16 rf_checksum_after_tos_toggle(__u16 checksum, __u16 old_word) {
+  __u32 sum = (__u32)(__u16)~checksum + ((old_word & 1) ? 0xfffeu : 1u);
   sum = (sum & 0xffff) + (sum >> 16);
   return (__u16)~sum;
 }
@@ -564,7 +575,7 @@ RF_INLINE int rf_reflect(__u8 *data, const __u8 *end, const struct rf_result *re
       /* The ITO ToS handshake: toggle bit 0 of the ToS byte, the low byte of header word 0. */
       const __u16 old_word = rf_load_be16(ip);
       const __u16 new_word = old_word ^ 1;
-      const __u16 checksum = rf_checksum_update(rf_load_be16(ip + 10), old_word, new_word);
+      const __u16 checksum = rf_checksum_after_tos_toggle(rf_load_be16(ip + 10), old_word);
       /* 16-bit stores: a later 16-bit read of these words is then forwarded from the store. */
       rf_store_be16(ip, new_word);
       rf_store_be16(ip + 10, checksum);

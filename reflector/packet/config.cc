@@ -275,7 +275,9 @@ absl::StatusOr<CompiledConfig> Compile(const FilterConfig& config) {
     }
   }
   wire.rule_count = static_cast<__u8>(compiled.rules.size());
-  for (size_t i = 0; i < ouis.size(); ++i) std::memcpy(wire.ouis[i], ouis[i].data(), 3);
+  for (size_t i = 0; i < ouis.size(); ++i) {
+    std::memcpy(&wire.ouis[i], ouis[i].data(), 3);  // the fourth byte stays 0 (rf_oui_key)
+  }
   wire.oui_count = static_cast<__u8>(ouis.size());
   if (!ouis.empty()) wire.flags |= RF_CFG_USES_OUIS;
   for (size_t i = 0; i < prefixes.size(); ++i) {

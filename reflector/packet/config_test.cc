@@ -90,7 +90,8 @@ TEST(Compile, TheDefaultProfilesAreTheFiveSignatureRules) {
   EXPECT_EQ(wire.flags, RF_CFG_DST_MAC_FILTER | RF_CFG_VLAN | RF_CFG_IPV6 | RF_CFG_USES_OUIS);
   // ITO rules: NetAlly OUI, port 3842, signature at payload offset 5, ToS handshake.
   EXPECT_EQ(wire.oui_count, 1);
-  EXPECT_EQ(wire.ouis[0][2], 0x17);
+  const uint8_t netally_mac[6] = {0x00, 0xc0, 0x17, 1, 2, 3};
+  EXPECT_EQ(wire.ouis[0], rf_oui_key(netally_mac));
   const rf_rule& probeot = wire.rules[0];
   EXPECT_EQ(probeot.ouis, 1u);
   EXPECT_EQ(probeot.dst_port_min, 3842);
@@ -127,7 +128,8 @@ TEST(Compile, TodaysFlagsAdjustTheProfiles) {
   ASSERT_TRUE(wire.ok()) << wire.status();
   EXPECT_EQ(wire->rule_count, 3);
   EXPECT_EQ(wire->oui_count, 2);
-  EXPECT_EQ(wire->ouis[1][2], 6);
+  const uint8_t mac[6] = {4, 5, 6, 7, 8, 9};
+  EXPECT_EQ(wire->ouis[1], rf_oui_key(mac));
   EXPECT_EQ(wire->rules[2].ouis, 3u);
   EXPECT_EQ(wire->rules[2].dst_port_min, 0);
   EXPECT_EQ(wire->rules[2].dst_port_span, 65535);

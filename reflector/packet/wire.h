@@ -180,7 +180,7 @@ struct rf_config {
   __u8 oui_count;
   __u8 prefix_count;
   __u8 reserved[6];
-  __u8 ouis[RF_MAX_OUIS][3];
+  __u32 ouis[RF_MAX_OUIS]; /* the OUI's 3 bytes as in memory, then a zero byte (rf_oui_key) */
   struct rf_prefix prefixes[RF_MAX_PREFIXES];
   struct rf_rule rules[RF_MAX_RULES];
 };
@@ -206,7 +206,7 @@ struct rf_result {
 #endif
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_prefix) == 36, "rf_prefix crosses the kernel boundary");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_rule) == 96, "rf_rule crosses the kernel boundary");
-RF_WIRE_STATIC_ASSERT(sizeof(struct rf_config) == 4288, "rf_config crosses the kernel boundary");
+RF_WIRE_STATIC_ASSERT(sizeof(struct rf_config) == 4304, "rf_config crosses the kernel boundary");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_result) == 16, "rf_result layout");
 RF_WIRE_STATIC_ASSERT(RF_MAX_OUIS < 31, "OUI bits below RF_ANY_OUI");
 RF_WIRE_STATIC_ASSERT(RF_MAX_PREFIXES < 63, "prefix bits below RF_ANY_PREFIX");
