@@ -134,11 +134,12 @@ class ReflectordRulesTest : public ::testing::TestWithParam<std::string> {
     if (!config_.empty()) std::remove(config_.c_str());
   }
 
-  // A stream of `frames` frames at 2000/s with `flags`, to the reflector's IPv4 address.
+  // A stream of `frames` frames at `rate` with `flags`, to the reflector's IPv4 address; the
+  // count ends it (the duration only bounds it).
   absl::StatusOr<lab::LabProcess> StartStream(std::vector<std::string> flags,
                                               uint64_t frames, const std::string& rate) {
     flags.insert(flags.end(), {"--dst_ip=" + lab::Ipv4Text(pt::kReflectorIpv4),
-                               "--count=" + absl::StrCat(frames), "--rate=" + rate,
+                               "--count=" + absl::StrCat(frames), "--rate=" + rate, "--duration=60s",
                                "--interval=0", "--json"});
     return lab_->StartItoTester(flags);
   }
