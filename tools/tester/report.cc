@@ -42,7 +42,7 @@ nlohmann::json ResultObject(const TrialResult& r) {
       {"rx_mbps", FrameMbps(r.rx_fps, r.spec.frame_size)},
   };
   if (!r.spec.pattern.empty()) {
-    j["pattern"] = r.spec.pattern;
+    j["pattern"] = FormatPattern(r.spec.pattern);
     j["pattern_offset"] = r.spec.pattern_offset;
   }
   if (r.counts_only()) {
@@ -132,11 +132,11 @@ std::string NothingCameBackHint(const StreamSpec& spec, const std::string& dst_i
         port, port);
   } else if (*spec.signature == packet::Signature::kRfc2544 ||
              *spec.signature == packet::Signature::kY1564) {
-    why = "reflectord's rfc2544 and y1564 profiles take them from any OUI, to its --port, by "
-          "default 3842";
+    why = "reflectord's rfc2544 and y1564 profiles (--profile, on by default) take them from "
+          "any OUI, to its --port, by default 3842";
   } else {
-    why = "reflectord's ito profile takes them only from the OUIs in its --oui, by default "
-          "00:c0:17";
+    why = "reflectord's ito profile (--profile, on by default) takes them only from the OUIs "
+          "in its --oui, by default 00:c0:17";
   }
   return absl::StrFormat(
       "nothing came back from %s: is a reflector running there that accepts these frames "

@@ -87,6 +87,16 @@ TEST(ReportTest, JsonIsOneDocumentWithIntervalsAndTheVerdict) {
   ASSERT_EQ(j["intervals"].size(), 1u);
   EXPECT_EQ(j["intervals"][0]["received"], 99);
   EXPECT_EQ(j["result"]["lost"], 1);
+  EXPECT_EQ(j["result"]["signature"], "latency");
+  EXPECT_FALSE(j["result"].contains("pattern"));
+  r.spec.signature.reset();
+  r.spec.pattern = {0x53, 0x50};
+  r.spec.pattern_offset = 4;
+  const nlohmann::json k = nlohmann::json::parse(TrialJson(Header(), r, {}), nullptr, false);
+  ASSERT_FALSE(k.is_discarded());
+  EXPECT_EQ(k["result"]["signature"], "none");
+  EXPECT_EQ(k["result"]["pattern"], "53:50");
+  EXPECT_EQ(k["result"]["pattern_offset"], 4);
 }
 
 TEST(ReportTest, TheThroughputLineSaysWhatEndedTheSearch) {

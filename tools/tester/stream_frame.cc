@@ -58,12 +58,6 @@ PayloadLayout Layout(const StreamSpec& spec) {
   return layout;
 }
 
-std::string Hex(const std::vector<uint8_t>& bytes) {
-  return absl::StrJoin(bytes, ":", [](std::string* out, uint8_t byte) {
-    absl::StrAppendFormat(out, "%02x", byte);
-  });
-}
-
 absl::Status CheckPattern(const StreamSpec& spec, const PayloadLayout& layout) {
   if (spec.pattern.empty()) return absl::OkStatus();
   if (spec.pattern.size() > kMaxPatternLength || spec.pattern_offset > kMaxPatternOffset) {
@@ -93,6 +87,12 @@ void Put16(uint8_t* at, uint16_t value) {
 
 }  // namespace
 
+std::string FormatPattern(const std::vector<uint8_t>& bytes) {
+  return absl::StrJoin(bytes, ":", [](std::string* out, uint8_t byte) {
+    absl::StrAppendFormat(out, "%02x", byte);
+  });
+}
+
 std::string SignatureFlagName(const std::optional<packet::Signature>& signature) {
   return signature.has_value() ? std::string(packet::SignatureName(*signature)) : "none";
 }
@@ -102,7 +102,7 @@ std::string DescribeStream(const StreamSpec& spec) {
                          ? absl::StrCat(packet::SignatureText(*spec.signature), " signature")
                          : std::string("no signature");
   if (!spec.pattern.empty()) {
-    absl::StrAppend(&text, ", pattern ", Hex(spec.pattern), " at payload offset ",
+    absl::StrAppend(&text, ", pattern ", FormatPattern(spec.pattern), " at payload offset ",
                     spec.pattern_offset);
   }
   return text;

@@ -66,6 +66,8 @@ struct StreamSpec {
 
 // "LATENCY signature", "no signature", "RFC2544 signature, pattern 52:46 at payload offset 9".
 std::string DescribeStream(const StreamSpec& spec);
+// "52:46:43": --pattern's bytes as the flag takes them.
+std::string FormatPattern(const std::vector<uint8_t>& bytes);
 // "latency", ..., "y1564", or "none".
 std::string SignatureFlagName(const std::optional<packet::Signature>& signature);
 
