@@ -52,8 +52,8 @@ absl::StatusOr<DaemonCounters> ParseLastStatsLine(absl::string_view stdout_text)
   REFLECTOR_ASSIGN_OR_RETURN(counters.reflected_frames, Count(line, "reflected_frames"));
   REFLECTOR_ASSIGN_OR_RETURN(counters.rejected_frames, Count(line, "rejected_frames"));
   REFLECTOR_ASSIGN_OR_RETURN(counters.rejected, NonZeroCounts(line, "rejected"));
-  REFLECTOR_ASSIGN_OR_RETURN(counters.reflected_by_signature,
-                             NonZeroCounts(line, "reflected_by_signature"));
+  REFLECTOR_ASSIGN_OR_RETURN(counters.reflected_by_rule,
+                             NonZeroCounts(line, "reflected_by_rule"));
   return counters;
 }
 

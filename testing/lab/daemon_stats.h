@@ -19,7 +19,7 @@ struct DaemonCounters {
   uint64_t reflected_frames = 0;
   uint64_t rejected_frames = 0;
   std::map<std::string, uint64_t> rejected;                // by reason name, zeros left out
-  std::map<std::string, uint64_t> reflected_by_signature;  // by signature name, zeros left out
+  std::map<std::string, uint64_t> reflected_by_rule;       // by rule name, zeros left out
 };
 
 // The counters of the last complete line of `stdout_text`.

@@ -111,7 +111,7 @@ absl::StatusOr<std::vector<CostFrame>> CostFrames() {
   // The same 64-byte frame without its signature: UDP to port 3842, no signature anywhere.
   // (The UDP checksum no longer matches; the classifier does not check it.)
   std::vector<uint8_t> unsigned_frame = rfc2544;
-  const auto signature = unsigned_frame.begin() + static_cast<long>(small.signature_offset());
+  const auto signature = unsigned_frame.begin() + static_cast<long>(small.marker_offset());
   std::fill(signature, signature + RF_SIG_LEN, 0);
   frames.push_back({"64 B RFC 2544 test frame", std::move(rfc2544), true});
   frames.push_back({"512 B LATENCY test frame", std::move(latency), true});

@@ -47,7 +47,16 @@ ABSL_FLAG(std::string, src_mac, "auto",
           "while the tester runs.");
 ABSL_FLAG(int, src_port, 0, "UDP source port; 0 = an ephemeral port reserved for the run.");
 ABSL_FLAG(int, dst_port, 3842, "UDP destination port.");
-ABSL_FLAG(std::string, signature, "latency", "probeot, dataot, latency, rfc2544 or y1564.");
+ABSL_FLAG(std::string, signature, "latency",
+          "probeot, dataot, latency, rfc2544, y1564, or none: a payload no signature rule "
+          "matches (deterministic bytes and the tester's trailer), as a commercial test set's "
+          "stream looks to a reflector's loopback rule; pair it with --dst_port.");
+ABSL_FLAG(std::string, pattern, "",
+          "Hex bytes (52:46:43) written at --pattern_offset in the UDP payload, e.g. what a "
+          "reflectord [[rule]] payload_hex matches; at most 64 bytes.");
+ABSL_FLAG(int, pattern_offset, 0,
+          "Where --pattern starts in the UDP payload (0..1024). With --signature=none a "
+          "pattern in the first 18 bytes moves the tester's marker and trailer behind it.");
 ABSL_FLAG(int, frame_size, 128, "Ethernet frame size in bytes with FCS (64..9000).");
 ABSL_FLAG(std::string, rate, "",
           "Frames per second (10000, 2.5k, 1M) or max; default 1000 (precise), max (linerate). "
@@ -126,13 +135,7 @@ int ExitCode(bool passed) {
 
 // Nothing came back: the usual reasons, on one line.
 void HintNothingCameBack(const StreamSpec& spec, const std::string& dst_ip) {
-  std::fprintf(stderr,
-               "ito-tester: nothing came back from %s: is a reflector running there that accepts "
-               "%s frames to UDP port %d from %s? (reflectord takes frames only from the OUIs "
-               "in its --oui, by default 00:c0:17; its stats lines count what it rejects, by "
-               "reason)\n",
-               dst_ip.c_str(), std::string(packet::SignatureText(spec.signature)).c_str(),
-               spec.addresses.dst_port, packet::FormatMac(spec.addresses.src_mac).c_str());
+  std::fprintf(stderr, "ito-tester: %s\n", NothingCameBackHint(spec, dst_ip).c_str());
 }
 
 // The link speed the kernel reports (veth: 10000), or 0 when it has none.
@@ -195,9 +198,20 @@ int Main() {
   if (src_ip->ipv6 != dst_ip->ipv6) {
     return Usage(absl::InvalidArgumentError("--src_ip and --dst_ip are of different families"));
   }
-  const absl::StatusOr<packet::Signature> signature =
+  const absl::StatusOr<std::optional<packet::Signature>> signature =
       ParseSignatureName(absl::GetFlag(FLAGS_signature));
   if (!signature.ok()) return Usage(signature.status());
+  const absl::StatusOr<std::vector<uint8_t>> pattern = ParsePattern(absl::GetFlag(FLAGS_pattern));
+  if (!pattern.ok()) return Usage(pattern.status());
+  const int pattern_offset = absl::GetFlag(FLAGS_pattern_offset);
+  if (pattern_offset < 0 || pattern_offset > static_cast<int>(kMaxPatternOffset)) {
+    return Usage(absl::InvalidArgumentError(absl::StrCat(
+        "--pattern_offset=", pattern_offset, " is outside the UDP payload offsets 0..",
+        kMaxPatternOffset)));
+  }
+  if (pattern->empty() && pattern_offset != 0) {
+    return Usage(absl::InvalidArgumentError("--pattern_offset needs a --pattern"));
+  }
   const absl::StatusOr<Engine> engine = ParseEngine(absl::GetFlag(FLAGS_engine));
   if (!engine.ok()) return Usage(engine.status());
   const int vlan = absl::GetFlag(FLAGS_vlan);
@@ -232,6 +246,8 @@ int Main() {
 
   StreamSpec spec;
   spec.signature = *signature;
+  spec.pattern = *pattern;
+  spec.pattern_offset = static_cast<size_t>(pattern_offset);
   StreamAddresses& a = spec.addresses;
   const absl::StatusOr<packet::MacAddress> src_mac =
       ChooseSourceMac(absl::GetFlag(FLAGS_src_mac), device->mac);
@@ -421,7 +437,8 @@ int main(int argc, char** argv) {
       "ito-tester",
       "sends a test stream to a reflector and reports loss, RTT and jitter.\n"
       "  ito-tester --interface=eth1 --dst_ip=198.18.0.2 [--rate=10k] [--duration=5s] [--json]\n"
-      "  ito-tester --interface=eth1 --dst_ip=198.18.0.2 --search --rate=1M",
+      "  ito-tester --interface=eth1 --dst_ip=198.18.0.2 --search --rate=1M\n"
+      "  ito-tester --interface=eth1 --dst_ip=198.18.0.2 --signature=none --dst_port=5001",
       __FILE__,
       "Exit codes: 0 the loss stayed within --loss_threshold; 1 it did not, or nothing came\n"
       "back (a search: no rate passed for some frame size); 2 bad input; 3 the run failed;\n"

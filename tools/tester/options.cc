@@ -31,13 +31,29 @@ absl::StatusOr<double> ParseRate(absl::string_view text) {
   return value * scale;
 }
 
-absl::StatusOr<packet::Signature> ParseSignatureName(absl::string_view text) {
+absl::StatusOr<std::optional<packet::Signature>> ParseSignatureName(absl::string_view text) {
+  const std::string lower = absl::AsciiStrToLower(text);
+  if (lower == "none") return std::optional<packet::Signature>();
   for (int i = 0; i < packet::kSignatureCount; ++i) {
     const auto signature = static_cast<packet::Signature>(i);
-    if (absl::AsciiStrToLower(text) == packet::SignatureName(signature)) return signature;
+    if (lower == packet::SignatureName(signature)) return signature;
   }
   return absl::InvalidArgumentError(absl::StrCat(
-      "unknown signature \"", text, "\": probeot, dataot, latency, rfc2544 or y1564"));
+      "unknown signature \"", text, "\": probeot, dataot, latency, rfc2544, y1564 or none"));
+}
+
+absl::StatusOr<std::vector<uint8_t>> ParsePattern(absl::string_view text) {
+  if (text.empty()) return std::vector<uint8_t>();
+  absl::StatusOr<std::vector<uint8_t>> bytes = packet::ParseHexBytes(text);
+  if (!bytes.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--pattern: ", bytes.status().message()));
+  }
+  if (bytes->empty() || bytes->size() > kMaxPatternLength) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "--pattern=%s has %d bytes: give 1..%d hex bytes (52:46:43)", text, bytes->size(),
+        kMaxPatternLength));
+  }
+  return *bytes;
 }
 
 absl::StatusOr<Engine> ParseEngine(absl::string_view text) {

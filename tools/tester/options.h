@@ -4,6 +4,7 @@
 #define REFLECTOR_TOOLS_TESTER_OPTIONS_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -17,8 +18,11 @@ namespace reflector::tester {
 
 // Frames per second: "10000", "2.5k", "1M", or "max" (0: as fast as the engine goes).
 absl::StatusOr<double> ParseRate(absl::string_view text);
-// probeot, dataot, latency, rfc2544, y1564.
-absl::StatusOr<packet::Signature> ParseSignatureName(absl::string_view text);
+// probeot, dataot, latency, rfc2544, y1564, or none (nullopt: frames no signature rule
+// matches, for a reflector's loopback or custom rules).
+absl::StatusOr<std::optional<packet::Signature>> ParseSignatureName(absl::string_view text);
+// --pattern: hex bytes ("52:46:43", "524643"), 1..kMaxPatternLength of them; "" is none.
+absl::StatusOr<std::vector<uint8_t>> ParsePattern(absl::string_view text);
 // precise, linerate.
 absl::StatusOr<Engine> ParseEngine(absl::string_view text);
 // "64,128,1518": each 64..9000.

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 
 namespace reflector::tester {
@@ -35,6 +36,9 @@ TEST(OptionsTest, SignaturesEnginesSizes) {
   EXPECT_EQ(*ParseSignatureName("rfc2544"), packet::Signature::kRfc2544);
   EXPECT_EQ(*ParseSignatureName("LATENCY"), packet::Signature::kLatency);
   EXPECT_FALSE(ParseSignatureName("ito").ok());
+  EXPECT_EQ(*ParseSignatureName("none"), std::nullopt);
+  EXPECT_EQ(ParseSignatureName("nothing").status().message(),
+            "unknown signature \"nothing\": probeot, dataot, latency, rfc2544, y1564 or none");
   EXPECT_EQ(*ParseEngine("linerate"), Engine::kLineRate);
   EXPECT_FALSE(ParseEngine("dpdk").ok());
   EXPECT_EQ(*ParseFrameSizes("64, 128,1518"), (std::vector<size_t>{64, 128, 1518}));
@@ -42,6 +46,18 @@ TEST(OptionsTest, SignaturesEnginesSizes) {
   EXPECT_FALSE(ParseFrameSizes("9001").ok());
   EXPECT_FALSE(ParseFrameSizes("big").ok());
   EXPECT_FALSE(ParseFrameSizes("").ok());
+}
+
+TEST(OptionsTest, Patterns) {
+  EXPECT_EQ(*ParsePattern(""), std::vector<uint8_t>{});
+  EXPECT_EQ(*ParsePattern("52:46:43"), (std::vector<uint8_t>{0x52, 0x46, 0x43}));
+  EXPECT_EQ(*ParsePattern("ff00"), (std::vector<uint8_t>{0xff, 0x00}));
+  EXPECT_TRUE(ParsePattern(std::string(128, 'a')).ok());  // 64 bytes
+  for (const std::string& bad : {std::string("5"), std::string("zz"), std::string(130, 'a')}) {
+    const absl::Status status = ParsePattern(bad).status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_TRUE(absl::StartsWith(status.message(), "--pattern")) << status.message();
+  }
 }
 
 TEST(OptionsTest, SourceMacAutoCarriesTheNetAllyOui) {

@@ -133,7 +133,7 @@ void PacketReceiver::OnFrame(const tpacket3_hdr* header) {
     length += 4;
   }
   TrailerFields fields;
-  if (!ReadTrailer(absl::MakeConstSpan(data, length), match_.signature_offset, match_.signature,
+  if (!ReadTrailer(absl::MakeConstSpan(data, length), match_.marker_offset, match_.marker,
                    &fields) ||
       fields.stream_id != match_.stream_id) {
     return;

@@ -20,9 +20,11 @@
 
 namespace reflector::tester {
 
+// A reflection of the stream: its signature (or marker) and stream id where the tester put
+// them. Nothing else counts, so swapped addresses and a toggled ToS byte do not matter.
 struct StreamMatch {
-  size_t signature_offset = 0;
-  std::array<uint8_t, 7> signature = {};
+  size_t marker_offset = 0;
+  std::array<uint8_t, 7> marker = {};
   uint16_t stream_id = 0;
 };
 

@@ -24,7 +24,7 @@ nlohmann::json ResultObject(const TrialResult& r) {
   const StreamSummary& s = r.summary;
   nlohmann::json j = {
       {"engine", EngineName(r.engine)},
-      {"signature", std::string(packet::SignatureName(r.spec.signature))},
+      {"signature", SignatureFlagName(r.spec.signature)},
       {"frame_size", r.spec.frame_size},
       {"ipv6", r.spec.addresses.ipv6},
       {"vlan", r.spec.addresses.vlan_id},
@@ -41,6 +41,10 @@ nlohmann::json ResultObject(const TrialResult& r) {
       {"tx_mbps", FrameMbps(r.tx_fps, r.spec.frame_size)},
       {"rx_mbps", FrameMbps(r.rx_fps, r.spec.frame_size)},
   };
+  if (!r.spec.pattern.empty()) {
+    j["pattern"] = FormatPattern(r.spec.pattern);
+    j["pattern_offset"] = r.spec.pattern_offset;
+  }
   if (r.counts_only()) {
     j["burst_frames"] = r.burst_frames;
     j["schedule_slips"] = r.schedule_slips;
@@ -112,10 +116,32 @@ std::string FormatTrialHeader(const RunHeader& h, const TrialOptions& options,
                         : absl::StrFormat("%s for %.3g s", RateText(options.rate_fps), seconds);
   return absl::StrFormat(
       "ito-tester %s -> %s (%s) from %s, %s, %d-byte frames, %s%s, engine %s, %s\n",
-      h.interface, h.dst_ip, h.dst_mac, h.src_mac, packet::SignatureText(spec.signature),
+      h.interface, h.dst_ip, h.dst_mac, h.src_mac, DescribeStream(spec),
       spec.frame_size, spec.addresses.ipv6 ? "IPv6" : "IPv4",
       spec.addresses.vlan_id != 0 ? absl::StrCat(", VLAN ", spec.addresses.vlan_id) : "",
       EngineName(engine), load);
+}
+
+std::string NothingCameBackHint(const StreamSpec& spec, const std::string& dst_ip) {
+  const int port = spec.addresses.dst_port;
+  std::string why;
+  if (!spec.signature.has_value()) {
+    why = absl::StrFormat(
+        "reflectord reflects frames with no signature only by a rule: --profile=loopback with "
+        "--loopback_ports=%d, or a [[rule]] with dst_port = %d",
+        port, port);
+  } else if (*spec.signature == packet::Signature::kRfc2544 ||
+             *spec.signature == packet::Signature::kY1564) {
+    why = "reflectord's rfc2544 and y1564 profiles (--profile, on by default) take them from "
+          "any OUI, to its --port, by default 3842";
+  } else {
+    why = "reflectord's ito profile (--profile, on by default) takes them only from the OUIs "
+          "in its --oui, by default 00:c0:17";
+  }
+  return absl::StrFormat(
+      "nothing came back from %s: is a reflector running there that accepts these frames "
+      "(%s) to UDP port %d from %s? (%s; its stats lines count what it rejects, by reason)",
+      dst_ip, DescribeStream(spec), port, packet::FormatMac(spec.addresses.src_mac), why);
 }
 
 std::string FormatIntervalHeading() {

@@ -27,6 +27,9 @@ struct RunHeader {
 // per interval while sending, then the summary.
 std::string FormatTrialHeader(const RunHeader& header, const TrialOptions& options,
                               Engine engine);
+// One line (without newline) for stderr when nothing came back: the usual reasons for the kind
+// of stream sent.
+std::string NothingCameBackHint(const StreamSpec& spec, const std::string& dst_ip);
 std::string FormatIntervalHeading();
 std::string FormatInterval(const IntervalSample& sample);
 std::string FormatTrialSummary(const RunHeader& header, const TrialResult& result);

@@ -31,11 +31,26 @@ TEST(ReportTest, TheHeaderSaysWhatWillBeSent) {
   options.rate_fps = 1000;
   options.duration_ns = 5000000000;
   EXPECT_EQ(FormatTrialHeader(Header(), options, Engine::kPrecise),
-            "ito-tester eth1 -> 198.18.0.2 (02:00:5e:10:00:02) from 00:c0:17:10:00:01, LATENCY, "
+            "ito-tester eth1 -> 198.18.0.2 (02:00:5e:10:00:02) from 00:c0:17:10:00:01, LATENCY "
+            "signature, "
             "128-byte frames, IPv4, engine precise, 1000 fps for 5 s\n");
   options.count = 200;
   EXPECT_TRUE(absl::StrContains(FormatTrialHeader(Header(), options, Engine::kPrecise),
                                 "200 frames at 1000 fps (at most 5 s)"));
+}
+
+TEST(ReportTest, TheNothingCameBackHintNamesWhatTheReflectorNeedsForTheStream) {
+  StreamSpec spec;
+  spec.addresses.dst_port = 3842;
+  EXPECT_TRUE(absl::StrContains(NothingCameBackHint(spec, "198.18.0.2"), "--oui"));
+  spec.signature = packet::Signature::kRfc2544;
+  EXPECT_TRUE(absl::StrContains(NothingCameBackHint(spec, "198.18.0.2"), "from any OUI"));
+  spec.signature.reset();
+  spec.addresses.dst_port = 5001;
+  const std::string hint = NothingCameBackHint(spec, "198.18.0.2");
+  EXPECT_TRUE(absl::StrContains(hint, "these frames (no signature) to UDP port 5001")) << hint;
+  EXPECT_TRUE(absl::StrContains(hint, "--profile=loopback with --loopback_ports=5001")) << hint;
+  EXPECT_EQ(hint.find('\n'), std::string::npos);
 }
 
 TEST(ReportTest, AnIntervalLineHasCountsAndRates) {
@@ -72,6 +87,16 @@ TEST(ReportTest, JsonIsOneDocumentWithIntervalsAndTheVerdict) {
   ASSERT_EQ(j["intervals"].size(), 1u);
   EXPECT_EQ(j["intervals"][0]["received"], 99);
   EXPECT_EQ(j["result"]["lost"], 1);
+  EXPECT_EQ(j["result"]["signature"], "latency");
+  EXPECT_FALSE(j["result"].contains("pattern"));
+  r.spec.signature.reset();
+  r.spec.pattern = {0x53, 0x50};
+  r.spec.pattern_offset = 4;
+  const nlohmann::json k = nlohmann::json::parse(TrialJson(Header(), r, {}), nullptr, false);
+  ASSERT_FALSE(k.is_discarded());
+  EXPECT_EQ(k["result"]["signature"], "none");
+  EXPECT_EQ(k["result"]["pattern"], "53:50");
+  EXPECT_EQ(k["result"]["pattern_offset"], 4);
 }
 
 TEST(ReportTest, TheThroughputLineSaysWhatEndedTheSearch) {

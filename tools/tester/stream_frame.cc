@@ -1,10 +1,13 @@
 #include "tools/tester/stream_frame.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/base/internal/endian.h"
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "reflector/packet/checksum.h"
 #include "tools/tester/trailer.h"
 
@@ -28,8 +31,53 @@ bool IsIto(packet::Signature signature) {
          signature == packet::Signature::kLatency;
 }
 
-size_t SignatureOffset(const StreamSpec& spec) {
-  return L4Offset(spec) + RF_UDP_HLEN + (IsIto(spec.signature) ? kItoVendorHeaderLength : 0);
+// Where the stream's parts sit, as offsets in the UDP payload (which starts at an even frame
+// offset, so TrailerOffsetFor keeps the trailer on 16-bit words of the checksum).
+struct PayloadLayout {
+  size_t marker = 0;
+  size_t trailer = 0;
+  size_t end = 0;  // payload bytes the stream needs
+};
+
+// The marker, its pad byte and the trailer when the marker is at payload offset 0.
+constexpr size_t kMarkerSpan = TrailerOffsetFor(0) + ITO_TESTER_TRAILER_LEN;
+
+PayloadLayout Layout(const StreamSpec& spec) {
+  PayloadLayout layout;
+  if (spec.signature.has_value()) {
+    layout.marker = IsIto(*spec.signature) ? kItoVendorHeaderLength : RF_CUSTOM_SIG_OFFSET;
+  } else if (!spec.pattern.empty() && spec.pattern_offset < kMarkerSpan) {
+    // A pattern where the marker would go (a rule's payload_hex at offset 0): marker behind it.
+    layout.marker = spec.pattern_offset + spec.pattern.size();
+  }
+  layout.trailer = TrailerOffsetFor(layout.marker);
+  layout.end = layout.trailer + ITO_TESTER_TRAILER_LEN;
+  if (!spec.pattern.empty()) {
+    layout.end = std::max(layout.end, spec.pattern_offset + spec.pattern.size());
+  }
+  return layout;
+}
+
+absl::Status CheckPattern(const StreamSpec& spec, const PayloadLayout& layout) {
+  if (spec.pattern.empty()) return absl::OkStatus();
+  if (spec.pattern.size() > kMaxPatternLength || spec.pattern_offset > kMaxPatternOffset) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "--pattern has %d bytes at payload offset %d: at most %d bytes, at offset 0..%d",
+        spec.pattern.size(), spec.pattern_offset, kMaxPatternLength, kMaxPatternOffset));
+  }
+  // With no signature Layout has put the marker out of the pattern's way.
+  if (!spec.signature.has_value()) return absl::OkStatus();
+  const size_t first = spec.pattern_offset;
+  const size_t last = first + spec.pattern.size();  // one past
+  const size_t trailer_end = layout.trailer + ITO_TESTER_TRAILER_LEN;
+  if (first < trailer_end && last > layout.marker) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "--pattern at payload bytes %d..%d overlaps the %s signature and the tester's trailer "
+        "at %d..%d: give a --pattern_offset of at least %d",
+        first, last - 1, packet::SignatureText(*spec.signature), layout.marker, trailer_end - 1,
+        trailer_end));
+  }
+  return absl::OkStatus();
 }
 
 void Put16(uint8_t* at, uint16_t value) {
@@ -39,17 +87,40 @@ void Put16(uint8_t* at, uint16_t value) {
 
 }  // namespace
 
+std::string FormatPattern(const std::vector<uint8_t>& bytes) {
+  return absl::StrJoin(bytes, ":", [](std::string* out, uint8_t byte) {
+    absl::StrAppendFormat(out, "%02x", byte);
+  });
+}
+
+std::string SignatureFlagName(const std::optional<packet::Signature>& signature) {
+  return signature.has_value() ? std::string(packet::SignatureName(*signature)) : "none";
+}
+
+std::string DescribeStream(const StreamSpec& spec) {
+  std::string text = spec.signature.has_value()
+                         ? absl::StrCat(packet::SignatureText(*spec.signature), " signature")
+                         : std::string("no signature");
+  if (!spec.pattern.empty()) {
+    absl::StrAppend(&text, ", pattern ", FormatPattern(spec.pattern), " at payload offset ",
+                    spec.pattern_offset);
+  }
+  return text;
+}
+
 size_t MinFrameSize(const StreamSpec& spec) {
-  return TrailerOffsetFor(SignatureOffset(spec)) + ITO_TESTER_TRAILER_LEN + kFcsLength;
+  return L4Offset(spec) + RF_UDP_HLEN + Layout(spec).end + kFcsLength;
 }
 
 absl::StatusOr<StreamFrame> StreamFrame::Build(const StreamSpec& spec) {
+  const PayloadLayout layout = Layout(spec);
+  if (absl::Status pattern = CheckPattern(spec, layout); !pattern.ok()) return pattern;
   const size_t min_size = std::max(MinFrameSize(spec), kMinFrameSize);
   if (spec.frame_size < min_size || spec.frame_size > kMaxFrameSize) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "frame size %d is outside %d..%d: the smallest frame that holds the headers, the %s "
-        "signature and the tester's 10-byte trailer%s is %d bytes (with FCS)",
-        spec.frame_size, min_size, kMaxFrameSize, packet::SignatureName(spec.signature),
+        "and the tester's 10-byte trailer%s is %d bytes (with FCS)",
+        spec.frame_size, min_size, kMaxFrameSize, DescribeStream(spec),
         spec.addresses.vlan_id != 0 ? " with a VLAN tag" : "", MinFrameSize(spec)));
   }
   const StreamAddresses& a = spec.addresses;
@@ -57,8 +128,13 @@ absl::StatusOr<StreamFrame> StreamFrame::Build(const StreamSpec& spec) {
   f.frame_.assign(spec.frame_size - kFcsLength, 0);
   f.l3_offset_ = L3Offset(spec);
   f.l4_offset_ = L4Offset(spec);
-  f.signature_offset_ = SignatureOffset(spec);
-  f.trailer_offset_ = TrailerOffsetFor(f.signature_offset_);
+  const size_t payload = f.l4_offset_ + RF_UDP_HLEN;
+  f.marker_offset_ = payload + layout.marker;
+  f.trailer_offset_ = payload + layout.trailer;
+  const absl::string_view marker = spec.signature.has_value()
+                                       ? packet::SignatureText(*spec.signature)
+                                       : absl::string_view(kNoSignatureMarker, RF_SIG_LEN);
+  std::memcpy(f.marker_.data(), marker.data(), RF_SIG_LEN);
   uint8_t* p = f.frame_.data();
 
   std::memcpy(p, a.dst_mac.data(), 6);
@@ -97,9 +173,17 @@ absl::StatusOr<StreamFrame> StreamFrame::Build(const StreamSpec& spec) {
   Put16(udp, a.src_port);
   Put16(udp + 2, a.dst_port);
   Put16(udp + 4, static_cast<uint16_t>(udp_length));
+  if (!spec.signature.has_value()) {
+    // Deterministic bytes that spell no signature; the trailer is written over them below.
+    for (size_t i = payload; i < f.frame_.size(); ++i) {
+      p[i] = static_cast<uint8_t>(0xa5 + 151 * (i - payload));
+    }
+  }
   // The ITO vendor header stays zero: reflectors look only at the signature after it.
-  std::memcpy(p + f.signature_offset_, packet::SignatureText(spec.signature).data(), RF_SIG_LEN);
+  std::memcpy(p + f.marker_offset_, f.marker_.data(), RF_SIG_LEN);
+  std::fill(p + f.trailer_offset_, p + f.trailer_offset_ + ITO_TESTER_TRAILER_LEN, 0);
   absl::little_endian::Store16(p + f.trailer_offset_, spec.stream_id);
+  std::copy(spec.pattern.begin(), spec.pattern.end(), p + payload + spec.pattern_offset);
 
   f.base_sum_ = packet::OnesComplementFold(packet::OnesComplementAdd({udp, udp_length}, pseudo));
   f.Stamp(absl::MakeSpan(f.frame_), 0, 0);
@@ -120,11 +204,13 @@ void StreamFrame::Stamp(absl::Span<uint8_t> out, uint32_t seq, uint64_t tx_time_
   Put16(out.data() + udp_checksum_offset(), checksum == 0 ? 0xffff : checksum);
 }
 
-bool ReadTrailer(absl::Span<const uint8_t> frame, size_t signature_offset,
-                 absl::Span<const uint8_t> signature, TrailerFields* fields) {
-  const size_t trailer = TrailerOffsetFor(signature_offset);
-  if (frame.size() < trailer + ITO_TESTER_TRAILER_LEN) return false;
-  if (std::memcmp(frame.data() + signature_offset, signature.data(), RF_SIG_LEN) != 0) {
+bool ReadTrailer(absl::Span<const uint8_t> frame, size_t marker_offset,
+                 absl::Span<const uint8_t> marker, TrailerFields* fields) {
+  const size_t trailer = TrailerOffsetFor(marker_offset);
+  if (frame.size() < trailer + ITO_TESTER_TRAILER_LEN || marker.size() != RF_SIG_LEN) {
+    return false;
+  }
+  if (std::memcmp(frame.data() + marker_offset, marker.data(), RF_SIG_LEN) != 0) {
     return false;
   }
   const uint8_t* t = frame.data() + trailer;

@@ -7,7 +7,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <variant>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -39,25 +40,54 @@ struct StreamAddresses {
   uint16_t vlan_id = 0;  // 0: untagged; else one 802.1Q tag with this VID (PCP 0)
 };
 
+// With no signature the tester marks its frames with these 7 bytes instead, where a signature
+// would sit, so the receive side finds its trailer the same way. No reflector signature
+// matches them, at offset 0 or 5 (SPEC §2): what a `loopback` rule sees is a frame it can
+// only accept by port, address or VLAN, as a commercial test set's stream.
+inline constexpr char kNoSignatureMarker[] = "itotest";
+// A pattern of the tester's own: at most this many bytes.
+inline constexpr size_t kMaxPatternLength = 64;
+// ... starting at most this deep in the UDP payload (as deep as a reflector rule looks).
+inline constexpr size_t kMaxPatternOffset = RF_MAX_PATTERN_OFFSET;
+
 struct StreamSpec {
   StreamAddresses addresses;
-  packet::Signature signature = packet::Signature::kLatency;
+  // nullopt: no signature (--signature=none); the rest of the payload is deterministic
+  // non-zero bytes rather than zeros, as a vendor's payload would be.
+  std::optional<packet::Signature> signature = packet::Signature::kLatency;
+  // Bytes written at `pattern_offset` in the UDP payload (--pattern), e.g. what a [[rule]]
+  // payload_hex matches. They may not overlap the signature or the trailer; with no signature
+  // the marker and trailer move behind a pattern that starts in their place.
+  std::vector<uint8_t> pattern;
+  size_t pattern_offset = 0;
   size_t frame_size = 128;  // with FCS
   uint16_t stream_id = 0;
 };
 
-// The smallest frame size (with FCS) that holds the headers, the signature and the trailer.
+// "LATENCY signature", "no signature", "RFC2544 signature, pattern 52:46 at payload offset 9".
+std::string DescribeStream(const StreamSpec& spec);
+// "52:46:43": --pattern's bytes as the flag takes them.
+std::string FormatPattern(const std::vector<uint8_t>& bytes);
+// "latency", ..., "y1564", or "none".
+std::string SignatureFlagName(const std::optional<packet::Signature>& signature);
+
+// The smallest frame size (with FCS) that holds the headers, the signature or marker, the
+// trailer and the pattern.
 size_t MinFrameSize(const StreamSpec& spec);
 
 class StreamFrame {
  public:
-  // Fails (InvalidArgument) when the size is outside 64..9000 or too small for the headers.
+  // Fails (InvalidArgument) when the size is outside 64..9000 or too small for the headers,
+  // or the pattern is too long, too deep or overlaps the signature or the trailer.
   static absl::StatusOr<StreamFrame> Build(const StreamSpec& spec);
 
   // The frame as sent with sequence 0 and time 0.
   absl::Span<const uint8_t> bytes() const { return frame_; }
   size_t size() const { return frame_.size(); }  // written bytes, without FCS
-  size_t signature_offset() const { return signature_offset_; }
+  // Where the signature (or with none, kNoSignatureMarker) sits, from the frame start, and
+  // its 7 bytes: what the receive side matches reflections by, with the stream id.
+  size_t marker_offset() const { return marker_offset_; }
+  const std::array<uint8_t, RF_SIG_LEN>& marker() const { return marker_; }
   size_t trailer_offset() const { return trailer_offset_; }
   size_t udp_checksum_offset() const { return l4_offset_ + 6; }
   size_t ip_packet_length() const { return frame_.size() - l3_offset_; }
@@ -71,7 +101,8 @@ class StreamFrame {
   std::vector<uint8_t> frame_;
   size_t l3_offset_ = 0;
   size_t l4_offset_ = 0;
-  size_t signature_offset_ = 0;
+  size_t marker_offset_ = 0;
+  std::array<uint8_t, RF_SIG_LEN> marker_ = {};
   size_t trailer_offset_ = 0;
   // One's-complement sum of the UDP checksum input with the stamped fields zero, unfolded
   // to 16 bits and not complemented: the starting point of every Stamp.
@@ -86,13 +117,15 @@ struct TrailerFields {
 };
 
 // Reads the trailer of `frame` (a reflection, with any VLAN tag back inline) if it carries
-// `signature` at `signature_offset` and is long enough; the caller compares the stream id.
-bool ReadTrailer(absl::Span<const uint8_t> frame, size_t signature_offset,
-                 absl::Span<const uint8_t> signature, TrailerFields* fields);
+// `marker` at `marker_offset` and is long enough; the caller compares the stream id. Nothing
+// else is looked at: a reflector may have swapped addresses and ports and toggled the IPv4
+// ToS bit 0 (the ITO handshake), and the frame is still this stream's.
+bool ReadTrailer(absl::Span<const uint8_t> frame, size_t marker_offset,
+                 absl::Span<const uint8_t> marker, TrailerFields* fields);
 
-// Trailer offset for a signature at `signature_offset`: the next even offset after it.
-constexpr size_t TrailerOffsetFor(size_t signature_offset) {
-  return (signature_offset + RF_SIG_LEN + 1) & ~size_t{1};
+// Trailer offset for a signature or marker at `marker_offset`: the next even offset after it.
+constexpr size_t TrailerOffsetFor(size_t marker_offset) {
+  return (marker_offset + RF_SIG_LEN + 1) & ~size_t{1};
 }
 
 }  // namespace reflector::tester

@@ -157,6 +157,26 @@ TEST_F(TesterLabTest, AnOrdinaryNicSendsFromTheNetAllyOuiByDefault) {
   EXPECT_EQ(report["result"]["received"].get<uint64_t>(), 500u) << out;
 }
 
+TEST_F(TesterLabTest, APatternBesideTheSignatureComesBackWhole) {
+  ExpectNoLossWithRtt({"--dst_ip=198.18.0.2", "--signature=rfc2544", "--pattern=de:ad:be:ef",
+                       "--pattern_offset=18", "--rate=2000", "--count=500", "--json"},
+                      500);
+}
+
+TEST_F(TesterLabTest, NoSignatureIsRejectedByTheDefaultProfilesWithALoopbackHint) {
+  // The default reflectord reflects signatures only; a loopback rule is for issue 13's lab
+  // test (testing/daemon/reflectord_rules_test.cc).
+  std::string out, err;
+  EXPECT_EQ(RunTester({"--dst_ip=198.18.0.2", "--signature=none", "--dst_port=5001",
+                       "--rate=1000", "--count=100"},
+                      &out, &err),
+            1)
+      << err << out;
+  EXPECT_TRUE(absl::StrContains(out, "no signature, 128-byte frames")) << out;
+  EXPECT_TRUE(absl::StrContains(err, "--profile=loopback with --loopback_ports=5001")) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+}
+
 TEST_F(TesterLabTest, NothingComingBackExitsOneWithAHint) {
   // From the NIC's own MAC, the default reflector rejects the frames (oui).
   for (const char* threshold : {"--loss_threshold=0", "--loss_threshold=100"}) {
@@ -247,6 +267,11 @@ TEST_F(TesterLabTest, BadInputIsOneLineAndExitTwo) {
            {"--dst_ip=198.18.0.2", "--src_mac=01:00:5e:00:00:01"},
            {"--dst_ip=198.18.0.2", "--loss_threshold=150"},
            {"--dst_ip=198.18.0.2", "--search"},  // a precise search needs its top, --rate
+           {"--dst_ip=198.18.0.2", "--signature=spirent"},
+           {"--dst_ip=198.18.0.2", "--pattern=zz"},
+           {"--dst_ip=198.18.0.2", "--pattern_offset=4"},  // no --pattern
+           {"--dst_ip=198.18.0.2", "--pattern=01", "--pattern_offset=2000"},
+           {"--dst_ip=198.18.0.2", "--signature=latency", "--pattern=01:02", "--pattern_offset=10"},
            {"--dst_ip=198.18.0.2", "--no_such_flag"}}) {
     std::string out, err;
     EXPECT_EQ(RunTester(flags, &out, &err), 2) << flags.back();

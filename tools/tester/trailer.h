@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
- * What ito-tester writes after the signature of every test frame, and the configuration of its
+ * What ito-tester writes after the signature (or, with no signature, its 7-byte marker) of every
+ * test frame, and the configuration of its
  * receive-side XDP counter. Plain C: the XDP program (clang -target bpf) and the tester (g++)
  * read the same definitions.
  *
@@ -27,7 +28,7 @@
 
 /* Read-only data of the receive counter (set before load, constant for the verifier). */
 struct ito_tester_rx_config {
-  __u16 signature_offset; /* from the start of the frame */
+  __u16 signature_offset; /* of the signature or marker, from the start of the frame */
   __u16 min_length;       /* the frame must hold the whole trailer */
   __u8 signature[8];      /* 7 bytes + NUL */
   __u16 stream_id;        /* as written in the frame */

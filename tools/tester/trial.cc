@@ -21,9 +21,9 @@ constexpr uint64_t kSettleNs = 50000000;
 
 ito_tester_rx_config RxConfig(const StreamFrame& frame, const StreamSpec& spec, bool drop) {
   ito_tester_rx_config config = {};
-  config.signature_offset = static_cast<uint16_t>(frame.signature_offset());
+  config.signature_offset = static_cast<uint16_t>(frame.marker_offset());
   config.min_length = static_cast<uint16_t>(frame.size());
-  std::memcpy(config.signature, packet::SignatureText(spec.signature).data(), RF_SIG_LEN);
+  std::memcpy(config.signature, frame.marker().data(), RF_SIG_LEN);
   config.stream_id = spec.stream_id;
   config.drop = drop ? 1 : 0;
   return config;
@@ -87,9 +87,8 @@ absl::StatusOr<TrialResult> TrialRunner::Run(const TrialOptions& options,
   if (engine_ == Engine::kPrecise) {
     stats = std::make_unique<StreamStats>(count, std::min(count, kMaxRttSamples));
     StreamMatch match;
-    match.signature_offset = frame.signature_offset();
-    std::memcpy(match.signature.data(), packet::SignatureText(result.spec.signature).data(),
-                RF_SIG_LEN);
+    match.marker_offset = frame.marker_offset();
+    match.marker = frame.marker();
     match.stream_id = result.spec.stream_id;
     receiver_->Start(match, stats.get());
     REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<PreciseSender> sender,
