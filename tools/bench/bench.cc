@@ -77,6 +77,8 @@ ABSL_FLAG(std::string, rtt_rate, "10k", "The fixed moderate rate of the RTT tria
 ABSL_FLAG(absl::Duration, rtt_duration, absl::Seconds(3), "Length of the RTT trial.");
 ABSL_FLAG(int, prog_cost_repeat, 1000000,
           "Runs per round of the per-program cost (bpf_prog_test_run_opts); 0: skip it.");
+ABSL_FLAG(bool, prog_cost_only, false,
+          "Print the per-program cost table (no veth, no tester) and stop.");
 ABSL_FLAG(int, tester_cpu, 0, "CPU for ito-tester (and so for the veth NAPI it drives); -1: any.");
 ABSL_FLAG(int, reflector_cpu, 1, "CPU for reflectord's userspace workers; -1: any.");
 ABSL_FLAG(std::string, output, "",
@@ -396,6 +398,10 @@ int Main(int argc, char** argv) {
       costs_text = costs_markdown =
           absl::StrCat("Per-program cost: not measured: ", costs.status().ToString(), "\n");
     }
+  }
+  if (absl::GetFlag(FLAGS_prog_cost_only)) {
+    std::printf("\n%s", costs_text.c_str());
+    return complete ? 0 : 1;
   }
 
   std::vector<Row> rows;

@@ -55,10 +55,27 @@ absl::StatusOr<tester::StreamFrame> TestFrame(packet::Signature signature, size_
 // would reject the reflection's source otherwise); everything else is reflectord's default
 // (NetAlly OUI check, port 3842, all signatures, IPv4/IPv6/VLAN parsing, mode all). What the
 // dst MAC filter skips is one 6-byte compare.
-absl::StatusOr<rf_config> ReflectConfig() {
+packet::FilterConfig ReflectFilter() {
   packet::FilterConfig config;
   config.interface_mac = kConfiguredMac;
   config.dst_mac_filter = false;
+  return config;
+}
+
+// The largest table: 30 custom rules that each get as far as the payload pattern (the test
+// frames' port, another payload), then the profiles' LATENCY and RFC 2544 rules. Every frame
+// measured is tried against all 32 rules.
+absl::StatusOr<rf_config> FullTableConfig() {
+  packet::FilterConfig config = ReflectFilter();
+  config.signatures = RF_SIG_BIT(RF_SIG_LATENCY) | RF_SIG_BIT(RF_SIG_RFC2544);
+  for (int i = 0; i < RF_MAX_RULES - 2; ++i) {
+    packet::Rule rule;
+    rule.name = absl::StrCat("r", i);
+    rule.dst_ports = {3800, 3900};
+    rule.pattern.bytes = {'X', static_cast<uint8_t>('a' + i % 26), 'Y'};
+    rule.pattern.offset = static_cast<uint16_t>(i % 8);
+    config.rules.push_back(rule);
+  }
   return packet::ToWire(config);
 }
 
@@ -124,26 +141,33 @@ absl::StatusOr<std::vector<CostRow>> MeasureCosts(const ProgCostOptions& options
                              testing::lab::XdpPassProgram::Load());
   REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<MacSwapProgram> baseline, MacSwapProgram::Load());
   REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<xdp::XdpProgram> reflector, xdp::XdpProgram::Load());
-  REFLECTOR_ASSIGN_OR_RETURN(const rf_config config, ReflectConfig());
+  REFLECTOR_ASSIGN_OR_RETURN(const rf_config config, packet::ToWire(ReflectFilter()));
   REFLECTOR_RETURN_IF_ERROR(reflector->Configure(config, xdp::Action::kReflect));
+  REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<xdp::XdpProgram> full, xdp::XdpProgram::Load());
+  REFLECTOR_ASSIGN_OR_RETURN(const rf_config full_config, FullTableConfig());
+  REFLECTOR_RETURN_IF_ERROR(full->Configure(full_config, xdp::Action::kReflect));
   REFLECTOR_ASSIGN_OR_RETURN(const std::vector<CostFrame> frames, CostFrames());
   std::vector<CostRow> rows;
-  for (const CostFrame& frame : frames) {
-    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost loop,
-                               MeasureProgCost(empty.program_fd(), frame.bytes, options));
-    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost base,
-                               MeasureProgCost(baseline->program_fd(), frame.bytes, options));
-    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost refl,
-                               MeasureProgCost(reflector->program_fd(), frame.bytes, options));
-    // The measurement is only what it claims if the program did what the frame is for.
-    const uint32_t expected = frame.test_frame ? XDP_TX : XDP_PASS;
-    if (refl.action != expected) {
-      return absl::InternalError(absl::StrCat("reflectord's program returned ",
-                                              ActionName(refl.action), " for the ", frame.name,
-                                              ", expected ", ActionName(expected)));
+  for (const auto& [program, table] :
+       {std::pair<const xdp::XdpProgram*, const char*>{reflector.get(), ""},
+        {full.get(), ", 32-rule table"}}) {
+    for (const CostFrame& frame : frames) {
+      REFLECTOR_ASSIGN_OR_RETURN(const ProgCost loop,
+                                 MeasureProgCost(empty.program_fd(), frame.bytes, options));
+      REFLECTOR_ASSIGN_OR_RETURN(const ProgCost base,
+                                 MeasureProgCost(baseline->program_fd(), frame.bytes, options));
+      REFLECTOR_ASSIGN_OR_RETURN(const ProgCost refl,
+                                 MeasureProgCost(program->program_fd(), frame.bytes, options));
+      // The measurement is only what it claims if the program did what the frame is for.
+      const uint32_t expected = frame.test_frame ? XDP_TX : XDP_PASS;
+      if (refl.action != expected) {
+        return absl::InternalError(absl::StrCat("reflectord's program returned ",
+                                                ActionName(refl.action), " for the ", frame.name,
+                                                table, ", expected ", ActionName(expected)));
+      }
+      rows.push_back({absl::StrCat(frame.name, table), loop.ns_per_frame, base.ns_per_frame,
+                      refl.ns_per_frame, ActionName(refl.action)});
     }
-    rows.push_back({frame.name, loop.ns_per_frame, base.ns_per_frame, refl.ns_per_frame,
-                    ActionName(refl.action)});
   }
   return rows;
 }
