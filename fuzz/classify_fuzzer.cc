@@ -8,11 +8,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "fuzz/classify_input.h"
+#include "reflector/packet/config.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
 
@@ -68,7 +70,22 @@ void CheckOffsets(absl::Span<const uint8_t> frame, const rf_result& where) {
   }
 }
 
-// What SPEC §4 says the reflection is: these byte ranges swapped, every other byte kept.
+// One's-complement sum of the IPv4 header at `l3` (with its checksum field), folded.
+uint16_t HeaderSum(absl::Span<const uint8_t> frame, size_t l3) {
+  const size_t length = (frame[l3] & 0x0f) * 4u;
+  uint32_t sum = 0;
+  for (size_t i = 0; i + 1 < length; i += 2) sum += (frame[l3 + i] << 8) | frame[l3 + i + 1];
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<uint16_t>(sum);
+}
+
+bool ApplyTosHandshake(const rf_result& where, Mode mode) {
+  return (where.actions & RF_ACTION_TOS_HANDSHAKE) && where.ip_version == 4 && mode != Mode::kMac;
+}
+
+// What SPEC §4 says the reflection is: these byte ranges swapped and, with the ITO ToS
+// handshake, ToS bit 0 toggled; every other byte kept. The IPv4 header checksum is left as in
+// `frame` here (see CheckReflection).
 std::vector<uint8_t> ExpectedReflection(absl::Span<const uint8_t> frame, const rf_result& where,
                                         Mode mode) {
   std::vector<uint8_t> out(frame.begin(), frame.end());
@@ -79,6 +96,7 @@ std::vector<uint8_t> ExpectedReflection(absl::Span<const uint8_t> frame, const r
   if (mode == Mode::kMac) return out;
   if (where.ip_version == 4) {
     swap(where.l3_offset + 12, where.l3_offset + 16, 4);
+    if (ApplyTosHandshake(where, mode)) out[where.l3_offset + 1] ^= 1;
   } else {
     swap(where.l3_offset + 8, where.l3_offset + 24, 16);
   }
@@ -87,20 +105,65 @@ std::vector<uint8_t> ExpectedReflection(absl::Span<const uint8_t> frame, const r
   return out;
 }
 
-void CheckReflection(absl::Span<const uint8_t> original, const rf_config& config,
+// The tester receiving the reply classifies it with the rule that matched, mirrored: the
+// addresses (modes mac-ip, all) and ports (mode all) swapped, no OUI list (the reply's source
+// is our MAC). VLAN, IP version and payload conditions are unchanged and must still hold.
+packet::FilterConfig FarSide(const packet::FilterConfig& near, const packet::Rule& matched,
+                             absl::Span<const uint8_t> original, absl::Span<const uint8_t> out,
+                             const rf_result& where, Mode mode) {
+  packet::FilterConfig far;
+  std::memcpy(far.interface_mac.data(), original.data() + RF_ETH_ALEN, RF_ETH_ALEN);
+  far.dst_mac_filter = true;  // the reply is addressed to exactly the tester
+  far.vlan = near.vlan;
+  far.ipv6 = near.ipv6;
+  far.profiles = 0;
+  packet::Rule rule = matched;
+  rule.ouis.clear();
+  if (mode != Mode::kMac) std::swap(rule.dst_prefixes, rule.src_prefixes);
+  if (mode == Mode::kAll) std::swap(rule.dst_ports, rule.src_ports);
+  if (rule.pattern.bytes.empty() && rule.dst_ports.any() && rule.dst_prefixes.empty()) {
+    // A rule without a pattern needs a destination restriction: the reply's own port.
+    const uint16_t port =
+        static_cast<uint16_t>((out[where.l4_offset + 2] << 8) | out[where.l4_offset + 3]);
+    rule.dst_ports = packet::PortRange{port, port};
+  }
+  far.rules = {rule};
+  return far;
+}
+
+void CheckReflection(absl::Span<const uint8_t> original, const ClassifyInput& input,
                      const Classification& verdict) {
-  const Mode mode = static_cast<Mode>(config.mode);
+  const rf_config& config = input.config;
   const rf_result& where = verdict.where;
+  const Mode mode = static_cast<Mode>(where.mode);
   CheckOffsets(original, where);
+  if (where.rule >= config.rule_count || where.mode != config.rules[where.rule].mode ||
+      where.actions != config.rules[where.rule].actions) {
+    Fail("the result does not name a rule of the config, or not its mode and actions", original,
+         {});
+  }
 
   OwnedFrame reflected(original);
-  if (!packet::ReflectInPlace(reflected.span(), where, mode)) {
+  if (!packet::ReflectInPlace(reflected.span(), where)) {
     Fail("ReflectInPlace refused a frame Classify accepted", original, {});
   }
   const absl::Span<const uint8_t> out = reflected.span();
   // In place, so the length cannot change; what can go wrong is which bytes moved.
   if (out.size() != original.size()) Fail("output length differs from input length", original, out);
-  if (!Equal(out, ExpectedReflection(original, where, mode))) {
+  std::vector<uint8_t> expected = ExpectedReflection(original, where, mode);
+  if (ApplyTosHandshake(where, mode)) {
+    // RFC 1624: the header's one's-complement sum (checksum included) is what it was, so a
+    // checksum that verified still does and one that did not stays as wrong as it was.
+    const uint16_t before = HeaderSum(original, where.l3_offset);
+    const uint16_t after = HeaderSum(out, where.l3_offset);
+    const bool zero_before = before == 0 || before == 0xffff;
+    const bool zero_after = after == 0 || after == 0xffff;
+    if (before != after && !(zero_before && zero_after)) {
+      Fail("the ToS handshake changed the IPv4 header's checksum sum", original, out);
+    }
+    for (size_t i = 10; i < 12; ++i) expected[where.l3_offset + i] = out[where.l3_offset + i];
+  }
+  if (!Equal(out, expected)) {
     Fail("reflection is not exactly the SPEC §4 swap for its mode", original, out);
   }
 
@@ -111,8 +174,16 @@ void CheckReflection(absl::Span<const uint8_t> original, const rf_config& config
     Fail("ClassifyAndReflect differs from Classify + ReflectInPlace", original, combined.span());
   }
 
+  // Twice restores the input; the one exception is an IPv4 header checksum of 0xffff, which no
+  // sender computes and RFC 1624's update turns into 0x0000.
   OwnedFrame twice(out);
-  if (!packet::ReflectInPlace(twice.span(), where, mode) || !Equal(twice.span(), original)) {
+  if (!packet::ReflectInPlace(twice.span(), where)) {
+    Fail("the reflection cannot be reflected again", original, twice.span());
+  }
+  const bool odd_checksum = ApplyTosHandshake(where, mode) &&
+                            original[where.l3_offset + 10] == 0xff &&
+                            original[where.l3_offset + 11] == 0xff;
+  if (!odd_checksum && !Equal(twice.span(), original)) {
     Fail("reflecting twice does not restore the input", original, twice.span());
   }
 
@@ -127,20 +198,21 @@ void CheckReflection(absl::Span<const uint8_t> original, const rf_config& config
     Fail("UDP checksum no longer verifies", original, out);
   }
 
-  // The tester receiving the reply: its own MAC is our input's source; OUI and port filters are
-  // off because the swap moved the fields they look at.
-  rf_config far_side = config;
-  std::memcpy(far_side.if_mac, original.data() + RF_ETH_ALEN, RF_ETH_ALEN);
-  far_side.oui_count = 0;
-  far_side.port = 0;
-  const Classification far = packet::Classify(out, far_side);
-  if (!far.reflect()) {
-    Fail(absl::StrCat("the far side rejects the reflected frame: ",
-                      packet::VerdictName(far.verdict)),
+  absl::StatusOr<std::vector<packet::Rule>> rules = packet::RuleTable(input.filter);
+  if (!rules.ok() || where.rule >= rules->size()) Fail("the rule table changed", original, {});
+  const packet::FilterConfig far_side =
+      FarSide(input.filter, (*rules)[where.rule], original, out, where, mode);
+  absl::StatusOr<rf_config> far_config = packet::ToWire(far_side);
+  if (!far_config.ok()) {
+    Fail(absl::StrCat("the far side's mirrored rule does not compile: ",
+                      far_config.status().message()),
          original, out);
   }
-  if (far.signature() != verdict.signature()) {
-    Fail("the far side sees a different signature", original, out);
+  const Classification far = packet::Classify(out, *far_config);
+  if (!far.reflect()) {
+    Fail(absl::StrCat("the far side's mirrored rule rejects the reflected frame: ",
+                      packet::VerdictName(far.verdict)),
+         original, out);
   }
 }
 
@@ -151,7 +223,7 @@ void FuzzClassify(absl::Span<const uint8_t> data) {
   OwnedFrame frame(input->frame);
   const Classification verdict = packet::Classify(frame.span(), input->config);
   if (verdict.reflect()) {
-    CheckReflection(frame.span(), input->config, verdict);
+    CheckReflection(frame.span(), *input, verdict);
     return;
   }
   const Classification again = packet::ClassifyAndReflect(frame.span(), input->config);

@@ -56,18 +56,20 @@ bool Write(const fs::path& path, absl::Span<const uint8_t> bytes) {
   return static_cast<bool>(out);
 }
 
-// Every frame of the shared table under its own config, and every accepted one in each mode.
+// Every frame of the shared table under its own config, and every accepted one in each other
+// mode (every rule set to it).
 int WriteClassifySeeds(const fs::path& dir) {
   int written = 0;
   for (const packet::testing::FrameCase& c : packet::testing::FrameTable()) {
     const std::string base = absl::StrCat("seed-", c.name);
-    if (!Write(dir / base, EncodeClassifyInput(c.config, c.frame))) return -1;
+    if (!Write(dir / base, EncodeClassifyInput(c.filter, c.frame))) return -1;
     ++written;
     if (c.verdict != packet::Verdict::kReflect) continue;
     for (Mode mode : packet::kAllModes) {
-      if (static_cast<uint8_t>(mode) == c.config.mode) continue;
-      rf_config config = c.config;
-      config.mode = static_cast<uint8_t>(mode);
+      if (static_cast<uint8_t>(mode) == c.config.rules[c.rule].mode) continue;
+      packet::FilterConfig config = c.filter;
+      config.mode = mode;
+      for (packet::Rule& rule : config.rules) rule.mode = mode;
       const std::string name = absl::StrCat(base, "-mode-", packet::ModeName(mode));
       if (!Write(dir / name, EncodeClassifyInput(config, c.frame))) return -1;
       ++written;
@@ -75,8 +77,8 @@ int WriteClassifySeeds(const fs::path& dir) {
   }
   // The SPEC §3 gap the fuzzer found (see ReplySourceIsInvalid in classify_fuzzer.cc): with the
   // dst MAC filter off, a reflected frame whose reply source is all-zero or the sender itself.
-  rf_config filter_off = packet::testing::DefaultTestConfig();
-  filter_off.flags &= ~RF_CFG_DST_MAC_FILTER;
+  packet::FilterConfig filter_off = packet::testing::DefaultTestFilter();
+  filter_off.dst_mac_filter = false;
   const struct {
     const char* name;
     packet::MacAddress dst;

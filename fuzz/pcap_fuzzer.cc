@@ -24,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "reflector/packet/config.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
 #include "platform/pcap/capture_file.h"
@@ -44,18 +45,22 @@ constexpr size_t kMaxFrame = 262144;
   std::abort();
 }
 
-// The reflectors offline mode is run as: the SPEC §6 defaults at kReflectorMac (what the seeds'
-// frames are addressed to), and one that lets every test frame through to the reflection.
+// The reflector's offline mode is run as: the SPEC §6 defaults at kReflectorMac (what the
+// seeds' frames are addressed to), one that lets every test frame through to the reflection,
+// and the loopback profile on nearly every port (rules without a payload pattern).
 const std::vector<rf_config>& Configs() {
   static const std::vector<rf_config>* const configs = [] {
-  rf_config defaults = packet::testing::DefaultTestConfig();
-  rf_config open = defaults;
-  open.flags &= ~RF_CFG_DST_MAC_FILTER;
-  open.oui_count = 0;
-  open.port = 0;
-  open.signatures = RF_SIGS_ALL;
-  open.mode = static_cast<uint8_t>(packet::Mode::kMacIp);
-  return new std::vector<rf_config>{defaults, open};
+    packet::FilterConfig open = packet::testing::DefaultTestFilter();
+    open.dst_mac_filter = false;
+    open.ouis.clear();
+    open.port = 0;
+    open.signatures = RF_SIGS_ALL;
+    open.mode = packet::Mode::kMacIp;
+    packet::FilterConfig loopback = packet::testing::DefaultTestFilter();
+    loopback.profiles |= packet::ProfileBit(packet::Profile::kLoopback);
+    loopback.loopback_ports = packet::PortRange{1, 65535};
+    return new std::vector<rf_config>{packet::testing::DefaultTestConfig(),
+                                      *packet::ToWire(open), *packet::ToWire(loopback)};
   }();
   return *configs;
 }
@@ -75,14 +80,14 @@ void CheckOffline(const std::vector<CapturedFrame>& frames, const rf_config& con
   const OfflineResult result = reflector::engine::ReflectFrames(frames, config);
   uint64_t verdicts = 0;
   for (uint64_t count : result.verdicts) verdicts += count;
-  uint64_t signatures = 0;
-  for (uint64_t count : result.signatures) signatures += count;
+  uint64_t by_rule = 0;
+  for (uint64_t count : result.rules) by_rule += count;
   const uint64_t reflected = result.verdicts[static_cast<int>(packet::Verdict::kReflect)];
   if (result.frames != frames.size() || verdicts != frames.size()) {
     Fail("ReflectFrames lost or invented frames");
   }
-  if (result.reflected.size() != reflected || signatures != reflected) {
-    Fail("reflected frames, reflect verdicts and signatures do not add up");
+  if (result.reflected.size() != reflected || by_rule != reflected) {
+    Fail("reflected frames, reflect verdicts and per-rule counts do not add up");
   }
   // Reflection is in place: each reflected frame keeps its input's length and timestamp, in
   // input order.

@@ -86,15 +86,18 @@ void Compare(absl::Span<const uint8_t> frame, const rf_config& config, Action ac
   const absl::StatusOr<xdp::TestRunResult> run = kernel->runner->Run(frame);
   if (!run.ok()) Fail(absl::StrCat("test run: ", run.status().ToString()), frame);
   const xdp::ExpectedRun expected = xdp::ExpectRun(frame, config, action);
-  if (run->verdict == expected.verdict && run->action == expected.action &&
-      run->frame == expected.frame) {
+  const packet::Classification userspace = packet::Classify(frame, config);
+  const int expected_rule = userspace.reflect() ? userspace.rule() : -1;
+  if (run->verdict == expected.verdict && run->rule == expected_rule &&
+      run->action == expected.action && run->frame == expected.frame) {
     return;
   }
-  Fail(absl::StrCat("kernel and userspace disagree (", xdp::ActionName(action), ", mode ",
-                    config.mode, "): kernel verdict ",
+  Fail(absl::StrCat("kernel and userspace disagree (", xdp::ActionName(action), ", ",
+                    config.rule_count, " rules): kernel verdict ",
                     run->verdict ? packet::VerdictName(*run->verdict) : "none (or several)",
-                    " action ", run->action, ", userspace ", packet::VerdictName(expected.verdict),
-                    " action ", expected.action, "\n",
+                    " rule ", run->rule, " action ", run->action, ", userspace ",
+                    packet::VerdictName(expected.verdict), " rule ", expected_rule, " action ",
+                    expected.action, "\n",
                     packet::testing::DescribeDifference(expected.frame, run->frame)),
        frame);
 }

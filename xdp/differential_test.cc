@@ -1,17 +1,28 @@
 // Differential tests: at least 100,000 generated and mutated frames (random truncation, bit
-// flips over every header byte, random VLAN tags), each run through a kernel program and
-// through the userspace classifier and reflector. For the XDP program verdict, XDP action and
-// output bytes must agree for every frame; for afpacket's tc program verdict, tc action (drop
-// exactly the test frames) and bytes (never changed). Seeded, so a failure reproduces.
+// flips over every header byte, random VLAN tags), each under a random rule table (up to 32
+// rules with random VLAN, IP version, prefix, port range, OUI, payload pattern and mask, mode
+// and ToS handshake conditions, often taken from the frame itself so that they match) or a
+// profile config, run through a kernel program and through the userspace classifier and
+// reflector. For the XDP program verdict, matching rule, XDP action, output bytes and counters
+// must agree for every frame; for afpacket's tc program verdict, rule, tc action (drop exactly
+// the test frames), bytes (never changed) and counters. Seeded, so a failure reproduces.
 #include <linux/bpf.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
+#include <set>
+#include <string>
 #include <vector>
 
+#include "absl/hash/hash.h"
+#include "absl/strings/string_view.h"
+#include "fuzz/classify_input.h"
 #include "gtest/gtest.h"
 #include "reflector/packet/config.h"
 #include "reflector/packet/packet.h"
@@ -112,14 +123,13 @@ void Mutate(Rng& rng, std::vector<uint8_t>& frame, FlipCoverage& coverage) {
   if (Chance(rng, 0.2)) frame.resize(Uniform(rng, 0, static_cast<uint32_t>(frame.size())));
 }
 
-// The configurations the frames are classified under, one drawn per frame.
-std::vector<rf_config> Configs() {
-  std::vector<rf_config> configs;
+// The profile configurations, one of which a frame is classified under part of the time.
+std::vector<packet::FilterConfig> ProfileConfigs() {
+  std::vector<packet::FilterConfig> configs;
   auto add = [&configs](void (*edit)(packet::FilterConfig&)) {
-    packet::FilterConfig config;
-    config.interface_mac = packet::testing::kReflectorMac;
+    packet::FilterConfig config = packet::testing::DefaultTestFilter();
     edit(config);
-    configs.push_back(*packet::ToWire(config));
+    configs.push_back(config);
   };
   add([](packet::FilterConfig&) {});
   add([](packet::FilterConfig& c) { c.port = 0; });
@@ -128,11 +138,91 @@ std::vector<rf_config> Configs() {
   add([](packet::FilterConfig& c) { c.ipv6 = false; });
   add([](packet::FilterConfig& c) { c.dst_mac_filter = false; });
   add([](packet::FilterConfig& c) { c.signatures = RF_SIGS_ITO; });
+  add([](packet::FilterConfig& c) { c.tos_handshake = false; });
   add([](packet::FilterConfig& c) {
     c.ouis = {{0x00, 0x19, 0xb3}, {0x00, 0xc0, 0x17}};
     c.signatures = RF_SIG_BIT(RF_SIG_RFC2544) | RF_SIG_BIT(RF_SIG_Y1564);
   });
+  add([](packet::FilterConfig& c) {
+    c.profiles |= packet::ProfileBit(packet::Profile::kLoopback);
+    c.loopback_ports = packet::PortRange{1, 40000};
+  });
+  add([](packet::FilterConfig& c) {
+    c.profiles = packet::ProfileBit(packet::Profile::kLoopback);
+    c.loopback_addresses = {*packet::ParsePrefix("198.18.0.0/31"),
+                            *packet::ParsePrefix("2001:2::/64")};
+  });
   return configs;
+}
+
+// What the config draws counted, for the figures the test prints.
+struct ConfigDraws {
+  int random_tables = 0;
+  int refused = 0;  // random bytes that Compile refuses (drawn again)
+  int rules_total = 0;
+  std::set<size_t> distinct;  // hashes of the compiled configs
+};
+
+// Whether `rule` alone (with the safety settings of `filter`) reflects `frame`.
+bool Matches(const packet::FilterConfig& filter, const packet::Rule& rule,
+             absl::Span<const uint8_t> frame) {
+  packet::FilterConfig alone = filter;
+  alone.profiles = 0;
+  alone.rules = {rule};
+  absl::StatusOr<rf_config> config = packet::ToWire(alone);
+  return config.ok() && packet::Classify(frame, *config).reflect();
+}
+
+// A random rule table for `frame` (the layout of fuzz/classify_input.h fed with random bytes),
+// or one of the profile configs, in a random mode.
+rf_config DrawConfig(Rng& rng, absl::Span<const uint8_t> frame,
+                     const std::vector<packet::FilterConfig>& profiles, ConfigDraws& draws) {
+  std::optional<packet::FilterConfig> filter;
+  if (Chance(rng, 0.25)) {
+    filter = profiles[Uniform(rng, 0, static_cast<uint32_t>(profiles.size() - 1))];
+    filter->mode = packet::kAllModes[Uniform(rng, 0, RF_MODE_COUNT - 1)];
+  } else {
+    ++draws.random_tables;
+    std::vector<uint8_t> bytes(1024);
+    while (!filter.has_value()) {
+      for (uint8_t& b : bytes) b = static_cast<uint8_t>(Uniform(rng, 0, 255));
+      // Mostly the frame's own MAC as the interface MAC, the dst MAC filter on, VLAN and IPv6
+      // on: rules are what is under test here, and the safety stage rejects the rest.
+      if (Chance(rng, 0.8)) bytes[0] |= 0x87;
+      filter = fuzz::DecodeFilterConfig(bytes, frame);
+      if (!filter.has_value()) ++draws.refused;
+    }
+    // Each rule matches the frame often, so the first few would take every reflection: part of
+    // the time the rules that match move behind those that do not, to the table's far end.
+    if (Chance(rng, 0.4)) {
+      std::stable_partition(filter->rules.begin(), filter->rules.end(),
+                            [&](const packet::Rule& rule) { return !Matches(*filter, rule, frame); });
+    }
+  }
+  absl::StatusOr<packet::CompiledConfig> compiled = packet::Compile(*filter);
+  EXPECT_TRUE(compiled.ok()) << compiled.status();
+  draws.rules_total += compiled->wire.rule_count;
+  draws.distinct.insert(absl::HashOf(absl::string_view(
+      reinterpret_cast<const char*>(&compiled->wire), sizeof(compiled->wire))));
+  return compiled->wire;
+}
+
+// What the program adds to its counters for `frame`, from userspace's verdict: one verdict
+// (reject) or one rule (reflect) slot with the frame's bytes, and the XDP action's own count.
+rf_xdp_counters ExpectedCounters(absl::Span<const uint8_t> frame, const rf_config& config,
+                                 std::optional<Action> action) {
+  rf_xdp_counters counted = {};
+  const packet::Classification c = packet::Classify(frame, config);
+  if (!c.reflect()) {
+    counted.verdict_frames[static_cast<int>(c.verdict)] = 1;
+    counted.rejected_bytes = frame.size();
+    return counted;
+  }
+  counted.rule_frames[c.rule()] = 1;
+  counted.rule_bytes[c.rule()] = frame.size();
+  // bpf_prog_test_run has no AF_XDP socket on its queue: a redirect falls back to pass.
+  if (action == Action::kRedirect) counted.redirect_fallback = 1;
+  return counted;
 }
 
 // One kernel program under test.
@@ -156,7 +246,9 @@ void ExpectAgreementOnMutatedFrames(TestRunner& runner, const Subject& subject) 
   }
 
   Rng rng(kSeed);
-  const std::vector<rf_config> configs = Configs();
+  const std::vector<packet::FilterConfig> profiles = ProfileConfigs();
+  ConfigDraws draws;
+  std::array<int, RF_MAX_RULES> rule_matches = {};
   static constexpr std::array<Action, 5> kActions = {Action::kReflect, Action::kReflect,
                                                      Action::kReflect, Action::kMonitor,
                                                      Action::kRedirect};
@@ -169,9 +261,11 @@ void ExpectAgreementOnMutatedFrames(TestRunner& runner, const Subject& subject) 
     std::vector<uint8_t> frame =
         Chance(rng, 0.2) ? seeds[Uniform(rng, 0, static_cast<uint32_t>(seeds.size() - 1))]
                          : RandomFrame(rng);
+    // Rules from the frame before its mutation too, so mutations break matches near a rule.
+    const std::vector<uint8_t> unmutated = frame;
     Mutate(rng, frame, coverage);
-    rf_config config = configs[Uniform(rng, 0, static_cast<uint32_t>(configs.size() - 1))];
-    config.mode = static_cast<uint8_t>(Uniform(rng, 0, RF_MODE_COUNT - 1));
+    const rf_config config =
+        DrawConfig(rng, Chance(rng, 0.3) ? unmutated : frame, profiles, draws);
     const Action action = Pick(rng, kActions);
     if (subject.refused(frame)) {
       ++refused_by_kernel;
@@ -181,18 +275,30 @@ void ExpectAgreementOnMutatedFrames(TestRunner& runner, const Subject& subject) 
     absl::StatusOr<TestRunResult> run = runner.Run(frame);
     ASSERT_TRUE(run.ok()) << run.status();
     const ExpectedRun expected = subject.expect(frame, config, action);
+    const packet::Classification userspace = packet::Classify(frame, config);
+    const int expected_rule = userspace.reflect() ? userspace.rule() : -1;
+    const rf_xdp_counters expected_counters = ExpectedCounters(
+        frame, config, subject.has_action ? std::optional<Action>(action) : std::nullopt);
     ++compared;
     ++verdicts[static_cast<int>(expected.verdict)];
-    const bool same = run->verdict == expected.verdict && run->action == expected.action &&
-                      run->frame == expected.frame;
+    if (expected_rule >= 0) ++rule_matches[expected_rule];
+    const bool same =
+        run->verdict == expected.verdict && run->rule == expected_rule &&
+        run->action == expected.action && run->frame == expected.frame &&
+        std::memcmp(&run->counted, &expected_counters, sizeof(expected_counters)) == 0;
     if (!same) {
       ++failures;
       ADD_FAILURE() << "frame " << i << " (" << (subject.has_action ? ActionName(action) : "tc")
                     << ", mode "
-                    << static_cast<int>(config.mode) << "): kernel verdict "
-                    << (run->verdict ? packet::VerdictName(*run->verdict) : "none")
-                    << " action " << run->action << ", userspace "
-                    << packet::VerdictName(expected.verdict) << " action " << expected.action
+                    << static_cast<int>(config.rule_count) << " rules): kernel verdict "
+                    << (run->verdict ? packet::VerdictName(*run->verdict) : "none") << " rule "
+                    << run->rule << " action " << run->action << ", userspace "
+                    << packet::VerdictName(expected.verdict) << " rule " << expected_rule
+                    << " action " << expected.action
+                    << (std::memcmp(&run->counted, &expected_counters,
+                                    sizeof(expected_counters)) == 0
+                            ? ""
+                            : ", counters differ")
                     << "\n"
                     << packet::testing::DescribeDifference(expected.frame, run->frame) << "\n"
                     << packet::testing::HexDump(frame);
@@ -205,8 +311,25 @@ void ExpectAgreementOnMutatedFrames(TestRunner& runner, const Subject& subject) 
     std::printf(" %s=%d", std::string(packet::VerdictName(static_cast<Verdict>(v))).c_str(),
                 verdicts[v]);
   }
+  std::printf("\nconfigs: %d random rule tables (%d more drawn and refused by Compile), %zu "
+              "distinct compiled configs, %.1f rules per config on average\n",
+              draws.random_tables, draws.refused, draws.distinct.size(),
+              static_cast<double>(draws.rules_total) / (compared + refused_by_kernel));
+  int distinct_verdicts = 0;
+  for (int count : verdicts) distinct_verdicts += count > 0;
+  int rules_matched = 0;
+  std::printf("distinct verdicts: %d of %d; reflections by rule index:", distinct_verdicts,
+              packet::kVerdictCount);
+  for (int r = 0; r < RF_MAX_RULES; ++r) {
+    std::printf(" %d=%d", r, rule_matches[r]);
+    rules_matched += rule_matches[r] > 0;
+  }
   std::printf("\n");
   EXPECT_GE(compared, 100'000);
+  // Rules at every index of the table match, random tables are many and mostly distinct.
+  EXPECT_EQ(rules_matched, RF_MAX_RULES);
+  EXPECT_GT(draws.random_tables, compared / 2);
+  EXPECT_GT(static_cast<int>(draws.distinct.size()), compared / 2);
   // The generator must reach every verdict, and flip bits in every header byte.
   for (int v = 0; v < packet::kVerdictCount; ++v) {
     EXPECT_GT(verdicts[v], 100) << packet::VerdictName(static_cast<Verdict>(v));

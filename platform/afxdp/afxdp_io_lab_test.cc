@@ -103,7 +103,6 @@ TEST_P(AfXdpReflectTest, ReflectsExactlyTheReflectVerdictFramesOnceEachByteExact
   size_t total_reflected = 0;
   for (const std::vector<const FrameCase*>& group : GroupByConfig()) {
     const rf_config& config = group.front()->config;
-    const Mode mode = static_cast<Mode>(config.mode);
     ASSERT_TRUE((*lab)->Configure(config).ok());
 
     std::map<Bytes, std::vector<std::string>> expected;  // reflection → case names
@@ -111,10 +110,10 @@ TEST_P(AfXdpReflectTest, ReflectsExactlyTheReflectVerdictFramesOnceEachByteExact
     for (const FrameCase* c : group) {
       ASSERT_TRUE((*lab)->Send(c->frame).ok()) << c->name;
       if (c->verdict == Verdict::kReflect) {
-        expected[c->ExpectedReflection(mode)].push_back(c->name);
+        expected[c->ExpectedReflection()].push_back(c->name);
         ++total_reflected;
       } else if (c->has_builder) {
-        forbidden[c->ExpectedReflection(mode)] = c->name;
+        forbidden[c->ExpectedReflection()] = c->name;
       }
     }
     size_t want = 0;
@@ -197,7 +196,7 @@ TEST(AfXdpIoLabTest, RecyclesThousandsOfFramesThroughASmallUmemWithoutLeaking) {
 
   const FrameCase& probe = FrameTable().front();
   ASSERT_EQ(probe.verdict, Verdict::kReflect);
-  const Bytes reflection = probe.ExpectedReflection(static_cast<Mode>(probe.config.mode));
+  const Bytes reflection = probe.ExpectedReflection();
   constexpr int kBursts = 320;
   constexpr int kBurst = 32;
   size_t sent = 0;
@@ -276,7 +275,7 @@ TEST(AfXdpIoLabTest, OneSocketPerQueueEachGetsItsOwnQueuesFrames) {
   ASSERT_TRUE(io1.ok()) << io1.status();
 
   const FrameCase& probe = FrameTable().front();
-  const Bytes reflection = probe.ExpectedReflection(static_cast<Mode>(probe.config.mode));
+  const Bytes reflection = probe.ExpectedReflection();
   constexpr size_t kPerQueue = 100;
   for (int cpu = 0; cpu < 2; ++cpu) {
     OnCpu(cpu, [&] {

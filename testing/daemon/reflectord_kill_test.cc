@@ -55,7 +55,8 @@ class ReflectordKillTest : public DataPathLabTest {
     absl::StatusOr<lab::Capture> capture = lab_->Collect(1, kTimeout);
     ASSERT_TRUE(capture.ok()) << capture.status();
     ASSERT_EQ(capture->returned.size(), 1u) << daemon.Describe();
-    EXPECT_EQ(capture->returned[0], FrameBuilder().IpId(id).Reflected(Mode::kAll).Build());
+    EXPECT_EQ(capture->returned[0],
+              FrameBuilder().IpId(id).Reflected(Mode::kAll, /*tos_handshake=*/true).Build());
   }
 
   // The banner says how the afpacket filter is attached, which decides what SIGKILL leaves.

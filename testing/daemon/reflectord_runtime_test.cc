@@ -57,7 +57,9 @@ TEST_P(ReflectordRuntimeTest, SighupAppliesTheConfigFileWhileRunning) {
 
   std::vector<lab::Frame> back = ExchangeBothPorts(*lab_, 1);
   ASSERT_EQ(back.size(), 1u);
-  EXPECT_EQ(back[0], FrameBuilder().Ports(40000, 3842).Reflected(Mode::kAll).Build());
+  // An ITO frame: the ito rules do the ToS handshake by default.
+  EXPECT_EQ(back[0],
+            FrameBuilder().Ports(40000, 3842).Reflected(Mode::kAll, /*tos_handshake=*/true).Build());
 
   // Only CAP_NET_ADMIN (12) and CAP_BPF (39) are left once the data path runs.
   EXPECT_EQ(lab::EffectiveCapabilities(daemon->pid()), (1ull << 12) | (1ull << 39));

@@ -48,7 +48,7 @@ size_t Reflections(lab::ReflectorLab& lab, uint16_t id) {
   if (!capture.ok()) return 0;
   size_t count = 0;
   for (const lab::Frame& back : capture->returned) {
-    count += back == frame.Reflected(Mode::kAll).Build();
+    count += back == frame.Reflected(Mode::kAll, /*tos_handshake=*/true).Build();
   }
   return count;
 }

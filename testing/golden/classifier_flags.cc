@@ -1,7 +1,8 @@
 #include "testing/golden/classifier_flags.h"
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "reflector/packet/config.h"
+#include "absl/strings/str_join.h"
 #include "reflector/packet/packet.h"
 
 namespace reflector::testing::golden {
@@ -11,23 +12,42 @@ const char* Bool(bool value) { return value ? "true" : "false"; }
 
 }  // namespace
 
-std::vector<std::string> ClassifierFlags(const rf_config& config, bool with_mode) {
-  std::vector<packet::Oui> ouis;
-  for (int i = 0; i < config.oui_count && i < RF_MAX_OUIS; ++i) {
-    ouis.push_back({config.ouis[i][0], config.ouis[i][1], config.ouis[i][2]});
+absl::StatusOr<std::vector<std::string>> ClassifierFlags(const packet::FilterConfig& filter,
+                                                         bool with_mode) {
+  if (!filter.rules.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "rule \"", filter.rules.front().name,
+        "\" is a custom rule: it has no flag, state it as a [[rule]] table of a config file"));
   }
   std::vector<std::string> flags = {
-      absl::StrCat("--port=", config.port),
-      absl::StrCat("--oui=", packet::FormatOuiList(ouis)),
-      absl::StrCat("--dst_mac_filter=", Bool(config.flags & RF_CFG_DST_MAC_FILTER)),
-      absl::StrCat("--signatures=", packet::FormatSignatures(config.signatures)),
-      absl::StrCat("--vlan=", Bool(config.flags & RF_CFG_VLAN)),
-      absl::StrCat("--ipv6=", Bool(config.flags & RF_CFG_IPV6)),
+      absl::StrCat("--port=", filter.port),
+      absl::StrCat("--oui=", packet::FormatOuiList(filter.ouis)),
+      absl::StrCat("--dst_mac_filter=", Bool(filter.dst_mac_filter)),
+      absl::StrCat("--signatures=", packet::FormatSignatures(filter.signatures)),
+      absl::StrCat("--vlan=", Bool(filter.vlan)),
+      absl::StrCat("--ipv6=", Bool(filter.ipv6)),
   };
-  if (with_mode) {
-    flags.push_back(
-        absl::StrCat("--mode=", packet::ModeName(static_cast<packet::Mode>(config.mode))));
+  // The profile settings only when set, so the flags of a default config stay today's.
+  const packet::FilterConfig defaults;
+  if (filter.profiles != defaults.profiles) {
+    flags.push_back(absl::StrCat("--profile=", packet::FormatProfiles(filter.profiles)));
   }
+  if (filter.tos_handshake != defaults.tos_handshake) {
+    flags.push_back(absl::StrCat("--tos_handshake=", Bool(filter.tos_handshake)));
+  }
+  if (filter.loopback_ports.has_value()) {
+    flags.push_back(
+        absl::StrCat("--loopback_ports=", packet::FormatPortRange(*filter.loopback_ports)));
+  }
+  if (!filter.loopback_addresses.empty()) {
+    flags.push_back(absl::StrCat(
+        "--loopback_addresses=",
+        absl::StrJoin(filter.loopback_addresses, ",",
+                      [](std::string* out, const packet::IpPrefix& prefix) {
+                        out->append(packet::FormatPrefix(prefix));
+                      })));
+  }
+  if (with_mode) flags.push_back(absl::StrCat("--mode=", packet::ModeName(filter.mode)));
   return flags;
 }
 

@@ -25,22 +25,31 @@ const Host kRouter = {{0x02, 0x00, 0x5e, 0x10, 0x00, 0xfe},
 const MacAddress kSwitch = {0x02, 0x00, 0x5e, 0x10, 0x00, 0xaa};
 
 GoldenFixture TableGroupFixture(const CaseGroup& group) {
-  GoldenFixture fixture{absl::StrCat("table_", group.name), group.config, {}};
+  GoldenFixture fixture{absl::StrCat("table_", group.name), group.filter, group.config, {}};
   for (const packet::testing::FrameCase* c : group.cases) {
     GoldenFrame frame{c->frame, std::nullopt};
-    if (c->verdict == Verdict::kReflect) frame.reflected_from = c->builder;
+    if (c->verdict == Verdict::kReflect) {
+      frame.reflected_from = c->builder;
+      frame.tos_handshake = c->tos_handshake();
+    }
     fixture.frames.push_back(std::move(frame));
   }
   return fixture;
 }
 
 GoldenFixture MixedTrafficFixture() {
-  GoldenFixture fixture{"mixed_traffic", packet::testing::DefaultTestConfig(), {}};
+  GoldenFixture fixture{"mixed_traffic", packet::testing::DefaultTestFilter(),
+                        packet::testing::DefaultTestConfig(), {}};
   const auto other = [&](std::vector<uint8_t> frame) {
     fixture.frames.push_back({std::move(frame), std::nullopt});
   };
+  // A test frame an rfc2544 or y1564 rule reflects, and one an ito rule reflects (with the
+  // ToS handshake, on by default).
   const auto test = [&](FrameBuilder builder) {
-    fixture.frames.push_back({builder.Build(), builder});
+    fixture.frames.push_back({builder.Build(), builder, /*tos_handshake=*/false});
+  };
+  const auto ito = [&](FrameBuilder builder) {
+    fixture.frames.push_back({builder.Build(), builder, /*tos_handshake=*/true});
   };
   const Ipv4Address mdns_group = {224, 0, 0, 251};
   const MacAddress mdns_mac = {0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb};
@@ -51,19 +60,19 @@ GoldenFixture MixedTrafficFixture() {
   other(Lldp(kSwitch, "lab-switch-1"));
   other(ArpRequest(kTester, kReflectorIpv4));
   other(ArpReply(kReflector, kTester));
-  test(FrameBuilder());
+  ito(FrameBuilder());
   other(IcmpEcho(kTester, kReflector, /*reply=*/false, 0x4242, 1));
   other(IcmpEcho(kReflector, kTester, /*reply=*/true, 0x4242, 1));
   test(FrameBuilder().Custom("RFC2544").FrameSize(128));
   other(TcpSegment(kTester, kReflector, 40000, 80, kClientIsn, 0, kSyn));
   other(TcpSegment(kReflector, kTester, 80, 40000, kServerIsn, kClientIsn + 1, kSyn | kAck));
   other(TcpSegment(kTester, kReflector, 40000, 80, kClientIsn + 1, kServerIsn + 1, kAck));
-  test(FrameBuilder().Ipv6(kTesterIpv6, kReflectorIpv6).Ito("LATENCY"));
+  ito(FrameBuilder().Ipv6(kTesterIpv6, kReflectorIpv6).Ito("LATENCY"));
   other(DnsQuery(kTester, kRouter, "reflector.lab.example", 0x5151));
   other(DnsAnswer(kRouter, kTester, "reflector.lab.example", 0x5151, kReflectorIpv4));
   other(NeighborSolicitation(kTester, kReflectorIpv6));
   other(NeighborAdvertisement(kReflector, kTester));
-  test(FrameBuilder().Vlan(100).Ito("DATA:OT").FrameSize(512));
+  ito(FrameBuilder().Vlan(100).Ito("DATA:OT").FrameSize(512));
   other(FrameBuilder()
             .DstMac(mdns_mac)
             .Ipv4(kTesterIpv4, mdns_group)
@@ -84,7 +93,7 @@ GoldenFixture MixedTrafficFixture() {
   test(FrameBuilder().Custom("Y.1564 ").Dscp(0xb8));
   test(FrameBuilder().Vlan(200, 0x88a8).Vlan(10).Ipv6(kTesterIpv6, kReflectorIpv6).Custom("RFC2544"));
   other(IcmpEcho(kTester, kReflector, /*reply=*/false, 0x4242, 2));
-  test(FrameBuilder().Ito("PROBEOT").Ttl(1).IpId(0xbeef));
+  ito(FrameBuilder().Ito("PROBEOT").Ttl(1).IpId(0xbeef).Dscp(0x20));
   return fixture;
 }
 
@@ -108,15 +117,19 @@ std::vector<std::vector<uint8_t>> GoldenFixture::Input() const {
 std::vector<std::vector<uint8_t>> GoldenFixture::Expected(packet::Mode mode) const {
   std::vector<std::vector<uint8_t>> expected;
   for (const GoldenFrame& f : frames) {
-    if (f.reflected_from.has_value()) expected.push_back(f.reflected_from->Reflected(mode).Build());
+    if (f.reflected_from.has_value()) expected.push_back(f.Reflected(mode));
   }
   return expected;
 }
 
-rf_config GoldenFixture::ConfigFor(packet::Mode mode) const {
-  rf_config with_mode = config;
-  with_mode.mode = static_cast<uint8_t>(mode);
+packet::FilterConfig GoldenFixture::FilterFor(packet::Mode mode) const {
+  packet::FilterConfig with_mode = filter;
+  with_mode.mode = mode;
   return with_mode;
+}
+
+rf_config GoldenFixture::ConfigFor(packet::Mode mode) const {
+  return packet::testing::WithMode(config, mode);
 }
 
 const std::vector<GoldenFixture>& GoldenFixtures() {

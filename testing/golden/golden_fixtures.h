@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "reflector/packet/config.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
 
@@ -24,15 +25,25 @@ struct GoldenFrame {
   // Set when the frame must be reflected: the builder that made it, the oracle for its
   // reflection in each mode (FrameBuilder::Reflected).
   std::optional<packet::testing::FrameBuilder> reflected_from;
+  // Whether the rule that reflects it does the ITO ToS handshake.
+  bool tos_handshake = false;
+
+  std::vector<uint8_t> Reflected(packet::Mode mode) const {
+    return reflected_from->Reflected(mode, tos_handshake).Build();
+  }
 };
 
 struct GoldenFixture {
   std::string name;
-  rf_config config;  // the reflector's config; its mode is RF_MODE_ALL, each mode is a file
+  // The reflector's config as flags state it (no custom rules) and compiled; its mode is
+  // kAll, each mode is a file.
+  packet::FilterConfig filter;
+  rf_config config;
   std::vector<GoldenFrame> frames;
 
   std::vector<std::vector<uint8_t>> Input() const;
   std::vector<std::vector<uint8_t>> Expected(packet::Mode mode) const;
+  packet::FilterConfig FilterFor(packet::Mode mode) const;
   rf_config ConfigFor(packet::Mode mode) const;
 };
 

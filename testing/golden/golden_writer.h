@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace reflector::testing::golden {
 
@@ -16,7 +17,7 @@ namespace reflector::testing::golden {
 absl::Status WriteGoldenPcaps(const std::string& directory, std::vector<std::string>* written);
 
 // The text of fixtures.txt.
-std::string FixtureManifest();
+absl::StatusOr<std::string> FixtureManifest();
 
 }  // namespace reflector::testing::golden
 

@@ -8,13 +8,15 @@
 #include <vector>
 
 #include "absl/types/span.h"
+#include "reflector/packet/config.h"
 #include "reflector/packet/testing/frame_table.h"
 
 namespace reflector::testing::golden {
 
 struct CaseGroup {
   std::string name;  // "default", "port_any", "mode_mac", ... from how it differs from default
-  rf_config config;
+  packet::FilterConfig filter;  // as flags state it (no custom rules)
+  rf_config config;             // compiled from `filter`
   std::vector<const packet::testing::FrameCase*> cases;
 };
 
@@ -22,13 +24,18 @@ struct CaseGroup {
 // most 1514 bytes (the jumbo and sub-header cases stay in the unit tests).
 bool FitsLabVeth(absl::Span<const uint8_t> frame);
 
-// The table's cases whose frame fits, grouped by config in table order. With `ignore_mode`
-// the mode is left out of the grouping and set to kAll in each group's config (the caller
-// applies the modes itself).
+// The table's cases whose frame fits and whose config the daemon's flags can state, grouped
+// by config in table order. With `ignore_mode` the mode is left out of the grouping and set to
+// kAll in each group's config (the caller applies the modes itself).
 std::vector<CaseGroup> GroupTableByConfig(bool ignore_mode);
 
 // The names of the table's cases that FitsLabVeth leaves out, for test logs.
 std::vector<std::string> CasesNotFittingLabVeth();
+
+// The names of the table's cases with custom rules, which GroupTableByConfig leaves out: they
+// need [[rule]] tables in a config file, not flags. The packet library's, the XDP program's
+// and the differential tests run them; the daemon's own rule tests cover the config file.
+std::vector<std::string> CasesWithCustomRules();
 
 }  // namespace reflector::testing::golden
 

@@ -80,7 +80,10 @@ TEST_P(PcapReplayTest, EveryGoldenPcapComesBackAsItsExpectedOutput) {
   for (const GoldenFixture& fixture : testing::golden::GoldenFixtures()) {
     for (packet::Mode mode : packet::kAllModes) {
       const std::string output = OutputPcapName(fixture, mode);
-      std::vector<std::string> flags = testing::golden::ClassifierFlags(fixture.ConfigFor(mode));
+      absl::StatusOr<std::vector<std::string>> classifier_flags =
+          testing::golden::ClassifierFlags(fixture.FilterFor(mode));
+      ASSERT_TRUE(classifier_flags.ok()) << classifier_flags.status();
+      std::vector<std::string> flags = *classifier_flags;
       // One queue, one worker: the order of the frames is part of what is compared.
       flags.insert(flags.end(), {"--datapath=" + GetParam(), "--queues=1"});
       SCOPED_TRACE(absl::StrCat(InputPcapName(fixture), " -> ", output, " with ",
