@@ -93,15 +93,16 @@ void FuzzMode(absl::string_view text) {
 // whatever it parses to must then either validate into options or fail the same way.
 void FuzzConfigFile(absl::string_view text) {
   constexpr absl::string_view kOrigin = "fuzz.toml";
-  const absl::StatusOr<daemon::Settings> settings = daemon::ParseConfigText(text, kOrigin);
-  if (!Accepted(settings, text)) {
+  const absl::StatusOr<daemon::ConfigFile> file = daemon::ParseConfigText(text, kOrigin);
+  if (!Accepted(file, text)) {
     // "fuzz.toml:3:7: ...": a user with a long file needs the place, not only the problem.
-    if (!absl::StartsWith(settings.status().message(), absl::StrCat(kOrigin, ":"))) {
+    if (!absl::StartsWith(file.status().message(), absl::StrCat(kOrigin, ":"))) {
       Fail("a config-file error does not name the file and line", text);
     }
     return;
   }
-  const absl::StatusOr<daemon::DaemonOptions> options = daemon::ParseOptions(*settings);
+  const absl::StatusOr<daemon::DaemonOptions> options =
+      daemon::ParseOptions(file->settings, file->rules);
   if (!Accepted(options, text)) return;
   // What the daemon hands the data paths next: ToWire may refuse a filter only with a reason.
   Accepted(packet::ToWire(options->filter), text);

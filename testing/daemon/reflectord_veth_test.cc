@@ -55,7 +55,7 @@ DaemonCounters ExpectedCounters(const CaseGroup& group, absl::string_view datapa
     if (c->verdict == Verdict::kReflect) {
       ++expected.reflected_frames;
       // The field's name predates rules; the daemon counts per rule name.
-      ++expected.reflected_by_signature[c->rule_name];
+      ++expected.reflected_by_rule[c->rule_name];
     } else {
       ++expected.rejected_frames;
       ++expected.rejected[std::string(packet::VerdictName(c->verdict))];
@@ -72,7 +72,7 @@ std::string Format(const std::map<std::string, uint64_t>& counts) {
 // userspace, but its tc ingress program classifies and counts them.
 void ExpectCountersMatch(const DaemonCounters& counted, const DaemonCounters& want) {
   EXPECT_EQ(counted.reflected_frames, want.reflected_frames);
-  EXPECT_EQ(Format(counted.reflected_by_signature), Format(want.reflected_by_signature));
+  EXPECT_EQ(Format(counted.reflected_by_rule), Format(want.reflected_by_rule));
   EXPECT_EQ(counted.rx_frames, counted.reflected_frames + counted.rejected_frames);
   EXPECT_EQ(counted.rx_frames, want.rx_frames);
   EXPECT_EQ(counted.rejected_frames, want.rejected_frames);
