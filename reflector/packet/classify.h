@@ -256,24 +256,35 @@ _Static_assert(RF_ADDRESS == RF_VLAN_ID + 1 && RF_PORT == RF_VLAN_ID + 2 &&
  * the first rule); then, only for a frame no rule took, how far each rule got, branch-free, to
  * name the reason.
  */
-RF_INLINE __u64 rf_vlan_ok(const struct rf_rule *rule, const struct rf_facts *facts) {
-  return rf_is_zero((facts->vlan_key & rule->vlan_mask) ^ rule->vlan_value);
-}
-
-RF_INLINE __u64 rf_address_ok(const struct rf_rule *rule, const struct rf_facts *facts) {
-  return rf_nonzero(rule->ip_versions & facts->version_bit) &
-         rf_nonzero(rule->dst_prefixes & facts->dst_bits) &
-         rf_nonzero(rule->src_prefixes & facts->src_bits);
-}
-
+/* Each condition is written once, over a pair of primitives: the first pass uses plain
+ * comparisons (a branch per condition is what it wants), the second the branch-free ones. */
+#define RF_VLAN_OK(is_zero, at_least, rule, facts) \
+  is_zero(((facts)->vlan_key & (rule)->vlan_mask) ^ (rule)->vlan_value)
+#define RF_ADDRESS_OK(is_zero, at_least, rule, facts)                         \
+  ((is_zero((__u64)((rule)->ip_versions & (facts)->version_bit)) ^ 1) &       \
+   (is_zero((rule)->dst_prefixes & (facts)->dst_bits) ^ 1) &                  \
+   (is_zero((rule)->src_prefixes & (facts)->src_bits) ^ 1))
 /* port - min wraps to a large 32-bit value below the range. */
-RF_INLINE __u64 rf_port_ok(const struct rf_rule *rule, const struct rf_facts *facts) {
-  return rf_at_least(rule->dst_port_span, (__u32)(facts->dst_port - rule->dst_port_min)) &
-         rf_at_least(rule->src_port_span, (__u32)(facts->src_port - rule->src_port_min));
-}
+#define RF_PORT_OK(is_zero, at_least, rule, facts)                                     \
+  (at_least((rule)->dst_port_span, (__u32)((facts)->dst_port - (rule)->dst_port_min)) & \
+   at_least((rule)->src_port_span, (__u32)((facts)->src_port - (rule)->src_port_min)))
+#define RF_OUI_OK(is_zero, at_least, rule, facts) \
+  (is_zero((__u64)((rule)->ouis & (facts)->oui_bits)) ^ 1)
 
+RF_INLINE __u64 rf_plain_is_zero(__u64 x) { return x == 0; }
+RF_INLINE __u64 rf_plain_at_least(__u64 a, __u64 b) { return a >= b; }
+
+RF_INLINE __u64 rf_vlan_ok(const struct rf_rule *rule, const struct rf_facts *facts) {
+  return RF_VLAN_OK(rf_is_zero, rf_at_least, rule, facts);
+}
+RF_INLINE __u64 rf_address_ok(const struct rf_rule *rule, const struct rf_facts *facts) {
+  return RF_ADDRESS_OK(rf_is_zero, rf_at_least, rule, facts);
+}
+RF_INLINE __u64 rf_port_ok(const struct rf_rule *rule, const struct rf_facts *facts) {
+  return RF_PORT_OK(rf_is_zero, rf_at_least, rule, facts);
+}
 RF_INLINE __u64 rf_oui_ok(const struct rf_rule *rule, const struct rf_facts *facts) {
-  return rf_nonzero(rule->ouis & facts->oui_bits);
+  return RF_OUI_OK(rf_is_zero, rf_at_least, rule, facts);
 }
 
 /*
@@ -467,12 +478,13 @@ RF_INLINE enum rf_verdict rf_classify_tagged(const __u8 *data, const __u8 *end,
   for (__u32 i = 0; i < RF_MAX_RULES; i++) {
     if (i >= cfg->rule_count) break;
     const struct rf_rule *rule = &cfg->rules[i];
-    if (!rf_port_ok(rule, facts_ptr)) continue;
+    if (!RF_PORT_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts_ptr)) continue;
     const long pattern_ok = rf_pattern_ok(data, end, rule, facts_ptr);
     if (pattern_ok < 0) return RF_TOO_SHORT;
     if (!pattern_ok) continue;
-    if (!rf_oui_ok(rule, facts_ptr) || !rf_vlan_ok(rule, facts_ptr) ||
-        !rf_address_ok(rule, facts_ptr)) {
+    if (!RF_OUI_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts_ptr) ||
+        !RF_VLAN_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts_ptr) ||
+        !RF_ADDRESS_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts_ptr)) {
       continue;
     }
     res->l3_offset = (__u16)l3_off;
