@@ -108,13 +108,14 @@ RF_INLINE int rf_ipv6_is_unicast(const __u8 *addr) {
 }
 
 /*
- * The rule stage is branch-free arithmetic on 0/1 values, built from the three primitives
- * below. The BPF target has no conditional moves, so every comparison is a branch, and the
- * verifier walks each path of each rule of the loop again: with a dozen comparisons per rule
- * and 32 rules the program would not load. So for BPF the primitives compute 0 or 1 with
- * shifts, and RF_OPAQUE hides each 0/1 value from the compiler, which would otherwise turn the
- * arithmetic back into compare-and-branch. For g++ they are plain comparisons (setcc/cmov).
- * The logic that combines them is the same code for both.
+ * The rule stage's second pass (the reason of a frame no rule took) is branch-free arithmetic
+ * on 0/1 values, built from the three primitives below. The BPF target has no conditional
+ * moves, so every comparison is a branch; a pass that keeps the best reason so far in a
+ * variable would give the verifier a path per reason per rule of the loop, and with 32 rules
+ * the program would not load. So for BPF the primitives compute 0 or 1 with shifts, and
+ * RF_OPAQUE hides each 0/1 value from the compiler, which would otherwise turn the arithmetic
+ * back into compare-and-branch. For g++ they are plain comparisons (setcc/cmov). The logic that
+ * combines them is the same code for both.
  */
 #if defined(__bpf__)
 #define RF_OPAQUE(x) __asm__ volatile("" : "+r"(x))
@@ -226,7 +227,6 @@ struct rf_facts {
   __u16 dst_port;
   __u16 src_port;
   __u8 version_bit;  /* RF_IP_VERSION_BIT of the frame's IP version */
-  __u8 tags;
   __u8 ip_version;
 };
 
@@ -455,7 +455,6 @@ RF_INLINE enum rf_verdict rf_classify_tagged(const __u8 *data, const __u8 *end,
   facts.src_port = rf_load_be16(udp);
   facts.dst_port = rf_load_be16(udp + 2);
   const struct rf_facts *const facts_ptr = &facts;
-  facts.tags = (__u8)tags;
   facts.vlan_key = rf_vlan_key(tags, outer_vid, inner_vid);
   facts.version_bit = RF_IP_VERSION_BIT(facts.ip_version);
   facts.oui_bits = (cfg->flags & RF_CFG_USES_OUIS) ? rf_oui_bits(src_mac, cfg) : RF_ANY_OUI;
