@@ -470,17 +470,18 @@ RF_INLINE enum rf_verdict rf_classify_tagged(const __u8 *data, const __u8 *end,
     }
   }
 
-  /* First pass: the first rule whose conditions all hold, most selective first. */
+  /* First pass: the first rule whose conditions all hold, most selective first (the payload
+   * pattern: it tells the default rules apart). */
 #if defined(__clang__)
 #pragma clang loop unroll(disable)
 #endif
   for (__u32 i = 0; i < RF_MAX_RULES; i++) {
     if (i >= cfg->rule_count) break;
     const struct rf_rule *rule = &cfg->rules[i];
-    if (!RF_PORT_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts_ptr)) continue;
     const long pattern_ok = rf_pattern_ok(data, end, rule, facts_ptr);
     if (pattern_ok < 0) return RF_TOO_SHORT;
     if (!pattern_ok) continue;
+    if (!RF_PORT_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts_ptr)) continue;
     if (!RF_OUI_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts_ptr) ||
         !RF_VLAN_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts_ptr) ||
         !RF_ADDRESS_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts_ptr)) {
