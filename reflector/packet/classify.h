@@ -160,9 +160,6 @@ RF_INLINE __u64 rf_at_least(__u64 a, __u64 b) { return a >= b; }
 RF_INLINE __u64 rf_max(__u64 a, __u64 b) { return a > b ? a : b; }
 #endif
 
-/* 1 when x is nonzero, else 0. */
-RF_INLINE __u64 rf_nonzero(__u64 x) { return rf_is_zero(x) ^ 1; }
-
 /* A MAC's first three bytes as a 32-bit value, the fourth byte cleared: how rf_config.ouis
  * holds OUIs, so one compare tests one. */
 RF_INLINE __u32 rf_oui_key(const __u8 *mac) {
@@ -251,13 +248,13 @@ _Static_assert(RF_ADDRESS == RF_VLAN_ID + 1 && RF_PORT == RF_VLAN_ID + 2 &&
 
 /*
  * The conditions of a rule, each 0 or 1 (wire.h stores absent conditions so that they hold).
- * The classifier asks them twice, from the same functions: first, rule by rule, whether all
+ * The classifier asks them twice, from the same definitions: first, rule by rule, whether all
  * hold, leaving a rule at its first failed condition (cheap, and the usual test frame matches
  * the first rule); then, only for a frame no rule took, how far each rule got, branch-free, to
- * name the reason.
+ * name the reason. Each condition is written once, over a pair of primitives: the first pass
+ * uses plain comparisons (a branch per condition is what it wants), the second the branch-free
+ * ones.
  */
-/* Each condition is written once, over a pair of primitives: the first pass uses plain
- * comparisons (a branch per condition is what it wants), the second the branch-free ones. */
 #define RF_VLAN_OK(is_zero, at_least, rule, facts) \
   is_zero(((facts)->vlan_key & (rule)->vlan_mask) ^ (rule)->vlan_value)
 #define RF_ADDRESS_OK(is_zero, at_least, rule, facts)                         \
@@ -273,19 +270,6 @@ _Static_assert(RF_ADDRESS == RF_VLAN_ID + 1 && RF_PORT == RF_VLAN_ID + 2 &&
 
 RF_INLINE __u64 rf_plain_is_zero(__u64 x) { return x == 0; }
 RF_INLINE __u64 rf_plain_at_least(__u64 a, __u64 b) { return a >= b; }
-
-RF_INLINE __u64 rf_vlan_ok(const struct rf_rule *rule, const struct rf_facts *facts) {
-  return RF_VLAN_OK(rf_is_zero, rf_at_least, rule, facts);
-}
-RF_INLINE __u64 rf_address_ok(const struct rf_rule *rule, const struct rf_facts *facts) {
-  return RF_ADDRESS_OK(rf_is_zero, rf_at_least, rule, facts);
-}
-RF_INLINE __u64 rf_port_ok(const struct rf_rule *rule, const struct rf_facts *facts) {
-  return RF_PORT_OK(rf_is_zero, rf_at_least, rule, facts);
-}
-RF_INLINE __u64 rf_oui_ok(const struct rf_rule *rule, const struct rf_facts *facts) {
-  return RF_OUI_OK(rf_is_zero, rf_at_least, rule, facts);
-}
 
 /*
  * The payload pattern: 1 when it is in the UDP payload, 0 when not, -1 when the frame is
@@ -326,11 +310,11 @@ RF_PROGRESS_FN long rf_rule_progress(const __u8 *data, const __u8 *end,
                                      const struct rf_rule *rule, const struct rf_facts *facts) {
   const long pattern_ok = rf_pattern_ok(data, end, rule, facts);
   if (pattern_ok < 0) return -1;
-  const __u64 past_vlan = rf_vlan_ok(rule, facts);
-  const __u64 past_address = past_vlan & rf_address_ok(rule, facts);
-  const __u64 past_port = past_address & rf_port_ok(rule, facts);
+  const __u64 past_vlan = RF_VLAN_OK(rf_is_zero, rf_at_least, rule, facts);
+  const __u64 past_address = past_vlan & RF_ADDRESS_OK(rf_is_zero, rf_at_least, rule, facts);
+  const __u64 past_port = past_address & RF_PORT_OK(rf_is_zero, rf_at_least, rule, facts);
   const __u64 past_pattern = past_port & (__u64)pattern_ok;
-  const __u64 past_oui = past_pattern & rf_oui_ok(rule, facts);
+  const __u64 past_oui = past_pattern & RF_OUI_OK(rf_is_zero, rf_at_least, rule, facts);
   return (long)(RF_VLAN_ID + past_vlan + past_address + past_port + past_pattern + past_oui);
 }
 

@@ -45,6 +45,11 @@ absl::Status ParseHexGroups(absl::string_view text, absl::string_view what,
   return absl::OkStatus();
 }
 
+// Byte `b` of the netmask of a `length`-bit prefix.
+uint8_t PrefixMaskByte(int length, int b) {
+  return static_cast<uint8_t>(0xff00u >> std::clamp(length - 8 * b, 0, 8));
+}
+
 struct SignatureGroup {
   absl::string_view name;
   uint8_t bits;
@@ -285,8 +290,7 @@ absl::StatusOr<CompiledConfig> Compile(const FilterConfig& config) {
     const IpPrefix& prefix = prefixes[i];
     const int bytes = prefix.version == 4 ? 4 : 16;
     for (int b = 0; b < bytes; ++b) {
-      const int bits = std::clamp(prefix.length - 8 * b, 0, 8);
-      out.mask[b] = static_cast<__u8>(0xff00u >> bits);
+      out.mask[b] = PrefixMaskByte(prefix.length, b);
       out.addr[b] = prefix.addr[b] & out.mask[b];
     }
     out.version = static_cast<__u8>(prefix.version);
@@ -396,10 +400,7 @@ absl::StatusOr<IpPrefix> ParsePrefix(absl::string_view text) {
     prefix.length = bits;
   }
   // Zero the host bits, so equal prefixes compare equal.
-  for (int b = 0; b < 16; ++b) {
-    const int bits = std::clamp(prefix.length - 8 * b, 0, 8);
-    prefix.addr[b] &= static_cast<uint8_t>(0xff00u >> bits);
-  }
+  for (int b = 0; b < 16; ++b) prefix.addr[b] &= PrefixMaskByte(prefix.length, b);
   return prefix;
 }
 
