@@ -216,11 +216,35 @@ void CheckReflection(absl::Span<const uint8_t> original, const ClassifyInput& in
   }
 }
 
+// The fast tier is only a shortcut: under any rule hint, rf_classify_hinted gives the exact
+// classifier's verdict and result.
+void CheckTiersAgree(absl::Span<const uint8_t> frame, const rf_config& config) {
+  if (frame.empty()) return;
+  const uint8_t* end = frame.data() + frame.size();
+  rf_result exact = {};
+  const rf_verdict expected = rf_classify_exact(frame.data(), end, &config, 0, &exact);
+  for (uint32_t hint = 0; hint <= config.rule_count; ++hint) {
+    uint32_t tried = hint == config.rule_count ? RF_NO_RULE_HINT : hint;
+    rf_result result = {};
+    const rf_verdict verdict = rf_classify_hinted(frame.data(), end, &config, &tried, &result);
+    if (verdict != expected ||
+        (verdict == RF_REFLECT && std::memcmp(&result, &exact, sizeof(result)) != 0)) {
+      Fail(absl::StrCat("the fast tier disagrees with the exact classifier under rule hint ",
+                        hint, ": ", packet::VerdictName(static_cast<packet::Verdict>(verdict)),
+                        " rule ", result.rule, " vs ",
+                        packet::VerdictName(static_cast<packet::Verdict>(expected)), " rule ",
+                        exact.rule),
+           frame, {});
+    }
+  }
+}
+
 // One input: classify; a rejected frame must stay untouched, a reflected one must keep SPEC §4.
 void FuzzClassify(absl::Span<const uint8_t> data) {
   const std::optional<ClassifyInput> input = DecodeClassifyInput(data);
   if (!input.has_value()) return;
   OwnedFrame frame(input->frame);
+  CheckTiersAgree(frame.span(), input->config);
   const Classification verdict = packet::Classify(frame.span(), input->config);
   if (verdict.reflect()) {
     CheckReflection(frame.span(), *input, verdict);

@@ -69,7 +69,11 @@ struct rf_xdp_counters {
   __u64 redirected;        /* afxdp: handed to an AF_XDP socket (XDP_REDIRECT) */
   __u64 redirect_fallback; /* afxdp: no socket on the frame's rx queue, so passed instead */
   __u64 reflect_errors;    /* rf_reflect refused a reflect verdict's offsets (a bug); passed */
-  __u64 reserved[4];
+  /* Not a counter (the sum over CPUs means nothing): the rule that took this CPU's last frame,
+   * the fast tier's hint (rf_classify_fast), and padding. Zero at load: rule 0 first. */
+  __u32 rule_hint;
+  __u32 reserved32;
+  __u64 reserved[3];
 };
 
 #define RF_XDP_MAX_QUEUES_DEFAULT 64 /* XSKMAP entries unless the loader asks for another size */

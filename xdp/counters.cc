@@ -38,14 +38,18 @@ rf_xdp_counters SumCounters(absl::Span<const rf_xdp_counters> per_cpu) {
     const auto words = std::bit_cast<CounterWords>(cpu);
     for (size_t i = 0; i < kCounterWords; ++i) sum[i] += words[i];
   }
-  return std::bit_cast<rf_xdp_counters>(sum);
+  auto counters = std::bit_cast<rf_xdp_counters>(sum);
+  counters.rule_hint = 0;  // not a counter: a sum of hints means nothing
+  return counters;
 }
 
 rf_xdp_counters CountersSince(const rf_xdp_counters& after, const rf_xdp_counters& before) {
   auto words = std::bit_cast<CounterWords>(after);
   const auto old_words = std::bit_cast<CounterWords>(before);
   for (size_t i = 0; i < kCounterWords; ++i) words[i] -= old_words[i];
-  return std::bit_cast<rf_xdp_counters>(words);
+  auto counters = std::bit_cast<rf_xdp_counters>(words);
+  counters.rule_hint = 0;
+  return counters;
 }
 
 uint64_t ReflectVerdicts(const rf_xdp_counters& counters) {

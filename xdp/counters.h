@@ -17,7 +17,7 @@ namespace reflector::xdp {
 // counters in errors ("the XDP counters").
 absl::StatusOr<rf_xdp_counters> ReadPerCpuCounters(const bpf_map* map, absl::string_view what);
 
-// Field by field sum of the copies a per-CPU map holds.
+// Field by field sum of the copies a per-CPU map holds (rule_hint, not a counter, is 0).
 rf_xdp_counters SumCounters(absl::Span<const rf_xdp_counters> per_cpu);
 
 // after - before, field by field: what was counted in between.

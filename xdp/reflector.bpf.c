@@ -29,32 +29,26 @@ struct {
   __type(value, __u32);
 } rf_xsks SEC(".maps");
 
-SEC("xdp")
-int rf_xdp_reflect(struct xdp_md *ctx) {
-  __u8 *data = (__u8 *)(long)ctx->data;
-  const __u8 *end = (const __u8 *)(long)ctx->data_end;
-
-  __u32 zero = 0;
-  struct rf_xdp_counters *counters = bpf_map_lookup_elem(&rf_counters, &zero);
-  if (!counters) return XDP_PASS; /* cannot happen for a one-entry array; the verifier asks */
-
-  const struct rf_xdp_config *config = &rf_config.slot[rf_config.active & 1];
-  struct rf_result where;
-  const __u32 verdict = rf_classify(data, end, &config->filter, &where);
-
+/*
+ * What the program does with a classified frame: count it, then reflect in place (XDP_TX),
+ * redirect it to AF_XDP, or pass it, per the config's action. `fast`: the fast tier took it.
+ */
+RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
+                         const struct rf_xdp_config *config, __u32 verdict, __u8 *data,
+                         const __u8 *end, const struct rf_result *where, int fast) {
   /* Two adds per frame; userspace derives received, passed and sent (xdp/abi.h). */
   if (verdict != RF_REFLECT) {
     rf_count_reject(counters, verdict, (__u64)(end - data));
     return XDP_PASS;
   }
   /* A mask, not an if: the verifier needs the index bounded, and 32 is a power of two. */
-  const __u32 rule = where.rule & (RF_MAX_RULES - 1);
+  const __u32 rule = where->rule & (RF_MAX_RULES - 1);
   counters->rule_frames[rule]++;
   counters->rule_bytes[rule] += (__u64)(end - data);
 
   switch (config->action) {
     case RF_XDP_TX:
-      if (rf_reflect(data, end, &where) != 0) {
+      if ((fast ? rf_reflect_fast(data, end, where) : rf_reflect(data, end, where)) != 0) {
         counters->reflect_errors++;
         return XDP_PASS;
       }
@@ -72,6 +66,53 @@ int rf_xdp_reflect(struct xdp_md *ctx) {
     default: /* RF_XDP_MONITOR */
       return XDP_PASS;
   }
+}
+
+/* This CPU's counter record. */
+RF_INLINE struct rf_xdp_counters *rf_xdp_cpu_counters(void) {
+  __u32 zero = 0;
+  return bpf_map_lookup_elem(&rf_counters, &zero);
+}
+
+/* The live configuration: the slot the loader last made active. Opaque to the compiler, which
+ * would otherwise keep the slot index and rebuild the address before each use. */
+RF_INLINE const struct rf_xdp_config *rf_xdp_active_config(void) {
+  const struct rf_xdp_config *config = &rf_config.slot[rf_config.active & 1];
+  RF_OPAQUE(config);
+  return config;
+}
+
+/*
+ * Every frame the fast tier leaves: the exact classifier. A global function, so the verifier
+ * checks it once on its own, rather than once for each check of the fast tier that can give
+ * up. It reads the active slot again; a reload in between only means this frame is classified
+ * against the newer configuration, as a whole.
+ */
+__attribute__((noinline)) int rf_xdp_exact(struct xdp_md *ctx) {
+  __u8 *data = (__u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
+  struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
+  if (!counters) return XDP_PASS; /* cannot happen for a one-entry array; the verifier asks */
+  const struct rf_xdp_config *config = rf_xdp_active_config();
+  struct rf_result where;
+  const __u32 verdict = rf_classify_exact(data, end, &config->filter, 0, &where);
+  return rf_xdp_act(ctx, counters, config, verdict, data, end, &where, 0);
+}
+
+/* The classifier as rf_classify_hinted composes it (packet library): the fast tier, then the
+ * exact classifier for what it leaves. */
+SEC("xdp")
+int rf_xdp_reflect(struct xdp_md *ctx) {
+  __u8 *data = (__u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
+  struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
+  if (!counters) return XDP_PASS; /* cannot happen for a one-entry array; the verifier asks */
+  const struct rf_xdp_config *config = rf_xdp_active_config();
+  struct rf_result where;
+  if (!rf_classify_fast(data, end, &config->filter, &counters->rule_hint, &where)) {
+    return rf_xdp_exact(ctx);
+  }
+  return rf_xdp_act(ctx, counters, config, RF_REFLECT, data, end, &where, 1);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -79,7 +79,9 @@ int rf_tc_drop(struct __sk_buff *skb) {
    * as it was on the wire. */
   const __u32 stripped_tag = skb->vlan_present ? (RF_STRIPPED_TAG | (skb->vlan_tci & 0xffff)) : 0;
   struct rf_result result;
-  const __u32 verdict = rf_classify_tagged(data, end, cfg, stripped_tag, &result);
+  /* The exact classifier alone: the fast tier only ever agrees with it, and the verifier then
+   * checks one classifier here, not a second one behind every check of the first. */
+  const __u32 verdict = rf_classify_exact(data, end, cfg, stripped_tag, &result);
   if (verdict != RF_REFLECT) return rf_tc_pass(counters, verdict, bytes);
 
   const __u32 rule = result.rule & (RF_MAX_RULES - 1);

@@ -35,8 +35,10 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
     const platform::Frame& frame = received_[i];
     batch.rx_bytes += frame.length;
     const packet::Classification result =
-        monitor_ ? packet::Classify(absl::MakeConstSpan(frame.data, frame.length), config_)
-                 : packet::ClassifyAndReflect(absl::MakeSpan(frame.data, frame.length), config_);
+        monitor_ ? packet::Classify(absl::MakeConstSpan(frame.data, frame.length), config_,
+                                    rule_hint_)
+                 : packet::ClassifyAndReflect(absl::MakeSpan(frame.data, frame.length), config_,
+                                              rule_hint_);
     if (result.reflect()) {
       const size_t rule = result.where.rule & (RF_MAX_RULES - 1);
       ++batch.reflected_by_rule[rule];

@@ -13,6 +13,7 @@
 #include "platform/frame_io.h"
 #include "reflector/engine/counters.h"
 #include "reflector/engine/shared_config.h"
+#include "reflector/packet/packet.h"
 
 namespace reflector::engine {
 
@@ -43,6 +44,7 @@ class Worker {
   const bool monitor_;
   rf_config config_;
   uint64_t config_version_ = 0;
+  packet::RuleHint rule_hint_;  // the rule of the last frame reflected
   platform::IoStats io_seen_;  // the backend's counters at the last publication
   std::array<platform::Frame, platform::kBatchSize> received_;
   std::array<platform::Frame, platform::kBatchSize> to_send_;

@@ -79,6 +79,18 @@ RF_INLINE void rf_store_be16(__u8 *p, __u16 v) {
 #endif
 }
 
+/* The host-order value of 2 or 4 bytes as they lie in memory: what a wide load of them reads,
+ * so frame fields can be compared with constants without byte swaps. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define RF_BYTES16(b0, b1) ((__u16)((b0) | ((b1) << 8)))
+#define RF_BYTES32(b0, b1, b2, b3) \
+  ((__u32)(b0) | ((__u32)(b1) << 8) | ((__u32)(b2) << 16) | ((__u32)(b3) << 24))
+#else
+#define RF_BYTES16(b0, b1) ((__u16)(((b0) << 8) | (b1)))
+#define RF_BYTES32(b0, b1, b2, b3) \
+  (((__u32)(b0) << 24) | ((__u32)(b1) << 16) | ((__u32)(b2) << 8) | (__u32)(b3))
+#endif
+
 RF_INLINE int rf_mac_equal(const __u8 *a, const __u8 *b) {
   return ((rf_load_u32(a) ^ rf_load_u32(b)) | (__u32)(rf_load_u16(a + 4) ^ rf_load_u16(b + 4))) == 0;
 }
@@ -213,17 +225,21 @@ RF_INLINE __u64 rf_ipv6_prefix_bits(const __u8 *addr, const struct rf_config *cf
   return bits | RF_ANY_PREFIX;
 }
 
-/* What the rules look at, gathered once per frame by the safety stage. */
+/* What the rules look at, gathered once per frame by the safety stage. The first pass reads the
+ * ports, OUI and addresses from the frame when a rule asks (few do); the second pass uses the
+ * bit sets, filled in before it. */
 struct rf_facts {
-  __u64 dst_bits;    /* prefix bits of the destination address | RF_ANY_PREFIX */
-  __u64 src_bits;    /* of the source address */
-  __u32 payload_off; /* UDP payload */
-  __u32 payload_len; /* from the UDP length: never Ethernet padding */
-  __u32 oui_bits;    /* rf_oui_bits | RF_ANY_OUI */
-  __u32 vlan_key;    /* rf_vlan_key */
-  __u16 dst_port;
-  __u16 src_port;
-  __u8 version_bit;  /* RF_IP_VERSION_BIT of the frame's IP version */
+  const __u8 *udp;      /* the UDP header, which holds the ports */
+  const __u8 *src_mac;
+  const __u8 *src_addr; /* IP addresses */
+  const __u8 *dst_addr;
+  __u64 dst_bits;       /* second pass: prefix bits of the destination address | RF_ANY_PREFIX */
+  __u64 src_bits;       /* of the source address */
+  __u32 oui_bits;       /* second pass: rf_oui_bits | RF_ANY_OUI */
+  __u32 payload_off;    /* UDP payload */
+  __u32 payload_len;    /* from the UDP length: never Ethernet padding */
+  __u32 vlan_key;       /* rf_vlan_key */
+  __u8 version_bit;     /* RF_IP_VERSION_BIT of the frame's IP version */
   __u8 ip_version;
 };
 
@@ -262,9 +278,10 @@ _Static_assert(RF_ADDRESS == RF_VLAN_ID + 1 && RF_PORT == RF_VLAN_ID + 2 &&
    (is_zero((rule)->dst_prefixes & (facts)->dst_bits) ^ 1) &                  \
    (is_zero((rule)->src_prefixes & (facts)->src_bits) ^ 1))
 /* port - min wraps to a large 32-bit value below the range. */
-#define RF_PORT_OK(is_zero, at_least, rule, facts)                                     \
-  (at_least((rule)->dst_port_span, (__u32)((facts)->dst_port - (rule)->dst_port_min)) & \
-   at_least((rule)->src_port_span, (__u32)((facts)->src_port - (rule)->src_port_min)))
+#define RF_PORT_OK(is_zero, at_least, rule, facts)                                         \
+  (at_least((rule)->dst_port_span,                                                         \
+            (__u32)(rf_load_be16((facts)->udp + 2) - (rule)->dst_port_min)) &              \
+   at_least((rule)->src_port_span, (__u32)(rf_load_be16((facts)->udp) - (rule)->src_port_min)))
 #define RF_OUI_OK(is_zero, at_least, rule, facts) \
   (is_zero((__u64)((rule)->ouis & (facts)->oui_bits)) ^ 1)
 
@@ -272,26 +289,53 @@ RF_INLINE __u64 rf_plain_is_zero(__u64 x) { return x == 0; }
 RF_INLINE __u64 rf_plain_at_least(__u64 a, __u64 b) { return a >= b; }
 
 /*
- * The payload pattern: 1 when it is in the UDP payload, 0 when not, -1 when the frame is
- * shorter than the window compared, which the payload length rules out (for the verifier).
- * The pattern is kept right-aligned in 16 bytes, so one masked compare of the 16 frame bytes
- * that end where the pattern ends decides, whatever its length; mask bytes in front of the
- * pattern are zero. When the pattern would end past the UDP payload the compare reads the 16
- * bytes before the payload instead (always in the frame: the end of the IP header and the UDP
- * header) and its result does not count. No pattern: pattern_end 0 and an empty mask.
+ * The payload pattern is kept right-aligned in 16 bytes, so one masked compare of the 16 frame
+ * bytes that end where the pattern ends decides, whatever its length; mask bytes in front of
+ * the pattern are zero. No pattern: pattern_end 0 and an empty mask. The compare is done in
+ * two halves; the second holds the pattern's last 8 bytes, all of a pattern up to 8 long.
+ */
+RF_INLINE __u64 rf_pattern_end(const struct rf_rule *rule) {
+  /* A mask keeps the verifier's bounds small; valid configs are far inside it. */
+  return rule->pattern_end & 0x7ff;
+}
+
+/* Masked differences between the 16 bytes at `p` and the pattern's halves: 0 when equal. */
+RF_INLINE __u64 rf_pattern_head_difference(const __u8 *p, const struct rf_rule *rule) {
+  return (rf_load_u64(p) & rf_load_u64(rule->mask)) ^ rf_load_u64(rule->pattern);
+}
+RF_INLINE __u64 rf_pattern_tail_difference(const __u8 *p, const struct rf_rule *rule) {
+  return (rf_load_u64(p + 8) & rf_load_u64(rule->mask + 8)) ^ rf_load_u64(rule->pattern + 8);
+}
+
+/*
+ * The first pass's pattern test: 1 when the pattern is in the UDP payload, 0 when not, -1 when
+ * the 16 bytes compared are not in the frame, which the payload length rules out (for the
+ * verifier).
+ */
+RF_INLINE long rf_pattern_matches(const __u8 *data, const __u8 *end, const struct rf_rule *rule,
+                                  const struct rf_facts *facts) {
+  const __u64 pattern_end = rf_pattern_end(rule);
+  if (pattern_end > facts->payload_len) return 0;
+  const __u64 window = facts->payload_off - RF_PATTERN_LEN + pattern_end;
+  if (window > 0xffff || !RF_FITS(data, window, RF_PATTERN_LEN, end)) return -1;
+  const __u8 *p = data + window;
+  return rf_pattern_tail_difference(p, rule) == 0 && rf_pattern_head_difference(p, rule) == 0;
+}
+
+/*
+ * The same test for the branch-free second pass. When the pattern would end past the UDP
+ * payload it compares the 16 bytes before the payload instead (always in the frame: the end of
+ * the IP header and the UDP header), and that result does not count.
  */
 RF_INLINE long rf_pattern_ok(const __u8 *data, const __u8 *end, const struct rf_rule *rule,
                              const struct rf_facts *facts) {
-  /* A mask keeps the verifier's bounds small; valid configs are far inside it. */
-  const __u64 pattern_end = rule->pattern_end & 0x7ff;
+  const __u64 pattern_end = rf_pattern_end(rule);
   const __u64 in_payload = rf_at_least(facts->payload_len, pattern_end);
   const __u64 window = facts->payload_off - RF_PATTERN_LEN + (pattern_end & (0 - in_payload));
   if (window > 0xffff || !RF_FITS(data, window, RF_PATTERN_LEN, end)) return -1;
   const __u8 *p = data + window;
-  const __u64 difference =
-      ((rf_load_u64(p) & rf_load_u64(rule->mask)) ^ rf_load_u64(rule->pattern)) |
-      ((rf_load_u64(p + 8) & rf_load_u64(rule->mask + 8)) ^ rf_load_u64(rule->pattern + 8));
-  return (long)(in_payload & rf_is_zero(difference));
+  return (long)(in_payload & rf_is_zero(rf_pattern_head_difference(p, rule) |
+                                        rf_pattern_tail_difference(p, rule)));
 }
 
 /*
@@ -300,13 +344,14 @@ RF_INLINE long rf_pattern_ok(const __u8 *data, const __u8 *end, const struct rf_
  * name the failing check and RF_OUI + 1 means every check holds; -1 as rf_pattern_ok.
  */
 #if defined(__bpf__)
-#define RF_PROGRESS_FN RF_INLINE
+#define RF_OUT_OF_LINE RF_INLINE
 #else
-/* Out of line for g++: inlined into the classifier it runs out of registers and spills its
- * 0/1 values as bytes that are read back wider, a store-forwarding stall each. */
-#define RF_PROGRESS_FN static inline __attribute__((noinline))
+/* Out of line for g++: rf_rule_progress inlined into the classifier runs out of registers and
+ * spills its 0/1 values as bytes that are read back wider, a store-forwarding stall each; the
+ * exact classifier inlined would crowd the fast tier's registers the same way. */
+#define RF_OUT_OF_LINE static inline __attribute__((noinline))
 #endif
-RF_PROGRESS_FN long rf_rule_progress(const __u8 *data, const __u8 *end,
+RF_OUT_OF_LINE long rf_rule_progress(const __u8 *data, const __u8 *end,
                                      const struct rf_rule *rule, const struct rf_facts *facts) {
   const long pattern_ok = rf_pattern_ok(data, end, rule, facts);
   if (pattern_ok < 0) return -1;
@@ -318,18 +363,104 @@ RF_PROGRESS_FN long rf_rule_progress(const __u8 *data, const __u8 *end,
   return (long)(RF_VLAN_ID + past_vlan + past_address + past_port + past_pattern + past_oui);
 }
 
-/* rf_classify_tagged: the frame's outer tag was taken out of its bytes (tc's skb metadata). */
+/* Bits of the config's prefixes that hold the IP address `addr`, and RF_ANY_PREFIX. */
+RF_INLINE __u64 rf_prefix_bits(const __u8 *addr, __u8 ip_version, const struct rf_config *cfg) {
+  return ip_version == 4 ? rf_ipv4_prefix_bits(addr, cfg) : rf_ipv6_prefix_bits(addr, cfg);
+}
+
+/* The source OUI's bits in the config's OUI list, looked up only when some rule has one. */
+RF_INLINE void rf_look_up_oui(const struct rf_config *cfg, struct rf_facts *facts) {
+  facts->oui_bits = (cfg->flags & RF_CFG_USES_OUIS) ? rf_oui_bits(facts->src_mac, cfg) : RF_ANY_OUI;
+}
+
+/* The prefix bits of the addresses, for both passes; looked up only when some rule has
+ * prefixes. (Looked up per rule in the first pass, the lookups' loops inside its loop would
+ * make the program too long to verify.) */
+RF_INLINE void rf_look_up_prefixes(const struct rf_config *cfg, struct rf_facts *facts) {
+  facts->dst_bits = RF_ANY_PREFIX;
+  facts->src_bits = RF_ANY_PREFIX;
+  if (cfg->flags & RF_CFG_USES_PREFIXES) {
+    facts->dst_bits = rf_prefix_bits(facts->dst_addr, facts->ip_version, cfg);
+    facts->src_bits = rf_prefix_bits(facts->src_addr, facts->ip_version, cfg);
+  }
+}
+
+/*
+ * The first pass's test of one rule: 1 when all its conditions hold, 0 when one does not, -1 as
+ * rf_pattern_matches. The payload pattern first: it tells the default rules apart. A rule's
+ * lists (prefixes, OUIs) are tested last, only for a rule that has them and got that far. The
+ * source OUI's bits are facts->oui_bits, or with `look_up_oui` (a constant) looked up here, for
+ * the one rule the fast tier tries on its own: inside the loop over the rules, that lookup's
+ * own loop would multiply the paths the verifier walks.
+ */
+RF_INLINE long rf_rule_matches(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
+                               const struct rf_rule *rule, const struct rf_facts *facts,
+                               int look_up_oui) {
+  const long pattern = rf_pattern_matches(data, end, rule, facts);
+  if (pattern <= 0) return pattern;
+  if (!RF_PORT_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts) ||
+      !RF_VLAN_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts) ||
+      !(rule->ip_versions & facts->version_bit)) {
+    return 0;
+  }
+  if (!(rule->flags & RF_RULE_LISTS)) return 1;
+  if (!(rule->dst_prefixes & facts->dst_bits) || !(rule->src_prefixes & facts->src_bits)) return 0;
+  if (!look_up_oui) return (rule->ouis & facts->oui_bits) != 0;
+  return (rule->ouis & RF_ANY_OUI) || (rule->ouis & rf_oui_bits(facts->src_mac, cfg));
+}
+
+/* rf_first_rule's answers that are not a rule index. */
+#define RF_NO_RULE (-1)
+#define RF_WINDOW_OUTSIDE (-2) /* a pattern's window is not in the frame: see rf_pattern_matches */
+
+/* The first pass over the rules: the index of the first rule whose conditions all hold.
+ * facts->oui_bits must be set. */
+RF_INLINE long rf_first_rule(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
+                             const struct rf_facts *facts) {
+#if defined(__clang__)
+#pragma clang loop unroll(disable)
+#endif
+  for (__u32 i = 0; i < RF_MAX_RULES; i++) {
+    if (i >= cfg->rule_count) break;
+    const long matches = rf_rule_matches(data, end, cfg, &cfg->rules[i], facts, 0);
+    if (matches < 0) return RF_WINDOW_OUTSIDE;
+    if (matches) return (long)i;
+  }
+  return RF_NO_RULE;
+}
+
+/* An RF_REFLECT result: where the headers are, and the matching rule's index and actions. */
+RF_INLINE void rf_fill_result(struct rf_result *res, __u32 l3_off, __u32 l4_off, __u32 udp_len,
+                              __u32 tags, const struct rf_facts *facts, long rule_index,
+                              const struct rf_rule *rule) {
+  res->l3_offset = (__u16)l3_off;
+  res->l4_offset = (__u16)l4_off;
+  res->payload_offset = (__u16)facts->payload_off;
+  res->udp_length = (__u16)udp_len;
+  res->ip_version = facts->ip_version;
+  res->rule = (__u8)rule_index;
+  res->vlan_tags = (__u8)tags;
+  res->mode = rule->mode;
+  res->actions = rule->actions;
+#if !defined(__bpf__)
+  res->reserved[0] = res->reserved[1] = res->reserved[2] = 0;
+#endif
+}
+
+/* rf_classify_exact: the frame's outer tag was taken out of its bytes (tc's skb metadata). */
 #define RF_STRIPPED_TAG 0x10000u
 
 /*
- * Classifies the frame [data, end): the safety checks of SPEC §3, then the rules in order. On
- * RF_REFLECT, `res` says where the headers are, which rule matched and how to reflect; on any
- * other verdict its content is unspecified. `stripped_tag` is 0, or RF_STRIPPED_TAG | TCI of an
- * outer tag the driver removed from the bytes, which then counts as the frame's first tag.
+ * The exact classifier: the safety checks of SPEC §3 in order, then the rules, and for a frame
+ * no rule takes the reason of the rule that came closest. On RF_REFLECT, `res` says where the
+ * headers are, which rule matched and how to reflect; on any other verdict its content is
+ * unspecified. `stripped_tag` is 0, or RF_STRIPPED_TAG | TCI of an outer tag the driver removed
+ * from the bytes, which then counts as the frame's first tag. rf_classify puts the fast tier in
+ * front of it.
  */
-RF_INLINE enum rf_verdict rf_classify_tagged(const __u8 *data, const __u8 *end,
-                                             const struct rf_config *cfg, __u32 stripped_tag,
-                                             struct rf_result *res) {
+RF_OUT_OF_LINE enum rf_verdict rf_classify_exact(const __u8 *data, const __u8 *end,
+                                                 const struct rf_config *cfg, __u32 stripped_tag,
+                                                 struct rf_result *res) {
   struct rf_facts facts;
 #if defined(__bpf__)
   /* Defined on every path: left undefined on rejects, clang may reuse its registers for other
@@ -436,53 +567,21 @@ RF_INLINE enum rf_verdict rf_classify_tagged(const __u8 *data, const __u8 *end,
   /* The rule stage. */
   facts.payload_off = l4_off + RF_UDP_HLEN;
   facts.payload_len = udp_len - RF_UDP_HLEN;
-  facts.src_port = rf_load_be16(udp);
-  facts.dst_port = rf_load_be16(udp + 2);
-  const struct rf_facts *const facts_ptr = &facts;
+  facts.udp = udp;
+  facts.src_mac = src_mac;
+  facts.src_addr = src_addr;
+  facts.dst_addr = dst_addr;
   facts.vlan_key = rf_vlan_key(tags, outer_vid, inner_vid);
   facts.version_bit = RF_IP_VERSION_BIT(facts.ip_version);
-  facts.oui_bits = (cfg->flags & RF_CFG_USES_OUIS) ? rf_oui_bits(src_mac, cfg) : RF_ANY_OUI;
-  facts.dst_bits = RF_ANY_PREFIX;
-  facts.src_bits = RF_ANY_PREFIX;
-  if (cfg->flags & RF_CFG_USES_PREFIXES) {
-    if (facts.ip_version == 4) {
-      facts.dst_bits = rf_ipv4_prefix_bits(dst_addr, cfg);
-      facts.src_bits = rf_ipv4_prefix_bits(src_addr, cfg);
-    } else {
-      facts.dst_bits = rf_ipv6_prefix_bits(dst_addr, cfg);
-      facts.src_bits = rf_ipv6_prefix_bits(src_addr, cfg);
-    }
-  }
+  rf_look_up_prefixes(cfg, &facts);
+  rf_look_up_oui(cfg, &facts);
+  const struct rf_facts *const facts_ptr = &facts;
 
-  /* First pass: the first rule whose conditions all hold, most selective first (the payload
-   * pattern: it tells the default rules apart). */
-#if defined(__clang__)
-#pragma clang loop unroll(disable)
-#endif
-  for (__u32 i = 0; i < RF_MAX_RULES; i++) {
-    if (i >= cfg->rule_count) break;
-    const struct rf_rule *rule = &cfg->rules[i];
-    const long pattern_ok = rf_pattern_ok(data, end, rule, facts_ptr);
-    if (pattern_ok < 0) return RF_TOO_SHORT;
-    if (!pattern_ok) continue;
-    if (!RF_PORT_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts_ptr)) continue;
-    if (!RF_OUI_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts_ptr) ||
-        !RF_VLAN_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts_ptr) ||
-        !RF_ADDRESS_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts_ptr)) {
-      continue;
-    }
-    res->l3_offset = (__u16)l3_off;
-    res->l4_offset = (__u16)l4_off;
-    res->payload_offset = (__u16)facts.payload_off;
-    res->udp_length = (__u16)udp_len;
-    res->ip_version = facts.ip_version;
-    res->rule = (__u8)i;
-    res->vlan_tags = (__u8)tags;
-    res->mode = rule->mode;
-    res->actions = rule->actions;
-#if !defined(__bpf__)
-    res->reserved[0] = res->reserved[1] = res->reserved[2] = 0;
-#endif
+  const long first = rf_first_rule(data, end, cfg, facts_ptr);
+  if (first == RF_WINDOW_OUTSIDE) return RF_TOO_SHORT;
+  if (first >= 0) {
+    const struct rf_rule *rule = &cfg->rules[first & (RF_MAX_RULES - 1)];
+    rf_fill_result(res, l3_off, l4_off, udp_len, tags, facts_ptr, first, rule);
     return RF_REFLECT;
   }
 
@@ -502,9 +601,107 @@ RF_INLINE enum rf_verdict rf_classify_tagged(const __u8 *data, const __u8 *end,
   return (enum rf_verdict)verdict;
 }
 
+/* A rule hint that names no rule: rf_classify_fast then tries the rules in order. */
+#define RF_NO_RULE_HINT 0xffffffffu
+
+/*
+ * The fast tier: the usual test frame (untagged IPv4 with a 20-byte header, UDP) checked with
+ * loads as wide as its fields at fixed offsets, after one bounds check, keeping no reasons. It
+ * answers 1 only where the exact classifier reflects, by the same rule, with the same `res`:
+ * each check below is one of the exact classifier's, specialised to this shape. Every other
+ * frame, and every frame it would reject, gets 0 and goes on to the exact classifier, which
+ * names the reason.
+ *
+ * `*hint` is the rule that took the caller's previous frame (RF_NO_RULE_HINT at first): a test
+ * stream repeats one rule, so that rule is tried first when no earlier rule can share a frame
+ * with it (RF_RULE_SHORTCUT), and the rules before it are not tried at all. It is updated to
+ * the rule that took this frame.
+ */
+#define RF_FAST_L3 RF_ETH_HLEN
+#define RF_FAST_L4 (RF_FAST_L3 + RF_IPV4_MIN_HLEN)
+RF_INLINE int rf_classify_fast(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
+                               __u32 *hint, struct rf_result *res) {
+  if (!RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, end)) return 0;
+  const __u32 dst_head = rf_load_u32(data);
+  const __u32 dst_tail = rf_load_u16(data + 4);
+  const __u32 src_head = rf_load_u32(data + RF_ETH_ALEN);
+  const __u32 src_tail = rf_load_u16(data + RF_ETH_ALEN + 4);
+  const __u32 own_head = rf_load_u32(cfg->if_mac);
+  const __u32 own_tail = rf_load_u16(cfg->if_mac + 4);
+  /* Group or zero addresses, a frame from ourselves or to its own sender, not to us. */
+  if ((dst_head | src_head) & RF_BYTES32(1, 0, 0, 0)) return 0;
+  if ((dst_head | dst_tail) == 0 || (src_head | src_tail) == 0) return 0;
+  if ((src_head == own_head && src_tail == own_tail) ||
+      (src_head == dst_head && src_tail == dst_tail)) {
+    return 0;
+  }
+  if ((cfg->flags & RF_CFG_DST_MAC_FILTER) && (dst_head != own_head || dst_tail != own_tail)) {
+    return 0;
+  }
+  /* EtherType IPv4, then version 4 and IHL 5, as one word. */
+  if ((rf_load_u32(data + 12) & RF_BYTES32(0xff, 0xff, 0xff, 0)) != RF_BYTES32(0x08, 0x00, 0x45, 0)) {
+    return 0;
+  }
+  const __u8 *ip = data + RF_FAST_L3;
+  const __u32 total_len = rf_load_be16(ip + 2);
+  if (total_len < RF_IPV4_MIN_HLEN + RF_UDP_HLEN || !RF_FITS(data, RF_FAST_L3, total_len, end)) {
+    return 0;
+  }
+  if (rf_load_u16(ip + 6) & RF_BYTES16(0x3f, 0xff)) return 0; /* a fragment */
+  if (ip[9] != RF_IPPROTO_UDP) return 0;
+  if (!rf_ipv4_is_unicast(ip + 12) || !rf_ipv4_is_unicast(ip + 16)) return 0;
+  const __u8 *udp = data + RF_FAST_L4;
+  const __u32 udp_len = rf_load_be16(udp + 4);
+  if (udp_len < RF_UDP_HLEN || udp_len > total_len - RF_IPV4_MIN_HLEN) return 0;
+
+  struct rf_facts facts;
+  facts.payload_off = RF_FAST_L4 + RF_UDP_HLEN;
+  facts.payload_len = udp_len - RF_UDP_HLEN;
+  facts.udp = udp;
+  facts.src_mac = data + RF_ETH_ALEN;
+  facts.src_addr = ip + 12;
+  facts.dst_addr = ip + 16;
+  facts.vlan_key = 0; /* rf_vlan_key of an untagged frame */
+  facts.ip_version = 4;
+  facts.version_bit = RF_IP_VERSION_BIT(4);
+  rf_look_up_prefixes(cfg, &facts);
+  long first = RF_NO_RULE;
+  const __u32 guess = *hint;
+  if (guess < cfg->rule_count) {
+    const struct rf_rule *rule = &cfg->rules[guess & (RF_MAX_RULES - 1)];
+    RF_OPAQUE(rule); /* one pointer kept, rather than the index and the address rebuilt */
+    if ((rule->flags & RF_RULE_SHORTCUT) &&
+        rf_rule_matches(data, end, cfg, rule, &facts, 1) > 0) {
+      first = (long)guess;
+    }
+  }
+  if (first < 0) {
+    rf_look_up_oui(cfg, &facts);
+    first = rf_first_rule(data, end, cfg, &facts);
+  }
+  if (first < 0) return 0;
+  *hint = (__u32)first;
+  const struct rf_rule *rule = &cfg->rules[first & (RF_MAX_RULES - 1)];
+  rf_fill_result(res, RF_FAST_L3, RF_FAST_L4, udp_len, 0, &facts, first, rule);
+  return 1;
+}
+
+/*
+ * Classifies the frame [data, end) (SPEC §3): the fast tier, and the exact classifier for every
+ * frame the fast tier leaves. See rf_classify_exact for `res`, rf_classify_fast for `hint`.
+ */
+RF_INLINE enum rf_verdict rf_classify_hinted(const __u8 *data, const __u8 *end,
+                                             const struct rf_config *cfg, __u32 *hint,
+                                             struct rf_result *res) {
+  if (rf_classify_fast(data, end, cfg, hint, res)) return RF_REFLECT;
+  return rf_classify_exact(data, end, cfg, 0, res);
+}
+
+/* The same for a single frame, with no earlier frame to take a hint from. */
 RF_INLINE enum rf_verdict rf_classify(const __u8 *data, const __u8 *end,
                                       const struct rf_config *cfg, struct rf_result *res) {
-  return rf_classify_tagged(data, end, cfg, 0, res);
+  __u32 hint = RF_NO_RULE_HINT;
+  return rf_classify_hinted(data, end, cfg, &hint, res);
 }
 
 /*
@@ -519,11 +716,52 @@ RF_INLINE __u16 rf_checksum_after_tos_toggle(__u16 checksum, __u16 old_word) {
 }
 
 /*
- * Swaps addresses in place per res->mode (enum rf_mode) using the offsets of an RF_REFLECT
- * result, and applies res->actions. Every other byte stays as it was; the checksums stay valid
- * because one's-complement sums do not depend on the order of the words they add, and the ToS
- * handshake updates the IPv4 header checksum (the UDP checksum does not cover ToS). Returns 0,
- * or -1 without touching the frame when `res` does not fit the frame.
+ * The swaps of SPEC §4 for `mode` (enum rf_mode) and `actions`, straight-line and as wide as the
+ * fields: MACs at `data`, IP addresses in the header at `ip` (IPv6 when `v6`), ports in the UDP
+ * header at `udp`. The caller has checked that those headers are in the frame. Every other byte
+ * stays as it was; the checksums stay valid because one's-complement sums do not depend on the
+ * order of the words they add, and the ToS handshake updates the IPv4 header checksum (the UDP
+ * checksum does not cover ToS).
+ */
+RF_INLINE void rf_swap(__u8 *data, __u8 *ip, __u8 *udp, __u32 mode, int v6, __u32 actions) {
+  const __u32 dst_head = rf_load_u32(data);
+  const __u16 dst_tail = rf_load_u16(data + 4);
+  rf_store_u32(data, rf_load_u32(data + 6));
+  rf_store_u16(data + 4, rf_load_u16(data + 10));
+  rf_store_u32(data + 6, dst_head);
+  rf_store_u16(data + 10, dst_tail);
+  if (mode == RF_MODE_MAC) return;
+  if (v6) {
+    const __u64 src_high = rf_load_u64(ip + 8);
+    const __u64 src_low = rf_load_u64(ip + 16);
+    rf_store_u64(ip + 8, rf_load_u64(ip + 24));
+    rf_store_u64(ip + 16, rf_load_u64(ip + 32));
+    rf_store_u64(ip + 24, src_high);
+    rf_store_u64(ip + 32, src_low);
+  } else {
+    const __u32 src = rf_load_u32(ip + 12);
+    rf_store_u32(ip + 12, rf_load_u32(ip + 16));
+    rf_store_u32(ip + 16, src);
+    if (actions & RF_ACTION_TOS_HANDSHAKE) {
+      /* The ITO ToS handshake: toggle bit 0 of the ToS byte, the low byte of header word 0. */
+      const __u16 old_word = rf_load_be16(ip);
+      const __u16 new_word = old_word ^ 1;
+      const __u16 checksum = rf_checksum_after_tos_toggle(rf_load_be16(ip + 10), old_word);
+      /* 16-bit stores: a later 16-bit read of these words is then forwarded from the store. */
+      rf_store_be16(ip, new_word);
+      rf_store_be16(ip + 10, checksum);
+    }
+  }
+  if (mode == RF_MODE_MAC_IP) return;
+  const __u16 src_port = rf_load_u16(udp);
+  rf_store_u16(udp, rf_load_u16(udp + 2));
+  rf_store_u16(udp + 2, src_port);
+}
+
+/*
+ * Reflects in place a frame that rf_classify found RF_REFLECT, per res->mode and res->actions,
+ * at the offsets in `res`. Returns 0, or -1 without touching the frame when `res` does not fit
+ * the frame.
  */
 RF_INLINE int rf_reflect(__u8 *data, const __u8 *end, const struct rf_result *res) {
   const __u32 mode = res->mode;
@@ -547,40 +785,15 @@ RF_INLINE int rf_reflect(__u8 *data, const __u8 *end, const struct rf_result *re
     if (!RF_FITS(data, l4_off, RF_UDP_HLEN, end)) return -1;
     udp = data + l4_off;
   }
+  rf_swap(data, ip, udp, mode, v6, res->actions);
+  return 0;
+}
 
-  /* Straight-line swaps, as wide as the fields. */
-  const __u32 dst_head = rf_load_u32(data);
-  const __u16 dst_tail = rf_load_u16(data + 4);
-  rf_store_u32(data, rf_load_u32(data + 6));
-  rf_store_u16(data + 4, rf_load_u16(data + 10));
-  rf_store_u32(data + 6, dst_head);
-  rf_store_u16(data + 10, dst_tail);
-  if (mode == RF_MODE_MAC) return 0;
-  if (v6) {
-    const __u64 src_high = rf_load_u64(ip + 8);
-    const __u64 src_low = rf_load_u64(ip + 16);
-    rf_store_u64(ip + 8, rf_load_u64(ip + 24));
-    rf_store_u64(ip + 16, rf_load_u64(ip + 32));
-    rf_store_u64(ip + 24, src_high);
-    rf_store_u64(ip + 32, src_low);
-  } else {
-    const __u32 src = rf_load_u32(ip + 12);
-    rf_store_u32(ip + 12, rf_load_u32(ip + 16));
-    rf_store_u32(ip + 16, src);
-    if (res->actions & RF_ACTION_TOS_HANDSHAKE) {
-      /* The ITO ToS handshake: toggle bit 0 of the ToS byte, the low byte of header word 0. */
-      const __u16 old_word = rf_load_be16(ip);
-      const __u16 new_word = old_word ^ 1;
-      const __u16 checksum = rf_checksum_after_tos_toggle(rf_load_be16(ip + 10), old_word);
-      /* 16-bit stores: a later 16-bit read of these words is then forwarded from the store. */
-      rf_store_be16(ip, new_word);
-      rf_store_be16(ip + 10, checksum);
-    }
-  }
-  if (mode == RF_MODE_MAC_IP) return 0;
-  const __u16 src_port = rf_load_u16(udp);
-  rf_store_u16(udp, rf_load_u16(udp + 2));
-  rf_store_u16(udp + 2, src_port);
+/* rf_reflect for a frame that rf_classify_fast took: its headers are at the fast tier's fixed
+ * offsets, checked once. */
+RF_INLINE int rf_reflect_fast(__u8 *data, const __u8 *end, const struct rf_result *res) {
+  if (!RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, end)) return -1;
+  rf_swap(data, data + RF_FAST_L3, data + RF_FAST_L4, res->mode, 0, res->actions);
   return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "reflector/base/status_macros.h"
+#include "reflector/packet/rule_overlap.h"
 
 namespace reflector::packet {
 namespace {
@@ -298,6 +299,7 @@ absl::StatusOr<CompiledConfig> Compile(const FilterConfig& config) {
   }
   wire.prefix_count = static_cast<__u8>(prefixes.size());
   if (!prefixes.empty()) wire.flags |= RF_CFG_USES_PREFIXES;
+  MarkRuleFlags(wire);
   return compiled;
 }
 

@@ -58,14 +58,29 @@ struct Classification {
 // Classification from an out-of-line call costs more than classifying (gcc assembles the
 // struct with narrow stores and reads it back wide, a store-forwarding stall per frame).
 
+// The rule that took a stream's previous frame: a data path keeps one per worker, and the
+// classifier tries that rule first where that cannot change the result (rf_classify_fast).
+// Any value is safe, also one left from an older config.
+struct RuleHint {
+  uint32_t rule = RF_NO_RULE_HINT;
+};
+
 // Classifies one frame (SPEC §3). Never reads outside `frame`.
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline Classification Classify(absl::Span<const uint8_t> frame, const rf_config& config) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline Classification Classify(absl::Span<const uint8_t> frame,
+                                                            const rf_config& config,
+                                                            RuleHint& hint) {
   Classification result;
   // An empty span may carry a null pointer, on which even `data + 6` is undefined.
   if (frame.empty()) return result;
-  result.verdict = static_cast<Verdict>(
-      rf_classify(frame.data(), frame.data() + frame.size(), &config, &result.where));
+  result.verdict = static_cast<Verdict>(rf_classify_hinted(
+      frame.data(), frame.data() + frame.size(), &config, &hint.rule, &result.where));
   return result;
+}
+
+// The same for a frame on its own.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline Classification Classify(absl::Span<const uint8_t> frame, const rf_config& config) {
+  RuleHint hint;
+  return Classify(frame, config, hint);
 }
 
 // Reflects in place (SPEC §4) as the matching rule says (where.mode, where.actions), using the
@@ -83,13 +98,20 @@ inline bool ReflectInPlace(absl::Span<uint8_t> frame, rf_result where, Mode mode
 }
 
 // Classify, then reflect in place as the matching rule says when the verdict is kReflect.
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline Classification ClassifyAndReflect(absl::Span<uint8_t> frame, const rf_config& config) {
-  Classification result = Classify(frame, config);
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline Classification ClassifyAndReflect(absl::Span<uint8_t> frame,
+                                                                      const rf_config& config,
+                                                                      RuleHint& hint) {
+  Classification result = Classify(frame, config, hint);
   if (result.reflect() && !ReflectInPlace(frame, result.where)) {
     // Unreachable for a kReflect result of this frame; fail closed rather than send it.
     result.verdict = Verdict::kTooShort;
   }
   return result;
+}
+
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline Classification ClassifyAndReflect(absl::Span<uint8_t> frame, const rf_config& config) {
+  RuleHint hint;
+  return ClassifyAndReflect(frame, config, hint);
 }
 
 }  // namespace reflector::packet

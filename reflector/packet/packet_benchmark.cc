@@ -53,8 +53,9 @@ void ClassifyAndReflectLoop(benchmark::State& state, const std::vector<uint8_t>&
     }
   }
   size_t turn = 0;
+  RuleHint hints[2];  // each side keeps its own, as a data path's worker does
   for (auto _ : state) {
-    Classification result = ClassifyAndReflect(absl::MakeSpan(frame), *configs[turn]);
+    Classification result = ClassifyAndReflect(absl::MakeSpan(frame), *configs[turn], hints[turn]);
     benchmark::DoNotOptimize(result);
     if (result.reflect()) turn ^= 1;
   }

@@ -131,6 +131,14 @@ enum rf_mode {
 /* rf_rule.actions: what the reflection does besides the mode's swaps. */
 #define RF_ACTION_TOS_HANDSHAKE 0x01 /* IPv4, modes mac-ip and all: toggle ToS bit 0 */
 
+/* rf_rule.flags */
+/* No frame that this rule matches can match an earlier rule (they differ in a payload byte,
+ * port, VLAN ID, IP version or OUI), so the first-match result does not change if this rule
+ * is tried first: the fast tier tries the rule that took the last frame first when it has it. */
+#define RF_RULE_SHORTCUT 0x01
+/* The rule has an IP prefix or OUI list: the first pass looks them up only then. */
+#define RF_RULE_LISTS 0x02
+
 /* An IP prefix: IPv4 in the first 4 bytes of addr and mask. */
 struct rf_prefix {
   __u8 addr[16]; /* already masked */
@@ -166,7 +174,8 @@ struct rf_rule {
   __u8 ip_versions;   /* RF_IP_VERSION_BIT() set */
   __u8 mode;          /* enum rf_mode */
   __u8 actions;       /* RF_ACTION_* */
-  __u8 reserved[22];
+  __u8 flags;         /* RF_RULE_* */
+  __u8 reserved[21];
 };
 
 /*

@@ -1,0 +1,134 @@
+// The classifier's two tiers agree: whatever frame, config and rule hint, rf_classify_hinted
+// (the fast tier, then the exact classifier for what it leaves) gives the exact classifier's
+// verdict and result. The fast tier is an optimisation and must never be a second opinion.
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "reflector/packet/classify.h"
+#include "reflector/packet/config.h"
+#include "reflector/packet/packet.h"
+#include "reflector/packet/testing/frame_builder.h"
+#include "reflector/packet/testing/frame_table.h"
+
+namespace reflector::packet {
+namespace {
+
+using testing::FrameBuilder;
+using testing::FrameCase;
+using testing::FrameTable;
+
+// Every hint the tiers can meet: none, each rule, and indexes past the table.
+std::vector<uint32_t> Hints(const rf_config& config) {
+  std::vector<uint32_t> hints = {RF_NO_RULE_HINT, config.rule_count, RF_MAX_RULES - 1,
+                                 RF_MAX_RULES};
+  for (uint32_t i = 0; i < config.rule_count; ++i) hints.push_back(i);
+  return hints;
+}
+
+// Checks both tiers on one frame under every hint; returns how many hints the fast tier took.
+int ExpectTiersAgree(const std::vector<uint8_t>& frame, const rf_config& config,
+                     const std::string& what) {
+  const uint8_t* data = frame.data();
+  const uint8_t* end = frame.data() + frame.size();
+  rf_result exact = {};
+  const rf_verdict expected = rf_classify_exact(data, end, &config, 0, &exact);
+  int fast_taken = 0;
+  for (const uint32_t hint : Hints(config)) {
+    uint32_t updated = hint;
+    rf_result fast = {};
+    const bool took = rf_classify_fast(data, end, &config, &updated, &fast) != 0;
+    rf_result combined = {};
+    uint32_t combined_hint = hint;
+    const rf_verdict verdict = rf_classify_hinted(data, end, &config, &combined_hint, &combined);
+    EXPECT_EQ(verdict, expected) << what << ", hint " << hint;
+    if (took) {
+      ++fast_taken;
+      EXPECT_EQ(expected, RF_REFLECT) << what << ", hint " << hint << ": the fast tier reflects";
+      EXPECT_EQ(std::memcmp(&fast, &exact, sizeof(fast)), 0) << what << ", hint " << hint;
+      EXPECT_EQ(updated, exact.rule) << what << ": the hint names the rule that took the frame";
+    } else {
+      EXPECT_EQ(updated, hint) << what << ": a frame the fast tier leaves keeps the hint";
+    }
+    if (verdict == RF_REFLECT) {
+      EXPECT_EQ(std::memcmp(&combined, &exact, sizeof(combined)), 0) << what << ", hint " << hint;
+    }
+  }
+  return fast_taken;
+}
+
+TEST(ClassifyTiersTest, TheFrameTableUnderEveryHint) {
+  int fast_taken = 0;
+  for (const FrameCase& c : FrameTable()) {
+    fast_taken += ExpectTiersAgree(c.frame, c.config, c.name);
+    rf_result result = {};
+    EXPECT_EQ(static_cast<Verdict>(rf_classify(c.frame.data(), c.frame.data() + c.frame.size(),
+                                               &c.config, &result)),
+              c.verdict)
+        << c.name;
+  }
+  // Not dead code: the table's plain IPv4 test frames go through the fast tier.
+  EXPECT_GT(fast_taken, 0);
+}
+
+// Every byte of every table frame changed three ways, and every frame cut short at each length:
+// the checks of the fast tier sit on the bytes, so each one is made to fail.
+TEST(ClassifyTiersTest, MutatedTableFramesUnderEveryHint) {
+  for (const FrameCase& c : FrameTable()) {
+    const size_t bytes = std::min<size_t>(c.frame.size(), 96);
+    for (size_t i = 0; i < bytes; ++i) {
+      for (const uint8_t flip : {0x01, 0x80, 0xff}) {
+        std::vector<uint8_t> frame = c.frame;
+        frame[i] ^= flip;
+        ExpectTiersAgree(frame, c.config, c.name + " byte " + std::to_string(i));
+      }
+    }
+    for (size_t length = 0; length < c.frame.size(); length += 3) {
+      const std::vector<uint8_t> frame(c.frame.begin(), c.frame.begin() + static_cast<long>(length));
+      ExpectTiersAgree(frame, c.config, c.name + " cut to " + std::to_string(length));
+    }
+  }
+}
+
+// Two rules that can share a frame: the later one is never tried first, whatever the hint.
+TEST(ClassifyTiersTest, AHintNeverSkipsAnEarlierRuleThatMatches) {
+  FilterConfig config = testing::DefaultTestFilter();
+  Rule port_rule;
+  port_rule.name = "by-port";
+  port_rule.dst_ports = {3842, 3842};
+  port_rule.pattern.bytes = {'R', 'F', 'C'};
+  config.rules = {port_rule};  // before the profiles' rfc2544 rule, which it overlaps
+  auto wire = ToWire(config);
+  ASSERT_TRUE(wire.ok()) << wire.status();
+  const std::vector<uint8_t> frame = FrameBuilder().Ports(49152, 3842).Custom("RFC2544").Build();
+  const int rfc2544 = wire->rule_count - 2;  // profiles: probeot, dataot, latency, rfc2544, y1564
+  ASSERT_EQ(wire->rules[rfc2544].pattern_len, 7);
+  EXPECT_EQ(wire->rules[rfc2544].flags & RF_RULE_SHORTCUT, 0);
+  uint32_t hint = static_cast<uint32_t>(rfc2544);
+  rf_result result = {};
+  ASSERT_EQ(rf_classify_hinted(frame.data(), frame.data() + frame.size(), &*wire, &hint, &result),
+            RF_REFLECT);
+  EXPECT_EQ(result.rule, 0);
+  EXPECT_EQ(hint, 0u);
+}
+
+// The usual test frames take the fast tier, and the hint then names their rule.
+TEST(ClassifyTiersTest, TestStreamsTakeTheFastTier) {
+  const rf_config config = testing::DefaultTestConfig();
+  for (const std::vector<uint8_t>& frame :
+       {FrameBuilder().Custom("RFC2544").Build(), FrameBuilder().Ito("LATENCY").Build(),
+        FrameBuilder().Ito("PROBEOT").FrameSize(1518).Build()}) {
+    uint32_t hint = RF_NO_RULE_HINT;
+    rf_result result = {};
+    EXPECT_EQ(rf_classify_fast(frame.data(), frame.data() + frame.size(), &config, &hint, &result),
+              1);
+    EXPECT_EQ(hint, result.rule);
+    // Again with the hint set, as for the next frame of the stream.
+    EXPECT_EQ(rf_classify_fast(frame.data(), frame.data() + frame.size(), &config, &hint, &result),
+              1);
+  }
+}
+
+}  // namespace
+}  // namespace reflector::packet

@@ -1,0 +1,49 @@
+#include "reflector/packet/rule_overlap.h"
+
+namespace reflector::packet {
+namespace {
+
+bool RangesMeet(unsigned a_min, unsigned a_span, unsigned b_min, unsigned b_span) {
+  return a_min <= b_min + b_span && b_min <= a_min + a_span;
+}
+
+// Whether some payload byte is fixed by both patterns, under both masks, to different values.
+// Pattern byte k of a rule lies at payload offset pattern_end - RF_PATTERN_LEN + k.
+bool PatternsConflict(const rf_rule& a, const rf_rule& b) {
+  for (int k = 0; k < RF_PATTERN_LEN; ++k) {
+    const int kb = k + a.pattern_end - b.pattern_end;  // the same payload byte in b's pattern
+    if (kb < 0 || kb >= RF_PATTERN_LEN) continue;
+    const unsigned both = a.mask[k] & b.mask[kb];
+    if (((a.pattern[k] ^ b.pattern[kb]) & both) != 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool RulesMayOverlap(const rf_rule& a, const rf_rule& b) {
+  if ((a.ip_versions & b.ip_versions) == 0) return false;
+  if (((a.vlan_value ^ b.vlan_value) & a.vlan_mask & b.vlan_mask) != 0) return false;
+  if (!RangesMeet(a.dst_port_min, a.dst_port_span, b.dst_port_min, b.dst_port_span)) return false;
+  if (!RangesMeet(a.src_port_min, a.src_port_span, b.src_port_min, b.src_port_span)) return false;
+  if ((a.ouis & RF_ANY_OUI) == 0 && (b.ouis & RF_ANY_OUI) == 0 && (a.ouis & b.ouis) == 0) {
+    return false;
+  }
+  return !PatternsConflict(a, b);
+}
+
+void MarkRuleFlags(rf_config& wire) {
+  for (int i = 0; i < wire.rule_count && i < RF_MAX_RULES; ++i) {
+    rf_rule& rule = wire.rules[i];
+    rule.flags = 0;
+    if ((rule.ouis & RF_ANY_OUI) == 0 || (rule.dst_prefixes & RF_ANY_PREFIX) == 0 ||
+        (rule.src_prefixes & RF_ANY_PREFIX) == 0) {
+      rule.flags |= RF_RULE_LISTS;
+    }
+    bool alone = true;
+    for (int j = 0; j < i && alone; ++j) alone = !RulesMayOverlap(wire.rules[j], rule);
+    if (alone) rule.flags |= RF_RULE_SHORTCUT;
+  }
+}
+
+}  // namespace reflector::packet

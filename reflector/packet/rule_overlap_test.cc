@@ -1,0 +1,124 @@
+#include "reflector/packet/rule_overlap.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "reflector/packet/config.h"
+
+namespace reflector::packet {
+namespace {
+
+// A table of custom rules only (no profiles), compiled; the rules are named r0, r1, ...
+rf_config Table(std::vector<Rule> rules) {
+  FilterConfig config;
+  config.profiles = 0;
+  for (size_t i = 0; i < rules.size(); ++i) rules[i].name = "r" + std::to_string(i);
+  config.rules = std::move(rules);
+  auto wire = ToWire(config);
+  EXPECT_TRUE(wire.ok()) << wire.status();
+  return wire.ok() ? *wire : rf_config{};
+}
+
+Rule PatternRule(std::string name, std::string text, uint16_t offset) {
+  Rule rule;
+  rule.name = std::move(name);
+  rule.pattern.bytes.assign(text.begin(), text.end());
+  rule.pattern.offset = offset;
+  return rule;
+}
+
+bool Shortcut(const rf_config& wire, int i) { return (wire.rules[i].flags & RF_RULE_SHORTCUT) != 0; }
+bool Lists(const rf_config& wire, int i) { return (wire.rules[i].flags & RF_RULE_LISTS) != 0; }
+
+TEST(RuleOverlapTest, TheDefaultProfilesAreDisjoint) {
+  auto wire = ToWire(FilterConfig{});
+  ASSERT_TRUE(wire.ok()) << wire.status();
+  ASSERT_EQ(wire->rule_count, 5);
+  // PROBEOT, DATA:OT and LATENCY differ in their first byte at payload offset 5, where
+  // RFC2544 and "Y.1564 " have a '4'; those two differ at offset 0.
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(Shortcut(*wire, i)) << i;
+  // The ITO rules have the NetAlly OUI list, the others none.
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(Lists(*wire, i)) << i;
+  EXPECT_FALSE(Lists(*wire, 3));
+  EXPECT_FALSE(Lists(*wire, 4));
+}
+
+TEST(RuleOverlapTest, TheSamePatternOverlapsUnlessAnotherConditionSeparates) {
+  Rule a = PatternRule("a", "XY", 0);
+  Rule b = PatternRule("b", "XY", 0);
+  EXPECT_FALSE(Shortcut(Table({a, b}), 1));
+
+  Rule c = b;
+  c.dst_ports = {4000, 4010};
+  Rule d = a;
+  d.dst_ports = {4011, 4020};
+  EXPECT_TRUE(Shortcut(Table({c, d}), 1));  // disjoint destination ports
+  d.dst_ports = {4010, 4020};
+  EXPECT_FALSE(Shortcut(Table({c, d}), 1));  // 4010 in both
+
+  Rule e = a;
+  e.src_ports = {1, 1};
+  Rule f = a;
+  f.src_ports = {2, 9};
+  EXPECT_TRUE(Shortcut(Table({e, f}), 1));
+
+  Rule v4 = a;
+  v4.ip_version = 4;
+  Rule v6 = a;
+  v6.ip_version = 6;
+  EXPECT_TRUE(Shortcut(Table({v4, v6}), 1));
+  Rule either = a;
+  EXPECT_FALSE(Shortcut(Table({v4, either}), 1));
+
+  Rule vlan10 = a;
+  vlan10.vlan = 10;
+  Rule vlan11 = a;
+  vlan11.vlan = 11;
+  Rule untagged = a;
+  untagged.untagged = true;
+  EXPECT_TRUE(Shortcut(Table({vlan10, vlan11}), 1));
+  EXPECT_TRUE(Shortcut(Table({vlan10, untagged}), 1));
+  EXPECT_FALSE(Shortcut(Table({vlan10, a}), 1));  // a takes any tag
+
+  Rule netally = a;
+  netally.ouis = {Oui{0x00, 0xc0, 0x17}};
+  Rule fluke = a;
+  fluke.ouis = {Oui{0x00, 0x19, 0xb3}};
+  const rf_config ouis = Table({netally, fluke, a});
+  EXPECT_TRUE(Shortcut(ouis, 1));
+  EXPECT_FALSE(Shortcut(ouis, 2));  // any OUI meets both lists
+  EXPECT_TRUE(Lists(ouis, 0));
+  EXPECT_FALSE(Lists(ouis, 2));
+}
+
+TEST(RuleOverlapTest, PatternsAreComparedWhereTheyLieInThePayload) {
+  // "AB" at 0 and "BC" at 1: byte 1 is 'B' in both, so a payload "ABC" matches both.
+  EXPECT_FALSE(Shortcut(Table({PatternRule("a", "AB", 0), PatternRule("b", "BC", 1)}), 1));
+  // "AB" at 0 and "XC" at 1: byte 1 is 'B' in one and 'X' in the other.
+  EXPECT_TRUE(Shortcut(Table({PatternRule("a", "AB", 0), PatternRule("b", "XC", 1)}), 1));
+  // No byte in common: both can hold.
+  EXPECT_FALSE(Shortcut(Table({PatternRule("a", "AB", 0), PatternRule("b", "CD", 2)}), 1));
+  // A mask that leaves the differing bits out.
+  Rule masked = PatternRule("b", "XC", 1);
+  masked.pattern.mask = {0x00, 0xff};
+  EXPECT_FALSE(Shortcut(Table({PatternRule("a", "AB", 0), masked}), 1));
+}
+
+TEST(RuleOverlapTest, PrefixesAreNotCompared) {
+  Rule a = PatternRule("a", "XY", 0);
+  a.dst_prefixes = {*ParsePrefix("198.18.0.0/24")};
+  Rule b = PatternRule("b", "XY", 0);
+  b.dst_prefixes = {*ParsePrefix("198.18.1.0/24")};
+  const rf_config wire = Table({a, b});
+  EXPECT_FALSE(Shortcut(wire, 1));  // disjoint, but not proven so: conservative
+  EXPECT_TRUE(Lists(wire, 0));
+  EXPECT_TRUE(Lists(wire, 1));
+}
+
+TEST(RuleOverlapTest, TheFirstRuleIsAlwaysAShortcut) {
+  EXPECT_TRUE(Shortcut(Table({PatternRule("a", "XY", 0)}), 0));
+}
+
+}  // namespace
+}  // namespace reflector::packet
