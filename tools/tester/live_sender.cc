@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "tools/tester/clock.h"
+#include "tools/tester/live_flow.h"
 #include "tools/tester/trailer.h"
 #include "xdp/bpf_status.h"
 // After the ABI header: the skeleton's generated asserts check the shared struct layout.
@@ -32,8 +33,13 @@ constexpr uint32_t kKernelBatch = 64;
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<LiveSender>> LiveSender::Load(int ifindex,
-                                                             std::vector<LiveFlow> flows) {
+                                                             std::vector<LiveFlow> flows,
+                                                             int ports_per_cpu) {
   if (flows.empty()) return absl::InvalidArgumentError("the line-rate engine needs a flow");
+  if (ports_per_cpu < 1 || ports_per_cpu > ITO_TESTER_TX_MAX_FLOWS) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "the line-rate engine rotates over 1..%d source ports per CPU", ITO_TESTER_TX_MAX_FLOWS));
+  }
   for (size_t i = 0; i < flows.size(); ++i) {
     if (flows[i].cpu < 0 || flows[i].cpu >= ITO_TESTER_TX_MAX_CPUS) {
       return absl::InvalidArgumentError(absl::StrFormat(
@@ -56,6 +62,9 @@ absl::StatusOr<std::unique_ptr<LiveSender>> LiveSender::Load(int ifindex,
     const size_t length = std::min(sizeof(skeleton->rodata->header[0]), flow.frame.size());
     std::memcpy(header, flow.frame.bytes().data(), length);
   }
+  // The UDP header lies inside the template (96 bytes) for every stream the tester builds.
+  skeleton->rodata->flows = static_cast<uint32_t>(ports_per_cpu);
+  skeleton->rodata->udp_offset = static_cast<uint32_t>(flows[0].frame.udp_checksum_offset() - 6);
   std::unique_ptr<LiveSender> sender(new LiveSender(skeleton, ifindex, std::move(flows)));
   if (const int err = ito_tester_tx_bpf__load(skeleton); err != 0) {
     return xdp::BpfErrorToStatus(err, "load the line-rate engine's XDP_TX program");

@@ -58,9 +58,12 @@ struct LiveFlow {
 
 class LiveSender {
  public:
-  // Loads the program for `flows`, at most one per CPU, every frame of one size.
+  // Loads the program for `flows`, at most one per CPU, every frame of one size. With
+  // `ports_per_cpu` above 1, each CPU's frames rotate over that many source ports from its
+  // frame's (live_flow.h).
   static absl::StatusOr<std::unique_ptr<LiveSender>> Load(int ifindex,
-                                                          std::vector<LiveFlow> flows);
+                                                          std::vector<LiveFlow> flows,
+                                                          int ports_per_cpu = 1);
   LiveSender(const LiveSender&) = delete;
   LiveSender& operator=(const LiveSender&) = delete;
   ~LiveSender();

@@ -18,12 +18,16 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+#include "tools/tester/live_flow.h"
 #include "tools/tester/live_pace.h"
 #include "tools/tester/trailer.h"
 
 #define LIVE_TX_HEADER_WORDS 12
 
 const volatile __u64 header[ITO_TESTER_TX_MAX_CPUS][LIVE_TX_HEADER_WORDS] = {};
+/* Flows per CPU (live_flow.h), and where the UDP header starts (inside the template). */
+const volatile __u32 flows = 1;
+const volatile __u32 udp_offset = 0;
 
 /* Written by userspace through the mmapped .bss before a run, read back after it. */
 struct ito_tester_tx_pacer pacer[ITO_TESTER_TX_MAX_CPUS] = {};
@@ -53,6 +57,10 @@ int ito_tester_tx(struct xdp_md *ctx) {
   for (int i = 0; i < LIVE_TX_HEADER_WORDS; i++) {
     if (data + (i + 1) * 8 > end) break;
     *(__u64 *)(data + i * 8) = header[cpu][i];
+  }
+  if (flows > 1 && udp_offset + 8 <= LIVE_TX_HEADER_WORDS * 8) {
+    __u8 *udp = data + (udp_offset & 0x7f);
+    if (udp + 8 <= end) ito_tester_shift_source_port(udp, (__u16)(p->released % flows));
   }
   __u32 zero = 0;
   struct ito_tester_tx_stats *stats = bpf_map_lookup_elem(&tx_stats, &zero);

@@ -90,6 +90,9 @@ ABSL_FLAG(std::string, linerate_cpus, "",
           "Line-rate engine: CPUs to send from (\"0,1\", \"0-3\"), each its own flow (source "
           "port +1 per CPU) and an even share of the rate; on a multi-queue veth each CPU reaches "
           "its own queue. Default: the CPU it starts on.");
+ABSL_FLAG(int, linerate_ports, 1,
+          "Line-rate engine: source ports each CPU rotates over frame by frame (1..64), so a "
+          "reflector that hashes flows (afpacket fanout, RSS) spreads them over its workers.");
 ABSL_FLAG(absl::Duration, drain, absl::Milliseconds(200),
           "Waiting for late reflections after the last frame.");
 
@@ -243,8 +246,13 @@ int Main() {
   const absl::StatusOr<std::vector<int>> linerate_cpus =
       daemon::ParseCpuList(absl::GetFlag(FLAGS_linerate_cpus));
   if (!linerate_cpus.ok()) return Usage(linerate_cpus.status());
-  if (!linerate_cpus->empty() && *engine != Engine::kLineRate) {
-    return Usage(absl::InvalidArgumentError("--linerate_cpus needs --engine=linerate"));
+  if ((!linerate_cpus->empty() || absl::GetFlag(FLAGS_linerate_ports) != 1) &&
+      *engine != Engine::kLineRate) {
+    return Usage(
+        absl::InvalidArgumentError("--linerate_cpus and --linerate_ports need --engine=linerate"));
+  }
+  if (absl::GetFlag(FLAGS_linerate_ports) < 1 || absl::GetFlag(FLAGS_linerate_ports) > 64) {
+    return Usage(absl::InvalidArgumentError("--linerate_ports must be 1..64"));
   }
   if (absl::GetFlag(FLAGS_linerate_repeat) < 64 || absl::GetFlag(FLAGS_linerate_threads) < 1 ||
       absl::GetFlag(FLAGS_linerate_threads) > 64) {
@@ -350,6 +358,7 @@ int Main() {
   options.pacing.repeat = static_cast<uint64_t>(absl::GetFlag(FLAGS_linerate_repeat));
   options.pacing.threads = absl::GetFlag(FLAGS_linerate_threads);
   options.linerate_cpus = *linerate_cpus;
+  options.linerate_ports = absl::GetFlag(FLAGS_linerate_ports);
   const bool json = absl::GetFlag(FLAGS_json);
 
   if (!absl::GetFlag(FLAGS_search)) {

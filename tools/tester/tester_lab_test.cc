@@ -355,10 +355,10 @@ TEST_F(LiveFramesLabTest, RecycledPagesLeaveAsTestFramesNotAsReflections) {
   RunAndCheckEveryFrameWasATestFrame({}, 200000);
 }
 
-// Two CPUs, one flow each: the count is split exactly, each CPU's recycled pages get its own
-// template back.
+// Two CPUs, each rotating over 8 source ports: the count is split exactly, each CPU's
+// recycled pages get its own template back, and every port's frame is a test frame.
 TEST_F(LiveFramesLabTest, TwoCpusSendTheCountBetweenThemAsTestFrames) {
-  RunAndCheckEveryFrameWasATestFrame({"--linerate_cpus=0,1"}, 200001);
+  RunAndCheckEveryFrameWasATestFrame({"--linerate_cpus=0,1", "--linerate_ports=8"}, 200001);
 }
 
 }  // namespace

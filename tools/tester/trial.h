@@ -30,6 +30,9 @@ struct TrialOptions {
   // kLineRate: the CPUs to send from, flow k on linerate_cpus[k] from source port
   // spec.addresses.src_port + k (empty: one flow, on the CPU the trial starts on).
   std::vector<int> linerate_cpus;
+  // kLineRate: source ports each CPU rotates over, frame by frame (live_flow.h); CPU k's
+  // start at spec.addresses.src_port + k * linerate_ports.
+  int linerate_ports = 1;
   // While sending, every interval_ns (0: never): frames sent and reflections received in it,
   // on another thread.
   uint64_t interval_ns = 0;
