@@ -5,9 +5,9 @@
 //
 // How the frames spread: the lab steers the tester's tx queue q to CPU q (XPS), and veth
 // hands a frame sent on tx queue q to the reflector's rx queue q, so frames sent from CPU q
-// reach afxdp's socket q (exactly half each). afpacket's fanout hashes the flow (PACKET_FANOUT_HASH,
-// with the kernel's per-boot key), so the stream has 64 flows (source ports): every one of
-// them landing on one worker has odds of 2^-63.
+// reach afxdp's socket q (exactly half each). afpacket's fanout hashes the flow
+// (PACKET_FANOUT_HASH, with the kernel's per-boot key), so the stream has 64 flows (source ports):
+// every one of them landing on one worker has odds of 2^-63.
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -42,8 +42,9 @@ constexpr absl::Duration kStopTimeout = absl::Seconds(10);
 
 // Frame i of the stream: flow i % kFlows, an IP id that makes every frame unique.
 FrameBuilder StreamFrame(int i) {
-  return FrameBuilder().Ports(static_cast<uint16_t>(40000 + i % kFlows), 3842).IpId(
-      static_cast<uint16_t>(i));
+  return FrameBuilder()
+      .Ports(static_cast<uint16_t>(40000 + i % kFlows), 3842)
+      .IpId(static_cast<uint16_t>(i));
 }
 
 // Keeps the calling thread on one CPU until destroyed, then restores what it had.
@@ -81,8 +82,7 @@ TEST_P(ReflectordQueuesTest, TwoWorkersReflectEveryFrameOnceAndEachTakesItsShare
   absl::StatusOr<LabProcess> daemon = lab_->StartReflectord(
       {"--datapath=" + GetParam(), absl::StrCat("--queues=", kQueues), "--cpus=0,1"});
   ASSERT_TRUE(daemon.ok()) << daemon.status();
-  EXPECT_NE(daemon->Stderr().find("2 queues: "), std::string::npos)
-      << daemon->Stderr();
+  EXPECT_NE(daemon->Stderr().find("2 queues: "), std::string::npos) << daemon->Stderr();
 
   // In rounds of kFlows frames from each CPU, collected before the next round: the tester's
   // socket buffer holds a few hundred frames, not the whole stream.

@@ -13,9 +13,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "reflector/base/status_macros.h"
@@ -69,22 +69,18 @@ absl::Status MeasureRow(const QueueRunSettings& settings, QueueRow& row) {
     REFLECTOR_ASSIGN_OR_RETURN(lab::NetnsEntry inside, bench_lab->Enter(lab::End::kReflector));
     REFLECTOR_RETURN_IF_ERROR(pass->Attach(bench_lab->ifindex(lab::End::kReflector)));
   }
-  REFLECTOR_ASSIGN_OR_RETURN(
-      lab::LabProcess daemon,
-      bench_lab->StartReflectord({"--datapath=" + row.datapath,
-                                  absl::StrCat("--queues=", row.queues),
-                                  "--cpus=" + CpuList(row.worker_cpus)}));
+  REFLECTOR_ASSIGN_OR_RETURN(lab::LabProcess daemon,
+                             bench_lab->StartReflectord({"--datapath=" + row.datapath,
+                                                         absl::StrCat("--queues=", row.queues),
+                                                         "--cpus=" + CpuList(row.worker_cpus)}));
   REFLECTOR_ASSIGN_OR_RETURN(const std::vector<uint64_t> before, WorkerReflected(daemon));
 
   // RFC 2544 frames at every size: the signature sits at payload offset 0 and fits 64 bytes.
   const std::vector<std::string> argv = {
       "--dst_ip=" + lab::Ipv4Text(packet::testing::kReflectorIpv4),
       "--dst_mac=" + packet::FormatMac(packet::testing::kReflectorMac),
-      "--src_ip=" + lab::Ipv4Text(packet::testing::kTesterIpv4),
-      "--engine=linerate",
-      "--rate=max",
-      "--signature=rfc2544",
-      absl::StrCat("--frame_size=", row.frame_size),
+      "--src_ip=" + lab::Ipv4Text(packet::testing::kTesterIpv4), "--engine=linerate", "--rate=max",
+      "--signature=rfc2544", absl::StrCat("--frame_size=", row.frame_size),
       "--duration=" + absl::FormatDuration(settings.duration),
       "--linerate_cpus=" + CpuList(row.tester_cpus),
       // 8 source ports per CPU: afpacket's fanout hashes flows, and two flows alone land on
@@ -92,8 +88,7 @@ absl::Status MeasureRow(const QueueRunSettings& settings, QueueRow& row) {
       "--linerate_ports=8",
       // One sender thread per CPU, not four: the workers share those CPUs with the tester,
       // and the scheduler gives each runnable thread its share.
-      "--linerate_threads=1",
-      "--json"};
+      "--linerate_threads=1", "--json"};
   REFLECTOR_ASSIGN_OR_RETURN(lab::LabProcess tester, bench_lab->StartItoTester(argv));
   REFLECTOR_ASSIGN_OR_RETURN(const int code, tester.Wait(settings.duration + kSlack));
   if (code != 0 && code != 1) {  // 1: frames were lost, as flat out they may be
@@ -115,12 +110,11 @@ absl::Status MeasureRow(const QueueRunSettings& settings, QueueRow& row) {
 
   REFLECTOR_ASSIGN_OR_RETURN(const std::vector<uint64_t> after, WorkerReflected(daemon));
   if (after.size() != static_cast<size_t>(row.queues) || before.size() != after.size()) {
-    return absl::InternalError(absl::StrCat("reflectord reported ", after.size(),
-                                            " workers, not ", row.queues));
+    return absl::InternalError(
+        absl::StrCat("reflectord reported ", after.size(), " workers, not ", row.queues));
   }
   for (size_t w = 0; w < after.size(); ++w) {
-    row.worker_fps.push_back(span_s > 0 ? static_cast<double>(after[w] - before[w]) / span_s
-                                        : 0);
+    row.worker_fps.push_back(span_s > 0 ? static_cast<double>(after[w] - before[w]) / span_s : 0);
   }
   REFLECTOR_RETURN_IF_ERROR(daemon.Signal(SIGINT));
   REFLECTOR_ASSIGN_OR_RETURN(const int daemon_code, daemon.Wait(absl::Seconds(10)));
@@ -167,8 +161,8 @@ std::vector<QueueRow> MeasureQueueRows(const QueueRunSettings& settings) {
 std::string FormatQueueRows(const std::vector<QueueRow>& rows, const QueueRunSettings& settings,
                             bool markdown) {
   const std::vector<std::string> header = {
-      "size",           "reflector",       "queues",    "tester cpus", "worker cpus",
-      "offered Mfps",   "reflected Mfps",  "per worker Mfps", "x 1 queue", "note"};
+      "size",         "reflector",      "queues",          "tester cpus", "worker cpus",
+      "offered Mfps", "reflected Mfps", "per worker Mfps", "x 1 queue",   "note"};
   std::vector<std::vector<std::string>> cells;
   for (const QueueRow& row : rows) {
     const QueueRow* one = nullptr;
@@ -187,11 +181,10 @@ std::string FormatQueueRows(const std::vector<QueueRow>& rows, const QueueRunSet
         CpuList(row.worker_cpus),
         measured ? Mfps(row.offered_fps) : "-",
         measured ? Mfps(row.reflected_fps) : "-",
-        measured ? absl::StrJoin(row.worker_fps, " + ",
-                                 [](std::string* out, double fps) {
-                                   absl::StrAppend(out, Mfps(fps));
-                                 })
-                 : "-",
+        measured
+            ? absl::StrJoin(row.worker_fps, " + ",
+                            [](std::string* out, double fps) { absl::StrAppend(out, Mfps(fps)); })
+            : "-",
         measured && one != nullptr && one->reflected_fps > 0
             ? absl::StrFormat("%.2f", row.reflected_fps / one->reflected_fps)
             : "-",
@@ -210,8 +203,8 @@ std::string FormatQueueRows(const std::vector<QueueRow>& rows, const QueueRunSet
 
 absl::StatusOr<QueueReport> RunQueueRows(absl::string_view queue_counts,
                                          const std::vector<std::string>& reflectors,
-                                         const std::vector<size_t>& sizes,
-                                         absl::Duration duration, const std::string& log_dir) {
+                                         const std::vector<size_t>& sizes, absl::Duration duration,
+                                         const std::string& log_dir) {
   QueueRunSettings settings;
   settings.sizes = sizes;
   settings.duration = duration;

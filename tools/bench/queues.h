@@ -2,9 +2,9 @@
 // one-queue veth and with one worker per queue on a two-queue veth, at maximum offered load.
 // ito-tester's line-rate engine sends from every CPU (--linerate_cpus), each over 8 source
 // ports (--linerate_ports): veth hands frames sent on CPU q to the reflector's RX queue q, and
-// the flows hash to afpacket's fanout members. Each worker's rate is its share of reflectord's per-worker counters
-// (the JSON stats line's "workers", read before and after the trial) over the tester's
-// sending span; the total is what came back to the tester.
+// the flows hash to afpacket's fanout members. Each worker's rate is its share of reflectord's
+// per-worker counters (the JSON stats line's "workers", read before and after the trial) over the
+// tester's sending span; the total is what came back to the tester.
 #ifndef REFLECTOR_TOOLS_BENCH_QUEUES_H_
 #define REFLECTOR_TOOLS_BENCH_QUEUES_H_
 
@@ -33,9 +33,9 @@ struct QueueRow {
   std::vector<int> tester_cpus;
   std::vector<int> worker_cpus;
   double offered_fps = 0;
-  double reflected_fps = 0;              // at the tester
-  std::vector<double> worker_fps;        // reflected by each worker, in queue order
-  std::string error;                     // empty when measured
+  double reflected_fps = 0;        // at the tester
+  std::vector<double> worker_fps;  // reflected by each worker, in queue order
+  std::string error;               // empty when measured
 };
 
 // Runs every row in fresh labs; a row that could not be measured says why.
@@ -57,8 +57,8 @@ struct QueueReport {
 // entries of `reflectors`. Fails only for a bad `queue_counts`.
 absl::StatusOr<QueueReport> RunQueueRows(absl::string_view queue_counts,
                                          const std::vector<std::string>& reflectors,
-                                         const std::vector<size_t>& sizes,
-                                         absl::Duration duration, const std::string& log_dir);
+                                         const std::vector<size_t>& sizes, absl::Duration duration,
+                                         const std::string& log_dir);
 
 }  // namespace reflector::bench
 

@@ -34,15 +34,15 @@ TEST(LiveFlowTest, AShiftedPortIsTheFrameBuiltForThatPort) {
         ASSERT_TRUE(frame.ok()) << frame.status();
         const size_t udp = frame->udp_checksum_offset() - 6;
         for (uint16_t k = 0; k < ITO_TESTER_TX_MAX_FLOWS; ++k) {
-          SCOPED_TRACE(testing::Message() << "ipv6 " << ipv6 << " vlan " << vlan << " port "
-                                          << base << " + " << k);
+          SCOPED_TRACE(testing::Message()
+                       << "ipv6 " << ipv6 << " vlan " << vlan << " port " << base << " + " << k);
           std::vector<uint8_t> shifted(frame->bytes().begin(), frame->bytes().end());
           ito_tester_shift_source_port(shifted.data() + udp, k);
           const absl::StatusOr<StreamFrame> expected =
               StreamFrame::Build(Spec(ipv6, vlan, static_cast<uint16_t>(base + k)));
           ASSERT_TRUE(expected.ok()) << expected.status();
-          ASSERT_EQ(shifted, std::vector<uint8_t>(expected->bytes().begin(),
-                                                  expected->bytes().end()));
+          ASSERT_EQ(shifted,
+                    std::vector<uint8_t>(expected->bytes().begin(), expected->bytes().end()));
         }
       }
     }
