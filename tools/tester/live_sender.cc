@@ -135,8 +135,10 @@ absl::StatusOr<LiveRunResult> LiveSender::Run(uint64_t count, double rate_fps, u
   const uint64_t deadline = max_ns >= UINT64_MAX - start ? 0 : start + max_ns;
   // Each flow's share: the count split as evenly as it goes, the rate split evenly.
   const uint64_t flows = flows_.size();
+  std::vector<uint64_t> shares(flows_.size());
   for (size_t i = 0; i < flows_.size(); ++i) {
     const uint64_t share = count == UINT64_MAX ? count : count / flows + (i < count % flows);
+    shares[i] = share;
     const ito_tester_tx_pacer pacer =
         MakePacer(rate_fps / static_cast<double>(flows), share, deadline, limits);
     if (pacer.count == 0 && share != 0) {
@@ -154,7 +156,7 @@ absl::StatusOr<LiveRunResult> LiveSender::Run(uint64_t count, double rate_fps, u
   // preemption off, so runs on one CPU never interleave and that CPU's pacer's plain updates
   // are exact (--count is exact, the rate is paced per frame). veth runs the receiving side in
   // the sender's context anyway, so one CPU per flow is what a thread had before.
-  auto sender = [&](const LiveFlow& flow) {
+  auto sender = [&](const LiveFlow& flow, uint64_t share) {
     cpu_set_t one;
     CPU_ZERO(&one);
     CPU_SET(flow.cpu, &one);
@@ -171,7 +173,6 @@ absl::StatusOr<LiveRunResult> LiveSender::Run(uint64_t count, double rate_fps, u
     xdp_md context = {};
     context.data_end = static_cast<uint32_t>(data.size());
     context.ingress_ifindex = static_cast<uint32_t>(ifindex_);
-    const uint64_t share = skeleton_->bss->pacer[flow.cpu].count;
     while (!stop.load(std::memory_order_relaxed) && Released(flow.cpu) < share &&
            (deadline == 0 || MonotonicNs() < deadline)) {
       LIBBPF_OPTS(bpf_test_run_opts, options, .data_in = data.data(),
@@ -198,8 +199,10 @@ absl::StatusOr<LiveRunResult> LiveSender::Run(uint64_t count, double rate_fps, u
   const int thread_count = std::max(1, limits.threads);
   std::vector<std::thread> threads;
   threads.reserve(flows_.size() * static_cast<size_t>(thread_count));
-  for (const LiveFlow& flow : flows_) {
-    for (int i = 0; i < thread_count; ++i) threads.emplace_back(sender, std::cref(flow));
+  for (size_t f = 0; f < flows_.size(); ++f) {
+    for (int i = 0; i < thread_count; ++i) {
+      threads.emplace_back(sender, std::cref(flows_[f]), shares[f]);
+    }
   }
   for (std::thread& thread : threads) thread.join();
   if (!error.ok()) return error;
