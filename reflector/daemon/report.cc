@@ -167,6 +167,12 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
         frames_by_rule[rule.name] = rule.frames;
         bytes_by_rule[rule.name] = rule.bytes;
       }
+      // The afxdp and afpacket paths' share of each worker, in queue order (xdp: none).
+      nlohmann::json workers = nlohmann::json::array();
+      for (const engine::WorkerCounts& worker : now.workers) {
+        workers.push_back(
+            {{"rx_frames", worker.rx_frames}, {"reflected_frames", worker.reflected_frames}});
+      }
       nlohmann::json line = {
           {"time", Timestamp(time)},
           {"interval_s", absl::ToDoubleSeconds(interval)},
@@ -185,6 +191,7 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
           {"passed_frames", now.passed_frames},
           {"tx_dropped", now.tx_dropped},
           {"rx_dropped", now.rx_dropped},
+          {"workers", workers},
       };
       if (monitor) line["monitor"] = true;
       return line.dump();
@@ -220,6 +227,14 @@ std::string StatsReporter::FormatSummary(const Counters& total, absl::Duration e
   if (!rules.empty())
     absl::StrAppend(&out, monitor ? "  would reflect by rule: " : "  reflected by rule: ",
                     absl::StrJoin(rules, ", "), "\n");
+  if (total.workers.size() > 1) {
+    absl::StrAppend(&out, "  by worker (rx/reflected): ",
+                    absl::StrJoin(total.workers, ", ",
+                                  [](std::string* o, const engine::WorkerCounts& w) {
+                                    absl::StrAppend(o, w.rx_frames, "/", w.reflected_frames);
+                                  }),
+                    "\n");
+  }
   const auto rejects = TopRejects(Counters(), total, packet::kVerdictCount);
   if (!rejects.empty()) {
     absl::StrAppend(&out, "  rejected by reason: ",

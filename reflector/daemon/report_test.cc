@@ -56,6 +56,26 @@ TEST(StatsReporter, JsonLineIsOneObjectWithTotalsAndRates) {
   EXPECT_EQ(parsed["reflected_by_rule"], nlohmann::json({{"probeot", 2700}, {"rfc2544", 0}}));
   EXPECT_EQ(parsed["reflected_bytes_by_rule"],
             nlohmann::json({{"probeot", 172800}, {"rfc2544", 0}}));
+  // No userspace workers (xdp): an empty list.
+  EXPECT_EQ(parsed["workers"], nlohmann::json::array());
+}
+
+TEST(StatsReporter, JsonLineAndSummaryShowEachWorkersShare) {
+  Counters now = Sample(3);
+  now.workers = {{1800, 1700}, {1200, 1000}};
+  const nlohmann::json parsed = nlohmann::json::parse(StatsReporter::FormatLine(
+      StatsFormat::kJson, Sample(1), now, absl::Seconds(2), kTime));
+  EXPECT_EQ(parsed["workers"],
+            nlohmann::json::parse(R"([{"rx_frames": 1800, "reflected_frames": 1700},
+                                       {"rx_frames": 1200, "reflected_frames": 1000}])"));
+  const std::string summary = StatsReporter::FormatSummary(now, absl::Seconds(10));
+  EXPECT_NE(summary.find("\n  by worker (rx/reflected): 1800/1700, 1200/1000\n"),
+            std::string::npos)
+      << summary;
+  // One worker is the total already.
+  now.workers.resize(1);
+  EXPECT_EQ(StatsReporter::FormatSummary(now, absl::Seconds(10)).find("by worker"),
+            std::string::npos);
 }
 
 TEST(StatsReporter, CsvRowsMatchTheHeader) {

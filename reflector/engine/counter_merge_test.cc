@@ -58,6 +58,7 @@ TEST(MergeAfXdpCountersTest, ReceivedIsWhatTheProgramSawRejectedWhatItPassed) {
   const Counters program = Kernel(/*reflect=*/6, /*port=*/3, /*dst_mac=*/1);
   Counters workers = Workers(/*rx=*/6, /*reflect=*/6, /*port=*/0);
   workers.tx_dropped = 2;
+  workers.workers = {{4, 4}, {2, 2}};
   const Counters out = MergeAfXdpCounters(workers, program, /*monitor=*/false);
   EXPECT_EQ(out.rx_frames, 10u);
   EXPECT_EQ(out.rx_bytes, 600u + 240u);
@@ -68,6 +69,7 @@ TEST(MergeAfXdpCountersTest, ReceivedIsWhatTheProgramSawRejectedWhatItPassed) {
   EXPECT_EQ(out.rejected_by_reason[kDstMac], 1u);
   EXPECT_EQ(out.passed_frames, 4u);
   EXPECT_EQ(out.tx_dropped, 2u);  // the workers', who send
+  EXPECT_EQ(out.workers, workers.workers);
 }
 
 // A full socket ring: the program redirected 6, one was lost on the way (the workers count it
@@ -118,6 +120,7 @@ TEST(MergeAfPacketCountersTest, BothClassifyTheSameFramesSoNothingIsCountedTwice
   Counters workers = Workers(/*rx=*/9, /*reflect=*/6, /*port=*/3);
   workers.tx_dropped = 1;
   workers.rx_dropped = 2;
+  workers.workers = {{5, 3}, {4, 3}};
   const Counters out = MergeAfPacketCounters(workers, tc);
   EXPECT_EQ(out.rx_frames, 10u);
   EXPECT_EQ(out.rx_bytes, 600u + 240u);
@@ -130,6 +133,7 @@ TEST(MergeAfPacketCountersTest, BothClassifyTheSameFramesSoNothingIsCountedTwice
   EXPECT_EQ(out.reflected_by_rule[kProbeot], 6u);
   EXPECT_EQ(out.tx_dropped, 1u);
   EXPECT_EQ(out.rx_dropped, 2u);
+  EXPECT_EQ(out.workers, workers.workers);
 }
 
 // The workers are read a moment after tc: each figure is the larger reading.

@@ -7,10 +7,19 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <vector>
 
 #include "reflector/packet/packet.h"
 
 namespace reflector::engine {
+
+// What one userspace worker (one queue) received and reflected: how the load spreads over
+// the workers of afxdp and afpacket.
+struct WorkerCounts {
+  uint64_t rx_frames = 0;
+  uint64_t reflected_frames = 0;
+  friend bool operator==(const WorkerCounts&, const WorkerCounts&) = default;
+};
 
 struct Counters {
   uint64_t rx_frames = 0;
@@ -25,6 +34,9 @@ struct Counters {
   uint64_t passed_frames = 0;  // handed to the kernel stack untouched (XDP paths)
   uint64_t tx_dropped = 0;     // reflected but could not be sent
   uint64_t rx_dropped = 0;     // lost before userspace saw them (socket ring full)
+  // Per worker, in queue order (the engine fills it when it adds its workers up; empty for
+  // xdp, whose frames never reach userspace). Adding snapshots lists both sets of workers.
+  std::vector<WorkerCounts> workers;
 
   uint64_t rejected_frames() const;
   Counters& operator+=(const Counters& other);

@@ -61,7 +61,11 @@ void Engine::Stop() {
 
 Counters Engine::ReadCounters() const {
   Counters total;
-  for (const auto& worker : workers_) total += worker->counters();
+  for (const auto& worker : workers_) {
+    const Counters counters = worker->counters();
+    total += counters;
+    total.workers.push_back({counters.rx_frames, counters.reflected_frames});
+  }
   return total;
 }
 

@@ -132,6 +132,8 @@ TEST(Engine, RunsOneWorkerPerQueueAndSumsTheirCounters) {
   EXPECT_EQ(total.rx_frames, 306u);
   EXPECT_EQ(total.reflected_frames, 303u);
   EXPECT_EQ(total.rejected_by_reason[static_cast<size_t>(Verdict::kPort)], 3u);
+  // Each worker's share, in queue order.
+  EXPECT_EQ(total.workers, (std::vector<WorkerCounts>{{2, 1}, {102, 101}, {202, 201}}));
   EXPECT_TRUE(engine.error().ok());
   for (MemoryIo* io : ios) EXPECT_EQ(io->Outstanding(), 0u);
 }

@@ -7,7 +7,7 @@ namespace reflector::testing {
 
 void DataPathLabTest::SetUp() {
   REFLECTOR_REQUIRE_ROOT();
-  absl::StatusOr<std::unique_ptr<lab::ReflectorLab>> lab = lab::ReflectorLab::Create();
+  absl::StatusOr<std::unique_ptr<lab::ReflectorLab>> lab = lab::ReflectorLab::Create(LabOptions());
   ASSERT_TRUE(lab.ok()) << lab.status();
   lab_ = *std::move(lab);
   absl::StatusOr<bool> built = DataPathBuilt(*lab_, GetParam());

@@ -1,6 +1,7 @@
 // A gtest fixture for lab tests parameterised by data path ("xdp", "afxdp", "afpacket"): it
-// needs root, builds a ReflectorLab, and skips only when reflectord says the data path is not
-// built (see datapath_availability.h).
+// needs root, builds a ReflectorLab (with LabOptions(), the lab's defaults unless a test
+// overrides it), and skips only when reflectord says the data path is not built (see
+// datapath_availability.h).
 #ifndef REFLECTOR_TESTING_DAEMON_DATAPATH_LAB_TEST_H_
 #define REFLECTOR_TESTING_DAEMON_DATAPATH_LAB_TEST_H_
 
@@ -15,6 +16,7 @@ namespace reflector::testing {
 class DataPathLabTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override;
+  virtual lab::ReflectorLabOptions LabOptions() const { return {}; }
 
   std::unique_ptr<lab::ReflectorLab> lab_;
 };

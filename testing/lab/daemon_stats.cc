@@ -54,6 +54,15 @@ absl::StatusOr<DaemonCounters> ParseLastStatsLine(absl::string_view stdout_text)
   REFLECTOR_ASSIGN_OR_RETURN(counters.rejected, NonZeroCounts(line, "rejected"));
   REFLECTOR_ASSIGN_OR_RETURN(counters.reflected_by_rule,
                              NonZeroCounts(line, "reflected_by_rule"));
+  if (!line.contains("workers") || !line["workers"].is_array()) {
+    return absl::InvalidArgumentError(absl::StrCat("no list \"workers\" in ", line.dump()));
+  }
+  for (const json& worker : line["workers"]) {
+    WorkerShare share;
+    REFLECTOR_ASSIGN_OR_RETURN(share.rx_frames, Count(worker, "rx_frames"));
+    REFLECTOR_ASSIGN_OR_RETURN(share.reflected_frames, Count(worker, "reflected_frames"));
+    counters.workers.push_back(share);
+  }
   return counters;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -14,12 +15,19 @@
 
 namespace reflector::testing::lab {
 
+// One userspace worker's share (afxdp, afpacket), as the JSON line's "workers" lists them.
+struct WorkerShare {
+  uint64_t rx_frames = 0;
+  uint64_t reflected_frames = 0;
+};
+
 struct DaemonCounters {
   uint64_t rx_frames = 0;
   uint64_t reflected_frames = 0;
   uint64_t rejected_frames = 0;
   std::map<std::string, uint64_t> rejected;                // by reason name, zeros left out
   std::map<std::string, uint64_t> reflected_by_rule;       // by rule name, zeros left out
+  std::vector<WorkerShare> workers;                        // in queue order; none for xdp
 };
 
 // The counters of the last complete line of `stdout_text`.

@@ -61,6 +61,7 @@
 #include "testing/lab/xdp_pass.h"
 #include "tools/bench/mac_swap.h"
 #include "tools/bench/prog_cost.h"
+#include "tools/bench/queues.h"
 #include "tools/bench/table.h"
 
 ABSL_FLAG(std::string, sizes, "64,512", "Ethernet frame sizes (with FCS), comma-separated.");
@@ -85,6 +86,9 @@ ABSL_FLAG(std::string, output, "",
           "Markdown file whose generated section gets the results; default: BENCHMARKS.md at "
           "the workspace root under bazel run, none otherwise. \"none\": do not write.");
 ABSL_FLAG(bool, keep_logs, false, "Keep the children's stdout/stderr files after the run.");
+ABSL_FLAG(std::string, queue_rows, "1,2",
+          "Veth queues (= reflectord workers) of the multi-queue rows of afxdp and afpacket "
+          "(queues.h); \"none\": no such rows.");
 
 namespace reflector::bench {
 namespace {
@@ -458,8 +462,14 @@ int Main(int argc, char** argv) {
           absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Seconds(1))).c_str());
     }
   }  // the namespaces, the veth pair and all attachments go here
+  const absl::StatusOr<QueueReport> queues =
+      RunQueueRows(absl::GetFlag(FLAGS_queue_rows), settings->reflectors, settings->sizes,
+                   settings->linerate_duration, settings->log_dir);
+  if (!queues.ok()) std::fprintf(stderr, "bench: %s\n", queues.status().ToString().c_str());
+  complete = complete && queues.ok() && queues->complete;
 
   std::printf("\n%s", FormatTable(rows, /*markdown=*/false).c_str());
+  if (queues.ok() && !queues->text.empty()) std::printf("\n%s", queues->text.c_str());
   if (!costs_text.empty()) std::printf("\n%s", costs_text.c_str());
   const std::string settings_text =
       absl::StrCat("sizes ", absl::GetFlag(FLAGS_sizes),
@@ -485,6 +495,7 @@ int Main(int argc, char** argv) {
         "## Results\n\nCommand: `", command, "`  \nMachine: ", machine,
         "  \nDate: ", absl::FormatTime("%Y-%m-%d %H:%M UTC", absl::Now(), absl::UTCTimeZone()),
         "  \nSettings: ", settings_text, "\n\n", FormatTable(rows, /*markdown=*/true),
+        queues.ok() && !queues->markdown.empty() ? absl::StrCat("\n", queues->markdown) : "",
         costs_markdown.empty() ? "" : absl::StrCat("\n", costs_markdown),
         "\nreflectord's own counters at the end of each data path's run:\n\n```\n");
     for (const std::string& note : notes)

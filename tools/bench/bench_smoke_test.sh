@@ -44,6 +44,22 @@ for size in 64 512; do
     fi
   done
 done
+# The multi-queue rows: one and two queues of afxdp and afpacket, each measured (the note, the
+# last column, is "-") with one figure per worker. On one CPU the two-queue rows say why not.
+if [[ "$(nproc)" -ge 2 ]]; then
+  for size in 64 512; do
+    for reflector in afxdp afpacket; do
+      for queues in 1 2; do
+        row="$(grep -E "^ *${size} +${reflector} +${queues} " "${out}")"
+        workers="$(awk '{ n = 1; for (i = 1; i <= NF; ++i) if ($i == "+") ++n; print n }' <<<"${row}")"
+        if [[ -z "${row}" || "${row##* }" != "-" || "${workers}" != "${queues}" ]]; then
+          echo "FAIL: multi-queue row for ${size}-byte frames, ${reflector}, ${queues} queues: ${row}"
+          fail=1
+        fi
+      done
+    done
+  done
+fi
 # The bench deletes its namespaces (and with them the veth and every XDP attachment): the lab's,
 # rflab<pid><letters>-tester and -reflector.
 if ip netns list | grep -qE "^rflab${pid}[a-z]+-"; then

@@ -97,6 +97,11 @@ std::string FormatTable(const std::vector<Row>& rows, bool markdown) {
         targets.empty() ? "-" : targets,
     });
   }
+  return RenderTable(header, cells, markdown);
+}
+
+std::string RenderTable(const std::vector<std::string>& header,
+                        const std::vector<std::vector<std::string>>& cells, bool markdown) {
   std::string out;
   if (markdown) {
     out = absl::StrCat("| ", absl::StrJoin(header, " | "), " |\n|");

@@ -49,6 +49,12 @@ std::string TargetVerdict(const Row& row, const Row* baseline);
 // `markdown`: a GitHub table; otherwise aligned columns for a terminal.
 std::string FormatTable(const std::vector<Row>& rows, bool markdown);
 
+// Renders `cells` under `header`: a GitHub table (the first two columns and the last one
+// left-aligned, numbers right) or aligned columns for a terminal (the second column left, the
+// last unpadded). The bench's tables all have a name second and a free-text note last.
+std::string RenderTable(const std::vector<std::string>& header,
+                        const std::vector<std::vector<std::string>>& cells, bool markdown);
+
 // Puts `block` between the generated-section markers of `document` (an existing
 // BENCHMARKS.md), keeping what people wrote around it; a document without markers gets the
 // block appended.

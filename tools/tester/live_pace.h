@@ -8,13 +8,17 @@
  * Plain C with the pacing decision as an inline function: the program and the unit tests
  * (live_pacing_test.cc) run the same code.
  *
- * The sender threads all run on one CPU, where the kernel runs the program with preemption
- * off: no two runs of it interleave, so the pacer's plain updates are exact.
+ * Each CPU that sends has its own pacer, and its sender threads run only there, where the
+ * kernel runs the program with preemption off: no two runs of it interleave on one pacer, so
+ * the pacer's plain updates are exact.
  */
 #ifndef REFLECTOR_TOOLS_TESTER_LIVE_PACE_H_
 #define REFLECTOR_TOOLS_TESTER_LIVE_PACE_H_
 
 #include <linux/types.h>
+
+/* CPUs the line-rate engine can send from: one pacer and one header template each. */
+#define ITO_TESTER_TX_MAX_CPUS 64
 
 struct ito_tester_tx_pacer {
   /* Set by userspace before a run. */

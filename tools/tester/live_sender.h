@@ -17,6 +17,11 @@
 // itself over the span in which frames really left (trailer.h ito_tester_tx_stats), not over
 // the runs' wall time.
 //
+// The sender runs on one CPU, or on several (LiveFlow): each CPU sends its own flow with its
+// own share of the count and the rate, from its own threads and pacer. A multi-queue veth
+// hands frames sent on CPU q to the peer's RX queue q (veth_select_rxq), so two CPUs reach
+// two queues; two flows (source ports) reach two workers of a flow-hashing reflector.
+//
 // On veth, the peer receives these frames only while it runs an XDP program.
 #ifndef REFLECTOR_TOOLS_TESTER_LIVE_SENDER_H_
 #define REFLECTOR_TOOLS_TESTER_LIVE_SENDER_H_
@@ -24,6 +29,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "tools/tester/live_pacing.h"
@@ -44,31 +50,44 @@ struct LiveRunResult {
   uint64_t slipped_ns = 0;  // by how much in total
 };
 
+// One CPU's stream: the frame it sends (its headers become that CPU's template).
+struct LiveFlow {
+  int cpu = 0;
+  StreamFrame frame;
+};
+
 class LiveSender {
  public:
-  // Loads the program for `frame` (its headers become the program's template).
-  static absl::StatusOr<std::unique_ptr<LiveSender>> Load(int ifindex, const StreamFrame& frame);
+  // Loads the program for `flows`, at most one per CPU, every frame of one size. With
+  // `ports_per_cpu` above 1, each CPU's frames rotate over that many source ports from its
+  // frame's (live_flow.h).
+  static absl::StatusOr<std::unique_ptr<LiveSender>> Load(int ifindex,
+                                                          std::vector<LiveFlow> flows,
+                                                          int ports_per_cpu = 1);
   LiveSender(const LiveSender&) = delete;
   LiveSender& operator=(const LiveSender&) = delete;
   ~LiveSender();
 
-  // Sends `count` copies of `frame` at `rate_fps` (0: as fast as the kernel can), or stops at
-  // `stop` or after `max_ns`.
-  absl::StatusOr<LiveRunResult> Run(const StreamFrame& frame, uint64_t count, double rate_fps,
-                                    uint64_t max_ns, const std::atomic<bool>& stop,
+  // Sends `count` frames at `rate_fps` in all (0: as fast as the kernel can), split evenly
+  // over the flows, or stops at `stop` or after `max_ns`.
+  absl::StatusOr<LiveRunResult> Run(uint64_t count, double rate_fps, uint64_t max_ns,
+                                    const std::atomic<bool>& stop,
                                     const PacingLimits& limits = {});
 
   // Frames the program has sent in the current (or last) Run; any thread may ask.
   absl::StatusOr<uint64_t> SentSoFar() const;
 
  private:
-  LiveSender(ito_tester_tx_bpf* skeleton, int ifindex) : skeleton_(skeleton), ifindex_(ifindex) {}
+  LiveSender(ito_tester_tx_bpf* skeleton, int ifindex, std::vector<LiveFlow> flows)
+      : skeleton_(skeleton), ifindex_(ifindex), flows_(std::move(flows)) {}
   absl::Status ResetStats();
   absl::StatusOr<LiveRunResult> ReadStats() const;
-  uint64_t Released() const;
+  // Frames the pacer of `cpu` released so far.
+  uint64_t Released(int cpu) const;
 
   ito_tester_tx_bpf* skeleton_;
   int ifindex_;
+  std::vector<LiveFlow> flows_;
 };
 
 }  // namespace reflector::tester

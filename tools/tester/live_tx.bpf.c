@@ -10,19 +10,27 @@
  *
  * It also stamps the send span (trailer.h ito_tester_tx_stats): userspace only sees when a
  * test run returned, and a run's set-up and tear-down are not sending time.
+ *
+ * Template and pacer are per CPU (live_pace.h ITO_TESTER_TX_MAX_CPUS): the sender may run on
+ * several CPUs, each with its own flow (a multi-queue veth picks the peer's RX queue by the
+ * sending CPU) and its own share of the rate, and a pacer never sees two CPUs at once.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+#include "tools/tester/live_flow.h"
 #include "tools/tester/live_pace.h"
 #include "tools/tester/trailer.h"
 
 #define LIVE_TX_HEADER_WORDS 12
 
-const volatile __u64 header[LIVE_TX_HEADER_WORDS] = {};
+const volatile __u64 header[ITO_TESTER_TX_MAX_CPUS][LIVE_TX_HEADER_WORDS] = {};
+/* Flows per CPU (live_flow.h), and where the UDP header starts (inside the template). */
+const volatile __u32 flows = 1;
+const volatile __u32 udp_offset = 0;
 
 /* Written by userspace through the mmapped .bss before a run, read back after it. */
-struct ito_tester_tx_pacer pacer = {};
+struct ito_tester_tx_pacer pacer[ITO_TESTER_TX_MAX_CPUS] = {};
 
 /* Per CPU, although the sender keeps its threads on one: counts stay exact regardless. */
 struct {
@@ -35,9 +43,12 @@ struct {
 SEC("xdp")
 int ito_tester_tx(struct xdp_md *ctx) {
   /* Unpaced runs read the clock only at stamps (below); paced ones need it per frame. */
+  const __u32 cpu = bpf_get_smp_processor_id();
+  if (cpu >= ITO_TESTER_TX_MAX_CPUS) return XDP_DROP;
+  struct ito_tester_tx_pacer *p = &pacer[cpu];
   __u64 now = 0;
-  if (pacer.interval_ps != 0) now = bpf_ktime_get_ns();
-  if (!ito_tester_tx_pace(&pacer, now)) {
+  if (p->interval_ps != 0) now = bpf_ktime_get_ns();
+  if (!ito_tester_tx_pace(p, now)) {
     return XDP_DROP;
   }
   __u8 *data = (__u8 *)(long)ctx->data;
@@ -45,7 +56,11 @@ int ito_tester_tx(struct xdp_md *ctx) {
 #pragma unroll
   for (int i = 0; i < LIVE_TX_HEADER_WORDS; i++) {
     if (data + (i + 1) * 8 > end) break;
-    *(__u64 *)(data + i * 8) = header[i];
+    *(__u64 *)(data + i * 8) = header[cpu][i];
+  }
+  if (flows > 1 && udp_offset + 8 <= LIVE_TX_HEADER_WORDS * 8) {
+    __u8 *udp = data + (udp_offset & 0x7f);
+    if (udp + 8 <= end) ito_tester_shift_source_port(udp, (__u16)(p->released % flows));
   }
   __u32 zero = 0;
   struct ito_tester_tx_stats *stats = bpf_map_lookup_elem(&tx_stats, &zero);
@@ -59,7 +74,7 @@ int ito_tester_tx(struct xdp_md *ctx) {
       stats->last_ns = now;
       stats->stamped = index;
       /* Unpaced runs check their deadline here, once per stamp, instead of per frame. */
-      if (pacer.deadline_ns != 0 && now > pacer.deadline_ns) pacer.count = pacer.released;
+      if (p->deadline_ns != 0 && now > p->deadline_ns) p->count = p->released;
     }
   }
   return XDP_TX;

@@ -32,6 +32,7 @@
 #include "tools/tester/addresses.h"
 #include "tools/tester/options.h"
 #include "tools/tester/report.h"
+#include "reflector/daemon/options.h"
 #include "tools/tester/search.h"
 #include "tools/tester/trial.h"
 #include "tools/tester/unicast_address.h"
@@ -84,7 +85,14 @@ ABSL_FLAG(double, search_resolution, 0.01, "Search stops at this fraction of the
 ABSL_FLAG(int, search_trials, 12, "Most trials per frame size.");
 ABSL_FLAG(int, linerate_repeat, 1 << 17,
           "Line-rate engine: program runs per test run (frames looked at, not a burst).");
-ABSL_FLAG(int, linerate_threads, 4, "Line-rate engine: test runs in flight at once.");
+ABSL_FLAG(int, linerate_threads, 4, "Line-rate engine: test runs in flight at once, per CPU.");
+ABSL_FLAG(std::string, linerate_cpus, "",
+          "Line-rate engine: CPUs to send from (\"0,1\", \"0-3\"), each its own flow (source "
+          "port +1 per CPU) and an even share of the rate; on a multi-queue veth each CPU reaches "
+          "its own queue. Default: the CPU it starts on.");
+ABSL_FLAG(int, linerate_ports, 1,
+          "Line-rate engine: source ports each CPU rotates over frame by frame (1..64), so a "
+          "reflector that hashes flows (afpacket fanout, RSS) spreads them over its workers.");
 ABSL_FLAG(absl::Duration, drain, absl::Milliseconds(200),
           "Waiting for late reflections after the last frame.");
 
@@ -235,6 +243,17 @@ int Main() {
   if (interval < absl::ZeroDuration()) {
     return Usage(absl::InvalidArgumentError("--interval must be at least 0 (0: no interval lines)"));
   }
+  const absl::StatusOr<std::vector<int>> linerate_cpus =
+      daemon::ParseCpuList(absl::GetFlag(FLAGS_linerate_cpus));
+  if (!linerate_cpus.ok()) return Usage(linerate_cpus.status());
+  if ((!linerate_cpus->empty() || absl::GetFlag(FLAGS_linerate_ports) != 1) &&
+      *engine != Engine::kLineRate) {
+    return Usage(
+        absl::InvalidArgumentError("--linerate_cpus and --linerate_ports need --engine=linerate"));
+  }
+  if (absl::GetFlag(FLAGS_linerate_ports) < 1 || absl::GetFlag(FLAGS_linerate_ports) > 64) {
+    return Usage(absl::InvalidArgumentError("--linerate_ports must be 1..64"));
+  }
   if (absl::GetFlag(FLAGS_linerate_repeat) < 64 || absl::GetFlag(FLAGS_linerate_threads) < 1 ||
       absl::GetFlag(FLAGS_linerate_threads) > 64) {
     return Usage(absl::InvalidArgumentError(
@@ -338,6 +357,8 @@ int Main() {
   options.drain_ns = static_cast<uint64_t>(absl::ToInt64Nanoseconds(absl::GetFlag(FLAGS_drain)));
   options.pacing.repeat = static_cast<uint64_t>(absl::GetFlag(FLAGS_linerate_repeat));
   options.pacing.threads = absl::GetFlag(FLAGS_linerate_threads);
+  options.linerate_cpus = *linerate_cpus;
+  options.linerate_ports = absl::GetFlag(FLAGS_linerate_ports);
   const bool json = absl::GetFlag(FLAGS_json);
 
   if (!absl::GetFlag(FLAGS_search)) {

@@ -1,8 +1,13 @@
 #include "tools/tester/trial.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <cstring>
+#include <utility>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "reflector/base/status_macros.h"
 #include "tools/tester/clock.h"
 #include "tools/tester/live_pacing.h"
@@ -42,6 +47,28 @@ std::unique_ptr<IntervalTicker> StartTicker(const TrialOptions& options, const R
       options.on_interval);
   ticker->Start();
   return ticker;
+}
+
+// The line-rate engine's flows: `frame` on the calling thread's CPU, or flow k on cpus[k]
+// from source port spec.addresses.src_port + k * ports (each CPU rotates over `ports`).
+absl::StatusOr<std::vector<LiveFlow>> LiveFlows(const StreamSpec& spec, const StreamFrame& frame,
+                                                const std::vector<int>& cpus, int ports) {
+  const size_t senders = std::max<size_t>(1, cpus.size());
+  if (spec.addresses.src_port + senders * static_cast<size_t>(ports) - 1 > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("source port ", spec.addresses.src_port, " leaves no room for ",
+                     senders * static_cast<size_t>(ports), " flows below 65536"));
+  }
+  if (cpus.empty()) return std::vector<LiveFlow>{{std::max(0, sched_getcpu()), frame}};
+  std::vector<LiveFlow> flows;
+  for (size_t k = 0; k < cpus.size(); ++k) {
+    StreamSpec flow_spec = spec;
+    flow_spec.addresses.src_port =
+        static_cast<uint16_t>(spec.addresses.src_port + k * static_cast<size_t>(ports));
+    REFLECTOR_ASSIGN_OR_RETURN(StreamFrame flow_frame, StreamFrame::Build(flow_spec));
+    flows.push_back({cpus[k], std::move(flow_frame)});
+  }
+  return flows;
 }
 
 }  // namespace
@@ -106,13 +133,17 @@ absl::StatusOr<TrialResult> TrialRunner::Run(const TrialOptions& options,
     result.send_errors = sent.send_errors;
     result.summary = stats->Summarize(sent.sent);
   } else {
-    // Loaded per trial: the program's template holds this trial's stream id.
-    REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<LiveSender> live,
-                               LiveSender::Load(ifindex_, frame));
+    // Loaded per trial: the program's templates hold this trial's stream id.
+    REFLECTOR_ASSIGN_OR_RETURN(std::vector<LiveFlow> flows,
+                               LiveFlows(result.spec, frame, options.linerate_cpus,
+                                         options.linerate_ports));
+    REFLECTOR_ASSIGN_OR_RETURN(
+        std::unique_ptr<LiveSender> live,
+        LiveSender::Load(ifindex_, std::move(flows), options.linerate_ports));
     std::unique_ptr<IntervalTicker> ticker = StartTicker(
         options, *counter, [&live] { return live->SentSoFar().value_or(0); });
     absl::StatusOr<LiveRunResult> run =
-        live->Run(frame, count, options.rate_fps, options.duration_ns, stop, options.pacing);
+        live->Run(count, options.rate_fps, options.duration_ns, stop, options.pacing);
     if (ticker != nullptr) ticker->Stop();
     if (!run.ok()) return run.status();
     live_run = *run;

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <random>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "tools/tester/interval_ticker.h"
@@ -26,6 +27,12 @@ struct TrialOptions {
   uint64_t duration_ns = 0;   // upper bound on sending time
   uint64_t drain_ns = 200000000;  // waiting for late reflections after the last send
   PacingLimits pacing;            // kLineRate
+  // kLineRate: the CPUs to send from, flow k on linerate_cpus[k] from source port
+  // spec.addresses.src_port + k (empty: one flow, on the CPU the trial starts on).
+  std::vector<int> linerate_cpus;
+  // kLineRate: source ports each CPU rotates over, frame by frame (live_flow.h); CPU k's
+  // start at spec.addresses.src_port + k * linerate_ports.
+  int linerate_ports = 1;
   // While sending, every interval_ns (0: never): frames sent and reflections received in it,
   // on another thread.
   uint64_t interval_ns = 0;
