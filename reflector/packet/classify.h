@@ -225,17 +225,17 @@ RF_INLINE __u64 rf_ipv6_prefix_bits(const __u8 *addr, const struct rf_config *cf
   return bits | RF_ANY_PREFIX;
 }
 
-/* What the rules look at, gathered once per frame by the safety stage. The first pass reads the
- * ports, OUI and addresses from the frame when a rule asks (few do); the second pass uses the
- * bit sets, filled in before it. */
+/* What the rules look at, gathered once per frame by the safety stage. The ports are read from
+ * the frame when a rule is tested; the list bit sets are looked up (rf_look_up_lists) before a
+ * pass over all the rules, and not at all for the one rule the fast tier tries first. */
 struct rf_facts {
   const __u8 *udp;      /* the UDP header, which holds the ports */
   const __u8 *src_mac;
   const __u8 *src_addr; /* IP addresses */
   const __u8 *dst_addr;
-  __u64 dst_bits;       /* second pass: prefix bits of the destination address | RF_ANY_PREFIX */
+  __u64 dst_bits;       /* rf_look_up_lists: prefix bits of the destination address | RF_ANY_PREFIX */
   __u64 src_bits;       /* of the source address */
-  __u32 oui_bits;       /* second pass: rf_oui_bits | RF_ANY_OUI */
+  __u32 oui_bits;       /* rf_look_up_lists: rf_oui_bits | RF_ANY_OUI */
   __u32 payload_off;    /* UDP payload */
   __u32 payload_len;    /* from the UDP length: never Ethernet padding */
   __u32 vlan_key;       /* rf_vlan_key */
@@ -368,15 +368,11 @@ RF_INLINE __u64 rf_prefix_bits(const __u8 *addr, __u8 ip_version, const struct r
   return ip_version == 4 ? rf_ipv4_prefix_bits(addr, cfg) : rf_ipv6_prefix_bits(addr, cfg);
 }
 
-/* The source OUI's bits in the config's OUI list, looked up only when some rule has one. */
-RF_INLINE void rf_look_up_oui(const struct rf_config *cfg, struct rf_facts *facts) {
+/* The bit sets of the source OUI and the addresses in the config's lists, looked up only when
+ * some rule has such a list. (Looked up per rule in the loop over the rules, the lookups' loops
+ * inside it would make the program too long to verify.) */
+RF_INLINE void rf_look_up_lists(const struct rf_config *cfg, struct rf_facts *facts) {
   facts->oui_bits = (cfg->flags & RF_CFG_USES_OUIS) ? rf_oui_bits(facts->src_mac, cfg) : RF_ANY_OUI;
-}
-
-/* The prefix bits of the addresses, for both passes; looked up only when some rule has
- * prefixes. (Looked up per rule in the first pass, the lookups' loops inside its loop would
- * make the program too long to verify.) */
-RF_INLINE void rf_look_up_prefixes(const struct rf_config *cfg, struct rf_facts *facts) {
   facts->dst_bits = RF_ANY_PREFIX;
   facts->src_bits = RF_ANY_PREFIX;
   if (cfg->flags & RF_CFG_USES_PREFIXES) {
@@ -388,14 +384,14 @@ RF_INLINE void rf_look_up_prefixes(const struct rf_config *cfg, struct rf_facts 
 /*
  * The first pass's test of one rule: 1 when all its conditions hold, 0 when one does not, -1 as
  * rf_pattern_matches. The payload pattern first: it tells the default rules apart. A rule's
- * lists (prefixes, OUIs) are tested last, only for a rule that has them and got that far. The
- * source OUI's bits are facts->oui_bits, or with `look_up_oui` (a constant) looked up here, for
- * the one rule the fast tier tries on its own: inside the loop over the rules, that lookup's
- * own loop would multiply the paths the verifier walks.
+ * lists (prefixes, OUIs) are tested last, only for a rule that has them and got that far: the
+ * bit sets in `facts` (rf_look_up_lists), or with `look_up` (a constant) the frame's addresses
+ * and OUI looked up here, for the one rule the fast tier tries on its own. (Inside the loop over
+ * the rules, the lookups' own loops would multiply the paths the verifier walks.)
  */
 RF_INLINE long rf_rule_matches(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
                                const struct rf_rule *rule, const struct rf_facts *facts,
-                               int look_up_oui) {
+                               int look_up) {
   const long pattern = rf_pattern_matches(data, end, rule, facts);
   if (pattern <= 0) return pattern;
   if (!RF_PORT_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts) ||
@@ -404,8 +400,18 @@ RF_INLINE long rf_rule_matches(const __u8 *data, const __u8 *end, const struct r
     return 0;
   }
   if (!(rule->flags & RF_RULE_LISTS)) return 1;
-  if (!(rule->dst_prefixes & facts->dst_bits) || !(rule->src_prefixes & facts->src_bits)) return 0;
-  if (!look_up_oui) return (rule->ouis & facts->oui_bits) != 0;
+  if (!look_up) {
+    return (rule->dst_prefixes & facts->dst_bits) && (rule->src_prefixes & facts->src_bits) &&
+           (rule->ouis & facts->oui_bits);
+  }
+  if (!(rule->dst_prefixes & RF_ANY_PREFIX) &&
+      !(rule->dst_prefixes & rf_prefix_bits(facts->dst_addr, facts->ip_version, cfg))) {
+    return 0;
+  }
+  if (!(rule->src_prefixes & RF_ANY_PREFIX) &&
+      !(rule->src_prefixes & rf_prefix_bits(facts->src_addr, facts->ip_version, cfg))) {
+    return 0;
+  }
   return (rule->ouis & RF_ANY_OUI) || (rule->ouis & rf_oui_bits(facts->src_mac, cfg));
 }
 
@@ -414,7 +420,7 @@ RF_INLINE long rf_rule_matches(const __u8 *data, const __u8 *end, const struct r
 #define RF_WINDOW_OUTSIDE (-2) /* a pattern's window is not in the frame: see rf_pattern_matches */
 
 /* The first pass over the rules: the index of the first rule whose conditions all hold.
- * facts->oui_bits must be set. */
+ * The list bit sets in `facts` must be set (rf_look_up_lists). */
 RF_INLINE long rf_first_rule(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
                              const struct rf_facts *facts) {
 #if defined(__clang__)
@@ -573,8 +579,7 @@ RF_OUT_OF_LINE enum rf_verdict rf_classify_exact(const __u8 *data, const __u8 *e
   facts.dst_addr = dst_addr;
   facts.vlan_key = rf_vlan_key(tags, outer_vid, inner_vid);
   facts.version_bit = RF_IP_VERSION_BIT(facts.ip_version);
-  rf_look_up_prefixes(cfg, &facts);
-  rf_look_up_oui(cfg, &facts);
+  rf_look_up_lists(cfg, &facts);
   const struct rf_facts *const facts_ptr = &facts;
 
   const long first = rf_first_rule(data, end, cfg, facts_ptr);
@@ -622,12 +627,13 @@ RF_OUT_OF_LINE enum rf_verdict rf_classify_exact(const __u8 *data, const __u8 *e
 RF_INLINE int rf_classify_fast(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
                                __u32 *hint, struct rf_result *res) {
   if (!RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, end)) return 0;
-  const __u32 dst_head = rf_load_u32(data);
-  const __u32 dst_tail = rf_load_u16(data + 4);
-  const __u32 src_head = rf_load_u32(data + RF_ETH_ALEN);
-  const __u32 src_tail = rf_load_u16(data + RF_ETH_ALEN + 4);
-  const __u32 own_head = rf_load_u32(cfg->if_mac);
-  const __u32 own_tail = rf_load_u16(cfg->if_mac + 4);
+  /* 64-bit values of 32- and 16-bit loads: no truncation after each operation (BPF). */
+  const __u64 dst_head = rf_load_u32(data);
+  const __u64 dst_tail = rf_load_u16(data + 4);
+  const __u64 src_head = rf_load_u32(data + RF_ETH_ALEN);
+  const __u64 src_tail = rf_load_u16(data + RF_ETH_ALEN + 4);
+  const __u64 own_head = rf_load_u32(cfg->if_mac);
+  const __u64 own_tail = rf_load_u16(cfg->if_mac + 4);
   /* Group or zero addresses, a frame from ourselves or to its own sender, not to us. */
   if ((dst_head | src_head) & RF_BYTES32(1, 0, 0, 0)) return 0;
   if ((dst_head | dst_tail) == 0 || (src_head | src_tail) == 0) return 0;
@@ -664,7 +670,6 @@ RF_INLINE int rf_classify_fast(const __u8 *data, const __u8 *end, const struct r
   facts.vlan_key = 0; /* rf_vlan_key of an untagged frame */
   facts.ip_version = 4;
   facts.version_bit = RF_IP_VERSION_BIT(4);
-  rf_look_up_prefixes(cfg, &facts);
   long first = RF_NO_RULE;
   const __u32 guess = *hint;
   if (guess < cfg->rule_count) {
@@ -676,7 +681,7 @@ RF_INLINE int rf_classify_fast(const __u8 *data, const __u8 *end, const struct r
     }
   }
   if (first < 0) {
-    rf_look_up_oui(cfg, &facts);
+    rf_look_up_lists(cfg, &facts);
     first = rf_first_rule(data, end, cfg, &facts);
   }
   if (first < 0) return 0;

@@ -113,6 +113,38 @@ TEST(ClassifyTiersTest, AHintNeverSkipsAnEarlierRuleThatMatches) {
   EXPECT_EQ(hint, 0u);
 }
 
+// A rule with address and OUI lists, tried first by hint: the fast tier looks the lists up
+// for that one rule, and must agree with the exact classifier's lookups.
+TEST(ClassifyTiersTest, ListsOfTheHintedRule) {
+  FilterConfig config = testing::DefaultTestFilter();
+  Rule loopback;
+  loopback.name = "l3-loopback";
+  loopback.dst_prefixes = {*ParsePrefix("198.18.0.2/31")};
+  loopback.src_prefixes = {*ParsePrefix("198.18.0.1"), *ParsePrefix("2001:2::/48")};
+  loopback.ouis = {kNetAllyOui};
+  loopback.dst_ports = {7, 9};
+  config.rules = {loopback};
+  auto wire = ToWire(config);
+  ASSERT_TRUE(wire.ok()) << wire.status();
+  ASSERT_NE(wire->rules[0].flags & RF_RULE_LISTS, 0);
+  int taken = 0;
+  for (const testing::Ipv4Address& src :
+       {testing::kTesterIpv4, testing::Ipv4Address{198, 18, 0, 9}}) {
+    for (const testing::Ipv4Address& dst :
+         {testing::kReflectorIpv4, testing::Ipv4Address{198, 18, 0, 0},
+          testing::Ipv4Address{198, 18, 1, 2}}) {
+      for (const MacAddress& mac : {testing::kTesterMac, MacAddress{0x02, 0, 0, 0, 0, 1}}) {
+        const std::vector<uint8_t> frame =
+            FrameBuilder().SrcMac(mac).Ipv4(src, dst).Ports(49152, 8).Build();
+        taken += ExpectTiersAgree(frame, *wire, "lists");
+      }
+    }
+  }
+  // 198.18.0.1 -> 198.18.0.2, from the NetAlly MAC, under each of the hints that lead
+  // to the rule (none, 0, and the indexes past the table: the loop).
+  EXPECT_GT(taken, 0);
+}
+
 // The usual test frames take the fast tier, and the hint then names their rule.
 TEST(ClassifyTiersTest, TestStreamsTakeTheFastTier) {
   const rf_config config = testing::DefaultTestConfig();
