@@ -71,9 +71,10 @@ void Worker::PublishIoStats(Counters& batch) {
   published_.Add(batch);
 }
 
-absl::Status Worker::Run(const std::atomic<bool>& stop) {
+absl::Status Worker::Run(const std::atomic<bool>& stop, bool spin) {
+  const absl::Duration wait = spin ? absl::ZeroDuration() : kIdleWait;
   while (!stop.load(std::memory_order_relaxed)) {
-    REFLECTOR_RETURN_IF_ERROR(RunBatch(kIdleWait).status());
+    REFLECTOR_RETURN_IF_ERROR(RunBatch(wait).status());
   }
   return io_.Flush();
 }
