@@ -52,6 +52,7 @@
 #include "reflector/base/status_macros.h"
 #include "reflector/packet/config.h"
 #include "reflector/packet/testing/frame_builder.h"
+#include "testing/lab/datapath_variant.h"
 #include "testing/lab/hosts.h"
 #include "testing/lab/lab_process.h"
 #include "testing/lab/netns.h"
@@ -64,8 +65,11 @@
 #include "tools/bench/table.h"
 
 ABSL_FLAG(std::string, sizes, "64,512", "Ethernet frame sizes (with FCS), comma-separated.");
-ABSL_FLAG(std::string, reflectors, "baseline,xdp,afxdp,afpacket",
-          "What to measure, in order: baseline (bare XDP_TX MAC swap) and reflectord data paths.");
+ABSL_FLAG(std::string, reflectors,
+          "baseline,xdp,afxdp,afpacket,afxdp+spin,afxdp+kernel,afpacket+spin,afpacket+blocks",
+          "What to measure, in order: baseline (bare XDP_TX MAC swap), reflectord data paths, "
+          "and receive modes of afxdp/afpacket (<datapath>+<mode>, testing/lab/datapath_variant.h: "
+          "an RTT row only).");
 ABSL_FLAG(absl::Duration, linerate_duration, absl::Seconds(2),
           "Length of the flat-out trial at maximum offered load.");
 // ito-tester measures a trial's rate over the span its frames left in, so 1 s trials are not
@@ -137,7 +141,7 @@ class ReflectorUnderTest {
       }));
       return r;
     }
-    if (name == "afpacket") {
+    if (lab::DataPathOf(name) == "afpacket") {
       // veth hands the frames of the tester's line-rate engine (XDP_TX from a live-frames
       // test run) only to a peer with XDP enabled. afpacket attaches no XDP of its own, so
       // the lab gives the reflector end an XDP_PASS program: frames then reach the stack and
@@ -148,7 +152,7 @@ class ReflectorUnderTest {
         return r->pass_->Attach(ifindex);
       }));
     }
-    std::vector<std::string> flags = {"--datapath=" + name};
+    std::vector<std::string> flags = lab::DataPathFlags(name);
     if (name != "xdp" && settings.reflector_cpu >= 0) {
       flags.push_back(absl::StrCat("--cpus=", settings.reflector_cpu));
     }
@@ -229,14 +233,39 @@ double Number(const nlohmann::json& j, const char* key) {
 }
 
 // Fills `row` with the three measurements; the first failure is recorded and ends the row.
+void Record(Row& row, const absl::Status& status) {
+  row.error = std::string(status.message());
+  std::fprintf(stderr, "bench: %d-byte frames, %s: %s\n", static_cast<int>(row.frame_size),
+               row.reflector.c_str(), row.error.c_str());
+}
+
+// The RTT percentiles at the fixed moderate rate (precise engine).
+absl::Status MeasureRtt(Tester& tester, const Settings& settings, Row& row) {
+  const absl::StatusOr<nlohmann::json> paced = tester.Run(
+      {"--engine=precise", "--rate=" + settings.rtt_rate,
+       absl::StrCat("--frame_size=", row.frame_size), "--signature=" + SignatureFor(row.frame_size),
+       "--duration=" + absl::FormatDuration(settings.rtt_duration)},
+      settings.rtt_duration);
+  if (!paced.ok()) return paced.status();
+  const nlohmann::json& p = (*paced)["result"];
+  if (!p.contains("rtt_us")) {
+    return absl::InternalError("no RTT: nothing came back at the moderate rate");
+  }
+  row.rtt =
+      Rtt{Number(p["rtt_us"], "p50"), Number(p["rtt_us"], "p99"), Number(p["rtt_us"], "p99.9")};
+  return absl::OkStatus();
+}
+
 void Measure(Tester& tester, const Settings& settings, Row& row) {
   const std::string size_flag = absl::StrCat("--frame_size=", row.frame_size);
   const std::string signature_flag = "--signature=" + SignatureFor(row.frame_size);
-  auto record = [&row](const absl::Status& status) {
-    row.error = std::string(status.message());
-    std::fprintf(stderr, "bench: %d-byte frames, %s: %s\n", static_cast<int>(row.frame_size),
-                 row.reflector.c_str(), row.error.c_str());
-  };
+  auto record = [&row](const absl::Status& status) { Record(row, status); };
+  // A receive mode (busy polling, the RX ring) is about the round trip at a moderate rate:
+  // its row has that alone.
+  if (lab::FindDataPathVariant(row.reflector) != nullptr) {
+    if (absl::Status rtt = MeasureRtt(tester, settings, row); !rtt.ok()) record(rtt);
+    return;
+  }
 
   const absl::StatusOr<nlohmann::json> flat_out =
       tester.Run({"--engine=linerate", "--rate=max", size_flag, signature_flag,
@@ -265,17 +294,7 @@ void Measure(Tester& tester, const Settings& settings, Row& row) {
   // lost nothing at the highest rate the tester could send.
   row.search_bound = searches[0].value("bound", std::string("-"));
 
-  const absl::StatusOr<nlohmann::json> paced =
-      tester.Run({"--engine=precise", "--rate=" + settings.rtt_rate, size_flag, signature_flag,
-                  "--duration=" + absl::FormatDuration(settings.rtt_duration)},
-                 settings.rtt_duration);
-  if (!paced.ok()) return record(paced.status());
-  const nlohmann::json& p = (*paced)["result"];
-  if (!p.contains("rtt_us")) {
-    return record(absl::InternalError("no RTT: nothing came back at the moderate rate"));
-  }
-  row.rtt =
-      Rtt{Number(p["rtt_us"], "p50"), Number(p["rtt_us"], "p99"), Number(p["rtt_us"], "p99.9")};
+  if (absl::Status rtt = MeasureRtt(tester, settings, row); !rtt.ok()) record(rtt);
 }
 
 std::string CpuModel() {
@@ -311,9 +330,14 @@ absl::StatusOr<Settings> ReadSettings() {
     s.sizes.push_back(value);
   }
   for (absl::string_view name : absl::StrSplit(absl::GetFlag(FLAGS_reflectors), ',')) {
-    if (name != kBaseline && name != "xdp" && name != "afxdp" && name != "afpacket") {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--reflectors: \"", name, "\" is none of baseline, xdp, afxdp, afpacket"));
+    if (name != kBaseline && name != "xdp" && name != "afxdp" && name != "afpacket" &&
+        lab::FindDataPathVariant(name) == nullptr) {
+      std::string modes;
+      for (const auto& variant : lab::DataPathVariants()) {
+        absl::StrAppend(&modes, ", ", variant.name);
+      }
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--reflectors: \"", name, "\" is none of baseline, xdp, afxdp, afpacket", modes));
     }
     s.reflectors.emplace_back(name);
   }
