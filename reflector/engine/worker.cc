@@ -1,7 +1,5 @@
 #include "reflector/engine/worker.h"
 
-#include <sched.h>
-
 #include "reflector/base/status_macros.h"
 #include "reflector/packet/packet.h"
 
@@ -76,11 +74,9 @@ void Worker::PublishIoStats(Counters& batch) {
 absl::Status Worker::Run(const std::atomic<bool>& stop, bool spin) {
   const absl::Duration wait = spin ? absl::ZeroDuration() : kIdleWait;
   while (!stop.load(std::memory_order_relaxed)) {
-    REFLECTOR_ASSIGN_OR_RETURN(const size_t received, RunBatch(wait));
-    // An idle spinner steps aside for whatever else is runnable on its CPU, above all the
-    // CPU's ksoftirqd: our own transmissions raise softirqs on this CPU, and a softirq left
-    // to a ksoftirqd that a spinning thread keeps from running waits milliseconds.
-    if (spin && received == 0) sched_yield();
+    // No sched_yield when idle: under EEVDF each yield pushes the spinner's deadline a slice
+    // further, so a spinner that yields loses its CPU to any other busy task for milliseconds.
+    REFLECTOR_RETURN_IF_ERROR(RunBatch(wait).status());
   }
   return io_.Flush();
 }
