@@ -66,7 +66,7 @@ class DataPath {
   virtual ~DataPath() = default;
 
   virtual DataPathKind kind() const = 0;
-  // "xdp (native)", "afpacket (TPACKET_V3, fanout)": for the banner.
+  // "xdp (native)", "afpacket (TPACKET_V2 RX frame by frame, ...)": for the banner.
   virtual std::string Describe() const = 0;
   // "2 queues on cpus 0,1".
   virtual std::string DescribeQueues() const = 0;
