@@ -27,7 +27,10 @@ constexpr uint32_t kEthHeader = 14;
 constexpr uint32_t kTwoTags = 2 * kVlanTagBytes;
 // What a V3 block spends on its own descriptor and a frame's tpacket3_hdr and sockaddr_ll.
 constexpr uint32_t kRxBlockOverhead = 256;
-constexpr uint32_t kMinTxFrameSize = 2048;
+constexpr uint32_t kMinSlotSize = 2048;
+// Where a V2 RX slot's frame starts at most: the kernel puts the frame after the aligned
+// header, 16 bytes for a link header, and the PACKET_RESERVE headroom.
+constexpr uint32_t kRxSlotOverhead = 128;
 // V3 checks tp_frame_size against the header and reserve although it packs frames by length.
 constexpr uint32_t kRxNominalFrameSize = 2048;
 
@@ -51,6 +54,37 @@ uint32_t RoundUpPowerOfTwo(uint32_t value) {
   while (power < value) power <<= 1;
   return power;
 }
+
+// A ring of fixed slots (V2 RX, V2 TX) for frames of up to `max_bytes` after a slot header of
+// `overhead` bytes: slots a power of two, blocks a whole number of slots, so that slot i sits
+// at i * tp_frame_size.
+tpacket_req SlotRingRequest(uint32_t overhead, uint32_t max_bytes, uint32_t wanted_slots) {
+  const uint32_t page = static_cast<uint32_t>(sysconf(_SC_PAGESIZE));
+  const uint32_t frame_size = std::max(kMinSlotSize, RoundUpPowerOfTwo(overhead + max_bytes));
+  const uint32_t block_size = std::max(frame_size, page);
+  const uint32_t per_block = block_size / frame_size;
+  const uint32_t blocks = std::max<uint32_t>(1, (wanted_slots + per_block - 1) / per_block);
+  tpacket_req request = {};
+  request.tp_block_size = block_size;
+  request.tp_block_nr = blocks;
+  request.tp_frame_size = frame_size;
+  request.tp_frame_nr = blocks * per_block;
+  return request;
+}
+
+absl::StatusOr<ScopedMapping> MapRing(int fd, size_t size, absl::string_view interface,
+                                      absl::string_view what) {
+  ScopedMapping map(mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0),
+                    size);
+  if (!map.valid()) return Errno(interface, absl::StrCat("mmap of the ", what));
+  return map;
+}
+
+// The fields Receive needs, named alike in both frame header versions but for the VLAN ones.
+uint16_t VlanTci(const tpacket2_hdr& frame) { return frame.tp_vlan_tci; }
+uint16_t VlanTci(const tpacket3_hdr& frame) { return frame.hv1.tp_vlan_tci; }
+uint16_t VlanTpid(const tpacket2_hdr& frame) { return frame.tp_vlan_tpid; }
+uint16_t VlanTpid(const tpacket3_hdr& frame) { return frame.hv1.tp_vlan_tpid; }
 
 absl::Status Bind(int fd, int ifindex, uint16_t protocol, absl::string_view interface) {
   sockaddr_ll address = {};
@@ -99,36 +133,17 @@ absl::StatusOr<std::unique_ptr<AfPacketIo>> AfPacketIo::Create(const AfPacketOpt
 absl::Status AfPacketIo::OpenRx(const AfPacketOptions& options, int ifindex, uint32_t max_frame) {
   const std::string& name = options.interface;
   const int fd = rx_fd_.get();
-  const uint32_t page = static_cast<uint32_t>(sysconf(_SC_PAGESIZE));
-  if (options.rx_block_size % page != 0 || options.rx_block_size < max_frame + kRxBlockOverhead ||
-      options.rx_block_count == 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        name, ": RX blocks of ", options.rx_block_size, " bytes must be a multiple of ", page,
-        " and hold a frame of ", max_frame, " bytes"));
-  }
   // The filter goes on before bind: from the first frame only candidates enter the ring.
   REFLECTOR_RETURN_IF_ERROR(AttachCandidateFilter(fd));
-  REFLECTOR_RETURN_IF_ERROR(
-      SetInt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3, name, "PACKET_VERSION V3"));
+  const bool slots = options.rx_ring == RxRingKind::kFrames;
+  REFLECTOR_RETURN_IF_ERROR(SetInt(fd, SOL_PACKET, PACKET_VERSION,
+                                   slots ? TPACKET_V2 : TPACKET_V3, name,
+                                   slots ? "PACKET_VERSION V2" : "PACKET_VERSION V3"));
   // Headroom before each frame to put the outer VLAN tag back in place.
   REFLECTOR_RETURN_IF_ERROR(
       SetInt(fd, SOL_PACKET, PACKET_RESERVE, kVlanTagBytes, name, "PACKET_RESERVE"));
-
-  tpacket_req3 request = {};
-  request.tp_block_size = options.rx_block_size;
-  request.tp_block_nr = options.rx_block_count;
-  request.tp_frame_size = kRxNominalFrameSize;
-  request.tp_frame_nr = options.rx_block_size / kRxNominalFrameSize * options.rx_block_count;
-  request.tp_retire_blk_tov = options.rx_block_timeout_ms;
-  if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &request, sizeof(request)) != 0) {
-    return Errno(name, "PACKET_RX_RING");
-  }
-  const size_t size = static_cast<size_t>(options.rx_block_size) * options.rx_block_count;
-  rx_map_ = ScopedMapping(mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-                               fd, 0),
-                          size);
-  if (!rx_map_.valid()) return Errno(name, "mmap of the RX ring");
-  rx_ring_.emplace(rx_map_.get(), options.rx_block_size, options.rx_block_count);
+  REFLECTOR_RETURN_IF_ERROR(slots ? MapSlotRing(options, max_frame)
+                                  : MapBlockRing(options, max_frame));
 
   // Our own transmissions are not input (the TX socket bypasses the taps anyway; this also
   // covers anything else the host sends).
@@ -142,6 +157,47 @@ absl::Status AfPacketIo::OpenRx(const AfPacketOptions& options, int ifindex, uin
     REFLECTOR_RETURN_IF_ERROR(SetInt(fd, SOL_PACKET, PACKET_FANOUT, fanout, name,
                                      absl::StrCat("PACKET_FANOUT group ", options.fanout_group)));
   }
+  return absl::OkStatus();
+}
+
+absl::Status AfPacketIo::MapSlotRing(const AfPacketOptions& options, uint32_t max_frame) {
+  const std::string& name = options.interface;
+  if (options.rx_frame_count == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(name, ": an RX ring needs at least one slot"));
+  }
+  const tpacket_req request = SlotRingRequest(kRxSlotOverhead, max_frame, options.rx_frame_count);
+  if (setsockopt(rx_fd_.get(), SOL_PACKET, PACKET_RX_RING, &request, sizeof(request)) != 0) {
+    return Errno(name, "PACKET_RX_RING (V2)");
+  }
+  REFLECTOR_ASSIGN_OR_RETURN(
+      rx_map_, MapRing(rx_fd_.get(), size_t{request.tp_block_size} * request.tp_block_nr, name,
+                       "RX ring"));
+  rx_slots_.emplace(rx_map_.get(), request.tp_frame_size, request.tp_frame_nr);
+  return absl::OkStatus();
+}
+
+absl::Status AfPacketIo::MapBlockRing(const AfPacketOptions& options, uint32_t max_frame) {
+  const std::string& name = options.interface;
+  const uint32_t page = static_cast<uint32_t>(sysconf(_SC_PAGESIZE));
+  if (options.rx_block_size % page != 0 || options.rx_block_size < max_frame + kRxBlockOverhead ||
+      options.rx_block_count == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        name, ": RX blocks of ", options.rx_block_size, " bytes must be a multiple of ", page,
+        " and hold a frame of ", max_frame, " bytes"));
+  }
+  tpacket_req3 request = {};
+  request.tp_block_size = options.rx_block_size;
+  request.tp_block_nr = options.rx_block_count;
+  request.tp_frame_size = kRxNominalFrameSize;
+  request.tp_frame_nr = options.rx_block_size / kRxNominalFrameSize * options.rx_block_count;
+  request.tp_retire_blk_tov = options.rx_block_timeout_ms;
+  if (setsockopt(rx_fd_.get(), SOL_PACKET, PACKET_RX_RING, &request, sizeof(request)) != 0) {
+    return Errno(name, "PACKET_RX_RING (V3)");
+  }
+  REFLECTOR_ASSIGN_OR_RETURN(
+      rx_map_, MapRing(rx_fd_.get(), size_t{options.rx_block_size} * options.rx_block_count,
+                       name, "RX ring"));
+  rx_ring_.emplace(rx_map_.get(), options.rx_block_size, options.rx_block_count);
   return absl::OkStatus();
 }
 
@@ -159,37 +215,33 @@ absl::Status AfPacketIo::OpenTx(const AfPacketOptions& options, int ifindex, uin
   // left in TP_STATUS_WRONG_FORMAT where it would block the ring.
   REFLECTOR_RETURN_IF_ERROR(SetInt(fd, SOL_PACKET, PACKET_LOSS, 1, name, "PACKET_LOSS"));
 
-  const uint32_t page = static_cast<uint32_t>(sysconf(_SC_PAGESIZE));
-  const uint32_t frame_size = std::max(kMinTxFrameSize, RoundUpPowerOfTwo(kTxDataOffset + max_frame));
-  // Blocks a whole number of frames (both powers of two), so slot i sits at i * frame_size.
-  const uint32_t block_size = std::max(frame_size, page);
-  const uint32_t per_block = block_size / frame_size;
-  const uint32_t blocks = std::max<uint32_t>(1, (options.tx_frame_count + per_block - 1) / per_block);
-  tpacket_req request = {};
-  request.tp_block_size = block_size;
-  request.tp_block_nr = blocks;
-  request.tp_frame_size = frame_size;
-  request.tp_frame_nr = blocks * per_block;
+  const tpacket_req request = SlotRingRequest(kTxDataOffset, max_frame, options.tx_frame_count);
   if (setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &request, sizeof(request)) != 0) {
     return Errno(name, "PACKET_TX_RING");
   }
-  const size_t size = static_cast<size_t>(block_size) * blocks;
-  tx_map_ = ScopedMapping(mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-                               fd, 0),
-                          size);
-  if (!tx_map_.valid()) return Errno(name, "mmap of the TX ring");
-  tx_ring_.emplace(tx_map_.get(), frame_size, request.tp_frame_nr);
+  REFLECTOR_ASSIGN_OR_RETURN(
+      tx_map_,
+      MapRing(fd, size_t{request.tp_block_size} * request.tp_block_nr, name, "TX ring"));
+  tx_ring_.emplace(tx_map_.get(), request.tp_frame_size, request.tp_frame_nr);
   return Bind(fd, ifindex, 0, name);
 }
 
 absl::StatusOr<size_t> AfPacketIo::Receive(absl::Span<Frame> frames, absl::Duration timeout) {
+  return rx_slots_ ? ReceiveFrom(*rx_slots_, frames, timeout)
+                   : ReceiveFrom(*rx_ring_, frames, timeout);
+}
+
+template <typename Ring>
+absl::StatusOr<size_t> AfPacketIo::ReceiveFrom(Ring& ring, absl::Span<Frame> frames,
+                                               absl::Duration timeout) {
   size_t count = 0;
   bool waited = false;
   while (count < frames.size()) {
-    tpacket3_hdr* header;
-    uint32_t block;
-    if (!rx_ring_->Next(&header, &block)) {
-      if (count > 0 || waited) break;
+    typename Ring::Header* header;
+    uint32_t handle;
+    if (!ring.Next(&header, &handle)) {
+      // A zero timeout (a spinning worker) never makes a syscall for an empty ring.
+      if (count > 0 || waited || timeout <= absl::ZeroDuration()) break;
       waited = true;
       pollfd wait = {rx_fd_.get(), POLLIN, 0};
       const int ready = poll(&wait, 1, PollTimeoutMs(timeout));
@@ -200,24 +252,39 @@ absl::StatusOr<size_t> AfPacketIo::Receive(absl::Span<Frame> frames, absl::Durat
     uint8_t* data = reinterpret_cast<uint8_t*>(header) + header->tp_mac;
     uint32_t length = header->tp_snaplen;
     const uint32_t status = header->tp_status;
+    if (length < header->tp_len) {
+      // Cut to fit its slot (a frame above the MTU the ring was sized for): never reflect
+      // part of a frame.
+      ring.Return(handle);
+      ++stats_.rx_dropped;
+      continue;
+    }
     if (status & TP_STATUS_VLAN_VALID) {
-      const uint16_t tpid =
-          (status & TP_STATUS_VLAN_TPID_VALID) ? header->hv1.tp_vlan_tpid : ETH_P_8021Q;
-      data = ReinsertVlanTag(data, length, tpid, header->hv1.tp_vlan_tci);
+      const uint16_t tpid = (status & TP_STATUS_VLAN_TPID_VALID) ? VlanTpid(*header) : ETH_P_8021Q;
+      data = ReinsertVlanTag(data, length, tpid, VlanTci(*header));
       length += kVlanTagBytes;
       ++fixups_.vlan_tags_restored;
     }
     if ((status & TP_STATUS_CSUMNOTREADY) && CompleteUdpChecksum(absl::MakeSpan(data, length))) {
       ++fixups_.checksums_completed;
     }
-    frames[count++] = Frame{data, length, block};
+    frames[count++] = Frame{data, length, handle};
   }
   stats_.rx_frames += count;
-  if (rx_ring_->TakeLossHint()) ReadKernelDrops();
+  if (ring.TakeLossHint()) ReadKernelDrops();
   return count;
 }
 
+void AfPacketIo::ReturnRx(uint64_t handle) {
+  if (rx_slots_) {
+    rx_slots_->Return(static_cast<uint32_t>(handle));
+  } else {
+    rx_ring_->Return(static_cast<uint32_t>(handle));
+  }
+}
+
 void AfPacketIo::ReadKernelDrops() {
+  // V2 fills the first two fields (tpacket_stats), V3 all three: tp_drops is in both.
   tpacket_stats_v3 kernel = {};
   socklen_t size = sizeof(kernel);
   // Reading resets the kernel's counters, so each drop is added once.
@@ -235,14 +302,14 @@ absl::Status AfPacketIo::Transmit(absl::Span<const Frame> frames) {
     } else {
       ++stats_.tx_dropped;
     }
-    rx_ring_->Return(static_cast<uint32_t>(frame.handle));
+    ReturnRx(frame.handle);
   }
   if (tx_ring_->TakeQueued() > 0) kick_pending_ = true;
   return kick_pending_ ? KickTx() : absl::OkStatus();
 }
 
 void AfPacketIo::Release(absl::Span<const Frame> frames) {
-  for (const Frame& frame : frames) rx_ring_->Return(static_cast<uint32_t>(frame.handle));
+  for (const Frame& frame : frames) ReturnRx(frame.handle);
 }
 
 absl::Status AfPacketIo::Flush() { return kick_pending_ ? KickTx() : absl::OkStatus(); }

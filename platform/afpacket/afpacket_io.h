@@ -1,5 +1,6 @@
-// The afpacket data path (SPEC §5): frames arrive in a TPACKET_V3 RX ring behind a classic BPF
-// candidate filter, leave through a TPACKET_V2 TX ring that bypasses the qdisc, and workers of
+// The afpacket data path (SPEC §5): frames arrive in an RX ring behind a classic BPF candidate
+// filter (TPACKET_V2 slots by default, handed over frame by frame; or TPACKET_V3 blocks, see
+// afpacket_options.h), leave through a TPACKET_V2 TX ring that bypasses the qdisc, and workers of
 // one interface share the load through PACKET_FANOUT. Before a frame is handed out its outer
 // VLAN tag (moved to metadata by the kernel) is put back and a partial UDP checksum is
 // completed. Every socket and mapping is released by the destructor.
@@ -17,32 +18,15 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "platform/afpacket/afpacket_options.h"
 #include "platform/afpacket/rx_ring.h"
+#include "platform/afpacket/rx_slot_ring.h"
 #include "platform/afpacket/scoped_resources.h"
 #include "platform/afpacket/tx_ring.h"
 #include "platform/frame_io.h"
 #include "reflector/base/unique_fd.h"
 
 namespace reflector::platform::afpacket {
-
-struct AfPacketOptions {
-  std::string interface;
-
-  // Workers of one interface pass the same non-zero group (unique on the host, for example
-  // derived from the pid); the kernel spreads frames over them by flow hash, so each test
-  // stream stays in order on one worker. 0: no fanout (a single worker).
-  uint16_t fanout_group = 0;
-  int worker_index = 0;  // for Describe(); the kernel, not the index, picks the worker
-
-  // RX ring: blocks of rx_block_size bytes (a multiple of the page size that holds a frame of
-  // the interface's MTU). A block is handed over when full or after rx_block_timeout_ms, which
-  // bounds the latency a quiet link adds.
-  uint32_t rx_block_size = 1 << 18;
-  uint32_t rx_block_count = 64;
-  uint32_t rx_block_timeout_ms = 1;
-  // TX ring slots (each sized for the interface's MTU plus two tags).
-  uint32_t tx_frame_count = 1024;
-};
 
 // How often Receive had to undo what the kernel did to a frame (diagnostics and tests).
 struct AfPacketFixups {
@@ -73,6 +57,14 @@ class AfPacketIo : public FrameIo {
  private:
   AfPacketIo() = default;
   absl::Status OpenRx(const AfPacketOptions& options, int ifindex, uint32_t max_frame);
+  // Maps the RX ring of the chosen kind (PACKET_VERSION already set).
+  absl::Status MapSlotRing(const AfPacketOptions& options, uint32_t max_frame);
+  absl::Status MapBlockRing(const AfPacketOptions& options, uint32_t max_frame);
+  // Receive from whichever ring is mapped (tpacket2_hdr or tpacket3_hdr frames).
+  template <typename Ring>
+  absl::StatusOr<size_t> ReceiveFrom(Ring& ring, absl::Span<Frame> frames,
+                                     absl::Duration timeout);
+  void ReturnRx(uint64_t handle);
   absl::Status OpenTx(const AfPacketOptions& options, int ifindex, uint32_t max_frame);
   absl::Status KickTx();
   void ReadKernelDrops();
@@ -82,6 +74,8 @@ class AfPacketIo : public FrameIo {
   UniqueFd tx_fd_;
   ScopedMapping rx_map_;
   ScopedMapping tx_map_;
+  // Exactly one of the two RX rings, per AfPacketOptions::rx_ring.
+  std::optional<RxSlotRing> rx_slots_;
   std::optional<RxRing> rx_ring_;
   std::optional<TxRing> tx_ring_;
   bool kick_pending_ = false;

@@ -20,6 +20,8 @@ namespace reflector::platform::afpacket {
 
 class RxRing {
  public:
+  using Header = tpacket3_hdr;
+
   // `base` is the mapped ring: `block_count` blocks of `block_size` bytes.
   RxRing(uint8_t* base, uint32_t block_size, uint32_t block_count);
 

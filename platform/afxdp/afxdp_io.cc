@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "platform/afxdp/bind_policy.h"
+#include "platform/afxdp/busy_poll.h"
 #include "reflector/base/status_macros.h"
 
 namespace reflector::platform::afxdp {
@@ -35,6 +36,9 @@ absl::StatusOr<std::unique_ptr<AfXdpIo>> AfXdpIo::Create(const AfXdpOptions& opt
   REFLECTOR_ASSIGN_OR_RETURN(BoundSocket bound, BindSocket(options));
   std::unique_ptr<AfXdpIo> io(
       new AfXdpIo(options, std::move(bound.socket), bound.zero_copy, std::move(bound.mode)));
+  if (options.busy_poll) {
+    REFLECTOR_RETURN_IF_ERROR(EnableKernelBusyPoll(io->socket_->fd(), io->Describe()));
+  }
   // Buffers go in before the program can redirect here, so the first frames find room.
   io->RefillFillRing();
   REFLECTOR_ASSIGN_OR_RETURN(
@@ -50,6 +54,7 @@ AfXdpIo::AfXdpIo(const AfXdpOptions& options, std::unique_ptr<XskSocket> socket,
       ring_size_(options.ring_size),
       frame_size_(options.frame_size),
       zero_copy_(zero_copy),
+      busy_poll_(options.busy_poll),
       mode_(std::move(mode)),
       socket_(std::move(socket)),
       pool_(options.frame_count, options.frame_size) {}
@@ -109,9 +114,10 @@ absl::Status AfXdpIo::KickTx() {
 
 absl::Status AfXdpIo::WaitForRx(absl::Duration timeout) {
   if (timeout <= absl::ZeroDuration()) {
-    // Busy polling: a zero-copy driver that found the fill ring empty sleeps until told.
-    // Only a wakeup; a failure here shows up as frames not arriving, not as an error.
-    if (xsk_ring_prod__needs_wakeup(&socket_->fill())) {
+    // Spinning: a zero-copy driver that found the fill ring empty sleeps until told; with
+    // kernel busy polling, the call itself runs the device's NAPI poll. Only a wakeup; a
+    // failure here shows up as frames not arriving, not as an error.
+    if (busy_poll_ || xsk_ring_prod__needs_wakeup(&socket_->fill())) {
       recvfrom(socket_->fd(), nullptr, 0, MSG_DONTWAIT, nullptr, nullptr);
     }
     return absl::OkStatus();
@@ -150,7 +156,10 @@ absl::StatusOr<size_t> AfXdpIo::Receive(absl::Span<Frame> frames, absl::Duration
   stats_.rx_frames += count;
   // The kernel's drop counters cost a syscall: read them when idle and every so many batches,
   // not once per batch (the engine reads stats() after every batch).
-  if (n == 0 || ++batches_since_kernel_stats_ >= kKernelStatsEvery) {
+  // A spinning worker (zero timeout) comes here idle millions of times a second: count its
+  // empty calls like batches rather than pay a syscall for each.
+  const bool slept = n == 0 && timeout > absl::ZeroDuration();
+  if (slept || ++batches_since_kernel_stats_ >= kKernelStatsEvery) {
     const xdp_statistics kernel = KernelStatistics(socket_->fd());
     // Fill ring empty (rx_dropped) or RX ring full: frames the program redirected, lost here.
     stats_.rx_dropped = kernel.rx_dropped + kernel.rx_ring_full;

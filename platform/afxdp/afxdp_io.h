@@ -54,7 +54,8 @@ class AfXdpIo final : public FrameIo {
   // Removes the socket from the XSKMAP, then frees the socket and the UMEM.
   ~AfXdpIo() override;
 
-  // Waits up to `timeout` (poll) only when the RX ring is empty; timeout zero never sleeps.
+  // Waits up to `timeout` (poll) only when the RX ring is empty; timeout zero never sleeps
+  // (with busy_poll, it has the kernel poll the device once instead).
   absl::StatusOr<size_t> Receive(absl::Span<Frame> frames, absl::Duration timeout) override;
   absl::Status Transmit(absl::Span<const Frame> frames) override;
   void Release(absl::Span<const Frame> frames) override;
@@ -90,6 +91,7 @@ class AfXdpIo final : public FrameIo {
   const uint32_t ring_size_;
   const uint32_t frame_size_;
   const bool zero_copy_;
+  const bool busy_poll_;
   const std::string mode_;
   std::unique_ptr<XskSocket> socket_;
   FramePool pool_;

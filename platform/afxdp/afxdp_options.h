@@ -29,6 +29,10 @@ struct AfXdpOptions {
   // so the map outlives neither the program nor the socket by surprise.
   int xsk_map_fd = -1;
   ZeroCopyMode zero_copy = ZeroCopyMode::kAuto;
+  // Kernel busy polling on the socket (busy_poll.h); an error when the kernel refuses it. The
+  // owner then calls Receive with a zero timeout (a spinning worker): each empty Receive asks
+  // the kernel to poll the device.
+  bool busy_poll = false;
   // UMEM geometry: 32 MiB per queue by default, so that the RX ring (4096) absorbs a burst of
   // a few thousand back-to-back frames, as testers send at line rate, while the worker runs.
   // frame_count is a power of two and also the fill ring's size, so every free frame always fits

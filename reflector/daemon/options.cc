@@ -146,6 +146,18 @@ absl::Status ParseZeroCopy(absl::string_view name, absl::string_view text, Daemo
                             platform::afxdp::ZeroCopyModeName),
                 &o->datapath.zero_copy);
 }
+absl::Status ParseBusyPoll(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  using engine::BusyPoll;
+  return Assign(ParseByName(name, text, {BusyPoll::kOff, BusyPoll::kSpin, BusyPoll::kKernel},
+                            engine::BusyPollName),
+                &o->datapath.busy_poll);
+}
+absl::Status ParseAfPacketRx(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  using platform::afpacket::RxRingKind;
+  return Assign(ParseByName(name, text, {RxRingKind::kFrames, RxRingKind::kBlocks},
+                            platform::afpacket::RxRingKindName),
+                &o->datapath.afpacket_rx);
+}
 absl::Status ParseXdpMode(absl::string_view name, absl::string_view text, DaemonOptions* o) {
   using xdp::AttachMode;
   return Assign(ParseByName(name, text, {AttachMode::kAuto, AttachMode::kNative, AttachMode::kGeneric},

@@ -29,6 +29,12 @@ TEST(ParseOptions, DefaultsAreTheSpecDefaults) {
   EXPECT_TRUE(options->datapath.cpus.empty());
   EXPECT_EQ(options->stats_interval, absl::Seconds(1));
   EXPECT_FALSE(options->datapath.monitor);
+  // Settings text and engine defaults agree (DataPathSettings is what tools and tests build).
+  const engine::DataPathSettings library;
+  EXPECT_EQ(options->datapath.busy_poll, library.busy_poll);
+  EXPECT_EQ(options->datapath.busy_poll, engine::BusyPoll::kOff);
+  EXPECT_EQ(options->datapath.afpacket_rx, library.afpacket_rx);
+  EXPECT_EQ(options->datapath.afpacket_rx, platform::afpacket::RxRingKind::kFrames);
 }
 
 TEST(Settings, EveryDeclarationIsComplete) {
@@ -91,6 +97,8 @@ TEST(ParseOptions, EverySetting) {
                                {"queues", "4"},
                                {"cpus", "0,2-3"},
                                {"zero_copy", "off"},
+                               {"busy_poll", "spin"},
+                               {"afpacket_rx", "blocks"},
                                {"xdp_mode", "generic"},
                                {"stats_interval", "250ms"},
                                {"stats_format", "json"},
@@ -116,6 +124,8 @@ TEST(ParseOptions, EverySetting) {
   EXPECT_EQ(options->datapath.queues, 4);
   EXPECT_EQ(options->datapath.cpus, (std::vector<int>{0, 2, 3}));
   EXPECT_EQ(options->datapath.zero_copy, platform::afxdp::ZeroCopyMode::kOff);
+  EXPECT_EQ(options->datapath.busy_poll, engine::BusyPoll::kSpin);
+  EXPECT_EQ(options->datapath.afpacket_rx, platform::afpacket::RxRingKind::kBlocks);
   EXPECT_EQ(options->datapath.xdp_mode, xdp::AttachMode::kGeneric);
   EXPECT_EQ(options->stats_interval, absl::Milliseconds(250));
   EXPECT_EQ(options->stats_format, StatsFormat::kJson);
@@ -143,6 +153,9 @@ TEST(ParseOptions, BadValuesNameTheSettingAndTheValue) {
       {"queues", "-1", "--queues: invalid value \"-1\""},
       {"cpus", "3-1", "--cpus: invalid CPU \"3-1\""},
       {"zero_copy", "maybe", "--zero_copy: invalid value \"maybe\""},
+      {"busy_poll", "always",
+       "--busy_poll: invalid value \"always\": expected one of off, spin, kernel"},
+      {"afpacket_rx", "v3", "--afpacket_rx: invalid value \"v3\": expected one of frames, blocks"},
       {"stats_interval", "soon", "--stats_interval: invalid value \"soon\""},
       {"stats_format", "xml", "--stats_format: invalid value \"xml\""},
       {"bogus", "1", "unknown setting \"bogus\""},

@@ -43,7 +43,13 @@ class TcFilterSide : public KernelSide {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<DataPath>> OpenAfPacketDataPath(const DataPathRequest& request) {
+  if (request.settings.busy_poll == BusyPoll::kKernel) {
+    // Packet sockets have no busy-poll hook in their receive path.
+    return absl::InvalidArgumentError(
+        "--busy_poll=kernel works with afxdp only (afpacket: use --busy_poll=spin)");
+  }
   const int workers = request.queue_count();
+  const platform::afpacket::RxRingKind rx_ring = request.settings.afpacket_rx;
   // Fanout groups are host-wide ids: derive one from the pid so two daemons do not collide.
   const uint16_t fanout_group = workers > 1 ? static_cast<uint16_t>(1 + getpid() % 0xfffe) : 0;
   std::vector<Queue> queues;
@@ -55,15 +61,22 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenAfPacketDataPath(const DataPathReq
     options.interface = request.device.name;
     options.fanout_group = fanout_group;
     options.worker_index = i;
+    options.rx_ring = rx_ring;
     REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<AfPacketIo> io, AfPacketIo::Create(options));
-    queues.push_back(Queue{std::move(io), request.cpu_for(i)});
+    queues.push_back(
+        Queue{std::move(io), request.cpu_for(i), request.settings.busy_poll == BusyPoll::kSpin});
     // The filter drops test frames after packet taps got them: it goes on once the first
     // socket is bound, so that no test frame is dropped before a socket has its copy.
     if (i == 0) REFLECTOR_RETURN_IF_ERROR(filter->Attach(request.device.ifindex));
   }
   // How the host-stack filter hangs on the interface says what a killed daemon leaves.
   std::string description =
-      absl::StrCat("afpacket (TPACKET_V3 RX, TPACKET_V2 TX, qdisc bypass",
+      absl::StrCat("afpacket (",
+                   rx_ring == platform::afpacket::RxRingKind::kFrames
+                       ? "TPACKET_V2 RX frame by frame"
+                       : "TPACKET_V3 RX in 1 ms blocks",
+                   ", TPACKET_V2 TX, qdisc bypass",
+                   request.settings.busy_poll == BusyPoll::kSpin ? ", spinning workers" : "",
                    workers > 1 ? absl::StrCat(", fanout group ", fanout_group) : "",
                    request.settings.monitor ? ", monitor" : "", ", tc ingress filter through ",
                    filter->DescribeAttachment(), ")");

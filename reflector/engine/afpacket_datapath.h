@@ -1,4 +1,4 @@
-// The afpacket data path: TPACKET_V3 sockets, one per worker, joined in a PACKET_FANOUT group;
+// The afpacket data path: packet sockets (TPACKET_V2 or V3 RX rings), one per worker, joined in a PACKET_FANOUT group;
 // a tc ingress filter keeps the host stack from answering the test frames.
 #ifndef REFLECTOR_ENGINE_AFPACKET_DATAPATH_H_
 #define REFLECTOR_ENGINE_AFPACKET_DATAPATH_H_

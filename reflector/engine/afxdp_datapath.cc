@@ -77,15 +77,22 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenAfXdpDataPath(const DataPathReques
     options.queue = static_cast<uint32_t>(q);
     options.xsk_map_fd = program->xsk_map_fd();
     options.zero_copy = request.settings.zero_copy;
+    options.busy_poll = request.settings.busy_poll == BusyPoll::kKernel;
     REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<AfXdpIo> io, AfXdpIo::Create(options));
     if (q == 0) socket_mode = io->zero_copy() ? "zero-copy" : "copy mode";
-    workers.push_back(Queue{std::move(io), request.cpu_for(q)});
+    workers.push_back(
+        Queue{std::move(io), request.cpu_for(q), request.settings.busy_poll != BusyPoll::kOff});
   }
   REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<platform::RxVlanOffloadOff> vlan,
                              platform::RxVlanOffloadOff::Apply(request.device.name, request.state_dir));
   std::string description =
       absl::StrCat("afxdp (XDP ", xdp::AttachModeName(attached.mode), ", ", socket_mode,
                    request.settings.monitor ? ", monitor" : "",
+                   request.settings.busy_poll == BusyPoll::kOff
+                       ? ""
+                       : request.settings.busy_poll == BusyPoll::kSpin
+                             ? ", spinning workers"
+                             : ", spinning workers, kernel busy poll",
                    attached.fallback_reason.empty()
                        ? ""
                        : absl::StrCat("; native refused: ", attached.fallback_reason),

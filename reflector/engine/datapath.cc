@@ -21,6 +21,18 @@ absl::string_view DataPathName(DataPathKind kind) {
   return "unknown";
 }
 
+absl::string_view BusyPollName(BusyPoll mode) {
+  switch (mode) {
+    case BusyPoll::kOff:
+      return "off";
+    case BusyPoll::kSpin:
+      return "spin";
+    case BusyPoll::kKernel:
+      return "kernel";
+  }
+  return "unknown";
+}
+
 absl::StatusOr<std::vector<std::string>> RestoreLeftovers(const DataPathRequest& request) {
   std::vector<std::string> restored;
   absl::StatusOr<std::string> offload =

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "platform/afpacket/afpacket_options.h"
 #include "platform/afxdp/afxdp_options.h"
 #include "reflector/base/netdev.h"
 #include "reflector/engine/counters.h"
@@ -23,6 +24,14 @@ enum class DataPathKind { kAuto, kXdp, kAfXdp, kAfPacket };
 
 absl::string_view DataPathName(DataPathKind kind);  // "auto", "xdp", "afxdp", "afpacket"
 
+// --busy_poll: how a userspace worker (afxdp, afpacket) waits for frames.
+enum class BusyPoll {
+  kOff,     // sleeps in poll() until frames arrive: no CPU when idle, a wakeup per quiet frame
+  kSpin,    // spins on its rings: no wakeup latency, one CPU 100% busy per worker
+  kKernel,  // afxdp: spins and has the kernel busy-poll the device's NAPI in its syscalls
+};
+absl::string_view BusyPollName(BusyPoll mode);  // "off", "spin", "kernel"
+
 // How the user wants the data path run: the daemon's settings of that name, handed through
 // as they are (the enums are those of the layers that act on them).
 struct DataPathSettings {
@@ -33,6 +42,8 @@ struct DataPathSettings {
   platform::afxdp::ZeroCopyMode zero_copy = platform::afxdp::ZeroCopyMode::kAuto;
   xdp::AttachMode xdp_mode = xdp::AttachMode::kAuto;
   bool xdp_replace = false;  // take over an XDP program someone attached through netlink
+  BusyPoll busy_poll = BusyPoll::kOff;
+  platform::afpacket::RxRingKind afpacket_rx = platform::afpacket::RxRingKind::kFrames;
 };
 
 // Everything a data path needs to open.
@@ -55,7 +66,7 @@ class DataPath {
   virtual ~DataPath() = default;
 
   virtual DataPathKind kind() const = 0;
-  // "xdp (native)", "afpacket (TPACKET_V3, fanout)": for the banner.
+  // "xdp (native)", "afpacket (TPACKET_V2 RX frame by frame, ...)": for the banner.
   virtual std::string Describe() const = 0;
   // "2 queues on cpus 0,1".
   virtual std::string DescribeQueues() const = 0;

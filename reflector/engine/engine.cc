@@ -40,7 +40,7 @@ absl::Status Engine::Start() {
 }
 
 void Engine::RunWorker(size_t index) {
-  const absl::Status status = workers_[index]->Run(stop_);
+  const absl::Status status = workers_[index]->Run(stop_, queues_[index].spin);
   if (!status.ok()) {
     absl::MutexLock lock(&mu_);
     if (error_.ok()) {

@@ -20,6 +20,7 @@ namespace reflector::engine {
 struct Queue {
   std::unique_ptr<platform::FrameIo> io;
   int cpu = -1;  // -1: not pinned
+  bool spin = false;  // the worker never sleeps waiting for frames (see Worker::Run)
 };
 
 class Engine {

@@ -1,5 +1,6 @@
 #include "reflector/engine/engine.h"
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -136,6 +137,42 @@ TEST(Engine, RunsOneWorkerPerQueueAndSumsTheirCounters) {
   EXPECT_EQ(total.workers, (std::vector<WorkerCounts>{{2, 1}, {102, 101}, {202, 201}}));
   EXPECT_TRUE(engine.error().ok());
   for (MemoryIo* io : ios) EXPECT_EQ(io->Outstanding(), 0u);
+}
+
+// Remembers the longest wait a worker asked Receive for.
+class WaitRecordingIo : public MemoryIo {
+ public:
+  absl::StatusOr<size_t> Receive(absl::Span<platform::Frame> frames,
+                                 absl::Duration timeout) override {
+    longest_wait_ = std::max(longest_wait_, timeout);  // read only after the worker stopped
+    return MemoryIo::Receive(frames, timeout);
+  }
+  absl::Duration longest_wait() const { return longest_wait_; }
+
+ private:
+  absl::Duration longest_wait_ = -absl::InfiniteDuration();
+};
+
+TEST(Engine, ASpinningWorkerNeverWaitsInReceive) {
+  SharedConfig config(DefaultTestConfig());
+  std::vector<Queue> queues;
+  std::vector<WaitRecordingIo*> ios;
+  for (const bool spin : {true, false}) {
+    auto io = std::make_unique<WaitRecordingIo>();
+    io->Inject(FrameBuilder().Build());
+    ios.push_back(io.get());
+    queues.push_back(Queue{std::move(io), /*cpu=*/-1, spin});
+  }
+  Engine engine(std::move(queues), config);
+  ASSERT_TRUE(engine.Start().ok());
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (engine.ReadCounters().rx_frames < 2 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  engine.Stop();
+  EXPECT_EQ(engine.ReadCounters().reflected_frames, 2u);
+  EXPECT_EQ(ios[0]->longest_wait(), absl::ZeroDuration());
+  EXPECT_GT(ios[1]->longest_wait(), absl::ZeroDuration());
 }
 
 TEST(Engine, RefusesACpuThatDoesNotExist) {

@@ -73,9 +73,12 @@ void Worker::PublishIoStats(Counters& batch) {
   published_.Add(batch);
 }
 
-absl::Status Worker::Run(const std::atomic<bool>& stop) {
+absl::Status Worker::Run(const std::atomic<bool>& stop, bool spin) {
+  const absl::Duration wait = spin ? absl::ZeroDuration() : kIdleWait;
   while (!stop.load(std::memory_order_relaxed)) {
-    REFLECTOR_RETURN_IF_ERROR(RunBatch(kIdleWait).status());
+    // No sched_yield when idle: under EEVDF each yield pushes the spinner's deadline a slice
+    // further, so a spinner that yields loses its CPU to any other busy task for milliseconds.
+    REFLECTOR_RETURN_IF_ERROR(RunBatch(wait).status());
   }
   return io_.Flush();
 }

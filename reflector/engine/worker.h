@@ -29,8 +29,10 @@ class Worker {
   // Handles one batch, waiting at most `timeout` for frames. Returns how many were received.
   absl::StatusOr<size_t> RunBatch(absl::Duration timeout);
 
-  // Runs batches until `stop` becomes true; returns the backend's first error.
-  absl::Status Run(const std::atomic<bool>& stop);
+  // Runs batches until `stop` becomes true; returns the backend's first error. `spin`: ask
+  // for frames with a zero timeout, so the thread never sleeps and sees a frame as soon as
+  // the backend has it (no wakeup latency), at the cost of a CPU kept 100% busy.
+  absl::Status Run(const std::atomic<bool>& stop, bool spin = false);
 
   Counters counters() const { return published_.Read(); }
   platform::FrameIo& io() { return io_; }

@@ -4,12 +4,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "testing/lab/datapath_variant.h"
 
 namespace reflector::testing {
 
 absl::StatusOr<bool> DataPathBuilt(lab::ReflectorLab& lab, absl::string_view datapath) {
   absl::StatusOr<lab::LabProcess> daemon =
-      lab.StartReflectord({absl::StrCat("--datapath=", datapath)});
+      lab.StartReflectord(lab::DataPathFlags(datapath));
   if (daemon.ok()) {
     if (absl::Status stopped = daemon->Signal(SIGTERM); !stopped.ok()) return stopped;
     absl::StatusOr<int> code = daemon->Wait(absl::Seconds(10));

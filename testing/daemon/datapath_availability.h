@@ -14,6 +14,7 @@ namespace reflector::testing {
 
 // Runs `reflectord --datapath=<datapath>` briefly on the lab's interface: false when it
 // exits 2 saying the data path is not built, true when it starts (it is stopped again).
+// `datapath` may name a variant (lab/datapath_variant.h): it runs with the variant's flags.
 absl::StatusOr<bool> DataPathBuilt(lab::ReflectorLab& lab, absl::string_view datapath);
 
 std::string NotBuiltMessage(absl::string_view datapath);

@@ -1,14 +1,17 @@
-// A gtest fixture for lab tests parameterised by data path ("xdp", "afxdp", "afpacket"): it
-// needs root, builds a ReflectorLab (with LabOptions(), the lab's defaults unless a test
-// overrides it), and skips only when reflectord says the data path is not built (see
+// A gtest fixture for lab tests parameterised by data path ("xdp", "afxdp", "afpacket", or a
+// variant such as "afxdp+spin", see lab/datapath_variant.h): it needs root, builds a
+// ReflectorLab (with LabOptions(), the lab's defaults unless a test overrides it), and skips
+// only when reflectord says the data path is not built (see
 // datapath_availability.h).
 #ifndef REFLECTOR_TESTING_DAEMON_DATAPATH_LAB_TEST_H_
 #define REFLECTOR_TESTING_DAEMON_DATAPATH_LAB_TEST_H_
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
+#include "testing/lab/datapath_variant.h"
 #include "testing/lab/reflector_lab.h"
 
 namespace reflector::testing {
@@ -17,6 +20,11 @@ class DataPathLabTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override;
   virtual lab::ReflectorLabOptions LabOptions() const { return {}; }
+
+  // reflectord's flags for the parameter: --datapath and a variant's own.
+  std::vector<std::string> DataPathFlags() const { return lab::DataPathFlags(GetParam()); }
+  // The data path the parameter runs ("afxdp" for "afxdp+spin").
+  std::string DataPath() const { return lab::DataPathOf(GetParam()); }
 
   std::unique_ptr<lab::ReflectorLab> lab_;
 };

@@ -1,4 +1,5 @@
-// reflectord on a veth pair (issue 4, SPEC §7), once per data path: for every group of the
+// reflectord on a veth pair (issue 4, SPEC §7), once per data path and receive mode (afxdp and
+// afpacket workers that spin or busy-poll, afpacket's block RX ring): for every group of the
 // packet library's frame table, start the daemon with the group's config as flags, send each
 // frame from the tester, and check that exactly the frames that must be reflected come back,
 // byte-exact and once each, that the daemon's JSON counters equal what was sent, and that
@@ -92,7 +93,7 @@ TEST_P(ReflectordVethTest, ReflectsExactlyTheTableFramesThatMustBeReflected) {
         testing::golden::ClassifierFlags(group.filter);
     ASSERT_TRUE(classifier_flags.ok()) << classifier_flags.status();
     std::vector<std::string> flags = *classifier_flags;
-    flags.push_back("--datapath=" + GetParam());
+    for (const std::string& flag : DataPathFlags()) flags.push_back(flag);
     SCOPED_TRACE(absl::StrCat("group ", group.name, ": ", absl::StrJoin(flags, " ")));
     absl::StatusOr<LabProcess> daemon = lab_->StartReflectord(flags);
     ASSERT_TRUE(daemon.ok()) << daemon.status();
@@ -111,7 +112,7 @@ TEST_P(ReflectordVethTest, ReflectsExactlyTheTableFramesThatMustBeReflected) {
 
     absl::StatusOr<DaemonCounters> counted = lab::RequestStats(*daemon, kStatsTimeout);
     ASSERT_TRUE(counted.ok()) << counted.status();
-    ExpectCountersMatch(*counted, ExpectedCounters(group, GetParam()));
+    ExpectCountersMatch(*counted, ExpectedCounters(group, DataPath()));
 
     ASSERT_TRUE(daemon->Signal(SIGTERM).ok());
     absl::StatusOr<int> exit_code = daemon->Wait(kStopTimeout);
@@ -122,8 +123,9 @@ TEST_P(ReflectordVethTest, ReflectsExactlyTheTableFramesThatMustBeReflected) {
 }
 
 INSTANTIATE_TEST_SUITE_P(DataPaths, ReflectordVethTest,
-                         ::testing::Values("xdp", "afxdp", "afpacket"),
-                         [](const auto& info) { return info.param; });
+                         ::testing::Values("xdp", "afxdp", "afpacket", "afxdp+spin",
+                                           "afxdp+kernel", "afpacket+spin", "afpacket+blocks"),
+                         [](const auto& info) { return lab::DataPathTestName(info.param); });
 
 }  // namespace
 }  // namespace reflector::testing

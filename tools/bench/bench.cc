@@ -19,12 +19,15 @@
 // Exit: 0 when every figure was measured, 1 when some could not be (the table still prints,
 // with the reason), 2 for bad flags or no root.
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -52,6 +55,7 @@
 #include "reflector/base/status_macros.h"
 #include "reflector/packet/config.h"
 #include "reflector/packet/testing/frame_builder.h"
+#include "testing/lab/datapath_variant.h"
 #include "testing/lab/hosts.h"
 #include "testing/lab/lab_process.h"
 #include "testing/lab/netns.h"
@@ -65,8 +69,11 @@
 #include "tools/bench/table.h"
 
 ABSL_FLAG(std::string, sizes, "64,512", "Ethernet frame sizes (with FCS), comma-separated.");
-ABSL_FLAG(std::string, reflectors, "baseline,xdp,afxdp,afpacket",
-          "What to measure, in order: baseline (bare XDP_TX MAC swap) and reflectord data paths.");
+ABSL_FLAG(std::string, reflectors,
+          "baseline,xdp,afxdp,afpacket,afxdp+spin,afxdp+kernel,afpacket+spin,afpacket+blocks",
+          "What to measure, in order: baseline (bare XDP_TX MAC swap), reflectord data paths, "
+          "and receive modes of afxdp/afpacket (<datapath>+<mode>, testing/lab/datapath_variant.h: "
+          "an RTT row only).");
 ABSL_FLAG(absl::Duration, linerate_duration, absl::Seconds(2),
           "Length of the flat-out trial at maximum offered load.");
 // ito-tester measures a trial's rate over the span its frames left in, so 1 s trials are not
@@ -82,6 +89,9 @@ ABSL_FLAG(bool, prog_cost_only, false,
           "Print the per-program cost table (no veth, no tester) and stop.");
 ABSL_FLAG(int, tester_cpu, 0, "CPU for ito-tester (and so for the veth NAPI it drives); -1: any.");
 ABSL_FLAG(int, reflector_cpu, 1, "CPU for reflectord's userspace workers; -1: any.");
+ABSL_FLAG(int, nice, -20,
+          "Niceness of the bench and so of ito-tester and reflectord: on a machine shared with "
+          "other work it keeps the round trips from measuring that work's time slices.");
 ABSL_FLAG(std::string, output, "",
           "Markdown file whose generated section gets the results; default: BENCHMARKS.md at "
           "the workspace root under bazel run, none otherwise. \"none\": do not write.");
@@ -141,7 +151,7 @@ class ReflectorUnderTest {
       }));
       return r;
     }
-    if (name == "afpacket") {
+    if (lab::DataPathOf(name) == "afpacket") {
       // veth hands the frames of the tester's line-rate engine (XDP_TX from a live-frames
       // test run) only to a peer with XDP enabled. afpacket attaches no XDP of its own, so
       // the lab gives the reflector end an XDP_PASS program: frames then reach the stack and
@@ -152,7 +162,7 @@ class ReflectorUnderTest {
         return r->pass_->Attach(ifindex);
       }));
     }
-    std::vector<std::string> flags = {"--datapath=" + name};
+    std::vector<std::string> flags = lab::DataPathFlags(name);
     if (name != "xdp" && settings.reflector_cpu >= 0) {
       flags.push_back(absl::StrCat("--cpus=", settings.reflector_cpu));
     }
@@ -233,14 +243,39 @@ double Number(const nlohmann::json& j, const char* key) {
 }
 
 // Fills `row` with the three measurements; the first failure is recorded and ends the row.
+void Record(Row& row, const absl::Status& status) {
+  row.error = std::string(status.message());
+  std::fprintf(stderr, "bench: %d-byte frames, %s: %s\n", static_cast<int>(row.frame_size),
+               row.reflector.c_str(), row.error.c_str());
+}
+
+// The RTT percentiles at the fixed moderate rate (precise engine).
+absl::Status MeasureRtt(Tester& tester, const Settings& settings, Row& row) {
+  const absl::StatusOr<nlohmann::json> paced = tester.Run(
+      {"--engine=precise", "--rate=" + settings.rtt_rate,
+       absl::StrCat("--frame_size=", row.frame_size), "--signature=" + SignatureFor(row.frame_size),
+       "--duration=" + absl::FormatDuration(settings.rtt_duration)},
+      settings.rtt_duration);
+  if (!paced.ok()) return paced.status();
+  const nlohmann::json& p = (*paced)["result"];
+  if (!p.contains("rtt_us")) {
+    return absl::InternalError("no RTT: nothing came back at the moderate rate");
+  }
+  row.rtt =
+      Rtt{Number(p["rtt_us"], "p50"), Number(p["rtt_us"], "p99"), Number(p["rtt_us"], "p99.9")};
+  return absl::OkStatus();
+}
+
 void Measure(Tester& tester, const Settings& settings, Row& row) {
   const std::string size_flag = absl::StrCat("--frame_size=", row.frame_size);
   const std::string signature_flag = "--signature=" + SignatureFor(row.frame_size);
-  auto record = [&row](const absl::Status& status) {
-    row.error = std::string(status.message());
-    std::fprintf(stderr, "bench: %d-byte frames, %s: %s\n", static_cast<int>(row.frame_size),
-                 row.reflector.c_str(), row.error.c_str());
-  };
+  auto record = [&row](const absl::Status& status) { Record(row, status); };
+  // A receive mode (busy polling, the RX ring) is about the round trip at a moderate rate:
+  // its row has that alone.
+  if (lab::FindDataPathVariant(row.reflector) != nullptr) {
+    if (absl::Status rtt = MeasureRtt(tester, settings, row); !rtt.ok()) record(rtt);
+    return;
+  }
 
   const absl::StatusOr<nlohmann::json> flat_out =
       tester.Run({"--engine=linerate", "--rate=max", size_flag, signature_flag,
@@ -269,17 +304,7 @@ void Measure(Tester& tester, const Settings& settings, Row& row) {
   // lost nothing at the highest rate the tester could send.
   row.search_bound = searches[0].value("bound", std::string("-"));
 
-  const absl::StatusOr<nlohmann::json> paced =
-      tester.Run({"--engine=precise", "--rate=" + settings.rtt_rate, size_flag, signature_flag,
-                  "--duration=" + absl::FormatDuration(settings.rtt_duration)},
-                 settings.rtt_duration);
-  if (!paced.ok()) return record(paced.status());
-  const nlohmann::json& p = (*paced)["result"];
-  if (!p.contains("rtt_us")) {
-    return record(absl::InternalError("no RTT: nothing came back at the moderate rate"));
-  }
-  row.rtt =
-      Rtt{Number(p["rtt_us"], "p50"), Number(p["rtt_us"], "p99"), Number(p["rtt_us"], "p99.9")};
+  if (absl::Status rtt = MeasureRtt(tester, settings, row); !rtt.ok()) record(rtt);
 }
 
 std::string CpuModel() {
@@ -315,9 +340,14 @@ absl::StatusOr<Settings> ReadSettings() {
     s.sizes.push_back(value);
   }
   for (absl::string_view name : absl::StrSplit(absl::GetFlag(FLAGS_reflectors), ',')) {
-    if (name != kBaseline && name != "xdp" && name != "afxdp" && name != "afpacket") {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--reflectors: \"", name, "\" is none of baseline, xdp, afxdp, afpacket"));
+    if (name != kBaseline && name != "xdp" && name != "afxdp" && name != "afpacket" &&
+        lab::FindDataPathVariant(name) == nullptr) {
+      std::string modes;
+      for (const auto& variant : lab::DataPathVariants()) {
+        absl::StrAppend(&modes, ", ", variant.name);
+      }
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--reflectors: \"", name, "\" is none of baseline, xdp, afxdp, afpacket", modes));
     }
     s.reflectors.emplace_back(name);
   }
@@ -378,6 +408,12 @@ int Main(int argc, char** argv) {
     return 1;
   }
 
+  // Children inherit it: the tester, reflectord and its (possibly spinning) workers.
+  const int nice = absl::GetFlag(FLAGS_nice);
+  if (setpriority(PRIO_PROCESS, 0, nice) != 0) {
+    std::fprintf(stderr, "bench: --nice=%d: %s\n", nice, std::strerror(errno));
+    return 2;
+  }
   const std::string machine = Machine();
   std::vector<std::string> args(argv + 1, argv + argc);
   const std::string command =
@@ -484,7 +520,7 @@ int Main(int argc, char** argv) {
                    "lost at the rate it sent); RTT: precise engine at ",
                    settings->rtt_rate, " fps for ", absl::FormatDuration(settings->rtt_duration),
                    "; ito-tester on CPU ", settings->tester_cpu, ", reflectord workers on CPU ",
-                   settings->reflector_cpu);
+                   settings->reflector_cpu, ", both at niceness ", absl::GetFlag(FLAGS_nice));
   std::printf("\nsettings: %s\n", settings_text.c_str());
   for (const std::string& note : notes) std::printf("\n%s", note.c_str());
   std::printf("\n");

@@ -1,5 +1,5 @@
 #!/bin/bash
-# CI smoke for //tools/bench:bench: runs every reflector at both frame sizes with tiny trials and
+# CI smoke for //tools/bench:bench: runs every reflector and receive mode at both frame sizes with tiny trials and
 # checks that the run ends cleanly and prints the complete table. It must never assert on speed
 # (SPEC §7): figures from a few hundred milliseconds on a shared CI machine mean nothing.
 set -u
@@ -16,7 +16,9 @@ fi
 bench="${TEST_SRCDIR}/${TEST_WORKSPACE}/tools/bench/bench"
 out="${TEST_TMPDIR}/bench.out"
 # --output=none: a test never touches the workspace's BENCHMARKS.md.
-"${bench}" --output=none --sizes=64,512 --reflectors=baseline,xdp,afxdp,afpacket \
+variants="afxdp+spin afxdp+kernel afpacket+spin afpacket+blocks"
+"${bench}" --output=none --sizes=64,512 \
+  --reflectors="baseline,xdp,afxdp,afpacket,${variants// /,}" \
   --linerate_duration=100ms --search_duration=100ms --search_trials=2 \
   --rtt_rate=1k --rtt_duration=200ms >"${out}" 2>&1 &
 pid=$!
@@ -40,6 +42,19 @@ for size in 64 512; do
       fail=1
     elif awk '{ split("3 4 5 7 10 11 12", c, " "); for (i in c) if ($c[i] == "-") exit 0; exit 1 }' <<<"${row}"; then
       echo "FAIL: a figure is missing in: ${row}"
+      fail=1
+    fi
+  done
+done
+# The receive-mode variants have an RTT row only: its three percentiles (columns 10-12).
+for size in 64 512; do
+  for reflector in ${variants}; do
+    row="$(grep -F " ${reflector} " "${out}" | grep -E "^ *${size} ")"
+    if [[ -z "${row}" ]]; then
+      echo "FAIL: no table row for ${size}-byte frames, ${reflector}"
+      fail=1
+    elif awk '{ split("10 11 12", c, " "); for (i in c) if ($c[i] == "-") exit 0; exit 1 }' <<<"${row}"; then
+      echo "FAIL: an RTT figure is missing in: ${row}"
       fail=1
     fi
   done

@@ -45,8 +45,19 @@ std::string Check(absl::string_view name, const std::optional<double>& ratio, bo
 
 }  // namespace
 
+std::string RttVerdict(const Row& row) {
+  const absl::string_view name = row.reflector;
+  const double target = name == "afxdp+spin" || name == "afxdp+kernel"    ? 20
+                        : name == "afpacket" || name == "afpacket+spin" ? 100
+                                                                          : 0;
+  if (target == 0) return "";
+  const std::string check = absl::StrCat("p99 <= ", target, " us");
+  if (!row.rtt) return absl::StrCat(check, " n/a");
+  return absl::StrCat(check, row.rtt->p99_us <= target ? " met" : " MISSED");
+}
+
 std::string TargetVerdict(const Row& row, const Row* baseline) {
-  if (row.reflector == kBaseline || baseline == nullptr) return "";
+  if (row.reflector == kBaseline || baseline == nullptr) return RttVerdict(row);
   const std::optional<double> max_ratio = Ratio(row.reflected_fps, baseline->reflected_fps);
   const std::optional<double> zero_ratio = Ratio(row.zero_loss_fps, baseline->zero_loss_fps);
   std::vector<std::string> checks;
@@ -62,6 +73,7 @@ std::string TargetVerdict(const Row& row, const Row* baseline) {
     checks.push_back(Check("max", max_ratio, true, bound));
     checks.push_back(Check("zero-loss", zero_ratio, true, bound));
   }
+  if (const std::string rtt = RttVerdict(row); !rtt.empty()) checks.push_back(rtt);
   return absl::StrJoin(checks, ", ");
 }
 

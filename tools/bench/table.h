@@ -45,6 +45,12 @@ struct Row {
 // baseline and for data paths without targets.
 std::string TargetVerdict(const Row& row, const Row* baseline);
 
+// The round-trip target of issue 19 at the moderate rate, for the rows held to one:
+// "p99 <= 20 us met" for a busy-polling afxdp ("afxdp+spin", "afxdp+kernel"), "p99 <= 100 us
+// ..." for afpacket's frame-by-frame RX ("afpacket", "afpacket+spin"); MISSED, or n/a without
+// an RTT. Empty for the others.
+std::string RttVerdict(const Row& row);
+
 // The table, with every figure also as a ratio to the baseline row of the same frame size.
 // `markdown`: a GitHub table; otherwise aligned columns for a terminal.
 std::string FormatTable(const std::vector<Row>& rows, bool markdown);

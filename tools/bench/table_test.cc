@@ -43,12 +43,35 @@ TEST(TargetVerdictTest, SaysWhenTheTesterBoundTheSearch) {
             "max >=0.95 met, zero-loss >=0.90 MISSED (tester-bound), p99 <=1.20 met");
 }
 
+Row WithP99(const char* reflector, double p99) {
+  Row row;
+  row.reflector = reflector;
+  row.rtt = Rtt{p99 / 2, p99, p99 * 2};
+  return row;
+}
+
+TEST(TargetVerdictTest, BusyPollAndFrameRingRowsHaveP99Targets) {
+  EXPECT_EQ(RttVerdict(WithP99("afxdp+spin", 19.5)), "p99 <= 20 us met");
+  EXPECT_EQ(RttVerdict(WithP99("afxdp+kernel", 20.5)), "p99 <= 20 us MISSED");
+  EXPECT_EQ(RttVerdict(WithP99("afpacket", 100)), "p99 <= 100 us met");
+  EXPECT_EQ(RttVerdict(WithP99("afpacket+spin", 967)), "p99 <= 100 us MISSED");
+  Row unmeasured;
+  unmeasured.reflector = "afpacket";
+  EXPECT_EQ(RttVerdict(unmeasured), "p99 <= 100 us n/a");
+  // No target: the sleeping afxdp worker, the block ring, the kernel paths.
+  EXPECT_EQ(RttVerdict(WithP99("afxdp", 98)), "");
+  EXPECT_EQ(RttVerdict(WithP99("afpacket+blocks", 967)), "");
+  EXPECT_EQ(RttVerdict(WithP99("xdp", 3)), "");
+  // A row measured without a baseline (RTT only) still gets its verdict.
+  EXPECT_EQ(TargetVerdict(WithP99("afxdp+spin", 12), nullptr), "p99 <= 20 us met");
+}
+
 TEST(TargetVerdictTest, UserspacePathsHaveLowerBounds) {
   const Row base = Measured(kBaseline, 3e6, 2e6, 10);
   EXPECT_EQ(TargetVerdict(Measured("afxdp", 0.9e6, 0.3e6, 50), &base),
             "max >=0.20 met, zero-loss >=0.20 MISSED");
   EXPECT_EQ(TargetVerdict(Measured("afpacket", 0.2e6, 0.1e6, 50), &base),
-            "max >=0.05 met, zero-loss >=0.05 met");
+            "max >=0.05 met, zero-loss >=0.05 met, p99 <= 100 us met");
   EXPECT_EQ(TargetVerdict(base, &base), "");
 }
 
