@@ -40,6 +40,7 @@
 #define JSON_NOEXCEPTION 1
 #include <nlohmann/json.hpp>
 
+#include "absl/algorithm/container.h"
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -96,6 +97,9 @@ ABSL_FLAG(std::string, output, "",
           "Markdown file whose generated section gets the results; default: BENCHMARKS.md at "
           "the workspace root under bazel run, none otherwise. \"none\": do not write.");
 ABSL_FLAG(bool, keep_logs, false, "Keep the children's stdout/stderr files after the run.");
+ABSL_FLAG(int, xdp_pairs, 3,
+          "Alternating max-load runs of the baseline and xdp per size (0: none); the median of "
+          "their ratios is held to the >= 0.95 target.");
 ABSL_FLAG(std::string, queue_rows, "1,2",
           "Veth queues (= reflectord workers) of the multi-queue rows of afxdp and afpacket "
           "(queues.h); \"none\": no such rows.");
@@ -266,6 +270,53 @@ absl::Status MeasureRtt(Tester& tester, const Settings& settings, Row& row) {
   return absl::OkStatus();
 }
 
+// The line-rate engine flat out for settings.linerate_duration: ito-tester's "result".
+absl::StatusOr<nlohmann::json> FlatOut(Tester& tester, const Settings& settings,
+                                       size_t frame_size) {
+  REFLECTOR_ASSIGN_OR_RETURN(
+      nlohmann::json report,
+      tester.Run({"--engine=linerate", "--rate=max", absl::StrCat("--frame_size=", frame_size),
+                  "--signature=" + SignatureFor(frame_size),
+                  "--duration=" + absl::FormatDuration(settings.linerate_duration)},
+                 settings.linerate_duration));
+  return report["result"];
+}
+
+// `pairs` alternating max-load runs of the baseline and of xdp per frame size, each with the
+// reflector started afresh (table.h PairRuns).
+std::vector<PairRuns> MeasurePairs(lab::ReflectorLab& bench_lab, Tester& tester,
+                                   const Settings& settings, int pairs) {
+  std::vector<PairRuns> all;
+  for (const size_t size : settings.sizes) {
+    PairRuns runs;
+    runs.frame_size = size;
+    for (int i = 0; i < pairs && runs.error.empty(); ++i) {
+      for (const char* name : {kBaseline, "xdp"}) {
+        absl::StatusOr<std::unique_ptr<ReflectorUnderTest>> reflector =
+            ReflectorUnderTest::Start(bench_lab, name, settings);
+        if (!reflector.ok()) {
+          runs.error = absl::StrCat(name, " did not start: ", reflector.status().message());
+          break;
+        }
+        const absl::StatusOr<nlohmann::json> result = FlatOut(tester, settings, size);
+        const absl::StatusOr<std::string> stopped = (*reflector)->Stop();
+        if (!result.ok() || !stopped.ok()) {
+          runs.error = std::string(!result.ok() ? result.status().message()
+                                                : stopped.status().message());
+          break;
+        }
+        (std::string(name) == kBaseline ? runs.baseline_fps : runs.xdp_fps)
+            .push_back(Number(*result, "rx_fps"));
+      }
+    }
+    if (!runs.error.empty()) {
+      std::fprintf(stderr, "bench: pairs, %zu-byte frames: %s\n", size, runs.error.c_str());
+    }
+    all.push_back(std::move(runs));
+  }
+  return all;
+}
+
 void Measure(Tester& tester, const Settings& settings, Row& row) {
   const std::string size_flag = absl::StrCat("--frame_size=", row.frame_size);
   const std::string signature_flag = "--signature=" + SignatureFor(row.frame_size);
@@ -277,12 +328,9 @@ void Measure(Tester& tester, const Settings& settings, Row& row) {
     return;
   }
 
-  const absl::StatusOr<nlohmann::json> flat_out =
-      tester.Run({"--engine=linerate", "--rate=max", size_flag, signature_flag,
-                  "--duration=" + absl::FormatDuration(settings.linerate_duration)},
-                 settings.linerate_duration);
+  const absl::StatusOr<nlohmann::json> flat_out = FlatOut(tester, settings, row.frame_size);
   if (!flat_out.ok()) return record(flat_out.status());
-  const nlohmann::json& r = (*flat_out)["result"];
+  const nlohmann::json& r = *flat_out;
   row.offered_fps = Number(r, "tx_fps");
   row.reflected_fps = Number(r, "rx_fps");
   row.loss_percent = Number(r, "loss_percent");
@@ -445,6 +493,7 @@ int Main(int argc, char** argv) {
   }
 
   std::vector<Row> rows;
+  std::vector<PairRuns> pairs;
   std::vector<std::string> notes;
   {
     // IPv4 on both ends: ito-tester binds a UDP socket to the tester's address for the run,
@@ -497,6 +546,13 @@ int Main(int argc, char** argv) {
           stderr, "bench: %s done in %s\n", name.c_str(),
           absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Seconds(1))).c_str());
     }
+    const bool both = absl::c_linear_search(settings->reflectors, kBaseline) &&
+                      absl::c_linear_search(settings->reflectors, "xdp");
+    if (both && absl::GetFlag(FLAGS_xdp_pairs) > 0) {
+      std::fprintf(stderr, "bench: alternating pairs ...\n");
+      pairs = MeasurePairs(**bench_lab, tester, *settings, absl::GetFlag(FLAGS_xdp_pairs));
+      for (const PairRuns& runs : pairs) complete = complete && runs.error.empty();
+    }
   }  // the namespaces, the veth pair and all attachments go here
   const absl::StatusOr<QueueReport> queues =
       RunQueueRows(absl::GetFlag(FLAGS_queue_rows), settings->reflectors, settings->sizes,
@@ -505,6 +561,7 @@ int Main(int argc, char** argv) {
   complete = complete && queues.ok() && queues->complete;
 
   std::printf("\n%s", FormatTable(rows, /*markdown=*/false).c_str());
+  if (!pairs.empty()) std::printf("\n%s", FormatPairs(pairs, /*markdown=*/false).c_str());
   if (queues.ok() && !queues->text.empty()) std::printf("\n%s", queues->text.c_str());
   if (!costs_text.empty()) std::printf("\n%s", costs_text.c_str());
   const std::string settings_text =
@@ -531,6 +588,7 @@ int Main(int argc, char** argv) {
         "## Results\n\nCommand: `", command, "`  \nMachine: ", machine,
         "  \nDate: ", absl::FormatTime("%Y-%m-%d %H:%M UTC", absl::Now(), absl::UTCTimeZone()),
         "  \nSettings: ", settings_text, "\n\n", FormatTable(rows, /*markdown=*/true),
+        pairs.empty() ? "" : absl::StrCat("\n", FormatPairs(pairs, /*markdown=*/true)),
         queues.ok() && !queues->markdown.empty() ? absl::StrCat("\n", queues->markdown) : "",
         costs_markdown.empty() ? "" : absl::StrCat("\n", costs_markdown),
         "\nreflectord's own counters at the end of each data path's run:\n\n```\n");

@@ -20,7 +20,7 @@ variants="afxdp+spin afxdp+kernel afpacket+spin afpacket+blocks"
 "${bench}" --output=none --sizes=64,512 \
   --reflectors="baseline,xdp,afxdp,afpacket,${variants// /,}" \
   --linerate_duration=100ms --search_duration=100ms --search_trials=2 \
-  --rtt_rate=1k --rtt_duration=200ms >"${out}" 2>&1 &
+  --rtt_rate=1k --rtt_duration=200ms --xdp_pairs=2 >"${out}" 2>&1 &
 pid=$!
 wait "${pid}"
 code=$?
@@ -45,6 +45,14 @@ for size in 64 512; do
       fail=1
     fi
   done
+done
+# The alternating pairs: two baseline / xdp figures and their ratios per size.
+for size in 64 512; do
+  row="$(sed -n '/^Max load in alternating pairs/,/^$/p' "${out}" | grep -E "^ *${size} +xdp ")"
+  if [[ "$(grep -o ' / ' <<<"${row}" | wc -l)" != 2 ]]; then
+    echo "FAIL: no two alternating pairs for ${size}-byte frames: ${row}"
+    fail=1
+  fi
 done
 # The receive-mode variants have an RTT row only: its three percentiles (columns 10-12).
 for size in 64 512; do

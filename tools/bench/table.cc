@@ -77,6 +77,48 @@ std::string TargetVerdict(const Row& row, const Row* baseline) {
   return absl::StrJoin(checks, ", ");
 }
 
+std::optional<double> MedianPairRatio(const PairRuns& runs) {
+  std::vector<double> ratios;
+  for (size_t i = 0; i < runs.baseline_fps.size() && i < runs.xdp_fps.size(); ++i) {
+    if (runs.baseline_fps[i] > 0) ratios.push_back(runs.xdp_fps[i] / runs.baseline_fps[i]);
+  }
+  if (ratios.empty()) return std::nullopt;
+  std::sort(ratios.begin(), ratios.end());
+  const size_t middle = ratios.size() / 2;
+  return ratios.size() % 2 == 1 ? ratios[middle] : (ratios[middle - 1] + ratios[middle]) / 2;
+}
+
+std::string FormatPairs(const std::vector<PairRuns>& runs, bool markdown) {
+  if (runs.empty()) return "";
+  const std::vector<std::string> header = {"size", "reflector", "pairs (baseline / xdp Mfps)",
+                                           "x base per pair", "median x base", "target"};
+  std::vector<std::vector<std::string>> cells;
+  for (const PairRuns& r : runs) {
+    std::vector<std::string> pairs;
+    std::vector<std::string> ratios;
+    for (size_t i = 0; i < r.baseline_fps.size() && i < r.xdp_fps.size(); ++i) {
+      pairs.push_back(absl::StrFormat("%.3f / %.3f", r.baseline_fps[i] / 1e6, r.xdp_fps[i] / 1e6));
+      ratios.push_back(r.baseline_fps[i] > 0
+                           ? absl::StrFormat("%.3f", r.xdp_fps[i] / r.baseline_fps[i])
+                           : std::string("-"));
+    }
+    const std::optional<double> median = MedianPairRatio(r);
+    std::string target = !median.has_value() ? std::string("n/a")
+                         : *median >= 0.95    ? std::string("max >=0.95 met")
+                                              : std::string("max >=0.95 MISSED");
+    if (!r.error.empty()) absl::StrAppend(&target, " (", r.error, ")");
+    cells.push_back({absl::StrCat(r.frame_size), "xdp", absl::StrJoin(pairs, ", "),
+                     absl::StrJoin(ratios, ", "),
+                     median.has_value() ? absl::StrFormat("%.3f", *median) : std::string("-"),
+                     target});
+  }
+  return absl::StrCat(
+      markdown ? "Max load in alternating pairs (baseline, then xdp, repeated; each xdp run "
+                 "against the baseline run before it):\n\n"
+               : "Max load in alternating pairs (baseline, then xdp; ratio per pair):\n",
+      RenderTable(header, cells, markdown));
+}
+
 std::string FormatTable(const std::vector<Row>& rows, bool markdown) {
   const std::vector<std::string> header = {
       "size",   "reflector",      "offered Mfps", "reflected Mfps", "loss %",

@@ -55,6 +55,21 @@ std::string RttVerdict(const Row& row);
 // `markdown`: a GitHub table; otherwise aligned columns for a terminal.
 std::string FormatTable(const std::vector<Row>& rows, bool markdown);
 
+// Max-load runs of the baseline and of reflectord's xdp path taken in alternation (baseline,
+// xdp, baseline, xdp, ...) on one frame size: on a shared machine the load drifts between runs,
+// so each xdp run is compared with the baseline run next to it, and the median of the pairs'
+// ratios is the figure held to the target (SPEC §7, issue 19: >= 0.95).
+struct PairRuns {
+  size_t frame_size = 0;
+  std::vector<double> baseline_fps;  // reflected frames/s of each baseline run
+  std::vector<double> xdp_fps;       // of each xdp run, in the same order
+  std::string error;                 // why the runs stopped early, if they did
+};
+// The median of the pairs' ratios xdp / baseline; nullopt without a whole pair.
+std::optional<double> MedianPairRatio(const PairRuns& runs);
+// One line per frame size: every pair's ratio, their median and the target's verdict.
+std::string FormatPairs(const std::vector<PairRuns>& runs, bool markdown);
+
 // Renders `cells` under `header`: a GitHub table (the first two columns and the last one
 // left-aligned, numbers right) or aligned columns for a terminal (the second column left, the
 // last unpadded). The bench's tables all have a name second and a free-text note last.

@@ -92,6 +92,24 @@ TEST(FormatTableTest, RatiosAreAgainstTheBaselineOfTheSameSize) {
   EXPECT_EQ(markdown.rfind("| size | reflector |", 0), 0u) << markdown;
 }
 
+TEST(PairsTest, TheMedianOfThePairsRatios) {
+  PairRuns runs;
+  runs.frame_size = 64;
+  runs.baseline_fps = {4.0e6, 5.0e6, 4.0e6};
+  runs.xdp_fps = {3.6e6, 5.0e6, 3.9e6};  // 0.9, 1.0, 0.975
+  ASSERT_TRUE(MedianPairRatio(runs).has_value());
+  EXPECT_DOUBLE_EQ(*MedianPairRatio(runs), 0.975);
+  runs.xdp_fps.pop_back();  // an unpaired baseline run does not count
+  EXPECT_DOUBLE_EQ(*MedianPairRatio(runs), 0.95);
+  const std::string text = FormatPairs({runs}, /*markdown=*/true);
+  EXPECT_NE(text.find("4.000 / 3.600, 5.000 / 5.000"), std::string::npos) << text;
+  EXPECT_NE(text.find("0.950"), std::string::npos) << text;
+  EXPECT_NE(text.find("max >=0.95 met"), std::string::npos) << text;
+  runs.xdp_fps = {3.0e6};
+  EXPECT_NE(FormatPairs({runs}, false).find("MISSED"), std::string::npos);
+  EXPECT_FALSE(MedianPairRatio(PairRuns{}).has_value());
+}
+
 TEST(SpliceGeneratedTest, KeepsWhatPeopleWroteAroundTheBlock) {
   const std::string first = SpliceGenerated("# Benchmarks\n", "table 1\n");
   EXPECT_EQ(first,
