@@ -99,6 +99,15 @@ __attribute__((noinline)) int rf_xdp_exact(struct xdp_md *ctx) {
   return rf_xdp_act(ctx, counters, config, verdict, data, end, &where, 0);
 }
 
+/* A frame the fast tier rejected (with the exact classifier's reason): counted, passed. Out of
+ * line, so the reject counting stays out of the reflect path's registers. */
+__attribute__((noinline)) int rf_xdp_rejected(struct xdp_md *ctx, __u32 verdict) {
+  struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
+  if (!counters) return XDP_PASS; /* cannot happen for a one-entry array; the verifier asks */
+  rf_count_reject(counters, verdict, (__u64)(ctx->data_end - ctx->data));
+  return XDP_PASS;
+}
+
 /* The classifier as rf_classify_hinted composes it (packet library): the fast tier, then the
  * exact classifier for what it leaves. */
 SEC("xdp")
@@ -109,9 +118,9 @@ int rf_xdp_reflect(struct xdp_md *ctx) {
   if (!counters) return XDP_PASS; /* cannot happen for a one-entry array; the verifier asks */
   const struct rf_xdp_config *config = rf_xdp_active_config();
   struct rf_result where;
-  if (!rf_classify_fast(data, end, &config->filter, &counters->rule_hint, &where)) {
-    return rf_xdp_exact(ctx);
-  }
+  const __u32 verdict = rf_classify_fast(data, end, &config->filter, &counters->rule_hint, &where);
+  if (verdict == RF_FAST_UNDECIDED) return rf_xdp_exact(ctx);
+  if (verdict != RF_REFLECT) return rf_xdp_rejected(ctx, verdict);
   return rf_xdp_act(ctx, counters, config, RF_REFLECT, data, end, &where, 1);
 }
 

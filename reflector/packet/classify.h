@@ -453,6 +453,26 @@ RF_INLINE void rf_fill_result(struct rf_result *res, __u32 l3_off, __u32 l4_off,
 #endif
 }
 
+/* The second pass, for a frame that passed the safety checks and that no rule took: the
+ * reason of the rule that came closest. The list bit sets in `facts` must be set. */
+RF_INLINE enum rf_verdict rf_closest_reason(const __u8 *data, const __u8 *end,
+                                            const struct rf_config *cfg,
+                                            const struct rf_facts *facts) {
+  __u64 verdict = RF_FIRST_RULE_VERDICT;
+#if defined(__clang__)
+#pragma clang loop unroll(disable)
+#endif
+  for (__u32 i = 0; i < RF_MAX_RULES; i++) {
+    if (i >= cfg->rule_count) break;
+    const long progress = rf_rule_progress(data, end, &cfg->rules[i], facts);
+    if (progress < 0) return RF_TOO_SHORT;
+    /* Cannot exceed RF_OUI: the first pass would have taken the frame. Fail closed. */
+    verdict = rf_max(verdict, (__u64)progress);
+  }
+  if (verdict > RF_OUI) verdict = RF_OUI;
+  return (enum rf_verdict)verdict;
+}
+
 /* rf_classify_exact: the frame's outer tag was taken out of its bytes (tc's skb metadata). */
 #define RF_STRIPPED_TAG 0x10000u
 
@@ -590,32 +610,22 @@ RF_OUT_OF_LINE enum rf_verdict rf_classify_exact(const __u8 *data, const __u8 *e
     return RF_REFLECT;
   }
 
-  /* No rule took the frame: the rule that came closest names the reason. */
-  __u64 verdict = RF_FIRST_RULE_VERDICT;
-#if defined(__clang__)
-#pragma clang loop unroll(disable)
-#endif
-  for (__u32 i = 0; i < RF_MAX_RULES; i++) {
-    if (i >= cfg->rule_count) break;
-    const long progress = rf_rule_progress(data, end, &cfg->rules[i], facts_ptr);
-    if (progress < 0) return RF_TOO_SHORT;
-    /* Cannot exceed RF_OUI: the first pass would have taken the frame. Fail closed. */
-    verdict = rf_max(verdict, (__u64)progress);
-  }
-  if (verdict > RF_OUI) verdict = RF_OUI;
-  return (enum rf_verdict)verdict;
+  return rf_closest_reason(data, end, cfg, facts_ptr);
 }
 
 /* A rule hint that names no rule: rf_classify_fast then tries the rules in order. */
 #define RF_NO_RULE_HINT 0xffffffffu
+/* rf_classify_fast's answer for a frame it leaves to the exact classifier. */
+#define RF_FAST_UNDECIDED RF_VERDICT_COUNT
 
 /*
  * The fast tier: the usual test frame (untagged IPv4 with a 20-byte header, UDP) checked with
- * loads as wide as its fields at fixed offsets, after one bounds check, keeping no reasons. It
- * answers 1 only where the exact classifier reflects, by the same rule, with the same `res`:
- * each check below is one of the exact classifier's, specialised to this shape. Every other
- * frame, and every frame it would reject, gets 0 and goes on to the exact classifier, which
- * names the reason.
+ * loads as wide as its fields at fixed offsets, after one bounds check, keeping no reasons
+ * there: each check below is one of the exact classifier's, specialised to this shape. It
+ * answers what the exact classifier would: RF_REFLECT by the same rule with the same `res`, or,
+ * for a frame that passed every check and that no rule takes, the rule stage's reason (the same
+ * second pass). Every other frame gets RF_FAST_UNDECIDED and goes on to the exact classifier,
+ * which names the reason.
  *
  * `*hint` is the rule that took the caller's previous frame (RF_NO_RULE_HINT at first): a test
  * stream repeats one rule, so that rule is tried first when no earlier rule can share a frame
@@ -624,9 +634,9 @@ RF_OUT_OF_LINE enum rf_verdict rf_classify_exact(const __u8 *data, const __u8 *e
  */
 #define RF_FAST_L3 RF_ETH_HLEN
 #define RF_FAST_L4 (RF_FAST_L3 + RF_IPV4_MIN_HLEN)
-RF_INLINE int rf_classify_fast(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
-                               __u32 *hint, struct rf_result *res) {
-  if (!RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, end)) return 0;
+RF_INLINE __u32 rf_classify_fast(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
+                                 __u32 *hint, struct rf_result *res) {
+  if (!RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, end)) return RF_FAST_UNDECIDED;
   /* 64-bit values of 32- and 16-bit loads: no truncation after each operation (BPF). */
   const __u64 dst_head = rf_load_u32(data);
   const __u64 dst_tail = rf_load_u16(data + 4);
@@ -635,30 +645,30 @@ RF_INLINE int rf_classify_fast(const __u8 *data, const __u8 *end, const struct r
   const __u64 own_head = rf_load_u32(cfg->if_mac);
   const __u64 own_tail = rf_load_u16(cfg->if_mac + 4);
   /* Group or zero addresses, a frame from ourselves or to its own sender, not to us. */
-  if ((dst_head | src_head) & RF_BYTES32(1, 0, 0, 0)) return 0;
-  if ((dst_head | dst_tail) == 0 || (src_head | src_tail) == 0) return 0;
+  if ((dst_head | src_head) & RF_BYTES32(1, 0, 0, 0)) return RF_FAST_UNDECIDED;
+  if ((dst_head | dst_tail) == 0 || (src_head | src_tail) == 0) return RF_FAST_UNDECIDED;
   if ((src_head == own_head && src_tail == own_tail) ||
       (src_head == dst_head && src_tail == dst_tail)) {
-    return 0;
+    return RF_FAST_UNDECIDED;
   }
   if ((cfg->flags & RF_CFG_DST_MAC_FILTER) && (dst_head != own_head || dst_tail != own_tail)) {
-    return 0;
+    return RF_FAST_UNDECIDED;
   }
   /* EtherType IPv4, then version 4 and IHL 5, as one word. */
   if ((rf_load_u32(data + 12) & RF_BYTES32(0xff, 0xff, 0xff, 0)) != RF_BYTES32(0x08, 0x00, 0x45, 0)) {
-    return 0;
+    return RF_FAST_UNDECIDED;
   }
   const __u8 *ip = data + RF_FAST_L3;
   const __u32 total_len = rf_load_be16(ip + 2);
   if (total_len < RF_IPV4_MIN_HLEN + RF_UDP_HLEN || !RF_FITS(data, RF_FAST_L3, total_len, end)) {
-    return 0;
+    return RF_FAST_UNDECIDED;
   }
-  if (rf_load_u16(ip + 6) & RF_BYTES16(0x3f, 0xff)) return 0; /* a fragment */
-  if (ip[9] != RF_IPPROTO_UDP) return 0;
-  if (!rf_ipv4_is_unicast(ip + 12) || !rf_ipv4_is_unicast(ip + 16)) return 0;
+  if (rf_load_u16(ip + 6) & RF_BYTES16(0x3f, 0xff)) return RF_FAST_UNDECIDED; /* a fragment */
+  if (ip[9] != RF_IPPROTO_UDP) return RF_FAST_UNDECIDED;
+  if (!rf_ipv4_is_unicast(ip + 12) || !rf_ipv4_is_unicast(ip + 16)) return RF_FAST_UNDECIDED;
   const __u8 *udp = data + RF_FAST_L4;
   const __u32 udp_len = rf_load_be16(udp + 4);
-  if (udp_len < RF_UDP_HLEN || udp_len > total_len - RF_IPV4_MIN_HLEN) return 0;
+  if (udp_len < RF_UDP_HLEN || udp_len > total_len - RF_IPV4_MIN_HLEN) return RF_FAST_UNDECIDED;
 
   struct rf_facts facts;
   facts.payload_off = RF_FAST_L4 + RF_UDP_HLEN;
@@ -684,11 +694,12 @@ RF_INLINE int rf_classify_fast(const __u8 *data, const __u8 *end, const struct r
     rf_look_up_lists(cfg, &facts);
     first = rf_first_rule(data, end, cfg, &facts);
   }
-  if (first < 0) return 0;
+  if (first == RF_NO_RULE) return rf_closest_reason(data, end, cfg, &facts);
+  if (first < 0) return RF_FAST_UNDECIDED;
   *hint = (__u32)first;
   const struct rf_rule *rule = &cfg->rules[first & (RF_MAX_RULES - 1)];
   rf_fill_result(res, RF_FAST_L3, RF_FAST_L4, udp_len, 0, &facts, first, rule);
-  return 1;
+  return RF_REFLECT;
 }
 
 /*
@@ -698,7 +709,8 @@ RF_INLINE int rf_classify_fast(const __u8 *data, const __u8 *end, const struct r
 RF_INLINE enum rf_verdict rf_classify_hinted(const __u8 *data, const __u8 *end,
                                              const struct rf_config *cfg, __u32 *hint,
                                              struct rf_result *res) {
-  if (rf_classify_fast(data, end, cfg, hint, res)) return RF_REFLECT;
+  const __u32 fast = rf_classify_fast(data, end, cfg, hint, res);
+  if (fast != RF_FAST_UNDECIDED) return (enum rf_verdict)fast;
   return rf_classify_exact(data, end, cfg, 0, res);
 }
 
