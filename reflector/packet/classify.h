@@ -481,8 +481,8 @@ RF_INLINE enum rf_verdict rf_closest_reason(const __u8 *data, const __u8 *end,
  * no rule takes the reason of the rule that came closest. On RF_REFLECT, `res` says where the
  * headers are, which rule matched and how to reflect; on any other verdict its content is
  * unspecified. `stripped_tag` is 0, or RF_STRIPPED_TAG | TCI of an outer tag the driver removed
- * from the bytes, which then counts as the frame's first tag. rf_classify puts the fast tier in
- * front of it.
+ * from the bytes, which then counts as the frame's first tag. rf_classify_hinted puts the fast
+ * tier in front of it.
  */
 RF_OUT_OF_LINE enum rf_verdict rf_classify_exact(const __u8 *data, const __u8 *end,
                                                  const struct rf_config *cfg, __u32 stripped_tag,
@@ -714,13 +714,6 @@ RF_INLINE enum rf_verdict rf_classify_hinted(const __u8 *data, const __u8 *end,
   return rf_classify_exact(data, end, cfg, 0, res);
 }
 
-/* The same for a single frame, with no earlier frame to take a hint from. */
-RF_INLINE enum rf_verdict rf_classify(const __u8 *data, const __u8 *end,
-                                      const struct rf_config *cfg, struct rf_result *res) {
-  __u32 hint = RF_NO_RULE_HINT;
-  return rf_classify_hinted(data, end, cfg, &hint, res);
-}
-
 /*
  * The IPv4 header checksum after toggling bit 0 of the ToS byte (the low byte of header word 0),
  * by RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'): with m' = m ^ 1, ~m + m' is 0x10000 (one after
@@ -776,8 +769,8 @@ RF_INLINE void rf_swap(__u8 *data, __u8 *ip, __u8 *udp, __u32 mode, int v6, __u3
 }
 
 /*
- * Reflects in place a frame that rf_classify found RF_REFLECT, per res->mode and res->actions,
- * at the offsets in `res`. Returns 0, or -1 without touching the frame when `res` does not fit
+ * Reflects in place a frame that rf_classify_hinted found RF_REFLECT, per res->mode and
+ * res->actions, at the offsets in `res`. Returns 0, or -1 without touching the frame when `res` does not fit
  * the frame.
  */
 RF_INLINE int rf_reflect(__u8 *data, const __u8 *end, const struct rf_result *res) {

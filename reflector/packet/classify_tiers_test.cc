@@ -66,11 +66,7 @@ TEST(ClassifyTiersTest, TheFrameTableUnderEveryHint) {
   int fast_taken = 0;
   for (const FrameCase& c : FrameTable()) {
     fast_taken += ExpectTiersAgree(c.frame, c.config, c.name);
-    rf_result result = {};
-    EXPECT_EQ(static_cast<Verdict>(rf_classify(c.frame.data(), c.frame.data() + c.frame.size(),
-                                               &c.config, &result)),
-              c.verdict)
-        << c.name;
+    EXPECT_EQ(Classify(c.frame, c.config).verdict, c.verdict) << c.name;
   }
   // Not dead code: the table's plain IPv4 test frames go through the fast tier.
   EXPECT_GT(fast_taken, 0);
