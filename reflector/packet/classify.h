@@ -770,8 +770,8 @@ RF_INLINE void rf_swap(__u8 *data, __u8 *ip, __u8 *udp, __u32 mode, int v6, __u3
 
 /*
  * Reflects in place a frame that rf_classify_hinted found RF_REFLECT, per res->mode and
- * res->actions, at the offsets in `res`. Returns 0, or -1 without touching the frame when `res` does not fit
- * the frame.
+ * res->actions, at the offsets in `res`. Returns 0, or -1 without touching the frame when `res`
+ * does not fit the frame.
  */
 RF_INLINE int rf_reflect(__u8 *data, const __u8 *end, const struct rf_result *res) {
   const __u32 mode = res->mode;
