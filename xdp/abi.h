@@ -57,8 +57,8 @@ struct rf_xdp_config_block {
  * adds (no atomics: nothing else writes it); the loader sums the copies. A program counts as
  * little as it can per frame (two adds for a reflected or a rejected frame) and userspace
  * derives the rest (xdp/counters.h): received = rejected + reflect verdicts, passed = rejected
- * + redirect_fallback + reflect_errors (+ the reflect verdicts in monitor mode), sent back with
- * XDP_TX = reflect verdicts - reflect_errors.
+ * (but the guard's, which are dropped) + redirect_fallback + reflect_errors (+ the reflect
+ * verdicts in monitor mode), sent back with XDP_TX = reflect verdicts - reflect_errors.
  */
 struct rf_xdp_counters {
   __u64 verdict_frames[RF_XDP_VERDICT_SLOTS]; /* rejected frames per enum rf_verdict; the
@@ -73,8 +73,19 @@ struct rf_xdp_counters {
    * the fast tier's hint (rf_classify_fast), and padding. Zero at load: rule 0 first. */
   __u32 rule_hint;
   __u32 reserved32;
-  __u64 reserved[3];
+  /* Not a counter either: the source MAC (rf_mac_number) of this CPU's last `loop` frame, the
+   * peer the daemon names; 0 while there was none. */
+  __u64 loop_peer;
+  /* Not counters: the loop guard's clock on this CPU (ticks, guard.h), read every
+   * RF_XDP_GUARD_CLOCK_EVERY reflected frames and on every repeat, and the frames since. */
+  __u32 guard_clock;
+  __u32 guard_clock_age;
+  __u64 reserved[1];
 };
+
+/* Reflected frames between two clock reads of the loop guard: a helper call per frame would
+ * cost as much as the rest of the guard. */
+#define RF_XDP_GUARD_CLOCK_EVERY 64
 
 #define RF_XDP_MAX_QUEUES_DEFAULT 64 /* XSKMAP entries unless the loader asks for another size */
 

@@ -40,6 +40,12 @@ rf_xdp_counters SumCounters(absl::Span<const rf_xdp_counters> per_cpu) {
   }
   auto counters = std::bit_cast<rf_xdp_counters>(sum);
   counters.rule_hint = 0;  // not a counter: a sum of hints means nothing
+  counters.guard_clock = counters.guard_clock_age = 0;  // nor the guard's clocks
+  // Nor is the loop peer: any CPU's, the last one's that has one.
+  counters.loop_peer = 0;
+  for (const rf_xdp_counters& cpu : per_cpu) {
+    if (cpu.loop_peer != 0) counters.loop_peer = cpu.loop_peer;
+  }
   return counters;
 }
 
@@ -49,6 +55,8 @@ rf_xdp_counters CountersSince(const rf_xdp_counters& after, const rf_xdp_counter
   for (size_t i = 0; i < kCounterWords; ++i) words[i] -= old_words[i];
   auto counters = std::bit_cast<rf_xdp_counters>(words);
   counters.rule_hint = 0;
+  counters.guard_clock = counters.guard_clock_age = 0;
+  counters.loop_peer = after.loop_peer;
   return counters;
 }
 
@@ -72,7 +80,13 @@ uint64_t RejectedFrames(const rf_xdp_counters& counters) {
 
 uint64_t PassedFrames(const rf_xdp_counters& counters, bool monitor) {
   if (monitor) return RejectedFrames(counters) + ReflectVerdicts(counters);
-  return RejectedFrames(counters) + counters.redirect_fallback + counters.reflect_errors;
+  // Rejected frames are passed, but for the guard's: those are dropped.
+  uint64_t dropped = 0;
+  for (int v = RF_FIRST_GUARD_VERDICT; v < RF_VERDICT_COUNT; ++v) {
+    dropped += counters.verdict_frames[v];
+  }
+  return RejectedFrames(counters) - dropped + counters.redirect_fallback +
+         counters.reflect_errors;
 }
 
 uint64_t SentFrames(const rf_xdp_counters& counters, bool monitor) {

@@ -30,8 +30,8 @@ uint64_t ReflectVerdicts(const rf_xdp_counters& counters);
 uint64_t ReflectBytes(const rf_xdp_counters& counters);
 // Frames with any other verdict.
 uint64_t RejectedFrames(const rf_xdp_counters& counters);
-// Frames the XDP program passed to the stack: every rejected frame, those it could not redirect
-// or reflect, and in monitor mode every frame. For the tc program: the frames it left alone.
+// Frames the XDP program passed to the stack: every rejected frame but the guard's (dropped),
+// those it could not redirect or reflect, and in monitor mode every frame. For the tc program: the frames it left alone.
 uint64_t PassedFrames(const rf_xdp_counters& counters, bool monitor);
 // Frames the XDP program sent back with XDP_TX (none in monitor mode).
 uint64_t SentFrames(const rf_xdp_counters& counters, bool monitor);

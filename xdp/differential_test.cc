@@ -8,6 +8,8 @@
 // the test frames), bytes (never changed) and counters. Seeded, so a failure reproduces.
 #include <linux/bpf.h>
 
+#include <sched.h>
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -25,6 +27,7 @@
 #include "fuzz/classify_input.h"
 #include "gtest/gtest.h"
 #include "reflector/packet/config.h"
+#include "reflector/packet/loop_guard.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
 #include "reflector/packet/testing/frame_table.h"
@@ -319,7 +322,7 @@ void ExpectAgreementOnMutatedFrames(TestRunner& runner, const Subject& subject) 
   for (int count : verdicts) distinct_verdicts += count > 0;
   int rules_matched = 0;
   std::printf("distinct verdicts: %d of %d; reflections by rule index:", distinct_verdicts,
-              packet::kVerdictCount);
+              packet::kClassifierVerdictCount);
   for (int r = 0; r < RF_MAX_RULES; ++r) {
     std::printf(" %d=%d", r, rule_matches[r]);
     rules_matched += rule_matches[r] > 0;
@@ -330,8 +333,8 @@ void ExpectAgreementOnMutatedFrames(TestRunner& runner, const Subject& subject) 
   EXPECT_EQ(rules_matched, RF_MAX_RULES);
   EXPECT_GT(draws.random_tables, compared / 2);
   EXPECT_GT(static_cast<int>(draws.distinct.size()), compared / 2);
-  // The generator must reach every verdict, and flip bits in every header byte.
-  for (int v = 0; v < packet::kVerdictCount; ++v) {
+  // The generator must reach every classifier verdict, and flip bits in every header byte.
+  for (int v = 0; v < packet::kClassifierVerdictCount; ++v) {
     EXPECT_GT(verdicts[v], 100) << packet::VerdictName(static_cast<Verdict>(v));
   }
   for (size_t at = 0; at < kHeaderBytes; ++at) {
@@ -349,11 +352,74 @@ TEST(DifferentialTest, KernelAgreesWithUserspaceOnMutatedFrames) {
   ExpectAgreementOnMutatedFrames(
       *runner, {.configure = [&](const rf_config& config,
                                  Action action) { return (*program)->Configure(config, action); },
-                .expect = ExpectRun,
+                .expect = [](absl::Span<const uint8_t> frame, const rf_config& config,
+                             Action action) { return ExpectRun(frame, config, action); },
                 .refused = [](absl::Span<const uint8_t> frame) {
                   return frame.size() < kMinTestRunFrame;
                 },
                 .has_action = true});
+}
+
+// The guard stage (guard.h): frames drawn again and again from a small pool, so many repeat,
+// through the XDP program with the loop guard on and through userspace's LoopGuard. The window
+// is an hour, so that every repeat falls inside it on both clocks whatever the test's speed,
+// and the thread stays on one CPU, whose table the program uses.
+TEST(DifferentialTest, KernelLoopGuardAgreesWithUserspace) {
+  REFLECTOR_REQUIRE_ROOT();
+  cpu_set_t one_cpu;
+  CPU_ZERO(&one_cpu);
+  CPU_SET(sched_getcpu(), &one_cpu);
+  ASSERT_EQ(sched_setaffinity(0, sizeof(one_cpu), &one_cpu), 0);
+  absl::StatusOr<std::unique_ptr<XdpProgram>> program = XdpProgram::Load();
+  ASSERT_TRUE(program.ok()) << program.status();
+  absl::StatusOr<TestRunner> runner = TestRunner::Create(program->get());
+  ASSERT_TRUE(runner.ok()) << runner.status();
+
+  rf_config config = packet::testing::DefaultTestConfig();
+  config.guard.loop_window_ticks = packet::LoopWindowTicks(absl::Hours(1));
+  ASSERT_TRUE((*program)->Configure(config, Action::kReflect).ok());
+  Rng rng(kSeed + 1);
+  FlipCoverage coverage;
+  std::vector<std::vector<uint8_t>> pool;
+  for (const packet::testing::FrameCase& c : packet::testing::FrameTable()) {
+    if (c.frame.size() >= kMinTestRunFrame && c.frame.size() <= 1600) pool.push_back(c.frame);
+  }
+  while (pool.size() < 4000) {
+    std::vector<uint8_t> frame = RandomFrame(rng);
+    if (Chance(rng, 0.3)) Mutate(rng, frame, coverage);
+    if (frame.size() >= kMinTestRunFrame) pool.push_back(frame);
+  }
+  packet::LoopGuard guard;
+  std::array<int, packet::kVerdictCount> verdicts = {};
+  int failures = 0;
+  for (int i = 0; i < 20'000 && failures < 10; ++i) {
+    const std::vector<uint8_t>& frame = pool[Uniform(rng, 0, pool.size() - 1)];
+    absl::StatusOr<TestRunResult> run = runner->Run(frame);
+    ASSERT_TRUE(run.ok()) << run.status();
+    const ExpectedRun expected = ExpectRun(frame, config, Action::kReflect, &guard, 0);
+    ++verdicts[static_cast<int>(expected.verdict)];
+    if (run->verdict != expected.verdict || run->action != expected.action ||
+        run->frame != expected.frame) {
+      ++failures;
+      ADD_FAILURE() << "draw " << i << ": kernel "
+                    << (run->verdict ? packet::VerdictName(*run->verdict) : "none") << " action "
+                    << run->action << ", userspace " << packet::VerdictName(expected.verdict)
+                    << " action " << expected.action << "\n"
+                    << packet::testing::HexDump(frame);
+    }
+    if (expected.verdict == Verdict::kLoop) {
+      EXPECT_EQ(run->counted.loop_peer, rf_mac_number(frame.data() + RF_ETH_ALEN));
+    }
+  }
+  std::printf("loop guard: reflect=%d loop=%d, other verdicts %d\n",
+              verdicts[static_cast<int>(Verdict::kReflect)],
+              verdicts[static_cast<int>(Verdict::kLoop)],
+              20'000 - verdicts[static_cast<int>(Verdict::kReflect)] -
+                  verdicts[static_cast<int>(Verdict::kLoop)]);
+  // Both outcomes of the guard, many times: first sightings and slots that other frames took
+  // reflect, repeats are loops.
+  EXPECT_GT(verdicts[static_cast<int>(Verdict::kReflect)], 300);
+  EXPECT_GT(verdicts[static_cast<int>(Verdict::kLoop)], 1000);
 }
 
 TEST(DifferentialTest, TcProgramAgreesWithUserspaceOnMutatedFrames) {

@@ -8,6 +8,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "reflector/packet/classify.h"
+#include "reflector/packet/guard.h"
 #include "xdp/abi.h"
 #include "xdp/count_reject.h"
 
@@ -29,6 +30,56 @@ struct {
   __type(value, __u32);
 } rf_xsks SEC(".maps");
 
+/* This CPU's counter record. */
+RF_INLINE struct rf_xdp_counters *rf_xdp_cpu_counters(void) {
+  __u32 zero = 0;
+  return bpf_map_lookup_elem(&rf_counters, &zero);
+}
+
+/* The loop guard's table (guard.h): one per CPU, as a looping frame keeps its RX queue. */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, RF_LOOP_SLOTS);
+  __type(key, __u32);
+  __type(value, struct rf_loop_slot);
+} rf_loop_slots SEC(".maps");
+
+/*
+ * The guard stage (guard.h) for a frame the classifier would reflect: with the lease expired it
+ * is a `lease`, if it came back already reflected (its fingerprint seen on this CPU in the
+ * loop window) a `loop`. Such a frame is counted, with its sender as the loop's peer, and
+ * dropped (the stack would answer it). Returns 0 for a frame to reflect, 1 for one to drop.
+ * Out of line: the verifier checks it once.
+ */
+__attribute__((noinline)) int rf_xdp_guard(struct xdp_md *ctx, __u32 flags, __u32 window) {
+  const __u8 *data = (const __u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
+  struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
+  if (!counters) return 1; /* cannot happen for a one-entry array; the verifier asks */
+  if (flags & RF_GUARD_LEASE_EXPIRED) {
+    rf_count_reject(counters, RF_LEASE, (__u64)(end - data));
+    return 1;
+  }
+  if (window == 0) return 0;
+  const __u64 fingerprint = rf_fingerprint(data, end);
+  const __u32 index = rf_loop_slot_index(fingerprint);
+  struct rf_loop_slot *slot = bpf_map_lookup_elem(&rf_loop_slots, &index);
+  if (!slot) return 0; /* cannot happen: the index is below max_entries */
+  /* The clock is read every RF_XDP_GUARD_CLOCK_EVERY frames and for a frame that may be a
+   * repeat: stamps run a little behind, which can only hide a loop for a round (guard.h). */
+  const int repeat = slot->tag == rf_loop_tag(fingerprint);
+  if (repeat || counters->guard_clock_age++ % RF_XDP_GUARD_CLOCK_EVERY == 0) {
+    counters->guard_clock = (__u32)(bpf_ktime_get_coarse_ns() >> RF_LOOP_TICK_SHIFT);
+  }
+  const __u32 now = counters->guard_clock;
+  const int seen = repeat && rf_loop_recent(slot, fingerprint, now, window);
+  rf_loop_remember(slot, fingerprint, now);
+  if (!seen) return 0;
+  rf_count_reject(counters, RF_LOOP, (__u64)(end - data));
+  if (RF_FITS(data, 0, RF_ETH_HLEN, end)) counters->loop_peer = rf_mac_number(data + RF_ETH_ALEN);
+  return 1;
+}
+
 /*
  * What the program does with a classified frame: count it, then reflect in place (XDP_TX),
  * redirect it to AF_XDP, or pass it, per the config's action. `fast`: the fast tier took it.
@@ -40,6 +91,13 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
   if (verdict != RF_REFLECT) {
     rf_count_reject(counters, verdict, (__u64)(end - data));
     return XDP_PASS;
+  }
+  /* The guard: only where this program reflects (afxdp's workers guard their own frames). */
+  const __u32 guard_flags = config->filter.guard.flags;
+  const __u32 loop_window = config->filter.guard.loop_window_ticks;
+  if (config->action == RF_XDP_TX && (guard_flags | loop_window) &&
+      rf_xdp_guard(ctx, guard_flags, loop_window)) {
+    return XDP_DROP;
   }
   /* A mask, not an if: the verifier needs the index bounded, and 32 is a power of two. */
   const __u32 rule = where->rule & (RF_MAX_RULES - 1);
@@ -66,12 +124,6 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
     default: /* RF_XDP_MONITOR */
       return XDP_PASS;
   }
-}
-
-/* This CPU's counter record. */
-RF_INLINE struct rf_xdp_counters *rf_xdp_cpu_counters(void) {
-  __u32 zero = 0;
-  return bpf_map_lookup_elem(&rf_counters, &zero);
 }
 
 /* The live configuration: the slot the loader last made active. Opaque to the compiler, which

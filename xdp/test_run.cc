@@ -67,14 +67,27 @@ absl::StatusOr<TestRunResult> TestRunner::Run(absl::Span<const uint8_t> frame) {
   return result;
 }
 
-ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, Action action) {
+ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, Action action,
+                      packet::LoopGuard* guard, uint32_t now) {
   ExpectedRun expected;
   expected.frame.assign(frame.begin(), frame.end());
   expected.action = XDP_PASS;
   if (action == Action::kReflect) {
-    const packet::Classification c = packet::ClassifyAndReflect(absl::MakeSpan(expected.frame), config);
+    const packet::Classification c = packet::Classify(frame, config);
     expected.verdict = c.verdict;
-    if (c.reflect()) expected.action = XDP_TX;
+    if (!c.reflect()) return expected;
+    const uint32_t window = config.guard.loop_window_ticks;
+    if (config.guard.flags & RF_GUARD_LEASE_EXPIRED) {
+      expected.verdict = packet::Verdict::kLease;
+      expected.action = XDP_DROP;
+    } else if (window != 0 && guard != nullptr && guard->SeenBefore(frame, now, window)) {
+      expected.verdict = packet::Verdict::kLoop;
+      expected.action = XDP_DROP;
+    } else if (packet::ReflectInPlace(absl::MakeSpan(expected.frame), c.where)) {
+      expected.action = XDP_TX;
+    } else {
+      expected.verdict = packet::Verdict::kTooShort;  // unreachable for a kReflect result
+    }
   } else {
     // Monitor passes everything; afxdp without a socket on the queue falls back to pass.
     expected.verdict = packet::Classify(frame, config).verdict;

@@ -16,9 +16,12 @@
 #include "absl/strings/str_split.h"
 #include "reflector/base/netdev.h"
 #include "reflector/daemon/instance_lock.h"
+#include "reflector/daemon/lease.h"
+#include "reflector/daemon/loop_watch.h"
 #include "reflector/base/version.h"
 #include "reflector/daemon/privileges.h"
 #include "reflector/daemon/report.h"
+#include "reflector/packet/loop_guard.h"
 #include "xdp/libbpf_log.h"
 
 namespace reflector::daemon {
@@ -59,6 +62,7 @@ sigset_t DaemonSignals() {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGHUP);
   sigaddset(&set, SIGUSR1);
+  sigaddset(&set, SIGUSR2);
   return set;
 }
 
@@ -75,7 +79,16 @@ absl::StatusOr<packet::CompiledConfig> CompileFor(const DaemonOptions& options,
                                                   const base::NetDevice& device) {
   packet::FilterConfig filter = options.filter;
   filter.interface_mac = device.mac;
-  return packet::Compile(filter);
+  absl::StatusOr<packet::CompiledConfig> compiled = packet::Compile(filter);
+  // The guard stage rides in the same config (one swap applies both), but is the daemon's.
+  if (compiled.ok()) compiled->wire.guard.loop_window_ticks = packet::LoopWindowTicks(options.loop_window);
+  return compiled;
+}
+
+// The config to run with while the lease is expired or not: the guard reflects nothing then.
+rf_config WithLease(rf_config wire, bool lease_expired) {
+  if (lease_expired) wire.guard.flags |= RF_GUARD_LEASE_EXPIRED;
+  return wire;
 }
 
 std::vector<std::string> RuleNames(const std::vector<packet::Rule>& rules) {
@@ -210,12 +223,44 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   reporter.Start(datapath->ReadCounters(), started);
   absl::Time next_line = started + options.stats_interval;
   int exit_code = kExitOk;
+  LoopWatch loop_watch;
+  Lease lease(options.lease, started);
+  bool lease_expired = false;
+  rf_config wire = compiled->wire;  // the config in force, without the lease's flag
+  // Applies the lease's state to the data path; false (logged) when the data path refused.
+  const auto apply_lease = [&](bool expired) {
+    if (absl::Status applied = datapath->Reconfigure(WithLease(wire, expired)); !applied.ok()) {
+      log.Error(absl::StrCat("cannot ", expired ? "stop" : "resume",
+                             " reflecting for the lease: ", applied.message()));
+      return false;
+    }
+    lease_expired = expired;
+    return true;
+  };
   while (output_open) {
     const bool periodic = options.stats_interval > absl::ZeroDuration();
-    // Wake at least twice a second to notice a failed data path or a vanished interface.
-    const absl::Duration poll = absl::Milliseconds(500);
-    const int signal = WaitForSignal(periodic ? std::min(next_line - absl::Now(), poll) : poll);
+    // Wake at least twice a second to notice a failed data path or a vanished interface, and
+    // right when the lease runs out.
+    absl::Duration wait = absl::Milliseconds(500);
+    if (periodic) wait = std::min(wait, next_line - absl::Now());
+    if (!lease_expired) wait = std::min(wait, lease.deadline() - absl::Now());
+    const int signal = WaitForSignal(wait);
     if (signal == SIGINT || signal == SIGTERM) break;
+    if (lease.expired(absl::Now()) && !lease_expired && apply_lease(true)) {
+      log.Warning(absl::StrCat("lease of ", absl::FormatDuration(lease.length()),
+                               " ran out: reflecting nothing until SIGUSR2 renews it (frames "
+                               "that would be reflected are counted as `lease`)"));
+    }
+    if (signal == SIGUSR2 && !lease.active()) {
+      log.Info("SIGUSR2: there is no lease to renew (--lease)");
+    } else if (signal == SIGUSR2) {
+      lease.Renew(absl::Now());
+      if (!lease_expired || apply_lease(false)) {
+        log.Info(absl::StrCat("lease renewed: reflecting for ",
+                              absl::FormatDuration(lease.length()), " from now"));
+      }
+    }
+    reporter.SetLeaseLeft(lease.left(absl::Now()));
     if (signal == SIGUSR1) output_open = reporter.Line(datapath->ReadCounters(), absl::Now());
     if (signal == SIGHUP && !hooks.reload) {
       log.Info("SIGHUP: nothing to reload (no --config file); settings unchanged");
@@ -224,8 +269,12 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
       absl::StatusOr<packet::CompiledConfig> next_compiled =
           next.ok() ? CompileFor(*next, *device)
                     : absl::StatusOr<packet::CompiledConfig>(next.status());
-      absl::Status applied =
-          next_compiled.ok() ? datapath->Reconfigure(next_compiled->wire) : next_compiled.status();
+      // A changed lease starts again from now; an unchanged one keeps its state.
+      const bool lease_changed = next.ok() && next->lease != options.lease;
+      const bool next_expired = lease_expired && !lease_changed;
+      absl::Status applied = next_compiled.ok()
+                                 ? datapath->Reconfigure(WithLease(next_compiled->wire, next_expired))
+                                 : next_compiled.status();
       if (!applied.ok()) {
         log.Error(absl::StrCat("reload failed, still running the previous settings: ",
                                applied.message()));
@@ -246,6 +295,17 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
           options.stats_interval = next->stats_interval;
           next_line = absl::Now() + options.stats_interval;
         }
+        options.loop_window = next->loop_window;
+        wire = next_compiled->wire;
+        lease_expired = next_expired;
+        if (lease_changed) {
+          options.lease = next->lease;
+          lease.Reset(options.lease, absl::Now());
+          log.Info(absl::StrCat(
+              "lease: ", options.lease > absl::ZeroDuration()
+                             ? absl::StrCat(absl::FormatDuration(options.lease), " from now")
+                             : std::string("none")));
+        }
         options.stats_format = next->stats_format;
         reporter.SetFormat(options.stats_format);
         options.log_level = next->log_level;
@@ -263,6 +323,11 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
         if (!ignored.empty()) {
           log.Warning(absl::StrCat("not applied until restart: ", absl::StrJoin(ignored, ", ")));
         }
+      }
+    }
+    if (options.loop_window > absl::ZeroDuration()) {
+      if (std::optional<std::string> line = loop_watch.Check(datapath->ReadCounters())) {
+        log.Warning(*line);
       }
     }
     if (DeviceGone(*device)) {

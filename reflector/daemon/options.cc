@@ -49,20 +49,28 @@ absl::Status ForSetting(absl::string_view setting, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat("--", setting, ": ", status.message()));
 }
 
-absl::StatusOr<absl::Duration> ParseInterval(absl::string_view text) {
-  absl::Duration interval;
+// Seconds ("2") or a duration ("500ms") from 0 to `max`; `zero` says what 0 means.
+absl::StatusOr<absl::Duration> ParseDurationSetting(absl::string_view name, absl::string_view text,
+                                                    absl::Duration max, absl::string_view zero) {
+  absl::Duration duration;
   double seconds = 0;
-  if (absl::SimpleAtod(text, &seconds) && seconds >= 0 && seconds <= 86400) {
+  if (absl::SimpleAtod(text, &seconds) && seconds >= 0 &&
+      absl::Seconds(seconds) <= max) {
     return absl::Seconds(seconds);
   }
-  if (absl::ParseDuration(text, &interval) && interval >= absl::ZeroDuration() &&
-      interval <= absl::Hours(24)) {
-    return interval;
+  if (absl::ParseDuration(text, &duration) && duration >= absl::ZeroDuration() &&
+      duration <= max) {
+    return duration;
   }
   return absl::InvalidArgumentError(absl::StrFormat(
-      "--stats_interval: invalid value \"%s\": expected seconds (\"2\") or a duration "
-      "(\"500ms\", \"1s\") up to 24h; 0 turns periodic lines off",
-      text));
+      "--%s: invalid value \"%s\": expected seconds (\"2\") or a duration "
+      "(\"500ms\", \"1s\") up to %s; 0 %s",
+      name, text, absl::FormatDuration(max), zero));
+}
+
+absl::StatusOr<absl::Duration> ParseInterval(absl::string_view text) {
+  return ParseDurationSetting("stats_interval", text, absl::Hours(24),
+                              "turns periodic lines off");
 }
 
 // Stores a parsed value; the parse error as it is.
@@ -169,6 +177,14 @@ absl::Status ParseXdpReplace(absl::string_view name, absl::string_view text, Dae
 }
 absl::Status ParseStatsInterval(absl::string_view, absl::string_view text, DaemonOptions* o) {
   return Assign(ParseInterval(text), &o->stats_interval);
+}
+absl::Status ParseLoopWindow(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseDurationSetting(name, text, absl::Seconds(60), "turns the loop guard off"),
+                &o->loop_window);
+}
+absl::Status ParseLease(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseDurationSetting(name, text, absl::Hours(24 * 30), "means no lease"),
+                &o->lease);
 }
 absl::Status ParseStatsFormat(absl::string_view name, absl::string_view text, DaemonOptions* o) {
   return Assign(ParseByName(name, text, {StatsFormat::kText, StatsFormat::kJson, StatsFormat::kCsv},

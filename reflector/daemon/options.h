@@ -32,6 +32,8 @@ struct DaemonOptions {
   // [[rule]] tables as `rules` (their modes filled in); Compile accepts it (ParseOptions checks).
   packet::FilterConfig filter;
   engine::DataPathSettings datapath;  // datapath, monitor, queues, cpus, zero_copy, xdp_mode
+  absl::Duration loop_window = absl::Milliseconds(100);  // zero: no loop guard
+  absl::Duration lease = absl::ZeroDuration();          // zero: no lease
   absl::Duration stats_interval = absl::Seconds(1);  // zero: no periodic lines
   StatsFormat stats_format = StatsFormat::kText;
   LogLevel log_level = LogLevel::kInfo;

@@ -60,6 +60,16 @@ std::string FormatBanner(const BannerInfo& info, const DaemonOptions& options) {
                         options.filter.dst_mac_filter ? "on" : "off",
                         options.filter.vlan ? "on" : "off", options.filter.ipv6 ? "on" : "off");
   absl::StrAppendFormat(&out, "  profiles   %s\n", packet::FormatProfiles(options.filter.profiles));
+  absl::StrAppendFormat(
+      &out, "  safety     loop guard %s, %s\n",
+      options.loop_window > absl::ZeroDuration()
+          ? absl::StrCat("on (a frame back within ", absl::FormatDuration(options.loop_window),
+                         " is dropped)")
+          : std::string("off"),
+      options.lease > absl::ZeroDuration()
+          ? absl::StrCat("lease ", absl::FormatDuration(options.lease),
+                         " (then nothing is reflected until SIGUSR2 renews it)")
+          : std::string("no lease"));
   // One line per rule, in the order they are tried: the first that matches reflects.
   for (size_t i = 0; i < info.rules.size(); ++i) {
     absl::StrAppendFormat(&out, "  %-10s %s\n", i == 0 ? "rules" : "",
@@ -107,7 +117,7 @@ bool StatsReporter::Line(const Counters& now, absl::Time time) {
   }
   absl::StrAppend(&text,
                   FormatLine(format_, previous_, now, time - previous_time_, time, monitor_,
-                             rules_.At(now)),
+                             rules_.At(now), lease_left_),
                   "\n");
   previous_ = now;
   previous_time_ = time;
@@ -132,10 +142,23 @@ std::string StatsReporter::CsvHeader() {
   return header;
 }
 
+namespace {
+
+// " | lease 7s left", " | lease expired: reflecting nothing", or nothing without a lease.
+std::string LeaseNote(std::optional<absl::Duration> left) {
+  if (!left.has_value()) return "";
+  if (*left <= absl::ZeroDuration()) return " | lease expired: reflecting nothing";
+  return absl::StrCat(" | lease ", absl::FormatDuration(absl::Ceil(*left, absl::Seconds(1))),
+                      " left");
+}
+
+}  // namespace
+
 std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previous,
                                       const Counters& now, absl::Duration interval,
                                       absl::Time time, bool monitor,
-                                      const std::vector<RuleCount>& by_rule) {
+                                      const std::vector<RuleCount>& by_rule,
+                                      std::optional<absl::Duration> lease_left) {
   const Rates rates = RatesBetween(previous, now, interval);
   switch (format) {
     case StatsFormat::kText: {
@@ -153,7 +176,8 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
                   : "") +
              (now.rx_dropped != previous.rx_dropped
                   ? absl::StrFormat(" | rx dropped %d", now.rx_dropped - previous.rx_dropped)
-                  : "");
+                  : "") +
+             LeaseNote(lease_left);
     }
     case StatsFormat::kJson: {
       nlohmann::json rejected = nlohmann::json::object();
@@ -194,6 +218,7 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
           {"workers", workers},
       };
       if (monitor) line["monitor"] = true;
+      if (lease_left.has_value()) line["lease_left_s"] = absl::ToDoubleSeconds(*lease_left);
       return line.dump();
     }
     case StatsFormat::kCsv: {

@@ -11,6 +11,7 @@
 #define REFLECTOR_DAEMON_REPORT_H_
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,8 @@ class StatsReporter {
   void SetRuleNames(std::vector<std::string> names, const engine::Counters& now) {
     rules_.SetTable(std::move(names), now);
   }
+  // Time left on the lease (--lease) for the next lines: text and JSON show it; nullopt: none.
+  void SetLeaseLeft(std::optional<absl::Duration> left) { lease_left_ = left; }
   // The summary for `total`, as Summary writes it.
   std::string SummaryText(const engine::Counters& total, absl::Duration elapsed) const;
 
@@ -64,7 +67,8 @@ class StatsReporter {
   static std::string FormatLine(StatsFormat format, const engine::Counters& previous,
                                 const engine::Counters& now, absl::Duration interval,
                                 absl::Time time, bool monitor = false,
-                                const std::vector<RuleCount>& by_rule = {});
+                                const std::vector<RuleCount>& by_rule = {},
+                                std::optional<absl::Duration> lease_left = std::nullopt);
   static std::string CsvHeader();
   static std::string FormatSummary(const engine::Counters& total, absl::Duration elapsed,
                                    bool monitor = false,
@@ -80,6 +84,7 @@ class StatsReporter {
   RuleTotals rules_;
   engine::Counters previous_;
   absl::Time previous_time_;
+  std::optional<absl::Duration> lease_left_;
 };
 
 }  // namespace reflector::daemon

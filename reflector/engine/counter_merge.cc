@@ -20,6 +20,7 @@ Counters FromKernelCounters(const rf_xdp_counters& kernel, bool monitor) {
   out.rx_frames = out.reflected_frames + xdp::RejectedFrames(kernel);
   out.rx_bytes = out.reflected_bytes + kernel.rejected_bytes;
   out.passed_frames = xdp::PassedFrames(kernel, monitor);
+  out.loop_peer = kernel.loop_peer;
   return out;
 }
 

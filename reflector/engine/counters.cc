@@ -23,6 +23,7 @@ Counters& Counters::operator+=(const Counters& other) {
   passed_frames += other.passed_frames;
   tx_dropped += other.tx_dropped;
   rx_dropped += other.rx_dropped;
+  if (other.loop_peer != 0) loop_peer = other.loop_peer;
   workers.insert(workers.end(), other.workers.begin(), other.workers.end());
   return *this;
 }
@@ -42,6 +43,7 @@ void PublishedCounters::Add(const Counters& delta) {
   Bump(passed_frames_, delta.passed_frames);
   Bump(tx_dropped_, delta.tx_dropped);
   Bump(rx_dropped_, delta.rx_dropped);
+  if (delta.loop_peer != 0) loop_peer_.store(delta.loop_peer, std::memory_order_relaxed);
 }
 
 Counters PublishedCounters::Read() const {
@@ -60,6 +62,7 @@ Counters PublishedCounters::Read() const {
   out.passed_frames = passed_frames_.load(std::memory_order_relaxed);
   out.tx_dropped = tx_dropped_.load(std::memory_order_relaxed);
   out.rx_dropped = rx_dropped_.load(std::memory_order_relaxed);
+  out.loop_peer = loop_peer_.load(std::memory_order_relaxed);
   return out;
 }
 

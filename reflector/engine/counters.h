@@ -34,6 +34,8 @@ struct Counters {
   uint64_t passed_frames = 0;  // handed to the kernel stack untouched (XDP paths)
   uint64_t tx_dropped = 0;     // reflected but could not be sent
   uint64_t rx_dropped = 0;     // lost before userspace saw them (socket ring full)
+  // The source MAC (rf_mac_number) of the latest frame counted as `loop`; 0: none yet.
+  uint64_t loop_peer = 0;
   // Per worker, in queue order (the engine fills it when it adds its workers up; empty for
   // xdp, whose frames never reach userspace). Adding snapshots lists both sets of workers.
   std::vector<WorkerCounts> workers;
@@ -69,6 +71,7 @@ class PublishedCounters {
   std::atomic<uint64_t> passed_frames_{0};
   std::atomic<uint64_t> tx_dropped_{0};
   std::atomic<uint64_t> rx_dropped_{0};
+  std::atomic<uint64_t> loop_peer_{0};
 };
 
 }  // namespace reflector::engine

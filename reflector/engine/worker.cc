@@ -31,14 +31,26 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
   Counters batch;
   size_t sending = 0;
   size_t releasing = 0;
+  // The guard's clock, read once per batch: the window is milliseconds, a batch microseconds.
+  const uint32_t loop_window = monitor_ ? 0 : config_.guard.loop_window_ticks;
+  const uint32_t now = loop_window ? packet::LoopTicksNow() : 0;
   for (size_t i = 0; i < received; ++i) {
     const platform::Frame& frame = received_[i];
     batch.rx_bytes += frame.length;
-    const packet::Classification result =
-        monitor_ ? packet::Classify(absl::MakeConstSpan(frame.data, frame.length), config_,
-                                    rule_hint_)
-                 : packet::ClassifyAndReflect(absl::MakeSpan(frame.data, frame.length), config_,
-                                              rule_hint_);
+    const absl::Span<uint8_t> bytes(frame.data, frame.length);
+    packet::Classification result = packet::Classify(bytes, config_, rule_hint_);
+    if (result.reflect() && !monitor_) {
+      if (config_.guard.flags & RF_GUARD_LEASE_EXPIRED) {
+        result.verdict = packet::Verdict::kLease;  // dropped (released, never sent)
+      } else if (loop_window && loop_guard_.SeenBefore(bytes, now, loop_window)) {
+        // It came back already reflected: dropped (released, never sent), with its sender.
+        result.verdict = packet::Verdict::kLoop;
+        batch.loop_peer = rf_mac_number(frame.data + RF_ETH_ALEN);
+      } else if (!packet::ReflectInPlace(bytes, result.where)) {
+        // Unreachable for a kReflect result of this frame; fail closed rather than send it.
+        result.verdict = packet::Verdict::kTooShort;
+      }
+    }
     if (result.reflect()) {
       const size_t rule = result.where.rule & (RF_MAX_RULES - 1);
       ++batch.reflected_by_rule[rule];

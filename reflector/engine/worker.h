@@ -1,5 +1,5 @@
-// One worker per queue: receive a batch, classify and reflect each frame in place, transmit
-// the reflected frames from the same buffers, give the rest back. No allocation, lock, log or
+// One worker per queue: receive a batch, classify, guard (guard.h) and reflect each frame in
+// place, transmit the reflected frames from the same buffers, give the rest back. No allocation, lock, log or
 // virtual call per frame; counters are published once per batch.
 #ifndef REFLECTOR_ENGINE_WORKER_H_
 #define REFLECTOR_ENGINE_WORKER_H_
@@ -13,6 +13,7 @@
 #include "platform/frame_io.h"
 #include "reflector/engine/counters.h"
 #include "reflector/engine/shared_config.h"
+#include "reflector/packet/loop_guard.h"
 #include "reflector/packet/packet.h"
 
 namespace reflector::engine {
@@ -47,6 +48,7 @@ class Worker {
   rf_config config_;
   uint64_t config_version_ = 0;
   packet::RuleHint rule_hint_;  // the rule of the last frame reflected
+  packet::LoopGuard loop_guard_;  // this worker's frames, as the XDP program keeps per CPU
   platform::IoStats io_seen_;  // the backend's counters at the last publication
   std::array<platform::Frame, platform::kBatchSize> received_;
   std::array<platform::Frame, platform::kBatchSize> to_send_;

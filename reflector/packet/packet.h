@@ -20,6 +20,9 @@ enum class Verdict : uint8_t {
 #undef REFLECTOR_VERDICT_ENTRY
 };
 inline constexpr int kVerdictCount = RF_VERDICT_COUNT;
+// The classifier's verdicts come first; the guard stage's (guard.h), which only a data path
+// with its state gives, follow.
+inline constexpr int kClassifierVerdictCount = RF_FIRST_GUARD_VERDICT;
 
 enum class Signature : uint8_t {
 #define REFLECTOR_SIGNATURE_ENTRY(id, cc_id, text, name, offset) k##cc_id = RF_SIG_##id,

@@ -132,7 +132,7 @@ TEST(FrameTable, CoversEveryVerdictAndEveryProfileRule) {
     verdicts.insert(c.verdict);
     if (c.verdict == Verdict::kReflect) rules.insert(c.rule_name);
   }
-  EXPECT_EQ(verdicts.size(), static_cast<size_t>(kVerdictCount));
+  EXPECT_EQ(verdicts.size(), static_cast<size_t>(kClassifierVerdictCount));
   for (int i = 0; i < kSignatureCount; ++i) {
     EXPECT_TRUE(rules.count(std::string(SignatureName(static_cast<Signature>(i))))) << i;
   }

@@ -64,7 +64,9 @@
   X(ADDRESS, Address, "address")              \
   X(PORT, Port, "port")                       \
   X(SIGNATURE, Signature, "signature")        \
-  X(OUI, Oui, "oui")
+  X(OUI, Oui, "oui")                          \
+  X(LOOP, Loop, "loop")                       \
+  X(LEASE, Lease, "lease")
 
 #define RF_VERDICT_ENUM_ENTRY(id, cc_id, name) RF_##id,
 enum rf_verdict { RF_VERDICT_LIST(RF_VERDICT_ENUM_ENTRY) RF_VERDICT_COUNT };
@@ -72,6 +74,11 @@ enum rf_verdict { RF_VERDICT_LIST(RF_VERDICT_ENUM_ENTRY) RF_VERDICT_COUNT };
 
 /* The first reason of the rule stage: what a rule that fails its first check reports. */
 #define RF_FIRST_RULE_VERDICT RF_VLAN_ID
+/* The first reason of the guard stage (guard.h), which a data path applies to a frame the
+ * classifier would reflect: the classifier itself never returns it or any after it. Such frames
+ * are dropped, never handed to the stack (SPEC §8). `loop`: the frame came back already
+ * reflected. `lease`: the daemon's lease (--lease) ran out, so nothing is reflected. */
+#define RF_FIRST_GUARD_VERDICT RF_LOOP
 
 /* The test-frame signatures of SPEC §2, which the profiles turn into rules. */
 #define RF_SIGNATURE_LIST(X)                                          \
@@ -179,6 +186,18 @@ struct rf_rule {
 };
 
 /*
+ * The guard stage (guard.h): what a data path checks, with state of its own, before it
+ * reflects a frame the classifier accepted. Zero turns a check off.
+ */
+#define RF_LOOP_TICK_SHIFT 20 /* the loop window's unit: 2^20 ns (1.05 ms) of CLOCK_MONOTONIC */
+#define RF_GUARD_LEASE_EXPIRED 0x01 /* reflect nothing: every reflect verdict is a `lease` */
+struct rf_guard {
+  __u32 loop_window_ticks; /* a frame seen again within this many ticks is a `loop` */
+  __u32 flags;             /* RF_GUARD_* */
+  __u32 reserved[2];
+};
+
+/*
  * What the classifier needs to decide. It crosses the kernel boundary as part of the XDP
  * program's configuration, so the layout is fixed, with no implicit padding.
  */
@@ -192,6 +211,7 @@ struct rf_config {
   __u32 ouis[RF_MAX_OUIS]; /* the OUI's 3 bytes as in memory, then a zero byte (rf_oui_key) */
   struct rf_prefix prefixes[RF_MAX_PREFIXES];
   struct rf_rule rules[RF_MAX_RULES];
+  struct rf_guard guard; /* not the classifier's: the data path's checks after it */
 };
 
 /* Where the reflector finds things in a frame the classifier accepted, and what to do. */
@@ -215,7 +235,7 @@ struct rf_result {
 #endif
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_prefix) == 36, "rf_prefix crosses the kernel boundary");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_rule) == 96, "rf_rule crosses the kernel boundary");
-RF_WIRE_STATIC_ASSERT(sizeof(struct rf_config) == 4304, "rf_config crosses the kernel boundary");
+RF_WIRE_STATIC_ASSERT(sizeof(struct rf_config) == 4320, "rf_config crosses the kernel boundary");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_result) == 16, "rf_result layout");
 RF_WIRE_STATIC_ASSERT(RF_MAX_OUIS < 31, "OUI bits below RF_ANY_OUI");
 RF_WIRE_STATIC_ASSERT(RF_MAX_PREFIXES < 63, "prefix bits below RF_ANY_PREFIX");

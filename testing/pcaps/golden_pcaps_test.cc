@@ -87,7 +87,7 @@ TEST(GoldenPcapsTest, EveryRejectReasonAndEveryProfileRuleIsCovered) {
       if (result.rules[r] > 0) rules.insert((*table)[r].name);
     }
   }
-  for (int v = 0; v < packet::kVerdictCount; ++v) {
+  for (int v = 0; v < packet::kClassifierVerdictCount; ++v) {
     const auto verdict = static_cast<packet::Verdict>(v);
     EXPECT_EQ(verdicts[v], verdict != packet::Verdict::kVlanId) << packet::VerdictName(verdict);
   }

@@ -481,6 +481,17 @@ int Main(int argc, char** argv) {
     if (costs.ok()) {
       costs_text = FormatCosts(*costs, cost_options, /*markdown=*/false);
       costs_markdown = FormatCosts(*costs, cost_options, /*markdown=*/true);
+      const absl::StatusOr<GuardCost> guard = MeasureGuardCost(cost_options);
+      if (guard.ok()) {
+        absl::StrAppend(&costs_text, "\n", FormatGuardCost(*guard, /*markdown=*/false));
+        absl::StrAppend(&costs_markdown, "\n", FormatGuardCost(*guard, /*markdown=*/true));
+      } else {
+        complete = false;
+        const std::string missing =
+            absl::StrCat("\nLoop guard cost: not measured: ", guard.status().ToString(), "\n");
+        absl::StrAppend(&costs_text, missing);
+        absl::StrAppend(&costs_markdown, missing);
+      }
     } else {
       complete = false;
       costs_text = costs_markdown =

@@ -53,6 +53,19 @@ struct CostRow {
 // measures both on CostFrames().
 absl::StatusOr<std::vector<CostRow>> MeasureCosts(const ProgCostOptions& options);
 
+// What the loop guard (guard.h, on by default) adds per reflected frame. It remembers every
+// frame it lets through, so repeating one frame would measure its `loop` path: each frame
+// here is a different one (its IP ID counts up), with one test run per frame, in the
+// configuration above with the guard off and on. A run's duration then includes the kernel's
+// clock reads around it, the same for both.
+struct GuardCost {
+  int frames = 0;
+  double off_ns = 0;
+  double on_ns = 0;
+};
+absl::StatusOr<GuardCost> MeasureGuardCost(const ProgCostOptions& options);
+std::string FormatGuardCost(const GuardCost& cost, bool markdown);
+
 // The table (markdown or aligned text) with the ratio reflectord / baseline, gross and with the
 // loop's share (empty_ns) taken off both.
 std::string FormatCosts(const std::vector<CostRow>& rows, const ProgCostOptions& options,

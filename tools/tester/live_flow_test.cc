@@ -4,6 +4,7 @@
 
 #include "gtest/gtest.h"
 #include "tools/tester/stream_frame.h"
+#include "tools/tester/trailer.h"
 
 namespace reflector::tester {
 namespace {
@@ -44,6 +45,29 @@ TEST(LiveFlowTest, AShiftedPortIsTheFrameBuiltForThatPort) {
           ASSERT_EQ(shifted,
                     std::vector<uint8_t>(expected->bytes().begin(), expected->bytes().end()));
         }
+      }
+    }
+  }
+}
+
+// The program's sequence stamp gives exactly the frame the precise sender stamps with that
+// sequence (and time 0), checksum included, also on a page that held an earlier frame's number.
+TEST(LiveFlowTest, AStampedSequenceIsTheFrameStampedWithIt) {
+  for (const bool ipv6 : {false, true}) {
+    for (const uint16_t vlan : {0, 100}) {
+      const absl::StatusOr<StreamFrame> frame = StreamFrame::Build(Spec(ipv6, vlan, 50000));
+      ASSERT_TRUE(frame.ok()) << frame.status();
+      const size_t udp = frame->udp_checksum_offset() - 6;
+      const size_t field = frame->trailer_offset() + ITO_TESTER_SEQUENCE_OFFSET;
+      for (const uint32_t sequence : {0u, 1u, 0xffffu, 0x10000u, 0x12345678u, 0xffffffffu}) {
+        SCOPED_TRACE(testing::Message() << "ipv6 " << ipv6 << " vlan " << vlan << " seq "
+                                        << sequence);
+        std::vector<uint8_t> stamped(frame->bytes().begin(), frame->bytes().end());
+        for (int i = 0; i < 4; ++i) stamped[field + i] = 0xa5;  // an earlier frame's number
+        ito_tester_stamp_sequence(stamped.data() + udp, stamped.data() + field, sequence);
+        std::vector<uint8_t> expected(frame->bytes().begin(), frame->bytes().end());
+        frame->Stamp(absl::MakeSpan(expected), sequence, 0);
+        ASSERT_EQ(stamped, expected);
       }
     }
   }

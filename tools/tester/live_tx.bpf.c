@@ -8,7 +8,8 @@
  * the template: the first 96 bytes hold every byte a reflector swaps (MACs, IPs and ports,
  * even IPv6 behind a tag).
  *
- * It also stamps the send span (trailer.h ito_tester_tx_stats): userspace only sees when a
+ * Each frame gets its own sequence number in the trailer (the CPU's frame count), as a real
+ * tester's frames do. It also stamps the send span (trailer.h ito_tester_tx_stats): userspace only sees when a
  * test run returned, and a run's set-up and tear-down are not sending time.
  *
  * Template and pacer are per CPU (live_pace.h ITO_TESTER_TX_MAX_CPUS): the sender may run on
@@ -28,6 +29,8 @@ const volatile __u64 header[ITO_TESTER_TX_MAX_CPUS][LIVE_TX_HEADER_WORDS] = {};
 /* Flows per CPU (live_flow.h), and where the UDP header starts (inside the template). */
 const volatile __u32 flows = 1;
 const volatile __u32 udp_offset = 0;
+/* Where the trailer's sequence number starts (trailer.h); 0: the frame has no trailer. */
+const volatile __u32 sequence_offset = 0;
 
 /* Written by userspace through the mmapped .bss before a run, read back after it. */
 struct ito_tester_tx_pacer pacer[ITO_TESTER_TX_MAX_CPUS] = {};
@@ -68,6 +71,13 @@ int ito_tester_tx(struct xdp_md *ctx) {
     /* A test run keeps preemption off while it runs the program: no other sender thread
      * touches this CPU's entry meanwhile, so plain increments are exact. */
     const __u64 index = stats->frames++;
+    /* Every frame its own sequence number, as a tester's frames have: a reflector that drops
+     * a frame it has seen before (a loop) must not take this stream for one. */
+    if (sequence_offset != 0 && udp_offset + 8 <= LIVE_TX_HEADER_WORDS * 8) {
+      __u8 *udp = data + (udp_offset & 0x7f);
+      __u8 *field = data + (sequence_offset & 0x3fff);
+      if (udp + 8 <= end && field + 4 <= end) ito_tester_stamp_sequence(udp, field, (__u32)index);
+    }
     if (index == 0 || index % ITO_TESTER_TX_STAMP_EVERY == 0) {
       if (now == 0) now = bpf_ktime_get_ns();
       if (index == 0) stats->first_ns = now;

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The guard stage (SPEC §8): what a data path checks, with state of its own, before it reflects
+ * a frame the classifier accepted. Shared by the XDP program (clang -target bpf) and the
+ * userspace workers (g++), like classify.h; the state lives where each keeps it (a per-CPU map,
+ * a per-worker table), and the clock is the caller's.
+ *
+ * Loops. Two reflectors that accept each other's frames bounce one frame back and forth: A
+ * reflects F to B, B reflects it back, and A receives F again, byte for byte (each reflection
+ * only swaps fields, and two swaps cancel; with different modes at A and B, F comes back after
+ * at most two round trips). A tester's frames differ from each other (a sequence number, a
+ * time), so a frame whose bytes were seen within a short window is one we already reflected.
+ * The check remembers a fingerprint of every frame it lets through in a direct-mapped table
+ * and reports a frame whose fingerprint is in its slot and younger than the window.
+ */
+#ifndef REFLECTOR_PACKET_GUARD_H_
+#define REFLECTOR_PACKET_GUARD_H_
+
+#include "reflector/packet/classify.h"
+#include "reflector/packet/wire.h"
+
+/* Slots of one loop table: one table per CPU (XDP) or per worker. A frame's slot lasts about
+ * this many frames of that CPU before another frame takes it. */
+#define RF_LOOP_SLOTS 4096
+/* What the fingerprint covers: the frame's first bytes (headers up to two tags and IPv6, and
+ * the payload's start, where testers keep sequence numbers), its last bytes (where some keep
+ * theirs, e.g. Spirent's signature), and its length. */
+#define RF_FINGERPRINT_HEAD 96
+#define RF_FINGERPRINT_TAIL 16
+#define RF_FINGERPRINT_MUL 0x9e3779b97f4a7c15ULL
+
+struct rf_loop_slot {
+  __u32 tag;   /* fingerprint bits not used by the slot index; 0: empty */
+  __u32 stamp; /* when its frame was last seen, in RF_LOOP_TICK_SHIFT ticks */
+};
+
+/* One word into one of the two lanes (two lanes: two independent multiply chains). */
+RF_INLINE __u64 rf_fingerprint_mix(__u64 lane, __u64 word) {
+  lane = (lane ^ word) * RF_FINGERPRINT_MUL;
+  return lane ^ (lane >> 31);
+}
+
+/* A 64-bit fingerprint of the frame's bytes (of only its length below 16 bytes, shorter than
+ * any frame the classifier accepts). Never reads outside [data, end). */
+RF_INLINE __u64 rf_fingerprint(const __u8 *data, const __u8 *end) {
+  const __u64 length = (__u64)(end - data);
+  __u64 a = rf_fingerprint_mix(RF_FINGERPRINT_MUL, length);
+  __u64 b = RF_FINGERPRINT_MUL >> 1;
+  RF_UNROLL
+  for (__u32 at = 0; at < RF_FINGERPRINT_HEAD; at += 16) {
+    if (!RF_FITS(data, at, 16, end)) break;
+    a = rf_fingerprint_mix(a, rf_load_u64(data + at));
+    b = rf_fingerprint_mix(b, rf_load_u64(data + at + 8));
+  }
+  if (length >= RF_FINGERPRINT_TAIL) {
+    /* Masked so the BPF verifier sees the offset and its end below 64 KiB (MAX_PACKET_OFF);
+     * frames are shorter (a longer one would have a middle stretch hashed instead). */
+    const __u64 tail = (length - RF_FINGERPRINT_TAIL) & 0x3fff;
+    const __u8 *p = data + tail;
+    if (RF_PTR_FITS(data, p, RF_FINGERPRINT_TAIL, end)) {
+      a = rf_fingerprint_mix(a, rf_load_u64(p));
+      b = rf_fingerprint_mix(b, rf_load_u64(p + 8));
+    }
+  }
+  return rf_fingerprint_mix(a, b);
+}
+
+/* The slot of a fingerprint in a table of RF_LOOP_SLOTS. */
+RF_INLINE __u32 rf_loop_slot_index(__u64 fingerprint) {
+  return (__u32)fingerprint & (RF_LOOP_SLOTS - 1);
+}
+
+/* The tag a fingerprint leaves in its slot; never 0, so an empty slot holds no frame. */
+RF_INLINE __u32 rf_loop_tag(__u64 fingerprint) { return (__u32)(fingerprint >> 32) | 1; }
+
+/*
+ * Whether the frame with this fingerprint was seen in the last `window` ticks: its slot holds
+ * it, stamped less than `window` ticks before `now`. Ticks are CLOCK_MONOTONIC >>
+ * RF_LOOP_TICK_SHIFT, modulo 2^32: differences stay right across the wrap.
+ */
+RF_INLINE int rf_loop_recent(const struct rf_loop_slot *slot, __u64 fingerprint, __u32 now,
+                             __u32 window) {
+  return slot->tag == rf_loop_tag(fingerprint) && (__u32)(now - slot->stamp) < window;
+}
+
+/* Records the frame with this fingerprint as seen at `stamp`. A stamp older than the truth
+ * (a clock read a few frames earlier, as the XDP program keeps one) only makes a repeat look
+ * older: it can hide a loop for a round, never report one that is not. */
+RF_INLINE void rf_loop_remember(struct rf_loop_slot *slot, __u64 fingerprint, __u32 stamp) {
+  slot->tag = rf_loop_tag(fingerprint);
+  slot->stamp = stamp;
+}
+
+/* Both, with one clock: whether the frame was seen in the window, recording it as seen now. */
+RF_INLINE int rf_loop_seen(struct rf_loop_slot *slot, __u64 fingerprint, __u32 now,
+                           __u32 window) {
+  const int seen = rf_loop_recent(slot, fingerprint, now, window);
+  rf_loop_remember(slot, fingerprint, now);
+  return seen;
+}
+
+/* A MAC address as a number (00:c0:17:00:00:01 is 0x00c017000001): how the counters name the
+ * peer a loop came from. Zero is no peer (a zero source MAC is never reflected). */
+RF_INLINE __u64 rf_mac_number(const __u8 *mac) {
+  __u64 number = 0;
+  RF_UNROLL
+  for (int i = 0; i < RF_ETH_ALEN; ++i) number = (number << 8) | mac[i];
+  return number;
+}
+
+#endif /* REFLECTOR_PACKET_GUARD_H_ */
