@@ -9,7 +9,7 @@ PACKAGES=(
   # libraries
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libbpf-dev libxdp-dev libelf-dev zlib1g-dev libpcap-dev libcap-ng-dev
-  libtomlplusplus-dev nlohmann-json3-dev
+  libtomlplusplus-dev nlohmann-json3-dev libsystemd-dev
   # kernel and lab tools
   bpftool iproute2 ethtool tcpreplay tcpdump
   # setcap: the lab runs reflectord as an unprivileged user with file capabilities
