@@ -221,8 +221,8 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   reporter.Start(datapath->ReadCounters(), started);
   // Attached, started and announced: from here on test frames come back.
   ServiceNotifier service;
-  service.Ready(absl::StrCat(device->name, " ", datapath->Describe()), datapath->ReadCounters(),
-                started);
+  service.Ready(absl::StrCat(device->name, " ", engine::DataPathName(datapath->kind())),
+                datapath->ReadCounters(), started);
   absl::Time next_line = started + options.stats_interval;
   int exit_code = kExitOk;
   while (output_open) {

@@ -32,7 +32,7 @@ class ServiceNotifier {
   void Reloaded();
   void Stopping();
 
-  // "eth0 xdp (native): rx 12 fps 0.0 Mbps, reflected 12 fps 0.0 Mbps; 340 reflected in
+  // "eth0 xdp: rx 12 fps 0.0 Mbps, reflected 12 fps 0.0 Mbps; 340 reflected in
   // total": STATUS= for the interval between two snapshots.
   static std::string StatusText(absl::string_view what, const engine::Counters& previous,
                                 const engine::Counters& now, absl::Duration interval);

@@ -64,18 +64,18 @@ TEST(ServiceNotifier, TellsSystemdReadyStatusWatchdogReloadAndStop) {
   EXPECT_EQ(service.MaxSleep(absl::Seconds(5)), absl::Seconds(1));
 
   const absl::Time start = absl::FromUnixSeconds(1000);
-  service.Ready("eth0 xdp (native)", Snapshot(0, 0), start);
-  EXPECT_EQ(systemd.Next(), "READY=1\nSTATUS=eth0 xdp (native): reflecting");
+  service.Ready("eth0 xdp", Snapshot(0, 0), start);
+  EXPECT_EQ(systemd.Next(), "READY=1\nSTATUS=eth0 xdp: reflecting");
   service.Tick(Snapshot(5, 5), start + absl::Milliseconds(400));
   EXPECT_EQ(systemd.Next(), "WATCHDOG=1");
   service.Tick(Snapshot(2000, 1000), start + absl::Seconds(2));
   EXPECT_EQ(systemd.Next(),
-            "WATCHDOG=1\nSTATUS=eth0 xdp (native): rx 1000 fps 1.0 Mbps, reflected 500 fps "
+            "WATCHDOG=1\nSTATUS=eth0 xdp: rx 1000 fps 1.0 Mbps, reflected 500 fps "
             "0.5 Mbps; 1000 reflected in total");
   service.Reloading();
   EXPECT_EQ(systemd.Next(), "RELOADING=1\nSTATUS=reloading the settings");
   service.Reloaded();
-  EXPECT_EQ(systemd.Next(), "READY=1\nSTATUS=eth0 xdp (native): reloaded");
+  EXPECT_EQ(systemd.Next(), "READY=1\nSTATUS=eth0 xdp: reloaded");
   service.Stopping();
   EXPECT_EQ(systemd.Next(), "STOPPING=1\nSTATUS=detaching");
   EXPECT_EQ(systemd.Next(), "");
@@ -104,7 +104,7 @@ TEST(ServiceNotifier, OutsideSystemdNothingIsSentAndTheLoopKeepsItsPace) {
   unsetenv("WATCHDOG_USEC");
   EXPECT_EQ(service.MaxSleep(absl::Milliseconds(500)), absl::Milliseconds(500));
   const absl::Time start = absl::FromUnixSeconds(1000);
-  service.Ready("eth0 xdp (native)", Snapshot(0, 0), start);
+  service.Ready("eth0 xdp", Snapshot(0, 0), start);
   service.Tick(Snapshot(3, 3), start + absl::Seconds(3));
   service.Stopping();
   EXPECT_EQ(bystander.Next(), "");
