@@ -14,6 +14,9 @@ PACKAGES=(
   bpftool iproute2 ethtool tcpreplay tcpdump
   # setcap: the lab runs reflectord as an unprivileged user with file capabilities
   libcap2-bin
+  # the service and its package: systemd-analyze and systemd-sysusers check the unit (no
+  # systemd as PID 1 needed), dpkg-shlibdeps builds the .deb, lintian and mandoc check it
+  systemd dpkg-dev lintian mandoc
 )
 
 missing=()
