@@ -46,4 +46,18 @@ std::string DefaultConfigToml() {
   return text;
 }
 
+std::string SettingsHelpList() {
+  std::string text = "Flags:\n";
+  for (const daemon::SettingSpec& spec : daemon::AllSettings()) {
+    absl::StrAppend(&text, "  --", spec.name,
+                    spec.default_text.empty() ? ""
+                                              : absl::StrCat(" (default: ", spec.default_text, ")"),
+                    "\n      ", spec.help,
+                    spec.reload == daemon::SettingSpec::kApply ? "; SIGHUP applies a change"
+                                                               : "; a change needs a restart",
+                    "\n");
+  }
+  return text + "\n";
+}
+
 }  // namespace reflector::service
