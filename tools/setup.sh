@@ -17,6 +17,8 @@ PACKAGES=(
   # the service and its package: systemd-analyze and systemd-sysusers check the unit (no
   # systemd as PID 1 needed), dpkg-shlibdeps builds the .deb, lintian and mandoc check it
   systemd dpkg-dev lintian mandoc
+  # the Wireshark dissector's test
+  tshark
 )
 
 missing=()

@@ -105,6 +105,18 @@ TEST(DebInstall, InstallsRunsReflectsAndPurgesWithoutATrace) {
   EXPECT_TRUE(lab::RunCommand({"systemd-analyze", "verify", "--man=no",
                                "/lib/systemd/system/reflectord@.service"})
                   .ok());
+  // The installed pages and the dissector work where they are: man finds the page, tshark
+  // loads the plugin by itself.
+  EXPECT_TRUE(lab::RunCommand({"mandoc", "-T", "lint", "-W", "warning",
+                               "/usr/share/man/man8/reflectord.8.gz"})
+                  .ok());
+  absl::StatusOr<std::string> pcap = lab::RunfilePath("testing/pcaps/table_default.out.all.pcap");
+  ASSERT_TRUE(pcap.ok()) << pcap.status();
+  absl::StatusOr<std::string> dissected = lab::RunCommandOutput(
+      {"tshark", "-n", "-r", *pcap, "-Y", "frame.number == 1", "-T", "fields", "-e",
+       "ito.signature"});
+  ASSERT_TRUE(dissected.ok()) << dissected.status();
+  EXPECT_TRUE(absl::StrContains(*dissected, "PROBEOT\n")) << *dissected;
 
   {
     absl::StatusOr<std::unique_ptr<lab::ReflectorLab>> lab = lab::ReflectorLab::Create();
