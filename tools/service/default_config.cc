@@ -12,15 +12,17 @@ namespace {
 
 // Help sentences wrapped to comment lines of at most 80 columns.
 std::string Comment(absl::string_view text) {
-  std::string out, line = "#";
+  std::string out = "#";
+  size_t line_length = 1;
   for (absl::string_view word : absl::StrSplit(text, ' ', absl::SkipEmpty())) {
-    if (line.size() + 1 + word.size() > 80 && line != "#") {
-      absl::StrAppend(&out, line, "\n");
-      line = "#";
+    if (line_length > 1 && line_length + 1 + word.size() > 80) {
+      out.append("\n#");
+      line_length = 1;
     }
-    absl::StrAppend(&line, " ", word);
+    absl::StrAppend(&out, " ", word);
+    line_length += 1 + word.size();
   }
-  return absl::StrCat(out, line, "\n");
+  return out + "\n";
 }
 
 }  // namespace
