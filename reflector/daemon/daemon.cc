@@ -298,7 +298,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
       next_line += options.stats_interval;
       if (next_line < absl::Now()) next_line = absl::Now() + options.stats_interval;
     }
-    service.Tick(datapath->ReadCounters(), absl::Now());
+    if (service.enabled()) service.Tick(datapath->ReadCounters(), absl::Now());
   }
   service.Stopping();
   if (!output_open) log.Info("stdout was closed; stopping");

@@ -19,6 +19,10 @@ class ServiceNotifier {
   // Reads $NOTIFY_SOCKET and $WATCHDOG_USEC (and $WATCHDOG_PID) once.
   ServiceNotifier();
 
+  // Started by systemd ($NOTIFY_SOCKET set): only then is there anything to tell, so callers
+  // need not read counters for Tick otherwise.
+  bool enabled() const { return enabled_; }
+
   // The longest the main loop may sleep between two Tick calls: half the watchdog interval
   // (systemd's advice), or `poll` when that is shorter or there is no watchdog.
   absl::Duration MaxSleep(absl::Duration poll) const;

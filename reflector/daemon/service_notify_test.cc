@@ -60,6 +60,7 @@ TEST(ServiceNotifier, TellsSystemdReadyStatusWatchdogReloadAndStop) {
   setenv("WATCHDOG_USEC", "2000000", 1);
   ServiceNotifier service;
   unsetenv("WATCHDOG_USEC");
+  EXPECT_TRUE(service.enabled());
   EXPECT_EQ(service.MaxSleep(absl::Milliseconds(500)), absl::Milliseconds(500));
   EXPECT_EQ(service.MaxSleep(absl::Seconds(5)), absl::Seconds(1));
 
@@ -102,6 +103,7 @@ TEST(ServiceNotifier, OutsideSystemdNothingIsSentAndTheLoopKeepsItsPace) {
   setenv("WATCHDOG_USEC", "200000", 1);
   ServiceNotifier service;
   unsetenv("WATCHDOG_USEC");
+  EXPECT_FALSE(service.enabled());
   EXPECT_EQ(service.MaxSleep(absl::Milliseconds(500)), absl::Milliseconds(500));
   const absl::Time start = absl::FromUnixSeconds(1000);
   service.Ready("eth0 xdp", Snapshot(0, 0), start);
