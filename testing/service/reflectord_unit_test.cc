@@ -2,8 +2,9 @@
 // the command line is the unit's own ExecStart= (specifiers expanded, installed paths mapped to
 // the built files), as the user its sysusers.d snippet creates, with the unit's ambient and
 // bounding capabilities and NoNewPrivileges= through setpriv, a clean environment with
-// $RUNTIME_DIRECTORY, $WATCHDOG_USEC from WatchdogSec= and $NOTIFY_SOCKET naming a datagram
-// socket this test reads as systemd would. What it cannot emulate: the unit's namespaces and
+// $RUNTIME_DIRECTORY, $WATCHDOG_USEC from WatchdogSec=, $NOTIFY_SOCKET naming a datagram
+// socket this test reads as systemd would, and stdout and stderr as one stream named by
+// $JOURNAL_STREAM, as the journal's would be. What it cannot emulate: the unit's namespaces and
 // filters (ProtectSystem=, SystemCallFilter=, RestrictAddressFamilies=, ...); those are checked
 // by `systemd-analyze verify` and `security` (service_unit_test.sh).
 #include <signal.h>
@@ -27,6 +28,7 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "reflector/base/unique_fd.h"
+#include "reflector/base/version.h"
 #include "testing/lab/command.h"
 #include "testing/lab/read_file.h"
 #include "testing/lab/reflections.h"
@@ -234,6 +236,15 @@ TEST(ReflectordUnit, StartsAsSystemdWouldAndTellsItReadyOnlyOnceReflecting) {
         "RUNTIME_DIRECTORY=" + runtime_dir}) {
     argv.push_back(word);
   }
+  // StandardOutput=journal (the default): stdout and stderr are one stream, which systemd
+  // names in $JOURNAL_STREAM (device:inode). Here the stream is the file the lab collects.
+  for (const std::string& word :
+       {std::string("/bin/sh"), std::string("-c"),
+        std::string("exec 1>&2; export JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2); "
+                    "exec \"$@\""),
+        std::string("sh")}) {
+    argv.push_back(word);
+  }
   argv.insert(argv.end(), exec_start->begin(), exec_start->end());
 
   absl::StatusOr<lab::LabProcess> daemon = (*lab)->Spawn(lab::End::kReflector, argv);
@@ -281,10 +292,16 @@ TEST(ReflectordUnit, StartsAsSystemdWouldAndTellsItReadyOnlyOnceReflecting) {
   ASSERT_TRUE(code.ok()) << code.status();
   EXPECT_EQ(*code, 0) << daemon->Describe();
   EXPECT_TRUE((*lab)->CheckNothingAttached().ok()) << (*lab)->CheckNothingAttached();
-  // Outside the journal the output is as ever: no "<N>" priority prefixes.
-  EXPECT_TRUE(absl::StartsWith(daemon->Stderr(), "reflectord: reloaded: ")) << daemon->Stderr();
-  EXPECT_TRUE(absl::StartsWith(daemon->Stdout(), "reflectord ")) << daemon->Stdout();
-  EXPECT_FALSE(absl::StrContains(daemon->Stdout() + daemon->Stderr(), "<6>"));
+  // In the journal every line carries its syslog priority: banner, reload and summary at info.
+  const std::string journal = daemon->Stderr();
+  EXPECT_TRUE(absl::StartsWith(journal, "<6>reflectord " + std::string(base::kVersion) + " on " +
+                                            interface))
+      << journal;
+  EXPECT_TRUE(absl::StrContains(journal, "\n<6>reflectord: reloaded: mode all")) << journal;
+  EXPECT_TRUE(absl::StrContains(journal, "\n<6>summary after ")) << journal;
+  for (absl::string_view line : absl::StrSplit(journal, '\n', absl::SkipEmpty())) {
+    EXPECT_TRUE(absl::StartsWith(line, "<6>") || absl::StartsWith(line, "<4>")) << line;
+  }
 }
 
 }  // namespace
