@@ -5,7 +5,8 @@
 # reflectord and shows its summary. Addresses come from the benchmarking ranges only and there
 # is no route out; everything is deleted on exit, also on Ctrl-C or an error.
 #   tools/lab.sh [DATAPATH...]     default: xdp afxdp afpacket
-# Environment: LAB_SECONDS (per stream, default 3), LAB_RATE (frames/s, default 20000).
+# Environment: LAB_SECONDS (per stream, default 3), LAB_RATE (frames/s, default 20000),
+# LAB_INSTALLED=1 (run the reflectord and ito-tester the package installed, not the built ones).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +23,10 @@ bazel build -c opt //reflector:reflectord //tools:ito-tester //testing/lab:lab_h
 bin="$(bazel info -c opt bazel-bin 2>/dev/null)"
 reflectord="$bin/reflector/reflectord"
 tester="$bin/tools/ito-tester"
+if [[ "${LAB_INSTALLED:-}" == 1 ]]; then
+  reflectord=/usr/sbin/reflectord
+  tester=/usr/bin/ito-tester
+fi
 
 # The lab of the tests (testing/lab/reflector_lab.h), in shell: its names, and its hosts' MACs
 # and addresses from the one place they are written (the frame builder, printed by lab_hosts):

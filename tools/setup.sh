@@ -9,11 +9,16 @@ PACKAGES=(
   # libraries
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libbpf-dev libxdp-dev libelf-dev zlib1g-dev libpcap-dev libcap-ng-dev
-  libtomlplusplus-dev nlohmann-json3-dev
+  libtomlplusplus-dev nlohmann-json3-dev libsystemd-dev
   # kernel and lab tools
   bpftool iproute2 ethtool tcpreplay tcpdump
   # setcap: the lab runs reflectord as an unprivileged user with file capabilities
   libcap2-bin
+  # the service and its package: systemd-analyze and systemd-sysusers check the unit (no
+  # systemd as PID 1 needed), dpkg-shlibdeps builds the .deb, lintian and mandoc check it
+  systemd dpkg-dev lintian mandoc
+  # the Wireshark dissector's test
+  tshark
 )
 
 missing=()

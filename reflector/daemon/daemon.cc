@@ -16,42 +16,51 @@
 #include "absl/strings/str_split.h"
 #include "reflector/base/netdev.h"
 #include "reflector/daemon/instance_lock.h"
+#include "reflector/daemon/journal_stream.h"
 #include "reflector/daemon/lease.h"
 #include "reflector/daemon/loop_watch.h"
 #include "reflector/base/version.h"
 #include "reflector/daemon/privileges.h"
 #include "reflector/daemon/report.h"
+#include "reflector/daemon/service_notify.h"
 #include "reflector/packet/loop_guard.h"
 #include "xdp/libbpf_log.h"
 
 namespace reflector::daemon {
 namespace {
 
-// Lines on stderr, filtered by --log_level. Errors always print: they explain an exit.
+// Lines on stderr, filtered by --log_level. Errors always print: they explain an exit. In the
+// journal each line carries its priority (journal_stream.h).
 class Logger {
  public:
-  explicit Logger(LogLevel level) { set_level(level); }
+  Logger(LogLevel level, const JournalStreams& journal) : journal_(journal) { set_level(level); }
   // libbpf's messages (verifier logs among them) follow the level: shown only at debug.
   void set_level(LogLevel level) {
     level_ = level;
+    // libbpf keeps the pointer: a literal outlives every call.
+    const char* prefix = journal_.StderrPrefix(Priority::kDebug).empty()
+                             ? "reflectord: debug: "
+                             : "<7>reflectord: debug: ";
     xdp::RouteLibbpfLog(level >= LogLevel::kDebug ? xdp::LibbpfLog::kDebug : xdp::LibbpfLog::kQuiet,
-                        stderr, "reflectord: debug: ");
+                        stderr, prefix);
   }
-  void Error(absl::string_view message) const { Print("", message); }
+  void Error(absl::string_view message) const { Print(Priority::kErr, "", message); }
   void Warning(absl::string_view message) const {
-    if (level_ >= LogLevel::kWarning) Print("warning: ", message);
+    if (level_ >= LogLevel::kWarning) Print(Priority::kWarning, "warning: ", message);
   }
   void Info(absl::string_view message) const {
-    if (level_ >= LogLevel::kInfo) Print("", message);
+    if (level_ >= LogLevel::kInfo) Print(Priority::kInfo, "", message);
   }
   void Debug(absl::string_view message) const {
-    if (level_ >= LogLevel::kDebug) Print("debug: ", message);
+    if (level_ >= LogLevel::kDebug) Print(Priority::kDebug, "debug: ", message);
   }
 
  private:
-  static void Print(absl::string_view prefix, absl::string_view message) {
-    absl::FPrintF(stderr, "reflectord: %s%s\n", prefix, message);
+  void Print(Priority priority, absl::string_view prefix, absl::string_view message) const {
+    absl::FPrintF(stderr, "%sreflectord: %s%s\n", journal_.StderrPrefix(priority), prefix,
+                  message);
   }
+  const JournalStreams& journal_;
   LogLevel level_;
 };
 
@@ -152,7 +161,8 @@ void BlockDaemonSignals() {
 
 int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   DaemonOptions options = initial;
-  Logger log(options.log_level);
+  const JournalStreams journal;
+  Logger log(options.log_level, journal);
   if (options.interface.empty()) {
     log.Error(absl::StrCat("--interface is required; interfaces: ",
                            absl::StrJoin(base::ListNetDevices(), ", ")));
@@ -211,7 +221,8 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     return kExitRuntimeError;
   }
 
-  StatsReporter reporter(options.stats_format, options.datapath.monitor, stdout, stderr);
+  StatsReporter reporter(options.stats_format, options.datapath.monitor, journal.out(),
+                         journal.err());
   reporter.SetRuleNames(RuleNames(rules));
   BannerInfo banner{device->name, packet::FormatMac(device->mac), datapath->Describe(),
                     {},           datapath->DescribeQueues(),     base::kVersion,
@@ -221,6 +232,10 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
 
   const absl::Time started = absl::Now();
   reporter.Start(datapath->ReadCounters(), started);
+  // Attached, started and announced: from here on test frames come back.
+  ServiceNotifier service;
+  service.Ready(absl::StrCat(device->name, " ", engine::DataPathName(datapath->kind())),
+                datapath->ReadCounters(), started);
   absl::Time next_line = started + options.stats_interval;
   int exit_code = kExitOk;
   LoopWatch loop_watch;
@@ -239,9 +254,9 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   };
   while (output_open) {
     const bool periodic = options.stats_interval > absl::ZeroDuration();
-    // Wake at least twice a second to notice a failed data path or a vanished interface, and
-    // right when the lease runs out.
-    absl::Duration wait = absl::Milliseconds(500);
+    // Wake at least twice a second to notice a failed data path or a vanished interface (more
+    // often for systemd's watchdog), and right when the lease runs out.
+    absl::Duration wait = service.MaxSleep(absl::Milliseconds(500));
     if (periodic) wait = std::min(wait, next_line - absl::Now());
     if (!lease_expired) wait = std::min(wait, lease.deadline() - absl::Now());
     const int signal = WaitForSignal(wait);
@@ -265,6 +280,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     if (signal == SIGHUP && !hooks.reload) {
       log.Info("SIGHUP: nothing to reload (no --config file); settings unchanged");
     } else if (signal == SIGHUP) {
+      service.Reloading();
       absl::StatusOr<DaemonOptions> next = hooks.reload();
       absl::StatusOr<packet::CompiledConfig> next_compiled =
           next.ok() ? CompileFor(*next, *device)
@@ -324,6 +340,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
           log.Warning(absl::StrCat("not applied until restart: ", absl::StrJoin(ignored, ", ")));
         }
       }
+      service.Reloaded();  // a failed reload leaves the previous settings running: ready too
     }
     if (options.loop_window > absl::ZeroDuration()) {
       if (std::optional<std::string> line = loop_watch.Check(datapath->ReadCounters())) {
@@ -346,7 +363,9 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
       next_line += options.stats_interval;
       if (next_line < absl::Now()) next_line = absl::Now() + options.stats_interval;
     }
+    if (service.enabled()) service.Tick(datapath->ReadCounters(), absl::Now());
   }
+  service.Stopping();
   if (!output_open) log.Info("stdout was closed; stopping");
   datapath->Stop();
   const engine::Counters final_counters = datapath->ReadCounters();
@@ -354,7 +373,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   if (options.stats_format != StatsFormat::kText) reporter.Line(final_counters, absl::Now());
   if (!reporter.Summary(final_counters, absl::Now() - started)) {
     // stdout went away: the summary still reaches whoever watches stderr.
-    std::fputs(reporter.SummaryText(final_counters, absl::Now() - started).c_str(), stderr);
+    std::fputs(reporter.SummaryText(final_counters, absl::Now() - started).c_str(), journal.err());
   }
   datapath.reset();  // detaches and releases everything before we exit
   return exit_code;

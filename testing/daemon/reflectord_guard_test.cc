@@ -18,6 +18,7 @@
 #include "reflector/packet/testing/frame_builder.h"
 #include "testing/daemon/datapath_lab_test.h"
 #include "testing/lab/daemon_stats.h"
+#include "testing/lab/reflections.h"
 #include "testing/lab/reflector_lab.h"
 #include "testing/lab/runfiles.h"
 
@@ -182,16 +183,9 @@ TEST_P(ReflectordGuardTest, TheLeaseStopsReflectingUntilRenewed) {
   EXPECT_TRUE(absl::StrContains(reflector->Stderr(), "lease 2s (then nothing is reflected"))
       << reflector->Describe();
   const auto reflections = [&](uint16_t id) -> size_t {
-    const FrameBuilder frame = FrameBuilder().IpId(id);
-    EXPECT_TRUE(lab_->Send(frame.Build()).ok());
-    absl::StatusOr<lab::Capture> capture = lab_->Collect(1, absl::Seconds(2));
-    EXPECT_TRUE(capture.ok()) << capture.status();
-    if (!capture.ok()) return 0;
-    size_t count = 0;
-    for (const lab::Frame& back : capture->returned) {
-      count += back == frame.Reflected(Mode::kAll, /*tos_handshake=*/true).Build();
-    }
-    return count;
+    absl::StatusOr<size_t> count = lab::CountReflections(*lab_, id);
+    EXPECT_TRUE(count.ok()) << count.status();
+    return count.ok() ? *count : 0;
   };
   // Sent at once: the lease has nearly two seconds left.
   EXPECT_EQ(reflections(1), 1u) << reflector->Describe();

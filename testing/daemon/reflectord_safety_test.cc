@@ -21,19 +21,17 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "gtest/gtest.h"
-#include "reflector/packet/testing/frame_builder.h"
 #include "testing/daemon/datapath_lab_test.h"
 #include "testing/lab/command.h"
 #include "testing/lab/netns.h"
 #include "testing/lab/xdp_pass.h"
+#include "testing/lab/reflections.h"
 #include "testing/lab/reflector_lab.h"
 #include "testing/lab/runfiles.h"
 
 namespace reflector::testing {
 namespace {
 
-using packet::Mode;
-using packet::testing::FrameBuilder;
 
 constexpr absl::Duration kTimeout = absl::Seconds(10);
 constexpr char kFileCapabilities[] = "cap_net_admin,cap_net_raw,cap_bpf,cap_perfmon,cap_ipc_lock";
@@ -41,16 +39,9 @@ constexpr uid_t kNobody = 65534;
 
 // Sends one test frame and returns how many reflections of it came back.
 size_t Reflections(lab::ReflectorLab& lab, uint16_t id) {
-  const FrameBuilder frame = FrameBuilder().IpId(id);
-  EXPECT_TRUE(lab.Send(frame.Build()).ok());
-  absl::StatusOr<lab::Capture> capture = lab.Collect(1, absl::Seconds(3));
-  EXPECT_TRUE(capture.ok()) << capture.status();
-  if (!capture.ok()) return 0;
-  size_t count = 0;
-  for (const lab::Frame& back : capture->returned) {
-    count += back == frame.Reflected(Mode::kAll, /*tos_handshake=*/true).Build();
-  }
-  return count;
+  absl::StatusOr<size_t> count = lab::CountReflections(lab, id);
+  EXPECT_TRUE(count.ok()) << count.status();
+  return count.value_or(0);
 }
 
 absl::Status StopAndExpectCleanExit(lab::LabProcess& daemon) {
