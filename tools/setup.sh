@@ -12,6 +12,8 @@ PACKAGES=(
   libtomlplusplus-dev nlohmann-json3-dev
   # kernel and lab tools
   bpftool iproute2 ethtool tcpreplay tcpdump
+  # tshark: the capture tests read pcapng files back as Wireshark does
+  tshark
   # setcap: the lab runs reflectord as an unprivileged user with file capabilities
   libcap2-bin
 )
