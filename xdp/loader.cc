@@ -280,4 +280,34 @@ absl::StatusOr<rf_xdp_counters> XdpProgram::ReadCounters() const {
   return ReadPerCpuCounters(skeleton_->maps.rf_counters, "the XDP counters");
 }
 
+void XdpProgram::ConfigureCapture(const rf_capture_config& capture) {
+  rf_capture_config& live = skeleton_->data_capture->rf_capture;
+  __atomic_store_n(&live.enabled, 0, __ATOMIC_RELEASE);
+  rf_capture_config next = capture;
+  next.enabled = 0;
+  live = next;
+  __atomic_store_n(&live.enabled, capture.enabled, __ATOMIC_RELEASE);
+}
+
+int XdpProgram::capture_ring_fd() const { return bpf_map__fd(skeleton_->maps.rf_capture_ring); }
+
+absl::StatusOr<rf_capture_state> XdpProgram::ReadCaptureState() const {
+  const int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return BpfErrorToStatus(cpus, "count the possible CPUs");
+  std::vector<rf_capture_state> per_cpu(static_cast<size_t>(cpus));
+  const uint32_t key = 0;
+  if (const int err = bpf_map__lookup_elem(skeleton_->maps.rf_capture_states, &key, sizeof(key),
+                                           per_cpu.data(),
+                                           per_cpu.size() * sizeof(rf_capture_state), 0)) {
+    return BpfErrorToStatus(err, "read the capture counters");
+  }
+  rf_capture_state sum = {};
+  for (const rf_capture_state& cpu : per_cpu) {
+    sum.taken += cpu.taken;
+    sum.limited += cpu.limited;
+    sum.ring_full += cpu.ring_full;
+  }
+  return sum;
+}
+
 }  // namespace reflector::xdp

@@ -7,6 +7,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+#include "reflector/packet/capture_select.h"
 #include "reflector/packet/classify.h"
 #include "xdp/abi.h"
 #include "xdp/count_reject.h"
@@ -21,6 +22,38 @@ struct {
   __type(value, struct rf_xdp_counters);
 } rf_counters SEC(".maps");
 
+/* Capture (issue 21): what to copy out, written by the loader through its memory mapping. Apart
+ * from the classifier's config: a capture change needs no slot flip, and a frame that sees half
+ * of one only changes which frames are copied. */
+struct rf_capture_config rf_capture SEC(".data.capture");
+
+/* Frames copied out with their verdict; bounded: what finds no room is counted, not waited for. */
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 4 << 20);
+} rf_capture_ring SEC(".maps");
+
+/* Per CPU: sampling and rate-bound state, and the counts of frames refused. */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct rf_capture_state);
+} rf_capture_states SEC(".maps");
+
+/* Per CPU: where a record is assembled before it is copied into the ring (the ring's reserve
+ * takes only a constant size, its output a variable one). */
+struct rf_capture_scratch {
+  struct rf_capture_record record;
+  __u8 data[RF_CAPTURE_SNAP_MAX];
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct rf_capture_scratch);
+} rf_capture_scratches SEC(".maps");
+
 /* AF_XDP sockets by rx queue; the loader sizes it to the interface's queues. */
 struct {
   __uint(type, BPF_MAP_TYPE_XSKMAP);
@@ -28,6 +61,54 @@ struct {
   __type(key, __u32);
   __type(value, __u32);
 } rf_xsks SEC(".maps");
+
+/*
+ * Copies a frame as received, with its verdict, into the capture ring when the selection takes
+ * it. Global, so the verifier checks it once; called only while rf_capture.enabled is set, first
+ * thing, before the frame can change. It classifies on its own (the exact classifier, read
+ * only), so the fast tier and the reflect path stay exactly as they are without capture: a call
+ * after the classification made the verifier walk the reflect path twice. With datapath afxdp
+ * the reflected frames are left to the AF_XDP workers, which make their verdict.
+ */
+__attribute__((noinline)) int rf_xdp_capture(struct xdp_md *ctx) {
+  if (ctx == 0) return 0;
+  const struct rf_xdp_config *config = &rf_config.slot[rf_config.active & 1];
+  struct rf_result where;
+  where.rule = 0; /* the classifier sets it only for reflect */
+  const __u32 verdict = rf_classify_exact((__u8 *)(long)ctx->data,
+                                          (const __u8 *)(long)ctx->data_end, &config->filter, 0,
+                                          &where);
+  const __u32 rule = where.rule;
+  __u32 zero = 0;
+  struct rf_capture_state *state = bpf_map_lookup_elem(&rf_capture_states, &zero);
+  struct rf_capture_scratch *scratch = bpf_map_lookup_elem(&rf_capture_scratches, &zero);
+  if (!state || !scratch) return 0;
+  if (verdict == RF_REFLECT && config->action == RF_XDP_REDIRECT) return 0;
+  const __u64 now = bpf_ktime_get_ns();
+  if (!rf_capture_take(&rf_capture, state, verdict, rule, now)) return 0;
+  const __u32 length = (__u32)(ctx->data_end - ctx->data);
+  __u32 captured = length < rf_capture.snap ? length : rf_capture.snap;
+  /* 1..RF_CAPTURE_SNAP_MAX by arithmetic, which the verifier follows where compares get
+   * merged by the compiler (frames have 14 bytes or more; the loader keeps snap in range). */
+  captured = ((captured - 1) & (RF_CAPTURE_SNAP_MAX - 1)) + 1;
+  RF_OPAQUE(captured);
+  if (captured < 1 || captured > RF_CAPTURE_SNAP_MAX) return 0;
+  if (bpf_xdp_load_bytes(ctx, 0, scratch->data, captured) != 0) return 0;
+  scratch->record.time_ns = now;
+  scratch->record.ifindex = ctx->ingress_ifindex;
+  scratch->record.queue = ctx->rx_queue_index;
+  scratch->record.length = length;
+  scratch->record.captured = (__u16)captured;
+  scratch->record.verdict = (__u8)verdict;
+  scratch->record.rule = (__u8)rule;
+  scratch->record.direction = RF_CAPTURE_RECEIVED;
+  if (bpf_ringbuf_output(&rf_capture_ring, scratch, sizeof(scratch->record) + captured, 0) != 0) {
+    state->ring_full++;
+    return 0;
+  }
+  state->taken++;
+  return 0;
+}
 
 /*
  * What the program does with a classified frame: count it, then reflect in place (XDP_TX),
@@ -112,6 +193,8 @@ __attribute__((noinline)) int rf_xdp_rejected(struct xdp_md *ctx, __u32 verdict)
  * exact classifier for what it leaves. */
 SEC("xdp")
 int rf_xdp_reflect(struct xdp_md *ctx) {
+  /* The capture's one check, a predictable branch on a config field (issue 21). */
+  if (rf_capture.enabled) rf_xdp_capture(ctx);
   __u8 *data = (__u8 *)(long)ctx->data;
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
   struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
