@@ -137,10 +137,15 @@ void OfferAsAWorker(CaptureTap& tap, const std::vector<std::vector<uint8_t>>& fr
   }
 }
 
-TEST(CaptureWriterTest, RejectedOnlyWithTheirReasonsAndStats) {
+// One worker's tap feeding a writer, under the default rules.
+class CaptureWriterTest : public ::testing::Test {
+ protected:
   const packet::CompiledConfig config = *packet::Compile(DefaultTestFilter());
-  CaptureTap tap(1, 0, 64);
-  CaptureWriter writer(TapsOnly(&tap), "veth-r");
+  CaptureTap tap{1, 0, 64};
+  CaptureWriter writer{TapsOnly(&tap), "veth-r"};
+};
+
+TEST_F(CaptureWriterTest, RejectedOnlyWithTheirReasonsAndStats) {
   CaptureOptions options;
   options.path = TempPath("rejected.pcapng");
   options.select = "rejected";
@@ -160,10 +165,7 @@ TEST(CaptureWriterTest, RejectedOnlyWithTheirReasonsAndStats) {
   EXPECT_EQ(tap.counts().taken, 2u);
 }
 
-TEST(CaptureWriterTest, ARuleNameSelectsItsReflectedFrames) {
-  const packet::CompiledConfig config = *packet::Compile(DefaultTestFilter());
-  CaptureTap tap(1, 0, 64);
-  CaptureWriter writer(TapsOnly(&tap), "veth-r");
+TEST_F(CaptureWriterTest, ARuleNameSelectsItsReflectedFrames) {
   CaptureOptions options;
   options.path = TempPath("rule.pcapng");
   options.select = "rfc2544";
@@ -176,10 +178,7 @@ TEST(CaptureWriterTest, ARuleNameSelectsItsReflectedFrames) {
   EXPECT_THAT(Comments(options.path), ElementsAre("reflected: rule rfc2544, mode all"));
 }
 
-TEST(CaptureWriterTest, AnUnwritablePathIsOneLineAndLeavesCaptureOff) {
-  const packet::CompiledConfig config = *packet::Compile(DefaultTestFilter());
-  CaptureTap tap(1, 0, 64);
-  CaptureWriter writer(TapsOnly(&tap), "veth-r");
+TEST_F(CaptureWriterTest, AnUnwritablePathIsOneLineAndLeavesCaptureOff) {
   CaptureOptions options;
   options.path = "/nonexistent-dir/x.pcapng";
   const absl::Status applied = writer.Apply(options, config);
@@ -194,10 +193,7 @@ TEST(CaptureWriterTest, AnUnwritablePathIsOneLineAndLeavesCaptureOff) {
             "cannot write capture /dev/full: No space left on device");
 }
 
-TEST(CaptureWriterTest, TheSizeBoundStopsTheSourcesWithANotice) {
-  const packet::CompiledConfig config = *packet::Compile(DefaultTestFilter());
-  CaptureTap tap(1, 0, 64);
-  CaptureWriter writer(TapsOnly(&tap), "veth-r");
+TEST_F(CaptureWriterTest, TheSizeBoundStopsTheSourcesWithANotice) {
   CaptureOptions options;
   options.path = TempPath("size.pcapng");
   options.max_bytes = 400;  // the headers and one frame
