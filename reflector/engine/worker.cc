@@ -1,5 +1,7 @@
 #include "reflector/engine/worker.h"
 
+#include <time.h>
+
 #include "reflector/base/status_macros.h"
 #include "reflector/packet/packet.h"
 
@@ -8,12 +10,28 @@ namespace reflector::engine {
 // How long an idle worker blocks in Receive before it looks at the stop flag again.
 constexpr absl::Duration kIdleWait = absl::Milliseconds(100);
 
-Worker::Worker(platform::FrameIo& io, const SharedConfig& config, bool monitor)
+Worker::Worker(platform::FrameIo& io, const SharedConfig& config, bool monitor,
+               capture::CaptureTap* tap)
     : io_(io),
       shared_config_(config),
       monitor_(monitor),
       config_(config.Get()),
-      config_version_(config.version()) {}
+      config_version_(config.version()),
+      tap_(tap) {}
+
+packet::Classification Worker::ClassifyCaptureReflect(absl::Span<uint8_t> frame) {
+  const packet::Classification result = packet::Classify(frame, config_, rule_hint_);
+  timespec now = {};
+  clock_gettime(CLOCK_MONOTONIC, &now);  // the kernel programs' clock (bpf_ktime_get_ns)
+  tap_->Offer(capture_, frame, static_cast<uint32_t>(result.verdict), result.where.rule,
+              static_cast<uint64_t>(now.tv_sec) * 1000000000u + now.tv_nsec);
+  if (result.reflect() && !monitor_ && !packet::ReflectInPlace(frame, result.where)) {
+    packet::Classification failed = result;
+    failed.verdict = packet::Verdict::kTooShort;  // ClassifyAndReflect's answer to a failed reflect
+    return failed;
+  }
+  return result;
+}
 
 absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
   REFLECTOR_ASSIGN_OR_RETURN(const size_t received,
@@ -21,6 +39,7 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
   // After Receive, not before: Receive may wait, and a frame that arrives after a reload must
   // be judged by the new config, as the kernel side (XDP program, tc filter) already does.
   shared_config_.Refresh(config_, config_version_);
+  if (tap_ != nullptr) tap_->Refresh(capture_, capture_version_);
   if (received == 0) {
     Counters idle;
     PublishIoStats(idle);  // drops may show up while nothing arrives
@@ -34,11 +53,13 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
   for (size_t i = 0; i < received; ++i) {
     const platform::Frame& frame = received_[i];
     batch.rx_bytes += frame.length;
+    // The capture's one check per frame: a field of the worker's own copy (issue 21).
     const packet::Classification result =
-        monitor_ ? packet::Classify(absl::MakeConstSpan(frame.data, frame.length), config_,
-                                    rule_hint_)
-                 : packet::ClassifyAndReflect(absl::MakeSpan(frame.data, frame.length), config_,
-                                              rule_hint_);
+        capture_.enabled ? ClassifyCaptureReflect(absl::MakeSpan(frame.data, frame.length))
+        : monitor_ ? packet::Classify(absl::MakeConstSpan(frame.data, frame.length), config_,
+                                      rule_hint_)
+                   : packet::ClassifyAndReflect(absl::MakeSpan(frame.data, frame.length),
+                                                config_, rule_hint_);
     if (result.reflect()) {
       const size_t rule = result.where.rule & (RF_MAX_RULES - 1);
       ++batch.reflected_by_rule[rule];

@@ -8,9 +8,8 @@
 
 namespace reflector::engine::capture {
 
-CaptureTap::CaptureTap(uint32_t ifindex, uint32_t queue, size_t slots)
-    : ifindex_(ifindex),
-      queue_(queue),
+CaptureTap::CaptureTap(uint32_t queue, size_t slots)
+    : queue_(queue),
       mask_(std::bit_ceil(std::max<size_t>(slots, 2)) - 1),
       slots_(new TapSlot[mask_ + 1]) {}
 
@@ -37,7 +36,6 @@ void CaptureTap::Offer(const rf_capture_config& config, absl::Span<const uint8_t
       std::min<size_t>({frame.size(), config.snap, static_cast<size_t>(RF_CAPTURE_SNAP_MAX)});
   slot.record = {};
   slot.record.time_ns = now_ns;
-  slot.record.ifindex = ifindex_;
   slot.record.queue = queue_;
   slot.record.length = static_cast<uint32_t>(frame.size());
   slot.record.captured = static_cast<uint16_t>(captured);

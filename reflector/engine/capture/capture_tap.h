@@ -32,8 +32,9 @@ struct TapCounts {
 
 class CaptureTap {
  public:
-  // `slots` is rounded up to a power of two.
-  CaptureTap(uint32_t ifindex, uint32_t queue, size_t slots = 256);
+  // `queue`: the worker's queue, recorded with each frame. `slots` is rounded up to a power
+  // of two.
+  explicit CaptureTap(uint32_t queue, size_t slots = 256);
   CaptureTap(const CaptureTap&) = delete;
   CaptureTap& operator=(const CaptureTap&) = delete;
 
@@ -67,7 +68,6 @@ class CaptureTap {
   TapCounts counts() const;
 
  private:
-  const uint32_t ifindex_;
   const uint32_t queue_;
   const size_t mask_;
   std::unique_ptr<TapSlot[]> slots_;

@@ -16,22 +16,13 @@
 #include "absl/synchronization/mutex.h"
 #include "reflector/engine/capture/capture_options.h"
 #include "reflector/engine/capture/capture_sink.h"
+#include "reflector/engine/capture/capture_sources.h"
 #include "reflector/engine/capture/capture_tap.h"
 #include "reflector/packet/config.h"
 
 struct ring_buffer;  // libbpf
 
 namespace reflector::engine::capture {
-
-// Where a data path's verdicts come out.
-struct CaptureSources {
-  std::vector<CaptureTap*> taps;  // one per userspace worker
-  // The kernel program's ring (BPF_MAP_TYPE_RINGBUF), or -1.
-  int kernel_ring_fd = -1;
-  int kernel_cpus = 1;  // how many CPUs share the per-second bound
-  std::function<void(const rf_capture_config&)> configure_kernel;
-  std::function<TapCounts()> kernel_counts;
-};
 
 class CaptureWriter {
  public:

@@ -59,13 +59,12 @@ CaptureSources TapsOnly(CaptureTap* tap) {
 }
 
 TEST(CaptureTapTest, AFullQueueCountsAndNeverWaits) {
-  CaptureTap tap(/*ifindex=*/3, /*queue=*/1, /*slots=*/4);
+  CaptureTap tap(/*queue=*/1, /*slots=*/4);
   for (int i = 0; i < 6; ++i) tap.Offer(Everything(), kFrame, RF_PORT, 0, 1000);
   EXPECT_EQ(tap.counts().taken, 4u);
   EXPECT_EQ(tap.counts().ring_full, 2u);
   std::vector<rf_capture_record> records;
   EXPECT_EQ(tap.Drain([&](const TapSlot& slot) { records.push_back(slot.record); }), 4u);
-  EXPECT_EQ(records[0].ifindex, 3u);
   EXPECT_EQ(records[0].queue, 1u);
   EXPECT_EQ(records[0].verdict, RF_PORT);
   EXPECT_EQ(records[0].length, kFrame.size());
@@ -75,14 +74,14 @@ TEST(CaptureTapTest, AFullQueueCountsAndNeverWaits) {
 }
 
 TEST(CaptureTapTest, SamplesOneInNAndBoundsEachSecond) {
-  CaptureTap tap(1, 0, 64);
+  CaptureTap tap(0, 64);
   rf_capture_config config = Everything();
   config.sample = 4;
   for (int i = 0; i < 12; ++i) tap.Offer(config, kFrame, RF_OUI, 0, 5);
   EXPECT_EQ(tap.counts().taken, 3u);
   config.sample = 1;
   config.per_second = 2;
-  CaptureTap bounded(1, 0, 64);
+  CaptureTap bounded(0, 64);
   const uint64_t second = 1000000000;
   for (int i = 0; i < 5; ++i) bounded.Offer(config, kFrame, RF_OUI, 0, 7 * second);
   EXPECT_EQ(bounded.counts().taken, 2u);
@@ -92,7 +91,7 @@ TEST(CaptureTapTest, SamplesOneInNAndBoundsEachSecond) {
 }
 
 TEST(CaptureTapTest, SelectsByVerdictAndRule) {
-  CaptureTap tap(1, 0, 64);
+  CaptureTap tap(0, 64);
   rf_capture_config config = Everything();
   config.verdicts = 1u << RF_REFLECT;
   config.rules = 1u << 3;
@@ -141,7 +140,7 @@ void OfferAsAWorker(CaptureTap& tap, const std::vector<std::vector<uint8_t>>& fr
 class CaptureWriterTest : public ::testing::Test {
  protected:
   const packet::CompiledConfig config = *packet::Compile(DefaultTestFilter());
-  CaptureTap tap{1, 0, 64};
+  CaptureTap tap{0, 64};
   CaptureWriter writer{TapsOnly(&tap), "veth-r"};
 };
 
