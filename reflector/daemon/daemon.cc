@@ -19,6 +19,7 @@
 #include "reflector/base/version.h"
 #include "reflector/daemon/privileges.h"
 #include "reflector/daemon/report.h"
+#include "reflector/engine/capture/capture_writer.h"
 #include "xdp/libbpf_log.h"
 
 namespace reflector::daemon {
@@ -122,6 +123,28 @@ std::string StateDirectory() {
   return "/run/reflectord";
 }
 
+// Starts, changes or stops the capture (issue 21). A capture that cannot start is one line; the
+// data path runs on either way.
+void ApplyCapture(engine::capture::CaptureWriter& capture, const DaemonOptions& options,
+                  const packet::CompiledConfig& compiled, const Logger& log) {
+  const bool changed = !(options.capture == capture.options());
+  const absl::Status applied = capture.Apply(options.capture, compiled);
+  if (!applied.ok()) {
+    log.Error(absl::StrCat("capture: ", applied.message(), "; reflecting goes on without it"));
+  } else if (changed) {
+    log.Info(absl::StrCat("capture: ", engine::capture::DescribeCapture(options.capture)));
+  }
+}
+
+// The data path's counters with the capture's.
+engine::Counters WithCapture(engine::Counters counters,
+                             const engine::capture::CaptureWriter& capture) {
+  const engine::capture::CaptureStats stats = capture.stats();
+  counters.capture_captured = stats.captured;
+  counters.capture_dropped = stats.dropped();
+  return counters;
+}
+
 bool DeviceGone(const base::NetDevice& device) {
   char name[IF_NAMESIZE];
   return if_indextoname(device.ifindex, name) == nullptr;
@@ -198,6 +221,11 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     return kExitRuntimeError;
   }
 
+  // The capture runs beside the data path, which never waits for it (issue 21).
+  auto capture = std::make_unique<engine::capture::CaptureWriter>(datapath->capture_sources(),
+                                                                  device->name);
+  const auto read_counters = [&] { return WithCapture(datapath->ReadCounters(), *capture); };
+
   StatsReporter reporter(options.stats_format, options.datapath.monitor, stdout, stderr);
   reporter.SetRuleNames(RuleNames(rules));
   BannerInfo banner{device->name, packet::FormatMac(device->mac), datapath->Describe(),
@@ -205,9 +233,10 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
                     rules};
   for (const std::string& line : fallbacks) banner.fallbacks.push_back("fell back: " + line);
   bool output_open = reporter.Banner(FormatBanner(banner, options));
+  ApplyCapture(*capture, options, *compiled, log);
 
   const absl::Time started = absl::Now();
-  reporter.Start(datapath->ReadCounters(), started);
+  reporter.Start(read_counters(), started);
   absl::Time next_line = started + options.stats_interval;
   int exit_code = kExitOk;
   while (output_open) {
@@ -216,7 +245,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     const absl::Duration poll = absl::Milliseconds(500);
     const int signal = WaitForSignal(periodic ? std::min(next_line - absl::Now(), poll) : poll);
     if (signal == SIGINT || signal == SIGTERM) break;
-    if (signal == SIGUSR1) output_open = reporter.Line(datapath->ReadCounters(), absl::Now());
+    if (signal == SIGUSR1) output_open = reporter.Line(read_counters(), absl::Now());
     if (signal == SIGHUP && !hooks.reload) {
       log.Info("SIGHUP: nothing to reload (no --config file); settings unchanged");
     } else if (signal == SIGHUP) {
@@ -239,7 +268,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
         }
         options.filter = next->filter;
         // Right after the swap: what the old table counted goes to its rules' names.
-        reporter.SetRuleNames(RuleNames(next_compiled->rules), datapath->ReadCounters());
+        reporter.SetRuleNames(RuleNames(next_compiled->rules), read_counters());
         const std::string rule_changes = RuleChanges(rules, next_compiled->rules);
         rules = next_compiled->rules;
         if (next->stats_interval != options.stats_interval) {
@@ -250,6 +279,8 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
         reporter.SetFormat(options.stats_format);
         options.log_level = next->log_level;
         log.set_level(options.log_level);
+        options.capture = next->capture;
+        ApplyCapture(*capture, options, *next_compiled, log);
         log.Info(absl::StrCat(
             "reloaded: mode ", packet::ModeName(options.filter.mode), ", port ",
             options.filter.port, ", oui ", packet::FormatOuiList(options.filter.ouis),
@@ -265,6 +296,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
         }
       }
     }
+    if (std::optional<std::string> notice = capture->TakeNotice()) log.Warning(*notice);
     if (DeviceGone(*device)) {
       log.Error(absl::StrCat(device->name, " (ifindex ", device->ifindex,
                              ") went away; stopping"));
@@ -277,20 +309,22 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
       break;
     }
     if (options.stats_interval > absl::ZeroDuration() && absl::Now() >= next_line) {
-      output_open = reporter.Line(datapath->ReadCounters(), absl::Now());
+      output_open = reporter.Line(read_counters(), absl::Now());
       next_line += options.stats_interval;
       if (next_line < absl::Now()) next_line = absl::Now() + options.stats_interval;
     }
   }
   if (!output_open) log.Info("stdout was closed; stopping");
   datapath->Stop();
-  const engine::Counters final_counters = datapath->ReadCounters();
+  capture->Flush();
+  const engine::Counters final_counters = read_counters();
   // Scripts reading JSON or CSV get the final figures in their own format too.
   if (options.stats_format != StatsFormat::kText) reporter.Line(final_counters, absl::Now());
   if (!reporter.Summary(final_counters, absl::Now() - started)) {
     // stdout went away: the summary still reaches whoever watches stderr.
     std::fputs(reporter.SummaryText(final_counters, absl::Now() - started).c_str(), stderr);
   }
+  capture.reset();   // reads the data path's ring and queues: goes first
   datapath.reset();  // detaches and releases everything before we exit
   return exit_code;
 }

@@ -23,6 +23,8 @@ Counters& Counters::operator+=(const Counters& other) {
   passed_frames += other.passed_frames;
   tx_dropped += other.tx_dropped;
   rx_dropped += other.rx_dropped;
+  capture_captured += other.capture_captured;
+  capture_dropped += other.capture_dropped;
   workers.insert(workers.end(), other.workers.begin(), other.workers.end());
   return *this;
 }

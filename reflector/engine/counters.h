@@ -34,6 +34,10 @@ struct Counters {
   uint64_t passed_frames = 0;  // handed to the kernel stack untouched (XDP paths)
   uint64_t tx_dropped = 0;     // reflected but could not be sent
   uint64_t rx_dropped = 0;     // lost before userspace saw them (socket ring full)
+  // Capture (issue 21), filled in by whoever runs the capture: frames written to the file,
+  // and frames selected but not written (ring or queue full, rate bound, file bound).
+  uint64_t capture_captured = 0;
+  uint64_t capture_dropped = 0;
   // Per worker, in queue order (the engine fills it when it adds its workers up; empty for
   // xdp, whose frames never reach userspace). Adding snapshots lists both sets of workers.
   std::vector<WorkerCounts> workers;
