@@ -8,7 +8,6 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 
 namespace reflector::platform::pcap {
 namespace {
@@ -63,23 +62,26 @@ void FinishBlock(std::string& out, size_t start) {
 
 std::string SanitizeComment(absl::string_view text) {
   constexpr absl::string_view kCut = "...";
+  constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(std::min(text.size(), kMaxCommentBytes));
+  out.reserve(std::min(text.size() + 8, kMaxCommentBytes));
   for (const char c : text) {
     const auto byte = static_cast<unsigned char>(c);
-    std::string piece;
-    if (byte == '\\') {
-      piece = "\\\\";
-    } else if (byte >= 0x20 && byte < 0x7F) {
-      piece = std::string(1, c);
-    } else {
-      piece = absl::StrFormat("\\x%02x", byte);
-    }
-    if (out.size() + piece.size() > kMaxCommentBytes - kCut.size()) {
+    const bool plain = byte >= 0x20 && byte < 0x7F && byte != '\\';
+    const size_t width = plain ? 1 : byte == '\\' ? 2 : 4;
+    if (out.size() + width > kMaxCommentBytes - kCut.size()) {
       out.append(kCut.data(), kCut.size());
       return out;
     }
-    out += piece;
+    if (plain) {
+      out.push_back(c);
+    } else if (byte == '\\') {
+      out.append("\\\\");
+    } else {
+      out.append("\\x");
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 0x0F]);
+    }
   }
   return out;
 }
@@ -121,7 +123,7 @@ void AppendEnhancedPacket(std::string& out, const PcapngPacket& packet) {
   Put32(out, static_cast<uint32_t>(stamp));
   Put32(out, static_cast<uint32_t>(captured));
   Put32(out, original);
-  out.append(reinterpret_cast<const char*>(packet.bytes.data()), captured);
+  if (captured != 0) out.append(reinterpret_cast<const char*>(packet.bytes.data()), captured);
   Pad32(out);
   if (!packet.comment.empty()) PutOption(out, kOptComment, SanitizeComment(packet.comment));
   if (packet.direction != Direction::kUnknown) {
