@@ -23,6 +23,7 @@
 #include "reflector/base/status_macros.h"
 #include "reflector/base/unique_fd.h"
 #include "xdp/bpf_status.h"
+#include "xdp/capture_maps.h"
 #include "xdp/counters.h"
 
 // The ABI header goes first so that the skeleton's generated size asserts compare clang's
@@ -281,33 +282,13 @@ absl::StatusOr<rf_xdp_counters> XdpProgram::ReadCounters() const {
 }
 
 void XdpProgram::ConfigureCapture(const rf_capture_config& capture) {
-  rf_capture_config& live = skeleton_->data_capture->rf_capture;
-  __atomic_store_n(&live.enabled, 0, __ATOMIC_RELEASE);
-  rf_capture_config next = capture;
-  next.enabled = 0;
-  live = next;
-  __atomic_store_n(&live.enabled, capture.enabled, __ATOMIC_RELEASE);
+  WriteCaptureConfig(skeleton_->data_capture->rf_capture, capture);
 }
 
 int XdpProgram::capture_ring_fd() const { return bpf_map__fd(skeleton_->maps.rf_capture_ring); }
 
 absl::StatusOr<rf_capture_state> XdpProgram::ReadCaptureState() const {
-  const int cpus = libbpf_num_possible_cpus();
-  if (cpus <= 0) return BpfErrorToStatus(cpus, "count the possible CPUs");
-  std::vector<rf_capture_state> per_cpu(static_cast<size_t>(cpus));
-  const uint32_t key = 0;
-  if (const int err = bpf_map__lookup_elem(skeleton_->maps.rf_capture_states, &key, sizeof(key),
-                                           per_cpu.data(),
-                                           per_cpu.size() * sizeof(rf_capture_state), 0)) {
-    return BpfErrorToStatus(err, "read the capture counters");
-  }
-  rf_capture_state sum = {};
-  for (const rf_capture_state& cpu : per_cpu) {
-    sum.taken += cpu.taken;
-    sum.limited += cpu.limited;
-    sum.ring_full += cpu.ring_full;
-  }
-  return sum;
+  return ReadCaptureStates(skeleton_->maps.rf_capture_states);
 }
 
 }  // namespace reflector::xdp

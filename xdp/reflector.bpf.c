@@ -7,9 +7,9 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#include "reflector/packet/capture_select.h"
 #include "reflector/packet/classify.h"
 #include "xdp/abi.h"
+#include "xdp/capture_ring.h"
 #include "xdp/count_reject.h"
 
 /* Written by the loader through its memory mapping (see struct rf_xdp_config_block). */
@@ -21,38 +21,6 @@ struct {
   __type(key, __u32);
   __type(value, struct rf_xdp_counters);
 } rf_counters SEC(".maps");
-
-/* Capture (issue 21): what to copy out, written by the loader through its memory mapping. Apart
- * from the classifier's config: a capture change needs no slot flip, and a frame that sees half
- * of one only changes which frames are copied. */
-struct rf_capture_config rf_capture SEC(".data.capture");
-
-/* Frames copied out with their verdict; bounded: what finds no room is counted, not waited for. */
-struct {
-  __uint(type, BPF_MAP_TYPE_RINGBUF);
-  __uint(max_entries, 4 << 20);
-} rf_capture_ring SEC(".maps");
-
-/* Per CPU: sampling and rate-bound state, and the counts of frames refused. */
-struct {
-  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-  __uint(max_entries, 1);
-  __type(key, __u32);
-  __type(value, struct rf_capture_state);
-} rf_capture_states SEC(".maps");
-
-/* Per CPU: where a record is assembled before it is copied into the ring (the ring's reserve
- * takes only a constant size, its output a variable one). */
-struct rf_capture_scratch {
-  struct rf_capture_record record;
-  __u8 data[RF_CAPTURE_SNAP_MAX];
-};
-struct {
-  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-  __uint(max_entries, 1);
-  __type(key, __u32);
-  __type(value, struct rf_capture_scratch);
-} rf_capture_scratches SEC(".maps");
 
 /* AF_XDP sockets by rx queue; the loader sizes it to the interface's queues. */
 struct {
@@ -78,35 +46,15 @@ __attribute__((noinline)) int rf_xdp_capture(struct xdp_md *ctx) {
   const __u32 verdict = rf_classify_exact((__u8 *)(long)ctx->data,
                                           (const __u8 *)(long)ctx->data_end, &config->filter, 0,
                                           &where);
-  const __u32 rule = where.rule;
-  __u32 zero = 0;
-  struct rf_capture_state *state = bpf_map_lookup_elem(&rf_capture_states, &zero);
-  struct rf_capture_scratch *scratch = bpf_map_lookup_elem(&rf_capture_scratches, &zero);
-  if (!state || !scratch) return 0;
   if (verdict == RF_REFLECT && config->action == RF_XDP_REDIRECT) return 0;
-  const __u64 now = bpf_ktime_get_ns();
-  if (!rf_capture_take(&rf_capture, state, verdict, rule, now)) return 0;
-  const __u32 length = (__u32)(ctx->data_end - ctx->data);
-  __u32 captured = length < rf_capture.snap ? length : rf_capture.snap;
-  /* 1..RF_CAPTURE_SNAP_MAX by arithmetic, which the verifier follows where compares get
-   * merged by the compiler (frames have 14 bytes or more; the loader keeps snap in range). */
-  captured = ((captured - 1) & (RF_CAPTURE_SNAP_MAX - 1)) + 1;
-  RF_OPAQUE(captured);
-  if (captured < 1 || captured > RF_CAPTURE_SNAP_MAX) return 0;
+  __u32 captured = 0;
+  struct rf_capture_scratch *scratch =
+      rf_capture_reserve(verdict, where.rule, (__u32)(ctx->data_end - ctx->data), &captured);
+  if (!scratch) return 0;
   if (bpf_xdp_load_bytes(ctx, 0, scratch->data, captured) != 0) return 0;
-  scratch->record.time_ns = now;
   scratch->record.ifindex = ctx->ingress_ifindex;
   scratch->record.queue = ctx->rx_queue_index;
-  scratch->record.length = length;
-  scratch->record.captured = (__u16)captured;
-  scratch->record.verdict = (__u8)verdict;
-  scratch->record.rule = (__u8)rule;
-  scratch->record.direction = RF_CAPTURE_RECEIVED;
-  if (bpf_ringbuf_output(&rf_capture_ring, scratch, sizeof(scratch->record) + captured, 0) != 0) {
-    state->ring_full++;
-    return 0;
-  }
-  state->taken++;
+  rf_capture_send(scratch, captured);
   return 0;
 }
 

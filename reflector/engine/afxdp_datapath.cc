@@ -39,7 +39,7 @@ class RedirectProgram : public KernelSide {
   }
 
   void AddCaptureSources(capture::CaptureSources* sources) override {
-    capture::AddXdpCaptureSource(program_.get(), sources);
+    capture::AddKernelCaptureSource(program_.get(), sources);
   }
 
   const xdp::XdpProgram& program() const { return *program_; }

@@ -54,7 +54,7 @@ class XdpDataPath : public DataPath {
   // The daemon notices a vanished interface itself, for every data path.
   capture::CaptureSources capture_sources() override {
     capture::CaptureSources sources;
-    capture::AddXdpCaptureSource(program_.get(), &sources);
+    capture::AddKernelCaptureSource(program_.get(), &sources);
     return sources;
   }
 

@@ -39,7 +39,11 @@ CaptureWriter::~CaptureWriter() {
 
 void CaptureWriter::StartSources(const Selection& selection) {
   const int taps = static_cast<int>(sources_.taps.size());
-  for (CaptureTap* tap : sources_.taps) tap->Set(ToWire(options_, selection, taps));
+  // With a kernel program in front, it captures what it rejects (it sees every frame); the
+  // workers then capture only what they reflect, so no frame is written twice.
+  Selection for_taps = selection;
+  if (sources_.kernel_ring_fd >= 0) for_taps.verdicts &= 1u << RF_REFLECT;
+  for (CaptureTap* tap : sources_.taps) tap->Set(ToWire(options_, for_taps, taps));
   if (sources_.configure_kernel) {
     sources_.configure_kernel(ToWire(options_, selection, sources_.kernel_cpus));
   }
