@@ -127,12 +127,15 @@ std::string StateDirectory() {
 // data path runs on either way.
 void ApplyCapture(engine::capture::CaptureWriter& capture, const DaemonOptions& options,
                   const packet::CompiledConfig& compiled, const Logger& log) {
+  const bool was_on = capture.options().enabled();
   const bool changed = !(options.capture == capture.options());
   const absl::Status applied = capture.Apply(options.capture, compiled);
   if (!applied.ok()) {
     log.Error(absl::StrCat("capture: ", applied.message(), "; reflecting goes on without it"));
-  } else if (changed) {
+  } else if (changed && options.capture.enabled()) {
     log.Info(absl::StrCat("capture: ", engine::capture::DescribeCapture(options.capture)));
+  } else if (changed && was_on) {
+    log.Info("capture: stopped");
   }
 }
 
@@ -232,8 +235,9 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
                     {},           datapath->DescribeQueues(),     base::kVersion,
                     rules};
   for (const std::string& line : fallbacks) banner.fallbacks.push_back("fell back: " + line);
-  bool output_open = reporter.Banner(FormatBanner(banner, options));
+  // Before the banner: once it is out, the capture runs too.
   ApplyCapture(*capture, options, *compiled, log);
+  bool output_open = reporter.Banner(FormatBanner(banner, options));
 
   const absl::Time started = absl::Now();
   reporter.Start(read_counters(), started);
@@ -317,6 +321,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   if (!output_open) log.Info("stdout was closed; stopping");
   datapath->Stop();
   capture->Flush();
+  if (std::optional<std::string> notice = capture->TakeNotice()) log.Warning(*notice);
   const engine::Counters final_counters = read_counters();
   // Scripts reading JSON or CSV get the final figures in their own format too.
   if (options.stats_format != StatsFormat::kText) reporter.Line(final_counters, absl::Now());
