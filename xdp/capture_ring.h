@@ -42,6 +42,19 @@ struct {
   __type(value, struct rf_capture_scratch);
 } rf_capture_scratches SEC(".maps");
 
+/* 1 while this CPU's second of the rate bound is used up: the caller then skips the frame
+ * before classifying it again (counted as limited), so a capture at its bound costs a clock
+ * read and a compare per frame, not a second classification. */
+RF_INLINE int rf_capture_saturated(void) {
+  if (rf_capture.per_second == 0) return 0;
+  __u32 zero = 0;
+  struct rf_capture_state *state = bpf_map_lookup_elem(&rf_capture_states, &zero);
+  if (!state || state->window_taken < rf_capture.per_second) return 0;
+  if (bpf_ktime_get_ns() - state->window_start_ns >= RF_NS_PER_SECOND) return 0;
+  state->limited++;
+  return 1;
+}
+
 /* The scratch record to fill when the selection takes the frame, else 0. `*captured`: how many
  * of its `length` bytes to copy, 1..RF_CAPTURE_SNAP_MAX. */
 RF_INLINE struct rf_capture_scratch *rf_capture_reserve(__u32 verdict, __u32 rule, __u32 length,

@@ -39,13 +39,20 @@ struct {
  * the reflected frames are left to the AF_XDP workers, which make their verdict.
  */
 __attribute__((noinline)) int rf_xdp_capture(struct xdp_md *ctx) {
-  if (ctx == 0) return 0;
+  if (ctx == 0 || rf_capture_saturated()) return 0;
   const struct rf_xdp_config *config = &rf_config.slot[rf_config.active & 1];
   struct rf_result where;
   where.rule = 0; /* the classifier sets it only for reflect */
-  const __u32 verdict = rf_classify_exact((__u8 *)(long)ctx->data,
-                                          (const __u8 *)(long)ctx->data_end, &config->filter, 0,
-                                          &where);
+  const __u8 *data = (const __u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
+  /* The fast tier first, as the reflect path runs it: a test frame costs what it costs there,
+   * and a capture that does not take reflected frames is done with it at once. */
+  __u32 hint = RF_NO_RULE_HINT;
+  __u32 verdict = rf_classify_fast(data, end, &config->filter, &hint, &where);
+  if (verdict == RF_REFLECT && !(rf_capture.verdicts & (1u << RF_REFLECT))) return 0;
+  if (verdict == RF_FAST_UNDECIDED) {
+    verdict = rf_classify_exact(data, end, &config->filter, 0, &where);
+  }
   if (verdict == RF_REFLECT && config->action == RF_XDP_REDIRECT) return 0;
   __u32 captured = 0;
   struct rf_capture_scratch *scratch =
