@@ -20,6 +20,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "fuzz/capture_input.h"
 #include "fuzz/classify_input.h"
 #include "fuzz/make_pcap_seeds.h"
 #include "reflector/base/cli.h"
@@ -222,6 +223,35 @@ int WritePcapSeeds(const fs::path& dir) {
   return static_cast<int>(seeds->size());
 }
 
+// pcapng_writer_fuzzer: each frame of the table with its verdict; then hostile comment text and
+// out-of-range verdicts and rules.
+int WriteCaptureSeeds(const fs::path& dir) {
+  int written = 0;
+  for (const packet::testing::FrameCase& c : packet::testing::FrameTable()) {
+    const std::vector<uint8_t> seed = EncodeCaptureInput(
+        static_cast<uint8_t>(c.verdict), static_cast<uint8_t>(c.rule), "", c.frame);
+    if (!Write(dir / absl::StrCat("seed-", c.name), seed)) return -1;
+    ++written;
+  }
+  const std::vector<uint8_t> frame = packet::testing::FrameBuilder().Ports(1000, 5001).Build();
+  const struct {
+    const char* name;
+    uint8_t verdict;
+    uint8_t rule;
+    std::string comment;
+  } hostile[] = {
+      {"seed-comment-control-bytes", RF_PORT, 0, std::string("\0\n\r\x1b[2J\xff\\", 9)},
+      {"seed-comment-long", RF_PORT, 0, std::string(255, '\x80')},
+      {"seed-verdict-unknown", 200, 0, ""},
+      {"seed-rule-unknown", RF_REFLECT, 255, ""},
+  };
+  for (const auto& h : hostile) {
+    if (!Write(dir / h.name, EncodeCaptureInput(h.verdict, h.rule, h.comment, frame))) return -1;
+    ++written;
+  }
+  return written;
+}
+
 }  // namespace
 }  // namespace reflector::fuzz
 
@@ -245,17 +275,19 @@ int main(int argc, char** argv) {
   const fs::path classify = root / "classify_fuzzer";
   const fs::path config = root / "config_fuzzer";
   const fs::path pcap = root / "pcap_fuzzer";
+  const fs::path pcapng = root / "pcapng_writer_fuzzer";
   if (!reflector::fuzz::PrepareDir(classify) || !reflector::fuzz::PrepareDir(config) ||
-      !reflector::fuzz::PrepareDir(pcap)) {
+      !reflector::fuzz::PrepareDir(pcap) || !reflector::fuzz::PrepareDir(pcapng)) {
     return 1;
   }
   const int frames = reflector::fuzz::WriteClassifySeeds(classify);
   const int texts = reflector::fuzz::WriteConfigSeeds(config);
   const int captures = reflector::fuzz::WritePcapSeeds(pcap);
-  if (frames < 0 || texts < 0 || captures < 0) return 1;
+  const int writer = reflector::fuzz::WriteCaptureSeeds(pcapng);
+  if (frames < 0 || texts < 0 || captures < 0 || writer < 0) return 1;
   std::printf(
       "make_corpus: %d classify_fuzzer (and xdp_differential_fuzzer) seeds, %d config_fuzzer "
-      "seeds, %d pcap_fuzzer seeds under %s\n",
-      frames, texts, captures, root.c_str());
+      "seeds, %d pcap_fuzzer seeds, %d pcapng_writer_fuzzer seeds under %s\n",
+      frames, texts, captures, writer, root.c_str());
   return 0;
 }

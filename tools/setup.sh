@@ -12,6 +12,8 @@ PACKAGES=(
   libtomlplusplus-dev nlohmann-json3-dev libsystemd-dev
   # kernel and lab tools
   bpftool iproute2 ethtool tcpreplay tcpdump
+  # tshark: the capture tests read pcapng files back as Wireshark does
+  tshark
   # setcap: the lab runs reflectord as an unprivileged user with file capabilities
   libcap2-bin
   # the service and its package: systemd-analyze and systemd-sysusers check the unit (no

@@ -23,6 +23,7 @@
 #include "reflector/base/status_macros.h"
 #include "reflector/base/unique_fd.h"
 #include "xdp/bpf_status.h"
+#include "xdp/capture_maps.h"
 #include "xdp/counters.h"
 
 // The ABI header goes first so that the skeleton's generated size asserts compare clang's
@@ -278,6 +279,16 @@ void XdpProgram::Detach() {
 
 absl::StatusOr<rf_xdp_counters> XdpProgram::ReadCounters() const {
   return ReadPerCpuCounters(skeleton_->maps.rf_counters, "the XDP counters");
+}
+
+void XdpProgram::ConfigureCapture(const rf_capture_config& capture) {
+  WriteCaptureConfig(skeleton_->data_capture->rf_capture, capture);
+}
+
+int XdpProgram::capture_ring_fd() const { return bpf_map__fd(skeleton_->maps.rf_capture_ring); }
+
+absl::StatusOr<rf_capture_state> XdpProgram::ReadCaptureState() const {
+  return ReadCaptureStates(skeleton_->maps.rf_capture_states);
 }
 
 }  // namespace reflector::xdp

@@ -95,6 +95,15 @@ class XdpProgram {
   // Sums the per-CPU counters.
   absl::StatusOr<rf_xdp_counters> ReadCounters() const;
 
+  // Capture (issue 21): which frames the program copies into its ring with their verdict.
+  // Takes effect at once; `enabled` is written last, so a frame never sees it set before the
+  // selection it guards.
+  void ConfigureCapture(const rf_capture_config& capture);
+  // The BPF_MAP_TYPE_RINGBUF of rf_capture_record + frame bytes, for ring_buffer__new.
+  int capture_ring_fd() const;
+  // The per-CPU capture states summed: frames taken, limited, and refused by a full ring.
+  absl::StatusOr<rf_capture_state> ReadCaptureState() const;
+
   int program_fd() const;
   // The XSKMAP: the AF_XDP backend inserts the socket for rx queue q at key q.
   int xsk_map_fd() const;

@@ -10,6 +10,7 @@
 #include "reflector/packet/classify.h"
 #include "reflector/packet/guard.h"
 #include "xdp/abi.h"
+#include "xdp/capture_ring.h"
 #include "xdp/count_reject.h"
 
 /* Written by the loader through its memory mapping (see struct rf_xdp_config_block). */
@@ -78,6 +79,41 @@ __attribute__((noinline)) int rf_xdp_guard(struct xdp_md *ctx, __u32 flags, __u3
   rf_count_reject(counters, RF_LOOP, (__u64)(end - data));
   if (RF_FITS(data, 0, RF_ETH_HLEN, end)) counters->loop_peer = rf_mac_number(data + RF_ETH_ALEN);
   return 1;
+}
+
+/*
+ * Copies a frame as received, with its verdict, into the capture ring when the selection takes
+ * it. Global, so the verifier checks it once; called only while rf_capture.enabled is set, first
+ * thing, before the frame can change. It classifies on its own (the exact classifier, read
+ * only), so the fast tier and the reflect path stay exactly as they are without capture: a call
+ * after the classification made the verifier walk the reflect path twice. With datapath afxdp
+ * the reflected frames are left to the AF_XDP workers, which make their verdict.
+ */
+__attribute__((noinline)) int rf_xdp_capture(struct xdp_md *ctx) {
+  if (ctx == 0 || rf_capture_saturated()) return 0;
+  const struct rf_xdp_config *config = &rf_config.slot[rf_config.active & 1];
+  struct rf_result where;
+  where.rule = 0; /* the classifier sets it only for reflect */
+  const __u8 *data = (const __u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
+  /* The fast tier first, as the reflect path runs it: a test frame costs what it costs there,
+   * and a capture that does not take reflected frames is done with it at once. */
+  __u32 hint = RF_NO_RULE_HINT;
+  __u32 verdict = rf_classify_fast(data, end, &config->filter, &hint, &where);
+  if (verdict == RF_REFLECT && !(rf_capture.verdicts & (1u << RF_REFLECT))) return 0;
+  if (verdict == RF_FAST_UNDECIDED) {
+    verdict = rf_classify_exact(data, end, &config->filter, 0, &where);
+  }
+  if (verdict == RF_REFLECT && config->action == RF_XDP_REDIRECT) return 0;
+  __u32 captured = 0;
+  struct rf_capture_scratch *scratch =
+      rf_capture_reserve(verdict, where.rule, (__u32)(ctx->data_end - ctx->data), &captured);
+  if (!scratch) return 0;
+  if (bpf_xdp_load_bytes(ctx, 0, scratch->data, captured) != 0) return 0;
+  scratch->record.ifindex = ctx->ingress_ifindex;
+  scratch->record.queue = ctx->rx_queue_index;
+  rf_capture_send(scratch, captured);
+  return 0;
 }
 
 /*
@@ -164,6 +200,8 @@ __attribute__((noinline)) int rf_xdp_rejected(struct xdp_md *ctx, __u32 verdict)
  * exact classifier for what it leaves. */
 SEC("xdp")
 int rf_xdp_reflect(struct xdp_md *ctx) {
+  /* The capture's one check, a predictable branch on a config field (issue 21). */
+  if (rf_capture.enabled) rf_xdp_capture(ctx);
   __u8 *data = (__u8 *)(long)ctx->data;
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
   struct rf_xdp_counters *counters = rf_xdp_cpu_counters();

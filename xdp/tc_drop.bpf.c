@@ -18,6 +18,7 @@
 
 #include "reflector/packet/classify.h"
 #include "xdp/abi.h"
+#include "xdp/capture_ring.h"
 #include "xdp/count_reject.h"
 
 /* Cap on how much of a non-linear frame we pull in to classify it (a jumbo frame fits). */
@@ -43,7 +44,25 @@ struct {
   __type(value, struct rf_xdp_counters);
 } rf_tc_counters SEC(".maps");
 
-RF_INLINE int rf_tc_pass(struct rf_xdp_counters *counters, __u32 verdict, __u32 bytes) {
+/* Capture (issue 21): a rejected frame, as the skb holds it (a tag the driver took into
+ * metadata is not in the bytes), into the capture ring. Global, so the verifier checks it
+ * once. Reflected frames are the afpacket workers' to capture: they make that verdict. */
+__attribute__((noinline)) int rf_tc_capture(struct __sk_buff *skb, __u32 verdict) {
+  if (skb == 0) return 0;
+  __u32 captured = 0;
+  struct rf_capture_scratch *scratch = rf_capture_reserve(verdict, 0, skb->len, &captured);
+  if (!scratch) return 0;
+  if (bpf_skb_load_bytes(skb, 0, scratch->data, captured) != 0) return 0;
+  scratch->record.ifindex = skb->ingress_ifindex;
+  scratch->record.queue = skb->queue_mapping;
+  rf_capture_send(scratch, captured);
+  return 0;
+}
+
+RF_INLINE int rf_tc_pass(struct __sk_buff *skb, struct rf_xdp_counters *counters, __u32 verdict,
+                         __u32 bytes) {
+  /* The capture's one check: a predictable branch on a config field. */
+  if (rf_capture.enabled) rf_tc_capture(skb, verdict);
   rf_count_reject(counters, verdict, bytes);
   return TC_ACT_UNSPEC;
 }
@@ -62,14 +81,14 @@ int rf_tc_drop(struct __sk_buff *skb) {
    * nothing to pull. */
   __u8 *data = (__u8 *)(long)skb->data;
   __u8 *end = (__u8 *)(long)skb->data_end;
-  if (skb->len < RF_ETH_ALEN) return rf_tc_pass(counters, RF_TOO_SHORT, bytes);
-  if (data + RF_ETH_ALEN > end) return rf_tc_pass(counters, RF_TOO_SHORT, bytes); /* head not linear */
-  if (data[0] & 1) return rf_tc_pass(counters, RF_DST_MAC, bytes);
+  if (skb->len < RF_ETH_ALEN) return rf_tc_pass(skb, counters, RF_TOO_SHORT, bytes);
+  if (data + RF_ETH_ALEN > end) return rf_tc_pass(skb, counters, RF_TOO_SHORT, bytes); /* head not linear */
+  if (data[0] & 1) return rf_tc_pass(skb, counters, RF_DST_MAC, bytes);
   if ((cfg->flags & RF_CFG_DST_MAC_FILTER) && !rf_mac_equal(data, cfg->if_mac)) {
-    return rf_tc_pass(counters, RF_DST_MAC, bytes);
+    return rf_tc_pass(skb, counters, RF_DST_MAC, bytes);
   }
   if (skb->len > RF_TC_MAX_PULL || bpf_skb_pull_data(skb, skb->len) != 0) {
-    return rf_tc_pass(counters, RF_TOO_SHORT, bytes); /* cannot see the whole frame: not ours */
+    return rf_tc_pass(skb, counters, RF_TOO_SHORT, bytes); /* cannot see the whole frame: not ours */
   }
   data = (__u8 *)(long)skb->data;
   end = (__u8 *)(long)skb->data_end;
@@ -82,7 +101,7 @@ int rf_tc_drop(struct __sk_buff *skb) {
   /* The exact classifier alone: the fast tier only ever agrees with it, and the verifier then
    * checks one classifier here, not a second one behind every check of the first. */
   const __u32 verdict = rf_classify_exact(data, end, cfg, stripped_tag, &result);
-  if (verdict != RF_REFLECT) return rf_tc_pass(counters, verdict, bytes);
+  if (verdict != RF_REFLECT) return rf_tc_pass(skb, counters, verdict, bytes);
 
   const __u32 rule = result.rule & (RF_MAX_RULES - 1);
   counters->rule_frames[rule]++;

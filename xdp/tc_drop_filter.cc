@@ -12,6 +12,7 @@
 #include "bpf/libbpf.h"
 #include "reflector/base/status_macros.h"
 #include "xdp/bpf_status.h"
+#include "xdp/capture_maps.h"
 #include "xdp/counters.h"
 #include "xdp/ingress_qdisc.h"
 // After the ABI header: the skeleton's asserts then check g++ and clang agree on its types.
@@ -67,6 +68,18 @@ absl::StatusOr<std::unique_ptr<TcDropFilter>> TcDropFilter::Load(const rf_config
   // The config is in place before the first frame can reach the program.
   REFLECTOR_RETURN_IF_ERROR(filter->SetConfig(config));
   return filter;
+}
+
+void TcDropFilter::ConfigureCapture(const rf_capture_config& capture) {
+  WriteCaptureConfig(skeleton_->data_capture->rf_capture, capture);
+}
+
+int TcDropFilter::capture_ring_fd() const {
+  return bpf_map__fd(skeleton_->maps.rf_capture_ring);
+}
+
+absl::StatusOr<rf_capture_state> TcDropFilter::ReadCaptureState() const {
+  return ReadCaptureStates(skeleton_->maps.rf_capture_states);
 }
 
 int TcDropFilter::program_fd() const { return bpf_program__fd(skeleton_->progs.rf_tc_drop); }

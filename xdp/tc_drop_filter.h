@@ -67,6 +67,12 @@ class TcDropFilter {
   // counts the dropped test frames, `passed` the frames left to the stack).
   absl::StatusOr<rf_xdp_counters> ReadCounters() const;
 
+  // Capture (issue 21): the program copies the frames it rejects into its ring; the same
+  // calls as XdpProgram's.
+  void ConfigureCapture(const rf_capture_config& capture);
+  int capture_ring_fd() const;
+  absl::StatusOr<rf_capture_state> ReadCaptureState() const;
+
   int program_fd() const;
 
  private:

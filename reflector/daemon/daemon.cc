@@ -23,6 +23,7 @@
 #include "reflector/daemon/privileges.h"
 #include "reflector/daemon/report.h"
 #include "reflector/daemon/service_notify.h"
+#include "reflector/engine/capture/capture_writer.h"
 #include "reflector/packet/loop_guard.h"
 #include "xdp/libbpf_log.h"
 
@@ -144,6 +145,31 @@ std::string StateDirectory() {
   return "/run/reflectord";
 }
 
+// Starts, changes or stops the capture (issue 21). A capture that cannot start is one line; the
+// data path runs on either way.
+void ApplyCapture(engine::capture::CaptureWriter& capture, const DaemonOptions& options,
+                  const packet::CompiledConfig& compiled, const Logger& log) {
+  const bool was_on = capture.options().enabled();
+  const bool changed = !(options.capture == capture.options());
+  const absl::Status applied = capture.Apply(options.capture, compiled);
+  if (!applied.ok()) {
+    log.Error(absl::StrCat("capture: ", applied.message(), "; reflecting goes on without it"));
+  } else if (changed && options.capture.enabled()) {
+    log.Info(absl::StrCat("capture: ", engine::capture::DescribeCapture(options.capture)));
+  } else if (changed && was_on) {
+    log.Info("capture: stopped");
+  }
+}
+
+// The data path's counters with the capture's.
+engine::Counters WithCapture(engine::Counters counters,
+                             const engine::capture::CaptureWriter& capture) {
+  const engine::capture::CaptureStats stats = capture.stats();
+  counters.capture_captured = stats.captured;
+  counters.capture_dropped = stats.dropped();
+  return counters;
+}
+
 bool DeviceGone(const base::NetDevice& device) {
   char name[IF_NAMESIZE];
   return if_indextoname(device.ifindex, name) == nullptr;
@@ -221,6 +247,11 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     return kExitRuntimeError;
   }
 
+  // The capture runs beside the data path, which never waits for it (issue 21).
+  auto capture = std::make_unique<engine::capture::CaptureWriter>(datapath->capture_sources(),
+                                                                  device->name);
+  const auto read_counters = [&] { return WithCapture(datapath->ReadCounters(), *capture); };
+
   StatsReporter reporter(options.stats_format, options.datapath.monitor, journal.out(),
                          journal.err());
   reporter.SetRuleNames(RuleNames(rules));
@@ -228,10 +259,12 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
                     {},           datapath->DescribeQueues(),     base::kVersion,
                     rules};
   for (const std::string& line : fallbacks) banner.fallbacks.push_back("fell back: " + line);
+  // Before the banner: once it is out, the capture runs too.
+  ApplyCapture(*capture, options, *compiled, log);
   bool output_open = reporter.Banner(FormatBanner(banner, options));
 
   const absl::Time started = absl::Now();
-  reporter.Start(datapath->ReadCounters(), started);
+  reporter.Start(read_counters(), started);
   // Attached, started and announced: from here on test frames come back.
   ServiceNotifier service;
   service.Ready(absl::StrCat(device->name, " ", engine::DataPathName(datapath->kind())),
@@ -276,7 +309,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
       }
     }
     reporter.SetLeaseLeft(lease.left(absl::Now()));
-    if (signal == SIGUSR1) output_open = reporter.Line(datapath->ReadCounters(), absl::Now());
+    if (signal == SIGUSR1) output_open = reporter.Line(read_counters(), absl::Now());
     if (signal == SIGHUP && !hooks.reload) {
       log.Info("SIGHUP: nothing to reload (no --config file); settings unchanged");
     } else if (signal == SIGHUP) {
@@ -304,7 +337,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
         }
         options.filter = next->filter;
         // Right after the swap: what the old table counted goes to its rules' names.
-        reporter.SetRuleNames(RuleNames(next_compiled->rules), datapath->ReadCounters());
+        reporter.SetRuleNames(RuleNames(next_compiled->rules), read_counters());
         const std::string rule_changes = RuleChanges(rules, next_compiled->rules);
         rules = next_compiled->rules;
         if (next->stats_interval != options.stats_interval) {
@@ -326,6 +359,8 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
         reporter.SetFormat(options.stats_format);
         options.log_level = next->log_level;
         log.set_level(options.log_level);
+        options.capture = next->capture;
+        ApplyCapture(*capture, options, *next_compiled, log);
         log.Info(absl::StrCat(
             "reloaded: mode ", packet::ModeName(options.filter.mode), ", port ",
             options.filter.port, ", oui ", packet::FormatOuiList(options.filter.ouis),
@@ -347,6 +382,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
         log.Warning(*line);
       }
     }
+    if (std::optional<std::string> notice = capture->TakeNotice()) log.Warning(*notice);
     if (DeviceGone(*device)) {
       log.Error(absl::StrCat(device->name, " (ifindex ", device->ifindex,
                              ") went away; stopping"));
@@ -359,7 +395,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
       break;
     }
     if (options.stats_interval > absl::ZeroDuration() && absl::Now() >= next_line) {
-      output_open = reporter.Line(datapath->ReadCounters(), absl::Now());
+      output_open = reporter.Line(read_counters(), absl::Now());
       next_line += options.stats_interval;
       if (next_line < absl::Now()) next_line = absl::Now() + options.stats_interval;
     }
@@ -368,13 +404,16 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   service.Stopping();
   if (!output_open) log.Info("stdout was closed; stopping");
   datapath->Stop();
-  const engine::Counters final_counters = datapath->ReadCounters();
+  capture->Flush();
+  if (std::optional<std::string> notice = capture->TakeNotice()) log.Warning(*notice);
+  const engine::Counters final_counters = read_counters();
   // Scripts reading JSON or CSV get the final figures in their own format too.
   if (options.stats_format != StatsFormat::kText) reporter.Line(final_counters, absl::Now());
   if (!reporter.Summary(final_counters, absl::Now() - started)) {
     // stdout went away: the summary still reaches whoever watches stderr.
     std::fputs(reporter.SummaryText(final_counters, absl::Now() - started).c_str(), journal.err());
   }
+  capture.reset();   // reads the data path's ring and queues: goes first
   datapath.reset();  // detaches and releases everything before we exit
   return exit_code;
 }

@@ -197,6 +197,10 @@ absl::Status ParseLogLevel(absl::string_view name, absl::string_view text, Daemo
                             LogLevelName),
                 &o->log_level);
 }
+absl::Status ParseCaptureSettingOf(absl::string_view name, absl::string_view text,
+                                   DaemonOptions* o) {
+  return engine::capture::ParseCaptureSetting(name, text, &o->capture);
+}
 
 // A filter error placed at the custom rule it names ("rule \"x\": ..." or "two rules are
 // named \"x\""): the last rule of that name, which for a duplicate is the second one.

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "reflector/engine/capture/capture_options.h"
 #include "reflector/engine/datapath.h"
 #include "reflector/packet/config.h"
 
@@ -37,6 +38,7 @@ struct DaemonOptions {
   absl::Duration stats_interval = absl::Seconds(1);  // zero: no periodic lines
   StatsFormat stats_format = StatsFormat::kText;
   LogLevel log_level = LogLevel::kInfo;
+  engine::capture::CaptureOptions capture;  // the capture_* settings (issue 21)
 };
 
 // One setting, as declared in settings.inc.

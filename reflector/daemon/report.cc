@@ -177,6 +177,12 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
              (now.rx_dropped != previous.rx_dropped
                   ? absl::StrFormat(" | rx dropped %d", now.rx_dropped - previous.rx_dropped)
                   : "") +
+             (now.capture_captured != previous.capture_captured ||
+                      now.capture_dropped != previous.capture_dropped
+                  ? absl::StrFormat(" | captured %d, capture dropped %d",
+                                    now.capture_captured - previous.capture_captured,
+                                    now.capture_dropped - previous.capture_dropped)
+                  : "") +
              LeaseNote(lease_left);
     }
     case StatsFormat::kJson: {
@@ -215,6 +221,8 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
           {"passed_frames", now.passed_frames},
           {"tx_dropped", now.tx_dropped},
           {"rx_dropped", now.rx_dropped},
+          {"capture_captured", now.capture_captured},
+          {"capture_dropped", now.capture_dropped},
           {"workers", workers},
       };
       if (monitor) line["monitor"] = true;
@@ -245,6 +253,10 @@ std::string StatsReporter::FormatSummary(const Counters& total, absl::Duration e
       total.rx_bytes, monitor ? "would reflect (monitor: nothing sent)" : "reflected",
       total.reflected_frames, total.reflected_bytes, total.rejected_frames(), total.tx_dropped,
       total.rx_dropped);
+  if (total.capture_captured != 0 || total.capture_dropped != 0) {
+    absl::StrAppend(&out, "  capture: captured ", total.capture_captured, ", dropped ",
+                    total.capture_dropped, "\n");
+  }
   std::vector<std::string> rules;
   for (const RuleCount& rule : by_rule) {
     if (rule.frames) rules.push_back(absl::StrCat(rule.name, " ", rule.frames));

@@ -6,6 +6,7 @@
 #include "platform/afxdp/afxdp_io.h"
 #include "platform/vlan_offload.h"
 #include "reflector/base/status_macros.h"
+#include "reflector/engine/capture/xdp_capture_source.h"
 #include "reflector/engine/counter_merge.h"
 #include "reflector/engine/queue_datapath.h"
 #include "xdp/loader.h"
@@ -35,6 +36,10 @@ class RedirectProgram : public KernelSide {
     if (!kernel.ok()) return workers;
     const bool monitor = action_ == xdp::Action::kMonitor;
     return MergeAfXdpCounters(workers, FromKernelCounters(*kernel, monitor), monitor);
+  }
+
+  void AddCaptureSources(capture::CaptureSources* sources) override {
+    capture::AddKernelCaptureSource(program_.get(), sources);
   }
 
   const xdp::XdpProgram& program() const { return *program_; }

@@ -24,6 +24,8 @@ Counters& Counters::operator+=(const Counters& other) {
   tx_dropped += other.tx_dropped;
   rx_dropped += other.rx_dropped;
   if (other.loop_peer != 0) loop_peer = other.loop_peer;
+  capture_captured += other.capture_captured;
+  capture_dropped += other.capture_dropped;
   workers.insert(workers.end(), other.workers.begin(), other.workers.end());
   return *this;
 }

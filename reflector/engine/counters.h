@@ -36,6 +36,10 @@ struct Counters {
   uint64_t rx_dropped = 0;     // lost before userspace saw them (socket ring full)
   // The source MAC (rf_mac_number) of the latest frame counted as `loop`; 0: none yet.
   uint64_t loop_peer = 0;
+  // Capture (issue 21), filled in by whoever runs the capture: frames written to the file,
+  // and frames selected but not written (ring or queue full, rate bound, file bound).
+  uint64_t capture_captured = 0;
+  uint64_t capture_dropped = 0;
   // Per worker, in queue order (the engine fills it when it adds its workers up; empty for
   // xdp, whose frames never reach userspace). Adding snapshots lists both sets of workers.
   std::vector<WorkerCounts> workers;

@@ -14,6 +14,7 @@
 #include "platform/afpacket/afpacket_options.h"
 #include "platform/afxdp/afxdp_options.h"
 #include "reflector/base/netdev.h"
+#include "reflector/engine/capture/capture_sources.h"
 #include "reflector/engine/counters.h"
 #include "reflector/packet/wire.h"
 #include "xdp/bpf_link.h"
@@ -80,6 +81,8 @@ class DataPath {
   virtual Counters ReadCounters() const = 0;
   // OK while the data path works; the reason once it stopped working (worker error, link gone).
   virtual absl::Status Health() const = 0;
+  // Capture (issue 21): where this data path's verdicts come out, valid while it lives.
+  virtual capture::CaptureSources capture_sources() { return {}; }
 };
 
 // Undoes what a data path that did not stop cleanly left on the interface (today: the

@@ -13,9 +13,17 @@ namespace reflector::engine {
 
 Engine::Engine(std::vector<Queue> queues, const SharedConfig& config, bool monitor)
     : queues_(std::move(queues)) {
-  for (Queue& queue : queues_) {
-    workers_.push_back(std::make_unique<Worker>(*queue.io, config, monitor));
+  for (size_t i = 0; i < queues_.size(); ++i) {
+    taps_.push_back(std::make_unique<capture::CaptureTap>(static_cast<uint32_t>(i)));
+    workers_.push_back(
+        std::make_unique<Worker>(*queues_[i].io, config, monitor, taps_.back().get()));
   }
+}
+
+std::vector<capture::CaptureTap*> Engine::capture_taps() const {
+  std::vector<capture::CaptureTap*> taps;
+  for (const auto& tap : taps_) taps.push_back(tap.get());
+  return taps;
 }
 
 Engine::~Engine() { Stop(); }

@@ -44,11 +44,14 @@ class Engine {
   bool running() const { return running_workers_.load() > 0; }
   size_t size() const { return queues_.size(); }
   std::string Describe() const;
+  // Capture (issue 21): one tap per worker, in queue order.
+  std::vector<capture::CaptureTap*> capture_taps() const;
 
  private:
   void RunWorker(size_t index);
 
   std::vector<Queue> queues_;
+  std::vector<std::unique_ptr<capture::CaptureTap>> taps_;  // outlive the workers
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stop_{false};

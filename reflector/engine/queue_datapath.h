@@ -27,6 +27,8 @@ class KernelSide {
   // Called once the workers stopped, just before the queues close: lets go of what must not
   // outlive the sockets.
   virtual void BeforeQueuesClose() {}
+  // Adds the kernel program's capture ring, if it classifies (issue 21).
+  virtual void AddCaptureSources(capture::CaptureSources*) {}
 };
 
 class QueueDataPath : public DataPath {
@@ -43,6 +45,12 @@ class QueueDataPath : public DataPath {
   absl::Status Reconfigure(const rf_config& config) override;
   Counters ReadCounters() const override;
   absl::Status Health() const override { return engine_->error(); }
+  capture::CaptureSources capture_sources() override {
+    capture::CaptureSources sources;
+    sources.taps = engine_->capture_taps();
+    kernel_->AddCaptureSources(&sources);
+    return sources;
+  }
 
  private:
   const DataPathKind kind_;

@@ -1,5 +1,7 @@
 #include "reflector/engine/worker.h"
 
+#include <time.h>
+
 #include "reflector/base/status_macros.h"
 #include "reflector/packet/packet.h"
 
@@ -8,12 +10,22 @@ namespace reflector::engine {
 // How long an idle worker blocks in Receive before it looks at the stop flag again.
 constexpr absl::Duration kIdleWait = absl::Milliseconds(100);
 
-Worker::Worker(platform::FrameIo& io, const SharedConfig& config, bool monitor)
+Worker::Worker(platform::FrameIo& io, const SharedConfig& config, bool monitor,
+               capture::CaptureTap* tap)
     : io_(io),
       shared_config_(config),
       monitor_(monitor),
       config_(config.Get()),
-      config_version_(config.version()) {}
+      config_version_(config.version()),
+      tap_(tap) {}
+
+void Worker::OfferToCapture(absl::Span<const uint8_t> frame,
+                            const packet::Classification& result) {
+  timespec now = {};
+  clock_gettime(CLOCK_MONOTONIC, &now);  // the kernel programs' clock (bpf_ktime_get_ns)
+  tap_->Offer(capture_, frame, static_cast<uint32_t>(result.verdict), result.where.rule,
+              static_cast<uint64_t>(now.tv_sec) * 1000000000u + now.tv_nsec);
+}
 
 absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
   REFLECTOR_ASSIGN_OR_RETURN(const size_t received,
@@ -21,6 +33,7 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
   // After Receive, not before: Receive may wait, and a frame that arrives after a reload must
   // be judged by the new config, as the kernel side (XDP program, tc filter) already does.
   shared_config_.Refresh(config_, config_version_);
+  if (tap_ != nullptr) tap_->Refresh(capture_, capture_version_);
   if (received == 0) {
     Counters idle;
     PublishIoStats(idle);  // drops may show up while nothing arrives
@@ -46,10 +59,14 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
         // It came back already reflected: dropped (released, never sent), with its sender.
         result.verdict = packet::Verdict::kLoop;
         batch.loop_peer = rf_mac_number(frame.data + RF_ETH_ALEN);
-      } else if (!packet::ReflectInPlace(bytes, result.where)) {
-        // Unreachable for a kReflect result of this frame; fail closed rather than send it.
-        result.verdict = packet::Verdict::kTooShort;
       }
+    }
+    // The capture's one check per frame: a field of the worker's own copy (issue 21). The
+    // frame as received, with its final verdict.
+    if (capture_.enabled) OfferToCapture(bytes, result);
+    if (result.reflect() && !monitor_ && !packet::ReflectInPlace(bytes, result.where)) {
+      // Unreachable for a kReflect result of this frame; fail closed rather than send it.
+      result.verdict = packet::Verdict::kTooShort;
     }
     if (result.reflect()) {
       const size_t rule = result.where.rule & (RF_MAX_RULES - 1);

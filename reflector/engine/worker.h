@@ -8,9 +8,11 @@
 #include <atomic>
 #include <cstddef>
 
+#include "absl/base/attributes.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "platform/frame_io.h"
+#include "reflector/engine/capture/capture_tap.h"
 #include "reflector/engine/counters.h"
 #include "reflector/engine/shared_config.h"
 #include "reflector/packet/loop_guard.h"
@@ -21,8 +23,10 @@ namespace reflector::engine {
 class Worker {
  public:
   // `io` and `config` must outlive the worker. In `monitor` mode frames are classified and
-  // counted (test frames under reflected_*) but nothing is sent.
-  Worker(platform::FrameIo& io, const SharedConfig& config, bool monitor = false);
+  // counted (test frames under reflected_*) but nothing is sent. `tap`: where captured frames
+  // go (issue 21), if anywhere; it must outlive the worker.
+  Worker(platform::FrameIo& io, const SharedConfig& config, bool monitor = false,
+         capture::CaptureTap* tap = nullptr);
 
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -41,6 +45,10 @@ class Worker {
  private:
   // Adds the backend's drop counts since the last call to `batch` and publishes it.
   void PublishIoStats(Counters& batch);
+  // While a capture runs: offers the frame as received to the tap, with its verdict. Out of
+  // line, so the loop without capture stays as it was.
+  ABSL_ATTRIBUTE_NOINLINE void OfferToCapture(absl::Span<const uint8_t> frame,
+                                              const packet::Classification& result);
 
   platform::FrameIo& io_;
   const SharedConfig& shared_config_;
@@ -49,6 +57,9 @@ class Worker {
   uint64_t config_version_ = 0;
   packet::RuleHint rule_hint_;  // the rule of the last frame reflected
   packet::LoopGuard loop_guard_;  // this worker's frames, as the XDP program keeps per CPU
+  capture::CaptureTap* const tap_;
+  rf_capture_config capture_ = {};  // the tap's settings, refreshed per batch
+  uint64_t capture_version_ = 0;
   platform::IoStats io_seen_;  // the backend's counters at the last publication
   std::array<platform::Frame, platform::kBatchSize> received_;
   std::array<platform::Frame, platform::kBatchSize> to_send_;

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "platform/vlan_offload.h"
 #include "reflector/base/status_macros.h"
+#include "reflector/engine/capture/xdp_capture_source.h"
 #include "reflector/engine/counter_merge.h"
 #include "xdp/loader.h"
 
@@ -51,6 +52,12 @@ class XdpDataPath : public DataPath {
   }
 
   // The daemon notices a vanished interface itself, for every data path.
+  capture::CaptureSources capture_sources() override {
+    capture::CaptureSources sources;
+    capture::AddKernelCaptureSource(program_.get(), &sources);
+    return sources;
+  }
+
   absl::Status Health() const override {
     if (!program_->attachment()) return absl::OkStatus();  // stopped on purpose
     return program_->ReadCounters().status();

@@ -228,6 +228,54 @@ struct rf_result {
   __u8 reserved[3];
 };
 
+/*
+ * Capture (issue 21): which frames the data paths copy out with their verdict, and the record
+ * they copy them in. The kernel programs check `enabled` once per frame and do everything else
+ * out of line; userspace workers use the same selection.
+ */
+#define RF_CAPTURE_SNAP_MAX 2048 /* most bytes of a frame a kernel program copies into the ring */
+#define RF_CAPTURE_ANY_RULE 0xFFFFFFFFu
+
+struct rf_capture_config {
+  __u32 verdicts;   /* bit v: frames whose verdict is v (bit RF_REFLECT: reflected frames) */
+  __u32 rules;      /* reflected frames: bit r for rule r; RF_CAPTURE_ANY_RULE: any */
+  __u32 sample;     /* 1 in `sample` selected frames (0 and 1: every one); per CPU or worker */
+  __u32 per_second; /* at most this many frames a second per CPU or worker; 0: no bound */
+  __u16 snap;       /* bytes of each frame to keep, 1..RF_CAPTURE_SNAP_MAX in the kernel */
+  __u8 enabled;     /* the one field the data paths test per frame */
+  __u8 reserved[5];
+};
+
+/* rf_capture_record.direction */
+#define RF_CAPTURE_RECEIVED 1
+#define RF_CAPTURE_SENT 2
+
+/* What a kernel program puts in the capture ring per frame: this header, then `captured`
+ * bytes of the frame as received. */
+struct rf_capture_record {
+  __u64 time_ns;   /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+  __u32 ifindex;
+  __u32 queue;     /* rx queue */
+  __u32 length;    /* the frame's length as received */
+  __u16 captured;  /* bytes that follow, <= length */
+  __u8 verdict;    /* enum rf_verdict */
+  __u8 rule;       /* reflected frames: the rule */
+  __u8 direction;  /* RF_CAPTURE_RECEIVED or _SENT */
+  __u8 reserved[7];
+};
+
+/* Per CPU (kernel) or per worker (userspace): where sampling and the rate bound stand, and
+ * what they and the ring refused. */
+struct rf_capture_state {
+  __u64 window_start_ns; /* start of the current second of the rate bound */
+  __u32 window_taken;    /* frames taken in that second */
+  __u32 countdown;       /* selected frames to skip before the next sample */
+  __u64 taken;           /* frames handed to the ring or queue */
+  __u64 limited;         /* selected frames the rate bound refused */
+  __u64 ring_full;       /* frames taken that the ring or queue had no room for */
+  __u64 reserved;
+};
+
 #ifdef __cplusplus
 #define RF_WIRE_STATIC_ASSERT static_assert
 #else
@@ -237,6 +285,9 @@ RF_WIRE_STATIC_ASSERT(sizeof(struct rf_prefix) == 36, "rf_prefix crosses the ker
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_rule) == 96, "rf_rule crosses the kernel boundary");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_config) == 4320, "rf_config crosses the kernel boundary");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_result) == 16, "rf_result layout");
+RF_WIRE_STATIC_ASSERT(sizeof(struct rf_capture_config) == 24, "rf_capture_config layout");
+RF_WIRE_STATIC_ASSERT(sizeof(struct rf_capture_record) == 32, "rf_capture_record layout");
+RF_WIRE_STATIC_ASSERT(sizeof(struct rf_capture_state) == 48, "rf_capture_state layout");
 RF_WIRE_STATIC_ASSERT(RF_MAX_OUIS < 31, "OUI bits below RF_ANY_OUI");
 RF_WIRE_STATIC_ASSERT(RF_MAX_PREFIXES < 63, "prefix bits below RF_ANY_PREFIX");
 #undef RF_WIRE_STATIC_ASSERT

@@ -2,8 +2,11 @@
 // with the reflector's packet library and writes the frames it would reflect, as reflected.
 // It takes reflectord's filter settings (profiles, rules, ...) as flags and reflectord's
 // --config file (its [[rule]] tables too), read by the daemon's own code. No network, no
-// privileges.
+// privileges. With --capture it also writes every input frame (or those --capture_select
+// names) with its verdict as a pcapng packet comment, as reflectord --capture would.
 //   pcap-reflect --in=capture.pcapng --out=reflected.pcap --dst_mac=02:00:5e:10:00:02
+//   pcap-reflect --in=tester.pcap --dst_mac=... --capture=verdicts.pcapng
+//   tshark -r verdicts.pcapng -T fields -e frame.number -e frame.comment
 #include <cstdio>
 #include <optional>
 #include <set>
@@ -20,6 +23,7 @@
 #include "reflector/daemon/command_line.h"
 #include "reflector/daemon/config_file.h"
 #include "reflector/daemon/options.h"
+#include "reflector/engine/capture/offline_capture.h"
 #include "reflector/engine/offline_reflect.h"
 #include "reflector/packet/config.h"
 
@@ -31,6 +35,18 @@ ABSL_FLAG(std::string, dst_mac, "",
 ABSL_FLAG(std::string, config, "",
           "reflectord's TOML config file: its filter settings and [[rule]] tables apply (its "
           "other settings are checked, not used); flags given here win.");
+// reflectord's capture settings, with offline defaults: every frame, whole (up to 2048 bytes),
+// no bound on rate or size.
+ABSL_FLAG(std::string, capture, "",
+          "pcapng file to write every input frame to with its verdict as a packet comment");
+ABSL_FLAG(std::string, capture_select, "all",
+          "which frames: all, rejected, reflected, rejected:REASONS or rule names");
+ABSL_FLAG(std::string, capture_sample, "1", "capture 1 in N of the selected frames");
+ABSL_FLAG(std::string, capture_rate, "0",
+          "at most this many frames a second of capture time; 0 = no bound");
+ABSL_FLAG(std::string, capture_frames, "0", "at most this many frames; 0 = no bound");
+ABSL_FLAG(std::string, capture_size, "0", "file size bound (bytes, k, M, G); 0 = none");
+ABSL_FLAG(std::string, capture_snap, "2048", "bytes kept of each frame (14 to 2048)");
 
 // reflectord's filter settings, as flags with the same names, defaults and help.
 #define REFLECTOR_SETTING(name, type, default_value, reload, parser, help)
@@ -63,7 +79,11 @@ constexpr struct {
 // The filter flags given on the command line: they win over the config file.
 absl::StatusOr<std::set<std::string>> GivenFlags(const std::vector<std::string>& args) {
   std::vector<daemon::FlagSpec> known = daemon::AbseilFlags();
-  for (const char* name : {"in", "out", "dst_mac", "config"}) known.push_back({name});
+  for (const char* name : {"in", "out", "dst_mac", "config", "capture", "capture_select",
+                           "capture_sample", "capture_rate", "capture_frames", "capture_size",
+                           "capture_snap"}) {
+    known.push_back({name});
+  }
   for (const auto& setting : kFilterSettings) known.push_back({setting.name, setting.is_bool});
   return daemon::ScanCommandLine(args, known);
 }
@@ -92,6 +112,18 @@ absl::StatusOr<packet::CompiledConfig> ConfigFromFlags(const std::set<std::strin
   return packet::Compile(config);
 }
 
+// The capture_* flags, parsed by the daemon's own parser.
+absl::StatusOr<reflector::engine::capture::CaptureOptions> CaptureFromFlags() {
+  reflector::engine::capture::CaptureOptions options;
+  for (const char* name : {"capture", "capture_select", "capture_sample", "capture_rate",
+                           "capture_frames", "capture_size", "capture_snap"}) {
+    const absl::Status parsed = reflector::engine::capture::ParseCaptureSetting(
+        name, absl::FindCommandLineFlag(name)->CurrentValue(), &options);
+    if (!parsed.ok()) return parsed;
+  }
+  return options;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -101,8 +133,8 @@ int main(int argc, char** argv) {
       "  pcap-reflect --in=in.pcap --out=out.pcap --dst_mac=MAC [--config=FILE] [--profile "
       "--port --oui --signatures --mode ... as reflectord]",
       __FILE__,
-      "Prints the count per verdict and per rule. Exit codes: 0 done; 1 the output could not "
-      "be written; 2 bad input (flags, a bad config file or rule, an unreadable capture, --out "
+      "Prints the count per verdict and per rule (and with --capture what it captured). Exit "
+      "codes: 0 done; 1 the output or the capture could not be written; 2 bad input (flags, a bad config file or rule, an unreadable capture, --out "
       "naming the input).",
       "reflector/daemon/settings.inc"};
   const std::vector<std::string> args(argv, argv + argc);
@@ -124,16 +156,38 @@ int main(int argc, char** argv) {
     absl::FPrintF(stderr, "pcap-reflect: %s\n", config.status().message());
     return kExitBadInput;
   }
+  const absl::StatusOr<reflector::engine::capture::CaptureOptions> capture = CaptureFromFlags();
+  if (!capture.ok()) {
+    absl::FPrintF(stderr, "pcap-reflect: %s\n", capture.status().message());
+    return kExitBadInput;
+  }
   if (const absl::Status same = reflector::platform::pcap::CheckOutputIsNotInput(
           absl::GetFlag(FLAGS_in), absl::GetFlag(FLAGS_out));
       !same.ok()) {
     absl::FPrintF(stderr, "pcap-reflect: %s\n", same.message());
     return kExitBadInput;
   }
+  if (!reflector::platform::pcap::CheckOutputIsNotInput(absl::GetFlag(FLAGS_in), capture->path)
+           .ok()) {
+    absl::FPrintF(stderr, "pcap-reflect: --capture=%s is the input capture --in=%s\n",
+                  capture->path, absl::GetFlag(FLAGS_in));
+    return kExitBadInput;
+  }
   const auto frames = reflector::platform::pcap::ReadCaptureFile(absl::GetFlag(FLAGS_in));
   if (!frames.ok()) {
     absl::FPrintF(stderr, "pcap-reflect: %s\n", frames.status().message());
     return kExitBadInput;
+  }
+  if (capture->enabled()) {
+    const auto captured = reflector::engine::capture::CaptureFrames(*frames, *config, *capture);
+    if (!captured.ok()) {
+      absl::FPrintF(stderr, "pcap-reflect: %s\n", captured.status().message());
+      return captured.status().code() == absl::StatusCode::kInvalidArgument ? kExitBadInput
+                                                                             : kExitWriteFailed;
+    }
+    if (!captured->stopped.empty()) absl::FPrintF(stderr, "pcap-reflect: %s\n", captured->stopped);
+    absl::FPrintF(stderr, "pcap-reflect: capture %s: %s\n", capture->path,
+                  reflector::engine::capture::FormatCaptureStats(captured->stats));
   }
   const auto result = reflector::engine::ReflectFrames(*frames, config->wire);
   if (!absl::GetFlag(FLAGS_out).empty()) {

@@ -74,4 +74,26 @@ for out in "$tmp/mine.pcap" "$tmp/./mine.pcap" "$tmp/mine-link.pcap"; do
     --out="$out" --dst_mac=02:00:5e:10:00:02
 done
 cmp "$tmp/mine.pcap" "$pcaps/mixed_traffic.in.pcap" || fail "the input capture was changed"
+expect_bad_input "capture is in" "is the input capture" --in="$tmp/mine.pcap" \
+  --capture="$tmp/mine-link.pcap" --dst_mac=02:00:5e:10:00:02
+expect_bad_input "capture unknown reason" "--capture_select" --in="$tmp/mine.pcap" \
+  --capture="$tmp/x.pcapng" --capture_select=rejected:nope --dst_mac=02:00:5e:10:00:02
+expect_bad_input "capture unknown rule" "no rule or profile \"nope\"" --in="$tmp/mine.pcap" \
+  --capture="$tmp/x.pcapng" --capture_select=nope --dst_mac=02:00:5e:10:00:02
+
+# --capture: the verdicts as pcapng packet comments, read back with tshark (issue 21).
+"$tool" --in="$pcaps/mixed_traffic.in.pcap" --dst_mac=$mac --capture="$tmp/all.pcapng" \
+  2>"$tmp/capture.err" >/dev/null
+grep -qx "pcap-reflect: capture $tmp/all.pcapng: captured 24, dropped 0 (ring full 0, rate bound 0, file bound 0)" \
+  "$tmp/capture.err" || fail "capture summary: $(cat "$tmp/capture.err")"
+comments=$(tshark -r "$tmp/all.pcapng" -T fields -e frame.comment 2>/dev/null)
+[[ $(grep -c . <<<"$comments") -eq 24 ]] || fail "24 comments expected: $comments"
+[[ $(grep -c '^reflected: rule ' <<<"$comments") -eq 7 ]] || fail "7 reflected expected: $comments"
+grep -qx 'rejected: oui (src 02:00:5e, allowed 00:c0:17)' <<<"$comments" || fail "no oui reason: $comments"
+"$tool" --in="$pcaps/mixed_traffic.in.pcap" --dst_mac=$mac --capture="$tmp/some.pcapng" \
+  --capture_select=rejected:oui,protocol 2>/dev/null >/dev/null
+got=$(tshark -r "$tmp/some.pcapng" -T fields -e frame.comment 2>/dev/null | sort | uniq -c | sed 's/^ *//')
+want=$'1 rejected: oui (src 02:00:5e, allowed 00:c0:17)\n2 rejected: protocol (IP protocol 1)\n2 rejected: protocol (IP protocol 6)'
+[[ "$got" == "$want" ]] || fail "rejected:oui,protocol: got '$got'"
+echo "ok: capture: 24 comments; rejected:oui,protocol: $(tr '\n' ';' <<<"$got")"
 echo PASS

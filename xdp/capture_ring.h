@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The capture ring of a kernel program (issue 21), BPF only: the capture settings (written by
+ * the loader through the `.data.capture` mapping), the bounded ring, the per-CPU sampling state
+ * and the per-CPU scratch record. A program's capture function calls rf_capture_reserve, copies
+ * the frame's first bytes into scratch->data with its own load helper, then rf_capture_send.
+ * A full ring is counted, never waited for.
+ */
+#ifndef REFLECTOR_XDP_CAPTURE_RING_H_
+#define REFLECTOR_XDP_CAPTURE_RING_H_
+
+#include "reflector/packet/capture_select.h"
+#include "reflector/packet/classify.h"
+#include "reflector/packet/wire.h"
+
+/* Apart from the classifier's config: a capture change needs no slot flip, and a frame that
+ * sees half of one only changes which frames are copied. */
+struct rf_capture_config rf_capture SEC(".data.capture");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 4 << 20);
+} rf_capture_ring SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct rf_capture_state);
+} rf_capture_states SEC(".maps");
+
+/* Where a record is assembled before it is copied into the ring (the ring's reserve takes
+ * only a constant size, its output a variable one). */
+struct rf_capture_scratch {
+  struct rf_capture_record record;
+  __u8 data[RF_CAPTURE_SNAP_MAX];
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct rf_capture_scratch);
+} rf_capture_scratches SEC(".maps");
+
+/* 1 while this CPU's second of the rate bound is used up: the caller then skips the frame
+ * before classifying it again (counted as limited), so a capture at its bound costs a clock
+ * read and a compare per frame, not a second classification. */
+RF_INLINE int rf_capture_saturated(void) {
+  if (rf_capture.per_second == 0) return 0;
+  __u32 zero = 0;
+  struct rf_capture_state *state = bpf_map_lookup_elem(&rf_capture_states, &zero);
+  if (!state || state->window_taken < rf_capture.per_second) return 0;
+  if (bpf_ktime_get_ns() - state->window_start_ns >= RF_NS_PER_SECOND) return 0;
+  state->limited++;
+  return 1;
+}
+
+/* The scratch record to fill when the selection takes the frame, else 0. `*captured`: how many
+ * of its `length` bytes to copy, 1..RF_CAPTURE_SNAP_MAX. */
+RF_INLINE struct rf_capture_scratch *rf_capture_reserve(__u32 verdict, __u32 rule, __u32 length,
+                                                        __u32 *captured) {
+  __u32 zero = 0;
+  struct rf_capture_state *state = bpf_map_lookup_elem(&rf_capture_states, &zero);
+  struct rf_capture_scratch *scratch = bpf_map_lookup_elem(&rf_capture_scratches, &zero);
+  if (!state || !scratch) return 0;
+  const __u64 now = bpf_ktime_get_ns();
+  if (!rf_capture_take(&rf_capture, state, verdict, rule, now)) return 0;
+  __u32 n = length < rf_capture.snap ? length : rf_capture.snap;
+  /* 1..RF_CAPTURE_SNAP_MAX by arithmetic, which the verifier follows where compares get
+   * merged by the compiler (frames have 14 bytes or more; the loader keeps snap in range). */
+  n = ((n - 1) & (RF_CAPTURE_SNAP_MAX - 1)) + 1;
+  RF_OPAQUE(n);
+  if (n < 1 || n > RF_CAPTURE_SNAP_MAX) return 0;
+  *captured = n;
+  scratch->record.time_ns = now;
+  scratch->record.length = length;
+  scratch->record.captured = (__u16)n;
+  scratch->record.verdict = (__u8)verdict;
+  scratch->record.rule = (__u8)rule;
+  scratch->record.direction = RF_CAPTURE_RECEIVED;
+  return scratch;
+}
+
+/* Hands the filled record to the ring, or counts it as refused. */
+RF_INLINE void rf_capture_send(struct rf_capture_scratch *scratch, __u32 captured) {
+  __u32 zero = 0;
+  struct rf_capture_state *state = bpf_map_lookup_elem(&rf_capture_states, &zero);
+  if (!state) return;
+  if (captured > RF_CAPTURE_SNAP_MAX) return;
+  if (bpf_ringbuf_output(&rf_capture_ring, scratch, sizeof(scratch->record) + captured, 0) != 0) {
+    state->ring_full++;
+    return;
+  }
+  state->taken++;
+}
+
+#endif /* REFLECTOR_XDP_CAPTURE_RING_H_ */
