@@ -10,6 +10,8 @@ PACKAGES=(
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libbpf-dev libxdp-dev libelf-dev zlib1g-dev libpcap-dev libcap-ng-dev
   libtomlplusplus-dev nlohmann-json3-dev
+  # the HTTP API (issue 15): cpp-httplib; promtool (package prometheus) checks /metrics in a test
+  libcpp-httplib-dev prometheus
   # kernel and lab tools
   bpftool iproute2 ethtool tcpreplay tcpdump
   # setcap: the lab runs reflectord as an unprivileged user with file capabilities

@@ -15,6 +15,9 @@
 #include "absl/time/clock.h"
 #include "absl/strings/str_split.h"
 #include "reflector/base/netdev.h"
+#include "reflector/daemon/http/api.h"
+#include "reflector/daemon/http/board.h"
+#include "reflector/daemon/http/server.h"
 #include "reflector/daemon/instance_lock.h"
 #include "reflector/base/version.h"
 #include "reflector/daemon/privileges.h"
@@ -59,6 +62,7 @@ sigset_t DaemonSignals() {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGHUP);
   sigaddset(&set, SIGUSR1);
+  sigaddset(&set, SIGUSR2);  // the HTTP thread posted a request (http/board.h)
   return set;
 }
 
@@ -166,6 +170,16 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     log.Error(std::string(lock.status().message()));
     return kExitBadInput;
   }
+  std::unique_ptr<http::HttpServer> http_server;
+  if (options.http.enabled) {
+    absl::StatusOr<std::unique_ptr<http::HttpServer>> bound =
+        http::HttpServer::Bind(options.http, hooks.http_assets);
+    if (!bound.ok()) {
+      log.Error(std::string(bound.status().message()));
+      return kExitBadInput;
+    }
+    http_server = *std::move(bound);
+  }
 
   engine::DataPathRequest request;
   request.device = *device;
@@ -208,7 +222,87 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
 
   const absl::Time started = absl::Now();
   reporter.Start(datapath->ReadCounters(), started);
+  http::ControlBoard board(
+      {base::kVersion, device->name, banner.mac, banner.datapath, banner.fallbacks, banner.queues,
+       options.datapath.monitor, started},
+      [&datapath] { return datapath->ReadCounters(); }, {options, rules, reporter.rule_totals()});
+  if (http_server) {
+    http_server->Serve(&board);
+    log.Info(absl::StrCat("http: serving ", http_server->Url()));
+  }
+
   absl::Time next_line = started + options.stats_interval;
+  // What SIGHUP and a change over HTTP both do with new settings: compile them, reconfigure
+  // the data path, and adopt every setting settings.inc marks kApply. The reply line, or why
+  // the previous settings stay.
+  const auto apply = [&](const absl::StatusOr<DaemonOptions>& next) -> absl::StatusOr<std::string> {
+    absl::StatusOr<packet::CompiledConfig> next_compiled =
+        next.ok() ? CompileFor(*next, *device)
+                  : absl::StatusOr<packet::CompiledConfig>(next.status());
+    absl::Status applied =
+        next_compiled.ok() ? datapath->Reconfigure(next_compiled->wire) : next_compiled.status();
+    if (!applied.ok()) {
+      log.Error(absl::StrCat("reload failed, still running the previous settings: ",
+                             applied.message()));
+      return applied;
+    }
+    const std::vector<std::string> ignored = NeedsRestart(options, *next);
+    // Every setting settings.inc marks kApply takes effect here; the rest stay as they
+    // were (NeedsRestart names them).
+    for (const SettingSpec& spec : AllSettings()) {
+      if (spec.reload != SettingSpec::kApply) continue;
+      options.text[std::string(spec.name)] = next->text.at(std::string(spec.name));
+    }
+    options.filter = next->filter;
+    options.custom_rules = next->custom_rules;
+    // Right after the swap: what the old table counted goes to its rules' names.
+    reporter.SetRuleNames(RuleNames(next_compiled->rules), datapath->ReadCounters());
+    const std::string rule_changes = RuleChanges(rules, next_compiled->rules);
+    rules = next_compiled->rules;
+    if (next->stats_interval != options.stats_interval) {
+      options.stats_interval = next->stats_interval;
+      next_line = absl::Now() + options.stats_interval;
+    }
+    options.stats_format = next->stats_format;
+    reporter.SetFormat(options.stats_format);
+    options.log_level = next->log_level;
+    log.set_level(options.log_level);
+    board.SetRunning({options, rules, reporter.rule_totals()});
+    const std::string line = absl::StrCat(
+        "reloaded: mode ", packet::ModeName(options.filter.mode), ", port ",
+        options.filter.port, ", oui ", packet::FormatOuiList(options.filter.ouis),
+        ", signatures ", packet::FormatSignatures(options.filter.signatures), ", profiles ",
+        packet::FormatProfiles(options.filter.profiles), "; rules ",
+        absl::StrJoin(RuleNames(rules), ","), " (", rule_changes, "); stats ",
+        options.stats_interval > absl::ZeroDuration()
+            ? absl::StrCat("every ", absl::FormatDuration(options.stats_interval))
+            : std::string("off"),
+        ", log level ", LogLevelName(options.log_level));
+    log.Info(line);
+    if (!ignored.empty()) {
+      log.Warning(absl::StrCat("not applied until restart: ", absl::StrJoin(ignored, ", ")));
+    }
+    return line;
+  };
+  // The HTTP thread's requests, answered between the loop's own steps.
+  const auto serve = [&](const http::ControlRequest& request) -> http::ControlReply {
+    if (request.kind == http::ControlRequest::kReload) {
+      if (!hooks.reload) return {409, "nothing to reload: the daemon has no --config file", {}};
+      log.Info("reload requested over HTTP");
+      absl::StatusOr<std::string> done = apply(hooks.reload());
+      if (!done.ok()) return {400, std::string(done.status().message()), {}};
+      return {200, *done, {}};
+    }
+    DaemonOptions next;
+    http::ControlReply reply = http::ValidateChange(options, request.settings, &next);
+    if (reply.status != 200) return reply;
+    log.Info(absl::StrCat("settings changed over HTTP: ", absl::StrJoin(reply.fields, ", ")));
+    absl::StatusOr<std::string> done = apply(next);
+    if (!done.ok()) return {400, std::string(done.status().message()), reply.fields};
+    reply.message = *done;
+    return reply;
+  };
+
   int exit_code = kExitOk;
   while (output_open) {
     const bool periodic = options.stats_interval > absl::ZeroDuration();
@@ -220,51 +314,9 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     if (signal == SIGHUP && !hooks.reload) {
       log.Info("SIGHUP: nothing to reload (no --config file); settings unchanged");
     } else if (signal == SIGHUP) {
-      absl::StatusOr<DaemonOptions> next = hooks.reload();
-      absl::StatusOr<packet::CompiledConfig> next_compiled =
-          next.ok() ? CompileFor(*next, *device)
-                    : absl::StatusOr<packet::CompiledConfig>(next.status());
-      absl::Status applied =
-          next_compiled.ok() ? datapath->Reconfigure(next_compiled->wire) : next_compiled.status();
-      if (!applied.ok()) {
-        log.Error(absl::StrCat("reload failed, still running the previous settings: ",
-                               applied.message()));
-      } else {
-        const std::vector<std::string> ignored = NeedsRestart(options, *next);
-        // Every setting settings.inc marks kApply takes effect here; the rest stay as they
-        // were (NeedsRestart names them).
-        for (const SettingSpec& spec : AllSettings()) {
-          if (spec.reload != SettingSpec::kApply) continue;
-          options.text[std::string(spec.name)] = next->text.at(std::string(spec.name));
-        }
-        options.filter = next->filter;
-        // Right after the swap: what the old table counted goes to its rules' names.
-        reporter.SetRuleNames(RuleNames(next_compiled->rules), datapath->ReadCounters());
-        const std::string rule_changes = RuleChanges(rules, next_compiled->rules);
-        rules = next_compiled->rules;
-        if (next->stats_interval != options.stats_interval) {
-          options.stats_interval = next->stats_interval;
-          next_line = absl::Now() + options.stats_interval;
-        }
-        options.stats_format = next->stats_format;
-        reporter.SetFormat(options.stats_format);
-        options.log_level = next->log_level;
-        log.set_level(options.log_level);
-        log.Info(absl::StrCat(
-            "reloaded: mode ", packet::ModeName(options.filter.mode), ", port ",
-            options.filter.port, ", oui ", packet::FormatOuiList(options.filter.ouis),
-            ", signatures ", packet::FormatSignatures(options.filter.signatures), ", profiles ",
-            packet::FormatProfiles(options.filter.profiles), "; rules ",
-            absl::StrJoin(RuleNames(rules), ","), " (", rule_changes, "); stats ",
-            options.stats_interval > absl::ZeroDuration()
-                ? absl::StrCat("every ", absl::FormatDuration(options.stats_interval))
-                : std::string("off"),
-            ", log level ", LogLevelName(options.log_level)));
-        if (!ignored.empty()) {
-          log.Warning(absl::StrCat("not applied until restart: ", absl::StrJoin(ignored, ", ")));
-        }
-      }
+      apply(hooks.reload()).IgnoreError();  // logged either way
     }
+    board.ServeRequests(serve);
     if (DeviceGone(*device)) {
       log.Error(absl::StrCat(device->name, " (ifindex ", device->ifindex,
                              ") went away; stopping"));
@@ -277,12 +329,17 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
       break;
     }
     if (options.stats_interval > absl::ZeroDuration() && absl::Now() >= next_line) {
-      output_open = reporter.Line(datapath->ReadCounters(), absl::Now());
+      const engine::Counters counters = datapath->ReadCounters();
+      const absl::Time now = absl::Now();
+      output_open = reporter.Line(counters, now);
+      board.SetLastLine(counters, now);
       next_line += options.stats_interval;
       if (next_line < absl::Now()) next_line = absl::Now() + options.stats_interval;
     }
   }
   if (!output_open) log.Info("stdout was closed; stopping");
+  board.Close();
+  http_server.reset();  // before the data path goes: its handlers read the counters
   datapath->Stop();
   const engine::Counters final_counters = datapath->ReadCounters();
   // Scripts reading JSON or CSV get the final figures in their own format too.

@@ -57,6 +57,8 @@ class StatsReporter {
   void SetRuleNames(std::vector<std::string> names, const engine::Counters& now) {
     rules_.SetTable(std::move(names), now);
   }
+  // What the stats lines name per rule (the HTTP API shows the same).
+  const RuleTotals& rule_totals() const { return rules_; }
   // The summary for `total`, as Summary writes it.
   std::string SummaryText(const engine::Counters& total, absl::Duration elapsed) const;
 
