@@ -12,6 +12,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
@@ -19,6 +20,7 @@
 #include "testing/daemon/datapath_lab_test.h"
 #include "testing/lab/command.h"
 #include "testing/lab/reflector_lab.h"
+#include "testing/lab/runfiles.h"
 
 namespace reflector::testing {
 namespace {
@@ -198,6 +200,78 @@ TEST_P(ReflectordHttpTest, StatsMetricsConfigAndEvents) {
   absl::StatusOr<int> code = daemon->Wait(kTimeout);
   ASSERT_TRUE(code.ok()) << code.status();
   EXPECT_EQ(*code, 0) << daemon->Describe();
+}
+
+// reflectorctl in the reflector's namespace, run to its exit.
+absl::StatusOr<lab::LabProcess> Reflectorctl(lab::ReflectorLab& lab,
+                                             const std::vector<std::string>& args) {
+  absl::StatusOr<std::string> binary = lab::RunfilePath("reflector/reflectorctl");
+  if (!binary.ok()) return binary.status();
+  std::vector<std::string> argv = {*binary};
+  argv.insert(argv.end(), args.begin(), args.end());
+  absl::StatusOr<lab::LabProcess> ctl = lab.Spawn(lab::End::kReflector, argv);
+  if (!ctl.ok()) return ctl.status();
+  absl::StatusOr<int> code = ctl->Wait(kTimeout);
+  if (!code.ok()) return code.status();
+  return ctl;
+}
+
+TEST_P(ReflectordHttpTest, ReflectorctlStatusStatsConfigAndAStoppedDaemon) {
+  absl::StatusOr<lab::LabProcess> daemon = lab_->StartReflectord(DataPathFlags());
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  ASSERT_TRUE(daemon->WaitForStderr("http: serving", kTimeout).ok()) << daemon->Describe();
+  ASSERT_EQ(Exchange(3, 3842), 3u);
+
+  absl::StatusOr<lab::LabProcess> status = Reflectorctl(*lab_, {"status"});
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->Poll(), 0) << status->Describe();
+  EXPECT_TRUE(absl::StrContains(status->Stdout(), absl::StrCat("on ", lab_->reflector_if())))
+      << status->Stdout();
+  EXPECT_TRUE(absl::StrContains(status->Stdout(), "  data path  " + DataPath())) << status->Stdout();
+
+  absl::StatusOr<lab::LabProcess> stats = Reflectorctl(*lab_, {"-j", "stats"});
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->Poll(), 0) << stats->Describe();
+  EXPECT_EQ(json::parse(stats->Stdout(), nullptr, false)["reflected_frames"], 3) << stats->Stdout();
+  absl::StatusOr<lab::LabProcess> text = Reflectorctl(*lab_, {"stats"});
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_TRUE(absl::StrContains(text->Stdout(), "totals: rx 3, reflected 3, rejected 0"))
+      << text->Stdout();
+
+  absl::StatusOr<lab::LabProcess> set = Reflectorctl(*lab_, {"config", "set", "port=5001"});
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->Poll(), 0) << set->Describe();
+  EXPECT_TRUE(absl::StartsWith(set->Stdout(), "reloaded: mode all, port 5001")) << set->Stdout();
+  EXPECT_EQ(Exchange(1, 5001), 1u);
+  absl::StatusOr<lab::LabProcess> restart = Reflectorctl(*lab_, {"config", "set", "queues=4"});
+  ASSERT_TRUE(restart.ok()) << restart.status();
+  EXPECT_EQ(restart->Poll(), 1) << restart->Describe();
+  EXPECT_EQ(restart->Stderr(),
+            "reflectorctl: reflectord at 127.0.0.1:9842: only a restart can change queues; "
+            "nothing was changed (HTTP 409)\n");
+  absl::StatusOr<lab::LabProcess> get = Reflectorctl(*lab_, {"config", "get"});
+  ASSERT_TRUE(get.ok()) << get.status();
+  EXPECT_TRUE(absl::StrContains(get->Stdout(), "\nport                 = 5001\n")) << get->Stdout();
+
+  // --watch: one line per interval, until stopped.
+  absl::StatusOr<std::string> binary = lab::RunfilePath("reflector/reflectorctl");
+  ASSERT_TRUE(binary.ok()) << binary.status();
+  absl::StatusOr<lab::LabProcess> watch = lab_->Spawn(
+      lab::End::kReflector, {*binary, "-j", "stats", "--watch", "--interval=0.2"});
+  ASSERT_TRUE(watch.ok()) << watch.status();
+  ASSERT_TRUE(watch->WaitForStdoutLines(1, kTimeout).ok()) << watch->Describe();
+  for (const absl::string_view line : absl::StrSplit(watch->Stdout(), '\n', absl::SkipEmpty())) {
+    EXPECT_EQ(json::parse(line, nullptr, false)["reflected_frames"], 4) << line;
+  }
+
+  ASSERT_TRUE(daemon->Signal(SIGTERM).ok());
+  ASSERT_TRUE(daemon->Wait(kTimeout).ok());
+  absl::StatusOr<lab::LabProcess> gone = Reflectorctl(*lab_, {"status"});
+  ASSERT_TRUE(gone.ok()) << gone.status();
+  EXPECT_EQ(gone->Poll(), 1) << gone->Describe();
+  EXPECT_TRUE(absl::StartsWith(gone->Stderr(),
+                               "reflectorctl: cannot reach reflectord at 127.0.0.1:9842: "))
+      << gone->Stderr();
 }
 
 TEST_P(ReflectordHttpTest, NonLoopbackAddressNeedsATokenOrReadOnly) {
