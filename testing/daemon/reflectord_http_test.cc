@@ -5,7 +5,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <thread>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -272,6 +274,67 @@ TEST_P(ReflectordHttpTest, ReflectorctlStatusStatsConfigAndAStoppedDaemon) {
   EXPECT_TRUE(absl::StartsWith(gone->Stderr(),
                                "reflectorctl: cannot reach reflectord at 127.0.0.1:9842: "))
       << gone->Stderr();
+}
+
+// The text of the element with `id` in a dumped DOM ("" when there is none).
+std::string ElementText(const std::string& dom, const std::string& id) {
+  const std::string open = absl::StrCat("id=\"", id, "\">");
+  const size_t start = dom.find(open);
+  if (start == std::string::npos) return "";
+  const size_t from = start + open.size();
+  return dom.substr(from, dom.find('<', from) - from);
+}
+
+// The dashboard in headless Chromium while test frames arrive: it shows live non-zero rates,
+// the totals and the data path. The screenshot is left in the test's outputs.
+TEST_P(ReflectordHttpTest, DashboardShowsLiveRatesInChromium) {
+  std::vector<std::string> flags = DataPathFlags();
+  flags.push_back("--stats_interval=0.5");
+  absl::StatusOr<lab::LabProcess> daemon = lab_->StartReflectord(flags);
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  ASSERT_TRUE(daemon->WaitForStderr("http: serving", kTimeout).ok()) << daemon->Describe();
+
+  std::atomic<bool> sending = true;
+  std::thread load([&] {
+    for (int i = 0; sending; ++i) {
+      if (!lab_->Send(FrameBuilder().Ports(40000 + i % 1000, 3842).Build()).ok()) break;
+      absl::SleepFor(absl::Microseconds(500));
+    }
+  });
+  // Two stats lines under load, so the rates of the last interval are the load's.
+  const bool loaded = daemon->WaitForStdoutLines(2, kTimeout).ok();
+
+  const std::string profile = TempPath("chromium-profile");
+  const std::vector<std::string> chromium = {
+      "/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+      "--no-first-run", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=3000",
+      "--window-size=1000,900"};
+  std::vector<std::string> dump = chromium;
+  dump.insert(dump.end(), {"--dump-dom", "http://127.0.0.1:9842/"});
+  absl::StatusOr<lab::LabProcess> browser = lab_->Spawn(lab::End::kReflector, dump);
+  ASSERT_TRUE(browser.ok()) << browser.status();
+  absl::StatusOr<int> code = browser->Wait(absl::Seconds(60));
+  std::vector<std::string> shot = chromium;
+  shot.insert(shot.end(), {"--screenshot=" + OutputPath(absl::StrCat("dashboard-", GetParam(), ".png")),
+                           "http://127.0.0.1:9842/"});
+  absl::StatusOr<lab::LabProcess> screenshot = lab_->Spawn(lab::End::kReflector, shot);
+  if (screenshot.ok()) screenshot->Wait(absl::Seconds(60)).IgnoreError();
+  sending = false;
+  load.join();
+  ASSERT_TRUE(loaded) << daemon->Describe();
+  ASSERT_TRUE(code.ok()) << code.status();
+  ASSERT_EQ(*code, 0) << browser->Describe();
+
+  const std::string dom = browser->Stdout();
+  EXPECT_EQ(ElementText(dom, "state"), "live") << dom;
+  EXPECT_EQ(ElementText(dom, "interface"), lab_->reflector_if()) << dom;
+  EXPECT_EQ(ElementText(dom, "datapath"), DataPath()) << dom;
+  for (const char* id : {"rx-fps", "reflected-fps", "rx-total", "reflected-total"}) {
+    const std::string value = ElementText(dom, id);
+    EXPECT_FALSE(value.empty() || value == "0") << id << " shows \"" << value << "\"\n" << dom;
+  }
+  std::ofstream(OutputPath(absl::StrCat("dashboard-", GetParam(), ".html"))) << dom;
 }
 
 TEST_P(ReflectordHttpTest, NonLoopbackAddressNeedsATokenOrReadOnly) {
