@@ -1,7 +1,7 @@
 // reflectorctl: asks a running reflectord over its HTTP API (--http) what it is doing, and
 // changes its settings the way SIGHUP would.
 //   reflectorctl [--server=ADDR:PORT] [-j] status | stats [--watch] | config get |
-//                config set KEY=VALUE... | reload
+//                config set KEY=VALUE... | reload | top
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "nlohmann/json.hpp"
 #include "reflector/base/cli.h"
 #include "reflector/ctl/client.h"
@@ -22,7 +23,7 @@
 ABSL_FLAG(std::string, server, "127.0.0.1:9842", "reflectord's --http address, ADDR:PORT");
 ABSL_FLAG(bool, j, false, "print the daemon's JSON documents (one per line) instead of text");
 ABSL_FLAG(bool, watch, false, "stats: print one line per interval until interrupted");
-ABSL_FLAG(double, interval, 0, "stats --watch: seconds between lines (0: the daemon's stats interval)");
+ABSL_FLAG(double, interval, 0, "stats --watch and top: seconds between updates (0: the daemon's stats interval)");
 ABSL_FLAG(std::string, token_file, "",
           "file holding the daemon's bearer token (its --http_token_file), for config set and reload");
 
@@ -61,6 +62,12 @@ std::string Message(const json& reply) {
              : Dump(reply);
 }
 
+// The event stream at --interval, or at the daemon's stats interval.
+std::string EventsPath() {
+  const double interval = absl::GetFlag(FLAGS_interval);
+  return interval > 0 ? absl::StrCat("/api/v1/events?interval=", interval) : "/api/v1/events";
+}
+
 int Run(ControlClient& client, const std::vector<std::string>& args) {
   const std::string& command = args[0];
   const auto only = [&](size_t n) { return args.size() == n; };
@@ -69,10 +76,7 @@ int Run(ControlClient& client, const std::vector<std::string>& args) {
     return Print(client.Get("/api/v1/stats"), reflector::ctl::FormatStats);
   }
   if (command == "stats" && only(1)) {
-    const double interval = absl::GetFlag(FLAGS_interval);
-    const std::string path =
-        interval > 0 ? absl::StrCat("/api/v1/events?interval=", interval) : "/api/v1/events";
-    absl::Status status = client.Events(path, [](const json& event) {
+    absl::Status status = client.Events(EventsPath(), [](const json& event) {
       const std::string line = absl::GetFlag(FLAGS_j) ? Dump(event) : reflector::ctl::FormatStats(event);
       std::fputs((line + "\n").c_str(), stdout);
       return std::fflush(stdout) == 0;  // stop once the reader went away
@@ -94,9 +98,23 @@ int Run(ControlClient& client, const std::vector<std::string>& args) {
     return Print(client.Put("/api/v1/config", changes), Message);
   }
   if (command == "reload" && only(1)) return Print(client.Post("/api/v1/reload"), Message);
+  if (command == "top" && only(1)) {
+    absl::StatusOr<json> status = client.Get("/api/v1/status");
+    if (!status.ok()) return Fail(status.status());
+    const double uptime = (*status)["uptime_s"].is_number() ? (*status)["uptime_s"].get<double>() : 0;
+    const absl::Time fetched = absl::Now();
+    absl::Status streamed = client.Events(EventsPath(), [&](const json& event) {
+      (*status)["uptime_s"] = uptime + absl::ToDoubleSeconds(absl::Now() - fetched);
+      // Home and clear, then the screen: it redraws in place.
+      const std::string screen = "\x1b[H\x1b[2J" + reflector::ctl::FormatTop(*status, event);
+      std::fputs(screen.c_str(), stdout);
+      return std::fflush(stdout) == 0;
+    });
+    return streamed.ok() ? 0 : Fail(streamed);
+  }
   return Usage(absl::StrCat("unknown command \"", absl::StrJoin(args, " "),
                             "\": expected status, stats [--watch], config get, "
-                            "config set KEY=VALUE..., reload"));
+                            "config set KEY=VALUE..., reload, top"));
 }
 
 }  // namespace
@@ -106,7 +124,7 @@ int main(int argc, char** argv) {
       "reflectorctl",
       "asks a running reflectord (its HTTP API, --http) what it does, and changes its settings.\n"
       "  reflectorctl [--server=ADDR:PORT] [-j] status | stats [--watch] | config get |\n"
-      "               config set KEY=VALUE... | reload",
+      "               config set KEY=VALUE... | reload | top",
       __FILE__,
       "Exit codes: 0 done; 1 the daemon could not be reached or refused the request (the line "
       "says why); 2 bad command line."};

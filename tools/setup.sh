@@ -12,8 +12,8 @@ PACKAGES=(
   libtomlplusplus-dev nlohmann-json3-dev
   # the HTTP API (issue 15): cpp-httplib; promtool (package prometheus) checks /metrics in a test
   libcpp-httplib-dev prometheus
-  # the dashboard's test loads it in headless Chromium
-  chromium
+  # the dashboard's test loads it in headless Chromium; reflectorctl top's test runs in tmux
+  chromium tmux
   # kernel and lab tools
   bpftool iproute2 ethtool tcpreplay tcpdump
   # setcap: the lab runs reflectord as an unprivileged user with file capabilities

@@ -91,6 +91,46 @@ std::string FormatStats(const json& stats) {
       Count(stats, "rejected_frames"), top.empty() ? "" : " (", top, top.empty() ? "" : ")");
 }
 
+std::string FormatTop(const json& status, const json& stats) {
+  const bool monitor = Flag(stats, "monitor");
+  std::string out = absl::StrFormat(
+      "reflectord %s on %s (%s), %s, up %s   (Ctrl-C quits)\n\n", Text(status, "version"),
+      Text(status, "interface"), Text(status, "mac"), Text(status, "datapath"),
+      absl::FormatDuration(absl::Trunc(absl::Seconds(Number(status, "uptime_s")), absl::Seconds(1))));
+  absl::StrAppendFormat(&out, "%-16s %14s %12s %16s\n", "", "frames/s", "Mbit/s", "total");
+  absl::StrAppendFormat(&out, "%-16s %14.0f %12.2f %16d\n", "received", Number(stats, "rx_fps"),
+                        Number(stats, "rx_mbps"), Count(stats, "rx_frames"));
+  absl::StrAppendFormat(&out, "%-16s %14.0f %12.2f %16d\n",
+                        monitor ? "would reflect" : "reflected", Number(stats, "reflected_fps"),
+                        Number(stats, "reflected_mbps"), Count(stats, "reflected_frames"));
+  absl::StrAppendFormat(&out, "%-16s %14s %12s %16d\n", "rejected", "", "",
+                        Count(stats, "rejected_frames"));
+  absl::StrAppendFormat(&out, "%-16s %14s %12s %16d\n", "passed to host", "", "",
+                        Count(stats, "passed_frames"));
+  absl::StrAppendFormat(&out, "%-16s %14s %12s %16d\n", "tx dropped", "", "",
+                        Count(stats, "tx_dropped"));
+  absl::StrAppendFormat(&out, "%-16s %14s %12s %16d\n", "rx dropped", "", "",
+                        Count(stats, "rx_dropped"));
+  absl::StrAppend(&out, "\nrejects by reason\n");
+  bool any = false;
+  if (stats.contains("rejected") && stats["rejected"].is_object()) {
+    for (const auto& [reason, count] : stats["rejected"].items()) {
+      if (!count.is_number_unsigned() || count.get<uint64_t>() == 0) continue;
+      absl::StrAppendFormat(&out, "  %-14s %16d\n", reason, count.get<uint64_t>());
+      any = true;
+    }
+  }
+  if (!any) absl::StrAppend(&out, "  none\n");
+  absl::StrAppend(&out, "\nreflected by rule\n");
+  if (stats.contains("reflected_by_rule") && stats["reflected_by_rule"].is_object()) {
+    for (const auto& [rule, count] : stats["reflected_by_rule"].items()) {
+      absl::StrAppendFormat(&out, "  %-14s %16d\n", rule,
+                            count.is_number_unsigned() ? count.get<uint64_t>() : 0);
+    }
+  }
+  return out;
+}
+
 std::string FormatConfig(const json& config) {
   std::set<std::string> restart;
   if (config.contains("restart_only") && config["restart_only"].is_array()) {

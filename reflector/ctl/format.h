@@ -16,6 +16,10 @@ std::string FormatStats(const nlohmann::json& stats);
 // GET /api/v1/config: "name = value" per setting, restart-only ones marked.
 std::string FormatConfig(const nlohmann::json& config);
 
+// One screen of `reflectorctl top`: who and where (status), rates and totals, rejects by
+// reason and frames per rule (a stats object). The caller clears the screen before it.
+std::string FormatTop(const nlohmann::json& status, const nlohmann::json& stats);
+
 }  // namespace reflector::ctl
 
 #endif  // REFLECTOR_CTL_FORMAT_H_

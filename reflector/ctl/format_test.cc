@@ -53,5 +53,29 @@ TEST(FormatConfigTest, MarksRestartOnlySettings) {
             "custom rules (config file): spirent\n");
 }
 
+TEST(FormatTopTest, OneScreenOfRatesTotalsRejectsAndRules) {
+  const json status = json::parse(R"j({"version": "0.1.0", "interface": "eth0",
+      "mac": "02:00:00:00:00:01", "uptime_s": 61, "datapath": "xdp (native)"})j");
+  const json stats = json::parse(R"j({"rx_fps": 1500, "rx_mbps": 1.5, "reflected_fps": 1400,
+      "reflected_mbps": 1.4, "rx_frames": 9000, "reflected_frames": 8000, "rejected_frames": 1000,
+      "rejected": {"port": 1000, "oui": 0}, "reflected_by_rule": {"probeot": 8000}})j");
+  EXPECT_EQ(FormatTop(status, stats),
+            "reflectord 0.1.0 on eth0 (02:00:00:00:00:01), xdp (native), up 1m1s   (Ctrl-C quits)\n"
+            "\n"
+            "                       frames/s       Mbit/s            total\n"
+            "received                   1500         1.50             9000\n"
+            "reflected                  1400         1.40             8000\n"
+            "rejected                                                 1000\n"
+            "passed to host                                              0\n"
+            "tx dropped                                                  0\n"
+            "rx dropped                                                  0\n"
+            "\n"
+            "rejects by reason\n"
+            "  port                       1000\n"
+            "\n"
+            "reflected by rule\n"
+            "  probeot                    8000\n");
+}
+
 }  // namespace
 }  // namespace reflector::ctl

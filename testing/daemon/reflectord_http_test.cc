@@ -266,6 +266,40 @@ TEST_P(ReflectordHttpTest, ReflectorctlStatusStatsConfigAndAStoppedDaemon) {
     EXPECT_EQ(json::parse(line, nullptr, false)["reflected_frames"], 4) << line;
   }
 
+  // top in a terminal (tmux): the screen shows the totals and redraws in place.
+  // /tmp: a unix socket path must be short, and TEST_TMPDIR's is not.
+  const std::string socket = absl::StrCat("/tmp/rf-tmux-", getpid());
+  // The tmux server outlives its client: stop it however the test ends.
+  struct KillServer {
+    std::string socket;
+    ~KillServer() { lab::RunCommand({"tmux", "-S", socket, "kill-server"}).IgnoreError(); }
+  } kill_server{socket};
+  absl::StatusOr<lab::LabProcess> tmux = lab_->Spawn(
+      lab::End::kReflector,
+      {"/usr/bin/tmux", "-S", socket, "new-session", "-d", "-x", "100", "-y", "30",
+       absl::StrCat(*binary, " top --interval=0.2")});
+  ASSERT_TRUE(tmux.ok()) << tmux.status();
+  ASSERT_TRUE(tmux->Wait(kTimeout).ok()) << tmux->Describe();
+  std::string screen;
+  for (int i = 0; i < 50 && !absl::StrContains(screen, "reflected by rule"); ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    absl::StatusOr<std::string> captured =
+        lab::RunCommandOutput({"tmux", "-S", socket, "capture-pane", "-p"});
+    if (captured.ok()) screen = *captured;
+  }
+  EXPECT_TRUE(absl::StrContains(screen, absl::StrCat("reflectord 0.1.0 on ", lab_->reflector_if())))
+      << screen;
+  EXPECT_TRUE(absl::StrContains(
+      screen, "reflected                     0         0.00                4\n"))
+      << screen;
+  EXPECT_TRUE(absl::StrContains(screen, "  probeot                       4\n")) << screen;
+  // Redrawn in place: one header on the screen however many updates came.
+  absl::SleepFor(absl::Milliseconds(500));
+  absl::StatusOr<std::string> later = lab::RunCommandOutput({"tmux", "-S", socket, "capture-pane", "-p"});
+  ASSERT_TRUE(later.ok()) << later.status();
+  const std::string header = absl::StrCat("on ", lab_->reflector_if());
+  EXPECT_EQ(later->find(header), later->rfind(header)) << *later;
+
   ASSERT_TRUE(daemon->Signal(SIGTERM).ok());
   ASSERT_TRUE(daemon->Wait(kTimeout).ok());
   absl::StatusOr<lab::LabProcess> gone = Reflectorctl(*lab_, {"status"});
