@@ -272,7 +272,10 @@ TEST_P(ReflectordHttpTest, ReflectorctlStatusStatsConfigAndAStoppedDaemon) {
   // The tmux server outlives its client: stop it however the test ends.
   struct KillServer {
     std::string socket;
-    ~KillServer() { lab::RunCommand({"tmux", "-S", socket, "kill-server"}).IgnoreError(); }
+    ~KillServer() {
+      lab::RunCommand({"tmux", "-S", socket, "kill-server"}).IgnoreError();
+      unlink(socket.c_str());
+    }
   } kill_server{socket};
   absl::StatusOr<lab::LabProcess> tmux = lab_->Spawn(
       lab::End::kReflector,
