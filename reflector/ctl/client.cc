@@ -38,8 +38,11 @@ ControlClient::~ControlClient() = default;
 namespace {
 
 absl::Status Unreachable(const std::string& server, httplib::Error error) {
-  return absl::UnavailableError(absl::StrCat("cannot reach reflectord at ", server, ": ",
-                                             httplib::to_string(error),
+  // The library names its errors in one word ("Connection"); say what it means.
+  const std::string why = error == httplib::Error::Connection
+                              ? "connection refused or timed out"
+                              : httplib::to_string(error);
+  return absl::UnavailableError(absl::StrCat("cannot reach reflectord at ", server, ": ", why,
                                              " (is it running? --server=ADDR:PORT)"));
 }
 
