@@ -14,6 +14,7 @@
 #include "reflector/daemon/command_line.h"
 #include "reflector/daemon/config_file.h"
 #include "reflector/daemon/daemon.h"
+#include "reflector/daemon/http/dashboard.h"
 #include "reflector/daemon/options.h"
 #include "reflector/datapaths.h"
 
@@ -86,5 +87,6 @@ int main(int argc, char** argv) {
     hooks.reload = [given = *given] { return CurrentOptions(given); };
   }
   hooks.datapaths = reflector::DataPaths();
+  hooks.http_assets = reflector::daemon::http::DashboardAssets();
   return reflector::daemon::RunDaemon(*options, hooks);
 }

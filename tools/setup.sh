@@ -10,6 +10,10 @@ PACKAGES=(
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libbpf-dev libxdp-dev libelf-dev zlib1g-dev libpcap-dev libcap-ng-dev
   libtomlplusplus-dev nlohmann-json3-dev libsystemd-dev
+  # the HTTP API (issue 15): cpp-httplib; promtool (package prometheus) checks /metrics in a test
+  libcpp-httplib-dev prometheus
+  # the dashboard's test loads it in headless Chromium; reflectorctl top's test runs in tmux
+  chromium tmux
   # kernel and lab tools
   bpftool iproute2 ethtool tcpreplay tcpdump
   # tshark: the capture tests read pcapng files back as Wireshark does

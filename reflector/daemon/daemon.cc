@@ -15,6 +15,9 @@
 #include "absl/time/clock.h"
 #include "absl/strings/str_split.h"
 #include "reflector/base/netdev.h"
+#include "reflector/daemon/http/api.h"
+#include "reflector/daemon/http/board.h"
+#include "reflector/daemon/http/server.h"
 #include "reflector/daemon/instance_lock.h"
 #include "reflector/daemon/journal_stream.h"
 #include "reflector/daemon/lease.h"
@@ -72,7 +75,8 @@ sigset_t DaemonSignals() {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGHUP);
   sigaddset(&set, SIGUSR1);
-  sigaddset(&set, SIGUSR2);
+  sigaddset(&set, SIGUSR2);              // renew the lease
+  sigaddset(&set, http::WakeSignal());  // the HTTP thread posted a request (http/board.h)
   return set;
 }
 
@@ -215,6 +219,25 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     log.Error(std::string(lock.status().message()));
     return kExitBadInput;
   }
+  std::unique_ptr<http::HttpServer> http_server;
+  if (options.http.enabled) {
+    absl::StatusOr<std::unique_ptr<http::HttpServer>> bound =
+        http::HttpServer::Bind(options.http, hooks.http_assets);
+    const SettingSpec* http_setting = FindSetting("http");
+    const bool default_address =
+        http_setting != nullptr && options.text["http"] == http_setting->default_text;
+    if (!bound.ok() && default_address) {
+      // A second reflectord on the host (one per interface) finds the default port taken: it
+      // reflects all the same, without the API, rather than not at all.
+      log.Warning(absl::StrCat("no HTTP API: ", bound.status().message(),
+                               "; give this instance its own --http=127.0.0.1:PORT"));
+    } else if (!bound.ok()) {
+      log.Error(std::string(bound.status().message()));
+      return kExitBadInput;
+    } else {
+      http_server = *std::move(bound);
+    }
+  }
 
   engine::DataPathRequest request;
   request.device = *device;
@@ -269,8 +292,15 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   ServiceNotifier service;
   service.Ready(absl::StrCat(device->name, " ", engine::DataPathName(datapath->kind())),
                 datapath->ReadCounters(), started);
-  absl::Time next_line = started + options.stats_interval;
-  int exit_code = kExitOk;
+  http::ControlBoard board(
+      {base::kVersion, device->name, banner.mac, banner.datapath, banner.fallbacks, banner.queues,
+       options.datapath.monitor, started},
+      read_counters, {options, rules, reporter.rule_totals()});
+  if (http_server) {
+    http_server->Serve(&board);
+    log.Info(absl::StrCat("http: serving ", http_server->Url()));
+  }
+
   LoopWatch loop_watch;
   Lease lease(options.lease, started);
   bool lease_expired = false;
@@ -285,6 +315,96 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     lease_expired = expired;
     return true;
   };
+  absl::Time next_line = started + options.stats_interval;
+  // What SIGHUP and a change over HTTP both do with new settings: compile them, reconfigure
+  // the data path, and adopt every setting settings.inc marks kApply. The reply line, or why
+  // the previous settings stay.
+  const auto apply = [&](const absl::StatusOr<DaemonOptions>& next) -> absl::StatusOr<std::string> {
+    absl::StatusOr<packet::CompiledConfig> next_compiled =
+        next.ok() ? CompileFor(*next, *device)
+                  : absl::StatusOr<packet::CompiledConfig>(next.status());
+    // A changed lease starts again from now; an unchanged one keeps its state.
+    const bool lease_changed = next.ok() && next->lease != options.lease;
+    const bool next_expired = lease_expired && !lease_changed;
+    absl::Status applied = next_compiled.ok()
+                               ? datapath->Reconfigure(WithLease(next_compiled->wire, next_expired))
+                               : next_compiled.status();
+    if (!applied.ok()) {
+      log.Error(absl::StrCat("reload failed, still running the previous settings: ",
+                             applied.message()));
+      return applied;
+    }
+    const std::vector<std::string> ignored = NeedsRestart(options, *next);
+    // Every setting settings.inc marks kApply takes effect here; the rest stay as they
+    // were (NeedsRestart names them).
+    for (const SettingSpec& spec : AllSettings()) {
+      if (spec.reload != SettingSpec::kApply) continue;
+      options.text[std::string(spec.name)] = next->text.at(std::string(spec.name));
+    }
+    options.filter = next->filter;
+    options.custom_rules = next->custom_rules;
+    // Right after the swap: what the old table counted goes to its rules' names.
+    reporter.SetRuleNames(RuleNames(next_compiled->rules), read_counters());
+    const std::string rule_changes = RuleChanges(rules, next_compiled->rules);
+    rules = next_compiled->rules;
+    if (next->stats_interval != options.stats_interval) {
+      options.stats_interval = next->stats_interval;
+      next_line = absl::Now() + options.stats_interval;
+    }
+    options.loop_window = next->loop_window;
+    wire = next_compiled->wire;
+    lease_expired = next_expired;
+    if (lease_changed) {
+      options.lease = next->lease;
+      lease.Reset(options.lease, absl::Now());
+      log.Info(absl::StrCat("lease: ", options.lease > absl::ZeroDuration()
+                                           ? absl::StrCat(absl::FormatDuration(options.lease),
+                                                          " from now")
+                                           : std::string("none")));
+    }
+    options.stats_format = next->stats_format;
+    reporter.SetFormat(options.stats_format);
+    options.log_level = next->log_level;
+    log.set_level(options.log_level);
+    options.capture = next->capture;
+    ApplyCapture(*capture, options, *next_compiled, log);
+    board.SetRunning({options, rules, reporter.rule_totals()});
+    const std::string line = absl::StrCat(
+        "reloaded: mode ", packet::ModeName(options.filter.mode), ", port ",
+        options.filter.port, ", oui ", packet::FormatOuiList(options.filter.ouis),
+        ", signatures ", packet::FormatSignatures(options.filter.signatures), ", profiles ",
+        packet::FormatProfiles(options.filter.profiles), "; rules ",
+        absl::StrJoin(RuleNames(rules), ","), " (", rule_changes, "); stats ",
+        options.stats_interval > absl::ZeroDuration()
+            ? absl::StrCat("every ", absl::FormatDuration(options.stats_interval))
+            : std::string("off"),
+        ", log level ", LogLevelName(options.log_level));
+    log.Info(line);
+    if (!ignored.empty()) {
+      log.Warning(absl::StrCat("not applied until restart: ", absl::StrJoin(ignored, ", ")));
+    }
+    return line;
+  };
+  // The HTTP thread's requests, answered between the loop's own steps.
+  const auto serve = [&](const http::ControlRequest& request) -> http::ControlReply {
+    if (request.kind == http::ControlRequest::kReload) {
+      if (!hooks.reload) return {409, "nothing to reload: the daemon has no --config file", {}};
+      log.Info("reload requested over HTTP");
+      absl::StatusOr<std::string> done = apply(hooks.reload());
+      if (!done.ok()) return {400, std::string(done.status().message()), {}};
+      return {200, *done, {}};
+    }
+    DaemonOptions next;
+    http::ControlReply reply = http::ValidateChange(options, request.settings, &next);
+    if (reply.status != 200) return reply;
+    log.Info(absl::StrCat("settings changed over HTTP: ", absl::StrJoin(reply.fields, ", ")));
+    absl::StatusOr<std::string> done = apply(next);
+    if (!done.ok()) return {400, std::string(done.status().message()), reply.fields};
+    reply.message = *done;
+    return reply;
+  };
+
+  int exit_code = kExitOk;
   while (output_open) {
     const bool periodic = options.stats_interval > absl::ZeroDuration();
     // Wake at least twice a second to notice a failed data path or a vanished interface (more
@@ -314,69 +434,10 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
       log.Info("SIGHUP: nothing to reload (no --config file); settings unchanged");
     } else if (signal == SIGHUP) {
       service.Reloading();
-      absl::StatusOr<DaemonOptions> next = hooks.reload();
-      absl::StatusOr<packet::CompiledConfig> next_compiled =
-          next.ok() ? CompileFor(*next, *device)
-                    : absl::StatusOr<packet::CompiledConfig>(next.status());
-      // A changed lease starts again from now; an unchanged one keeps its state.
-      const bool lease_changed = next.ok() && next->lease != options.lease;
-      const bool next_expired = lease_expired && !lease_changed;
-      absl::Status applied = next_compiled.ok()
-                                 ? datapath->Reconfigure(WithLease(next_compiled->wire, next_expired))
-                                 : next_compiled.status();
-      if (!applied.ok()) {
-        log.Error(absl::StrCat("reload failed, still running the previous settings: ",
-                               applied.message()));
-      } else {
-        const std::vector<std::string> ignored = NeedsRestart(options, *next);
-        // Every setting settings.inc marks kApply takes effect here; the rest stay as they
-        // were (NeedsRestart names them).
-        for (const SettingSpec& spec : AllSettings()) {
-          if (spec.reload != SettingSpec::kApply) continue;
-          options.text[std::string(spec.name)] = next->text.at(std::string(spec.name));
-        }
-        options.filter = next->filter;
-        // Right after the swap: what the old table counted goes to its rules' names.
-        reporter.SetRuleNames(RuleNames(next_compiled->rules), read_counters());
-        const std::string rule_changes = RuleChanges(rules, next_compiled->rules);
-        rules = next_compiled->rules;
-        if (next->stats_interval != options.stats_interval) {
-          options.stats_interval = next->stats_interval;
-          next_line = absl::Now() + options.stats_interval;
-        }
-        options.loop_window = next->loop_window;
-        wire = next_compiled->wire;
-        lease_expired = next_expired;
-        if (lease_changed) {
-          options.lease = next->lease;
-          lease.Reset(options.lease, absl::Now());
-          log.Info(absl::StrCat(
-              "lease: ", options.lease > absl::ZeroDuration()
-                             ? absl::StrCat(absl::FormatDuration(options.lease), " from now")
-                             : std::string("none")));
-        }
-        options.stats_format = next->stats_format;
-        reporter.SetFormat(options.stats_format);
-        options.log_level = next->log_level;
-        log.set_level(options.log_level);
-        options.capture = next->capture;
-        ApplyCapture(*capture, options, *next_compiled, log);
-        log.Info(absl::StrCat(
-            "reloaded: mode ", packet::ModeName(options.filter.mode), ", port ",
-            options.filter.port, ", oui ", packet::FormatOuiList(options.filter.ouis),
-            ", signatures ", packet::FormatSignatures(options.filter.signatures), ", profiles ",
-            packet::FormatProfiles(options.filter.profiles), "; rules ",
-            absl::StrJoin(RuleNames(rules), ","), " (", rule_changes, "); stats ",
-            options.stats_interval > absl::ZeroDuration()
-                ? absl::StrCat("every ", absl::FormatDuration(options.stats_interval))
-                : std::string("off"),
-            ", log level ", LogLevelName(options.log_level)));
-        if (!ignored.empty()) {
-          log.Warning(absl::StrCat("not applied until restart: ", absl::StrJoin(ignored, ", ")));
-        }
-      }
+      apply(hooks.reload()).IgnoreError();  // logged either way
       service.Reloaded();  // a failed reload leaves the previous settings running: ready too
     }
+    board.ServeRequests(serve);
     if (options.loop_window > absl::ZeroDuration()) {
       if (std::optional<std::string> line = loop_watch.Check(datapath->ReadCounters())) {
         log.Warning(*line);
@@ -395,7 +456,10 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
       break;
     }
     if (options.stats_interval > absl::ZeroDuration() && absl::Now() >= next_line) {
-      output_open = reporter.Line(read_counters(), absl::Now());
+      const engine::Counters counters = read_counters();
+      const absl::Time now = absl::Now();
+      output_open = reporter.Line(counters, now);
+      board.SetLastLine(counters, now);
       next_line += options.stats_interval;
       if (next_line < absl::Now()) next_line = absl::Now() + options.stats_interval;
     }
@@ -403,6 +467,8 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   }
   service.Stopping();
   if (!output_open) log.Info("stdout was closed; stopping");
+  board.Close();
+  http_server.reset();  // before the data path goes: its handlers read the counters
   datapath->Stop();
   capture->Flush();
   if (std::optional<std::string> notice = capture->TakeNotice()) log.Warning(*notice);

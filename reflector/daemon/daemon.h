@@ -3,13 +3,17 @@
 //   SIGINT/SIGTERM  stop, detach, print the summary, exit 0
 //   SIGHUP          reload settings (config file) and apply the filters without a restart
 //   SIGUSR1         print a stats line now
+//   SIGUSR2         (from the HTTP thread) answer its pending requests; see http/board.h
 #ifndef REFLECTOR_DAEMON_DAEMON_H_
 #define REFLECTOR_DAEMON_DAEMON_H_
 
 #include <functional>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "reflector/daemon/http/server.h"
 #include "reflector/daemon/options.h"
 #include "reflector/engine/datapath.h"
 
@@ -25,6 +29,8 @@ struct DaemonHooks {
   std::function<absl::StatusOr<DaemonOptions>()> reload;
   // The data paths this build has, in fallback order.
   std::vector<engine::DataPathCandidate> datapaths;
+  // Files the HTTP API serves at their paths (the dashboard), compiled into the binary.
+  std::map<std::string, http::Asset> http_assets;
 };
 
 // Blocks the signals the daemon serves in the calling thread, so that every thread started

@@ -1,5 +1,7 @@
 #include "reflector/daemon/options.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <initializer_list>
 #include <type_traits>
@@ -202,6 +204,50 @@ absl::Status ParseCaptureSettingOf(absl::string_view name, absl::string_view tex
   return engine::capture::ParseCaptureSetting(name, text, &o->capture);
 }
 
+// "off", or HOST:PORT with HOST an IPv4 literal or a bracketed IPv6 literal.
+absl::Status ParseHttp(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  const std::string value(absl::StripAsciiWhitespace(text));
+  HttpSettings& http = o->http;
+  if (value == "off") {
+    http.enabled = false;
+    return absl::OkStatus();
+  }
+  const auto bad = [&](absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "--%s: invalid value \"%s\": %s (expected ADDR:PORT such as 127.0.0.1:9842 or "
+        "[::1]:9842, or off)",
+        name, text, why));
+  };
+  const size_t colon = value.rfind(':');
+  if (colon == std::string::npos) return bad("no port");
+  std::string host = value.substr(0, colon);
+  if (absl::StartsWith(host, "[") && absl::EndsWith(host, "]")) {
+    host = host.substr(1, host.size() - 2);
+    in6_addr address;
+    if (inet_pton(AF_INET6, host.c_str(), &address) != 1) return bad("not an IPv6 address");
+  } else {
+    in_addr address;
+    if (inet_pton(AF_INET, host.c_str(), &address) != 1) {
+      return bad("not an IP address (IPv6 goes in brackets)");
+    }
+  }
+  int port = 0;
+  if (!absl::SimpleAtoi(value.substr(colon + 1), &port) || port < 1 || port > 65535) {
+    return bad("port must be 1 to 65535");
+  }
+  http.enabled = true;
+  http.host = host;
+  http.port = port;
+  return absl::OkStatus();
+}
+absl::Status ParseHttpTokenFile(absl::string_view, absl::string_view text, DaemonOptions* o) {
+  o->http.token_file = std::string(absl::StripAsciiWhitespace(text));
+  return absl::OkStatus();
+}
+absl::Status ParseHttpReadOnly(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseBool(name, text), &o->http.read_only);
+}
+
 // A filter error placed at the custom rule it names ("rule \"x\": ..." or "two rules are
 // named \"x\""): the last rule of that name, which for a duplicate is the second one.
 absl::Status AtRuleOrigin(const absl::Status& status, const std::vector<RuleEntry>& rules) {
@@ -275,6 +321,13 @@ absl::StatusOr<std::vector<int>> ParseCpuList(absl::string_view text) {
   return cpus;
 }
 
+bool IsLoopbackAddress(const std::string& ip) {
+  in_addr v4;
+  if (inet_pton(AF_INET, ip.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6;
+  return inet_pton(AF_INET6, ip.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
 absl::string_view LogLevelName(LogLevel level) {
   switch (level) {
     case LogLevel::kError:
@@ -304,6 +357,14 @@ absl::StatusOr<DaemonOptions> ParseOptions(const Settings& settings,
   for (const SettingSpec& spec : AllSettings()) {
     REFLECTOR_RETURN_IF_ERROR(spec.parse(spec.name, options.text[std::string(spec.name)], &options));
   }
+  if (options.http.enabled && !IsLoopbackAddress(options.http.host) &&
+      options.http.token_file.empty() && !options.http.read_only) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "--http=%s is not a loopback address: give --http_token_file (PUT and POST then need "
+        "its token) or --http_read_only",
+        options.text["http"]));
+  }
+  options.custom_rules = rules;
   for (const RuleEntry& entry : rules) {
     packet::Rule rule = entry.rule;
     if (entry.default_mode) rule.mode = options.filter.mode;

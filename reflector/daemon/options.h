@@ -25,6 +25,23 @@ enum class LogLevel { kError, kWarning, kInfo, kDebug };
 // Settings as text by name, e.g. {"port", "3842"}: what flags and the config file give.
 using Settings = std::map<std::string, std::string>;
 
+// The HTTP API (--http, --http_token_file, --http_read_only).
+struct HttpSettings {
+  bool enabled = true;
+  std::string host = "127.0.0.1";  // an IP literal, without brackets
+  int port = 9842;
+  std::string token_file;  // empty: no token
+  bool read_only = false;
+};
+
+// A custom rule as the config file states it ([[rule]]), before the settings complete it.
+struct RuleEntry {
+  packet::Rule rule;
+  bool default_mode = true;  // no `mode` of its own: the rule takes the `mode` setting
+  std::string origin;        // where it is defined ("reflector.toml:12:1"), to place its errors
+  friend bool operator==(const RuleEntry&, const RuleEntry&) = default;
+};
+
 struct DaemonOptions {
   // Every setting as text, defaults included: what SIGHUP compares to find changes.
   Settings text;
@@ -39,6 +56,10 @@ struct DaemonOptions {
   StatsFormat stats_format = StatsFormat::kText;
   LogLevel log_level = LogLevel::kInfo;
   engine::capture::CaptureOptions capture;  // the capture_* settings (issue 21)
+  HttpSettings http;
+  // The config file's [[rule]] tables as given: what a change of settings over the HTTP API
+  // parses again with the new settings, as SIGHUP parses them with the file's.
+  std::vector<RuleEntry> custom_rules;
 };
 
 // One setting, as declared in settings.inc.
@@ -61,14 +82,6 @@ const SettingSpec* FindSetting(absl::string_view name);  // nullptr when unknown
 // The names a config file may use: every daemon flag except `config` itself.
 const std::vector<std::string>& SettingNames();
 
-// A custom rule as the config file states it ([[rule]]), before the settings complete it.
-struct RuleEntry {
-  packet::Rule rule;
-  bool default_mode = true;  // no `mode` of its own: the rule takes the `mode` setting
-  std::string origin;        // where it is defined ("reflector.toml:12:1"), to place its errors
-  friend bool operator==(const RuleEntry&, const RuleEntry&) = default;
-};
-
 // Validates and converts; unknown names and malformed values are InvalidArgument errors that
 // name the setting and the bad value. Settings not given take their declared defaults. The
 // custom rules go first in filter.rules, and the whole filter must compile (packet::Compile):
@@ -86,6 +99,9 @@ std::vector<std::string> NeedsRestart(const DaemonOptions& running, const Daemon
 std::string SettingsMarkdownTable();
 
 absl::string_view LogLevelName(LogLevel level);  // "error", "warning", "info", "debug"
+
+// 127.0.0.0/8 or ::1, as an IP literal without brackets.
+bool IsLoopbackAddress(const std::string& ip);
 
 // Parsers of single values, shared with the tools.
 absl::StatusOr<bool> ParseBool(absl::string_view name, absl::string_view text);

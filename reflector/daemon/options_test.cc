@@ -37,6 +37,39 @@ TEST(ParseOptions, DefaultsAreTheSpecDefaults) {
   EXPECT_EQ(options->datapath.afpacket_rx, platform::afpacket::RxRingKind::kFrames);
 }
 
+TEST(ParseOptions, HttpAddress) {
+  auto options = ParseOptions({});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_TRUE(options->http.enabled);
+  EXPECT_EQ(options->http.host, "127.0.0.1");
+  EXPECT_EQ(options->http.port, 9842);
+  options = ParseOptions({{"http", "off"}});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_FALSE(options->http.enabled);
+  options = ParseOptions({{"http", "[::1]:8080"}});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->http.host, "::1");
+  EXPECT_EQ(options->http.port, 8080);
+  for (const char* bad : {"9842", "localhost:9842", "127.0.0.1:0", "127.0.0.1:65536", "::1:80",
+                          "[::1]:x", ""}) {
+    options = ParseOptions({{"http", bad}});
+    ASSERT_FALSE(options.ok()) << bad;
+    EXPECT_EQ(options.status().message().rfind("--http: invalid value", 0), 0u)
+        << options.status();
+  }
+}
+
+TEST(ParseOptions, HttpOffLoopbackNeedsATokenOrReadOnly) {
+  auto options = ParseOptions({{"http", "198.18.0.1:9842"}});
+  ASSERT_FALSE(options.ok());
+  EXPECT_EQ(options.status().message(),
+            "--http=198.18.0.1:9842 is not a loopback address: give --http_token_file (PUT and "
+            "POST then need its token) or --http_read_only");
+  EXPECT_TRUE(ParseOptions({{"http", "0.0.0.0:9842"}, {"http_read_only", "true"}}).ok());
+  EXPECT_TRUE(ParseOptions({{"http", "[::]:9842"}, {"http_token_file", "/etc/token"}}).ok());
+  EXPECT_TRUE(ParseOptions({{"http", "127.0.0.2:9842"}}).ok());
+}
+
 TEST(Settings, EveryDeclarationIsComplete) {
   ASSERT_EQ(AllSettings().size(), SettingNames().size());
   for (const SettingSpec& spec : AllSettings()) {

@@ -60,6 +60,8 @@ class StatsReporter {
   }
   // Time left on the lease (--lease) for the next lines: text and JSON show it; nullopt: none.
   void SetLeaseLeft(std::optional<absl::Duration> left) { lease_left_ = left; }
+  // What the stats lines name per rule (the HTTP API shows the same).
+  const RuleTotals& rule_totals() const { return rules_; }
   // The summary for `total`, as Summary writes it.
   std::string SummaryText(const engine::Counters& total, absl::Duration elapsed) const;
 

@@ -1,0 +1,119 @@
+#include "reflector/daemon/http/metrics.h"
+
+#include <cstdint>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "reflector/packet/packet.h"
+
+namespace reflector::daemon::http {
+namespace {
+
+// One metric family: its HELP and TYPE lines, then its samples.
+class Family {
+ public:
+  Family(std::string* out, absl::string_view name, absl::string_view type,
+         absl::string_view help)
+      : out_(out), name_(name) {
+    absl::StrAppend(out_, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
+  }
+  void Sample(uint64_t value, absl::string_view labels = "") {
+    absl::StrAppend(out_, name_, labels.empty() ? "" : absl::StrCat("{", labels, "}"), " ",
+                    value, "\n");
+  }
+  void Sample(double value, absl::string_view labels = "") {
+    absl::StrAppend(out_, name_, labels.empty() ? "" : absl::StrCat("{", labels, "}"), " ",
+                    absl::StrFormat("%.3f", value), "\n");
+  }
+
+ private:
+  std::string* out_;
+  std::string name_;
+};
+
+std::string Label(absl::string_view name, const std::string& value) {
+  return absl::StrCat(name, "=\"", EscapeLabel(value), "\"");
+}
+
+}  // namespace
+
+std::string EscapeLabel(const std::string& value) {
+  std::string out;
+  for (const char c : value) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string FormatMetrics(const StartInfo& start, const Snapshot& snapshot) {
+  const engine::Counters& c = snapshot.counters;
+  std::string out;
+  Family(&out, "reflector_build_info", "gauge",
+         "Always 1; the labels name the version, interface and data path.")
+      .Sample(uint64_t{1}, absl::StrCat(Label("version", start.version), ",",
+                                        Label("interface", start.interface), ",",
+                                        Label("datapath", start.datapath)));
+  Family(&out, "reflector_start_time_seconds", "gauge",
+         "When the daemon started, in seconds since the Unix epoch.")
+      .Sample(absl::ToDoubleSeconds(start.started - absl::UnixEpoch()));
+  Family(&out, "reflector_monitor", "gauge",
+         "1 in monitor mode (frames are counted as reflected but nothing is sent).")
+      .Sample(uint64_t{start.monitor ? 1u : 0u});
+  Family(&out, "reflector_rx_frames_total", "counter", "Frames the reflector received.")
+      .Sample(c.rx_frames);
+  Family(&out, "reflector_rx_bytes_total", "counter", "Bytes of the frames received.")
+      .Sample(c.rx_bytes);
+  Family(&out, "reflector_reflected_frames_total", "counter", "Frames reflected.")
+      .Sample(c.reflected_frames);
+  Family(&out, "reflector_reflected_bytes_total", "counter", "Bytes of the frames reflected.")
+      .Sample(c.reflected_bytes);
+  Family rule_frames(&out, "reflector_rule_reflected_frames_total", "counter",
+                     "Frames reflected, by the rule that matched them.");
+  for (const RuleCount& rule : snapshot.by_rule) {
+    rule_frames.Sample(rule.frames, Label("rule", rule.name));
+  }
+  Family rule_bytes(&out, "reflector_rule_reflected_bytes_total", "counter",
+                    "Bytes reflected, by the rule that matched them.");
+  for (const RuleCount& rule : snapshot.by_rule) {
+    rule_bytes.Sample(rule.bytes, Label("rule", rule.name));
+  }
+  Family rejected(&out, "reflector_rejected_frames_total", "counter",
+                  "Frames not reflected, by the first check they failed.");
+  for (int i = 1; i < packet::kVerdictCount; ++i) {
+    rejected.Sample(c.rejected_by_reason[i],
+                    Label("reason", std::string(packet::VerdictName(
+                                        static_cast<packet::Verdict>(i)))));
+  }
+  Family(&out, "reflector_passed_frames_total", "counter",
+         "Frames handed to the kernel stack untouched (XDP data paths).")
+      .Sample(c.passed_frames);
+  Family(&out, "reflector_tx_dropped_frames_total", "counter",
+         "Frames reflected that could not be sent.")
+      .Sample(c.tx_dropped);
+  Family(&out, "reflector_rx_dropped_frames_total", "counter",
+         "Frames lost before userspace saw them (a full socket ring).")
+      .Sample(c.rx_dropped);
+  if (!c.workers.empty()) {
+    Family queue_rx(&out, "reflector_queue_rx_frames_total", "counter",
+                    "Frames received, by the worker's queue (afxdp, afpacket).");
+    for (size_t q = 0; q < c.workers.size(); ++q) {
+      queue_rx.Sample(c.workers[q].rx_frames, Label("queue", absl::StrCat(q)));
+    }
+    Family queue_reflected(&out, "reflector_queue_reflected_frames_total", "counter",
+                           "Frames reflected, by the worker's queue (afxdp, afpacket).");
+    for (size_t q = 0; q < c.workers.size(); ++q) {
+      queue_reflected.Sample(c.workers[q].reflected_frames, Label("queue", absl::StrCat(q)));
+    }
+  }
+  return out;
+}
+
+}  // namespace reflector::daemon::http

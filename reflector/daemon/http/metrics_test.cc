@@ -1,0 +1,55 @@
+#include "reflector/daemon/http/metrics.h"
+
+#include "gtest/gtest.h"
+
+namespace reflector::daemon::http {
+namespace {
+
+bool Has(const std::string& text, const std::string& line) {
+  return text.find(line + "\n") != std::string::npos;
+}
+
+TEST(MetricsTest, CountersByRuleReasonAndQueueWithHelpAndType) {
+  StartInfo start{"0.1.0", "eth0", "", "afxdp \"copy\"", {}, "", false, absl::FromUnixSeconds(1700000000)};
+  Snapshot snapshot;
+  snapshot.counters.rx_frames = 12;
+  snapshot.counters.reflected_frames = 9;
+  snapshot.counters.rejected_by_reason[static_cast<int>(packet::Verdict::kPort)] = 3;
+  snapshot.counters.workers = {{5, 4}, {7, 5}};
+  snapshot.by_rule = {{"probeot", 9, 900}};
+  const std::string text = FormatMetrics(start, snapshot);
+  EXPECT_TRUE(Has(text, "# TYPE reflector_rx_frames_total counter")) << text;
+  EXPECT_TRUE(Has(text, "reflector_rx_frames_total 12")) << text;
+  EXPECT_TRUE(Has(text, "reflector_reflected_frames_total 9")) << text;
+  EXPECT_TRUE(Has(text, "reflector_rule_reflected_frames_total{rule=\"probeot\"} 9")) << text;
+  EXPECT_TRUE(Has(text, "reflector_rule_reflected_bytes_total{rule=\"probeot\"} 900")) << text;
+  EXPECT_TRUE(Has(text, "reflector_rejected_frames_total{reason=\"port\"} 3")) << text;
+  EXPECT_TRUE(Has(text, "reflector_rejected_frames_total{reason=\"dst_mac\"} 0")) << text;
+  EXPECT_TRUE(Has(text, "reflector_queue_rx_frames_total{queue=\"1\"} 7")) << text;
+  EXPECT_TRUE(Has(text, "reflector_start_time_seconds 1700000000.000")) << text;
+  EXPECT_TRUE(Has(text, "reflector_build_info{version=\"0.1.0\",interface=\"eth0\","
+                        "datapath=\"afxdp \\\"copy\\\"\"} 1"))
+      << text;
+  // Every counter family ends in _total.
+  size_t at = 0;
+  while ((at = text.find("# TYPE ", at)) != std::string::npos) {
+    const size_t end = text.find('\n', at);
+    const std::string line = text.substr(at, end - at);
+    if (line.size() > 8 && line.substr(line.size() - 8) == " counter") {
+      EXPECT_NE(line.find("_total "), std::string::npos) << line;
+    }
+    at = end;
+  }
+}
+
+TEST(MetricsTest, NoQueueFamiliesWithoutWorkers) {
+  const std::string text = FormatMetrics({}, {});
+  EXPECT_EQ(text.find("reflector_queue_"), std::string::npos);
+}
+
+TEST(MetricsTest, EscapesLabelValues) {
+  EXPECT_EQ(EscapeLabel("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
+}
+
+}  // namespace
+}  // namespace reflector::daemon::http
