@@ -7,8 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
-#include "xdp/bpf_status.h"
+#include "xdp/per_cpu.h"
 
 namespace reflector::xdp {
 namespace {
@@ -21,15 +20,9 @@ using CounterWords = std::array<uint64_t, kCounterWords>;
 }  // namespace
 
 absl::StatusOr<rf_xdp_counters> ReadPerCpuCounters(const bpf_map* map, absl::string_view what) {
-  const int cpus = libbpf_num_possible_cpus();
-  if (cpus <= 0) return BpfErrorToStatus(cpus, "count the possible CPUs");
-  std::vector<rf_xdp_counters> per_cpu(static_cast<size_t>(cpus));
-  const uint32_t key = 0;
-  if (const int err = bpf_map__lookup_elem(map, &key, sizeof(key), per_cpu.data(),
-                                           per_cpu.size() * sizeof(rf_xdp_counters), 0)) {
-    return BpfErrorToStatus(err, absl::StrCat("read ", what));
-  }
-  return SumCounters(per_cpu);
+  absl::StatusOr<std::vector<rf_xdp_counters>> per_cpu = ReadPerCpuEntry<rf_xdp_counters>(map, what);
+  if (!per_cpu.ok()) return per_cpu.status();
+  return SumCounters(*per_cpu);
 }
 
 rf_xdp_counters SumCounters(absl::Span<const rf_xdp_counters> per_cpu) {

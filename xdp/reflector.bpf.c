@@ -37,6 +37,14 @@ RF_INLINE struct rf_xdp_counters *rf_xdp_cpu_counters(void) {
   return bpf_map_lookup_elem(&rf_counters, &zero);
 }
 
+/* The live configuration: the slot the loader last made active. Opaque to the compiler, which
+ * would otherwise keep the slot index and rebuild the address before each use. */
+RF_INLINE const struct rf_xdp_config *rf_xdp_active_config(void) {
+  const struct rf_xdp_config *config = &rf_config.slot[rf_config.active & 1];
+  RF_OPAQUE(config);
+  return config;
+}
+
 /* The loop guard's table (guard.h): one per CPU, as a looping frame keeps its RX queue. */
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -91,7 +99,7 @@ __attribute__((noinline)) int rf_xdp_guard(struct xdp_md *ctx, __u32 flags, __u3
  */
 __attribute__((noinline)) int rf_xdp_capture(struct xdp_md *ctx) {
   if (ctx == 0 || rf_capture_saturated()) return 0;
-  const struct rf_xdp_config *config = &rf_config.slot[rf_config.active & 1];
+  const struct rf_xdp_config *config = rf_xdp_active_config();
   struct rf_result where;
   where.rule = 0; /* the classifier sets it only for reflect */
   const __u8 *data = (const __u8 *)(long)ctx->data;
@@ -160,14 +168,6 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
     default: /* RF_XDP_MONITOR */
       return XDP_PASS;
   }
-}
-
-/* The live configuration: the slot the loader last made active. Opaque to the compiler, which
- * would otherwise keep the slot index and rebuild the address before each use. */
-RF_INLINE const struct rf_xdp_config *rf_xdp_active_config(void) {
-  const struct rf_xdp_config *config = &rf_config.slot[rf_config.active & 1];
-  RF_OPAQUE(config);
-  return config;
 }
 
 /*
