@@ -21,6 +21,7 @@
 #include "reflector/daemon/options.h"
 #include "reflector/packet/config.h"
 #include "reflector/packet/packet.h"
+#include "reflector/packet/rate_limit.h"
 
 namespace reflector::fuzz {
 namespace {
@@ -81,6 +82,23 @@ void FuzzSignatures(absl::string_view text) {
   // Every accepted name enables something; ToWire relies on it to refuse an empty set.
   if (bits.has_value() && (*bits == 0 || (*bits & ~RF_SIGS_ALL) != 0)) {
     Fail("ParseSignatures gave an invalid set", text);
+  }
+}
+
+void FuzzRateLimit(absl::string_view text) {
+  const auto limit = ParseRoundTrip(text, packet::ParseRateLimit, packet::FormatRateLimit,
+                                    "ParseRateLimit");
+  if (!limit.has_value()) return;
+  if (limit->frames_per_second > packet::kMaxFramesPerSecond ||
+      limit->bits_per_second > packet::kMaxBitsPerSecond ||
+      (limit->bits_per_second != 0 && limit->bits_per_second < packet::kMinBitsPerSecond)) {
+    Fail("ParseRateLimit accepted a rate out of range", text);
+  }
+  // A set cap costs something per frame (the data paths take a zero cost as no cap).
+  const rf_rate_cap cap = packet::ToWireCap(*limit);
+  if ((limit->frames_per_second != 0) != (cap.frame_cost != 0) ||
+      (limit->bits_per_second != 0) != (cap.byte_cost != 0)) {
+    Fail("ToWireCap turned a set cap into no cap", text);
   }
 }
 
@@ -152,6 +170,9 @@ void FuzzConfig(absl::string_view data) {
       break;
     case 'd':  // "datapath" mode: all, mac-ip, mac
       FuzzMode(text);
+      break;
+    case 'r':  // a rate cap: "100kfps,500Mbit"
+      FuzzRateLimit(text);
       break;
     case 'v':
       FormatThenParse(text);

@@ -190,6 +190,18 @@ std::vector<std::string> ConfigSeeds() {
   seeds.push_back(std::string("v\xff\xff\xff\xff\xff\xff", 7));
   // 'f': whole config files, valid ones first, then one per way a file can be wrong.
   for (const std::string& file : ConfigFileSeeds()) seeds.push_back("f" + file);
+  // 'r': rate caps, as written and as formatted, and near misses (issue 17).
+  for (const char* cap : {"100kfps", "1.5Mfps,500Mbit", "500 Mbit/s", "0", "off", "1234.567 kfps",
+                          "100kpps", "2fps,3fps", "1e12fps", "-1Mbit"}) {
+    seeds.push_back(absl::StrCat("r", cap));
+  }
+  // 'f' again: the rate settings and a rule's caps.
+  seeds.push_back(
+      "frate_limit = \"1Mfps\"\nsource_rate_limit = \"10kfps,100Mbit\"\nrate_burst = \"5ms\"\n"
+      "[[rule]]\nname = \"capped\"\ndst_port = 5001\nrate_limit = \"1kfps\"\n"
+      "source_rate_limit = \"100fps\"\n");
+  seeds.push_back("frate_limit = 100000\n[[rule]]\nname = \"x\"\ndst_port = 1\nrate_limit = \"fast\"\n");
+  seeds.push_back("frate_burst = \"1h\"\n");
   return seeds;
 }
 

@@ -360,6 +360,55 @@ TEST(DifferentialTest, KernelAgreesWithUserspaceOnMutatedFrames) {
                 .has_action = true});
 }
 
+// A pool of frames to draw from again and again for the guard stage's tests: the frame
+// table's (short enough to test-run), `extra`, then random ones, some mutated, up to `size`.
+std::vector<std::vector<uint8_t>> GuardPool(Rng& rng, std::vector<std::vector<uint8_t>> extra,
+                                            size_t size) {
+  FlipCoverage coverage;
+  std::vector<std::vector<uint8_t>> pool;
+  for (const packet::testing::FrameCase& c : packet::testing::FrameTable()) {
+    if (c.frame.size() >= kMinTestRunFrame && c.frame.size() <= 1600) pool.push_back(c.frame);
+  }
+  for (std::vector<uint8_t>& frame : extra) pool.push_back(std::move(frame));
+  while (pool.size() < size) {
+    std::vector<uint8_t> frame = RandomFrame(rng);
+    if (Chance(rng, 0.3)) Mutate(rng, frame, coverage);
+    if (frame.size() >= kMinTestRunFrame) pool.push_back(frame);
+  }
+  return pool;
+}
+
+// Draws `draws` frames from `pool` through the program (configured with `config`) and the
+// userspace oracle with the guard's state (`loops`, `rates`), failing on any difference;
+// returns how many of each verdict the oracle gave. `check` runs on every drawn frame.
+std::array<int, packet::kVerdictCount> CompareGuardDraws(
+    TestRunner& runner, const rf_config& config, const std::vector<std::vector<uint8_t>>& pool,
+    Rng& rng, int draws, packet::LoopGuard* loops, packet::RateBuckets* rates,
+    const std::function<void(const std::vector<uint8_t>&, const ExpectedRun&,
+                             const TestRunResult&)>& check) {
+  std::array<int, packet::kVerdictCount> verdicts = {};
+  int failures = 0;
+  for (int i = 0; i < draws && failures < 10; ++i) {
+    const std::vector<uint8_t>& frame = pool[Uniform(rng, 0, pool.size() - 1)];
+    absl::StatusOr<TestRunResult> run = runner.Run(frame);
+    EXPECT_TRUE(run.ok()) << run.status();
+    if (!run.ok()) break;
+    const ExpectedRun expected = ExpectRun(frame, config, Action::kReflect, loops, 0, rates);
+    ++verdicts[static_cast<int>(expected.verdict)];
+    if (run->verdict != expected.verdict || run->action != expected.action ||
+        run->frame != expected.frame) {
+      ++failures;
+      ADD_FAILURE() << "draw " << i << ": kernel "
+                    << (run->verdict ? packet::VerdictName(*run->verdict) : "none") << " action "
+                    << run->action << ", userspace " << packet::VerdictName(expected.verdict)
+                    << " action " << expected.action << "\n"
+                    << packet::testing::HexDump(frame);
+    }
+    check(frame, expected, *run);
+  }
+  return verdicts;
+}
+
 // The guard stage (guard.h): frames drawn again and again from a small pool, so many repeat,
 // through the XDP program with the loop guard on and through userspace's LoopGuard. The window
 // is an hour, so that every repeat falls inside it on both clocks whatever the test's speed,
@@ -379,38 +428,16 @@ TEST(DifferentialTest, KernelLoopGuardAgreesWithUserspace) {
   config.guard.loop_window_ticks = packet::LoopWindowTicks(absl::Hours(1));
   ASSERT_TRUE((*program)->Configure(config, Action::kReflect).ok());
   Rng rng(kSeed + 1);
-  FlipCoverage coverage;
-  std::vector<std::vector<uint8_t>> pool;
-  for (const packet::testing::FrameCase& c : packet::testing::FrameTable()) {
-    if (c.frame.size() >= kMinTestRunFrame && c.frame.size() <= 1600) pool.push_back(c.frame);
-  }
-  while (pool.size() < 4000) {
-    std::vector<uint8_t> frame = RandomFrame(rng);
-    if (Chance(rng, 0.3)) Mutate(rng, frame, coverage);
-    if (frame.size() >= kMinTestRunFrame) pool.push_back(frame);
-  }
+  const std::vector<std::vector<uint8_t>> pool = GuardPool(rng, {}, 4000);
   packet::LoopGuard guard;
-  std::array<int, packet::kVerdictCount> verdicts = {};
-  int failures = 0;
-  for (int i = 0; i < 20'000 && failures < 10; ++i) {
-    const std::vector<uint8_t>& frame = pool[Uniform(rng, 0, pool.size() - 1)];
-    absl::StatusOr<TestRunResult> run = runner->Run(frame);
-    ASSERT_TRUE(run.ok()) << run.status();
-    const ExpectedRun expected = ExpectRun(frame, config, Action::kReflect, &guard, 0);
-    ++verdicts[static_cast<int>(expected.verdict)];
-    if (run->verdict != expected.verdict || run->action != expected.action ||
-        run->frame != expected.frame) {
-      ++failures;
-      ADD_FAILURE() << "draw " << i << ": kernel "
-                    << (run->verdict ? packet::VerdictName(*run->verdict) : "none") << " action "
-                    << run->action << ", userspace " << packet::VerdictName(expected.verdict)
-                    << " action " << expected.action << "\n"
-                    << packet::testing::HexDump(frame);
-    }
-    if (expected.verdict == Verdict::kLoop) {
-      EXPECT_EQ(run->counted.loop_peer, rf_mac_number(frame.data() + RF_ETH_ALEN));
-    }
-  }
+  const std::array<int, packet::kVerdictCount> verdicts = CompareGuardDraws(
+      *runner, config, pool, rng, 20'000, &guard, nullptr,
+      [](const std::vector<uint8_t>& frame, const ExpectedRun& expected,
+         const TestRunResult& run) {
+        if (expected.verdict == Verdict::kLoop) {
+          EXPECT_EQ(run.counted.loop_peer, rf_mac_number(frame.data() + RF_ETH_ALEN));
+        }
+      });
   std::printf("loop guard: reflect=%d loop=%d, other verdicts %d\n",
               verdicts[static_cast<int>(Verdict::kReflect)],
               verdicts[static_cast<int>(Verdict::kLoop)],
@@ -420,6 +447,59 @@ TEST(DifferentialTest, KernelLoopGuardAgreesWithUserspace) {
   // reflect, repeats are loops.
   EXPECT_GT(verdicts[static_cast<int>(Verdict::kReflect)], 300);
   EXPECT_GT(verdicts[static_cast<int>(Verdict::kLoop)], 1000);
+}
+
+// The rate caps (guard.h): the program's buckets against userspace's RateBuckets on the same
+// frames. The caps are one frame an hour with two hours of burst, so every source and rule
+// gets exactly three frames whatever the test's speed, and the verdicts cannot depend on when
+// each side reads its clock: per source (global scope), on rule 1 as a whole, and per source
+// within rule 2, with many sources sharing slots now and then.
+TEST(DifferentialTest, KernelRateCapsAgreeWithUserspace) {
+  REFLECTOR_REQUIRE_ROOT();
+  absl::StatusOr<std::unique_ptr<XdpProgram>> program = XdpProgram::Load();
+  ASSERT_TRUE(program.ok()) << program.status();
+  absl::StatusOr<TestRunner> runner = TestRunner::Create(program->get());
+  ASSERT_TRUE(runner.ok()) << runner.status();
+
+  rf_config config = packet::testing::DefaultTestConfig();
+  const uint64_t hour = uint64_t{3600'000'000'000} << RF_RATE_SHIFT;
+  config.guard.rate_burst = 2 * hour;
+  config.guard.global.per_source.frame_cost = hour;
+  config.guard.rules[1].all.frame_cost = hour;
+  config.guard.rules[2].per_source.frame_cost = hour;
+  config.guard.rules[2].per_source.byte_cost = 1;  // the larger cost binds: still the hour
+  config.guard.flags |= RF_GUARD_RATE_CAPS;
+  ASSERT_TRUE((*program)->Configure(config, Action::kReflect).ok());
+  Rng rng(kSeed + 2);
+  // Test frames from 1,000 sources, IPv4 and IPv6, of each ITO signature (rules 0, 1, 2), in
+  // a pool with the frame table's and random ones, so sources repeat.
+  std::vector<std::vector<uint8_t>> sources;
+  const char* const kSignatures[] = {"PROBEOT", "DATA:OT", "LATENCY"};
+  for (int k = 0; k < 1000; ++k) {
+    packet::testing::FrameBuilder builder;
+    if (k % 4 == 3) {
+      packet::testing::Ipv6Address source = packet::testing::kTesterIpv6;
+      source[14] = static_cast<uint8_t>(k >> 8);
+      source[15] = static_cast<uint8_t>(k);
+      builder.Ipv6(source, packet::testing::kReflectorIpv6);
+    } else {
+      builder.Ipv4({198, 18, static_cast<uint8_t>(k >> 8), static_cast<uint8_t>(k)},
+                   packet::testing::kReflectorIpv4);
+    }
+    if (k % 5 == 0) builder.Vlan(100);
+    sources.push_back(builder.Ito(kSignatures[k % 3]).FrameSize(64 + k % 200).Build());
+  }
+  const std::vector<std::vector<uint8_t>> pool = GuardPool(rng, std::move(sources), 4000);
+  packet::RateBuckets buckets;
+  const std::array<int, packet::kVerdictCount> verdicts =
+      CompareGuardDraws(*runner, config, pool, rng, 20'000, nullptr, &buckets,
+                        [](const auto&, const auto&, const auto&) {});
+  const int reflected = verdicts[static_cast<int>(Verdict::kReflect)];
+  const int limited = verdicts[static_cast<int>(Verdict::kRateLimited)];
+  std::printf("rate caps: reflect=%d rate_limited=%d, other verdicts %d\n", reflected, limited,
+              20'000 - reflected - limited);
+  EXPECT_GT(reflected, 300);
+  EXPECT_GT(limited, 1000);
 }
 
 TEST(DifferentialTest, TcProgramAgreesWithUserspaceOnMutatedFrames) {

@@ -53,14 +53,70 @@ struct {
   __type(value, struct rf_loop_slot);
 } rf_loop_slots SEC(".maps");
 
+/* A rate cap's bucket (guard.h), shared by all CPUs: its lock is held for a few instructions. */
+struct rf_rate_bucket {
+  struct bpf_spin_lock lock;
+  __u32 reserved;
+  __u64 tag; /* per-source buckets: the source's key (rf_rate_source_key) */
+  __u64 tat; /* the bucket's time (RF_RATE_SHIFT units) */
+};
+
+/* The whole-scope buckets: index 0 the global cap, 1 + i rule i's. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1 + RF_MAX_RULES);
+  __type(key, __u32);
+  __type(value, struct rf_rate_bucket);
+} rf_rate_aggregate SEC(".maps");
+
+/* The per-source buckets, direct-mapped by source key. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, RF_RATE_SOURCE_SLOTS);
+  __type(key, __u32);
+  __type(value, struct rf_rate_bucket);
+} rf_rate_sources SEC(".maps");
+
+/* Whether the frame conforms to the caps of one scope (0: global, 1 + i: rule i), charging
+ * its source's bucket and then the scope's (the same order as userspace's RateBuckets). */
+RF_INLINE int rf_xdp_rate_scope(const __u8 *data, const __u8 *end, const struct rf_result *where,
+                                const struct rf_rate_caps *caps, __u32 scope, __u64 burst,
+                                __u64 now) {
+  const __u64 length = (__u64)(end - data);
+  const __u64 source_cost = rf_rate_cost(&caps->per_source, length);
+  if (source_cost != 0) {
+    const __u64 key = rf_rate_source_key(data, end, where, scope);
+    const __u32 index = rf_rate_source_slot(key);
+    struct rf_rate_bucket *bucket = bpf_map_lookup_elem(&rf_rate_sources, &index);
+    if (!bucket) return 0; /* cannot happen: the index is below max_entries */
+    bpf_spin_lock(&bucket->lock);
+    const int taken = rf_rate_take_source(&bucket->tag, &bucket->tat, key, now, source_cost, burst);
+    bpf_spin_unlock(&bucket->lock);
+    if (!taken) return 0;
+  }
+  const __u64 cost = rf_rate_cost(&caps->all, length);
+  if (cost != 0) {
+    const __u32 index = scope;
+    struct rf_rate_bucket *bucket = bpf_map_lookup_elem(&rf_rate_aggregate, &index);
+    if (!bucket) return 0; /* cannot happen: the scope is at most RF_MAX_RULES */
+    bpf_spin_lock(&bucket->lock);
+    const int taken = rf_rate_take(&bucket->tat, now, cost, burst);
+    bpf_spin_unlock(&bucket->lock);
+    if (!taken) return 0;
+  }
+  return 1;
+}
+
 /*
  * The guard stage (guard.h) for a frame the classifier would reflect: with the lease expired it
- * is a `lease`, if it came back already reflected (its fingerprint seen on this CPU in the
- * loop window) a `loop`. Such a frame is counted, with its sender as the loop's peer, and
- * dropped (the stack would answer it). Returns 0 for a frame to reflect, 1 for one to drop.
+ * is a `lease`; if it came back already reflected (its fingerprint seen on this CPU in the
+ * loop window) a `loop`; over a rate cap `rate_limited`. Such a frame is counted (a loop with
+ * its sender as the loop's peer) and dropped (the stack would answer it). Returns 0 for a frame
+ * to reflect, 1 for one to drop. `rule`, `l3_offset` and `ip_version`: the classifier's result.
  * Out of line: the verifier checks it once.
  */
-__attribute__((noinline)) int rf_xdp_guard(struct xdp_md *ctx, __u32 flags, __u32 window) {
+__attribute__((noinline)) int rf_xdp_guard(struct xdp_md *ctx, __u32 flags, __u32 window,
+                                           __u32 rule, __u32 l3) {
   const __u8 *data = (const __u8 *)(long)ctx->data;
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
   struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
@@ -69,24 +125,45 @@ __attribute__((noinline)) int rf_xdp_guard(struct xdp_md *ctx, __u32 flags, __u3
     rf_count_reject(counters, RF_LEASE, (__u64)(end - data));
     return 1;
   }
-  if (window == 0) return 0;
-  const __u64 fingerprint = rf_fingerprint(data, end);
-  const __u32 index = rf_loop_slot_index(fingerprint);
-  struct rf_loop_slot *slot = bpf_map_lookup_elem(&rf_loop_slots, &index);
-  if (!slot) return 0; /* cannot happen: the index is below max_entries */
-  /* The clock is read every RF_XDP_GUARD_CLOCK_EVERY frames and for a frame that may be a
-   * repeat: stamps run a little behind, which can only hide a loop for a round (guard.h). */
-  const int repeat = slot->tag == rf_loop_tag(fingerprint);
-  if (repeat || counters->guard_clock_age++ % RF_XDP_GUARD_CLOCK_EVERY == 0) {
-    counters->guard_clock = (__u32)(bpf_ktime_get_coarse_ns() >> RF_LOOP_TICK_SHIFT);
+  if (window != 0) {
+    const __u64 fingerprint = rf_fingerprint(data, end);
+    const __u32 index = rf_loop_slot_index(fingerprint);
+    struct rf_loop_slot *slot = bpf_map_lookup_elem(&rf_loop_slots, &index);
+    if (!slot) return 0; /* cannot happen: the index is below max_entries */
+    /* The clock is read every RF_XDP_GUARD_CLOCK_EVERY frames and for a frame that may be a
+     * repeat: stamps run a little behind, which can only hide a loop for a round (guard.h). */
+    const int repeat = slot->tag == rf_loop_tag(fingerprint);
+    if (repeat || counters->guard_clock_age++ % RF_XDP_GUARD_CLOCK_EVERY == 0) {
+      counters->guard_clock = (__u32)(bpf_ktime_get_coarse_ns() >> RF_LOOP_TICK_SHIFT);
+    }
+    const __u32 now = counters->guard_clock;
+    const int seen = repeat && rf_loop_recent(slot, fingerprint, now, window);
+    rf_loop_remember(slot, fingerprint, now);
+    if (seen) {
+      rf_count_reject(counters, RF_LOOP, (__u64)(end - data));
+      if (RF_FITS(data, 0, RF_ETH_HLEN, end)) {
+        counters->loop_peer = rf_mac_number(data + RF_ETH_ALEN);
+      }
+      return 1;
+    }
   }
-  const __u32 now = counters->guard_clock;
-  const int seen = repeat && rf_loop_recent(slot, fingerprint, now, window);
-  rf_loop_remember(slot, fingerprint, now);
-  if (!seen) return 0;
-  rf_count_reject(counters, RF_LOOP, (__u64)(end - data));
-  if (RF_FITS(data, 0, RF_ETH_HLEN, end)) counters->loop_peer = rf_mac_number(data + RF_ETH_ALEN);
-  return 1;
+  if (flags & RF_GUARD_RATE_CAPS) {
+    /* The precise clock: a cap is a rate, and the caps are off unless a user set one. */
+    const __u64 now = bpf_ktime_get_ns() << RF_RATE_SHIFT;
+    const struct rf_xdp_config *config = rf_xdp_active_config();
+    const __u64 burst = config->filter.guard.rate_burst;
+    struct rf_result where;
+    where.l3_offset = (__u16)(l3 & 0xffff);
+    where.ip_version = (__u8)(l3 >> 16);
+    rule &= RF_MAX_RULES - 1;
+    if (!rf_xdp_rate_scope(data, end, &where, &config->filter.guard.rules[rule], 1 + rule, burst,
+                           now) ||
+        !rf_xdp_rate_scope(data, end, &where, &config->filter.guard.global, 0, burst, now)) {
+      rf_count_reject(counters, RF_RATE_LIMITED, (__u64)(end - data));
+      return 1;
+    }
+  }
+  return 0;
 }
 
 /*
@@ -140,7 +217,8 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
   const __u32 guard_flags = config->filter.guard.flags;
   const __u32 loop_window = config->filter.guard.loop_window_ticks;
   if (config->action == RF_XDP_TX && (guard_flags | loop_window) &&
-      rf_xdp_guard(ctx, guard_flags, loop_window)) {
+      rf_xdp_guard(ctx, guard_flags, loop_window, where->rule,
+                   where->l3_offset | ((__u32)where->ip_version << 16))) {
     return XDP_DROP;
   }
   /* A mask, not an if: the verifier needs the index bounded, and 32 is a power of two. */

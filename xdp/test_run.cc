@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "reflector/packet/rate_limit.h"
 #include "xdp/bpf_status.h"
 #include "xdp/counters.h"
 
@@ -68,7 +69,7 @@ absl::StatusOr<TestRunResult> TestRunner::Run(absl::Span<const uint8_t> frame) {
 }
 
 ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, Action action,
-                      packet::LoopGuard* guard, uint32_t now) {
+                      packet::LoopGuard* guard, uint32_t now, packet::RateBuckets* rates) {
   ExpectedRun expected;
   expected.frame.assign(frame.begin(), frame.end());
   expected.action = XDP_PASS;
@@ -76,12 +77,13 @@ ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, 
     const packet::Classification c = packet::Classify(frame, config);
     expected.verdict = c.verdict;
     if (!c.reflect()) return expected;
-    const uint32_t window = config.guard.loop_window_ticks;
-    if (config.guard.flags & RF_GUARD_LEASE_EXPIRED) {
-      expected.verdict = packet::Verdict::kLease;
-      expected.action = XDP_DROP;
-    } else if (window != 0 && guard != nullptr && guard->SeenBefore(frame, now, window)) {
-      expected.verdict = packet::Verdict::kLoop;
+    packet::GuardClock clock;
+    clock.loop_ticks = now;
+    clock.rate_time = packet::RateTimeNow();
+    const packet::Verdict guarded = packet::GuardFrame(
+        frame, c.where, config.guard, guard, rates, clock);
+    if (guarded != packet::Verdict::kReflect) {
+      expected.verdict = guarded;
       expected.action = XDP_DROP;
     } else if (packet::ReflectInPlace(absl::MakeSpan(expected.frame), c.where)) {
       expected.action = XDP_TX;

@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "reflector/packet/guard_stage.h"
 #include "reflector/packet/loop_guard.h"
 #include "reflector/packet/packet.h"
 #include "xdp/abi.h"
@@ -74,9 +75,12 @@ struct ExpectedRun {
   packet::Verdict verdict = packet::Verdict::kTooShort;
 };
 // With the config's loop guard on (rf_guard), `guard` stands for the program's table on the CPU
-// the run takes, at time `now` (ticks); without a guard the frame is taken as new.
+// the run takes, at time `now` (ticks); without a guard the frame is taken as new. With rate
+// caps, `rates` stands for the program's buckets (at the time of the call); without, caps
+// hold nothing back.
 ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, Action action,
-                      packet::LoopGuard* guard = nullptr, uint32_t now = 0);
+                      packet::LoopGuard* guard = nullptr, uint32_t now = 0,
+                      packet::RateBuckets* rates = nullptr);
 
 // The same for the tc program: TC_ACT_SHOT for a test frame, TC_ACT_UNSPEC for any other, and
 // the frame never changed.

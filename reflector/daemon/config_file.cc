@@ -226,10 +226,15 @@ class RuleParser {
       return AssignTo(packet::ParseMode(text), &rule.mode);
     }
     if (key == "tos_handshake") return AssignTo(Boolean(node), &rule.tos_handshake);
+    if (key == "rate_limit" || key == "source_rate_limit") {
+      REFLECTOR_ASSIGN_OR_RETURN(const std::string text, String(node));
+      return AssignTo(packet::ParseRateLimit(text),
+                      key == "rate_limit" ? &rule.rate_limit : &rule.source_rate_limit);
+    }
     return absl::InvalidArgumentError(
         "unknown key; a rule has name, dst_port, src_port, dst_ip, src_ip, ip_version, vlan, "
         "inner_vlan, untagged, oui, payload, payload_hex, payload_mask, payload_offset, mode, "
-        "tos_handshake");
+        "tos_handshake, rate_limit, source_rate_limit");
   }
 
   template <typename T, typename U>

@@ -129,6 +129,8 @@ payload = "RFC2544"
 payload_offset = 2
 mode = "mac-ip"
 tos_handshake = true
+rate_limit = "1Mfps"
+source_rate_limit = "10kfps,100Mbit"
 
   [[rule]]
   name = "hex_v6"
@@ -159,10 +161,12 @@ tos_handshake = true
   want.pattern.offset = 2;
   want.mode = packet::Mode::kMacIp;
   want.tos_handshake = true;
+  want.rate_limit = {1'000'000, 0};
+  want.source_rate_limit = {10'000, 100'000'000};
   EXPECT_EQ(spirent.rule, want) << packet::DescribeRule(spirent.rule);
 
   const RuleEntry& hex = file->rules[1];
-  EXPECT_EQ(hex.origin, "r.toml:16:3");
+  EXPECT_EQ(hex.origin, "r.toml:18:3");
   EXPECT_TRUE(hex.default_mode);
   EXPECT_EQ(hex.rule.ip_version, 6);
   EXPECT_TRUE(hex.rule.untagged);
@@ -243,6 +247,10 @@ TEST(ParseConfigText, BadRulesNameFileLineAndRule) {
       {"name = \"u\"\nuntagged = \"yes\"\n", "r.toml:4:1: rule \"u\": untagged: expected true or false"},
       {"name = \"u\"\noui = \"00:c0\"\n", "r.toml:4:1: rule \"u\": oui: invalid OUI \"00:c0\""},
       {"name = \"md\"\nmode = \"swap\"\n", "r.toml:4:1: rule \"md\": mode: invalid mode \"swap\""},
+      {"name = \"r\"\ndst_port = 1\nrate_limit = \"fast\"\n",
+       "r.toml:5:1: rule \"r\": rate_limit: invalid rate cap \"fast\""},
+      {"name = \"r\"\ndst_port = 1\nsource_rate_limit = 100\n",
+       "r.toml:5:1: rule \"r\": source_rate_limit: expected a string"},
       {"name = \"k\"\ncolour = \"red\"\n", "r.toml:4:1: rule \"k\": colour: unknown key; a rule has name,"},
       {"name = \"Spirent!\"\ndst_port = 1\n",
        "r.toml:2:1: rule \"Spirent!\": a rule name is 1 to 32 characters of a-z, 0-9, '_' and '-'"},

@@ -94,8 +94,15 @@ absl::StatusOr<packet::CompiledConfig> CompileFor(const DaemonOptions& options,
   packet::FilterConfig filter = options.filter;
   filter.interface_mac = device.mac;
   absl::StatusOr<packet::CompiledConfig> compiled = packet::Compile(filter);
-  // The guard stage rides in the same config (one swap applies both), but is the daemon's.
-  if (compiled.ok()) compiled->wire.guard.loop_window_ticks = packet::LoopWindowTicks(options.loop_window);
+  // The guard stage rides in the same config (one swap applies both), but is the daemon's;
+  // the rules' own caps came with the rules.
+  if (!compiled.ok()) return compiled;
+  rf_guard& guard = compiled->wire.guard;
+  guard.loop_window_ticks = packet::LoopWindowTicks(options.loop_window);
+  guard.global.all = packet::ToWireCap(options.rate_limit);
+  guard.global.per_source = packet::ToWireCap(options.source_rate_limit);
+  guard.rate_burst = packet::RateBurstUnits(options.rate_burst);
+  if (packet::HasRateCaps(guard)) guard.flags |= RF_GUARD_RATE_CAPS;
   return compiled;
 }
 
@@ -352,6 +359,9 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
       next_line = absl::Now() + options.stats_interval;
     }
     options.loop_window = next->loop_window;
+    options.rate_limit = next->rate_limit;
+    options.source_rate_limit = next->source_rate_limit;
+    options.rate_burst = next->rate_burst;
     wire = next_compiled->wire;
     lease_expired = next_expired;
     if (lease_changed) {

@@ -188,6 +188,18 @@ absl::Status ParseLease(absl::string_view name, absl::string_view text, DaemonOp
   return Assign(ParseDurationSetting(name, text, absl::Hours(24 * 30), "means no lease"),
                 &o->lease);
 }
+absl::Status ParseRateLimitSetting(absl::string_view name, absl::string_view text,
+                                   DaemonOptions* o) {
+  return ForSetting(name, Assign(packet::ParseRateLimit(text), &o->rate_limit));
+}
+absl::Status ParseSourceRateLimit(absl::string_view name, absl::string_view text,
+                                  DaemonOptions* o) {
+  return ForSetting(name, Assign(packet::ParseRateLimit(text), &o->source_rate_limit));
+}
+absl::Status ParseRateBurst(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseDurationSetting(name, text, absl::Seconds(10), "allows no burst"),
+                &o->rate_burst);
+}
 absl::Status ParseStatsFormat(absl::string_view name, absl::string_view text, DaemonOptions* o) {
   return Assign(ParseByName(name, text, {StatsFormat::kText, StatsFormat::kJson, StatsFormat::kCsv},
                             StatsFormatName),

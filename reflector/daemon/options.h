@@ -52,6 +52,10 @@ struct DaemonOptions {
   engine::DataPathSettings datapath;  // datapath, monitor, queues, cpus, zero_copy, xdp_mode
   absl::Duration loop_window = absl::Milliseconds(100);  // zero: no loop guard
   absl::Duration lease = absl::ZeroDuration();          // zero: no lease
+  // Rate caps on every reflected frame, in all and per source address (guard.h); unset: none.
+  packet::RateLimit rate_limit;
+  packet::RateLimit source_rate_limit;
+  absl::Duration rate_burst = absl::Milliseconds(10);
   absl::Duration stats_interval = absl::Seconds(1);  // zero: no periodic lines
   StatsFormat stats_format = StatsFormat::kText;
   LogLevel log_level = LogLevel::kInfo;

@@ -70,6 +70,16 @@ std::string FormatBanner(const BannerInfo& info, const DaemonOptions& options) {
           ? absl::StrCat("lease ", absl::FormatDuration(options.lease),
                          " (then nothing is reflected until SIGUSR2 renews it)")
           : std::string("no lease"));
+  if (options.rate_limit.set() || options.source_rate_limit.set()) {
+    std::vector<std::string> caps;
+    if (options.rate_limit.set()) caps.push_back(packet::FormatRateLimit(options.rate_limit));
+    if (options.source_rate_limit.set()) {
+      caps.push_back(packet::FormatRateLimit(options.source_rate_limit) + " per source IP");
+    }
+    absl::StrAppendFormat(&out, "  %-10s rate caps: at most %s (burst %s; more is dropped as "
+                          "`rate_limited`)\n",
+                          "", absl::StrJoin(caps, ", "), absl::FormatDuration(options.rate_burst));
+  }
   // One line per rule, in the order they are tried: the first that matches reflects.
   for (size_t i = 0; i < info.rules.size(); ++i) {
     absl::StrAppendFormat(&out, "  %-10s %s\n", i == 0 ? "rules" : "",

@@ -16,7 +16,7 @@ Engine::Engine(std::vector<Queue> queues, const SharedConfig& config, bool monit
   for (size_t i = 0; i < queues_.size(); ++i) {
     taps_.push_back(std::make_unique<capture::CaptureTap>(static_cast<uint32_t>(i)));
     workers_.push_back(
-        std::make_unique<Worker>(*queues_[i].io, config, monitor, taps_.back().get()));
+        std::make_unique<Worker>(*queues_[i].io, config, monitor, taps_.back().get(), &rate_buckets_));
   }
 }
 

@@ -52,6 +52,7 @@ class Engine {
 
   std::vector<Queue> queues_;
   std::vector<std::unique_ptr<capture::CaptureTap>> taps_;  // outlive the workers
+  packet::RateBuckets rate_buckets_;  // the rate caps' state, shared by the workers
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stop_{false};

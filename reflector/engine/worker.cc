@@ -11,13 +11,14 @@ namespace reflector::engine {
 constexpr absl::Duration kIdleWait = absl::Milliseconds(100);
 
 Worker::Worker(platform::FrameIo& io, const SharedConfig& config, bool monitor,
-               capture::CaptureTap* tap)
+               capture::CaptureTap* tap, packet::RateBuckets* rate_buckets)
     : io_(io),
       shared_config_(config),
       monitor_(monitor),
       config_(config.Get()),
       config_version_(config.version()),
-      tap_(tap) {}
+      tap_(tap),
+      rate_buckets_(rate_buckets) {}
 
 void Worker::OfferToCapture(absl::Span<const uint8_t> frame,
                             const packet::Classification& result) {
@@ -44,21 +45,21 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
   Counters batch;
   size_t sending = 0;
   size_t releasing = 0;
-  // The guard's clock, read once per batch: the window is milliseconds, a batch microseconds.
-  const uint32_t loop_window = monitor_ ? 0 : config_.guard.loop_window_ticks;
-  const uint32_t now = loop_window ? packet::LoopTicksNow() : 0;
+  // The guard's clocks, read once per batch: the loop window is milliseconds, a batch
+  // microseconds, and a cap holds its rate over batches whatever their frames' shared time.
+  const bool guarded = !monitor_ && (config_.guard.flags != 0 || config_.guard.loop_window_ticks != 0);
+  const packet::GuardClock now = guarded ? packet::GuardClock::Now(config_.guard) : packet::GuardClock{};
   for (size_t i = 0; i < received; ++i) {
     const platform::Frame& frame = received_[i];
     batch.rx_bytes += frame.length;
     const absl::Span<uint8_t> bytes(frame.data, frame.length);
     packet::Classification result = packet::Classify(bytes, config_, rule_hint_);
-    if (result.reflect() && !monitor_) {
-      if (config_.guard.flags & RF_GUARD_LEASE_EXPIRED) {
-        result.verdict = packet::Verdict::kLease;  // dropped (released, never sent)
-      } else if (loop_window && loop_guard_.SeenBefore(bytes, now, loop_window)) {
-        // It came back already reflected: dropped (released, never sent), with its sender.
-        result.verdict = packet::Verdict::kLoop;
-        batch.loop_peer = rf_mac_number(frame.data + RF_ETH_ALEN);
+    if (result.reflect() && guarded) {
+      // Lease, loop, rate caps (guard_stage.h): such a frame is dropped (released, never sent).
+      result.verdict = packet::GuardFrame(bytes, result.where, config_.guard, &loop_guard_,
+                                          rate_buckets_, now);
+      if (result.verdict == packet::Verdict::kLoop) {
+        batch.loop_peer = rf_mac_number(frame.data + RF_ETH_ALEN);  // the loop's other end
       }
     }
     // The capture's one check per frame: a field of the worker's own copy (issue 21). The

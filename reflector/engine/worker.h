@@ -15,6 +15,7 @@
 #include "reflector/engine/capture/capture_tap.h"
 #include "reflector/engine/counters.h"
 #include "reflector/engine/shared_config.h"
+#include "reflector/packet/guard_stage.h"
 #include "reflector/packet/loop_guard.h"
 #include "reflector/packet/packet.h"
 
@@ -24,9 +25,11 @@ class Worker {
  public:
   // `io` and `config` must outlive the worker. In `monitor` mode frames are classified and
   // counted (test frames under reflected_*) but nothing is sent. `tap`: where captured frames
-  // go (issue 21), if anywhere; it must outlive the worker.
+  // go (issue 21), if anywhere; it must outlive the worker. `rate_buckets`: the rate caps'
+  // state, shared by the data path's workers (null: caps hold nothing back); it must outlive
+  // the worker.
   Worker(platform::FrameIo& io, const SharedConfig& config, bool monitor = false,
-         capture::CaptureTap* tap = nullptr);
+         capture::CaptureTap* tap = nullptr, packet::RateBuckets* rate_buckets = nullptr);
 
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -58,6 +61,7 @@ class Worker {
   packet::RuleHint rule_hint_;  // the rule of the last frame reflected
   packet::LoopGuard loop_guard_;  // this worker's frames, as the XDP program keeps per CPU
   capture::CaptureTap* const tap_;
+  packet::RateBuckets* const rate_buckets_;
   rf_capture_config capture_ = {};  // the tap's settings, refreshed per batch
   uint64_t capture_version_ = 0;
   platform::IoStats io_seen_;  // the backend's counters at the last publication

@@ -258,6 +258,9 @@ absl::StatusOr<CompiledConfig> Compile(const FilterConfig& config) {
     out.ip_versions = rule.ip_version == 0 ? RF_IP_VERSIONS_ANY : RF_IP_VERSION_BIT(rule.ip_version);
     out.mode = static_cast<__u8>(rule.mode);
     out.actions = rule.tos_handshake ? RF_ACTION_TOS_HANDSHAKE : 0;
+    wire.guard.rules[i].all = ToWireCap(rule.rate_limit);
+    wire.guard.rules[i].per_source = ToWireCap(rule.source_rate_limit);
+    if (rule.rate_limit.set() || rule.source_rate_limit.set()) wire.guard.flags |= RF_GUARD_RATE_CAPS;
     out.ouis = rule.ouis.empty() ? RF_ANY_OUI : 0;
     for (const Oui& oui : rule.ouis) {
       const int index = Intern(ouis, oui, RF_MAX_OUIS);
@@ -539,6 +542,10 @@ std::string DescribeRule(const Rule& rule) {
   std::string out = absl::StrCat(rule.name, ": ", absl::StrJoin(parts, ", "), " -> mode ",
                                  ModeName(rule.mode));
   if (rule.tos_handshake) out += ", tos-handshake";
+  if (rule.rate_limit.set()) out += ", at most " + FormatRateLimit(rule.rate_limit);
+  if (rule.source_rate_limit.set()) {
+    out += ", at most " + FormatRateLimit(rule.source_rate_limit) + " per source";
+  }
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "reflector/packet/packet.h"
+#include "reflector/packet/rate_limit.h"
 #include "reflector/packet/wire.h"
 
 namespace reflector::packet {
@@ -62,6 +63,10 @@ struct Rule {
   // What to do with a frame that matches.
   Mode mode = Mode::kAll;
   bool tos_handshake = false;  // IPv4, modes mac-ip and all: toggle ToS bit 0
+  // Caps on what the rule reflects (the guard stage, guard.h): all its frames together, and
+  // each source address's frames. Frames over a cap are counted as `rate_limited`.
+  RateLimit rate_limit;
+  RateLimit source_rate_limit;
   friend bool operator==(const Rule&, const Rule&) = default;
 };
 

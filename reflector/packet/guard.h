@@ -112,4 +112,64 @@ RF_INLINE __u64 rf_mac_number(const __u8 *mac) {
   return number;
 }
 
+/*
+ * Rate caps. Each cap is a bucket in the form of the generic cell rate algorithm: `tat`, the
+ * time (RF_RATE_SHIFT units) at which the bucket's frames so far would have been sent at
+ * exactly the cap. A frame conforms when that time is at most `burst` ahead of now; it then
+ * moves the time on by its cost (the larger of its frame cost and its bytes' cost). One word of
+ * state, no division per frame, and the same arithmetic for the kernel and userspace, which
+ * each make it atomic their own way (a spin lock in the map value, a lock per bucket).
+ */
+#define RF_RATE_SOURCE_SLOTS 4096 /* per-source buckets, direct-mapped by source address */
+
+/* What a frame of `length` bytes costs of a cap's time; 0 when the cap is not set. */
+RF_INLINE __u64 rf_rate_cost(const struct rf_rate_cap *cap, __u64 length) {
+  const __u64 bytes = cap->byte_cost * length;
+  return cap->frame_cost > bytes ? cap->frame_cost : bytes;
+}
+
+/* Whether a frame of `cost` conforms to the bucket at `now`, moving the bucket on if it does. */
+RF_INLINE int rf_rate_take(__u64 *tat, __u64 now, __u64 cost, __u64 burst) {
+  const __u64 start = *tat > now ? *tat : now;
+  if (start - now > burst) return 0;
+  *tat = start + cost;
+  return 1;
+}
+
+/*
+ * The key of a frame's source in scope `scope` (0: the global caps, 1 + i: rule i's): a hash of
+ * its source IP address (the sender's identity across routers, where the MAC is the last
+ * router's) and the scope. Its low bits pick the slot, all of it is the slot's tag. Reads only
+ * within [data, end); the classifier accepted the frame, so the address is there.
+ */
+RF_INLINE __u64 rf_rate_source_key(const __u8 *data, const __u8 *end,
+                                   const struct rf_result *where, __u32 scope) {
+  __u64 key = rf_fingerprint_mix(RF_FINGERPRINT_MUL, scope);
+  const __u8 *l3 = data + (where->l3_offset & 0x3ff);
+  if (where->ip_version == 4) {
+    if (RF_PTR_FITS(data, l3, 20, end)) key = rf_fingerprint_mix(key, rf_load_u32(l3 + 12));
+  } else if (RF_PTR_FITS(data, l3, 40, end)) {
+    key = rf_fingerprint_mix(key, rf_load_u64(l3 + 8));
+    key = rf_fingerprint_mix(key, rf_load_u64(l3 + 16));
+  }
+  return key | 1; /* never 0, so an empty slot holds no source */
+}
+
+RF_INLINE __u32 rf_rate_source_slot(__u64 key) { return (__u32)key & (RF_RATE_SOURCE_SLOTS - 1); }
+
+/*
+ * A source's bucket in a direct-mapped slot: the slot holds the source whose key is its tag;
+ * another source that maps to it takes it over with a fresh bucket. Two busy sources sharing a
+ * slot therefore each start fresh now and then and get more than their cap (never more than
+ * they send); with RF_RATE_SOURCE_SLOTS slots that needs many sources at once.
+ */
+RF_INLINE int rf_rate_take_source(__u64 *tag, __u64 *tat, __u64 key, __u64 now, __u64 cost,
+                                  __u64 burst) {
+  if (*tag != key) {
+    *tag = key;
+    *tat = 0;
+  }
+  return rf_rate_take(tat, now, cost, burst);
+}
+
 #endif /* REFLECTOR_PACKET_GUARD_H_ */

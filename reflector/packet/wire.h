@@ -66,7 +66,8 @@
   X(SIGNATURE, Signature, "signature")        \
   X(OUI, Oui, "oui")                          \
   X(LOOP, Loop, "loop")                       \
-  X(LEASE, Lease, "lease")
+  X(LEASE, Lease, "lease")                    \
+  X(RATE_LIMITED, RateLimited, "rate_limited")
 
 #define RF_VERDICT_ENUM_ENTRY(id, cc_id, name) RF_##id,
 enum rf_verdict { RF_VERDICT_LIST(RF_VERDICT_ENUM_ENTRY) RF_VERDICT_COUNT };
@@ -77,7 +78,8 @@ enum rf_verdict { RF_VERDICT_LIST(RF_VERDICT_ENUM_ENTRY) RF_VERDICT_COUNT };
 /* The first reason of the guard stage (guard.h), which a data path applies to a frame the
  * classifier would reflect: the classifier itself never returns it or any after it. Such frames
  * are dropped, never handed to the stack (SPEC §8). `loop`: the frame came back already
- * reflected. `lease`: the daemon's lease (--lease) ran out, so nothing is reflected. */
+ * reflected. `lease`: the daemon's lease (--lease) ran out, so nothing is reflected.
+ * `rate_limited`: the frame is over a rate cap (guard.h). */
 #define RF_FIRST_GUARD_VERDICT RF_LOOP
 
 /* The test-frame signatures of SPEC §2, which the profiles turn into rules. */
@@ -191,10 +193,32 @@ struct rf_rule {
  */
 #define RF_LOOP_TICK_SHIFT 20 /* the loop window's unit: 2^20 ns (1.05 ms) of CLOCK_MONOTONIC */
 #define RF_GUARD_LEASE_EXPIRED 0x01 /* reflect nothing: every reflect verdict is a `lease` */
+#define RF_GUARD_RATE_CAPS 0x02     /* some rate cap below is set: check them */
+
+/*
+ * Rate caps (guard.h) count time in units of 2^-RF_RATE_SHIFT ns of CLOCK_MONOTONIC: fine
+ * enough for a frame cost at 100 Mfps or a byte cost at 10 Gbit/s to be exact within 0.5 %,
+ * coarse enough for 2^64 units to last 9 years of uptime.
+ */
+#define RF_RATE_SHIFT 6
+/* A cap: what one frame costs of the cap's time, the larger of the two; both 0: no cap. */
+struct rf_rate_cap {
+  __u64 frame_cost; /* per frame: 2^RF_RATE_SHIFT * 1e9 / (frames per second); 0: no frame cap */
+  __u64 byte_cost;  /* per byte: 2^RF_RATE_SHIFT * 8e9 / (bits per second); 0: no bit cap */
+};
+/* The caps of one scope (all reflected frames, or one rule's): on the scope's frames together,
+ * and on each source address's frames of the scope. */
+struct rf_rate_caps {
+  struct rf_rate_cap all;
+  struct rf_rate_cap per_source;
+};
+
 struct rf_guard {
   __u32 loop_window_ticks; /* a frame seen again within this many ticks is a `loop` */
   __u32 flags;             /* RF_GUARD_* */
-  __u32 reserved[2];
+  __u64 rate_burst;        /* how far ahead of the clock a cap's bucket may run (RF_RATE_SHIFT) */
+  struct rf_rate_caps global;                 /* every reflected frame */
+  struct rf_rate_caps rules[RF_MAX_RULES];    /* the frames rule i reflects */
 };
 
 /*
@@ -283,7 +307,8 @@ struct rf_capture_state {
 #endif
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_prefix) == 36, "rf_prefix crosses the kernel boundary");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_rule) == 96, "rf_rule crosses the kernel boundary");
-RF_WIRE_STATIC_ASSERT(sizeof(struct rf_config) == 4320, "rf_config crosses the kernel boundary");
+RF_WIRE_STATIC_ASSERT(sizeof(struct rf_config) == 5376, "rf_config crosses the kernel boundary");
+RF_WIRE_STATIC_ASSERT(sizeof(struct rf_guard) == 1072, "rf_guard layout");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_result) == 16, "rf_result layout");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_capture_config) == 24, "rf_capture_config layout");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_capture_record) == 32, "rf_capture_record layout");

@@ -75,18 +75,6 @@ class ReflectordLoopTest : public ReflectordGuardTest {
 };
 
 // Stops a daemon and returns the counters of its final JSON line.
-absl::StatusOr<lab::DaemonCounters> StopAndCount(lab::LabProcess& daemon) {
-  if (absl::Status sent = daemon.Signal(SIGINT); !sent.ok()) return sent;
-  absl::StatusOr<int> code = daemon.Wait(kTimeout);
-  if (!code.ok()) return code.status();
-  if (*code != 0) return absl::InternalError(daemon.Describe());
-  return lab::ParseLastStatsLine(daemon.Stdout());
-}
-
-uint64_t Rejected(const lab::DaemonCounters& counters, const std::string& reason) {
-  const auto it = counters.rejected.find(reason);
-  return it == counters.rejected.end() ? 0 : it->second;
-}
 
 TEST_P(ReflectordLoopTest, TwoReflectorsFacingEachOtherLoopWithoutTheGuardOnly) {
   // The control: with the guard off at both ends one frame goes round and round.
@@ -105,11 +93,11 @@ TEST_P(ReflectordLoopTest, TwoReflectorsFacingEachOtherLoopWithoutTheGuardOnly) 
       if (!looping) absl::SleepFor(absl::Milliseconds(100));
     }
     EXPECT_TRUE(looping) << "the setup does not loop: " << reflector->Describe();
-    absl::StatusOr<lab::DaemonCounters> mine = StopAndCount(*reflector);
-    absl::StatusOr<lab::DaemonCounters> theirs = StopAndCount(*peer);
+    absl::StatusOr<lab::DaemonCounters> mine = lab::StopAndCount(*reflector, kTimeout);
+    absl::StatusOr<lab::DaemonCounters> theirs = lab::StopAndCount(*peer, kTimeout);
     ASSERT_TRUE(mine.ok()) << mine.status();
     ASSERT_TRUE(theirs.ok()) << theirs.status();
-    EXPECT_EQ(Rejected(*mine, "loop"), 0u);
+    EXPECT_EQ(mine->Rejected("loop"), 0u);
   }
 
   // With the guard (on by default) at both ends: the reflector under test sees the frame come
@@ -125,13 +113,13 @@ TEST_P(ReflectordLoopTest, TwoReflectorsFacingEachOtherLoopWithoutTheGuardOnly) 
   ASSERT_TRUE(reflector->WaitForStderr(line, kTimeout).ok()) << reflector->Describe();
   // What else would still come, comes within this.
   absl::SleepFor(absl::Milliseconds(500));
-  absl::StatusOr<lab::DaemonCounters> mine = StopAndCount(*reflector);
-  absl::StatusOr<lab::DaemonCounters> theirs = StopAndCount(*peer);
+  absl::StatusOr<lab::DaemonCounters> mine = lab::StopAndCount(*reflector, kTimeout);
+  absl::StatusOr<lab::DaemonCounters> theirs = lab::StopAndCount(*peer, kTimeout);
   ASSERT_TRUE(mine.ok()) << mine.status();
   ASSERT_TRUE(theirs.ok()) << theirs.status();
   EXPECT_LE(mine->reflected_frames + theirs->reflected_frames, 10u)
       << reflector->Describe() << peer->Describe();
-  EXPECT_GE(Rejected(*mine, "loop"), 1u) << reflector->Describe();
+  EXPECT_GE(mine->Rejected("loop"), 1u) << reflector->Describe();
   // One line for the episode, however many frames it dropped.
   const std::string errors = reflector->Stderr();
   size_t lines = 0;
@@ -162,7 +150,7 @@ TEST_P(ReflectordGuardTest, ATestersStreamPassesTheGuard) {
   absl::StatusOr<lab::DaemonCounters> stream = lab::RequestStats(*reflector, kTimeout);
   ASSERT_TRUE(stream.ok()) << stream.status();
   EXPECT_EQ(stream->reflected_frames, static_cast<uint64_t>(kFrames)) << reflector->Describe();
-  EXPECT_EQ(Rejected(*stream, "loop"), 0u) << reflector->Describe();
+  EXPECT_EQ(stream->Rejected("loop"), 0u) << reflector->Describe();
   // The same frame again within the window is one the reflector already reflected.
   const FrameBuilder repeated = FrameBuilder().IpId(1000);
   ASSERT_TRUE(lab_->Send(repeated.Build()).ok());
@@ -171,10 +159,10 @@ TEST_P(ReflectordGuardTest, ATestersStreamPassesTheGuard) {
   for (const lab::Frame& back : again->returned) {
     EXPECT_NE(back, repeated.Reflected(Mode::kAll, /*tos_handshake=*/true).Build());
   }
-  absl::StatusOr<lab::DaemonCounters> counted = StopAndCount(*reflector);
+  absl::StatusOr<lab::DaemonCounters> counted = lab::StopAndCount(*reflector, kTimeout);
   ASSERT_TRUE(counted.ok()) << counted.status();
   EXPECT_EQ(counted->reflected_frames, static_cast<uint64_t>(kFrames));
-  EXPECT_EQ(Rejected(*counted, "loop"), 1u) << reflector->Describe();
+  EXPECT_EQ(counted->Rejected("loop"), 1u) << reflector->Describe();
 }
 
 TEST_P(ReflectordGuardTest, TheLeaseStopsReflectingUntilRenewed) {
@@ -196,9 +184,9 @@ TEST_P(ReflectordGuardTest, TheLeaseStopsReflectingUntilRenewed) {
   ASSERT_TRUE(reflector->WaitForStderr("lease renewed: reflecting for 2s from now", kTimeout).ok())
       << reflector->Describe();
   EXPECT_EQ(reflections(3), 1u) << reflector->Describe();
-  absl::StatusOr<lab::DaemonCounters> counted = StopAndCount(*reflector);
+  absl::StatusOr<lab::DaemonCounters> counted = lab::StopAndCount(*reflector, kTimeout);
   ASSERT_TRUE(counted.ok()) << counted.status();
-  EXPECT_EQ(Rejected(*counted, "lease"), 1u) << reflector->Describe();
+  EXPECT_EQ(counted->Rejected("lease"), 1u) << reflector->Describe();
   EXPECT_EQ(counted->reflected_frames, 2u);
 }
 

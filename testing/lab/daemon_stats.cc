@@ -74,4 +74,11 @@ absl::StatusOr<DaemonCounters> RequestStats(LabProcess& daemon, absl::Duration t
   return ParseLastStatsLine(daemon.Stdout());
 }
 
+absl::StatusOr<DaemonCounters> StopAndCount(LabProcess& daemon, absl::Duration timeout) {
+  REFLECTOR_RETURN_IF_ERROR(daemon.Signal(SIGINT));
+  REFLECTOR_ASSIGN_OR_RETURN(const int code, daemon.Wait(timeout));
+  if (code != 0) return absl::InternalError(daemon.Describe());
+  return ParseLastStatsLine(daemon.Stdout());
+}
+
 }  // namespace reflector::testing::lab

@@ -28,6 +28,11 @@ struct DaemonCounters {
   std::map<std::string, uint64_t> rejected;                // by reason name, zeros left out
   std::map<std::string, uint64_t> reflected_by_rule;       // by rule name, zeros left out
   std::vector<WorkerShare> workers;                        // in queue order; none for xdp
+  // Frames rejected for `reason` ("loop", "rate_limited", ...); 0 when none.
+  uint64_t Rejected(const std::string& reason) const {
+    const auto it = rejected.find(reason);
+    return it == rejected.end() ? 0 : it->second;
+  }
 };
 
 // The counters of the last complete line of `stdout_text`.
@@ -35,6 +40,9 @@ absl::StatusOr<DaemonCounters> ParseLastStatsLine(absl::string_view stdout_text)
 
 // Asks the running daemon for a stats line now (SIGUSR1) and returns its counters.
 absl::StatusOr<DaemonCounters> RequestStats(LabProcess& daemon, absl::Duration timeout);
+
+// Stops the daemon (SIGINT), which must exit 0, and returns the counters of its last line.
+absl::StatusOr<DaemonCounters> StopAndCount(LabProcess& daemon, absl::Duration timeout);
 
 }  // namespace reflector::testing::lab
 

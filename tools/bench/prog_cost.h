@@ -57,11 +57,12 @@ absl::StatusOr<std::vector<CostRow>> MeasureCosts(const ProgCostOptions& options
 // frame it lets through, so repeating one frame would measure its `loop` path: each frame
 // here is a different one (its IP ID counts up), with one test run per frame, in the
 // configuration above with the guard off and on. A run's duration then includes the kernel's
-// clock reads around it, the same for both.
+// clock reads around it, the same for both. And the same with rate caps that never bind.
 struct GuardCost {
   int frames = 0;
   double off_ns = 0;
   double on_ns = 0;
+  double capped_ns = 0;
 };
 absl::StatusOr<GuardCost> MeasureGuardCost(const ProgCostOptions& options);
 std::string FormatGuardCost(const GuardCost& cost, bool markdown);

@@ -170,6 +170,8 @@ std::string Details(packet::Verdict verdict, const FrameFacts& facts,
                        : "";
     case Verdict::kLease:
       return "the lease ran out: nothing is reflected until SIGUSR2 renews it";
+    case Verdict::kRateLimited:
+      return "over a rate cap (rate_limit, source_rate_limit, or the rule's)";
     case Verdict::kReflect:
       break;
   }
