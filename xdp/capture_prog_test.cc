@@ -121,6 +121,41 @@ TEST_F(CaptureProgramTest, OnlyTheSelectedVerdictsAndNothingWhenOff) {
   }
 }
 
+// Where the program's guard stage runs (guard.h), a frame the classifier would reflect gets
+// the guard's verdict in the capture: `lease`, `loop`, `rate_limited`, or reflected.
+TEST_F(CaptureProgramTest, GuardedFramesCarryTheGuardsVerdict) {
+  program_->ConfigureCapture(Everything(64));
+  const FrameCase* found = nullptr;
+  for (const FrameCase& c : FrameTable()) {
+    if (c.verdict == Verdict::kReflect && c.frame.size() >= kMinTestRunFrame) {
+      found = &c;
+      break;
+    }
+  }
+  ASSERT_NE(found, nullptr);
+  FrameCase c = *found;
+  const auto verdict_of = [&](const FrameCase& run) -> int {
+    const std::vector<Record> records = Run(run, Action::kReflect);
+    EXPECT_EQ(records.size(), 1u);
+    return records.empty() ? -1 : records[0].header.verdict;
+  };
+  c.config.guard.loop_window_ticks = 1000;  // about a second
+  EXPECT_EQ(verdict_of(c), RF_REFLECT);
+  EXPECT_EQ(verdict_of(c), RF_LOOP);  // the same bytes again
+  c.config.guard.loop_window_ticks = 0;
+  c.config.guard.flags = RF_GUARD_LEASE_EXPIRED;
+  EXPECT_EQ(verdict_of(c), RF_LEASE);
+  c.config.guard.flags = RF_GUARD_RATE_CAPS;
+  c.config.guard.global.all.frame_cost = uint64_t{3600'000'000'000} << RF_RATE_SHIFT;  // 1/hour
+  EXPECT_EQ(verdict_of(c), RF_REFLECT);
+  EXPECT_EQ(verdict_of(c), RF_RATE_LIMITED);
+  // With reflected frames left out of the selection, the guard's drops are still captured.
+  rf_capture_config rejected = Everything(64);
+  rejected.verdicts &= ~(1u << RF_REFLECT);
+  program_->ConfigureCapture(rejected);
+  EXPECT_EQ(verdict_of(c), RF_RATE_LIMITED);
+}
+
 TEST_F(CaptureProgramTest, OneInNSampled) {
   rf_capture_config sampled = Everything(64);
   sampled.sample = 3;

@@ -107,6 +107,33 @@ RF_INLINE int rf_xdp_rate_scope(const __u8 *data, const __u8 *end, const struct 
   return 1;
 }
 
+/* Copies the frame as received into the capture ring with `verdict` (and `rule` for a
+ * reflected frame) when the selection takes it. Global, so the verifier checks it once. */
+__attribute__((noinline)) int rf_xdp_capture_frame(struct xdp_md *ctx, __u32 verdict, __u32 rule) {
+  if (ctx == 0) return 0;
+  __u32 captured = 0;
+  struct rf_capture_scratch *scratch =
+      rf_capture_reserve(verdict, rule, (__u32)(ctx->data_end - ctx->data), &captured);
+  if (!scratch) return 0;
+  if (bpf_xdp_load_bytes(ctx, 0, scratch->data, captured) != 0) return 0;
+  scratch->record.ifindex = ctx->ingress_ifindex;
+  scratch->record.queue = ctx->rx_queue_index;
+  rf_capture_send(scratch, captured);
+  return 0;
+}
+
+/* The guard's decision on a frame: counted unless it is reflected (rf_xdp_act counts those),
+ * captured with it while a capture runs (rf_xdp_capture leaves these frames to the guard).
+ * Returns what rf_xdp_guard returns: 0 to reflect, 1 to drop. */
+RF_INLINE int rf_xdp_guard_verdict(struct xdp_md *ctx, struct rf_xdp_counters *counters,
+                                   __u32 verdict, __u32 rule) {
+  if (verdict != RF_REFLECT) {
+    rf_count_reject(counters, verdict, (__u64)(ctx->data_end - ctx->data));
+  }
+  if (rf_capture.enabled && !rf_capture_saturated()) rf_xdp_capture_frame(ctx, verdict, rule);
+  return verdict != RF_REFLECT;
+}
+
 /*
  * The guard stage (guard.h) for a frame the classifier would reflect: with the lease expired it
  * is a `lease`; if it came back already reflected (its fingerprint seen on this CPU in the
@@ -121,10 +148,7 @@ __attribute__((noinline)) int rf_xdp_guard(struct xdp_md *ctx, __u32 flags, __u3
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
   struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
   if (!counters) return 1; /* cannot happen for a one-entry array; the verifier asks */
-  if (flags & RF_GUARD_LEASE_EXPIRED) {
-    rf_count_reject(counters, RF_LEASE, (__u64)(end - data));
-    return 1;
-  }
+  if (flags & RF_GUARD_LEASE_EXPIRED) return rf_xdp_guard_verdict(ctx, counters, RF_LEASE, rule);
   if (window != 0) {
     const __u64 fingerprint = rf_fingerprint(data, end);
     const __u32 index = rf_loop_slot_index(fingerprint);
@@ -140,11 +164,10 @@ __attribute__((noinline)) int rf_xdp_guard(struct xdp_md *ctx, __u32 flags, __u3
     const int seen = repeat && rf_loop_recent(slot, fingerprint, now, window);
     rf_loop_remember(slot, fingerprint, now);
     if (seen) {
-      rf_count_reject(counters, RF_LOOP, (__u64)(end - data));
       if (RF_FITS(data, 0, RF_ETH_HLEN, end)) {
         counters->loop_peer = rf_mac_number(data + RF_ETH_ALEN);
       }
-      return 1;
+      return rf_xdp_guard_verdict(ctx, counters, RF_LOOP, rule);
     }
   }
   if (flags & RF_GUARD_RATE_CAPS) {
@@ -155,15 +178,21 @@ __attribute__((noinline)) int rf_xdp_guard(struct xdp_md *ctx, __u32 flags, __u3
     struct rf_result where;
     where.l3_offset = (__u16)(l3 & 0xffff);
     where.ip_version = (__u8)(l3 >> 16);
-    rule &= RF_MAX_RULES - 1;
-    if (!rf_xdp_rate_scope(data, end, &where, &config->filter.guard.rules[rule], 1 + rule, burst,
-                           now) ||
+    const __u32 index = rule & (RF_MAX_RULES - 1); /* a mask the verifier can follow */
+    if (!rf_xdp_rate_scope(data, end, &where, &config->filter.guard.rules[index], 1 + index,
+                           burst, now) ||
         !rf_xdp_rate_scope(data, end, &where, &config->filter.guard.global, 0, burst, now)) {
-      rf_count_reject(counters, RF_RATE_LIMITED, (__u64)(end - data));
-      return 1;
+      return rf_xdp_guard_verdict(ctx, counters, RF_RATE_LIMITED, rule);
     }
   }
-  return 0;
+  return rf_xdp_guard_verdict(ctx, counters, RF_REFLECT, rule);
+}
+
+/* Whether the guard stage runs on what this program reflects (it then has the last word on
+ * a frame the classifier would reflect, and captures it with its verdict). */
+RF_INLINE int rf_xdp_guarded(const struct rf_xdp_config *config) {
+  return config->action == RF_XDP_TX &&
+         (config->filter.guard.flags | config->filter.guard.loop_window_ticks) != 0;
 }
 
 /*
@@ -172,7 +201,8 @@ __attribute__((noinline)) int rf_xdp_guard(struct xdp_md *ctx, __u32 flags, __u3
  * thing, before the frame can change. It classifies on its own (the exact classifier, read
  * only), so the fast tier and the reflect path stay exactly as they are without capture: a call
  * after the classification made the verifier walk the reflect path twice. With datapath afxdp
- * the reflected frames are left to the AF_XDP workers, which make their verdict.
+ * the reflected frames are left to the AF_XDP workers, which make their verdict; where the
+ * guard runs, to the guard (rf_xdp_guard), which knows whether it reflects them.
  */
 __attribute__((noinline)) int rf_xdp_capture(struct xdp_md *ctx) {
   if (ctx == 0 || rf_capture_saturated()) return 0;
@@ -185,20 +215,17 @@ __attribute__((noinline)) int rf_xdp_capture(struct xdp_md *ctx) {
    * and a capture that does not take reflected frames is done with it at once. */
   __u32 hint = RF_NO_RULE_HINT;
   __u32 verdict = rf_classify_fast(data, end, &config->filter, &hint, &where);
-  if (verdict == RF_REFLECT && !(rf_capture.verdicts & (1u << RF_REFLECT))) return 0;
+  if (verdict == RF_REFLECT && !(rf_capture.verdicts & (1u << RF_REFLECT)) &&
+      !rf_xdp_guarded(config)) {
+    return 0;
+  }
   if (verdict == RF_FAST_UNDECIDED) {
     verdict = rf_classify_exact(data, end, &config->filter, 0, &where);
   }
-  if (verdict == RF_REFLECT && config->action == RF_XDP_REDIRECT) return 0;
-  __u32 captured = 0;
-  struct rf_capture_scratch *scratch =
-      rf_capture_reserve(verdict, where.rule, (__u32)(ctx->data_end - ctx->data), &captured);
-  if (!scratch) return 0;
-  if (bpf_xdp_load_bytes(ctx, 0, scratch->data, captured) != 0) return 0;
-  scratch->record.ifindex = ctx->ingress_ifindex;
-  scratch->record.queue = ctx->rx_queue_index;
-  rf_capture_send(scratch, captured);
-  return 0;
+  if (verdict == RF_REFLECT && (config->action == RF_XDP_REDIRECT || rf_xdp_guarded(config))) {
+    return 0;
+  }
+  return rf_xdp_capture_frame(ctx, verdict, where.rule);
 }
 
 /*
@@ -214,10 +241,9 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
     return XDP_PASS;
   }
   /* The guard: only where this program reflects (afxdp's workers guard their own frames). */
-  const __u32 guard_flags = config->filter.guard.flags;
-  const __u32 loop_window = config->filter.guard.loop_window_ticks;
-  if (config->action == RF_XDP_TX && (guard_flags | loop_window) &&
-      rf_xdp_guard(ctx, guard_flags, loop_window, where->rule,
+  if (rf_xdp_guarded(config) &&
+      rf_xdp_guard(ctx, config->filter.guard.flags, config->filter.guard.loop_window_ticks,
+                   where->rule,
                    where->l3_offset | ((__u32)where->ip_version << 16))) {
     return XDP_DROP;
   }
