@@ -156,6 +156,32 @@ TEST_F(CaptureProgramTest, GuardedFramesCarryTheGuardsVerdict) {
   EXPECT_EQ(verdict_of(c), RF_RATE_LIMITED);
 }
 
+// capture_sent: a reflected frame taken also comes out as sent (the program's XDP_TX output),
+// right after its received copy; a rejected one only as received.
+TEST_F(CaptureProgramTest, ReflectedFramesAlsoAsSent) {
+  rf_capture_config capture = Everything(RF_CAPTURE_SNAP_MAX);
+  capture.sent = 1;
+  program_->ConfigureCapture(capture);
+  size_t reflected = 0;
+  for (const FrameCase& c : FrameTable()) {
+    if (c.frame.size() < kMinTestRunFrame || c.frame.size() > RF_CAPTURE_SNAP_MAX) continue;
+    const std::vector<Record> records = Run(c, Action::kReflect);
+    if (c.verdict != Verdict::kReflect) {
+      ASSERT_EQ(records.size(), 1u) << c.name;
+      continue;
+    }
+    ASSERT_EQ(records.size(), 2u) << c.name;
+    EXPECT_EQ(records[0].header.direction, RF_CAPTURE_RECEIVED) << c.name;
+    EXPECT_EQ(records[0].bytes, c.frame) << c.name;
+    EXPECT_EQ(records[1].header.direction, RF_CAPTURE_SENT) << c.name;
+    EXPECT_EQ(records[1].header.verdict, RF_REFLECT) << c.name;
+    EXPECT_EQ(records[1].header.rule, c.rule) << c.name;
+    EXPECT_EQ(records[1].bytes, ExpectRun(c.frame, c.config, Action::kReflect).frame) << c.name;
+    ++reflected;
+  }
+  EXPECT_GT(reflected, 10u);
+}
+
 TEST_F(CaptureProgramTest, OneInNSampled) {
   rf_capture_config sampled = Everything(64);
   sampled.sample = 3;

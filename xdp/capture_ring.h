@@ -55,16 +55,14 @@ RF_INLINE int rf_capture_saturated(void) {
   return 1;
 }
 
-/* The scratch record to fill when the selection takes the frame, else 0. `*captured`: how many
- * of its `length` bytes to copy, 1..RF_CAPTURE_SNAP_MAX. */
-RF_INLINE struct rf_capture_scratch *rf_capture_reserve(__u32 verdict, __u32 rule, __u32 length,
+/* Fills this CPU's scratch record for a frame of `length` bytes; returns it and how many bytes
+ * to copy (`captured`), or 0. */
+RF_INLINE struct rf_capture_scratch *rf_capture_prepare(__u32 verdict, __u32 rule, __u32 length,
+                                                        __u32 direction, __u64 now,
                                                         __u32 *captured) {
   __u32 zero = 0;
-  struct rf_capture_state *state = bpf_map_lookup_elem(&rf_capture_states, &zero);
   struct rf_capture_scratch *scratch = bpf_map_lookup_elem(&rf_capture_scratches, &zero);
-  if (!state || !scratch) return 0;
-  const __u64 now = bpf_ktime_get_ns();
-  if (!rf_capture_take(&rf_capture, state, verdict, rule, now)) return 0;
+  if (!scratch) return 0;
   __u32 n = length < rf_capture.snap ? length : rf_capture.snap;
   /* 1..RF_CAPTURE_SNAP_MAX by arithmetic, which the verifier follows where compares get
    * merged by the compiler (frames have 14 bytes or more; the loader keeps snap in range). */
@@ -77,8 +75,37 @@ RF_INLINE struct rf_capture_scratch *rf_capture_reserve(__u32 verdict, __u32 rul
   scratch->record.captured = (__u16)n;
   scratch->record.verdict = (__u8)verdict;
   scratch->record.rule = (__u8)rule;
-  scratch->record.direction = RF_CAPTURE_RECEIVED;
+  scratch->record.direction = (__u8)direction;
   return scratch;
+}
+
+/* Takes a frame as received for the capture when the selection, sampling and rate bound do
+ * (rf_capture_take): the scratch record to copy it into and send, or 0. A reflected frame
+ * taken while the capture wants frames as sent too leaves its sent copy due. */
+RF_INLINE struct rf_capture_scratch *rf_capture_reserve(__u32 verdict, __u32 rule, __u32 length,
+                                                        __u32 *captured) {
+  __u32 zero = 0;
+  struct rf_capture_state *state = bpf_map_lookup_elem(&rf_capture_states, &zero);
+  if (!state) return 0;
+  state->sent_due = 0;
+  const __u64 now = bpf_ktime_get_ns();
+  if (!rf_capture_take(&rf_capture, state, verdict, rule, now)) return 0;
+  struct rf_capture_scratch *scratch =
+      rf_capture_prepare(verdict, rule, length, RF_CAPTURE_RECEIVED, now, captured);
+  if (scratch && verdict == RF_REFLECT && rf_capture.sent) state->sent_due = 1;
+  return scratch;
+}
+
+/* The sent copy of the reflected frame rf_capture_reserve just took, if one is due: no second
+ * selection or sampling, so the two copies come in pairs. */
+RF_INLINE struct rf_capture_scratch *rf_capture_reserve_sent(__u32 rule, __u32 length,
+                                                             __u32 *captured) {
+  __u32 zero = 0;
+  struct rf_capture_state *state = bpf_map_lookup_elem(&rf_capture_states, &zero);
+  if (!state || !state->sent_due) return 0;
+  state->sent_due = 0;
+  return rf_capture_prepare(RF_REFLECT, rule, length, RF_CAPTURE_SENT, bpf_ktime_get_ns(),
+                            captured);
 }
 
 /* Hands the filled record to the ring, or counts it as refused. */

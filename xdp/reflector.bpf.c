@@ -107,6 +107,18 @@ RF_INLINE int rf_xdp_rate_scope(const __u8 *data, const __u8 *end, const struct 
   return 1;
 }
 
+/* Copies the frame's first `captured` bytes into a reserved scratch record and hands it to the
+ * ring; nothing without a record. */
+RF_INLINE int rf_xdp_capture_copy(struct xdp_md *ctx, struct rf_capture_scratch *scratch,
+                                  __u32 captured) {
+  if (!scratch) return 0;
+  if (bpf_xdp_load_bytes(ctx, 0, scratch->data, captured) != 0) return 0;
+  scratch->record.ifindex = ctx->ingress_ifindex;
+  scratch->record.queue = ctx->rx_queue_index;
+  rf_capture_send(scratch, captured);
+  return 0;
+}
+
 /* Copies the frame as received into the capture ring with `verdict` (and `rule` for a
  * reflected frame) when the selection takes it. Global, so the verifier checks it once. */
 __attribute__((noinline)) int rf_xdp_capture_frame(struct xdp_md *ctx, __u32 verdict, __u32 rule) {
@@ -114,12 +126,17 @@ __attribute__((noinline)) int rf_xdp_capture_frame(struct xdp_md *ctx, __u32 ver
   __u32 captured = 0;
   struct rf_capture_scratch *scratch =
       rf_capture_reserve(verdict, rule, (__u32)(ctx->data_end - ctx->data), &captured);
-  if (!scratch) return 0;
-  if (bpf_xdp_load_bytes(ctx, 0, scratch->data, captured) != 0) return 0;
-  scratch->record.ifindex = ctx->ingress_ifindex;
-  scratch->record.queue = ctx->rx_queue_index;
-  rf_capture_send(scratch, captured);
-  return 0;
+  return rf_xdp_capture_copy(ctx, scratch, captured);
+}
+
+/* The frame as sent, right after reflecting it, when its received copy was taken and the
+ * capture asks for both (rf_capture.sent). Global, so the verifier checks it once. */
+__attribute__((noinline)) int rf_xdp_capture_sent(struct xdp_md *ctx, __u32 rule) {
+  if (ctx == 0) return 0;
+  __u32 captured = 0;
+  struct rf_capture_scratch *scratch =
+      rf_capture_reserve_sent(rule, (__u32)(ctx->data_end - ctx->data), &captured);
+  return rf_xdp_capture_copy(ctx, scratch, captured);
 }
 
 /* The guard's decision on a frame: counted unless it is reflected (rf_xdp_act counts those),
@@ -258,6 +275,7 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
         counters->reflect_errors++;
         return XDP_PASS;
       }
+      if (rf_capture.enabled && rf_capture.sent) rf_xdp_capture_sent(ctx, where->rule);
       return XDP_TX;
     case RF_XDP_REDIRECT: {
       /* The low bits of flags are the action taken when the queue has no socket. */

@@ -20,12 +20,22 @@ Worker::Worker(platform::FrameIo& io, const SharedConfig& config, bool monitor,
       tap_(tap),
       rate_buckets_(rate_buckets) {}
 
-void Worker::OfferToCapture(absl::Span<const uint8_t> frame,
-                            const packet::Classification& result) {
+namespace {
+uint64_t CaptureNow() {
   timespec now = {};
   clock_gettime(CLOCK_MONOTONIC, &now);  // the kernel programs' clock (bpf_ktime_get_ns)
-  tap_->Offer(capture_, frame, static_cast<uint32_t>(result.verdict), result.where.rule,
-              static_cast<uint64_t>(now.tv_sec) * 1000000000u + now.tv_nsec);
+  return static_cast<uint64_t>(now.tv_sec) * 1000000000u + now.tv_nsec;
+}
+}  // namespace
+
+bool Worker::OfferToCapture(absl::Span<const uint8_t> frame,
+                            const packet::Classification& result) {
+  return tap_->Offer(capture_, frame, static_cast<uint32_t>(result.verdict), result.where.rule,
+                     CaptureNow());
+}
+
+void Worker::OfferSentToCapture(absl::Span<const uint8_t> frame, uint32_t rule) {
+  tap_->OfferSent(capture_, frame, rule, CaptureNow());
 }
 
 absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
@@ -64,10 +74,14 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
     }
     // The capture's one check per frame: a field of the worker's own copy (issue 21). The
     // frame as received, with its final verdict.
-    if (capture_.enabled) OfferToCapture(bytes, result);
+    // With capture_sent, a reflected frame taken is captured again as sent, after the swap.
+    const bool sent_due = capture_.enabled && OfferToCapture(bytes, result) && capture_.sent &&
+                          result.reflect() && !monitor_;
     if (result.reflect() && !monitor_ && !packet::ReflectInPlace(bytes, result.where)) {
       // Unreachable for a kReflect result of this frame; fail closed rather than send it.
       result.verdict = packet::Verdict::kTooShort;
+    } else if (sent_due) {
+      OfferSentToCapture(bytes, result.where.rule);
     }
     if (result.reflect()) {
       const size_t rule = result.where.rule & (RF_MAX_RULES - 1);

@@ -48,10 +48,13 @@ class Worker {
  private:
   // Adds the backend's drop counts since the last call to `batch` and publishes it.
   void PublishIoStats(Counters& batch);
-  // While a capture runs: offers the frame as received to the tap, with its verdict. Out of
-  // line, so the loop without capture stays as it was.
-  ABSL_ATTRIBUTE_NOINLINE void OfferToCapture(absl::Span<const uint8_t> frame,
+  // While a capture runs: offers the frame as received to the tap, with its verdict; whether
+  // the tap took it. Out of line, so the loop without capture stays as it was.
+  ABSL_ATTRIBUTE_NOINLINE bool OfferToCapture(absl::Span<const uint8_t> frame,
                                               const packet::Classification& result);
+  // With capture_sent: the frame as sent, after reflecting one whose received copy was taken.
+  ABSL_ATTRIBUTE_NOINLINE void OfferSentToCapture(absl::Span<const uint8_t> frame,
+                                                  uint32_t rule);
 
   platform::FrameIo& io_;
   const SharedConfig& shared_config_;

@@ -70,6 +70,31 @@ TEST(WorkerCaptureTest, CapturesAsReceivedAndSendsTheSame) {
   EXPECT_EQ(all[2].first.rule, 3);  // probeot, dataot, latency, rfc2544
 }
 
+// capture_sent: each reflected frame taken comes twice, as received and then as sent (what the
+// worker transmitted), with the same rule; a rejected frame once.
+TEST(WorkerCaptureTest, ReflectedFramesAlsoAsSent) {
+  rf_capture_config capture = Capture((1u << RF_VERDICT_COUNT) - 1);
+  capture.sent = 1;
+  std::vector<std::pair<rf_capture_record, std::vector<uint8_t>>> taken;
+  const auto sent = RunWith(capture, &taken);
+  ASSERT_EQ(sent.size(), 2u);
+  ASSERT_EQ(taken.size(), 5u);
+  const auto frames = Frames();
+  const std::vector<std::pair<size_t, uint8_t>> expected = {
+      {0, RF_CAPTURE_RECEIVED}, {0, RF_CAPTURE_SENT}, {1, RF_CAPTURE_RECEIVED},
+      {2, RF_CAPTURE_RECEIVED}, {2, RF_CAPTURE_SENT}};
+  size_t sent_index = 0;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const auto& [frame, direction] = expected[i];
+    EXPECT_EQ(taken[i].first.direction, direction) << i;
+    EXPECT_EQ(taken[i].second,
+              direction == RF_CAPTURE_SENT ? sent[sent_index++] : frames[frame])
+        << i;
+  }
+  EXPECT_EQ(taken[1].first.verdict, RF_REFLECT);
+  EXPECT_EQ(taken[4].first.rule, taken[3].first.rule);
+}
+
 TEST(WorkerCaptureTest, OnlyTheSelection) {
   std::vector<std::pair<rf_capture_record, std::vector<uint8_t>>> rejected;
   RunWith(Capture(((1u << RF_VERDICT_COUNT) - 1) & ~(1u << RF_REFLECT)), &rejected);

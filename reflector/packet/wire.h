@@ -267,7 +267,8 @@ struct rf_capture_config {
   __u32 per_second; /* at most this many frames a second per CPU or worker; 0: no bound */
   __u16 snap;       /* bytes of each frame to keep, 1..RF_CAPTURE_SNAP_MAX in the kernel */
   __u8 enabled;     /* the one field the data paths test per frame */
-  __u8 reserved[5];
+  __u8 sent;        /* reflected frames taken: also the frame as sent, right after reflecting */
+  __u8 reserved[4];
 };
 
 /* rf_capture_record.direction */
@@ -297,7 +298,7 @@ struct rf_capture_state {
   __u64 taken;           /* frames handed to the ring or queue */
   __u64 limited;         /* selected frames the rate bound refused */
   __u64 ring_full;       /* frames taken that the ring or queue had no room for */
-  __u64 reserved;
+  __u64 sent_due;        /* 1: the reflected frame just taken is to be captured as sent too */
 };
 
 #ifdef __cplusplus

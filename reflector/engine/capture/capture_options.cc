@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -107,6 +108,18 @@ absl::Status ParseCaptureSetting(absl::string_view name, absl::string_view text,
                       &options->max_frames);
   }
   if (name == "capture_size") return ParseSize(name, text, &options->max_bytes);
+  if (name == "capture_sent") {
+    const absl::string_view value = absl::StripAsciiWhitespace(text);
+    if (value == "true" || value == "1") {
+      options->sent = true;
+    } else if (value == "false" || value == "0") {
+      options->sent = false;
+    } else {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "--capture_sent: invalid value \"%s\": expected true or false", text));
+    }
+    return absl::OkStatus();
+  }
   if (name == "capture_snap") {
     return ParseCount(name, text, 14, RF_CAPTURE_SNAP_MAX,
                       absl::StrCat("bytes of each frame, 14 to ", RF_CAPTURE_SNAP_MAX),
@@ -177,6 +190,7 @@ rf_capture_config ToWire(const CaptureOptions& options, const Selection& selecti
   wire.per_second = options.per_second == 0 ? 0 : (options.per_second + split - 1) / split;
   wire.snap = std::min<uint16_t>(options.snap, RF_CAPTURE_SNAP_MAX);
   wire.enabled = options.enabled() ? 1 : 0;
+  wire.sent = options.sent ? 1 : 0;
   return wire;
 }
 
@@ -188,6 +202,7 @@ std::string DescribeCapture(const CaptureOptions& options) {
   if (options.max_frames) limits.push_back(absl::StrCat(options.max_frames, " frames"));
   if (options.max_bytes) limits.push_back(absl::StrCat(options.max_bytes, " bytes"));
   limits.push_back(absl::StrCat("snap ", options.snap));
+  if (options.sent) limits.push_back("reflected frames also as sent");
   return absl::StrCat(options.select, " to ", options.path, " (", absl::StrJoin(limits, ", "),
                       ")");
 }

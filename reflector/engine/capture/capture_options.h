@@ -23,12 +23,14 @@ struct CaptureOptions {
   uint64_t max_frames = 0;          // frames in the file; 0: no bound
   uint64_t max_bytes = 100 << 20;   // file size; 0: no bound
   uint16_t snap = 128;              // bytes kept of each frame
+  bool sent = false;                // reflected frames: also the frame as sent
   bool enabled() const { return !path.empty(); }
   friend bool operator==(const CaptureOptions&, const CaptureOptions&) = default;
 };
 
 // Parses one setting by its name: capture, capture_select, capture_sample, capture_rate,
-// capture_frames, capture_size (bytes, or with k/M/G), capture_snap. Errors name the setting.
+// capture_frames, capture_size (bytes, or with k/M/G), capture_snap, capture_sent. Errors name
+// the setting.
 absl::Status ParseCaptureSetting(absl::string_view name, absl::string_view text,
                                  CaptureOptions* options);
 

@@ -19,17 +19,27 @@ void CaptureTap::Set(const rf_capture_config& config) {
   version_.fetch_add(1, std::memory_order_release);
 }
 
-void CaptureTap::Offer(const rf_capture_config& config, absl::Span<const uint8_t> frame,
+bool CaptureTap::Offer(const rf_capture_config& config, absl::Span<const uint8_t> frame,
                        uint32_t verdict, uint32_t rule, uint64_t now_ns) {
   const uint64_t limited = state_.limited;
   if (!rf_capture_take(&config, &state_, verdict, rule, now_ns)) {
     if (state_.limited != limited) limited_.store(state_.limited, std::memory_order_relaxed);
-    return;
+    return false;
   }
+  return Push(config, frame, verdict, rule, now_ns, RF_CAPTURE_RECEIVED);
+}
+
+void CaptureTap::OfferSent(const rf_capture_config& config, absl::Span<const uint8_t> frame,
+                           uint32_t rule, uint64_t now_ns) {
+  Push(config, frame, RF_REFLECT, rule, now_ns, RF_CAPTURE_SENT);
+}
+
+bool CaptureTap::Push(const rf_capture_config& config, absl::Span<const uint8_t> frame,
+                      uint32_t verdict, uint32_t rule, uint64_t now_ns, uint8_t direction) {
   const uint64_t head = head_.load(std::memory_order_relaxed);
   if (head - tail_.load(std::memory_order_acquire) > mask_) {
     ring_full_.store(++state_.ring_full, std::memory_order_relaxed);
-    return;
+    return false;
   }
   TapSlot& slot = slots_[head & mask_];
   const size_t captured =
@@ -41,10 +51,11 @@ void CaptureTap::Offer(const rf_capture_config& config, absl::Span<const uint8_t
   slot.record.captured = static_cast<uint16_t>(captured);
   slot.record.verdict = static_cast<uint8_t>(verdict);
   slot.record.rule = static_cast<uint8_t>(rule);
-  slot.record.direction = RF_CAPTURE_RECEIVED;
+  slot.record.direction = direction;
   std::memcpy(slot.data, frame.data(), captured);
   head_.store(head + 1, std::memory_order_release);
   taken_.store(++state_.taken, std::memory_order_relaxed);
+  return true;
 }
 
 TapCounts CaptureTap::counts() const {

@@ -50,9 +50,13 @@ class CaptureTap {
   }
 
   // Worker: offers one classified frame (as received). Never blocks; `now_ns` is
-  // CLOCK_MONOTONIC, as the kernel programs stamp their records.
-  void Offer(const rf_capture_config& config, absl::Span<const uint8_t> frame, uint32_t verdict,
+  // CLOCK_MONOTONIC, as the kernel programs stamp their records. Returns whether it was taken.
+  bool Offer(const rf_capture_config& config, absl::Span<const uint8_t> frame, uint32_t verdict,
              uint32_t rule, uint64_t now_ns);
+  // Worker: the frame as sent, after reflecting one whose received copy Offer took while
+  // `config.sent` is set; no second selection, so the two copies come in pairs.
+  void OfferSent(const rf_capture_config& config, absl::Span<const uint8_t> frame, uint32_t rule,
+                 uint64_t now_ns);
 
   // Writer: hands every queued slot to `consume` in order, then frees them. Returns how many.
   template <typename Consume>
@@ -68,6 +72,10 @@ class CaptureTap {
   TapCounts counts() const;
 
  private:
+  // Puts a record in the queue (or counts ring_full); whether it found room.
+  bool Push(const rf_capture_config& config, absl::Span<const uint8_t> frame, uint32_t verdict,
+            uint32_t rule, uint64_t now_ns, uint8_t direction);
+
   const uint32_t queue_;
   const size_t mask_;
   std::unique_ptr<TapSlot[]> slots_;
