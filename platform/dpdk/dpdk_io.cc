@@ -6,6 +6,7 @@
 #include <rte_mbuf.h>
 
 #include <array>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -26,6 +27,8 @@ DpdkIo::DpdkIo(const DpdkPort& port, uint16_t queue, bool spin)
     : port_(port.id()),
       queue_(queue),
       spin_(spin),
+      skip_own_source_(port.on_packet_socket()),
+      own_mac_(port.mac()),
       description_(absl::StrCat("dpdk ", port.name(), " (", port.driver(), ") queue ", queue)) {}
 
 absl::StatusOr<size_t> DpdkIo::Receive(absl::Span<Frame> frames, absl::Duration timeout) {
@@ -51,6 +54,11 @@ absl::StatusOr<size_t> DpdkIo::Receive(absl::Span<Frame> frames, absl::Duration 
     if ((mbuf->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) != 0 && rte_vlan_insert(&mbuf) != 0) {
       rte_pktmbuf_free(mbuf);
       ++stats_.rx_dropped;
+      continue;
+    }
+    if (skip_own_source_ && rte_pktmbuf_data_len(mbuf) >= 12 &&
+        std::memcmp(rte_pktmbuf_mtod(mbuf, uint8_t*) + 6, own_mac_.data(), 6) == 0) {
+      rte_pktmbuf_free(mbuf);
       continue;
     }
     // A frame in several segments is larger than any test frame this path reflects.

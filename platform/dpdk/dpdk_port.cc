@@ -5,6 +5,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -64,6 +65,11 @@ absl::StatusOr<std::unique_ptr<DpdkPort>> DpdkPort::Open(absl::string_view name,
     return fail("rte_eth_dev_info_get", error);
   }
   port->driver_ = info.driver_name != nullptr ? info.driver_name : "?";
+  rte_ether_addr mac;
+  if (int error = rte_eth_macaddr_get(port->id_, &mac); error != 0) {
+    return fail("rte_eth_macaddr_get", error);
+  }
+  std::copy(mac.addr_bytes, mac.addr_bytes + 6, port->mac_.begin());
   if (queues > info.max_rx_queues || queues > info.max_tx_queues) {
     return absl::InvalidArgumentError(absl::StrCat(
         "DPDK port ", port->name_, " has ", info.max_rx_queues, " RX and ", info.max_tx_queues,

@@ -3,6 +3,7 @@
 #ifndef REFLECTOR_PLATFORM_DPDK_DPDK_PORT_H_
 #define REFLECTOR_PLATFORM_DPDK_DPDK_PORT_H_
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -34,6 +35,10 @@ class DpdkPort {
   int queues() const { return queues_; }
   const std::string& name() const { return name_; }
   const std::string& driver() const { return driver_; }
+  const std::array<uint8_t, 6>& mac() const { return mac_; }
+  // The driver sits on a kernel interface through a packet socket (net_af_packet): the socket
+  // also sees what the host itself sends there.
+  bool on_packet_socket() const { return driver_ == "net_af_packet"; }
   // Outside the hot path: rte_eth_stats_get.
   PortDrops drops() const;
 
@@ -44,6 +49,7 @@ class DpdkPort {
   int queues_ = 0;
   std::string name_;
   std::string driver_;
+  std::array<uint8_t, 6> mac_ = {};
   bool configured_ = false;
   bool started_ = false;
   rte_mempool* pool_ = nullptr;
