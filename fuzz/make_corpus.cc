@@ -23,6 +23,7 @@
 #include "fuzz/capture_input.h"
 #include "fuzz/classify_input.h"
 #include "fuzz/make_pcap_seeds.h"
+#include "platform/bpf_device/bpf_buffer_builder.h"
 #include "reflector/base/cli.h"
 #include "reflector/packet/config.h"
 #include "reflector/packet/packet.h"
@@ -267,6 +268,52 @@ int WriteCaptureSeeds(const fs::path& dir) {
 }  // namespace
 }  // namespace reflector::fuzz
 
+namespace reflector::fuzz {
+namespace {
+
+// bpf_records_fuzzer: the layout byte, then BPF device buffers built from the frame table:
+// every frame in one buffer, and the cases the walk must survive (a record straddling the
+// end, a header cut short, zero and truncated captures, a last record without padding).
+int WriteBpfSeeds(const fs::path& dir) {
+  namespace bpf = platform::bpf_device;
+  int written = 0;
+  const struct {
+    const char* name;
+    uint8_t selector;
+    const bpf::BpfLayout* layout;
+  } layouts[] = {{"darwin", 0, &bpf::kDarwinLayout}, {"freebsd64", 1, &bpf::kFreeBsd64Layout}};
+  for (const auto& layout : layouts) {
+    const auto write = [&](const std::string& name, const std::vector<uint8_t>& buffer) {
+      std::vector<uint8_t> input = {layout.selector};
+      input.insert(input.end(), buffer.begin(), buffer.end());
+      if (!Write(dir / absl::StrCat("seed-", layout.name, "-", name), input)) return false;
+      ++written;
+      return true;
+    };
+    bpf::BpfBufferBuilder table(*layout.layout);
+    for (const packet::testing::FrameCase& c : packet::testing::FrameTable()) {
+      if (!c.frame.empty() && c.frame.size() <= 1518) table.Add(c.frame);
+    }
+    const std::vector<uint8_t> frame = packet::testing::FrameBuilder().Build();
+    const std::vector<uint8_t> cut(frame.begin(), frame.begin() + 34);
+    std::vector<uint8_t> straddling = bpf::BpfBufferBuilder(*layout.layout).Add(frame).Add(frame).Build(false);
+    straddling.resize(straddling.size() - 5);
+    std::vector<uint8_t> short_header = bpf::BpfBufferBuilder(*layout.layout).Add(frame).Build();
+    short_header.resize(short_header.size() + layout.layout->min_hdrlen - 1, 0);
+    if (!write("frame-table", table.Build()) ||
+        !write("unpadded-end", bpf::BpfBufferBuilder(*layout.layout).Add(frame).Add(cut).Build(false)) ||
+        !write("straddling-record", straddling) || !write("short-header", short_header) ||
+        !write("zero-and-truncated",
+               bpf::BpfBufferBuilder(*layout.layout).AddRecord({}, 60).AddRecord(cut, frame.size()).Add(frame).Build())) {
+      return -1;
+    }
+  }
+  return written;
+}
+
+}  // namespace
+}  // namespace reflector::fuzz
+
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;
   constexpr reflector::base::ProgramInfo kProgram = {
@@ -288,18 +335,22 @@ int main(int argc, char** argv) {
   const fs::path config = root / "config_fuzzer";
   const fs::path pcap = root / "pcap_fuzzer";
   const fs::path pcapng = root / "pcapng_writer_fuzzer";
+  const fs::path bpf = root / "bpf_records_fuzzer";
   if (!reflector::fuzz::PrepareDir(classify) || !reflector::fuzz::PrepareDir(config) ||
-      !reflector::fuzz::PrepareDir(pcap) || !reflector::fuzz::PrepareDir(pcapng)) {
+      !reflector::fuzz::PrepareDir(pcap) || !reflector::fuzz::PrepareDir(pcapng) ||
+      !reflector::fuzz::PrepareDir(bpf)) {
     return 1;
   }
   const int frames = reflector::fuzz::WriteClassifySeeds(classify);
   const int texts = reflector::fuzz::WriteConfigSeeds(config);
   const int captures = reflector::fuzz::WritePcapSeeds(pcap);
   const int writer = reflector::fuzz::WriteCaptureSeeds(pcapng);
-  if (frames < 0 || texts < 0 || captures < 0 || writer < 0) return 1;
+  const int buffers = reflector::fuzz::WriteBpfSeeds(bpf);
+  if (frames < 0 || texts < 0 || captures < 0 || writer < 0 || buffers < 0) return 1;
   std::printf(
       "make_corpus: %d classify_fuzzer (and xdp_differential_fuzzer) seeds, %d config_fuzzer "
-      "seeds, %d pcap_fuzzer seeds, %d pcapng_writer_fuzzer seeds under %s\n",
-      frames, texts, captures, writer, root.c_str());
+      "seeds, %d pcap_fuzzer seeds, %d pcapng_writer_fuzzer seeds, %d bpf_records_fuzzer "
+      "seeds under %s\n",
+      frames, texts, captures, writer, buffers, root.c_str());
   return 0;
 }

@@ -4,7 +4,8 @@
 # (IPv4 ITO, then tagged IPv6 RFC 2544) and prints what the tester measured, then stops
 # reflectord and shows its summary. Addresses come from the benchmarking ranges only and there
 # is no route out; everything is deleted on exit, also on Ctrl-C or an error.
-#   tools/lab.sh [DATAPATH...]     default: xdp afxdp afpacket
+#   tools/lab.sh [DATAPATH...]     default: xdp afxdp afpacket; dpdk where built in runs on a
+#                                  net_af_packet vdev over the veth (a vdev figure, not a NIC's)
 # Environment: LAB_SECONDS (per stream, default 3), LAB_RATE (frames/s, default 20000),
 # LAB_INSTALLED=1 (run the reflectord and ito-tester the package installed, not the built ones).
 set -euo pipefail
@@ -75,8 +76,12 @@ echo "lab: $ns_t ($if_t, $tester_ipv4, $tester_ipv6) <-> $ns_r ($if_r, $reflecto
 for datapath in "${datapaths[@]}"; do
   echo
   echo "=== data path $datapath ==="
+  extra=()
+  if [[ "$datapath" == dpdk ]]; then
+    extra=("--dpdk_eal_args=-l 0 --no-huge --no-pci --no-shconf --no-telemetry --vdev=net_af_packet0,iface=$if_r")
+  fi
   ip netns exec "$ns_r" "$reflectord" --interface="$if_r" --datapath="$datapath" \
-    --stats_interval=0 >"$log/reflectord.out" 2>&1 &
+    --stats_interval=0 "${extra[@]}" >"$log/reflectord.out" 2>&1 &
   reflector_pid=$!
   # Ready once the banner is out (or gone if it failed to start).
   for _ in $(seq 100); do

@@ -25,6 +25,8 @@ PACKAGES=(
   systemd dpkg-dev lintian mandoc
   # the Wireshark dissector's test
   tshark
+  # the dpdk data path (issue 18): built where pkg-config finds libdpdk (third_party/dpdk)
+  libdpdk-dev
 )
 
 missing=()

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "platform/classic_bpf/non_candidates.h"
 #include "reflector/packet/testing/frame_builder.h"
 #include "reflector/packet/testing/frame_table.h"
 
@@ -17,8 +18,6 @@ namespace {
 using packet::Verdict;
 using packet::testing::FrameBuilder;
 using packet::testing::FrameTable;
-using packet::testing::kReflectorIpv6;
-using packet::testing::kTesterIpv6;
 
 class FilteredPair {
  public:
@@ -75,25 +74,12 @@ TEST(CandidateFilterTest, PassesEveryFrameTheClassifierReflects) {
 
 TEST(CandidateFilterTest, DropsWhatCannotBeATestFrame) {
   FilteredPair pair;
-  const struct {
-    const char* name;
-    std::vector<uint8_t> frame;
-  } drops[] = {
-      {"arp", FrameBuilder().EtherType(0x0806).Build()},
-      {"tcp", FrameBuilder().IpProtocol(6).Build()},
-      {"icmpv6", FrameBuilder().Ipv6(kTesterIpv6, kReflectorIpv6).IpProtocol(58).Build()},
-      {"broadcast", FrameBuilder().DstMac({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}).Build()},
-      {"multicast", FrameBuilder().DstMac({0x01, 0x00, 0x5e, 0, 0, 1}).Build()},
-      {"three_inline_tags", FrameBuilder().Vlan(1).Vlan(2).Vlan(3).Build()},
-      {"tagged_lldp", FrameBuilder().Vlan(7).EtherType(0x88cc).Build()},
-      {"thirteen_bytes", std::vector<uint8_t>(13, 0x02)},
-      {"cut_before_protocol", [] {
-         std::vector<uint8_t> f = FrameBuilder().Build();
-         f.resize(22);
-         return f;
-       }()},
-      {"empty", {}},
-  };
+  std::vector<classic_bpf::NamedFrame> drops = classic_bpf::NonCandidateFrames();
+  drops.push_back({"thirteen_bytes", std::vector<uint8_t>(13, 0x02)});
+  std::vector<uint8_t> cut = FrameBuilder().Build();
+  cut.resize(22);
+  drops.push_back({"cut_before_protocol", cut});
+  drops.push_back({"empty", {}});
   for (const auto& d : drops) EXPECT_FALSE(pair.Passes(d.frame)) << d.name;
 }
 

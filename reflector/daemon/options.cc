@@ -91,9 +91,13 @@ absl::Status ParseInterface(absl::string_view, absl::string_view text, DaemonOpt
 absl::Status ParseDataPath(absl::string_view name, absl::string_view text, DaemonOptions* o) {
   return Assign(ParseByName(name, text,
                             {DataPathKind::kAuto, DataPathKind::kXdp, DataPathKind::kAfXdp,
-                             DataPathKind::kAfPacket},
+                             DataPathKind::kAfPacket, DataPathKind::kDpdk},
                             engine::DataPathName),
                 &o->datapath.kind);
+}
+absl::Status ParseDpdkEalArgs(absl::string_view, absl::string_view text, DaemonOptions* o) {
+  o->datapath.dpdk_eal_args = std::string(absl::StripAsciiWhitespace(text));
+  return absl::OkStatus();
 }
 absl::Status ParseModeSetting(absl::string_view name, absl::string_view text, DaemonOptions* o) {
   return ForSetting(name, Assign(packet::ParseMode(text), &o->filter.mode));

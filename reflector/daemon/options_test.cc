@@ -171,7 +171,7 @@ TEST(ParseOptions, BadValuesNameTheSettingAndTheValue) {
     const char* value;
     const char* expect;
   } cases[] = {
-      {"datapath", "dpdk", "--datapath: invalid value \"dpdk\""},
+      {"datapath", "netmap", "--datapath: invalid value \"netmap\""},
       {"mode", "swap", "--mode: invalid mode \"swap\""},
       {"port", "70000", "--port: invalid port \"70000\""},
       {"oui", "00:c0", "--oui: invalid OUI \"00:c0\""},

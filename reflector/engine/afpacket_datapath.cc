@@ -5,65 +5,14 @@
 #include "absl/strings/str_cat.h"
 #include "platform/afpacket/afpacket_io.h"
 #include "reflector/base/status_macros.h"
-#include "reflector/engine/capture/xdp_capture_source.h"
-#include "reflector/engine/counter_merge.h"
 #include "reflector/engine/queue_datapath.h"
+#include "reflector/engine/tc_filter_side.h"
 #include "xdp/tc_drop_filter.h"
 
 namespace reflector::engine {
-namespace {
 
 using platform::afpacket::AfPacketIo;
 using platform::afpacket::AfPacketOptions;
-
-// The tc ingress program that keeps the host stack from answering test frames: one per
-// interface. The kernel's classifier copy must follow every config change the workers get.
-class TcFilterSide : public KernelSide {
- public:
-  explicit TcFilterSide(std::unique_ptr<xdp::TcDropFilter> filter) : filter_(std::move(filter)) {}
-
-  absl::Status Reconfigure(const rf_config& config) override {
-    return filter_ ? filter_->SetConfig(config) : absl::OkStatus();
-  }
-
-  Counters Combine(const Counters& workers) const override {
-    absl::StatusOr<rf_xdp_counters> kernel =
-        filter_ ? filter_->ReadCounters() : absl::NotFoundError("the tc filter is detached");
-    if (!kernel.ok()) return workers;
-    return MergeAfPacketCounters(workers, FromKernelCounters(*kernel));
-  }
-
-  // Off before the sockets close, as it went on after the first one opened: it must not drop
-  // test frames that no socket receives.
-  void BeforeQueuesClose() override {
-    if (filter_) kernel_capture_ = CaptureCounts();
-    filter_.reset();
-  }
-
-  // The tc program captures what it rejects; the workers what they reflect (issue 21). The
-  // writer may outlive the filter by a moment at shutdown: then nothing is configured and the
-  // last counts stand.
-  void AddCaptureSources(capture::CaptureSources* sources) override {
-    if (!filter_) return;
-    capture::AddKernelCaptureSource(filter_.get(), sources);
-    sources->configure_kernel = [this](const rf_capture_config& config) {
-      if (filter_) filter_->ConfigureCapture(config);
-    };
-    sources->kernel_counts = [this] { return filter_ ? CaptureCounts() : kernel_capture_; };
-  }
-
- private:
-  capture::TapCounts CaptureCounts() const {
-    const absl::StatusOr<rf_capture_state> state = filter_->ReadCaptureState();
-    if (!state.ok()) return kernel_capture_;
-    return {state->taken, state->limited, state->ring_full};
-  }
-
-  std::unique_ptr<xdp::TcDropFilter> filter_;
-  capture::TapCounts kernel_capture_;  // the tc program's capture counts when it went
-};
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<DataPath>> OpenAfPacketDataPath(const DataPathRequest& request) {
   if (request.settings.busy_poll == BusyPoll::kKernel) {

@@ -17,6 +17,8 @@ absl::string_view DataPathName(DataPathKind kind) {
       return "afxdp";
     case DataPathKind::kAfPacket:
       return "afpacket";
+    case DataPathKind::kDpdk:
+      return "dpdk";
   }
   return "unknown";
 }

@@ -21,9 +21,11 @@
 
 namespace reflector::engine {
 
-enum class DataPathKind { kAuto, kXdp, kAfXdp, kAfPacket };
+// kDpdk is last and only where DPDK is built in (reflector/datapaths.cc); auto reaches it only
+// when every kernel data path failed, and it fails without --dpdk_eal_args.
+enum class DataPathKind { kAuto, kXdp, kAfXdp, kAfPacket, kDpdk };
 
-absl::string_view DataPathName(DataPathKind kind);  // "auto", "xdp", "afxdp", "afpacket"
+absl::string_view DataPathName(DataPathKind kind);  // "auto", "xdp", "afxdp", "afpacket", "dpdk"
 
 // --busy_poll: how a userspace worker (afxdp, afpacket) waits for frames.
 enum class BusyPoll {
@@ -45,6 +47,7 @@ struct DataPathSettings {
   bool xdp_replace = false;  // take over an XDP program someone attached through netlink
   BusyPoll busy_poll = BusyPoll::kOff;
   platform::afpacket::RxRingKind afpacket_rx = platform::afpacket::RxRingKind::kFrames;
+  std::string dpdk_eal_args;  // the EAL's command line (dpdk)
 };
 
 // Everything a data path needs to open.

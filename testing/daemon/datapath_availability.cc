@@ -10,7 +10,7 @@ namespace reflector::testing {
 
 absl::StatusOr<bool> DataPathBuilt(lab::ReflectorLab& lab, absl::string_view datapath) {
   absl::StatusOr<lab::LabProcess> daemon =
-      lab.StartReflectord(lab::DataPathFlags(datapath));
+      lab.StartReflectord(lab::DataPathFlags(datapath, lab.reflector_if()));
   if (daemon.ok()) {
     if (absl::Status stopped = daemon->Signal(SIGTERM); !stopped.ok()) return stopped;
     absl::StatusOr<int> code = daemon->Wait(absl::Seconds(10));

@@ -21,8 +21,10 @@ class DataPathLabTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override;
   virtual lab::ReflectorLabOptions LabOptions() const { return {}; }
 
-  // reflectord's flags for the parameter: --datapath and a variant's own.
-  std::vector<std::string> DataPathFlags() const { return lab::DataPathFlags(GetParam()); }
+  // reflectord's flags for the parameter: --datapath, a variant's own, dpdk's EAL arguments.
+  std::vector<std::string> DataPathFlags() const {
+    return lab::DataPathFlags(GetParam(), lab_->reflector_if());
+  }
   // The data path the parameter runs ("afxdp" for "afxdp+spin").
   std::string DataPath() const { return lab::DataPathOf(GetParam()); }
 

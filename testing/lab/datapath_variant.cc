@@ -35,6 +35,19 @@ std::vector<std::string> DataPathFlags(absl::string_view name) {
   return flags;
 }
 
+std::vector<std::string> DataPathFlags(absl::string_view name, absl::string_view interface) {
+  std::vector<std::string> flags = DataPathFlags(name);
+  if (DataPathOf(name) == "dpdk") {
+    flags.push_back(absl::StrCat("--dpdk_eal_args=", DpdkVdevEalArgs(interface)));
+  }
+  return flags;
+}
+
+std::string DpdkVdevEalArgs(absl::string_view interface) {
+  return absl::StrCat("-l 0 --no-huge --no-pci --no-shconf --no-telemetry --vdev=net_af_packet0,iface=",
+                      interface);
+}
+
 std::string DataPathTestName(absl::string_view name) {
   return absl::StrReplaceAll(name, {{"+", "_"}});
 }

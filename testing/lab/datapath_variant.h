@@ -27,6 +27,12 @@ const DataPathVariant* FindDataPathVariant(absl::string_view name);
 std::string DataPathOf(absl::string_view name);
 // reflectord's flags for `name`: --datapath and the variant's own.
 std::vector<std::string> DataPathFlags(absl::string_view name);
+// The same on the lab interface `interface`; for dpdk that adds the EAL arguments of a
+// net_af_packet vdev over it (no hugepages, no PCI, no shared files, no telemetry socket), so
+// the dpdk data path runs on the lab veth (a vdev, not a NIC: its figures are a vdev's).
+std::vector<std::string> DataPathFlags(absl::string_view name, absl::string_view interface);
+// Those EAL arguments.
+std::string DpdkVdevEalArgs(absl::string_view interface);
 // `name` as a gtest parameter name ("afxdp_spin").
 std::string DataPathTestName(absl::string_view name);
 

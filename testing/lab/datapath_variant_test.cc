@@ -22,5 +22,14 @@ TEST(DataPathVariantTest, NamesMapToADataPathAndItsFlags) {
   EXPECT_EQ(DataPathTestName("xdp"), "xdp");
 }
 
+TEST(DataPathVariantTest, DpdkRunsOnAVdevOverTheLabInterface) {
+  EXPECT_EQ(DataPathFlags("dpdk", "rflab1r"),
+            (std::vector<std::string>{"--datapath=dpdk",
+                                      "--dpdk_eal_args=-l 0 --no-huge --no-pci --no-shconf "
+                                      "--no-telemetry --vdev=net_af_packet0,iface=rflab1r"}));
+  EXPECT_EQ(DataPathFlags("afpacket", "rflab1r"),
+            (std::vector<std::string>{"--datapath=afpacket"}));
+}
+
 }  // namespace
 }  // namespace reflector::testing::lab

@@ -74,7 +74,7 @@ ABSL_FLAG(std::string, reflectors,
           "baseline,xdp,afxdp,afpacket,afxdp+spin,afxdp+kernel,afpacket+spin,afpacket+blocks",
           "What to measure, in order: baseline (bare XDP_TX MAC swap), reflectord data paths, "
           "and receive modes of afxdp/afpacket (<datapath>+<mode>, testing/lab/datapath_variant.h: "
-          "an RTT row only).");
+          "an RTT row only); dpdk (where built in) on a net_af_packet vdev over the veth.");
 ABSL_FLAG(absl::Duration, linerate_duration, absl::Seconds(2),
           "Length of the flat-out trial at maximum offered load.");
 // ito-tester measures a trial's rate over the span its frames left in, so 1 s trials are not
@@ -155,7 +155,8 @@ class ReflectorUnderTest {
       }));
       return r;
     }
-    if (lab::DataPathOf(name) == "afpacket") {
+    // dpdk runs on a net_af_packet vdev over the veth: a packet socket, as afpacket.
+    if (lab::DataPathOf(name) == "afpacket" || lab::DataPathOf(name) == "dpdk") {
       // veth hands the frames of the tester's line-rate engine (XDP_TX from a live-frames
       // test run) only to a peer with XDP enabled. afpacket attaches no XDP of its own, so
       // the lab gives the reflector end an XDP_PASS program: frames then reach the stack and
@@ -166,7 +167,7 @@ class ReflectorUnderTest {
         return r->pass_->Attach(ifindex);
       }));
     }
-    std::vector<std::string> flags = lab::DataPathFlags(name);
+    std::vector<std::string> flags = lab::DataPathFlags(name, bench_lab.reflector_if());
     if (name != "xdp" && settings.reflector_cpu >= 0) {
       flags.push_back(absl::StrCat("--cpus=", settings.reflector_cpu));
     }
@@ -389,13 +390,13 @@ absl::StatusOr<Settings> ReadSettings() {
   }
   for (absl::string_view name : absl::StrSplit(absl::GetFlag(FLAGS_reflectors), ',')) {
     if (name != kBaseline && name != "xdp" && name != "afxdp" && name != "afpacket" &&
-        lab::FindDataPathVariant(name) == nullptr) {
+        name != "dpdk" && lab::FindDataPathVariant(name) == nullptr) {
       std::string modes;
       for (const auto& variant : lab::DataPathVariants()) {
         absl::StrAppend(&modes, ", ", variant.name);
       }
       return absl::InvalidArgumentError(absl::StrCat(
-          "--reflectors: \"", name, "\" is none of baseline, xdp, afxdp, afpacket", modes));
+          "--reflectors: \"", name, "\" is none of baseline, xdp, afxdp, afpacket, dpdk", modes));
     }
     s.reflectors.emplace_back(name);
   }

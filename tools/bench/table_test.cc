@@ -29,6 +29,12 @@ TEST(TargetVerdictTest, XdpIsHeldToEveryTarget) {
             "max >=0.95 MISSED, zero-loss >=0.90 MISSED, p99 <=1.20 MISSED");
 }
 
+TEST(TargetVerdictTest, DpdkRowsSayTheyAreAVdevFigure) {
+  const Row base = Measured(kBaseline, 3e6, 2e6, 10);
+  EXPECT_EQ(TargetVerdict(Measured("dpdk", 0.2e6, 0.1e6, 50), &base),
+            "none: vdev figure (net_af_packet on veth), not a NIC's");
+}
+
 TEST(TargetVerdictTest, LossAtMaximumLoadMissesTheXdpTargetWhateverTheRate) {
   const Row base = Measured(kBaseline, 3e6, 2e6, 10);
   EXPECT_EQ(TargetVerdict(Measured("xdp", 3e6, 2e6, 10, /*loss=*/0.5), &base),

@@ -1,0 +1,35 @@
+// The classic BPF candidate filter, written once for every kernel that runs classic BPF on
+// received frames: Linux packet sockets (SO_ATTACH_FILTER, platform/afpacket) and the BSD/macOS
+// BPF device (BIOCSETF, platform/bpf_device). It is a coarse pre-filter, not the classifier:
+// the engine classifies every frame it gets (SPEC §3), so the filter may pass too much but must
+// never drop a frame the classifier would reflect.
+//
+// The instruction encoding is classic BPF's, the same on every system (Linux's sock_filter and
+// BSD's bpf_insn are this struct; each backend checks that with a static_assert), so this
+// header needs neither <linux/filter.h> nor <net/bpf.h>.
+#ifndef REFLECTOR_PLATFORM_CLASSIC_BPF_CANDIDATE_FILTER_H_
+#define REFLECTOR_PLATFORM_CLASSIC_BPF_CANDIDATE_FILTER_H_
+
+#include <cstdint>
+#include <vector>
+
+namespace reflector::platform::classic_bpf {
+
+struct Instruction {
+  uint16_t code;
+  uint8_t jt;
+  uint8_t jf;
+  uint32_t k;
+};
+static_assert(sizeof(Instruction) == 8, "classic BPF instructions are 8 bytes");
+
+// Accepts frames with a unicast destination MAC, at most two inline 802.1Q/802.1ad tags, IPv4
+// or IPv6, and UDP as the IP protocol or IPv6 next header. Everything else, and every frame
+// too short to tell, is dropped. On Linux the kernel has taken the outer tag out before a
+// packet socket's filter runs; the BSD BPF device sees every tag inline. Two inline tags cover
+// both: the classifier reflects at most two.
+std::vector<Instruction> CandidateFilterProgram();
+
+}  // namespace reflector::platform::classic_bpf
+
+#endif  // REFLECTOR_PLATFORM_CLASSIC_BPF_CANDIDATE_FILTER_H_
