@@ -83,7 +83,9 @@ ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, 
     } else if (window != 0 && guard != nullptr && guard->SeenBefore(frame, now, window)) {
       expected.verdict = packet::Verdict::kLoop;
       expected.action = XDP_DROP;
-    } else if (packet::ReflectInPlace(absl::MakeSpan(expected.frame), c.where)) {
+    } else if (packet::ReflectInPlace(absl::MakeSpan(expected.frame), c.where, config,
+                                      packet::TaiNowNs())) {
+      // STAMP's timestamps are the userspace clock's: compare with MaskStampTimes.
       expected.action = XDP_TX;
     } else {
       expected.verdict = packet::Verdict::kTooShort;  // unreachable for a kReflect result

@@ -47,6 +47,8 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
   // The guard's clock, read once per batch: the window is milliseconds, a batch microseconds.
   const uint32_t loop_window = monitor_ ? 0 : config_.guard.loop_window_ticks;
   const uint32_t now = loop_window ? packet::LoopTicksNow() : 0;
+  // STAMP's receive time T2: when the batch arrived, read only when a rule answers STAMP.
+  const uint64_t stamp_t2 = (config_.flags & RF_CFG_STAMP) ? packet::TaiNowNs() : 0;
   for (size_t i = 0; i < received; ++i) {
     const platform::Frame& frame = received_[i];
     batch.rx_bytes += frame.length;
@@ -64,7 +66,7 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
     // The capture's one check per frame: a field of the worker's own copy (issue 21). The
     // frame as received, with its final verdict.
     if (capture_.enabled) OfferToCapture(bytes, result);
-    if (result.reflect() && !monitor_ && !packet::ReflectInPlace(bytes, result.where)) {
+    if (result.reflect() && !monitor_ && !packet::ReflectInPlace(bytes, result.where, config_, stamp_t2)) {
       // Unreachable for a kReflect result of this frame; fail closed rather than send it.
       result.verdict = packet::Verdict::kTooShort;
     }
