@@ -248,7 +248,9 @@ absl::StatusOr<std::vector<Rule>> RuleTable(const FilterConfig& config) {
   }
   for (size_t i = 0; i < rules.size(); ++i) {
     REFLECTOR_RETURN_IF_ERROR(ValidateRule(rules[i]));
-    if (rules[i].pattern.bytes.empty() && !config.dst_mac_filter) {
+    // A STAMP rule's pattern only tests the length: it is a rule without a payload pattern.
+    if ((rules[i].pattern.bytes.empty() || rules[i].responder != Responder::kNone) &&
+        !config.dst_mac_filter) {
       return absl::InvalidArgumentError(absl::StrCat(
           "rule \"", rules[i].name,
           "\" has no payload pattern, so it needs the dst MAC filter: without it, it would "

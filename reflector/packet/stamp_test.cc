@@ -154,6 +154,9 @@ TEST(StampConfigTest, RejectsWhatCannotAnswerStamp) {
   FilterConfig filter = testing::DefaultTestFilter();
   filter.profiles = ProfileBit(Profile::kTwampLight);
   EXPECT_FALSE(Compile(filter).ok());  // no twamp_light_ports
+  filter.profiles = ProfileBit(Profile::kStamp);
+  filter.dst_mac_filter = false;
+  EXPECT_FALSE(Compile(filter).ok());  // would answer frames to other hosts
   EXPECT_FALSE(ParsePortRanges("862,any").ok());
   EXPECT_FALSE(ParsePortRanges("0").ok());
   EXPECT_EQ(*ParsePortRanges(" 862, 4000-4001"),
