@@ -28,6 +28,7 @@
 #include "reflector/packet/config.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
+#include "reflector/packet/testing/stamp_frames.h"
 #include "reflector/packet/testing/frame_table.h"
 
 namespace reflector::fuzz {
@@ -265,6 +266,21 @@ int WriteCaptureSeeds(const fs::path& dir) {
   return written;
 }
 
+// stamp_fuzzer: each case of the stamp table under each of the fuzzer's configs' first byte.
+int WriteStampSeeds(const fs::path& dir) {
+  int written = 0;
+  for (const packet::testing::StampCase& c : packet::testing::StampTable()) {
+    for (uint8_t selector : {0, 4}) {
+      std::vector<uint8_t> seed = {selector};
+      const std::vector<uint8_t> frame = c.frame();
+      seed.insert(seed.end(), frame.begin(), frame.end());
+      if (!Write(dir / absl::StrCat("seed-", c.name, "-", selector), seed)) return -1;
+      ++written;
+    }
+  }
+  return written;
+}
+
 }  // namespace
 }  // namespace reflector::fuzz
 
@@ -336,9 +352,10 @@ int main(int argc, char** argv) {
   const fs::path pcap = root / "pcap_fuzzer";
   const fs::path pcapng = root / "pcapng_writer_fuzzer";
   const fs::path bpf = root / "bpf_records_fuzzer";
+  const fs::path stamp = root / "stamp_fuzzer";
   if (!reflector::fuzz::PrepareDir(classify) || !reflector::fuzz::PrepareDir(config) ||
       !reflector::fuzz::PrepareDir(pcap) || !reflector::fuzz::PrepareDir(pcapng) ||
-      !reflector::fuzz::PrepareDir(bpf)) {
+      !reflector::fuzz::PrepareDir(bpf) || !reflector::fuzz::PrepareDir(stamp)) {
     return 1;
   }
   const int frames = reflector::fuzz::WriteClassifySeeds(classify);
@@ -346,11 +363,14 @@ int main(int argc, char** argv) {
   const int captures = reflector::fuzz::WritePcapSeeds(pcap);
   const int writer = reflector::fuzz::WriteCaptureSeeds(pcapng);
   const int buffers = reflector::fuzz::WriteBpfSeeds(bpf);
-  if (frames < 0 || texts < 0 || captures < 0 || writer < 0 || buffers < 0) return 1;
+  const int stamps = reflector::fuzz::WriteStampSeeds(stamp);
+  if (frames < 0 || texts < 0 || captures < 0 || writer < 0 || buffers < 0 || stamps < 0) {
+    return 1;
+  }
   std::printf(
       "make_corpus: %d classify_fuzzer (and xdp_differential_fuzzer) seeds, %d config_fuzzer "
       "seeds, %d pcap_fuzzer seeds, %d pcapng_writer_fuzzer seeds, %d bpf_records_fuzzer "
-      "seeds under %s\n",
-      frames, texts, captures, writer, buffers, root.c_str());
+      "seeds, %d stamp_fuzzer seeds under %s\n",
+      frames, texts, captures, writer, buffers, stamps, root.c_str());
   return 0;
 }

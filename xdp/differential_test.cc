@@ -31,6 +31,7 @@
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
 #include "reflector/packet/testing/frame_table.h"
+#include "reflector/packet/testing/stamp_frames.h"
 #include "testing/lab/require_root.h"
 #include "xdp/loader.h"
 #include "xdp/tc_drop_filter.h"
@@ -500,6 +501,130 @@ TEST(DifferentialTest, KernelRateCapsAgreeWithUserspace) {
               20'000 - reflected - limited);
   EXPECT_GT(reflected, 300);
   EXPECT_GT(limited, 1000);
+}
+
+// STAMP / TWAMP-Light (issue 14): the stamp table's frames and random STAMP packets (tags,
+// IPv6, IPv4 options, sizes, PTP or NTP, TTLs), mutated like the rest, under the stamp test
+// config with VLAN or IPv6 off or more STAMP ports. Verdict, rule, action and counters must be
+// userspace's; the bytes too, but for the two timestamps and the UDP checksum that covers them
+// (each side reads its own clock), which must instead be T2 <= T3 inside the run's window.
+TEST(DifferentialTest, KernelAgreesWithUserspaceOnMutatedStampFrames) {
+  REFLECTOR_REQUIRE_ROOT();
+  absl::StatusOr<std::unique_ptr<XdpProgram>> program = XdpProgram::Load();
+  ASSERT_TRUE(program.ok()) << program.status();
+  absl::StatusOr<TestRunner> runner = TestRunner::Create(program->get());
+  ASSERT_TRUE(runner.ok()) << runner.status();
+  std::vector<rf_config> configs;
+  for (int s = 0; s < 8; ++s) {
+    packet::FilterConfig filter = packet::testing::StampTestFilter();
+    if (s & 1) filter.vlan = false;
+    if (s & 2) filter.ipv6 = false;
+    if (s & 4) filter.stamp_ports.push_back(packet::PortRange{RF_DEFAULT_PORT, RF_DEFAULT_PORT + 1});
+    absl::StatusOr<rf_config> config = packet::ToWire(filter);
+    ASSERT_TRUE(config.ok()) << config.status();
+    config->stamp_clock.ntp_shift = 2208988800 - 37;
+    config->stamp_clock.error_estimate = RF_STAMP_S | 0x0203;
+    configs.push_back(*config);
+  }
+  Rng rng(kSeed + 2);
+  FlipCoverage coverage;
+  std::array<int, packet::kVerdictCount> verdicts = {};
+  int answered = 0;
+  int failures = 0;
+  constexpr int kStampFrames = 30'000;
+  for (int i = 0; i < kStampFrames && failures < 10; ++i) {
+    std::vector<uint8_t> frame;
+    if (Chance(rng, 0.2)) {
+      const auto& table = packet::testing::StampTable();
+      frame = table[Uniform(rng, 0, static_cast<uint32_t>(table.size() - 1))].frame();
+    } else {
+      FrameBuilder b;
+      for (uint32_t tags = Uniform(rng, 0, 2), t = 0; t < tags; ++t) {
+        b.Vlan(static_cast<uint16_t>(Uniform(rng, 0, 0xffff)), t == 0 ? 0x88a8 : 0x8100);
+      }
+      if (Chance(rng, 0.35)) {
+        b.Ipv6(packet::testing::kTesterIpv6, packet::testing::kReflectorIpv6);
+      } else if (Chance(rng, 0.2)) {
+        b.Ipv4Options(std::vector<uint8_t>(4 * Uniform(rng, 1, 10), 0x01));
+      }
+      static constexpr std::array<uint16_t, 4> kPorts = {RF_STAMP_PORT, RF_STAMP_PORT,
+                                                         packet::testing::kTwampLightTestPort,
+                                                         RF_DEFAULT_PORT};
+      b.Ports(static_cast<uint16_t>(Uniform(rng, 1, 0xffff)), Pick(rng, kPorts));
+      b.Ttl(static_cast<uint8_t>(Uniform(rng, 0, 255)));
+      const uint16_t error = static_cast<uint16_t>(Uniform(rng, 0, 0xffff));
+      std::vector<uint8_t> extra(Chance(rng, 0.5) ? Uniform(rng, 0, 64) : 0);
+      for (uint8_t& byte : extra) byte = static_cast<uint8_t>(Uniform(rng, 0, 255));
+      std::vector<uint8_t> payload = packet::testing::StampSenderPayload(
+          Uniform(rng, 0, 0xffffffff), (uint64_t{Uniform(rng, 0, 0xffffffff)} << 32) | i, error,
+          static_cast<uint16_t>(Uniform(rng, 0, 0xffff)), extra);
+      if (Chance(rng, 0.1)) payload.resize(Uniform(rng, 0, RF_STAMP_LEN));
+      b.Payload(payload).UdpChecksum(Chance(rng, 0.9));
+      frame = b.Build();
+    }
+    Mutate(rng, frame, coverage);
+    if (frame.size() < kMinTestRunFrame) continue;
+    const rf_config& config = configs[Uniform(rng, 0, 7)];
+    ASSERT_TRUE((*program)->Configure(config, Action::kReflect).ok());
+    const uint64_t before = packet::TaiNowNs();
+    absl::StatusOr<TestRunResult> run = runner->Run(frame);
+    const uint64_t after = packet::TaiNowNs();
+    ASSERT_TRUE(run.ok()) << run.status();
+    const ExpectedRun expected = ExpectRun(frame, config, Action::kReflect);
+    const packet::Classification userspace = packet::Classify(frame, config);
+    const int expected_rule = userspace.reflect() ? userspace.rule() : -1;
+    const rf_xdp_counters expected_counters = ExpectedCounters(frame, config, Action::kReflect);
+    ++verdicts[static_cast<int>(expected.verdict)];
+    const bool stamp = userspace.reflect() && (userspace.where.actions & RF_ACTION_STAMP);
+    std::vector<uint8_t> kernel_bytes = run->frame;
+    std::vector<uint8_t> user_bytes = expected.frame;
+    bool times_ok = true;
+    if (stamp && run->action == XDP_TX) {
+      ++answered;
+      const size_t udp = userspace.where.l4_offset;
+      const size_t at = userspace.where.payload_offset;
+      uint64_t t3 = 0;
+      uint64_t t2 = 0;
+      for (int b = 0; b < 8; ++b) {
+        t3 = (t3 << 8) | kernel_bytes[at + 4 + b];
+        t2 = (t2 << 8) | kernel_bytes[at + 16 + b];
+      }
+      const bool ptp = (frame[at + 12] & 0x40) != 0;
+      times_ok = packet::testing::StampTimestamp(before, config.stamp_clock, ptp) <= t2 &&
+                 t2 <= t3 && t3 <= packet::testing::StampTimestamp(after, config.stamp_clock, ptp);
+      times_ok = times_ok && packet::testing::UdpChecksumValid(kernel_bytes, userspace.where.l3_offset,
+                                                              udp, userspace.where.ip_version) ==
+                                 packet::testing::UdpChecksumValid(user_bytes, userspace.where.l3_offset,
+                                                                  udp, userspace.where.ip_version);
+      kernel_bytes = packet::testing::MaskStampTimes(kernel_bytes, udp);
+      user_bytes = packet::testing::MaskStampTimes(user_bytes, udp);
+    }
+    const bool same = run->verdict == expected.verdict && run->rule == expected_rule &&
+                      run->action == expected.action && kernel_bytes == user_bytes && times_ok &&
+                      std::memcmp(&run->counted, &expected_counters, sizeof(expected_counters)) == 0;
+    if (!same) {
+      ++failures;
+      ADD_FAILURE() << "stamp frame " << i << ": kernel verdict "
+                    << (run->verdict ? packet::VerdictName(*run->verdict) : "none") << " rule "
+                    << run->rule << " action " << run->action << ", userspace "
+                    << packet::VerdictName(expected.verdict) << " rule " << expected_rule
+                    << " action " << expected.action << (times_ok ? "" : ", times or checksum")
+                    << "\n"
+                    << packet::testing::DescribeDifference(user_bytes, kernel_bytes) << "\n"
+                    << packet::testing::HexDump(frame);
+    }
+  }
+  std::printf("stamp: %d answered; verdicts:", answered);
+  for (int v = 0; v < packet::kVerdictCount; ++v) {
+    if (verdicts[v]) {
+      std::printf(" %s=%d", std::string(packet::VerdictName(static_cast<Verdict>(v))).c_str(),
+                  verdicts[v]);
+    }
+  }
+  std::printf("\n");
+  // Both sides of the length check and many answers.
+  EXPECT_GT(answered, kStampFrames / 4);
+  EXPECT_GT(verdicts[static_cast<int>(Verdict::kSignature)], 100);
 }
 
 TEST(DifferentialTest, TcProgramAgreesWithUserspaceOnMutatedFrames) {

@@ -9,6 +9,7 @@
 
 #include "reflector/packet/classify.h"
 #include "reflector/packet/guard.h"
+#include "reflector/packet/stamp.h"
 #include "xdp/abi.h"
 #include "xdp/capture_ring.h"
 #include "xdp/count_reject.h"
@@ -246,6 +247,30 @@ __attribute__((noinline)) int rf_xdp_capture(struct xdp_md *ctx) {
 }
 
 /*
+ * A STAMP / TWAMP-Light frame (a rule with RF_ACTION_STAMP) answered in place (stamp.h): T2 on
+ * entry, T3 right before the checksum, both CLOCK_TAI converted by the config's clock. Out of
+ * line and reached only for such frames, so the other frames' path stays as it is; `where`
+ * comes as its two words (a global function takes scalars).
+ */
+__attribute__((noinline)) int rf_xdp_stamp(struct xdp_md *ctx, __u64 where_low, __u64 where_high) {
+  const __u64 t2 = bpf_ktime_get_tai_ns();
+  __u8 *data = (__u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
+  struct rf_result where;
+  rf_store_u64((__u8 *)&where, where_low);
+  rf_store_u64((__u8 *)&where + 8, where_high);
+  const struct rf_stamp_clock *clock = &rf_xdp_active_config()->filter.stamp_clock;
+  struct rf_stamp_pending pending;
+  if (rf_stamp_build(data, end, &where, clock, t2, &pending) == 0 &&
+      rf_stamp_finish(data, end, &pending, clock, bpf_ktime_get_tai_ns()) == 0) {
+    return XDP_TX;
+  }
+  struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
+  if (counters) counters->reflect_errors++;
+  return XDP_PASS;
+}
+
+/*
  * What the program does with a classified frame: count it, then reflect in place (XDP_TX),
  * redirect it to AF_XDP, or pass it, per the config's action. `fast`: the fast tier took it.
  */
@@ -271,6 +296,10 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
 
   switch (config->action) {
     case RF_XDP_TX:
+      if (where->actions & RF_ACTION_STAMP) {
+        return rf_xdp_stamp(ctx, rf_load_u64((const __u8 *)where),
+                            rf_load_u64((const __u8 *)where + 8));
+      }
       if ((fast ? rf_reflect_fast(data, end, where) : rf_reflect(data, end, where)) != 0) {
         counters->reflect_errors++;
         return XDP_PASS;

@@ -85,7 +85,9 @@ ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, 
     if (guarded != packet::Verdict::kReflect) {
       expected.verdict = guarded;
       expected.action = XDP_DROP;
-    } else if (packet::ReflectInPlace(absl::MakeSpan(expected.frame), c.where)) {
+    } else if (packet::ReflectInPlace(absl::MakeSpan(expected.frame), c.where, config,
+                                      packet::TaiNowNs())) {
+      // STAMP's timestamps are the userspace clock's: compare with MaskStampTimes.
       expected.action = XDP_TX;
     } else {
       expected.verdict = packet::Verdict::kTooShort;  // unreachable for a kReflect result

@@ -21,6 +21,7 @@
 #include "reflector/daemon/instance_lock.h"
 #include "reflector/daemon/journal_stream.h"
 #include "reflector/daemon/lease.h"
+#include "reflector/daemon/stamp_clock.h"
 #include "reflector/daemon/loop_watch.h"
 #include "reflector/base/version.h"
 #include "reflector/daemon/privileges.h"
@@ -103,6 +104,7 @@ absl::StatusOr<packet::CompiledConfig> CompileFor(const DaemonOptions& options,
   guard.global.per_source = packet::ToWireCap(options.source_rate_limit);
   guard.rate_burst = packet::RateBurstUnits(options.rate_burst);
   if (packet::HasRateCaps(guard)) guard.flags |= RF_GUARD_RATE_CAPS;
+  compiled->wire.stamp_clock = ReadStampClock();
   return compiled;
 }
 
@@ -439,6 +441,17 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
       }
     }
     reporter.SetLeaseLeft(lease.left(absl::Now()));
+    // STAMP's clock follows the kernel's (TAI offset, sync state, error) within a wake-up.
+    if (wire.flags & RF_CFG_STAMP) {
+      const rf_stamp_clock clock = ReadStampClock();
+      if (!SameStampClock(clock, wire.stamp_clock)) {
+        wire.stamp_clock = clock;
+        if (absl::Status applied = datapath->Reconfigure(WithLease(wire, lease_expired));
+            !applied.ok()) {
+          log.Error(absl::StrCat("cannot update the STAMP clock: ", applied.message()));
+        }
+      }
+    }
     if (signal == SIGUSR1) output_open = reporter.Line(read_counters(), absl::Now());
     if (signal == SIGHUP && !hooks.reload) {
       log.Info("SIGHUP: nothing to reload (no --config file); settings unchanged");

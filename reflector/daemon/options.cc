@@ -123,6 +123,13 @@ absl::Status ParseLoopbackPorts(absl::string_view name, absl::string_view text,
   }
   return ForSetting(name, Assign(packet::ParsePortRange(text), &o->filter.loopback_ports));
 }
+absl::Status ParseStampPorts(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return ForSetting(name, Assign(packet::ParsePortRanges(text), &o->filter.stamp_ports));
+}
+absl::Status ParseTwampLightPorts(absl::string_view name, absl::string_view text,
+                                  DaemonOptions* o) {
+  return ForSetting(name, Assign(packet::ParsePortRanges(text), &o->filter.twamp_light_ports));
+}
 absl::Status ParseLoopbackAddresses(absl::string_view name, absl::string_view text,
                                     DaemonOptions* o) {
   return ForSetting(name, Assign(packet::ParsePrefixList(text), &o->filter.loopback_addresses));

@@ -57,8 +57,12 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
   size_t releasing = 0;
   // The guard's clocks, read once per batch: the loop window is milliseconds, a batch
   // microseconds, and a cap holds its rate over batches whatever their frames' shared time.
-  const bool guarded = !monitor_ && (config_.guard.flags != 0 || config_.guard.loop_window_ticks != 0);
-  const packet::GuardClock now = guarded ? packet::GuardClock::Now(config_.guard) : packet::GuardClock{};
+  const bool guarded =
+      !monitor_ && (config_.guard.flags != 0 || config_.guard.loop_window_ticks != 0);
+  const packet::GuardClock now =
+      guarded ? packet::GuardClock::Now(config_.guard) : packet::GuardClock{};
+  // STAMP's receive time T2: when the batch arrived, read only when a rule answers STAMP.
+  const uint64_t stamp_t2 = (config_.flags & RF_CFG_STAMP) ? packet::TaiNowNs() : 0;
   for (size_t i = 0; i < received; ++i) {
     const platform::Frame& frame = received_[i];
     batch.rx_bytes += frame.length;
@@ -73,11 +77,12 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
       }
     }
     // The capture's one check per frame: a field of the worker's own copy (issue 21). The
-    // frame as received, with its final verdict.
-    // With capture_sent, a reflected frame taken is captured again as sent, after the swap.
+    // frame as received, with its final verdict; with capture_sent, a reflected frame taken is
+    // captured again as sent, after the swap.
     const bool sent_due = capture_.enabled && OfferToCapture(bytes, result) && capture_.sent &&
                           result.reflect() && !monitor_;
-    if (result.reflect() && !monitor_ && !packet::ReflectInPlace(bytes, result.where)) {
+    if (result.reflect() && !monitor_ &&
+        !packet::ReflectInPlace(bytes, result.where, config_, stamp_t2)) {
       // Unreachable for a kReflect result of this frame; fail closed rather than send it.
       result.verdict = packet::Verdict::kTooShort;
     } else if (sent_due) {

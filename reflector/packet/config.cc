@@ -128,6 +128,15 @@ absl::Status ValidateRule(const Rule& rule) {
   if (rule.mode != Mode::kAll && rule.mode != Mode::kMacIp && rule.mode != Mode::kMac) {
     return bad("unknown mode");
   }
+  if (rule.responder != Responder::kNone) {
+    if (rule.mode != Mode::kAll) return bad("a STAMP or TWAMP-Light rule reflects in mode all");
+    if (pattern.bytes.empty() || pattern.offset + pattern.bytes.size() < RF_STAMP_LEN) {
+      return bad(absl::StrFormat(
+          "a STAMP or TWAMP-Light rule needs a payload pattern that ends at byte %d or later, "
+          "so that it never answers a packet shorter than the %d bytes it writes",
+          RF_STAMP_LEN, RF_STAMP_LEN));
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -155,7 +164,29 @@ int Intern(std::vector<T>& table, const T& value, size_t capacity) {
   return static_cast<int>(table.size() - 1);
 }
 
+// The rules of the stamp or twamp-light profile: one per port range.
+void AddResponderRules(absl::string_view name, Responder responder,
+                       const std::vector<PortRange>& ports, std::vector<Rule>& rules) {
+  for (size_t i = 0; i < ports.size(); ++i) {
+    Rule rule;
+    rule.name = i == 0 ? std::string(name) : absl::StrCat(name, "-", i + 1);
+    rule.dst_ports = ports[i];
+    rule.pattern = StampLengthPattern();
+    rule.mode = Mode::kAll;
+    rule.responder = responder;
+    rules.push_back(std::move(rule));
+  }
+}
+
 }  // namespace
+
+PayloadPattern StampLengthPattern() {
+  PayloadPattern pattern;
+  pattern.bytes = {0};
+  pattern.mask = {0};
+  pattern.offset = RF_STAMP_LEN - 1;
+  return pattern;
+}
 
 absl::StatusOr<std::vector<Rule>> RuleTable(const FilterConfig& config) {
   std::vector<Rule> rules = config.rules;
@@ -192,6 +223,19 @@ absl::StatusOr<std::vector<Rule>> RuleTable(const FilterConfig& config) {
     rule.mode = config.mode;
     rules.push_back(std::move(rule));
   }
+  if (config.profiles & ProfileBit(Profile::kStamp)) {
+    if (config.stamp_ports.empty()) {
+      return absl::InvalidArgumentError("the stamp profile needs stamp_ports (default 862)");
+    }
+    AddResponderRules("stamp", Responder::kStamp, config.stamp_ports, rules);
+  }
+  if (config.profiles & ProfileBit(Profile::kTwampLight)) {
+    if (config.twamp_light_ports.empty()) {
+      return absl::InvalidArgumentError(
+          "the twamp-light profile needs twamp_light_ports (TWAMP-Light has no port of its own)");
+    }
+    AddResponderRules("twamp-light", Responder::kTwampLight, config.twamp_light_ports, rules);
+  }
 
   if (rules.empty()) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -204,7 +248,9 @@ absl::StatusOr<std::vector<Rule>> RuleTable(const FilterConfig& config) {
   }
   for (size_t i = 0; i < rules.size(); ++i) {
     REFLECTOR_RETURN_IF_ERROR(ValidateRule(rules[i]));
-    if (rules[i].pattern.bytes.empty() && !config.dst_mac_filter) {
+    // A STAMP rule's pattern only tests the length: it is a rule without a payload pattern.
+    if ((rules[i].pattern.bytes.empty() || rules[i].responder != Responder::kNone) &&
+        !config.dst_mac_filter) {
       return absl::InvalidArgumentError(absl::StrCat(
           "rule \"", rules[i].name,
           "\" has no payload pattern, so it needs the dst MAC filter: without it, it would "
@@ -261,6 +307,11 @@ absl::StatusOr<CompiledConfig> Compile(const FilterConfig& config) {
     wire.guard.rules[i].all = ToWireCap(rule.rate_limit);
     wire.guard.rules[i].per_source = ToWireCap(rule.source_rate_limit);
     if (rule.rate_limit.set() || rule.source_rate_limit.set()) wire.guard.flags |= RF_GUARD_RATE_CAPS;
+    if (rule.responder != Responder::kNone) {
+      out.actions |= RF_ACTION_STAMP;
+      if (rule.responder == Responder::kTwampLight) out.actions |= RF_ACTION_TWAMP;
+      wire.flags |= RF_CFG_STAMP;
+    }
     out.ouis = rule.ouis.empty() ? RF_ANY_OUI : 0;
     for (const Oui& oui : rule.ouis) {
       const int index = Intern(ouis, oui, RF_MAX_OUIS);
@@ -346,6 +397,21 @@ absl::StatusOr<uint16_t> ParsePort(absl::string_view text) {
         "invalid port \"%s\": expected a number from 0 to 65535 (0 = any port)", text));
   }
   return static_cast<uint16_t>(port);
+}
+
+absl::StatusOr<std::vector<PortRange>> ParsePortRanges(absl::string_view text) {
+  std::vector<PortRange> ranges;
+  if (absl::StripAsciiWhitespace(text).empty()) return ranges;
+  for (absl::string_view token : absl::StrSplit(text, ',')) {
+    REFLECTOR_ASSIGN_OR_RETURN(const PortRange range, ParsePortRange(token));
+    if (range.any() || range.min == 0) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "invalid port list \"%s\": \"%s\" is not a port or range of ports from 1 to 65535",
+          text, token));
+    }
+    ranges.push_back(range);
+  }
+  return ranges;
 }
 
 absl::StatusOr<PortRange> ParsePortRange(absl::string_view text) {
@@ -450,6 +516,10 @@ absl::string_view ProfileName(Profile profile) {
       return "y1564";
     case Profile::kLoopback:
       return "loopback";
+    case Profile::kStamp:
+      return "stamp";
+    case Profile::kTwampLight:
+      return "twamp-light";
   }
   return "unknown";
 }
@@ -467,7 +537,7 @@ absl::StatusOr<ProfileSet> ParseProfiles(absl::string_view text) {
     if (match == nullptr) {
       return absl::InvalidArgumentError(absl::StrFormat(
           "invalid profile \"%s\" in \"%s\": expected a comma-separated list of ito, rfc2544, "
-          "y1564, loopback, or none",
+          "y1564, loopback, stamp, twamp-light, or none",
           token, text));
     }
     set |= ProfileBit(*match);
@@ -487,6 +557,13 @@ std::string FormatPortRange(const PortRange& ports) {
   if (ports.any()) return "any";
   if (ports.min == ports.max) return absl::StrCat(ports.min);
   return absl::StrCat(ports.min, "-", ports.max);
+}
+
+std::string FormatPortRanges(const std::vector<PortRange>& ports) {
+  if (ports.empty()) return "none";
+  return absl::StrJoin(ports, ",", [](std::string* out, const PortRange& range) {
+    out->append(FormatPortRange(range));
+  });
 }
 
 std::string FormatPrefix(const IpPrefix& prefix) {
@@ -546,6 +623,8 @@ std::string DescribeRule(const Rule& rule) {
   if (rule.source_rate_limit.set()) {
     out += ", at most " + FormatRateLimit(rule.source_rate_limit) + " per source";
   }
+  if (rule.responder == Responder::kStamp) out += ", stamp";
+  if (rule.responder == Responder::kTwampLight) out += ", twamp-light";
   return out;
 }
 

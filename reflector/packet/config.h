@@ -47,6 +47,14 @@ struct PayloadPattern {
   friend bool operator==(const PayloadPattern&, const PayloadPattern&) = default;
 };
 
+// A standard protocol a rule answers instead of only swapping (stamp.h): the reflector's
+// packet is built in place, with timestamps.
+enum class Responder : uint8_t {
+  kNone,
+  kStamp,       // RFC 8762 STAMP Session-Reflector, SSID echoed
+  kTwampLight,  // RFC 5357 Appendix I TWAMP-Light: the same packet, bytes 14..15 MBZ
+};
+
 // One reflection rule (SPEC §3, second stage). Every condition that is set must hold.
 struct Rule {
   std::string name;
@@ -67,13 +75,16 @@ struct Rule {
   // each source address's frames. Frames over a cap are counted as `rate_limited`.
   RateLimit rate_limit;
   RateLimit source_rate_limit;
+  // Mode all, and a payload pattern that ends at or after byte 44 (StampLengthPattern).
+  Responder responder = Responder::kNone;
   friend bool operator==(const Rule&, const Rule&) = default;
 };
 
 // Named rule sets for the common testers (SPEC §3).
-enum class Profile : uint8_t { kIto, kRfc2544, kY1564, kLoopback };
-inline constexpr Profile kAllProfiles[] = {Profile::kIto, Profile::kRfc2544, Profile::kY1564,
-                                           Profile::kLoopback};
+enum class Profile : uint8_t { kIto, kRfc2544, kY1564, kLoopback, kStamp, kTwampLight };
+inline constexpr Profile kAllProfiles[] = {Profile::kIto,      Profile::kRfc2544,
+                                           Profile::kY1564,    Profile::kLoopback,
+                                           Profile::kStamp,    Profile::kTwampLight};
 using ProfileSet = uint8_t;  // bit per Profile
 constexpr ProfileSet ProfileBit(Profile p) { return static_cast<ProfileSet>(1u << static_cast<int>(p)); }
 inline constexpr ProfileSet kDefaultProfiles =
@@ -99,7 +110,14 @@ struct FilterConfig {
   bool tos_handshake = true;              // ito rules
   std::optional<PortRange> loopback_ports;   // loopback rule: destination ports
   std::vector<IpPrefix> loopback_addresses;  // loopback rule: destination addresses
+  // stamp / twamp-light rules: destination ports, one rule per range.
+  std::vector<PortRange> stamp_ports = {PortRange{RF_STAMP_PORT, RF_STAMP_PORT}};
+  std::vector<PortRange> twamp_light_ports;
 };
+
+// The payload "pattern" of a STAMP rule: any byte at offset 43, so that the rule takes only
+// packets of at least RF_STAMP_LEN bytes and a shorter one is a `signature` reject.
+PayloadPattern StampLengthPattern();
 
 // The rules in the order the classifier tries them: the custom rules, then each selected
 // profile's (ito: probeot, dataot, latency; rfc2544; y1564; loopback). Fails naming the rule
@@ -130,6 +148,8 @@ absl::StatusOr<std::vector<Oui>> ParseOuiList(absl::string_view text);
 absl::StatusOr<uint16_t> ParsePort(absl::string_view text);
 // "5001" or "5000-5010"; "any" is every port.
 absl::StatusOr<PortRange> ParsePortRange(absl::string_view text);
+// Comma-separated ParsePortRange, not "any" and not port 0: "862,4000-4001"; "" is none.
+absl::StatusOr<std::vector<PortRange>> ParsePortRanges(absl::string_view text);
 // "192.0.2.10", "192.0.2.0/24", "2001:db8::/32"; a bare address is a host prefix.
 absl::StatusOr<IpPrefix> ParsePrefix(absl::string_view text);
 // Comma-separated prefixes; "" is an empty list.
@@ -139,7 +159,7 @@ absl::StatusOr<std::vector<uint8_t>> ParseHexBytes(absl::string_view text);
 // Comma-separated groups or single signatures: ito, rfc2544, y1564, probeot, dataot,
 // latency, or all. Returns an RF_SIG_BIT() set.
 absl::StatusOr<uint8_t> ParseSignatures(absl::string_view text);
-// Comma-separated ito, rfc2544, y1564, loopback; "none" selects none.
+// Comma-separated ito, rfc2544, y1564, loopback, stamp, twamp-light; "none" selects none.
 absl::StatusOr<ProfileSet> ParseProfiles(absl::string_view text);
 // all, mac-ip, mac.
 absl::StatusOr<Mode> ParseMode(absl::string_view text);
@@ -149,6 +169,7 @@ std::string FormatOuiList(const std::vector<Oui>& ouis);  // "any" when empty
 std::string FormatSignatures(uint8_t signatures);          // "probeot,dataot,..."
 std::string FormatProfiles(ProfileSet profiles);           // "ito,rfc2544,y1564" or "none"
 std::string FormatPortRange(const PortRange& ports);       // "3842", "5000-5010", "any"
+std::string FormatPortRanges(const std::vector<PortRange>& ports);  // "862,4000-4001", "none"
 std::string FormatPrefix(const IpPrefix& prefix);          // "192.0.2.0/24"
 absl::string_view ProfileName(Profile profile);
 // One line: "probeot: port 3842, payload "PROBEOT" at 5, oui 00:c0:17 -> mode all, tos-handshake"

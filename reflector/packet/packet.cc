@@ -1,5 +1,6 @@
 #include "reflector/packet/packet.h"
 
+#include <time.h>
 
 namespace reflector::packet {
 namespace {
@@ -52,6 +53,22 @@ absl::string_view ModeName(Mode mode) {
       return "mac";
   }
   return "unknown";
+}
+
+uint64_t TaiNowNs() {
+  timespec now = {};
+  clock_gettime(CLOCK_TAI, &now);
+  return static_cast<uint64_t>(now.tv_sec) * RF_NS_PER_S + static_cast<uint64_t>(now.tv_nsec);
+}
+
+bool ReflectStamp(absl::Span<uint8_t> frame, const rf_result& where, const rf_stamp_clock& clock,
+                  uint64_t t2_tai_ns) {
+  if (frame.empty()) return false;
+  uint8_t* data = frame.data();
+  const uint8_t* end = data + frame.size();
+  rf_stamp_pending pending;
+  if (rf_stamp_build(data, end, &where, &clock, t2_tai_ns, &pending) != 0) return false;
+  return rf_stamp_finish(data, end, &pending, &clock, TaiNowNs()) == 0;
 }
 
 }  // namespace reflector::packet

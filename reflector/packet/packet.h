@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "reflector/packet/classify.h"
+#include "reflector/packet/stamp.h"
 #include "reflector/packet/wire.h"
 
 namespace reflector::packet {
@@ -88,10 +89,31 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline Classification Classify(absl::Span<const uin
 
 // Reflects in place (SPEC §4) as the matching rule says (where.mode, where.actions), using the
 // offsets of a kReflect classification of this same frame. Returns false, leaving the frame
-// untouched, if the offsets do not fit it.
+// untouched, if the offsets do not fit it, or if the rule answers STAMP, which needs a clock
+// (the overload below).
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ReflectInPlace(absl::Span<uint8_t> frame, const rf_result& where) {
-  if (frame.empty()) return false;
+  if (frame.empty() || (where.actions & RF_ACTION_STAMP)) return false;
   return rf_reflect(frame.data(), frame.data() + frame.size(), &where) == 0;
+}
+
+// CLOCK_TAI in nanoseconds: the STAMP reflector's clock, the one bpf_ktime_get_tai_ns reads.
+uint64_t TaiNowNs();
+
+// The STAMP Session-Reflector's answer (stamp.h), built in place: T2 is `t2_tai_ns` (when the
+// frame arrived), T3 is read from CLOCK_TAI just before the checksum. Returns false, leaving
+// the frame untouched, if `where` does not describe a STAMP packet of this frame.
+bool ReflectStamp(absl::Span<uint8_t> frame, const rf_result& where, const rf_stamp_clock& clock,
+                  uint64_t t2_tai_ns);
+
+// Reflects as the matching rule says, STAMP included: what a data path with `config` does.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ReflectInPlace(absl::Span<uint8_t> frame,
+                                                        const rf_result& where,
+                                                        const rf_config& config,
+                                                        uint64_t t2_tai_ns) {
+  if (where.actions & RF_ACTION_STAMP) {
+    return ReflectStamp(frame, where, config.stamp_clock, t2_tai_ns);
+  }
+  return ReflectInPlace(frame, where);
 }
 
 // The same in another mode than the rule's (tests and tools that try every mode).
@@ -105,7 +127,11 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline Classification ClassifyAndReflect(absl::Span
                                                                       const rf_config& config,
                                                                       RuleHint& hint) {
   Classification result = Classify(frame, config, hint);
-  if (result.reflect() && !ReflectInPlace(frame, result.where)) {
+  // The clock is read only for STAMP: T2 as soon as the frame is known to be one.
+  if (result.reflect() &&
+      !((result.where.actions & RF_ACTION_STAMP)
+            ? ReflectStamp(frame, result.where, config.stamp_clock, TaiNowNs())
+            : ReflectInPlace(frame, result.where))) {
     // Unreachable for a kReflect result of this frame; fail closed rather than send it.
     result.verdict = Verdict::kTooShort;
   }

@@ -112,6 +112,7 @@ enum rf_mode {
 #define RF_CFG_IPV6 0x04           /* accept IPv6 */
 #define RF_CFG_USES_OUIS 0x08      /* some rule has an OUI list: look the source OUI up */
 #define RF_CFG_USES_PREFIXES 0x10  /* some rule has IP prefixes: look the addresses up */
+#define RF_CFG_STAMP 0x20          /* some rule has RF_ACTION_STAMP: data paths read the clock */
 
 /* Bounds of the rule table; they keep the kernel program verifiable (kernel 6.1). */
 #define RF_MAX_RULES 32
@@ -139,6 +140,10 @@ enum rf_mode {
 
 /* rf_rule.actions: what the reflection does besides the mode's swaps. */
 #define RF_ACTION_TOS_HANDSHAKE 0x01 /* IPv4, modes mac-ip and all: toggle ToS bit 0 */
+/* Mode all, then answer as an RFC 8762 STAMP Session-Reflector (stamp.h): a data path without
+ * a clock (rf_reflect alone) must not reflect such a frame. */
+#define RF_ACTION_STAMP 0x02
+#define RF_ACTION_TWAMP 0x04 /* with RF_ACTION_STAMP: TWAMP-Light, bytes 14..15 are MBZ, not SSID */
 
 /* rf_rule.flags */
 /* No frame that this rule matches can match an earlier rule (they differ in a payload byte,
@@ -222,6 +227,18 @@ struct rf_guard {
 };
 
 /*
+ * The clock of the STAMP reflector (stamp.h): how a data path turns CLOCK_TAI nanoseconds
+ * (bpf_ktime_get_tai_ns, clock_gettime(CLOCK_TAI)) into the timestamps on the wire, and the
+ * Error Estimate it sends. The daemon fills it from adjtimex and keeps it current.
+ */
+struct rf_stamp_clock {
+  __s64 ntp_shift;        /* seconds added to CLOCK_TAI seconds for NTP (1900, UTC) time */
+  __s32 ptp_shift;        /* seconds added to CLOCK_TAI seconds for PTP (1970, TAI) time */
+  __u16 error_estimate;   /* RFC 4656 §4.1.2 S, Scale, Multiplier in host order; Z clear */
+  __u16 reserved;
+};
+
+/*
  * What the classifier needs to decide. It crosses the kernel boundary as part of the XDP
  * program's configuration, so the layout is fixed, with no implicit padding.
  */
@@ -236,6 +253,7 @@ struct rf_config {
   struct rf_prefix prefixes[RF_MAX_PREFIXES];
   struct rf_rule rules[RF_MAX_RULES];
   struct rf_guard guard; /* not the classifier's: the data path's checks after it */
+  struct rf_stamp_clock stamp_clock; /* not the classifier's: the STAMP reflector's clock */
 };
 
 /* Where the reflector finds things in a frame the classifier accepted, and what to do. */
@@ -308,7 +326,8 @@ struct rf_capture_state {
 #endif
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_prefix) == 36, "rf_prefix crosses the kernel boundary");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_rule) == 96, "rf_rule crosses the kernel boundary");
-RF_WIRE_STATIC_ASSERT(sizeof(struct rf_config) == 5376, "rf_config crosses the kernel boundary");
+RF_WIRE_STATIC_ASSERT(sizeof(struct rf_stamp_clock) == 16, "rf_stamp_clock layout");
+RF_WIRE_STATIC_ASSERT(sizeof(struct rf_config) == 5392, "rf_config crosses the kernel boundary");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_guard) == 1072, "rf_guard layout");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_result) == 16, "rf_result layout");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_capture_config) == 24, "rf_capture_config layout");

@@ -18,6 +18,7 @@
 #include "reflector/packet/loop_guard.h"
 #include "reflector/packet/rate_limit.h"
 #include "reflector/packet/testing/frame_builder.h"
+#include "reflector/packet/testing/stamp_frames.h"
 #include "testing/lab/xdp_pass.h"
 #include "tools/bench/mac_swap.h"
 #include "tools/tester/stream_frame.h"
@@ -79,6 +80,29 @@ absl::StatusOr<rf_config> FullTableConfig() {
     config.rules.push_back(rule);
   }
   return packet::ToWire(config);
+}
+
+// The STAMP test packet measured (issue 14): a Session-Sender's 44 bytes, from and to port
+// 862 so that its reflection is one too, with the MACs of TestFrame.
+std::vector<uint8_t> StampFrame() {
+  return packet::testing::FrameBuilder()
+      .SrcMac(kTesterMac)
+      .DstMac(kNetAllyReflectorMac)
+      .Ports(RF_STAMP_PORT, RF_STAMP_PORT)
+      .Payload(packet::testing::StampSenderPayload(1, 0xe9a1020380000000ull, 0x0101, 0))
+      .Build();
+}
+
+// ReflectFilter with the stamp profile. A STAMP rule needs the dst MAC filter (Compile refuses
+// it without), so it is compiled with the filter and the bench clears it in the wire config,
+// for the reason ReflectFilter gives.
+absl::StatusOr<rf_config> StampConfig() {
+  packet::FilterConfig filter = ReflectFilter();
+  filter.dst_mac_filter = true;
+  filter.profiles |= packet::ProfileBit(packet::Profile::kStamp);
+  REFLECTOR_ASSIGN_OR_RETURN(rf_config config, packet::ToWire(filter));
+  config.flags &= static_cast<__u8>(~RF_CFG_DST_MAC_FILTER);
+  return config;
 }
 
 const char* ActionName(uint32_t action) {
@@ -170,6 +194,27 @@ absl::StatusOr<std::vector<CostRow>> MeasureCosts(const ProgCostOptions& options
       rows.push_back({absl::StrCat(frame.name, table), loop.ns_per_frame, base.ns_per_frame,
                       refl.ns_per_frame, ActionName(refl.action)});
     }
+  }
+  // STAMP beside the test frame it is compared with, both under the stamp profile's config.
+  REFLECTOR_ASSIGN_OR_RETURN(const rf_config stamp_config, StampConfig());
+  REFLECTOR_RETURN_IF_ERROR(reflector->Configure(stamp_config, xdp::Action::kReflect));
+  const std::vector<uint8_t> stamp = StampFrame();
+  for (const auto& [name, bytes] :
+       {std::pair<const char*, absl::Span<const uint8_t>>{"64 B RFC 2544 test frame, stamp profile",
+                                                          frames[0].bytes},
+        {"90 B STAMP packet (44 B payload), stamp profile", stamp}}) {
+    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost loop, MeasureProgCost(empty.program_fd(), bytes, options));
+    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost base,
+                               MeasureProgCost(baseline->program_fd(), bytes, options));
+    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost refl,
+                               MeasureProgCost(reflector->program_fd(), bytes, options));
+    if (refl.action != XDP_TX) {
+      return absl::InternalError(absl::StrCat("reflectord's program returned ",
+                                              ActionName(refl.action), " for the ", name,
+                                              ", expected XDP_TX"));
+    }
+    rows.push_back({name, loop.ns_per_frame, base.ns_per_frame, refl.ns_per_frame,
+                    ActionName(refl.action)});
   }
   return rows;
 }

@@ -1,0 +1,116 @@
+// The STAMP / TWAMP-Light reflector (stamp.h) on arbitrary frames: byte 0 picks the config
+// (StampTestFilter with VLAN or IPv6 off, more STAMP ports), the rest is the frame. Whenever a
+// STAMP rule takes a frame, the reflector must build its answer (never refuse what the
+// classifier accepted), keep the length, write exactly the RFC 8762 §4.3 fields (the oracle of
+// stamp_frames.h) and keep valid checksums valid; every other byte is the plain mode-all
+// reflection. Reads are confined to an exact-size heap copy, so ASan sees any overrun.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "reflector/packet/config.h"
+#include "reflector/packet/packet.h"
+#include "reflector/packet/stamp.h"
+#include "reflector/packet/testing/frame_builder.h"
+#include "reflector/packet/testing/stamp_frames.h"
+
+namespace reflector::fuzz {
+namespace {
+
+using packet::testing::HexDump;
+
+[[noreturn]] void Fail(const char* invariant, absl::Span<const uint8_t> frame,
+                       absl::Span<const uint8_t> answer) {
+  std::fprintf(stderr, "stamp_fuzzer: invariant violated: %s\ninput frame:\n%s\nanswer:\n%s\n",
+               invariant, HexDump(frame).c_str(), HexDump(answer).c_str());
+  std::abort();
+}
+
+const rf_config& ConfigFor(uint8_t selector) {
+  static const auto* const configs = [] {
+    auto* all = new std::vector<rf_config>;
+    for (int s = 0; s < 8; ++s) {
+      packet::FilterConfig filter = packet::testing::StampTestFilter();
+      if (s & 1) filter.vlan = false;
+      if (s & 2) filter.ipv6 = false;
+      if (s & 4) filter.stamp_ports.push_back(packet::PortRange{3842, 3843});
+      rf_config config = *packet::ToWire(filter);
+      config.stamp_clock.ntp_shift = 2208988800 - 37;
+      config.stamp_clock.error_estimate = RF_STAMP_S | 0x0101;
+      all->push_back(config);
+    }
+    return all;
+  }();
+  return (*configs)[selector & 7];
+}
+
+constexpr uint64_t kT2 = 1'764'000'000'987'654'321ull;
+constexpr uint64_t kT3 = kT2 + 1'500;
+
+}  // namespace
+}  // namespace reflector::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace reflector;  // NOLINT: one entry point
+  using fuzz::Fail;
+  if (size < 1) return 0;
+  const rf_config& config = fuzz::ConfigFor(data[0]);
+  const absl::Span<const uint8_t> input(data + 1, size - 1);
+  if (input.empty()) return 0;
+  std::unique_ptr<uint8_t[]> owned(new uint8_t[input.size()]);
+  std::memcpy(owned.get(), input.data(), input.size());
+  const absl::Span<uint8_t> frame(owned.get(), input.size());
+  const packet::Classification result = packet::Classify(frame, config);
+  if (!result.reflect() || !(result.where.actions & RF_ACTION_STAMP)) return 0;
+  const rf_result& where = result.where;
+  rf_stamp_pending pending;
+  uint8_t* begin = frame.data();
+  const uint8_t* end = begin + frame.size();
+  if (rf_stamp_build(begin, end, &where, &config.stamp_clock, fuzz::kT2, &pending) != 0 ||
+      rf_stamp_finish(begin, end, &pending, &config.stamp_clock, fuzz::kT3) != 0) {
+    Fail("the reflector refused a frame a STAMP rule took", input, frame);
+  }
+
+  // The oracle: the plain mode-all reflection, then the STAMP fields and TTL 255.
+  std::vector<uint8_t> expected(input.begin(), input.end());
+  rf_result plain = where;
+  plain.actions = 0;
+  if (!packet::ReflectInPlace(absl::MakeSpan(expected), plain)) {
+    Fail("the plain reflection refused the frame", input, frame);
+  }
+  const size_t l3 = where.l3_offset;
+  const size_t l4 = where.l4_offset;
+  const size_t payload = where.payload_offset;
+  const bool v6 = where.ip_version == 6;
+  const uint8_t sender_ttl = input[l3 + (v6 ? 7 : 8)];
+  expected[l3 + (v6 ? 7 : 8)] = RF_STAMP_TTL;
+  const std::vector<uint8_t> fields = packet::testing::StampReflectedPayload(
+      input.subspan(payload, RF_STAMP_LEN), sender_ttl, fuzz::kT2, fuzz::kT3, config.stamp_clock,
+      (where.actions & RF_ACTION_TWAMP) != 0);
+  std::memcpy(expected.data() + payload, fields.data(), RF_STAMP_LEN);
+  // Checksums apart: compared below by validity.
+  std::vector<uint8_t> got(frame.begin(), frame.end());
+  for (std::vector<uint8_t>* f : {&expected, &got}) {
+    (*f)[l4 + 6] = (*f)[l4 + 7] = 0;
+    if (!v6) (*f)[l3 + 10] = (*f)[l3 + 11] = 0;
+  }
+  if (got != expected) Fail("the answer is not the RFC 8762 packet", input, frame);
+  if (!v6 && packet::testing::Ipv4HeaderChecksumValid(input, l3) &&
+      !packet::testing::Ipv4HeaderChecksumValid(frame, l3)) {
+    Fail("a valid IPv4 header checksum became invalid", input, frame);
+  }
+  if (packet::testing::UdpChecksumValid(input, l3, l4, where.ip_version) &&
+      !packet::testing::UdpChecksumValid(frame, l3, l4, where.ip_version)) {
+    Fail("a valid UDP checksum became invalid", input, frame);
+  }
+  const bool had_none = !v6 && input[l4 + 6] == 0 && input[l4 + 7] == 0;
+  if (had_none != (!v6 && frame[l4 + 6] == 0 && frame[l4 + 7] == 0)) {
+    Fail("a UDP checksum appeared or vanished", input, frame);
+  }
+  return 0;
+}

@@ -1,0 +1,137 @@
+#include "reflector/packet/testing/stamp_frames.h"
+
+namespace reflector::packet::testing {
+namespace {
+
+void PutBe(std::vector<uint8_t>& out, size_t at, uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i) out[at + i] = static_cast<uint8_t>(value >> (8 * (bytes - 1 - i)));
+}
+
+uint64_t GetBe(absl::Span<const uint8_t> in, size_t at, int bytes) {
+  uint64_t value = 0;
+  for (int i = 0; i < bytes; ++i) value = (value << 8) | in[at + i];
+  return value;
+}
+
+}  // namespace
+
+FilterConfig StampTestFilter() {
+  FilterConfig filter = DefaultTestFilter();
+  filter.profiles |= ProfileBit(Profile::kStamp) | ProfileBit(Profile::kTwampLight);
+  filter.twamp_light_ports = {PortRange{kTwampLightTestPort, kTwampLightTestPort}};
+  return filter;
+}
+
+std::vector<uint8_t> StampSenderPayload(uint32_t sequence, uint64_t timestamp, uint16_t error,
+                                        uint16_t ssid, std::vector<uint8_t> extra) {
+  std::vector<uint8_t> payload(RF_STAMP_LEN, 0);
+  PutBe(payload, 0, sequence, 4);
+  PutBe(payload, 4, timestamp, 8);
+  PutBe(payload, 12, error, 2);
+  PutBe(payload, 14, ssid, 2);
+  payload.insert(payload.end(), extra.begin(), extra.end());
+  return payload;
+}
+
+uint64_t StampTimestamp(uint64_t tai_ns, const rf_stamp_clock& clock, bool ptp) {
+  const uint64_t seconds = tai_ns / 1'000'000'000;
+  const uint64_t ns = tai_ns % 1'000'000'000;
+  if (ptp) return ((seconds + clock.ptp_shift) << 32) | ns;
+  // floor(ns * 2^32 / 10^9), in long double to be an independent computation.
+  const uint64_t fraction = static_cast<uint64_t>(static_cast<long double>(ns) * 4294967296.0L / 1e9L);
+  return ((seconds + clock.ntp_shift) << 32) | fraction;
+}
+
+std::vector<uint8_t> StampReflectedPayload(absl::Span<const uint8_t> sender, uint8_t sender_ttl,
+                                           uint64_t t2_tai_ns, uint64_t t3_tai_ns,
+                                           const rf_stamp_clock& clock, bool twamp) {
+  std::vector<uint8_t> out(sender.begin(), sender.end());
+  const bool ptp = (GetBe(sender, 12, 2) & RF_STAMP_Z) != 0;
+  PutBe(out, 0, GetBe(sender, 0, 4), 4);
+  PutBe(out, 4, StampTimestamp(t3_tai_ns, clock, ptp), 8);
+  PutBe(out, 12, clock.error_estimate | (ptp ? RF_STAMP_Z : 0), 2);
+  PutBe(out, 14, twamp ? 0 : GetBe(sender, 14, 2), 2);
+  PutBe(out, 16, StampTimestamp(t2_tai_ns, clock, ptp), 8);
+  PutBe(out, 24, GetBe(sender, 0, 4), 4);
+  PutBe(out, 28, GetBe(sender, 4, 8), 8);
+  PutBe(out, 36, GetBe(sender, 12, 2), 2);
+  PutBe(out, 38, 0, 2);
+  PutBe(out, 40, static_cast<uint64_t>(sender_ttl) << 24, 4);
+  return out;
+}
+
+std::vector<uint8_t> StampCase::Expected(uint64_t t2_tai_ns, uint64_t t3_tai_ns,
+                                         const rf_stamp_clock& clock) const {
+  FrameBuilder answer = sender;
+  answer.Payload(StampReflectedPayload(payload, ttl, t2_tai_ns, t3_tai_ns, clock, twamp))
+      .Ttl(RF_STAMP_TTL);
+  return answer.Reflected(Mode::kAll).Build();
+}
+
+const std::vector<StampCase>& StampTable() {
+  static const std::vector<StampCase>* const table = [] {
+    auto* cases = new std::vector<StampCase>;
+    const auto add = [cases](std::string name, FrameBuilder sender, std::vector<uint8_t> payload,
+                             Verdict verdict, std::string rule, uint16_t port = RF_STAMP_PORT,
+                             uint8_t ttl = 64) {
+      StampCase c;
+      c.name = std::move(name);
+      c.payload = payload;
+      c.sender = sender.Ports(kTesterPort, port).Ttl(ttl).Payload(std::move(payload));
+      c.ttl = ttl;
+      c.verdict = verdict;
+      c.twamp = rule == "twamp-light";
+      c.rule_name = std::move(rule);
+      cases->push_back(std::move(c));
+    };
+    const uint64_t ntp_time = 0xe9a1'0203'8000'0000ull;  // an NTP timestamp in 2024
+    const std::vector<uint8_t> base = StampSenderPayload(7, ntp_time, 0x8101, 0xbeef);
+    const std::vector<uint8_t> tlvs = {0x80, 0x01, 0x00, 0x04, 1, 2, 3, 4,   // extra padding TLV
+                                       0x08, 0x00, 0x00, 0x00};              // class-of-service
+    add("stamp_ipv4", FrameBuilder(), base, Verdict::kReflect, "stamp");
+    add("stamp_ipv4_ttl1", FrameBuilder(), base, Verdict::kReflect, "stamp", RF_STAMP_PORT, 1);
+    add("stamp_ipv4_ptp", FrameBuilder(),
+        StampSenderPayload(0xfffffffe, 0x6565'0000'1234'5678ull, 0xc001, 1), Verdict::kReflect,
+        "stamp");
+    add("stamp_ipv4_tlvs", FrameBuilder(), StampSenderPayload(8, ntp_time, 0x0101, 2, tlvs),
+        Verdict::kReflect, "stamp");
+    add("stamp_ipv4_options", FrameBuilder().Ipv4Options({1, 1, 1, 1}), base, Verdict::kReflect,
+        "stamp");
+    add("stamp_ipv4_no_udp_checksum", FrameBuilder().UdpChecksum(false), base, Verdict::kReflect,
+        "stamp");
+    add("stamp_ipv6", FrameBuilder().Ipv6(kTesterIpv6, kReflectorIpv6), base, Verdict::kReflect,
+        "stamp", RF_STAMP_PORT, 17);
+    add("stamp_vlan", FrameBuilder().Vlan(100), base, Verdict::kReflect, "stamp");
+    add("stamp_qinq_ipv6",
+        FrameBuilder().Vlan(200, 0x88a8).Vlan(300).Ipv6(kTesterIpv6, kReflectorIpv6),
+        StampSenderPayload(9, ntp_time, 0x0101, 0, std::vector<uint8_t>(1400, 0xa5)),
+        Verdict::kReflect, "stamp");
+    add("twamp_light_ipv4", FrameBuilder(),
+        StampSenderPayload(3, ntp_time, 0x0101, 0x5a5a, std::vector<uint8_t>(20, 0x33)),
+        Verdict::kReflect, "twamp-light", kTwampLightTestPort);
+    add("twamp_light_ipv6", FrameBuilder().Ipv6(kTesterIpv6, kReflectorIpv6),
+        StampSenderPayload(4, ntp_time, 0x0101, 0), Verdict::kReflect, "twamp-light",
+        kTwampLightTestPort);
+    std::vector<uint8_t> short_payload = base;
+    short_payload.resize(RF_STAMP_LEN - 1);
+    add("stamp_43_bytes", FrameBuilder(), short_payload, Verdict::kSignature, "");
+    add("stamp_empty", FrameBuilder(), {}, Verdict::kSignature, "");
+    add("stamp_other_port", FrameBuilder(), base, Verdict::kPort, "", 863);
+    return cases;
+  }();
+  return *table;
+}
+
+std::vector<uint8_t> MaskStampTimes(std::vector<uint8_t> frame, size_t udp_offset) {
+  const size_t payload = udp_offset + RF_UDP_HLEN;
+  for (size_t i : {udp_offset + 6, udp_offset + 7}) {
+    if (i < frame.size()) frame[i] = 0;
+  }
+  for (size_t i = 0; i < 8; ++i) {
+    if (payload + 4 + i < frame.size()) frame[payload + 4 + i] = 0;
+    if (payload + 16 + i < frame.size()) frame[payload + 16 + i] = 0;
+  }
+  return frame;
+}
+
+}  // namespace reflector::packet::testing

@@ -1,0 +1,60 @@
+// STAMP / TWAMP-Light test frames and an oracle for the reflector's answer, built from the
+// RFC 8762 §4.3 layout field by field rather than by running stamp.h.
+#ifndef REFLECTOR_PACKET_TESTING_STAMP_FRAMES_H_
+#define REFLECTOR_PACKET_TESTING_STAMP_FRAMES_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "reflector/packet/config.h"
+#include "reflector/packet/packet.h"
+#include "reflector/packet/testing/frame_builder.h"
+
+namespace reflector::packet::testing {
+
+inline constexpr uint16_t kTwampLightTestPort = 5862;
+
+// The default test filter with the stamp (port 862) and twamp-light (kTwampLightTestPort)
+// profiles added after the default ones.
+FilterConfig StampTestFilter();
+
+// A Session-Sender's test packet: sequence number, timestamp, error estimate (Z flag for
+// PTP), SSID, zero MBZ to byte 44, then `extra` (TLVs or padding).
+std::vector<uint8_t> StampSenderPayload(uint32_t sequence, uint64_t timestamp, uint16_t error,
+                                        uint16_t ssid, std::vector<uint8_t> extra = {});
+
+// A timestamp as the reflector writes it for CLOCK_TAI nanoseconds (RFC 8762 §4.2.1).
+uint64_t StampTimestamp(uint64_t tai_ns, const rf_stamp_clock& clock, bool ptp);
+
+// The payload a correct reflector answers `sender` with.
+std::vector<uint8_t> StampReflectedPayload(absl::Span<const uint8_t> sender, uint8_t sender_ttl,
+                                           uint64_t t2_tai_ns, uint64_t t3_tai_ns,
+                                           const rf_stamp_clock& clock, bool twamp);
+
+struct StampCase {
+  std::string name;
+  FrameBuilder sender;         // the frame as the sender sends it
+  std::vector<uint8_t> payload;  // its UDP payload
+  uint8_t ttl = 64;
+  Verdict verdict = Verdict::kReflect;
+  std::string rule_name;       // "stamp" or "twamp-light" when reflected
+  bool twamp = false;
+  std::vector<uint8_t> frame() const { return sender.Build(); }
+  // The whole frame a correct reflector sends back, for these times.
+  std::vector<uint8_t> Expected(uint64_t t2_tai_ns, uint64_t t3_tai_ns,
+                                const rf_stamp_clock& clock) const;
+};
+
+// IPv4, IPv6, one and two tags, IPv4 options, TLVs, PTP, no UDP checksum, TWAMP-Light, and
+// packets too short to answer; all under StampTestFilter().
+const std::vector<StampCase>& StampTable();
+
+// Where the reflector's timestamps (T3 at 4, T2 at 16) lie in a reflected frame with its UDP
+// payload at `payload_offset`: those 16 bytes and the UDP checksum, which covers them.
+std::vector<uint8_t> MaskStampTimes(std::vector<uint8_t> frame, size_t udp_offset);
+
+}  // namespace reflector::packet::testing
+
+#endif  // REFLECTOR_PACKET_TESTING_STAMP_FRAMES_H_

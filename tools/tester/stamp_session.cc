@@ -1,0 +1,235 @@
+#include "tools/tester/stamp_session.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace reflector::tester {
+namespace {
+
+constexpr size_t kPacketLength = 44;
+constexpr int64_t kNsPerS = 1'000'000'000;
+constexpr int64_t kNtpUnixOffset = 2208988800;  // seconds from 1900 to 1970
+constexpr uint16_t kZFlag = 0x4000;
+// The sender's own error estimate: unsynchronised (S clear), 1 ms; the reflector's error is
+// what the sender reads back.
+constexpr uint16_t kSenderError = 0x0000 | (22 << 8) | 5;
+
+void PutBe(uint8_t* p, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) p[i] = static_cast<uint8_t>(v >> (8 * (bytes - 1 - i)));
+}
+uint64_t GetBe(const uint8_t* p, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v = (v << 8) | p[i];
+  return v;
+}
+
+std::string Ms(double ns) { return absl::StrFormat("%.3f ms", ns / 1e6); }
+std::string Line(const char* name, const NsStats& s) {
+  if (s.count == 0) return absl::StrCat(name, ": none\n");
+  return absl::StrCat(name, " min/avg/max ", Ms(static_cast<double>(s.min)), " / ",
+                      Ms(s.average()), " / ", Ms(static_cast<double>(s.max)), "\n");
+}
+std::string Json(const NsStats& s) {
+  return absl::StrFormat("{\"count\":%d,\"min_ns\":%d,\"avg_ns\":%.0f,\"max_ns\":%d}", s.count,
+                         s.min, s.average(), s.max);
+}
+
+}  // namespace
+
+int64_t StampClockNs(bool ptp) {
+  timespec now = {};
+  clock_gettime(ptp ? CLOCK_TAI : CLOCK_REALTIME, &now);
+  return static_cast<int64_t>(now.tv_sec) * kNsPerS + now.tv_nsec;
+}
+
+uint64_t ToWireTime(int64_t ns, bool ptp) {
+  const uint64_t seconds = static_cast<uint64_t>(ns / kNsPerS);
+  const uint64_t rest = static_cast<uint64_t>(ns % kNsPerS);
+  if (ptp) return (seconds << 32) | rest;
+  return ((seconds + kNtpUnixOffset) << 32) | ((rest << 32) / kNsPerS);
+}
+
+int64_t FromWireTime(uint64_t wire, bool ptp) {
+  const int64_t seconds = static_cast<int64_t>(wire >> 32);
+  const uint64_t low = wire & 0xffffffffu;
+  if (ptp) return seconds * kNsPerS + static_cast<int64_t>(low);
+  // Rounded to the nearest ns: a round trip through ToWireTime gives the same ns back.
+  return (seconds - kNtpUnixOffset) * kNsPerS + static_cast<int64_t>((low * kNsPerS + (1ull << 31)) >> 32);
+}
+
+std::vector<uint8_t> BuildSenderPacket(uint32_t sequence, int64_t t1_ns, const StampOptions& o) {
+  std::vector<uint8_t> packet(std::max(o.payload_size, kPacketLength), 0);
+  PutBe(&packet[0], sequence, 4);
+  PutBe(&packet[4], ToWireTime(t1_ns, o.ptp), 8);
+  PutBe(&packet[12], kSenderError | (o.ptp ? kZFlag : 0), 2);
+  if (o.protocol == StampProtocol::kStamp) PutBe(&packet[14], o.ssid, 2);
+  return packet;
+}
+
+std::optional<StampSample> ParseReflectorPacket(absl::Span<const uint8_t> packet, int64_t t4_ns,
+                                                bool ptp) {
+  if (packet.size() < kPacketLength) return std::nullopt;
+  const uint8_t* p = packet.data();
+  StampSample s;
+  s.reflector_sequence = static_cast<uint32_t>(GetBe(p, 4));
+  s.t3 = FromWireTime(GetBe(p + 4, 8), ptp);
+  s.error_estimate = static_cast<uint16_t>(GetBe(p + 12, 2));
+  s.t2 = FromWireTime(GetBe(p + 16, 8), ptp);
+  s.sender_sequence = static_cast<uint32_t>(GetBe(p + 24, 4));
+  s.t1 = FromWireTime(GetBe(p + 28, 8), ptp);
+  s.sender_ttl = p[40];
+  s.t4 = t4_ns;
+  return s;
+}
+
+void NsStats::Add(int64_t v) {
+  if (count == 0 || v < min) min = v;
+  if (count == 0 || v > max) max = v;
+  sum += static_cast<double>(v);
+  ++count;
+}
+
+StampCollector::StampCollector(uint64_t max_frames)
+    : stream_(max_frames, std::min<uint64_t>(max_frames, 10'000'000)) {}
+
+void StampCollector::Add(const StampSample& sample, uint64_t sent) {
+  const int64_t round_trip = std::clamp<int64_t>(sample.round_trip(), 0, UINT32_MAX);
+  stream_.Record(sample.sender_sequence, static_cast<uint32_t>(round_trip));
+  if (sample.sender_sequence >= sent) return;  // counted as unknown
+  result_.dwell.Add(sample.dwell());
+  result_.forward.Add(sample.forward());
+  result_.backward.Add(sample.backward());
+  result_.last_error_estimate = sample.error_estimate;
+  result_.last_sender_ttl = sample.sender_ttl;
+}
+
+StampResult StampCollector::Finish(uint64_t sent, double duration_s) {
+  result_.stream = stream_.Summarize(sent);
+  result_.duration_s = duration_s;
+  return result_;
+}
+
+absl::StatusOr<StampResult> RunStampSession(int fd, const StampOptions& o,
+                                            const std::atomic<bool>& stop) {
+  // Sequence numbers the run can send: by count, else by rate and duration (with room for
+  // the pacer's rounding).
+  const uint64_t max_frames =
+      o.count > 0 ? static_cast<uint64_t>(o.count)
+                  : static_cast<uint64_t>(o.rate_fps * absl::ToDoubleSeconds(o.duration)) + 16;
+  StampCollector collector(max_frames);
+  uint64_t sent = 0;
+  uint64_t answered = 0;
+  const absl::Duration gap = absl::Seconds(1.0 / std::max(o.rate_fps, 1e-3));
+  const absl::Time start = absl::Now();
+  const absl::Time end = start + o.duration;
+  absl::Time next = start;
+  absl::Time drain_until = absl::InfiniteFuture();
+  std::vector<uint8_t> buffer(65536);
+  const auto receive = [&](int timeout_ms) -> absl::Status {
+    pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, timeout_ms) <= 0) return absl::OkStatus();
+    for (;;) {
+      const ssize_t n = recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNREFUSED) return absl::OkStatus();
+        return absl::ErrnoToStatus(errno, "receive a reflector packet");
+      }
+      const int64_t t4 = StampClockNs(o.ptp);
+      const std::optional<StampSample> sample =
+          ParseReflectorPacket(absl::MakeConstSpan(buffer.data(), static_cast<size_t>(n)), t4, o.ptp);
+      if (!sample) {
+        collector.AddMalformed();
+      } else {
+        collector.Add(*sample, sent);
+        ++answered;
+      }
+    }
+  };
+  for (;;) {
+    const absl::Time now = absl::Now();
+    const bool sending = drain_until == absl::InfiniteFuture();
+    if (sending && (stop.load() || now >= end || sent >= max_frames)) {
+      drain_until = now + o.drain;
+      continue;
+    }
+    if (!sending && (now >= drain_until || answered >= sent)) break;
+    if (sending && now >= next) {
+      const uint32_t sequence = static_cast<uint32_t>(sent);
+      const std::vector<uint8_t> packet = BuildSenderPacket(sequence, StampClockNs(o.ptp), o);
+      if (send(fd, packet.data(), packet.size(), 0) < 0 && errno != ECONNREFUSED) {
+        return absl::ErrnoToStatus(errno, "send a STAMP packet");
+      }
+      ++sent;
+      next += gap;
+      if (next < now - absl::Milliseconds(100)) next = now;  // do not burst to catch up
+      if (absl::Status got = receive(0); !got.ok()) return got;
+      continue;
+    }
+    const absl::Time wake = sending ? std::min(next, end) : drain_until;
+    const int wait_ms = static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(wake - now)));
+    if (absl::Status got = receive(wait_ms); !got.ok()) return got;
+  }
+  return collector.Finish(sent, absl::ToDoubleSeconds(absl::Now() - start));
+}
+
+std::string FormatStampResult(const StampResult& r, const StampOptions& o) {
+  const char* name = o.protocol == StampProtocol::kStamp ? "STAMP" : "TWAMP-Light";
+  const StreamSummary& st = r.stream;
+  const uint16_t e = r.last_error_estimate;
+  const double error_us = (e & 0xff) * std::ldexp(1.0, ((e >> 8) & 0x3f) - 32) * 1e6;
+  std::string out = absl::StrFormat(
+      "%s: %d sent, %d received, %d lost (%.3f%%), %d duplicate, %d reordered, %d unknown, %d "
+      "malformed in %.2f s; %s timestamps\n",
+      name, st.sent, st.unique, st.lost, st.loss_percent, st.duplicates, st.out_of_order,
+      st.unknown, r.malformed, r.duration_s, o.ptp ? "PTP" : "NTP");
+  if (st.rtt.has_value()) {
+    const RttSummary& t = *st.rtt;
+    absl::StrAppend(&out, absl::StrFormat(
+                              "round trip (T4-T1)-(T3-T2) min/mean/p50/p99/max %.1f / %.1f / "
+                              "%.1f / %.1f / %.1f us, jitter %.1f us\n",
+                              t.min_us, t.mean_us, t.p50_us, t.p99_us, t.max_us, t.jitter_us));
+  }
+  absl::StrAppend(&out, Line("reflector dwell (T3-T2)", r.dwell));
+  const bool synchronised = (e & 0x8000) != 0;
+  absl::StrAppend(&out, Line(synchronised ? "forward (T2-T1)"
+                                          : "forward (T2-T1; reflector clock not synchronised, "
+                                            "indicative only)",
+                             r.forward));
+  absl::StrAppend(&out, Line(synchronised ? "backward (T4-T3)" : "backward (T4-T3; indicative only)",
+                             r.backward));
+  absl::StrAppend(&out, absl::StrFormat(
+                            "reflector: error estimate %.3f us (%s), sender TTL as received %d; "
+                            "loss per direction needs a stateful reflector (a stateless one echoes "
+                            "our sequence numbers)\n",
+                            st.unique ? error_us : 0.0,
+                            synchronised ? "synchronised" : "not synchronised", r.last_sender_ttl));
+  return out;
+}
+
+std::string StampResultJson(const StampResult& r, const StampOptions& o) {
+  const StreamSummary& st = r.stream;
+  const RttSummary t = st.rtt.value_or(RttSummary{});
+  return absl::StrFormat(
+      "{\"protocol\":\"%s\",\"timestamps\":\"%s\",\"sent\":%d,\"received\":%d,\"lost\":%d,"
+      "\"loss_percent\":%.6f,\"duplicates\":%d,\"reordered\":%d,\"unknown\":%d,"
+      "\"malformed\":%d,\"duration_s\":%.3f,\"round_trip_us\":{\"min\":%.3f,\"mean\":%.3f,"
+      "\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f},\"jitter_us\":%.3f,\"dwell\":%s,"
+      "\"forward\":%s,\"backward\":%s,\"error_estimate\":%d,\"synchronised\":%s,"
+      "\"sender_ttl\":%d}\n",
+      o.protocol == StampProtocol::kStamp ? "stamp" : "twamp-light", o.ptp ? "ptp" : "ntp",
+      st.sent, st.unique, st.lost, st.loss_percent, st.duplicates, st.out_of_order, st.unknown,
+      r.malformed, r.duration_s, t.min_us, t.mean_us, t.p50_us, t.p99_us, t.max_us, t.jitter_us,
+      Json(r.dwell), Json(r.forward), Json(r.backward), r.last_error_estimate,
+      (r.last_error_estimate & 0x8000) ? "true" : "false", r.last_sender_ttl);
+}
+
+}  // namespace reflector::tester

@@ -1,0 +1,107 @@
+// ito-tester as an RFC 8762 STAMP / RFC 5357 TWAMP-Light Session-Sender (issue 14): test
+// packets over a connected UDP socket, paced, and what the reflector's answers say: round-trip
+// delay without the reflector's dwell, the dwell (T3 - T2), one-way delays (meaningful only
+// when both clocks are synchronised), loss, order and jitter.
+#ifndef REFLECTOR_TOOLS_TESTER_STAMP_SESSION_H_
+#define REFLECTOR_TOOLS_TESTER_STAMP_SESSION_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "tools/tester/stream_stats.h"
+
+namespace reflector::tester {
+
+enum class StampProtocol { kStamp, kTwampLight };
+
+struct StampOptions {
+  StampProtocol protocol = StampProtocol::kStamp;
+  bool ptp = false;             // PTPv2 timestamps (Z flag) instead of NTP
+  double rate_fps = 1000;
+  absl::Duration duration = absl::Seconds(5);
+  int64_t count = 0;            // 0: as many as the duration allows
+  absl::Duration drain = absl::Milliseconds(200);
+  size_t payload_size = 44;     // UDP payload, at least 44 (the reflector's packet)
+  uint16_t ssid = 1;            // STAMP only; TWAMP-Light sends 0 (MBZ)
+};
+
+// A time in ns on the sender's clock: CLOCK_REALTIME for NTP, CLOCK_TAI for PTP.
+int64_t StampClockNs(bool ptp);
+// The 64-bit wire timestamp of such a time, and back (NTP: seconds since 1900 and 2^-32 s;
+// PTP: seconds since 1970 TAI and ns).
+uint64_t ToWireTime(int64_t ns, bool ptp);
+int64_t FromWireTime(uint64_t wire, bool ptp);
+
+// The Session-Sender's test packet (RFC 8762 §4.2.1; TWAMP-Light's is the same with MBZ where
+// STAMP has the SSID): `payload_size` bytes.
+std::vector<uint8_t> BuildSenderPacket(uint32_t sequence, int64_t t1_ns, const StampOptions& o);
+
+// What one answer says, in ns. T1 and T4 are the sender's, T2 and T3 the reflector's.
+struct StampSample {
+  uint32_t sender_sequence = 0;     // echoed
+  uint32_t reflector_sequence = 0;
+  int64_t t1 = 0, t2 = 0, t3 = 0, t4 = 0;
+  uint16_t error_estimate = 0;      // the reflector's
+  uint8_t sender_ttl = 0;           // as the reflector received it
+  int64_t round_trip() const { return (t4 - t1) - (t3 - t2); }
+  int64_t dwell() const { return t3 - t2; }
+  int64_t forward() const { return t2 - t1; }
+  int64_t backward() const { return t4 - t3; }
+};
+// Parses a reflector's packet received at `t4_ns`; nullopt when it is shorter than 44 bytes.
+std::optional<StampSample> ParseReflectorPacket(absl::Span<const uint8_t> packet, int64_t t4_ns,
+                                                bool ptp);
+
+// min / average / max of a series of ns values.
+struct NsStats {
+  int64_t count = 0;
+  int64_t min = 0, max = 0;
+  double sum = 0;
+  void Add(int64_t v);
+  double average() const { return count ? sum / count : 0; }
+};
+
+// What a session learned: the sequence numbers and round trips as for an ITO stream
+// (StreamStats: loss, duplicates, order, RTT percentiles, RFC 3550 jitter), and what only
+// STAMP tells: the reflector's dwell and the one-way delays.
+struct StampResult {
+  StreamSummary stream;      // round trip = (T4 - T1) - (T3 - T2)
+  NsStats dwell, forward, backward;
+  int64_t malformed = 0;     // answers too short to be the reflector's packet
+  uint16_t last_error_estimate = 0;
+  uint8_t last_sender_ttl = 0;
+  double duration_s = 0;
+};
+
+// Adds answers to a session's figures; `max_frames` bounds the sequence numbers sent.
+class StampCollector {
+ public:
+  explicit StampCollector(uint64_t max_frames);
+  void Add(const StampSample& sample, uint64_t sent);
+  void AddMalformed() { ++result_.malformed; }
+  StampResult Finish(uint64_t sent, double duration_s);
+
+ private:
+  StreamStats stream_;
+  StampResult result_;
+};
+
+// Sends on `fd` (a UDP socket connected to the reflector) and collects the answers until the
+// duration or count is done, `stop` is set, then `drain` passes.
+absl::StatusOr<StampResult> RunStampSession(int fd, const StampOptions& options,
+                                            const std::atomic<bool>& stop);
+
+// Text (one summary block) or JSON.
+std::string FormatStampResult(const StampResult& result, const StampOptions& options);
+std::string StampResultJson(const StampResult& result, const StampOptions& options);
+
+}  // namespace reflector::tester
+
+#endif  // REFLECTOR_TOOLS_TESTER_STAMP_SESSION_H_

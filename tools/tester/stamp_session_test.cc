@@ -1,0 +1,105 @@
+#include "tools/tester/stamp_session.h"
+
+#include <cstdlib>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "reflector/packet/config.h"
+#include "reflector/packet/packet.h"
+#include "reflector/packet/stamp.h"
+#include "reflector/packet/testing/frame_builder.h"
+#include "reflector/packet/testing/stamp_frames.h"
+
+namespace reflector::tester {
+namespace {
+
+TEST(StampSessionTest, WireTimesRoundTrip) {
+  for (bool ptp : {false, true}) {
+    for (int64_t ns : {int64_t{0}, int64_t{1'764'000'000'123'456'789}, int64_t{999'999'999}}) {
+      EXPECT_EQ(FromWireTime(ToWireTime(ns, ptp), ptp), ns) << ptp << " " << ns;
+    }
+  }
+}
+
+// A sender packet answered by the packet library's reflector (stamp.h) with known times, read
+// back: every figure is the one the times make.
+TEST(StampSessionTest, ReadsWhatTheReflectorWrote) {
+  for (bool ptp : {false, true}) {
+    StampOptions options;
+    options.ptp = ptp;
+    options.payload_size = 60;
+    const int64_t t1 = 1'764'000'000'000'000'000;
+    const std::vector<uint8_t> sent = BuildSenderPacket(41, t1, options);
+    ASSERT_EQ(sent.size(), 60u);
+    std::vector<uint8_t> frame =
+        packet::testing::FrameBuilder().Ports(50000, RF_STAMP_PORT).Payload(sent).Ttl(61).Build();
+    absl::StatusOr<rf_config> config = packet::ToWire(packet::testing::StampTestFilter());
+    ASSERT_TRUE(config.ok());
+    // The reflector's CLOCK_TAI runs 37 s ahead of the sender's CLOCK_REALTIME; for PTP the
+    // sender reads CLOCK_TAI too, so there the clocks agree.
+    const int64_t tai_offset = 37'000'000'000;
+    config->stamp_clock.ntp_shift = 2208988800 - 37;
+    config->stamp_clock.ptp_shift = 0;
+    const int64_t shift = ptp ? 0 : tai_offset;
+    const packet::Classification c = packet::Classify(frame, *config);
+    ASSERT_TRUE(c.reflect());
+    rf_stamp_pending pending;
+    ASSERT_EQ(rf_stamp_build(frame.data(), frame.data() + frame.size(), &c.where,
+                             &config->stamp_clock, t1 + shift + 1'000, &pending), 0);
+    ASSERT_EQ(rf_stamp_finish(frame.data(), frame.data() + frame.size(), &pending,
+                              &config->stamp_clock, t1 + shift + 3'000), 0);
+    const std::optional<StampSample> s = ParseReflectorPacket(
+        absl::MakeConstSpan(frame).subspan(c.where.payload_offset), t1 + 10'000, ptp);
+    ASSERT_TRUE(s.has_value());
+    EXPECT_EQ(s->sender_sequence, 41u);
+    EXPECT_EQ(s->reflector_sequence, 41u);
+    EXPECT_EQ(s->sender_ttl, 61);
+    EXPECT_EQ(s->t1, t1);
+    EXPECT_EQ(s->dwell(), 2'000);
+    EXPECT_EQ(s->round_trip(), 8'000);
+    EXPECT_EQ(s->forward(), 1'000);
+    EXPECT_EQ(s->backward(), 7'000);
+  }
+}
+
+TEST(StampSessionTest, CountsLossDuplicatesReorderingAndStrangers) {
+  StampCollector collector(5);
+  const auto sample = [](uint32_t sequence, int64_t round_trip) {
+    StampSample s;
+    s.sender_sequence = sequence;
+    s.t1 = 0;
+    s.t2 = 10;
+    s.t3 = 20;
+    s.t4 = round_trip + 10;
+    return s;
+  };
+  collector.Add(sample(0, 100'000), 5);
+  collector.Add(sample(2, 130'000), 5);
+  collector.Add(sample(1, 110'000), 5);  // late
+  collector.Add(sample(1, 110'000), 5);  // again
+  collector.Add(sample(9, 110'000), 5);  // never sent
+  collector.AddMalformed();
+  const StampResult result = collector.Finish(5, 1.0);
+  EXPECT_EQ(result.stream.unique, 3u);
+  EXPECT_EQ(result.stream.lost, 2u);
+  EXPECT_EQ(result.stream.duplicates, 1u);
+  EXPECT_EQ(result.stream.out_of_order, 1u);
+  EXPECT_EQ(result.stream.unknown, 1u);
+  EXPECT_EQ(result.malformed, 1);
+  ASSERT_TRUE(result.stream.rtt.has_value());
+  EXPECT_DOUBLE_EQ(result.stream.rtt->min_us, 100);
+  EXPECT_DOUBLE_EQ(result.stream.rtt->max_us, 130);
+  EXPECT_EQ(result.dwell.max, 10);
+  EXPECT_EQ(result.dwell.count, 4);  // every answer to a packet sent, duplicates included
+}
+
+TEST(StampSessionTest, TwampLightSendsZeroWhereStampHasTheSsid) {
+  StampOptions options;
+  options.ssid = 0x1234;
+  EXPECT_EQ(BuildSenderPacket(1, 0, options)[14], 0x12);
+  options.protocol = StampProtocol::kTwampLight;
+  EXPECT_EQ(BuildSenderPacket(1, 0, options)[14], 0);
+}
+
+}  // namespace
+}  // namespace reflector::tester

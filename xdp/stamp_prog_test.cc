@@ -1,0 +1,110 @@
+// The XDP program's STAMP / TWAMP-Light reflector (stamp.h, rf_xdp_stamp) run in-process over
+// the stamp table: the verdict, rule and action of the userspace classifier, the oracle's
+// bytes but for the two timestamps and the UDP checksum, a valid checksum, and T2 <= T3 both
+// inside the test's window of CLOCK_TAI.
+#include <linux/bpf.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "reflector/packet/config.h"
+#include "reflector/packet/packet.h"
+#include "reflector/packet/testing/frame_builder.h"
+#include "reflector/packet/testing/stamp_frames.h"
+#include "testing/lab/require_root.h"
+#include "xdp/loader.h"
+#include "xdp/test_run.h"
+
+namespace reflector::xdp {
+namespace {
+
+using packet::Verdict;
+using packet::testing::StampCase;
+
+uint64_t Be64(const std::vector<uint8_t>& frame, size_t at) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | frame[at + i];
+  return v;
+}
+
+class StampProgramTest : public ::testing::TestWithParam<StampCase> {
+ protected:
+  static void SetUpTestSuite() {
+    if (!testing::lab::HaveRoot()) return;
+    absl::StatusOr<std::unique_ptr<XdpProgram>> loaded = XdpProgram::Load();
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    program_ = std::move(*loaded).release();
+    std::printf("verifier: %u instructions processed\n", program_->verified_instructions());
+  }
+  static void TearDownTestSuite() {
+    delete program_;
+    program_ = nullptr;
+  }
+  static XdpProgram* program_;
+};
+
+XdpProgram* StampProgramTest::program_ = nullptr;
+
+TEST_P(StampProgramTest, KernelAnswersAsTheOracleWithItsOwnClock) {
+  REFLECTOR_REQUIRE_ROOT();
+  const StampCase& c = GetParam();
+  absl::StatusOr<packet::CompiledConfig> compiled = packet::Compile(packet::testing::StampTestFilter());
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  rf_config config = compiled->wire;
+  config.stamp_clock.ntp_shift = 2208988800 - 37;
+  config.stamp_clock.ptp_shift = 0;
+  config.stamp_clock.error_estimate = RF_STAMP_S | (5 << 8) | 0x11;
+  for (Action action : {Action::kReflect, Action::kMonitor, Action::kRedirect}) {
+    SCOPED_TRACE(ActionName(action));
+    ASSERT_TRUE(program_->Configure(config, action).ok());
+    absl::StatusOr<XdpTestRunner> runner = XdpTestRunner::Create(program_);
+    ASSERT_TRUE(runner.ok()) << runner.status();
+    const std::vector<uint8_t> frame = c.frame();
+    const uint64_t before = packet::TaiNowNs();
+    absl::StatusOr<TestRunResult> run = runner->Run(frame);
+    const uint64_t after = packet::TaiNowNs();
+    ASSERT_TRUE(run.ok()) << run.status();
+    ASSERT_TRUE(run->verdict.has_value());
+    EXPECT_EQ(*run->verdict, c.verdict) << packet::VerdictName(*run->verdict);
+    EXPECT_EQ(run->counted.reflect_errors, 0u);
+    const ExpectedRun expected = ExpectRun(frame, config, action);
+    EXPECT_EQ(run->action, expected.action);
+    if (c.verdict != Verdict::kReflect || action != Action::kReflect) {
+      EXPECT_EQ(run->frame, frame);
+      continue;
+    }
+    EXPECT_EQ(run->rule, static_cast<int>(std::find_if(compiled->rules.begin(),
+                                                       compiled->rules.end(),
+                                                       [&c](const packet::Rule& r) {
+                                                         return r.name == c.rule_name;
+                                                       }) -
+                                          compiled->rules.begin()));
+    const packet::Classification where = packet::Classify(frame, config);
+    const size_t udp = where.where.l4_offset;
+    const std::vector<uint8_t> oracle = c.Expected(0, 0, config.stamp_clock);
+    EXPECT_EQ(packet::testing::MaskStampTimes(run->frame, udp),
+              packet::testing::MaskStampTimes(oracle, udp))
+        << packet::testing::DescribeDifference(oracle, run->frame);
+    EXPECT_EQ(packet::testing::MaskStampTimes(run->frame, udp),
+              packet::testing::MaskStampTimes(expected.frame, udp));
+    EXPECT_TRUE(packet::testing::UdpChecksumValid(run->frame, where.where.l3_offset, udp,
+                                                  where.where.ip_version));
+    const bool ptp = (c.payload[12] & 0x40) != 0;
+    const uint64_t t3 = Be64(run->frame, udp + RF_UDP_HLEN + 4);
+    const uint64_t t2 = Be64(run->frame, udp + RF_UDP_HLEN + 16);
+    EXPECT_LE(packet::testing::StampTimestamp(before, config.stamp_clock, ptp), t2);
+    EXPECT_LE(t2, t3);
+    EXPECT_LE(t3, packet::testing::StampTimestamp(after, config.stamp_clock, ptp));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(StampTable, StampProgramTest,
+                         ::testing::ValuesIn(packet::testing::StampTable()),
+                         [](const ::testing::TestParamInfo<StampCase>& info) {
+                           return info.param.name;
+                         });
+
+}  // namespace
+}  // namespace reflector::xdp
