@@ -180,6 +180,10 @@ absl::Status ParseXdpReplace(absl::string_view name, absl::string_view text, Dae
 absl::Status ParseStatsInterval(absl::string_view, absl::string_view text, DaemonOptions* o) {
   return Assign(ParseInterval(text), &o->stats_interval);
 }
+absl::Status ParseSessionIdle(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseDurationSetting(name, text, absl::Hours(24), "means never"),
+                &o->session_idle);
+}
 absl::Status ParseLoopWindow(absl::string_view name, absl::string_view text, DaemonOptions* o) {
   return Assign(ParseDurationSetting(name, text, absl::Seconds(60), "turns the loop guard off"),
                 &o->loop_window);

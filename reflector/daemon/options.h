@@ -53,6 +53,7 @@ struct DaemonOptions {
   absl::Duration loop_window = absl::Milliseconds(100);  // zero: no loop guard
   absl::Duration lease = absl::ZeroDuration();          // zero: no lease
   absl::Duration stats_interval = absl::Seconds(1);  // zero: no periodic lines
+  absl::Duration session_idle = absl::Seconds(60);   // zero: sessions never expire
   StatsFormat stats_format = StatsFormat::kText;
   LogLevel log_level = LogLevel::kInfo;
   engine::capture::CaptureOptions capture;  // the capture_* settings (issue 21)

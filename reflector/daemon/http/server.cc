@@ -17,6 +17,7 @@
 #include "httplib.h"
 #include "reflector/daemon/http/api.h"
 #include "reflector/daemon/http/metrics.h"
+#include "reflector/daemon/sessions.h"
 
 namespace reflector::daemon::http {
 namespace {
@@ -231,8 +232,10 @@ void HttpServer::Route() {
   s.Get("/api/v1/config", [this](const httplib::Request&, httplib::Response& res) {
     Reply(res, 200, Dump(ConfigDocument(board_->running())));
   });
-  s.Get("/api/v1/sessions", [](const httplib::Request&, httplib::Response& res) {
-    ReplyError(res, {501, "per-tester sessions are not implemented yet", {}});
+  s.Get("/api/v1/sessions", [this](const httplib::Request&, httplib::Response& res) {
+    const Running running = board_->running();
+    Reply(res, 200,
+          Dump(SessionsDocument(board_->sessions(), running.rules, running.options.session_idle)));
   });
   s.Put("/api/v1/config", [this](const httplib::Request& req, httplib::Response& res) {
     ControlReply error;
