@@ -149,10 +149,7 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
   counters->rule_frames[rule]++;
   counters->rule_bytes[rule] += (__u64)(end - data);
   /* Per-tester sessions (session_count.h); afxdp's workers count their own. */
-  if (config->action != RF_XDP_REDIRECT) {
-    rf_xdp_session(ctx, where->l3_offset | (__u32)where->l4_offset << 16,
-                   where->ip_version | (__u32)where->vlan_tags << 8 | rule << 16);
-  }
+  if (config->action != RF_XDP_REDIRECT) rf_xdp_session_count(ctx, data, end, where);
 
   switch (config->action) {
     case RF_XDP_TX:

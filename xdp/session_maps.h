@@ -13,7 +13,7 @@ struct bpf_map;
 
 namespace reflector::xdp {
 
-// `cache`: the per-CPU array of rf_session_slot; `table`: the hash of key -> counts.
+// `cache`: the per-CPU array of rf_session_cache_slot; `table`: the hash of key -> counts.
 absl::StatusOr<std::vector<rf_session_slot>> ReadSessionMaps(const bpf_map* cache,
                                                              const bpf_map* table);
 

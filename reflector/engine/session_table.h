@@ -43,19 +43,17 @@ class SessionTable {
 
   // Worker thread: counts a reflected frame (as received) classified as `where`.
   void Count(absl::Span<const uint8_t> frame, const rf_result& where) {
-    rf_session_key key;
-    if (rf_session_key_fill(frame.data(), frame.data() + frame.size(), where.l3_offset,
-                            where.l4_offset, where.ip_version, where.vlan_tags, where.rule,
-                            &key) != 0) {
+    const uint64_t fingerprint =
+        rf_session_fingerprint(frame.data(), frame.data() + frame.size(), where.l3_offset,
+                               where.l4_offset, where.ip_version, where.vlan_tags, where.rule);
+    if (fingerprint == 0) return;
+    rf_session_cache_slot& cached = cache_[rf_session_slot_index(fingerprint)];
+    if (cached.fingerprint == fingerprint) {
+      ++cached.slot.counts.frames;
+      cached.slot.counts.bytes += frame.size();
       return;
     }
-    rf_session_slot& slot = cache_[rf_session_slot_index(&key)];
-    if (rf_session_key_equal(&slot.key, &key)) {
-      ++slot.counts.frames;
-      slot.counts.bytes += frame.size();
-      return;
-    }
-    TakeSlot(slot, key, frame.size());
+    TakeSlot(cached, fingerprint, frame, where);
   }
   // Worker thread: publishes the counts for Read() when `now_ns` (any monotonic clock) is
   // `period_ns` or more past the last publication, or at once with Publish().
@@ -72,11 +70,11 @@ class SessionTable {
   uint64_t lost_frames() const;
 
  private:
-  ABSL_ATTRIBUTE_NOINLINE void TakeSlot(rf_session_slot& slot, const rf_session_key& key,
-                                        size_t bytes);
+  ABSL_ATTRIBUTE_NOINLINE void TakeSlot(rf_session_cache_slot& cached, uint64_t fingerprint,
+                                        absl::Span<const uint8_t> frame, const rf_result& where);
 
   const size_t capacity_;
-  std::array<rf_session_slot, RF_SESSION_CACHE_SLOTS> cache_ = {};
+  std::array<rf_session_cache_slot, RF_SESSION_CACHE_SLOTS> cache_ = {};
   SessionKeyMap<rf_session_counts> table_;
   uint64_t lost_frames_ = 0;
   uint64_t published_ns_ = 0;

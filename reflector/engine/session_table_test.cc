@@ -99,10 +99,9 @@ TEST(SessionTableTest, AFullTableLosesCountsItCannotHold) {
   const auto index = [&](uint16_t port) {
     const std::vector<uint8_t> bytes = frame(port);
     const packet::Classification result = packet::Classify(bytes, DefaultTestConfig());
-    rf_session_key key;
-    rf_session_key_fill(bytes.data(), bytes.data() + bytes.size(), result.where.l3_offset,
-                        result.where.l4_offset, 4, 0, result.where.rule, &key);
-    return rf_session_slot_index(&key);
+    return rf_session_slot_index(rf_session_fingerprint(
+        bytes.data(), bytes.data() + bytes.size(), result.where.l3_offset,
+        result.where.l4_offset, 4, 0, result.where.rule));
   };
   uint16_t other = 1025;
   while (index(other) != index(1024)) ++other;

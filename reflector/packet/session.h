@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * Per-tester sessions (issue 15): what identifies a tester's stream, read from a frame the
- * classifier reflects (before it is reflected), and the direct-mapped cache the XDP program
- * counts in. Shared by the XDP program (clang -target bpf) and the userspace workers (g++),
+ * classifier reflects (before it is reflected), its fingerprint, and the slots of the
+ * direct-mapped caches the XDP program and the workers count in. Shared by the XDP program (clang -target bpf) and the userspace workers (g++),
  * like classify.h.
  *
  * The data paths only count, cumulatively, per key; they read no clock. Which sessions are
@@ -39,10 +39,17 @@ struct rf_session_counts {
   __u64 bytes; /* as received */
 };
 
-/* One slot of the per-CPU cache: a key and what was counted for it since it took the slot. */
+/* A key and what was counted for it: a cache slot's content, a table entry, a reading. */
 struct rf_session_slot {
   struct rf_session_key key;
   struct rf_session_counts counts;
+};
+
+/* One slot of a cache: the slot and its key's fingerprint (rf_session_fingerprint), which is
+ * all a frame compares; 0 marks an empty slot. */
+struct rf_session_cache_slot {
+  struct rf_session_slot slot;
+  __u64 fingerprint;
 };
 
 #define RF_SESSION_KEY_WORDS (sizeof(struct rf_session_key) / 8)
@@ -78,11 +85,42 @@ RF_INLINE int rf_session_key_fill(const __u8 *data, const __u8 *end, __u32 l3, _
   return 0;
 }
 
-/* The key's cache slot: its words folded and multiplied, the top bits. */
-RF_INLINE __u32 rf_session_slot_index(const struct rf_session_key *key) {
-  const __u64 *w = (const __u64 *)key;
-  const __u64 folded = (w[0] ^ w[1] ^ w[2] ^ w[3] ^ w[4] ^ w[5]) * 0x9e3779b97f4a7c15ULL;
-  return (__u32)(folded >> 56) & (RF_SESSION_CACHE_SLOTS - 1);
+/* One word into a fingerprint: multiply and fold, as guard.h does. */
+RF_INLINE __u64 rf_session_mix(__u64 hash, __u64 word) {
+  hash = (hash ^ word) * 0x9e3779b97f4a7c15ULL;
+  return hash ^ (hash >> 29);
+}
+
+/*
+ * A 64-bit fingerprint of the key of a frame classified as the arguments say, read straight
+ * from the frame: what a frame in the cache is compared by, so that a frame whose session holds
+ * its slot costs a few loads and multiplies, not a key built and compared. Two sessions with
+ * one fingerprint would be counted as one: with 64 bits and at most a few thousand sessions,
+ * about one chance in 10^12. Never 0 (an empty slot's); 0 when the offsets do not fit.
+ */
+RF_INLINE __u64 rf_session_fingerprint(const __u8 *data, const __u8 *end, __u32 l3, __u32 l4,
+                                       __u32 ip_version, __u32 vlan_tags, __u32 rule) {
+  if (!RF_FITS(data, 0, RF_ETH_HLEN + 4, end) || !RF_FITS(data, l4, 4, end)) return 0;
+  __u64 head = rf_load_u32(data + RF_ETH_ALEN) | (__u64)rf_load_u16(data + RF_ETH_ALEN + 4) << 32;
+  if (vlan_tags) head |= (__u64)(rf_load_be16(data + RF_ETH_HLEN) & 0x0fff) << 48;
+  __u64 hash = rf_session_mix(ip_version << 8 | rule, head);
+  hash = rf_session_mix(hash, rf_load_u32(data + l4));
+  if (ip_version == 6) {
+    if (!RF_FITS(data, l3, 40, end)) return 0;
+    hash = rf_session_mix(hash, rf_load_u64(data + l3 + 8));
+    hash = rf_session_mix(hash, rf_load_u64(data + l3 + 16));
+    hash = rf_session_mix(hash, rf_load_u64(data + l3 + 24));
+    hash = rf_session_mix(hash, rf_load_u64(data + l3 + 32));
+  } else {
+    if (!RF_FITS(data, l3, 20, end)) return 0;
+    hash = rf_session_mix(hash, rf_load_u64(data + l3 + 12)); /* both addresses */
+  }
+  return hash | 1;
+}
+
+/* A fingerprint's cache slot: its top bits. */
+RF_INLINE __u32 rf_session_slot_index(__u64 fingerprint) {
+  return (__u32)(fingerprint >> 56) & (RF_SESSION_CACHE_SLOTS - 1);
 }
 
 RF_INLINE int rf_session_key_equal(const struct rf_session_key *a,
@@ -100,6 +138,7 @@ RF_INLINE int rf_session_key_equal(const struct rf_session_key *a,
 #endif
 RF_SESSION_STATIC_ASSERT(sizeof(struct rf_session_key) == 48, "rf_session_key layout");
 RF_SESSION_STATIC_ASSERT(sizeof(struct rf_session_slot) == 64, "rf_session_slot layout");
+RF_SESSION_STATIC_ASSERT(sizeof(struct rf_session_cache_slot) == 72, "rf_session_cache_slot layout");
 RF_SESSION_STATIC_ASSERT((RF_SESSION_CACHE_SLOTS & (RF_SESSION_CACHE_SLOTS - 1)) == 0,
                          "cache slots: a power of two");
 #undef RF_SESSION_STATIC_ASSERT
