@@ -233,7 +233,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     const SettingSpec* http_setting = FindSetting("http");
     const bool default_address =
         http_setting != nullptr && options.text["http"] == http_setting->default_text;
-    if (!bound.ok() && default_address) {
+    if (!bound.ok() && default_address && absl::IsUnavailable(bound.status())) {
       // A second reflectord on the host (one per interface) finds the default port taken: it
       // reflects all the same, without the API, rather than not at all.
       log.Warning(absl::StrCat("no HTTP API: ", bound.status().message(),

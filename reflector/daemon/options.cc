@@ -248,6 +248,14 @@ absl::Status ParseHttpTokenFile(absl::string_view, absl::string_view text, Daemo
   o->http.token_file = std::string(absl::StripAsciiWhitespace(text));
   return absl::OkStatus();
 }
+absl::Status ParseHttpCert(absl::string_view, absl::string_view text, DaemonOptions* o) {
+  o->http.cert_file = std::string(absl::StripAsciiWhitespace(text));
+  return absl::OkStatus();
+}
+absl::Status ParseHttpKey(absl::string_view, absl::string_view text, DaemonOptions* o) {
+  o->http.key_file = std::string(absl::StripAsciiWhitespace(text));
+  return absl::OkStatus();
+}
 absl::Status ParseHttpReadOnly(absl::string_view name, absl::string_view text, DaemonOptions* o) {
   return Assign(ParseBool(name, text), &o->http.read_only);
 }
@@ -360,6 +368,10 @@ absl::StatusOr<DaemonOptions> ParseOptions(const Settings& settings,
   }
   for (const SettingSpec& spec : AllSettings()) {
     REFLECTOR_RETURN_IF_ERROR(spec.parse(spec.name, options.text[std::string(spec.name)], &options));
+  }
+  if (options.http.cert_file.empty() != options.http.key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--http_cert and --http_key go together: give both (HTTPS) or neither (HTTP)");
   }
   if (options.http.enabled && !IsLoopbackAddress(options.http.host) &&
       options.http.token_file.empty() && !options.http.read_only) {

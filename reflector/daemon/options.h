@@ -32,6 +32,8 @@ struct HttpSettings {
   int port = 9842;
   std::string token_file;  // empty: no token
   bool read_only = false;
+  std::string cert_file;  // both or neither: HTTPS with this certificate and key
+  std::string key_file;
 };
 
 // A custom rule as the config file states it ([[rule]]), before the settings complete it.

@@ -195,6 +195,8 @@ TEST(ParseOptions, BadValuesNameTheSettingAndTheValue) {
       {"stats_interval", "soon", "--stats_interval: invalid value \"soon\""},
       {"stats_format", "xml", "--stats_format: invalid value \"xml\""},
       {"session_idle", "25h", "--session_idle: invalid value \"25h\""},
+      {"http_cert", "/etc/cert.pem", "--http_cert and --http_key go together"},
+      {"http_key", "/etc/key.pem", "--http_cert and --http_key go together"},
       {"bogus", "1", "unknown setting \"bogus\""},
   };
   for (const auto& c : cases) {

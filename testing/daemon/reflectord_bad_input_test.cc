@@ -1,5 +1,6 @@
 // reflectord refuses bad input with one clear line on stderr and exit code 2 (SPEC §6), run
 // inside a lab namespace so the interface list it prints is known: lo and the lab's veth.
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,22 @@ TEST_F(ReflectordBadInputTest, MalformedSettingsNameTheFlag) {
     SCOPED_TRACE(flag);
     EXPECT_THAT(RunExpectingBadInput({interface, flag}), HasSubstr(name));
   }
+}
+
+// HTTPS settings that cannot work stop the daemon with one line (exit 2), even on the default
+// address, where a port that is taken only costs the API.
+TEST_F(ReflectordBadInputTest, UnusableHttpsFilesNameTheFlag) {
+  const std::string interface = "--interface=" + lab_->reflector_if();
+  const char* dir = std::getenv("TEST_TMPDIR");
+  const std::string garbage = absl::StrCat(dir ? dir : "/tmp", "/not-a-cert.pem");
+  std::ofstream(garbage) << "not a certificate\n";
+  EXPECT_THAT(RunExpectingBadInput({interface, "--http_cert=" + garbage}),
+              HasSubstr("--http_cert and --http_key go together"));
+  EXPECT_THAT(RunExpectingBadInput({interface, "--http_cert=/nonexistent/cert.pem",
+                                    "--http_key=" + garbage}),
+              HasSubstr("--http_cert: cannot read /nonexistent/cert.pem: No such file"));
+  EXPECT_THAT(RunExpectingBadInput({interface, "--http_cert=" + garbage, "--http_key=" + garbage}),
+              HasSubstr("not a PEM certificate and its private key"));
 }
 
 }  // namespace
