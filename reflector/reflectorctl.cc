@@ -1,6 +1,6 @@
 // reflectorctl: asks a running reflectord over its HTTP API (--http) what it is doing, and
 // changes its settings the way SIGHUP would.
-//   reflectorctl [--server=ADDR:PORT] [-j] status | stats [--watch] | config get |
+//   reflectorctl [--server=ADDR:PORT] [-j] status | stats [--watch] | sessions | config get |
 //                config set KEY=VALUE... | reload | top
 #include <cstdio>
 #include <fstream>
@@ -68,7 +68,8 @@ std::string EventsPath() {
   return interval > 0 ? absl::StrCat("/api/v1/events?interval=", interval) : "/api/v1/events";
 }
 
-int Run(ControlClient& client, const std::vector<std::string>& args) {
+// `side`: a second connection to the same daemon, for requests while `client` streams.
+int Run(ControlClient& client, ControlClient& side, const std::vector<std::string>& args) {
   const std::string& command = args[0];
   const auto only = [&](size_t n) { return args.size() == n; };
   if (command == "status" && only(1)) return Print(client.Get("/api/v1/status"), reflector::ctl::FormatStatus);
@@ -82,6 +83,10 @@ int Run(ControlClient& client, const std::vector<std::string>& args) {
       return std::fflush(stdout) == 0;  // stop once the reader went away
     });
     return status.ok() ? 0 : Fail(status);
+  }
+  if (command == "sessions" && only(1)) {
+    return Print(client.Get("/api/v1/sessions"),
+                 [](const json& doc) { return reflector::ctl::FormatSessions(doc); });
   }
   if (command == "config" && args.size() == 2 && args[1] == "get") {
     return Print(client.Get("/api/v1/config"), reflector::ctl::FormatConfig);
@@ -105,15 +110,17 @@ int Run(ControlClient& client, const std::vector<std::string>& args) {
     const absl::Time fetched = absl::Now();
     absl::Status streamed = client.Events(EventsPath(), [&](const json& event) {
       (*status)["uptime_s"] = uptime + absl::ToDoubleSeconds(absl::Now() - fetched);
+      // On the side connection: the main one carries the event stream.
+      absl::StatusOr<json> sessions = side.Get("/api/v1/sessions");
       // Home and clear, then the screen: it redraws in place.
-      const std::string screen = "\x1b[H\x1b[2J" + reflector::ctl::FormatTop(*status, event);
+      const std::string screen = "\x1b[H\x1b[2J" + reflector::ctl::FormatTop(*status, event, sessions.ok() ? *sessions : json(nullptr));
       std::fputs(screen.c_str(), stdout);
       return std::fflush(stdout) == 0;
     });
     return streamed.ok() ? 0 : Fail(streamed);
   }
   return Usage(absl::StrCat("unknown command \"", absl::StrJoin(args, " "),
-                            "\": expected status, stats [--watch], config get, "
+                            "\": expected status, stats [--watch], sessions, config get, "
                             "config set KEY=VALUE..., reload, top"));
 }
 
@@ -123,7 +130,7 @@ int main(int argc, char** argv) {
   constexpr reflector::base::ProgramInfo kProgram = {
       "reflectorctl",
       "asks a running reflectord (its HTTP API, --http) what it does, and changes its settings.\n"
-      "  reflectorctl [--server=ADDR:PORT] [-j] status | stats [--watch] | config get |\n"
+      "  reflectorctl [--server=ADDR:PORT] [-j] status | stats [--watch] | sessions | config get |\n"
       "               config set KEY=VALUE... | reload | top",
       __FILE__,
       "Exit codes: 0 done; 1 the daemon could not be reached or refused the request (the line "
@@ -143,5 +150,7 @@ int main(int argc, char** argv) {
   }
   absl::StatusOr<ControlClient> client = ControlClient::Create(absl::GetFlag(FLAGS_server), token);
   if (!client.ok()) return Usage(std::string(client.status().message()));
-  return Run(*client, args);
+  absl::StatusOr<ControlClient> side = ControlClient::Create(absl::GetFlag(FLAGS_server), token);
+  if (!side.ok()) return Usage(std::string(side.status().message()));
+  return Run(*client, *side, args);
 }

@@ -12,6 +12,9 @@ PACKAGES=(
   libtomlplusplus-dev nlohmann-json3-dev libsystemd-dev
   # the HTTP API (issue 15): cpp-httplib; promtool (package prometheus) checks /metrics in a test
   libcpp-httplib-dev prometheus
+  # HTTPS (--http_cert): OpenSSL through cpp-httplib; its test makes a certificate with the
+  # openssl CLI and fetches with curl --cacert
+  libssl-dev openssl curl
   # the dashboard's test loads it in headless Chromium; reflectorctl top's test runs in tmux
   chromium tmux
   # kernel and lab tools

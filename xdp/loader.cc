@@ -25,6 +25,7 @@
 #include "xdp/bpf_status.h"
 #include "xdp/capture_maps.h"
 #include "xdp/counters.h"
+#include "xdp/session_maps.h"
 
 // The ABI header goes first so that the skeleton's generated size asserts compare clang's
 // layout of the shared structs with g++'s.
@@ -286,6 +287,10 @@ void XdpProgram::ConfigureCapture(const rf_capture_config& capture) {
 }
 
 int XdpProgram::capture_ring_fd() const { return bpf_map__fd(skeleton_->maps.rf_capture_ring); }
+
+absl::StatusOr<std::vector<rf_session_slot>> XdpProgram::ReadSessions() const {
+  return ReadSessionMaps(skeleton_->maps.rf_session_cache, skeleton_->maps.rf_sessions);
+}
 
 absl::StatusOr<rf_capture_state> XdpProgram::ReadCaptureState() const {
   return ReadCaptureStates(skeleton_->maps.rf_capture_states);

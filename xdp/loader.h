@@ -19,10 +19,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "reflector/packet/session.h"
 #include "reflector/packet/wire.h"
 #include "xdp/abi.h"
 #include "xdp/bpf_link.h"  // AttachMode
@@ -103,6 +105,9 @@ class XdpProgram {
   int capture_ring_fd() const;
   // The per-CPU capture states summed: frames taken, limited, and refused by a full ring.
   absl::StatusOr<rf_capture_state> ReadCaptureState() const;
+
+  // Per-tester sessions (session_count.h): the cache's slots and the table's entries, as read.
+  absl::StatusOr<std::vector<rf_session_slot>> ReadSessions() const;
 
   int program_fd() const;
   // The XSKMAP: the AF_XDP backend inserts the socket for rx queue q at key q.

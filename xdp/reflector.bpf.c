@@ -13,6 +13,7 @@
 #include "xdp/abi.h"
 #include "xdp/capture_ring.h"
 #include "xdp/count_reject.h"
+#include "xdp/session_count.h"
 
 /* Written by the loader through its memory mapping (see struct rf_xdp_config_block). */
 struct rf_xdp_config_block rf_config SEC(".data.config");
@@ -293,6 +294,8 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
   const __u32 rule = where->rule & (RF_MAX_RULES - 1);
   counters->rule_frames[rule]++;
   counters->rule_bytes[rule] += (__u64)(end - data);
+  /* Per-tester sessions (session_count.h); afxdp's workers count their own. */
+  if (config->action != RF_XDP_REDIRECT) rf_xdp_session_count(ctx, data, end, where);
 
   switch (config->action) {
     case RF_XDP_TX:

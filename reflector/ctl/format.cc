@@ -16,6 +16,8 @@ namespace {
 
 using nlohmann::json;
 
+constexpr size_t kTopSessions = 5;  // rows of sessions on a `top` screen
+
 // The field as text, or "?" when the daemon did not send it as expected.
 std::string Text(const json& object, const char* key) {
   if (!object.is_object() || !object.contains(key)) return "?";
@@ -91,7 +93,7 @@ std::string FormatStats(const json& stats) {
       Count(stats, "rejected_frames"), top.empty() ? "" : " (", top, top.empty() ? "" : ")");
 }
 
-std::string FormatTop(const json& status, const json& stats) {
+std::string FormatTop(const json& status, const json& stats, const json& sessions) {
   const bool monitor = Flag(stats, "monitor");
   std::string out = absl::StrFormat(
       "reflectord %s on %s (%s), %s, up %s   (Ctrl-C quits)\n\n", Text(status, "version"),
@@ -128,6 +130,32 @@ std::string FormatTop(const json& status, const json& stats) {
                             count.is_number_unsigned() ? count.get<uint64_t>() : 0);
     }
   }
+  if (!sessions.is_null()) absl::StrAppend(&out, "\n", FormatSessions(sessions, kTopSessions));
+  return out;
+}
+
+std::string FormatSessions(const json& sessions, size_t rows) {
+  if (!sessions.is_object() || !sessions.contains("sessions") ||
+      !sessions["sessions"].is_array()) {
+    return "sessions: ?\n";
+  }
+  const json& list = sessions["sessions"];
+  std::string out = absl::StrCat("sessions: ", list.size(), " (a session ends after ",
+                                 Text(sessions, "idle_s"), " s without a frame)\n");
+  if (list.empty()) return out;
+  // 99 columns: a row fits a 100-column terminal (top).
+  absl::StrAppendFormat(&out, "%-17s %4s %-21s %-21s %-8s %10s %12s\n", "source MAC", "vlan",
+                        "source", "destination", "rule", "frames", "bytes");
+  size_t shown = 0;
+  for (const json& s : list) {
+    if (shown++ == rows) break;
+    absl::StrAppendFormat(&out, "%-17s %4s %-21s %-21s %-8s %10d %12d\n", Text(s, "src_mac"),
+                          Count(s, "vlan") ? Text(s, "vlan") : "-",
+                          absl::StrCat(Text(s, "src_ip"), ":", Text(s, "src_port")),
+                          absl::StrCat(Text(s, "dst_ip"), ":", Text(s, "dst_port")),
+                          Text(s, "rule"), Count(s, "frames"), Count(s, "bytes"));
+  }
+  if (list.size() > rows) absl::StrAppend(&out, "  and ", list.size() - rows, " more\n");
   return out;
 }
 

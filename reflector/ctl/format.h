@@ -3,6 +3,7 @@
 #ifndef REFLECTOR_CTL_FORMAT_H_
 #define REFLECTOR_CTL_FORMAT_H_
 
+#include <cstdint>
 #include <string>
 
 #include "nlohmann/json.hpp"
@@ -16,9 +17,14 @@ std::string FormatStats(const nlohmann::json& stats);
 // GET /api/v1/config: "name = value" per setting, restart-only ones marked.
 std::string FormatConfig(const nlohmann::json& config);
 
+// GET /api/v1/sessions as a table, most frames first, at most `rows` of them.
+std::string FormatSessions(const nlohmann::json& sessions, size_t rows = SIZE_MAX);
+
 // One screen of `reflectorctl top`: who and where (status), rates and totals, rejects by
-// reason and frames per rule (a stats object). The caller clears the screen before it.
-std::string FormatTop(const nlohmann::json& status, const nlohmann::json& stats);
+// reason and frames per rule (a stats object), and the top sessions (GET /api/v1/sessions;
+// null: not shown). The caller clears the screen before it.
+std::string FormatTop(const nlohmann::json& status, const nlohmann::json& stats,
+                      const nlohmann::json& sessions = nullptr);
 
 }  // namespace reflector::ctl
 

@@ -77,5 +77,27 @@ TEST(FormatTopTest, OneScreenOfRatesTotalsRejectsAndRules) {
             "  probeot                    8000\n");
 }
 
+TEST(FormatSessionsTest, OneRowPerSessionMostFramesFirst) {
+  const json sessions = json::parse(R"j({"idle_s": 60, "sessions": [
+      {"src_mac": "00:c0:17:54:05:98", "vlan": 100, "src_ip": "198.18.0.1", "src_port": 40001,
+       "dst_ip": "198.18.0.2", "dst_port": 3842, "rule": "probeot", "frames": 7, "bytes": 434,
+       "first_seen": "2026-12-01T08:21:07.904Z", "last_seen": "2026-12-01T08:21:09.404Z"},
+      {"src_mac": "00:c0:17:54:05:98", "vlan": 0, "src_ip": "2001:2::1", "src_port": 40002,
+       "dst_ip": "2001:2::2", "dst_port": 3842, "rule": "probeot", "frames": 5, "bytes": 310,
+       "first_seen": "2026-12-01T08:21:07.904Z", "last_seen": "2026-12-01T08:21:07.904Z"}]})j");
+  EXPECT_EQ(FormatSessions(sessions, 1),
+            "sessions: 2 (a session ends after 60 s without a frame)\n"
+            "source MAC        vlan source                destination           rule         "
+            "frames        bytes\n"
+            "00:c0:17:54:05:98  100 198.18.0.1:40001      198.18.0.2:3842       probeot           "
+            "7          434\n"
+            "  and 1 more\n");
+  EXPECT_EQ(FormatSessions(json::parse(R"j({"idle_s": 60, "sessions": []})j")),
+            "sessions: 0 (a session ends after 60 s without a frame)\n");
+  EXPECT_EQ(FormatSessions(json::parse("[]")), "sessions: ?\n");
+  const std::string top = FormatTop(json::object(), json::object(), sessions);
+  EXPECT_NE(top.find("2001:2::1:40002"), std::string::npos) << top;
+}
+
 }  // namespace
 }  // namespace reflector::ctl

@@ -27,12 +27,19 @@
 #include "reflector/daemon/privileges.h"
 #include "reflector/daemon/report.h"
 #include "reflector/daemon/service_notify.h"
+#include "reflector/daemon/sessions.h"
 #include "reflector/engine/capture/capture_writer.h"
+#include "reflector/engine/session_book.h"
 #include "reflector/packet/loop_guard.h"
 #include "xdp/libbpf_log.h"
 
 namespace reflector::daemon {
 namespace {
+
+// How often the main loop reads the per-tester session counts; also the longest it sleeps.
+constexpr absl::Duration kSessionReadPeriod = absl::Milliseconds(500);
+// Sessions the summary at exit names.
+constexpr size_t kSummarySessions = 5;
 
 // Lines on stderr, filtered by --log_level. Errors always print: they explain an exit. In the
 // journal each line carries its priority (journal_stream.h).
@@ -235,7 +242,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     const SettingSpec* http_setting = FindSetting("http");
     const bool default_address =
         http_setting != nullptr && options.text["http"] == http_setting->default_text;
-    if (!bound.ok() && default_address) {
+    if (!bound.ok() && default_address && absl::IsUnavailable(bound.status())) {
       // A second reflectord on the host (one per interface) finds the default port taken: it
       // reflects all the same, without the API, rather than not at all.
       log.Warning(absl::StrCat("no HTTP API: ", bound.status().message(),
@@ -325,6 +332,14 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     return true;
   };
   absl::Time next_line = started + options.stats_interval;
+  // Per-tester sessions: the data path's counts read twice a second (session_book.h).
+  engine::SessionBook sessions;
+  absl::Time next_sessions = started;
+  const auto read_sessions = [&](absl::Time now) {
+    sessions.Update(datapath->ReadSessions(), now, options.session_idle);
+    board.SetSessions(sessions.Live());
+    next_sessions = now + kSessionReadPeriod;
+  };
   // What SIGHUP and a change over HTTP both do with new settings: compile them, reconfigure
   // the data path, and adopt every setting settings.inc marks kApply. The reply line, or why
   // the previous settings stay.
@@ -364,6 +379,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     options.rate_limit = next->rate_limit;
     options.source_rate_limit = next->source_rate_limit;
     options.rate_burst = next->rate_burst;
+    options.session_idle = next->session_idle;
     wire = next_compiled->wire;
     lease_expired = next_expired;
     if (lease_changed) {
@@ -421,7 +437,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     const bool periodic = options.stats_interval > absl::ZeroDuration();
     // Wake at least twice a second to notice a failed data path or a vanished interface (more
     // often for systemd's watchdog), and right when the lease runs out.
-    absl::Duration wait = service.MaxSleep(absl::Milliseconds(500));
+    absl::Duration wait = service.MaxSleep(kSessionReadPeriod);
     if (periodic) wait = std::min(wait, next_line - absl::Now());
     if (!lease_expired) wait = std::min(wait, lease.deadline() - absl::Now());
     const int signal = WaitForSignal(wait);
@@ -486,6 +502,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
       next_line += options.stats_interval;
       if (next_line < absl::Now()) next_line = absl::Now() + options.stats_interval;
     }
+    if (absl::Now() >= next_sessions) read_sessions(absl::Now());
     if (service.enabled()) service.Tick(datapath->ReadCounters(), absl::Now());
   }
   service.Stopping();
@@ -496,11 +513,14 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   capture->Flush();
   if (std::optional<std::string> notice = capture->TakeNotice()) log.Warning(*notice);
   const engine::Counters final_counters = read_counters();
+  read_sessions(absl::Now());  // the workers published their last counts when they stopped
+  const std::string top_sessions = FormatTopSessions(sessions.Live(), rules, kSummarySessions);
   // Scripts reading JSON or CSV get the final figures in their own format too.
   if (options.stats_format != StatsFormat::kText) reporter.Line(final_counters, absl::Now());
-  if (!reporter.Summary(final_counters, absl::Now() - started)) {
+  if (!reporter.Summary(final_counters, absl::Now() - started, top_sessions)) {
     // stdout went away: the summary still reaches whoever watches stderr.
     std::fputs(reporter.SummaryText(final_counters, absl::Now() - started).c_str(), journal.err());
+    std::fputs(top_sessions.c_str(), journal.err());
   }
   capture.reset();   // reads the data path's ring and queues: goes first
   datapath.reset();  // detaches and releases everything before we exit

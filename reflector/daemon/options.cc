@@ -191,6 +191,10 @@ absl::Status ParseXdpReplace(absl::string_view name, absl::string_view text, Dae
 absl::Status ParseStatsInterval(absl::string_view, absl::string_view text, DaemonOptions* o) {
   return Assign(ParseInterval(text), &o->stats_interval);
 }
+absl::Status ParseSessionIdle(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseDurationSetting(name, text, absl::Hours(24), "means never"),
+                &o->session_idle);
+}
 absl::Status ParseLoopWindow(absl::string_view name, absl::string_view text, DaemonOptions* o) {
   return Assign(ParseDurationSetting(name, text, absl::Seconds(60), "turns the loop guard off"),
                 &o->loop_window);
@@ -265,6 +269,14 @@ absl::Status ParseHttp(absl::string_view name, absl::string_view text, DaemonOpt
 }
 absl::Status ParseHttpTokenFile(absl::string_view, absl::string_view text, DaemonOptions* o) {
   o->http.token_file = std::string(absl::StripAsciiWhitespace(text));
+  return absl::OkStatus();
+}
+absl::Status ParseHttpCert(absl::string_view, absl::string_view text, DaemonOptions* o) {
+  o->http.cert_file = std::string(absl::StripAsciiWhitespace(text));
+  return absl::OkStatus();
+}
+absl::Status ParseHttpKey(absl::string_view, absl::string_view text, DaemonOptions* o) {
+  o->http.key_file = std::string(absl::StripAsciiWhitespace(text));
   return absl::OkStatus();
 }
 absl::Status ParseHttpReadOnly(absl::string_view name, absl::string_view text, DaemonOptions* o) {
@@ -379,6 +391,10 @@ absl::StatusOr<DaemonOptions> ParseOptions(const Settings& settings,
   }
   for (const SettingSpec& spec : AllSettings()) {
     REFLECTOR_RETURN_IF_ERROR(spec.parse(spec.name, options.text[std::string(spec.name)], &options));
+  }
+  if (options.http.cert_file.empty() != options.http.key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--http_cert and --http_key go together: give both (HTTPS) or neither (HTTP)");
   }
   if (options.http.enabled && !IsLoopbackAddress(options.http.host) &&
       options.http.token_file.empty() && !options.http.read_only) {

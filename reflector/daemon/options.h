@@ -32,6 +32,8 @@ struct HttpSettings {
   int port = 9842;
   std::string token_file;  // empty: no token
   bool read_only = false;
+  std::string cert_file;  // both or neither: HTTPS with this certificate and key
+  std::string key_file;
 };
 
 // A custom rule as the config file states it ([[rule]]), before the settings complete it.
@@ -57,6 +59,7 @@ struct DaemonOptions {
   packet::RateLimit source_rate_limit;
   absl::Duration rate_burst = absl::Milliseconds(10);
   absl::Duration stats_interval = absl::Seconds(1);  // zero: no periodic lines
+  absl::Duration session_idle = absl::Seconds(60);   // zero: sessions never expire
   StatsFormat stats_format = StatsFormat::kText;
   LogLevel log_level = LogLevel::kInfo;
   engine::capture::CaptureOptions capture;  // the capture_* settings (issue 21)

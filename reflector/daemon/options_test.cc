@@ -28,6 +28,7 @@ TEST(ParseOptions, DefaultsAreTheSpecDefaults) {
   EXPECT_EQ(options->datapath.queues, 0);
   EXPECT_TRUE(options->datapath.cpus.empty());
   EXPECT_EQ(options->stats_interval, absl::Seconds(1));
+  EXPECT_EQ(options->session_idle, absl::Seconds(60));
   EXPECT_FALSE(options->datapath.monitor);
   // Settings text and engine defaults agree (DataPathSettings is what tools and tests build).
   const engine::DataPathSettings library;
@@ -134,6 +135,7 @@ TEST(ParseOptions, EverySetting) {
                                {"afpacket_rx", "blocks"},
                                {"xdp_mode", "generic"},
                                {"stats_interval", "250ms"},
+                               {"session_idle", "5m"},
                                {"stats_format", "json"},
                                {"log_level", "debug"}});
   ASSERT_TRUE(options.ok()) << options.status();
@@ -161,6 +163,7 @@ TEST(ParseOptions, EverySetting) {
   EXPECT_EQ(options->datapath.afpacket_rx, platform::afpacket::RxRingKind::kBlocks);
   EXPECT_EQ(options->datapath.xdp_mode, xdp::AttachMode::kGeneric);
   EXPECT_EQ(options->stats_interval, absl::Milliseconds(250));
+  EXPECT_EQ(options->session_idle, absl::Minutes(5));
   EXPECT_EQ(options->stats_format, StatsFormat::kJson);
   EXPECT_EQ(options->log_level, LogLevel::kDebug);
 }
@@ -191,6 +194,9 @@ TEST(ParseOptions, BadValuesNameTheSettingAndTheValue) {
       {"afpacket_rx", "v3", "--afpacket_rx: invalid value \"v3\": expected one of frames, blocks"},
       {"stats_interval", "soon", "--stats_interval: invalid value \"soon\""},
       {"stats_format", "xml", "--stats_format: invalid value \"xml\""},
+      {"session_idle", "25h", "--session_idle: invalid value \"25h\""},
+      {"http_cert", "/etc/cert.pem", "--http_cert and --http_key go together"},
+      {"http_key", "/etc/key.pem", "--http_cert and --http_key go together"},
       {"bogus", "1", "unknown setting \"bogus\""},
   };
   for (const auto& c : cases) {

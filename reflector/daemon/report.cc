@@ -134,8 +134,9 @@ bool StatsReporter::Line(const Counters& now, absl::Time time) {
   return Write(lines_, text);
 }
 
-bool StatsReporter::Summary(const Counters& total, absl::Duration elapsed) {
-  return Write(text_, SummaryText(total, elapsed));
+bool StatsReporter::Summary(const Counters& total, absl::Duration elapsed,
+                            absl::string_view sessions) {
+  return Write(text_, absl::StrCat(SummaryText(total, elapsed), sessions));
 }
 
 std::string StatsReporter::SummaryText(const Counters& total, absl::Duration elapsed) const {

@@ -48,7 +48,9 @@ class StatsReporter {
   // One line for the interval since the previous call (or since Start).
   void Start(const engine::Counters& now, absl::Time time);
   bool Line(const engine::Counters& now, absl::Time time);
-  bool Summary(const engine::Counters& total, absl::Duration elapsed);
+  // `sessions`: lines that follow the summary (the top sessions), written with it.
+  bool Summary(const engine::Counters& total, absl::Duration elapsed,
+               absl::string_view sessions = "");
 
   // Takes effect from the next line; a CSV header is written again when the format becomes CSV.
   void SetFormat(StatsFormat format);

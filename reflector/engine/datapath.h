@@ -16,6 +16,7 @@
 #include "reflector/base/netdev.h"
 #include "reflector/engine/capture/capture_sources.h"
 #include "reflector/engine/counters.h"
+#include "reflector/packet/session.h"
 #include "reflector/packet/wire.h"
 #include "xdp/bpf_link.h"
 
@@ -82,6 +83,9 @@ class DataPath {
   // Applies a new classifier config without dropping traffic.
   virtual absl::Status Reconfigure(const rf_config& config) = 0;
   virtual Counters ReadCounters() const = 0;
+  // Per-tester sessions: the counts per session key of every source the data path counts in
+  // (cache slots, tables, workers), as read; the daemon adds them up (session_book.h).
+  virtual std::vector<rf_session_slot> ReadSessions() const = 0;
   // OK while the data path works; the reason once it stopped working (worker error, link gone).
   virtual absl::Status Health() const = 0;
   // Capture (issue 21): where this data path's verdicts come out, valid while it lives.

@@ -15,6 +15,7 @@ class FakeDataPath : public DataPath {
   void Stop() override {}
   absl::Status Reconfigure(const rf_config&) override { return absl::OkStatus(); }
   Counters ReadCounters() const override { return {}; }
+  std::vector<rf_session_slot> ReadSessions() const override { return {}; }
   absl::Status Health() const override { return absl::OkStatus(); }
 
  private:

@@ -67,6 +67,15 @@ void Engine::Stop() {
   threads_.clear();
 }
 
+std::vector<rf_session_slot> Engine::ReadSessions() const {
+  std::vector<rf_session_slot> out;
+  for (const auto& worker : workers_) {
+    const std::vector<rf_session_slot> read = worker->sessions().Read();
+    out.insert(out.end(), read.begin(), read.end());
+  }
+  return out;
+}
+
 Counters Engine::ReadCounters() const {
   Counters total;
   for (const auto& worker : workers_) {

@@ -38,6 +38,8 @@ class Engine {
   void Stop();
 
   Counters ReadCounters() const;
+  // Every worker's published session counts (session_table.h), one after the other.
+  std::vector<rf_session_slot> ReadSessions() const;
   // The first error a worker stopped with, or OK.
   absl::Status error() const;
   // True while at least one worker runs.

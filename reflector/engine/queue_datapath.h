@@ -44,6 +44,7 @@ class QueueDataPath : public DataPath {
   void Stop() override;
   absl::Status Reconfigure(const rf_config& config) override;
   Counters ReadCounters() const override;
+  std::vector<rf_session_slot> ReadSessions() const override { return engine_->ReadSessions(); }
   absl::Status Health() const override { return engine_->error(); }
   capture::CaptureSources capture_sources() override {
     capture::CaptureSources sources;

@@ -9,6 +9,8 @@ namespace reflector::engine {
 
 // How long an idle worker blocks in Receive before it looks at the stop flag again.
 constexpr absl::Duration kIdleWait = absl::Milliseconds(100);
+// How often a worker copies its session counts out for the daemon (session_table.h).
+constexpr absl::Duration kSessionPublishPeriod = absl::Milliseconds(250);
 
 Worker::Worker(platform::FrameIo& io, const SharedConfig& config, bool monitor,
                capture::CaptureTap* tap, packet::RateBuckets* rate_buckets)
@@ -44,6 +46,7 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
   // After Receive, not before: Receive may wait, and a frame that arrives after a reload must
   // be judged by the new config, as the kernel side (XDP program, tc filter) already does.
   shared_config_.Refresh(config_, config_version_);
+  PublishSessionsIfDue();
   if (tap_ != nullptr) tap_->Refresh(capture_, capture_version_);
   if (received == 0) {
     Counters idle;
@@ -81,6 +84,7 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
     // captured again as sent, after the swap.
     const bool sent_due = capture_.enabled && OfferToCapture(bytes, result) && capture_.sent &&
                           result.reflect() && !monitor_;
+    if (result.reflect()) sessions_.Count(bytes, result.where);  // as received
     if (result.reflect() && !monitor_ &&
         !packet::ReflectInPlace(bytes, result.where, config_, stamp_t2)) {
       // Unreachable for a kReflect result of this frame; fail closed rather than send it.
@@ -129,7 +133,15 @@ absl::Status Worker::Run(const std::atomic<bool>& stop, bool spin) {
     // further, so a spinner that yields loses its CPU to any other busy task for milliseconds.
     REFLECTOR_RETURN_IF_ERROR(RunBatch(wait).status());
   }
+  sessions_.Publish();  // the last counts, for the summary at exit
   return io_.Flush();
+}
+
+void Worker::PublishSessionsIfDue() {
+  timespec now = {};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &now);  // a few ns, once per batch
+  sessions_.PublishIfDue(static_cast<uint64_t>(now.tv_sec) * 1000000000u + now.tv_nsec,
+                         absl::ToInt64Nanoseconds(kSessionPublishPeriod));
 }
 
 }  // namespace reflector::engine

@@ -14,6 +14,7 @@
 #include "platform/frame_io.h"
 #include "reflector/engine/capture/capture_tap.h"
 #include "reflector/engine/counters.h"
+#include "reflector/engine/session_table.h"
 #include "reflector/engine/shared_config.h"
 #include "reflector/packet/guard_stage.h"
 #include "reflector/packet/loop_guard.h"
@@ -43,11 +44,14 @@ class Worker {
   absl::Status Run(const std::atomic<bool>& stop, bool spin = false);
 
   Counters counters() const { return published_.Read(); }
+  // Per-tester sessions: the counts the worker last published (session_table.h).
+  const SessionTable& sessions() const { return sessions_; }
   platform::FrameIo& io() { return io_; }
 
  private:
   // Adds the backend's drop counts since the last call to `batch` and publishes it.
   void PublishIoStats(Counters& batch);
+  void PublishSessionsIfDue();
   // While a capture runs: offers the frame as received to the tap, with its verdict; whether
   // the tap took it. Out of line, so the loop without capture stays as it was.
   ABSL_ATTRIBUTE_NOINLINE bool OfferToCapture(absl::Span<const uint8_t> frame,
@@ -72,6 +76,7 @@ class Worker {
   std::array<platform::Frame, platform::kBatchSize> to_send_;
   std::array<platform::Frame, platform::kBatchSize> to_release_;
   PublishedCounters published_;
+  SessionTable sessions_;
 };
 
 }  // namespace reflector::engine

@@ -46,6 +46,11 @@ class XdpDataPath : public DataPath {
     return program_->Configure(config, action_);
   }
 
+  std::vector<rf_session_slot> ReadSessions() const override {
+    absl::StatusOr<std::vector<rf_session_slot>> read = program_->ReadSessions();
+    return read.ok() ? *std::move(read) : std::vector<rf_session_slot>();
+  }
+
   Counters ReadCounters() const override {
     absl::StatusOr<rf_xdp_counters> kernel = program_->ReadCounters();
     return kernel.ok() ? FromKernelCounters(*kernel, action_ == xdp::Action::kMonitor) : Counters();

@@ -1,6 +1,7 @@
 // reflectord refuses bad input with one clear line on stderr, nothing on stdout and exit code 2
 // (SPEC §6), run
 // inside a lab namespace so the interface list it prints is known: lo and the lab's veth.
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -101,6 +102,22 @@ TEST_F(ReflectordDpdkBadInputTest, NoEalArguments) {
   const std::string err = RunWithEalArgs("");
   if (IsSkipped()) return;
   EXPECT_THAT(err, HasSubstr("--dpdk_eal_args is empty"));
+}
+
+// HTTPS settings that cannot work stop the daemon with one line (exit 2), even on the default
+// address, where a port that is taken only costs the API.
+TEST_F(ReflectordBadInputTest, UnusableHttpsFilesNameTheFlag) {
+  const std::string interface = "--interface=" + lab_->reflector_if();
+  const char* dir = std::getenv("TEST_TMPDIR");
+  const std::string garbage = absl::StrCat(dir ? dir : "/tmp", "/not-a-cert.pem");
+  std::ofstream(garbage) << "not a certificate\n";
+  EXPECT_THAT(RunExpectingBadInput({interface, "--http_cert=" + garbage}),
+              HasSubstr("--http_cert and --http_key go together"));
+  EXPECT_THAT(RunExpectingBadInput({interface, "--http_cert=/nonexistent/cert.pem",
+                                    "--http_key=" + garbage}),
+              HasSubstr("--http_cert: cannot read /nonexistent/cert.pem: No such file"));
+  EXPECT_THAT(RunExpectingBadInput({interface, "--http_cert=" + garbage, "--http_key=" + garbage}),
+              HasSubstr("not a PEM certificate and its private key"));
 }
 
 }  // namespace

@@ -239,6 +239,20 @@ TEST_P(ReflectordHttpTest, ReflectorctlStatusStatsConfigAndAStoppedDaemon) {
   ASSERT_TRUE(text.ok()) << text.status();
   EXPECT_TRUE(absl::StrContains(text->Stdout(), "totals: rx 3, reflected 3, rejected 0"))
       << text->Stdout();
+  // sessions: one per source port Exchange used, as the daemon read them (twice a second).
+  std::string table;
+  for (int i = 0; i < 20 && !absl::StartsWith(table, "sessions: 3 "); ++i) {
+    absl::StatusOr<lab::LabProcess> sessions = Reflectorctl(*lab_, {"sessions"});
+    ASSERT_TRUE(sessions.ok()) << sessions.status();
+    EXPECT_EQ(sessions->Poll(), 0) << sessions->Describe();
+    table = sessions->Stdout();
+    if (!absl::StartsWith(table, "sessions: 3 ")) absl::SleepFor(absl::Milliseconds(100));
+  }
+  for (int port : {40000, 40001, 40002}) {
+    EXPECT_TRUE(absl::StrContains(
+        table, absl::StrCat("198.18.0.1:", port, "      198.18.0.2:3842       probeot           1 ")))
+        << table;
+  }
 
   absl::StatusOr<lab::LabProcess> set = Reflectorctl(*lab_, {"config", "set", "port=5001"});
   ASSERT_TRUE(set.ok()) << set.status();
@@ -296,6 +310,11 @@ TEST_P(ReflectordHttpTest, ReflectorctlStatusStatsConfigAndAStoppedDaemon) {
       screen, "reflected                     0         0.00                4\n"))
       << screen;
   EXPECT_TRUE(absl::StrContains(screen, "  probeot                       4\n")) << screen;
+  // The sessions: the three test frames' source ports (the one to port 5001 too).
+  EXPECT_TRUE(absl::StrContains(screen, "sessions: 4 (a session ends after 60 s without a frame)"))
+      << screen;
+  EXPECT_TRUE(absl::StrContains(screen, "198.18.0.1:40001      198.18.0.2:3842       probeot "))
+      << screen;
   // Redrawn in place: one header on the screen however many updates came.
   absl::SleepFor(absl::Milliseconds(500));
   absl::StatusOr<std::string> later = lab::RunCommandOutput({"tmux", "-S", socket, "capture-pane", "-p"});
@@ -371,6 +390,9 @@ TEST_P(ReflectordHttpTest, DashboardShowsLiveRatesInChromium) {
     const std::string value = ElementText(dom, id);
     EXPECT_FALSE(value.empty() || value == "0") << id << " shows \"" << value << "\"\n" << dom;
   }
+  // The sessions table: the load's source ports, from the tester's address.
+  EXPECT_FALSE(absl::StartsWith(ElementText(dom, "session-count"), "0")) << dom;
+  EXPECT_TRUE(absl::StrContains(dom, "<td>198.18.0.1:40")) << dom;
   std::ofstream(OutputPath(absl::StrCat("dashboard-", GetParam(), ".html"))) << dom;
 }
 

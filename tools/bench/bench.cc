@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -33,12 +34,15 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 // The build has no exceptions: nlohmann::json aborts instead of throwing, and parsing is done
 // with allow_exceptions=false so that bad tester output is an error value.
 #define JSON_NOEXCEPTION 1
 #include <nlohmann/json.hpp>
+
+#include "httplib.h"
 
 #include "absl/algorithm/container.h"
 #include "absl/flags/flag.h"
@@ -47,6 +51,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -88,6 +93,9 @@ ABSL_FLAG(int, prog_cost_repeat, 1000000,
           "Runs per round of the per-program cost (bpf_prog_test_run_opts); 0: skip it.");
 ABSL_FLAG(bool, prog_cost_only, false,
           "Print the per-program cost table (no veth, no tester) and stop.");
+ABSL_FLAG(bool, scrape_check, false,
+          "Only the scrape check (issue 15): xdp flat out, --xdp_pairs times without and with "
+          "a scraper of reflectord's /metrics every 100 ms, and the reflected rates' ratio.");
 ABSL_FLAG(int, tester_cpu, 0, "CPU for ito-tester (and so for the veth NAPI it drives); -1: any.");
 ABSL_FLAG(int, reflector_cpu, 1, "CPU for reflectord's userspace workers; -1: any.");
 ABSL_FLAG(int, nice, -20,
@@ -318,6 +326,98 @@ std::vector<PairRuns> MeasurePairs(lab::ReflectorLab& bench_lab, Tester& tester,
   return all;
 }
 
+// GETs reflectord's /metrics every `period`, from a thread in the reflector's namespace (where
+// its HTTP API listens on 127.0.0.1:9842), as a Prometheus scraper on the host would, until
+// destroyed.
+class Scraper {
+ public:
+  Scraper(const lab::ReflectorLab& bench_lab, absl::Duration period)
+      : thread_([this, &bench_lab, period] {
+          absl::StatusOr<lab::NetnsEntry> inside = bench_lab.Enter(lab::End::kReflector);
+          if (!inside.ok()) return;
+          httplib::Client client("127.0.0.1", 9842);
+          client.set_read_timeout(2);
+          absl::Time next = absl::Now();
+          while (!stop_.load()) {
+            httplib::Result result = client.Get("/metrics");
+            ++(result && result->status == 200 ? ok_ : failed_);
+            next += period;
+            absl::SleepFor(next - absl::Now());
+          }
+        }) {}
+  ~Scraper() {
+    stop_.store(true);
+    thread_.join();
+  }
+  int ok() const { return ok_.load(); }
+  int failed() const { return failed_.load(); }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<int> ok_{0};
+  std::atomic<int> failed_{0};
+  std::thread thread_;
+};
+
+// The scrape check: per frame size, `pairs` alternating xdp max-load runs without and with a
+// Scraper every 100 ms, each with reflectord started afresh. Prints each pair's reflected
+// rates and the median ratio (a benchmark, not a test: the machine's noise is in it). False
+// when a run failed.
+bool ScrapeCheck(lab::ReflectorLab& bench_lab, Tester& tester, const Settings& settings,
+                 int pairs) {
+  constexpr absl::Duration kScrapePeriod = absl::Milliseconds(100);
+  bool complete = true;
+  for (const size_t size : settings.sizes) {
+    PairRuns runs;  // baseline_fps: without scraping; xdp_fps: with
+    runs.frame_size = size;
+    int scrapes = 0;
+    int failed = 0;
+    for (int i = 0; i < pairs && runs.error.empty(); ++i) {
+      for (const bool scrape : {false, true}) {
+        absl::StatusOr<std::unique_ptr<ReflectorUnderTest>> reflector =
+            ReflectorUnderTest::Start(bench_lab, "xdp", settings);
+        if (!reflector.ok()) {
+          runs.error = absl::StrCat("xdp did not start: ", reflector.status().message());
+          break;
+        }
+        std::optional<Scraper> scraper;
+        if (scrape) scraper.emplace(bench_lab, kScrapePeriod);
+        const absl::StatusOr<nlohmann::json> result = FlatOut(tester, settings, size);
+        if (scraper) {
+          scrapes += scraper->ok();
+          failed += scraper->failed();
+          scraper.reset();
+        }
+        const absl::StatusOr<std::string> stopped = (*reflector)->Stop();
+        if (!result.ok() || !stopped.ok()) {
+          runs.error = std::string(!result.ok() ? result.status().message()
+                                                : stopped.status().message());
+          break;
+        }
+        (scrape ? runs.xdp_fps : runs.baseline_fps).push_back(Number(*result, "rx_fps"));
+      }
+    }
+    if (!runs.error.empty()) {
+      complete = false;
+      std::printf("scrape check, %zu-byte frames: %s\n", size, runs.error.c_str());
+      continue;
+    }
+    std::string each;
+    for (size_t i = 0; i < runs.xdp_fps.size(); ++i) {
+      absl::StrAppend(&each, i ? ", " : "", absl::StrFormat("%.0f / %.0f", runs.xdp_fps[i],
+                                                            runs.baseline_fps[i]));
+    }
+    const std::optional<double> ratio = MedianPairRatio(runs);
+    std::printf(
+        "scrape check, %zu-byte frames: reflected frames/s with /metrics scraped every %s / "
+        "without: %s; median ratio %.3f (%d scrapes answered, %d failed; the target: >= 0.98)\n",
+        size, absl::FormatDuration(kScrapePeriod).c_str(), each.c_str(), ratio.value_or(0),
+        scrapes, failed);
+    complete = complete && failed == 0;
+  }
+  return complete;
+}
+
 void Measure(Tester& tester, const Settings& settings, Row& row) {
   const std::string size_flag = absl::StrCat("--frame_size=", row.frame_size);
   const std::string signature_flag = "--signature=" + SignatureFor(row.frame_size);
@@ -430,6 +530,19 @@ std::string OutputPath() {
   return workspace != nullptr ? absl::StrCat(workspace, "/BENCHMARKS.md") : "";
 }
 
+// The bench's lab. IPv4 on both ends: ito-tester binds a UDP socket to the tester's address for
+// the run, where reflections passed to the stack land instead of drawing port unreachables. No
+// lab program on the tester end: ito-tester brings its own.
+absl::StatusOr<std::unique_ptr<lab::ReflectorLab>> CreateBenchLab(const Settings& settings) {
+  lab::ReflectorLabOptions options;
+  options.ipv6 = false;
+  options.tester_addresses = true;
+  options.tester_xdp_pass = false;
+  options.tester_socket = false;
+  options.output_dir = settings.log_dir;
+  return lab::ReflectorLab::Create(options);
+}
+
 int Main(int argc, char** argv) {
   if (geteuid() != 0) {
     std::fprintf(stderr,
@@ -503,22 +616,22 @@ int Main(int argc, char** argv) {
     std::printf("\n%s", costs_text.c_str());
     return complete ? 0 : 1;
   }
+  if (absl::GetFlag(FLAGS_scrape_check)) {
+    absl::StatusOr<std::unique_ptr<lab::ReflectorLab>> bench_lab = CreateBenchLab(*settings);
+    if (!bench_lab.ok()) {
+      std::fprintf(stderr, "bench: lab: %s\n", bench_lab.status().ToString().c_str());
+      return 1;
+    }
+    Tester tester(**bench_lab, *settings);
+    std::printf("\n");
+    return ScrapeCheck(**bench_lab, tester, *settings, absl::GetFlag(FLAGS_xdp_pairs)) ? 0 : 1;
+  }
 
   std::vector<Row> rows;
   std::vector<PairRuns> pairs;
   std::vector<std::string> notes;
   {
-    // IPv4 on both ends: ito-tester binds a UDP socket to the tester's address for the run,
-    // where reflections passed to the stack land instead of drawing port unreachables. No lab
-    // program on the tester end: ito-tester brings its own.
-    lab::ReflectorLabOptions options;
-    options.ipv6 = false;
-    options.tester_addresses = true;
-    options.tester_xdp_pass = false;
-    options.tester_socket = false;
-    options.output_dir = settings->log_dir;
-    absl::StatusOr<std::unique_ptr<lab::ReflectorLab>> bench_lab =
-        lab::ReflectorLab::Create(options);
+    absl::StatusOr<std::unique_ptr<lab::ReflectorLab>> bench_lab = CreateBenchLab(*settings);
     if (!bench_lab.ok()) {
       std::fprintf(stderr, "bench: lab: %s\n", bench_lab.status().ToString().c_str());
       return 1;

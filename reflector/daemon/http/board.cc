@@ -24,6 +24,16 @@ void ControlBoard::SetLastLine(const engine::Counters& counters, absl::Time time
   last_line_time_ = time;
 }
 
+void ControlBoard::SetSessions(std::vector<engine::Session> sessions) {
+  absl::MutexLock lock(&mu_);
+  sessions_ = std::move(sessions);
+}
+
+std::vector<engine::Session> ControlBoard::sessions() const {
+  absl::MutexLock lock(&mu_);
+  return sessions_;
+}
+
 Running ControlBoard::running() const {
   absl::MutexLock lock(&mu_);
   return running_;

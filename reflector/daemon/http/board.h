@@ -20,6 +20,7 @@
 #include "reflector/daemon/options.h"
 #include "reflector/daemon/rule_totals.h"
 #include "reflector/engine/counters.h"
+#include "reflector/engine/session_book.h"
 #include "reflector/packet/config.h"
 
 namespace reflector::daemon::http {
@@ -80,6 +81,8 @@ class ControlBoard {
   // Main thread: after a reload, and after each stats line.
   void SetRunning(Running running);
   void SetLastLine(const engine::Counters& counters, absl::Time time);
+  // Main thread: the live sessions after each reading (engine::SessionBook::Live).
+  void SetSessions(std::vector<engine::Session> sessions);
   // Main thread: answers the pending requests with `handler`, in the order they came.
   void ServeRequests(const std::function<ControlReply(const ControlRequest&)>& handler);
   // Main thread, when it stops: pending and later requests get 503.
@@ -89,6 +92,7 @@ class ControlBoard {
   const StartInfo& start() const { return start_; }
   Running running() const;
   Snapshot Read() const;
+  std::vector<engine::Session> sessions() const;
   // Posts a request and waits for the main loop's reply (503 after `timeout` or once closed).
   ControlReply Call(ControlRequest request, absl::Duration timeout);
 
@@ -106,6 +110,7 @@ class ControlBoard {
   Running running_ ABSL_GUARDED_BY(mu_);
   engine::Counters last_line_ ABSL_GUARDED_BY(mu_);
   absl::Time last_line_time_ ABSL_GUARDED_BY(mu_);
+  std::vector<engine::Session> sessions_ ABSL_GUARDED_BY(mu_);
   std::deque<std::shared_ptr<Pending>> pending_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };

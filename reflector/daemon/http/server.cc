@@ -17,6 +17,7 @@
 #include "httplib.h"
 #include "reflector/daemon/http/api.h"
 #include "reflector/daemon/http/metrics.h"
+#include "reflector/daemon/sessions.h"
 
 namespace reflector::daemon::http {
 namespace {
@@ -24,6 +25,14 @@ namespace {
 constexpr char kJson[] = "application/json";
 // How long a write waits for the main loop, which wakes for it at once (WakeSignal()).
 constexpr absl::Duration kCallTimeout = absl::Seconds(5);
+
+// HTTPS when a certificate is given (OpenSSL through cpp-httplib), else HTTP. An SSLServer
+// whose files do not load is not is_valid(); Bind reports it.
+std::unique_ptr<httplib::Server> MakeServer(const HttpSettings& settings) {
+  if (settings.cert_file.empty()) return std::make_unique<httplib::Server>();
+  return std::make_unique<httplib::SSLServer>(settings.cert_file.c_str(),
+                                              settings.key_file.c_str());
+}
 
 std::string HostForUrl(const std::string& host) {
   return host.find(':') == std::string::npos ? host : absl::StrCat("[", host, "]");
@@ -98,14 +107,29 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Bind(const HttpSettings&
           " must hold one token of at least 16 characters without spaces"));
     }
   }
+  if (!settings.cert_file.empty()) {
+    for (const auto& [flag, path] : {std::pair<const char*, const std::string&>{"--http_cert", settings.cert_file},
+                                      {"--http_key", settings.key_file}}) {
+      if (!std::ifstream(path)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(flag, ": cannot read ", path, ": ", std::strerror(errno)));
+      }
+    }
+  }
   std::unique_ptr<HttpServer> server(new HttpServer(settings, std::move(token), std::move(assets)));
+  if (!server->server_->is_valid()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--http_cert=", settings.cert_file, " --http_key=", settings.key_file,
+        ": not a PEM certificate and its private key (openssl x509 -in FILE -noout and openssl "
+        "pkey -in FILE -noout say more)"));
+  }
   errno = 0;
   const bool bound =
       settings.port == 0  // tests: any free port
           ? (server->port_ = server->server_->bind_to_any_port(settings.host)) > 0
           : server->server_->bind_to_port(settings.host, settings.port);
   if (!bound) {
-    return absl::InvalidArgumentError(
+    return absl::UnavailableError(
         absl::StrCat(where, ": cannot listen: ",
                      errno != 0 ? std::strerror(errno) : "bind failed",
                      " (another reflectord? give another port, or --http=off)"));
@@ -118,7 +142,7 @@ HttpServer::HttpServer(HttpSettings settings, std::string token,
     : settings_(std::move(settings)),
       token_(std::move(token)),
       assets_(std::move(assets)),
-      server_(std::make_unique<httplib::Server>()),
+      server_(MakeServer(settings_)),
       port_(settings_.port) {
   // SO_REUSEADDR for a quick restart, but not the library's SO_REUSEPORT: a second daemon on
   // the same port must fail, not take half the requests.
@@ -150,7 +174,8 @@ HttpServer::~HttpServer() {
 }
 
 std::string HttpServer::Url() const {
-  return absl::StrCat("http://", HostForUrl(settings_.host), ":", port_, "/");
+  return absl::StrCat(settings_.cert_file.empty() ? "http" : "https", "://",
+                      HostForUrl(settings_.host), ":", port_, "/");
 }
 
 bool HttpServer::StoppingAfter(absl::Duration wait) {
@@ -231,8 +256,10 @@ void HttpServer::Route() {
   s.Get("/api/v1/config", [this](const httplib::Request&, httplib::Response& res) {
     Reply(res, 200, Dump(ConfigDocument(board_->running())));
   });
-  s.Get("/api/v1/sessions", [](const httplib::Request&, httplib::Response& res) {
-    ReplyError(res, {501, "per-tester sessions are not implemented yet", {}});
+  s.Get("/api/v1/sessions", [this](const httplib::Request&, httplib::Response& res) {
+    const Running running = board_->running();
+    Reply(res, 200,
+          Dump(SessionsDocument(board_->sessions(), running.rules, running.options.session_idle)));
   });
   s.Put("/api/v1/config", [this](const httplib::Request& req, httplib::Response& res) {
     ControlReply error;

@@ -13,7 +13,8 @@
 //  * on a loopback address the Host header must name a loopback host (DNS rebinding);
 //  * request bodies up to 64 KiB; request line and each header up to 8 KiB (the library's
 //    limits); at most kMaxEventStreams event streams at once;
-//  * only the fixed routes and the assets compiled in are served: no path reaches a file.
+//  * only the fixed routes and the assets compiled in are served: no path reaches a file;
+//  * HTTPS with --http_cert and --http_key (OpenSSL through cpp-httplib).
 #ifndef REFLECTOR_DAEMON_HTTP_SERVER_H_
 #define REFLECTOR_DAEMON_HTTP_SERVER_H_
 
@@ -46,8 +47,10 @@ struct Asset {
 
 class HttpServer {
  public:
-  // Reads the token file and binds the address; nothing is served until Serve. Errors name
-  // the setting: "--http=127.0.0.1:9842: cannot listen: Address already in use".
+  // Reads the token file, loads the certificate and key (HTTPS) and binds the address;
+  // nothing is served until Serve. Errors name the setting: Unavailable for an address that
+  // cannot be bound ("--http=127.0.0.1:9842: cannot listen: Address already in use"),
+  // InvalidArgument for a token, certificate or key file that cannot be used.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Bind(const HttpSettings& settings,
                                                           std::map<std::string, Asset> assets);
   ~HttpServer();  // stops serving and joins the threads

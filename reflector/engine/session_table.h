@@ -1,0 +1,88 @@
+// A worker's per-tester session counts (issue 15), in the XDP program's shape
+// (xdp/session_count.h): a direct-mapped cache of RF_SESSION_CACHE_SLOTS slots, and a table
+// behind it that a session displaced from its slot moves its counts to. The worker counts with
+// no lock or allocation per frame and publishes a copy now and then; the daemon reads the
+// copies and adds them up per key (session_book.h).
+#ifndef REFLECTOR_ENGINE_SESSION_TABLE_H_
+#define REFLECTOR_ENGINE_SESSION_TABLE_H_
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "absl/base/attributes.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
+#include "reflector/packet/session.h"
+
+namespace reflector::engine {
+
+struct SessionKeyHash {
+  size_t operator()(const rf_session_key& key) const {
+    return absl::Hash<absl::string_view>()(
+        absl::string_view(reinterpret_cast<const char*>(&key), sizeof(key)));
+  }
+};
+struct SessionKeyEq {
+  bool operator()(const rf_session_key& a, const rf_session_key& b) const {
+    return rf_session_key_equal(&a, &b);
+  }
+};
+template <typename V>
+using SessionKeyMap = absl::flat_hash_map<rf_session_key, V, SessionKeyHash, SessionKeyEq>;
+
+class SessionTable {
+ public:
+  // `capacity`: entries of the table behind the cache. A displaced session that finds it full
+  // loses the counts it had in its slot (`lost_frames`), as the kernel's LRU table would.
+  explicit SessionTable(size_t capacity = RF_SESSION_TABLE_ENTRIES);
+
+  // Worker thread: counts a reflected frame (as received) classified as `where`.
+  void Count(absl::Span<const uint8_t> frame, const rf_result& where) {
+    const uint64_t fingerprint =
+        rf_session_fingerprint(frame.data(), frame.data() + frame.size(), where.l3_offset,
+                               where.l4_offset, where.ip_version, where.vlan_tags, where.rule);
+    if (fingerprint == 0) return;
+    rf_session_cache_slot& cached = cache_[rf_session_slot_index(fingerprint)];
+    if (cached.fingerprint == fingerprint) {
+      ++cached.slot.counts.frames;
+      cached.slot.counts.bytes += frame.size();
+      return;
+    }
+    TakeSlot(cached, fingerprint, frame, where);
+  }
+  // Worker thread: publishes the counts for Read() when `now_ns` (any monotonic clock) is
+  // `period_ns` or more past the last publication, or at once with Publish().
+  void PublishIfDue(uint64_t now_ns, uint64_t period_ns) {
+    if (now_ns - published_ns_ < period_ns) return;
+    published_ns_ = now_ns;
+    Publish();
+  }
+  void Publish();
+
+  // Any thread: the last publication, one entry per cache slot or table entry in use (a key
+  // may appear in both: add them up).
+  std::vector<rf_session_slot> Read() const;
+  uint64_t lost_frames() const;
+
+ private:
+  ABSL_ATTRIBUTE_NOINLINE void TakeSlot(rf_session_cache_slot& cached, uint64_t fingerprint,
+                                        absl::Span<const uint8_t> frame, const rf_result& where);
+
+  const size_t capacity_;
+  std::array<rf_session_cache_slot, RF_SESSION_CACHE_SLOTS> cache_ = {};
+  SessionKeyMap<rf_session_counts> table_;
+  uint64_t lost_frames_ = 0;
+  uint64_t published_ns_ = 0;
+  mutable absl::Mutex mu_;
+  std::vector<rf_session_slot> published_ ABSL_GUARDED_BY(mu_);
+  uint64_t published_lost_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace reflector::engine
+
+#endif  // REFLECTOR_ENGINE_SESSION_TABLE_H_

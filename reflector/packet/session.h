@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Per-tester sessions (issue 15): what identifies a tester's stream, read from a frame the
+ * classifier reflects (before it is reflected), its fingerprint, and the slots of the
+ * direct-mapped caches the XDP program and the workers count in. Shared by the XDP program (clang -target bpf) and the userspace workers (g++),
+ * like classify.h.
+ *
+ * The data paths only count, cumulatively, per key; they read no clock. Which sessions are
+ * live, when each was first and last seen and when an idle one expires is the daemon's job
+ * (reflector/engine/session_book.h), from readings it takes twice a second: a frame per frame
+ * cost of a hash and a compare, not a clock read and a hash-map update.
+ */
+#ifndef REFLECTOR_PACKET_SESSION_H_
+#define REFLECTOR_PACKET_SESSION_H_
+
+#include "reflector/packet/classify.h"
+#include "reflector/packet/wire.h"
+
+/* Slots of the XDP program's per-CPU cache (a power of two), and entries of the table behind
+ * it (an LRU hash the cache spills into when two sessions meet in one slot). */
+#define RF_SESSION_CACHE_SLOTS 256
+#define RF_SESSION_TABLE_ENTRIES 4096
+
+/* Six words, compared and hashed as such; zero padding so equal streams have equal keys. */
+struct rf_session_key {
+  __u8 src_mac[6];
+  __u16 vlan;     /* outer VLAN ID, 0 for an untagged frame */
+  __u16 src_port; /* UDP ports, network byte order */
+  __u16 dst_port;
+  __u8 rule;       /* the rule that reflected it (rf_result.rule) */
+  __u8 ip_version; /* 4 or 6 */
+  __u8 reserved[2];
+  __u8 src_ip[16]; /* IPv4: the first 4 bytes, the rest zero */
+  __u8 dst_ip[16];
+} __attribute__((aligned(8)));
+
+struct rf_session_counts {
+  __u64 frames;
+  __u64 bytes; /* as received */
+};
+
+/* A key and what was counted for it: a cache slot's content, a table entry, a reading. */
+struct rf_session_slot {
+  struct rf_session_key key;
+  struct rf_session_counts counts;
+};
+
+/* One slot of a cache: the slot and its key's fingerprint (rf_session_fingerprint), which is
+ * all a frame compares; 0 marks an empty slot. */
+struct rf_session_cache_slot {
+  struct rf_session_slot slot;
+  __u64 fingerprint;
+};
+
+#define RF_SESSION_KEY_WORDS (sizeof(struct rf_session_key) / 8)
+
+/* Fills `key` for a frame whose classification is `where`; 0 when done, -1 when the offsets do
+ * not fit the frame (cannot happen for a reflect verdict). */
+RF_INLINE int rf_session_key_fill(const __u8 *data, const __u8 *end, __u32 l3, __u32 l4,
+                                  __u32 ip_version, __u32 vlan_tags, __u32 rule,
+                                  struct rf_session_key *key) {
+  __u64 *words = (__u64 *)key;
+  RF_UNROLL for (__u32 i = 0; i < RF_SESSION_KEY_WORDS; i++) words[i] = 0;
+  if (!RF_FITS(data, 0, RF_ETH_HLEN + 4, end)) return -1;
+  /* Word loads and stores: byte copies would cost a load per byte in the BPF build. */
+  rf_store_u32(key->src_mac, rf_load_u32(data + RF_ETH_ALEN));
+  rf_store_u16(key->src_mac + 4, rf_load_u16(data + RF_ETH_ALEN + 4));
+  if (vlan_tags) key->vlan = rf_load_be16(data + RF_ETH_HLEN) & 0x0fff;
+  if (!RF_FITS(data, l4, 4, end)) return -1;
+  key->src_port = rf_load_u16(data + l4);
+  key->dst_port = rf_load_u16(data + l4 + 2);
+  key->rule = (__u8)rule;
+  key->ip_version = (__u8)ip_version;
+  if (ip_version == 6) {
+    if (!RF_FITS(data, l3, 40, end)) return -1;
+    rf_store_u64(key->src_ip, rf_load_u64(data + l3 + 8));
+    rf_store_u64(key->src_ip + 8, rf_load_u64(data + l3 + 16));
+    rf_store_u64(key->dst_ip, rf_load_u64(data + l3 + 24));
+    rf_store_u64(key->dst_ip + 8, rf_load_u64(data + l3 + 32));
+  } else {
+    if (!RF_FITS(data, l3, 20, end)) return -1;
+    rf_store_u32(key->src_ip, rf_load_u32(data + l3 + 12));
+    rf_store_u32(key->dst_ip, rf_load_u32(data + l3 + 16));
+  }
+  return 0;
+}
+
+/* One word into a fingerprint: multiply and fold, as guard.h does. */
+RF_INLINE __u64 rf_session_mix(__u64 hash, __u64 word) {
+  hash = (hash ^ word) * 0x9e3779b97f4a7c15ULL;
+  return hash ^ (hash >> 29);
+}
+
+/*
+ * A 64-bit fingerprint of the key of a frame classified as the arguments say, read straight
+ * from the frame: what a frame in the cache is compared by, so that a frame whose session holds
+ * its slot costs a few loads and multiplies, not a key built and compared. Two sessions with
+ * one fingerprint would be counted as one: with 64 bits and at most a few thousand sessions,
+ * about one chance in 10^12. Never 0 (an empty slot's); 0 when the offsets do not fit.
+ */
+RF_INLINE __u64 rf_session_fingerprint(const __u8 *data, const __u8 *end, __u32 l3, __u32 l4,
+                                       __u32 ip_version, __u32 vlan_tags, __u32 rule) {
+  if (!RF_FITS(data, 0, RF_ETH_HLEN + 4, end) || !RF_FITS(data, l4, 4, end)) return 0;
+  __u64 head = rf_load_u32(data + RF_ETH_ALEN) | (__u64)rf_load_u16(data + RF_ETH_ALEN + 4) << 32;
+  if (vlan_tags) head |= (__u64)(rf_load_be16(data + RF_ETH_HLEN) & 0x0fff) << 48;
+  __u64 hash = rf_session_mix(ip_version << 8 | rule, head);
+  hash = rf_session_mix(hash, rf_load_u32(data + l4));
+  if (ip_version == 6) {
+    if (!RF_FITS(data, l3, 40, end)) return 0;
+    hash = rf_session_mix(hash, rf_load_u64(data + l3 + 8));
+    hash = rf_session_mix(hash, rf_load_u64(data + l3 + 16));
+    hash = rf_session_mix(hash, rf_load_u64(data + l3 + 24));
+    hash = rf_session_mix(hash, rf_load_u64(data + l3 + 32));
+  } else {
+    if (!RF_FITS(data, l3, 20, end)) return 0;
+    hash = rf_session_mix(hash, rf_load_u64(data + l3 + 12)); /* both addresses */
+  }
+  return hash | 1;
+}
+
+/* A fingerprint's cache slot: its top bits. */
+RF_INLINE __u32 rf_session_slot_index(__u64 fingerprint) {
+  return (__u32)(fingerprint >> 56) & (RF_SESSION_CACHE_SLOTS - 1);
+}
+
+RF_INLINE int rf_session_key_equal(const struct rf_session_key *a,
+                                   const struct rf_session_key *b) {
+  const __u64 *x = (const __u64 *)a;
+  const __u64 *y = (const __u64 *)b;
+  return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]) |
+          (x[5] ^ y[5])) == 0;
+}
+
+#ifdef __cplusplus
+#define RF_SESSION_STATIC_ASSERT static_assert
+#else
+#define RF_SESSION_STATIC_ASSERT _Static_assert
+#endif
+RF_SESSION_STATIC_ASSERT(sizeof(struct rf_session_key) == 48, "rf_session_key layout");
+RF_SESSION_STATIC_ASSERT(sizeof(struct rf_session_slot) == 64, "rf_session_slot layout");
+RF_SESSION_STATIC_ASSERT(sizeof(struct rf_session_cache_slot) == 72, "rf_session_cache_slot layout");
+RF_SESSION_STATIC_ASSERT((RF_SESSION_CACHE_SLOTS & (RF_SESSION_CACHE_SLOTS - 1)) == 0,
+                         "cache slots: a power of two");
+#undef RF_SESSION_STATIC_ASSERT
+
+#endif /* REFLECTOR_PACKET_SESSION_H_ */

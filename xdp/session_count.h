@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Per-tester sessions in the XDP program (BPF only; the key and the cache slot are in
+ * reflector/packet/session.h). Each CPU counts its reflected frames in a direct-mapped cache of
+ * RF_SESSION_CACHE_SLOTS slots: a frame whose session holds its slot costs its fingerprint (a
+ * few loads and multiplies), a compare and two adds, with no lock, atomic or helper call. A session that finds its slot taken by another
+ * moves that one's counts into rf_sessions, an LRU hash shared by the CPUs (atomic adds), and
+ * takes the slot. The daemon reads both (xdp/loader.h) and adds them up per key.
+ *
+ * Exactness: nothing is lost while rf_sessions has room; a reading taken while a CPU moves a
+ * slot may count that slot twice or not at all, which the next reading corrects.
+ */
+#ifndef REFLECTOR_XDP_SESSION_COUNT_H_
+#define REFLECTOR_XDP_SESSION_COUNT_H_
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "reflector/packet/session.h"
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, RF_SESSION_CACHE_SLOTS);
+  __type(key, __u32);
+  __type(value, struct rf_session_cache_slot);
+} rf_session_cache SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, RF_SESSION_TABLE_ENTRIES);
+  __type(key, struct rf_session_key);
+  __type(value, struct rf_session_counts);
+} rf_sessions SEC(".maps");
+
+/* Adds a slot's counts to its session's entry in rf_sessions. */
+static __attribute__((noinline)) void rf_session_spill(struct rf_session_slot *slot) {
+  struct rf_session_counts *total = bpf_map_lookup_elem(&rf_sessions, &slot->key);
+  if (!total) {
+    if (bpf_map_update_elem(&rf_sessions, &slot->key, &slot->counts, BPF_NOEXIST) == 0) return;
+    total = bpf_map_lookup_elem(&rf_sessions, &slot->key); /* another CPU created it */
+    if (!total) return;
+  }
+  __sync_fetch_and_add(&total->frames, slot->counts.frames);
+  __sync_fetch_and_add(&total->bytes, slot->counts.bytes);
+}
+
+/*
+ * A frame whose fingerprint does not hold its slot: builds its key, moves the slot's counts to
+ * rf_sessions, and takes the slot. `offsets`: l3 | l4 << 16; `info`: ip_version |
+ * vlan_tags << 8 | rule << 16 (a global function takes scalars). Out of line, verified once.
+ */
+__attribute__((noinline)) int rf_xdp_session_take(struct xdp_md *ctx, __u32 offsets, __u32 info,
+                                                  __u64 fingerprint) {
+  if (ctx == 0) return 0;
+  const __u8 *data = (const __u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
+  struct rf_session_key key;
+  /* Masks the verifier can bound; real offsets are far below them. */
+  if (rf_session_key_fill(data, end, offsets & 0xff, (offsets >> 16) & 0x1ff, info & 0xff,
+                          (info >> 8) & 0xff, (info >> 16) & 0xff, &key) != 0) {
+    return 0;
+  }
+  const __u32 index = rf_session_slot_index(fingerprint);
+  struct rf_session_cache_slot *cached = bpf_map_lookup_elem(&rf_session_cache, &index);
+  if (!cached) return 0; /* cannot happen: the index is below max_entries */
+  if (cached->slot.counts.frames) rf_session_spill(&cached->slot);
+  cached->slot.key = key;
+  cached->slot.counts.frames = 1;
+  cached->slot.counts.bytes = (__u64)(end - data);
+  cached->fingerprint = fingerprint;
+  return 0;
+}
+
+/* Counts a reflected frame for its session, before it is reflected: its fingerprint compared
+ * with its slot's, two adds; rf_xdp_session_take when another session holds the slot. */
+RF_INLINE void rf_xdp_session_count(struct xdp_md *ctx, const __u8 *data, const __u8 *end,
+                                    const struct rf_result *where) {
+  const __u32 l3 = where->l3_offset & 0xff;
+  const __u32 l4 = where->l4_offset & 0x1ff;
+  const __u32 rule = where->rule & (RF_MAX_RULES - 1);
+  const __u64 fingerprint =
+      rf_session_fingerprint(data, end, l3, l4, where->ip_version, where->vlan_tags, rule);
+  if (!fingerprint) return;
+  const __u32 index = rf_session_slot_index(fingerprint);
+  struct rf_session_cache_slot *cached = bpf_map_lookup_elem(&rf_session_cache, &index);
+  if (!cached) return; /* cannot happen: the index is below max_entries */
+  if (cached->fingerprint == fingerprint) {
+    cached->slot.counts.frames++;
+    cached->slot.counts.bytes += (__u64)(end - data);
+    return;
+  }
+  rf_xdp_session_take(ctx, l3 | l4 << 16, where->ip_version | (__u32)where->vlan_tags << 8 | rule << 16,
+                      fingerprint);
+}
+
+#endif /* REFLECTOR_XDP_SESSION_COUNT_H_ */

@@ -1,0 +1,65 @@
+// The XDP program's per-tester session counts (session_count.h), through test runs: more
+// streams than its cache has slots, so sessions keep displacing each other and move their
+// counts to the table; every frame is still counted once, to its own session, and the key
+// holds what the frame carries.
+#include <arpa/inet.h>
+#include <linux/bpf.h>
+
+#include <map>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "reflector/packet/packet.h"
+#include "reflector/packet/testing/frame_builder.h"
+#include "testing/lab/require_root.h"
+#include "xdp/loader.h"
+#include "xdp/test_run.h"
+
+namespace reflector::xdp {
+namespace {
+
+using packet::testing::DefaultTestConfig;
+using packet::testing::FrameBuilder;
+
+TEST(SessionProgramTest, CountsEveryFrameToItsSession) {
+  REFLECTOR_REQUIRE_ROOT();
+  absl::StatusOr<std::unique_ptr<XdpProgram>> program = XdpProgram::Load();
+  ASSERT_TRUE(program.ok()) << program.status();
+  ASSERT_TRUE((*program)->Configure(DefaultTestConfig(), Action::kReflect).ok());
+  absl::StatusOr<XdpTestRunner> runner = XdpTestRunner::Create(program->get());
+  ASSERT_TRUE(runner.ok()) << runner.status();
+
+  constexpr int kStreams = 3 * RF_SESSION_CACHE_SLOTS;
+  constexpr int kRounds = 3;
+  size_t frame_bytes = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    for (int stream = 0; stream < kStreams; ++stream) {
+      const std::vector<uint8_t> frame = FrameBuilder()
+                                             .IpId(static_cast<uint16_t>(round))
+                                             .Ports(static_cast<uint16_t>(1024 + stream), 3842)
+                                             .Build();
+      frame_bytes = frame.size();
+      absl::StatusOr<TestRunResult> run = runner->Run(frame);
+      ASSERT_TRUE(run.ok()) << run.status();
+      ASSERT_EQ(run->action, XDP_TX);
+    }
+  }
+  absl::StatusOr<std::vector<rf_session_slot>> read = (*program)->ReadSessions();
+  ASSERT_TRUE(read.ok()) << read.status();
+  std::map<int, rf_session_counts> by_port;
+  for (const rf_session_slot& entry : *read) {
+    EXPECT_EQ(entry.key.ip_version, 4);
+    EXPECT_EQ(ntohs(entry.key.dst_port), 3842);
+    EXPECT_EQ(entry.key.src_ip[0], 198);
+    by_port[ntohs(entry.key.src_port)].frames += entry.counts.frames;
+    by_port[ntohs(entry.key.src_port)].bytes += entry.counts.bytes;
+  }
+  ASSERT_EQ(by_port.size(), static_cast<size_t>(kStreams));
+  for (const auto& [port, counts] : by_port) {
+    EXPECT_EQ(counts.frames, static_cast<uint64_t>(kRounds)) << port;
+    EXPECT_EQ(counts.bytes, kRounds * frame_bytes) << port;
+  }
+}
+
+}  // namespace
+}  // namespace reflector::xdp
