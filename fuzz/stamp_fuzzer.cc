@@ -68,7 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const packet::Classification result = packet::Classify(frame, config);
   if (!result.reflect() || !(result.where.actions & RF_ACTION_STAMP)) return 0;
   const rf_result& where = result.where;
-  rf_stamp_pending pending;
+  rf_stamp_pending pending = {};  // g++ -O2 cannot see rf_stamp_build fill it on success
   uint8_t* begin = frame.data();
   const uint8_t* end = begin + frame.size();
   if (rf_stamp_build(begin, end, &where, &config.stamp_clock, fuzz::kT2, &pending) != 0 ||

@@ -111,7 +111,10 @@ struct FilterConfig {
   std::optional<PortRange> loopback_ports;   // loopback rule: destination ports
   std::vector<IpPrefix> loopback_addresses;  // loopback rule: destination addresses
   // stamp / twamp-light rules: destination ports, one rule per range.
-  std::vector<PortRange> stamp_ports = {PortRange{RF_STAMP_PORT, RF_STAMP_PORT}};
+  // (The count constructor, not a braced list: g++ 12 -O2 warns that the list's element may be
+  // used uninitialized, a false positive, -Werror=maybe-uninitialized.)
+  std::vector<PortRange> stamp_ports =
+      std::vector<PortRange>(1, PortRange{RF_STAMP_PORT, RF_STAMP_PORT});
   std::vector<PortRange> twamp_light_ports;
 };
 

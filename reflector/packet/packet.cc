@@ -66,7 +66,7 @@ bool ReflectStamp(absl::Span<uint8_t> frame, const rf_result& where, const rf_st
   if (frame.empty()) return false;
   uint8_t* data = frame.data();
   const uint8_t* end = data + frame.size();
-  rf_stamp_pending pending;
+  rf_stamp_pending pending = {};  // g++ -O2 cannot see rf_stamp_build fill it on success
   if (rf_stamp_build(data, end, &where, &clock, t2_tai_ns, &pending) != 0) return false;
   return rf_stamp_finish(data, end, &pending, &clock, TaiNowNs()) == 0;
 }

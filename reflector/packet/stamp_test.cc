@@ -50,7 +50,7 @@ TEST_P(StampTest, ClassifiesAndBuildsTheReflectorPacketExactly) {
 
   const uint64_t t2 = 1'764'000'000'123'456'789ull;  // CLOCK_TAI ns
   const uint64_t t3 = t2 + 2'345;
-  rf_stamp_pending pending;
+  rf_stamp_pending pending = {};  // g++ -O2 cannot see rf_stamp_build fill it on success
   uint8_t* data = frame.data();
   const uint8_t* end = data + frame.size();
   ASSERT_EQ(rf_stamp_build(data, end, &result.where, &compiled_.wire.stamp_clock, t2, &pending), 0);

@@ -43,7 +43,7 @@ TEST(StampSessionTest, ReadsWhatTheReflectorWrote) {
     const int64_t shift = ptp ? 0 : tai_offset;
     const packet::Classification c = packet::Classify(frame, *config);
     ASSERT_TRUE(c.reflect());
-    rf_stamp_pending pending;
+    rf_stamp_pending pending = {};  // g++ -O2 cannot see rf_stamp_build fill it
     ASSERT_EQ(rf_stamp_build(frame.data(), frame.data() + frame.size(), &c.where,
                              &config->stamp_clock, t1 + shift + 1'000, &pending), 0);
     ASSERT_EQ(rf_stamp_finish(frame.data(), frame.data() + frame.size(), &pending,
