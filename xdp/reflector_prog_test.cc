@@ -11,6 +11,7 @@
 #include "reflector/packet/testing/frame_table.h"
 #include "testing/lab/require_root.h"
 #include "xdp/loader.h"
+#include "xdp/shared_program_test.h"
 #include "xdp/test_run.h"
 
 namespace reflector::xdp {
@@ -27,20 +28,8 @@ using packet::testing::FrameTable;
 // program without multi-buffer support) gives the program; see ProgramSeesOnlyOneBuffer.
 constexpr size_t kSingleBufferLimit = 3000;
 
-class ReflectorProgramTest : public ::testing::TestWithParam<FrameCase> {
+class ReflectorProgramTest : public SharedProgramTest<FrameCase> {
  protected:
-  static void SetUpTestSuite() {
-    if (!testing::lab::HaveRoot()) return;
-    absl::StatusOr<std::unique_ptr<XdpProgram>> loaded = XdpProgram::Load();
-    ASSERT_TRUE(loaded.ok()) << loaded.status();
-    program_ = std::move(*loaded).release();
-    std::printf("verifier: %u instructions processed\n", program_->verified_instructions());
-  }
-  static void TearDownTestSuite() {
-    delete program_;
-    program_ = nullptr;
-  }
-
   // Runs `c` under `action` (and `mode` for the reflect action) and compares with userspace.
   void ExpectSameAsUserspace(const FrameCase& c, Action action, Mode mode) {
     const rf_config config = WithMode(c.config, mode);
@@ -83,10 +72,7 @@ class ReflectorProgramTest : public ::testing::TestWithParam<FrameCase> {
     }
   }
 
-  static XdpProgram* program_;
 };
-
-XdpProgram* ReflectorProgramTest::program_ = nullptr;
 
 TEST_P(ReflectorProgramTest, SameVerdictActionAndBytesAsUserspace) {
   REFLECTOR_REQUIRE_ROOT();

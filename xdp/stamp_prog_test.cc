@@ -15,6 +15,7 @@
 #include "reflector/packet/testing/stamp_frames.h"
 #include "testing/lab/require_root.h"
 #include "xdp/loader.h"
+#include "xdp/shared_program_test.h"
 #include "xdp/test_run.h"
 
 namespace reflector::xdp {
@@ -29,23 +30,7 @@ uint64_t Be64(const std::vector<uint8_t>& frame, size_t at) {
   return v;
 }
 
-class StampProgramTest : public ::testing::TestWithParam<StampCase> {
- protected:
-  static void SetUpTestSuite() {
-    if (!testing::lab::HaveRoot()) return;
-    absl::StatusOr<std::unique_ptr<XdpProgram>> loaded = XdpProgram::Load();
-    ASSERT_TRUE(loaded.ok()) << loaded.status();
-    program_ = std::move(*loaded).release();
-    std::printf("verifier: %u instructions processed\n", program_->verified_instructions());
-  }
-  static void TearDownTestSuite() {
-    delete program_;
-    program_ = nullptr;
-  }
-  static XdpProgram* program_;
-};
-
-XdpProgram* StampProgramTest::program_ = nullptr;
+class StampProgramTest : public SharedProgramTest<StampCase> {};
 
 TEST_P(StampProgramTest, KernelAnswersAsTheOracleWithItsOwnClock) {
   REFLECTOR_REQUIRE_ROOT();
