@@ -42,6 +42,7 @@ struct rf_stamp_pending {
   __u32 udp_off;
   __u32 old_sum;     /* one's-complement sum of the packet's first 44 bytes as received */
   __u32 ptp;         /* the sender asked for PTP timestamps (its Z flag) */
+  __u32 ipv6;        /* a zero UDP checksum means "none" only over IPv4 */
 };
 
 /* A timestamp as 64 bits in host order, high word the seconds: NTP (seconds since 1900 UTC,
@@ -141,11 +142,14 @@ RF_INLINE int rf_stamp_build(__u8 *data, const __u8 *end, const struct rf_result
   pending->udp_off = l4_off;
   pending->old_sum = old_sum;
   pending->ptp = ptp;
+  pending->ipv6 = v6;
   return 0;
 }
 
 /* Step two: T3 from `t3_tai_ns`, then the UDP checksum for everything that changed (the swaps
- * leave it as it was). A zero IPv4 UDP checksum (none) stays zero. Returns 0, or -1 when
+ * leave it as it was). A zero IPv4 UDP checksum (none) stays zero; over IPv6, where a checksum
+ * is mandatory, zero is the other one's-complement zero and is updated like any value, so a
+ * sender's checksum that verifies still verifies in the answer. Returns 0, or -1 when
  * `pending` does not fit the frame (it came from rf_stamp_build of this frame: never). */
 RF_INLINE int rf_stamp_finish(__u8 *data, const __u8 *end, const struct rf_stamp_pending *pending,
                               const struct rf_stamp_clock *clock, __u64 t3_tai_ns) {
@@ -157,7 +161,7 @@ RF_INLINE int rf_stamp_finish(__u8 *data, const __u8 *end, const struct rf_stamp
   if (!RF_FITS(data, udp_off, RF_UDP_HLEN, end)) return -1;
   __u8 *udp = data + udp_off;
   const __u16 check = rf_load_u16(udp + 6);
-  if (check == 0) return 0;
+  if (check == 0 && !pending->ipv6) return 0;
   __u16 updated = rf_stamp_checksum_update(check, pending->old_sum, rf_stamp_sum(p));
   if (updated == 0) updated = 0xffff; /* 0 means "no checksum" on the wire */
   rf_store_u16(udp + 6, updated);
