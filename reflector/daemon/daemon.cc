@@ -336,6 +336,11 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   engine::SessionBook sessions;
   absl::Time next_sessions = started;
   const auto read_sessions = [&](absl::Time now) {
+    // The workers drop a session two readings after the book ended it, so that the book
+    // sees a key leave only once its session is over (session_book.h).
+    datapath->SetSessionIdle(options.session_idle > absl::ZeroDuration()
+                                 ? options.session_idle + 2 * kSessionReadPeriod
+                                 : absl::ZeroDuration());
     sessions.Update(datapath->ReadSessions(), now, options.session_idle);
     board.SetSessions(sessions.Live());
     next_sessions = now + kSessionReadPeriod;

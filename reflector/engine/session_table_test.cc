@@ -122,5 +122,119 @@ TEST(SessionTableTest, PublishesWhenDue) {
   EXPECT_EQ(table.Read().size(), 1u);
 }
 
+std::vector<uint8_t> StreamFrame(uint16_t port) {
+  return FrameBuilder().Ports(port, RF_DEFAULT_PORT).Ito().Build();
+}
+
+// The cache slot a stream's frames count in.
+uint32_t SlotOf(const std::vector<uint8_t>& bytes) {
+  const packet::Classification result = packet::Classify(bytes, DefaultTestConfig());
+  return rf_session_slot_index(rf_session_fingerprint(bytes.data(), bytes.data() + bytes.size(),
+                                                      result.where.l3_offset,
+                                                      result.where.l4_offset, 4, 0,
+                                                      result.where.rule));
+}
+
+// A port whose stream shares `port`'s cache slot.
+uint16_t PortSharingSlot(uint16_t port) {
+  uint16_t other = port + 1;
+  while (SlotOf(StreamFrame(other)) != SlotOf(StreamFrame(port))) ++other;
+  return other;
+}
+
+constexpr uint64_t kSecond = 1000000000;
+
+// Idle sessions leave the table at a publication: one that counted no frame for longer than
+// the idle time (on the clock the worker publishes with) is gone, one that did stays.
+TEST(SessionTableTest, DropsSessionsIdleForLongerThanTheIdleTime) {
+  SessionTable table;
+  table.set_idle_ns(3 * kSecond);
+  CountFrame(table, StreamFrame(1024));
+  CountFrame(table, StreamFrame(2000));
+  table.Publish(/*now_ns=*/1 * kSecond);  // both grew: seen at 1 s
+  EXPECT_EQ(Totals(table).size(), 2u);
+  CountFrame(table, StreamFrame(2000));
+  table.Publish(/*now_ns=*/3 * kSecond);  // 2000 grew: seen at 3 s
+  table.Publish(/*now_ns=*/4 * kSecond);  // 1024: idle exactly 3 s, stays
+  EXPECT_EQ(Totals(table).size(), 2u);
+  table.Publish(/*now_ns=*/4 * kSecond + 1);
+  auto totals = Totals(table);
+  ASSERT_EQ(totals.size(), 1u);
+  EXPECT_EQ(ntohs(totals.begin()->first.src_port), 2000);
+  EXPECT_EQ(totals.begin()->second.frames, 2u);
+  table.Publish(/*now_ns=*/6 * kSecond + 1);
+  EXPECT_TRUE(Totals(table).empty());
+  // A tester that comes back starts again from zero.
+  CountFrame(table, StreamFrame(1024));
+  table.Publish(/*now_ns=*/7 * kSecond);
+  totals = Totals(table);
+  ASSERT_EQ(totals.size(), 1u);
+  EXPECT_EQ(totals.begin()->second.frames, 1u);
+}
+
+TEST(SessionTableTest, ZeroIdleTimeKeepsEverySession) {
+  SessionTable table;
+  CountFrame(table, StreamFrame(1024));
+  table.Publish(/*now_ns=*/1);
+  table.Publish(/*now_ns=*/1000 * kSecond);
+  EXPECT_EQ(Totals(table).size(), 1u);
+}
+
+// A session whose earlier counts moved to the table while it is still sending keeps both: the
+// table's part ages with its slot, not from when it moved.
+TEST(SessionTableTest, AnActiveSessionKeepsWhatItMovedToTheTable) {
+  SessionTable table;
+  table.set_idle_ns(3 * kSecond);
+  const uint16_t other = PortSharingSlot(1024);
+  CountFrame(table, StreamFrame(1024));
+  CountFrame(table, StreamFrame(other));  // 1024's frame moves to the table
+  CountFrame(table, StreamFrame(1024));   // and 1024 takes the slot back: other's moves
+  table.Publish(/*now_ns=*/1 * kSecond);
+  for (uint64_t second = 2; second <= 10; ++second) {
+    CountFrame(table, StreamFrame(1024));
+    table.Publish(second * kSecond);
+  }
+  const auto totals = Totals(table);
+  ASSERT_EQ(totals.size(), 1u);  // other: idle since 1 s
+  EXPECT_EQ(ntohs(totals.begin()->first.src_port), 1024);
+  EXPECT_EQ(totals.begin()->second.frames, 11u);
+}
+
+// A stream that takes over a slot is a new session there, whatever the counts it starts with:
+// it does not inherit the previous holder's age.
+TEST(SessionTableTest, ANewHolderOfASlotIsNotTheOldOnesAge) {
+  SessionTable table;
+  table.set_idle_ns(3 * kSecond);
+  const uint16_t other = PortSharingSlot(1024);
+  CountFrame(table, StreamFrame(1024));
+  table.Publish(/*now_ns=*/1 * kSecond);  // slot: 1 frame, seen at 1 s
+  CountFrame(table, StreamFrame(other));  // 1 frame in the slot again, a different session
+  table.Publish(/*now_ns=*/4 * kSecond + 1);
+  // `other` stays (seen at 4 s, not at 1 s), and so does 1024, which moved to the table and
+  // was first seen there at 4 s + 1.
+  EXPECT_EQ(Totals(table).size(), 2u);
+  table.Publish(/*now_ns=*/7 * kSecond + 2);
+  EXPECT_TRUE(Totals(table).empty());
+}
+
+// Expiry is what keeps a worker counting new testers: a full table whose sessions went idle
+// has room again.
+TEST(SessionTableTest, ExpiryMakesRoomInAFullTable) {
+  SessionTable table(/*capacity=*/1);
+  table.set_idle_ns(3 * kSecond);
+  const uint16_t second = PortSharingSlot(1024);
+  const uint16_t third = PortSharingSlot(second);
+  CountFrame(table, StreamFrame(1024));
+  CountFrame(table, StreamFrame(second));  // 1024 moves to the table, which is now full
+  table.Publish(/*now_ns=*/1 * kSecond);
+  table.Publish(/*now_ns=*/5 * kSecond);  // both idle: dropped
+  EXPECT_TRUE(Totals(table).empty());
+  CountFrame(table, StreamFrame(third));
+  CountFrame(table, StreamFrame(1024));  // third moves to the table: there is room
+  table.Publish(/*now_ns=*/6 * kSecond);
+  EXPECT_EQ(table.lost_frames(), 0u);
+  EXPECT_EQ(Totals(table).size(), 2u);
+}
+
 }  // namespace
 }  // namespace reflector::engine

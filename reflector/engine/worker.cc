@@ -133,7 +133,7 @@ absl::Status Worker::Run(const std::atomic<bool>& stop, bool spin) {
     // further, so a spinner that yields loses its CPU to any other busy task for milliseconds.
     REFLECTOR_RETURN_IF_ERROR(RunBatch(wait).status());
   }
-  sessions_.Publish();  // the last counts, for the summary at exit
+  sessions_.Publish();  // the last counts, for the summary at exit (nothing dropped)
   return io_.Flush();
 }
 
