@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "reflector/engine/session_book.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
 
@@ -234,6 +235,48 @@ TEST(SessionTableTest, ExpiryMakesRoomInAFullTable) {
   table.Publish(/*now_ns=*/6 * kSecond);
   EXPECT_EQ(table.lost_frames(), 0u);
   EXPECT_EQ(Totals(table).size(), 2u);
+}
+
+// The worker's table and the daemon's book together, as the daemon runs them (a publication
+// every 250 ms, a reading every 500 ms, the table's idle time two readings past the book's): a
+// tester that goes quiet is ended by the book first, then leaves the table, and when it comes
+// back it is a new session counted from zero.
+TEST(SessionTableTest, WithTheBookATesterThatComesBackIsANewSession) {
+  SessionTable table;
+  SessionBook book;
+  const absl::Duration idle = absl::Seconds(3);
+  table.set_idle_ns(absl::ToInt64Nanoseconds(idle + 2 * absl::Milliseconds(500)));
+  const absl::Time start = absl::FromUnixSeconds(1'800'000'000);
+  bool ended = false;
+  for (int tick = 0; tick <= 32; ++tick) {  // 250 ms each: 8 s
+    if (tick == 0) {
+      for (int i = 0; i < 4; ++i) CountFrame(table, StreamFrame(1024));
+    }
+    if (tick == 24) {  // 6 s: back
+      for (int i = 0; i < 2; ++i) CountFrame(table, StreamFrame(1024));
+    }
+    const absl::Duration now = tick * absl::Milliseconds(250);
+    // The worker's monotonic clock: any origin (here 1 s before the daemon's).
+    table.PublishIfDue(static_cast<uint64_t>(absl::ToInt64Nanoseconds(now + absl::Seconds(1))),
+                       absl::ToInt64Nanoseconds(absl::Milliseconds(250)));
+    if (tick % 2 != 0) continue;
+    book.Update(table.Read(), start + now, idle);
+    const std::vector<Session> live = book.Live();
+    if (tick < 24) {
+      if (live.empty()) {
+        ended = true;
+        EXPECT_GT(now, idle) << "ended early";
+      } else {
+        EXPECT_FALSE(ended) << "live again at " << now;
+        EXPECT_EQ(live[0].frames, 4u);
+      }
+    }
+  }
+  EXPECT_TRUE(ended);
+  const std::vector<Session> live = book.Live();
+  ASSERT_EQ(live.size(), 1u);
+  EXPECT_EQ(live[0].frames, 2u);
+  EXPECT_EQ(live[0].first_seen, start + absl::Seconds(6));
 }
 
 }  // namespace
