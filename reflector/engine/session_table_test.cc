@@ -237,6 +237,34 @@ TEST(SessionTableTest, ExpiryMakesRoomInAFullTable) {
   EXPECT_EQ(Totals(table).size(), 2u);
 }
 
+// Runs of one stream, a stream that takes their slot in between, and a publication that
+// empties it: every frame counts to its own session, never into a slot another one holds.
+TEST(SessionTableTest, RunsOfAStreamCountToTheirOwnSession) {
+  SessionTable table;
+  table.set_idle_ns(3 * kSecond);
+  const uint16_t other = PortSharingSlot(1024);
+  CountFrame(table, StreamFrame(1024));
+  CountFrame(table, StreamFrame(1024));
+  CountFrame(table, StreamFrame(other));  // takes 1024's slot
+  CountFrame(table, StreamFrame(1024));   // and 1024 takes it back
+  CountFrame(table, StreamFrame(1024));
+  CountFrame(table, FrameBuilder().Ports(1024, RF_DEFAULT_PORT).Ito().FrameSize(200).Build());
+  table.Publish(/*now_ns=*/1 * kSecond);
+  auto totals = Totals(table);
+  ASSERT_EQ(totals.size(), 2u);
+  for (const auto& [key, counts] : totals) {
+    EXPECT_EQ(counts.frames, ntohs(key.src_port) == 1024 ? 5u : 1u);
+  }
+  table.Publish(/*now_ns=*/5 * kSecond);  // both idle: their slots emptied
+  EXPECT_TRUE(Totals(table).empty());
+  CountFrame(table, StreamFrame(1024));  // the last frame's stream, in an emptied slot
+  CountFrame(table, StreamFrame(1024));
+  table.Publish(/*now_ns=*/6 * kSecond);
+  totals = Totals(table);
+  ASSERT_EQ(totals.size(), 1u);
+  EXPECT_EQ(totals.begin()->second.frames, 2u);
+}
+
 // The worker's table and the daemon's book together, as the daemon runs them (a publication
 // every 250 ms, a reading every 500 ms, the table's idle time two readings past the book's): a
 // tester that goes quiet is ended by the book first, then leaves the table, and when it comes
