@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_table.h"
+#include "reflector/packet/testing/stamp_frames.h"
 #include "testing/lab/require_root.h"
 #include "xdp/loader.h"
 #include "xdp/test_run.h"
@@ -180,6 +181,38 @@ TEST_F(CaptureProgramTest, ReflectedFramesAlsoAsSent) {
     ++reflected;
   }
   EXPECT_GT(reflected, 10u);
+}
+
+// capture_sent with STAMP / TWAMP-Light answers (rf_xdp_stamp): the sent copy is the answer
+// the program sent, timestamps and all.
+TEST_F(CaptureProgramTest, StampAnswersAlsoAsSent) {
+  absl::StatusOr<packet::CompiledConfig> compiled =
+      packet::Compile(packet::testing::StampTestFilter());
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  rf_capture_config capture = Everything(RF_CAPTURE_SNAP_MAX);
+  capture.sent = 1;
+  ASSERT_TRUE(program_->Configure(compiled->wire, Action::kReflect).ok());
+  program_->ConfigureCapture(capture);
+  size_t answered = 0;
+  for (const packet::testing::StampCase& c : packet::testing::StampTable()) {
+    const std::vector<uint8_t> frame = c.frame();
+    if (c.verdict != Verdict::kReflect || frame.size() < kMinTestRunFrame) continue;
+    SCOPED_TRACE(c.name);
+    records_.clear();
+    absl::StatusOr<XdpTestRunner> runner = XdpTestRunner::Create(program_.get());
+    ASSERT_TRUE(runner.ok()) << runner.status();
+    absl::StatusOr<TestRunResult> run = runner->Run(frame);
+    ASSERT_TRUE(run.ok()) << run.status();
+    ring_buffer__consume(ring_);
+    ASSERT_EQ(records_.size(), 2u);
+    EXPECT_EQ(records_[0].header.direction, RF_CAPTURE_RECEIVED);
+    EXPECT_EQ(records_[0].bytes, frame);
+    EXPECT_EQ(records_[1].header.direction, RF_CAPTURE_SENT);
+    EXPECT_EQ(records_[1].bytes, run->frame);
+    EXPECT_NE(records_[1].bytes, frame);  // answered, not echoed
+    ++answered;
+  }
+  EXPECT_GT(answered, 3u);
 }
 
 TEST_F(CaptureProgramTest, OneInNSampled) {

@@ -300,8 +300,13 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
   switch (config->action) {
     case RF_XDP_TX:
       if (where->actions & RF_ACTION_STAMP) {
-        return rf_xdp_stamp(ctx, rf_load_u64((const __u8 *)where),
-                            rf_load_u64((const __u8 *)where + 8));
+        const int answered = rf_xdp_stamp(ctx, rf_load_u64((const __u8 *)where),
+                                          rf_load_u64((const __u8 *)where + 8));
+        /* The answer as sent, as for any reflected frame below. */
+        if (answered == XDP_TX && rf_capture.enabled && rf_capture.sent) {
+          rf_xdp_capture_sent(ctx, where->rule);
+        }
+        return answered;
       }
       if ((fast ? rf_reflect_fast(data, end, where) : rf_reflect(data, end, where)) != 0) {
         counters->reflect_errors++;

@@ -336,6 +336,11 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   engine::SessionBook sessions;
   absl::Time next_sessions = started;
   const auto read_sessions = [&](absl::Time now) {
+    // The workers drop a session two readings after the book ended it, so that the book
+    // sees a key leave only once its session is over (session_book.h).
+    datapath->SetSessionIdle(options.session_idle > absl::ZeroDuration()
+                                 ? options.session_idle + 2 * kSessionReadPeriod
+                                 : absl::ZeroDuration());
     sessions.Update(datapath->ReadSessions(), now, options.session_idle);
     board.SetSessions(sessions.Live());
     next_sessions = now + kSessionReadPeriod;
@@ -425,6 +430,13 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     DaemonOptions next;
     http::ControlReply reply = http::ValidateChange(options, request.settings, &next);
     if (reply.status != 200) return reply;
+    // A capture file that cannot be written (no such directory, no permission, a full disk)
+    // refuses the whole change before anything changed, as a bad value does.
+    if (absl::Status writable = capture->TryOpen(next.capture); !writable.ok()) {
+      log.Error(absl::StrCat("capture: ", writable.message(),
+                             "; the change over HTTP is refused, nothing changed"));
+      return {400, absl::StrCat("capture: ", writable.message()), {"capture"}};
+    }
     log.Info(absl::StrCat("settings changed over HTTP: ", absl::StrJoin(reply.fields, ", ")));
     absl::StatusOr<std::string> done = apply(next);
     if (!done.ok()) return {400, std::string(done.status().message()), reply.fields};

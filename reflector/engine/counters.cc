@@ -8,6 +8,12 @@ uint64_t Counters::rejected_frames() const {
   return total;
 }
 
+Dwell& Dwell::operator+=(const Dwell& other) {
+  for (size_t i = 0; i < buckets.size(); ++i) buckets[i] += other.buckets[i];
+  sum_ns += other.sum_ns;
+  return *this;
+}
+
 Counters& Counters::operator+=(const Counters& other) {
   rx_frames += other.rx_frames;
   rx_bytes += other.rx_bytes;
@@ -26,6 +32,7 @@ Counters& Counters::operator+=(const Counters& other) {
   if (other.loop_peer != 0) loop_peer = other.loop_peer;
   capture_captured += other.capture_captured;
   capture_dropped += other.capture_dropped;
+  dwell += other.dwell;
   workers.insert(workers.end(), other.workers.begin(), other.workers.end());
   return *this;
 }
@@ -46,6 +53,12 @@ void PublishedCounters::Add(const Counters& delta) {
   Bump(tx_dropped_, delta.tx_dropped);
   Bump(rx_dropped_, delta.rx_dropped);
   if (delta.loop_peer != 0) loop_peer_.store(delta.loop_peer, std::memory_order_relaxed);
+  if (delta.dwell.sum_ns != 0 || delta.dwell.buckets[0] != 0) {
+    for (size_t i = 0; i < dwell_buckets_.size(); ++i) {
+      Bump(dwell_buckets_[i], delta.dwell.buckets[i]);
+    }
+    Bump(dwell_sum_ns_, delta.dwell.sum_ns);
+  }
 }
 
 Counters PublishedCounters::Read() const {
@@ -65,6 +78,10 @@ Counters PublishedCounters::Read() const {
   out.tx_dropped = tx_dropped_.load(std::memory_order_relaxed);
   out.rx_dropped = rx_dropped_.load(std::memory_order_relaxed);
   out.loop_peer = loop_peer_.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < dwell_buckets_.size(); ++i) {
+    out.dwell.buckets[i] = dwell_buckets_[i].load(std::memory_order_relaxed);
+  }
+  out.dwell.sum_ns = dwell_sum_ns_.load(std::memory_order_relaxed);
   return out;
 }
 

@@ -21,6 +21,35 @@ struct WorkerCounts {
   friend bool operator==(const WorkerCounts&, const WorkerCounts&) = default;
 };
 
+// How long reflected frames stayed in a userspace worker: from the batch's arrival (Receive
+// returned) to its submission for sending (Transmit returned). Every frame of a batch is read
+// and submitted together, so one pair of clock reads per batch gives each frame's dwell; the
+// frames of a batch count into its bucket as many times as the batch sent frames.
+struct Dwell {
+  // Upper bounds of the buckets, in ns; a last bucket takes the rest (+Inf).
+  static constexpr std::array<uint64_t, 14> kBoundsNs = {
+      1000,    2000,    5000,    10000,    20000,    50000,    100000,
+      200000,  500000,  1000000, 2000000, 5000000, 10000000, 100000000};
+  std::array<uint64_t, kBoundsNs.size() + 1> buckets = {};  // frames per bucket, not cumulative
+  uint64_t sum_ns = 0;
+
+  // The frames counted (the buckets added up, so that a reading is always consistent).
+  uint64_t frames() const {
+    uint64_t total = 0;
+    for (uint64_t n : buckets) total += n;
+    return total;
+  }
+
+  void Add(uint64_t dwell_ns, uint64_t count) {
+    size_t i = 0;
+    while (i < kBoundsNs.size() && dwell_ns > kBoundsNs[i]) ++i;
+    buckets[i] += count;
+    sum_ns += dwell_ns * count;
+  }
+  Dwell& operator+=(const Dwell& other);
+  friend bool operator==(const Dwell&, const Dwell&) = default;
+};
+
 struct Counters {
   uint64_t rx_frames = 0;
   uint64_t rx_bytes = 0;
@@ -40,6 +69,8 @@ struct Counters {
   // and frames selected but not written (ring or queue full, rate bound, file bound).
   uint64_t capture_captured = 0;
   uint64_t capture_dropped = 0;
+  // Userspace workers only (afxdp, afpacket, dpdk); empty for xdp.
+  Dwell dwell;
   // Per worker, in queue order (the engine fills it when it adds its workers up; empty for
   // xdp, whose frames never reach userspace). Adding snapshots lists both sets of workers.
   std::vector<WorkerCounts> workers;
@@ -76,6 +107,8 @@ class PublishedCounters {
   std::atomic<uint64_t> tx_dropped_{0};
   std::atomic<uint64_t> rx_dropped_{0};
   std::atomic<uint64_t> loop_peer_{0};
+  std::array<std::atomic<uint64_t>, Dwell::kBoundsNs.size() + 1> dwell_buckets_{};
+  std::atomic<uint64_t> dwell_sum_ns_{0};
 };
 
 }  // namespace reflector::engine

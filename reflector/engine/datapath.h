@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "platform/afpacket/afpacket_options.h"
 #include "platform/afxdp/afxdp_options.h"
 #include "reflector/base/netdev.h"
@@ -86,6 +87,10 @@ class DataPath {
   // Per-tester sessions: the counts per session key of every source the data path counts in
   // (cache slots, tables, workers), as read; the daemon adds them up (session_book.h).
   virtual std::vector<rf_session_slot> ReadSessions() const = 0;
+  // How long a session may stay idle before the sources that hold their counts in memory of
+  // their own (the workers' session tables) drop it; zero: never. The XDP paths' table is a
+  // kernel LRU hash, bounded without it.
+  virtual void SetSessionIdle(absl::Duration) {}
   // OK while the data path works; the reason once it stopped working (worker error, link gone).
   virtual absl::Status Health() const = 0;
   // Capture (issue 21): where this data path's verdicts come out, valid while it lives.

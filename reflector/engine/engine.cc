@@ -76,6 +76,10 @@ std::vector<rf_session_slot> Engine::ReadSessions() const {
   return out;
 }
 
+void Engine::SetSessionIdle(absl::Duration idle) {
+  for (const auto& worker : workers_) worker->SetSessionIdle(idle);
+}
+
 Counters Engine::ReadCounters() const {
   Counters total;
   for (const auto& worker : workers_) {

@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "platform/frame_io.h"
 #include "reflector/engine/counters.h"
 #include "reflector/engine/shared_config.h"
@@ -40,6 +41,8 @@ class Engine {
   Counters ReadCounters() const;
   // Every worker's published session counts (session_table.h), one after the other.
   std::vector<rf_session_slot> ReadSessions() const;
+  // Any thread: every worker drops sessions idle for longer than `idle` (zero: never).
+  void SetSessionIdle(absl::Duration idle);
   // The first error a worker stopped with, or OK.
   absl::Status error() const;
   // True while at least one worker runs.

@@ -45,6 +45,7 @@ class QueueDataPath : public DataPath {
   absl::Status Reconfigure(const rf_config& config) override;
   Counters ReadCounters() const override;
   std::vector<rf_session_slot> ReadSessions() const override { return engine_->ReadSessions(); }
+  void SetSessionIdle(absl::Duration idle) override { engine_->SetSessionIdle(idle); }
   absl::Status Health() const override { return engine_->error(); }
   capture::CaptureSources capture_sources() override {
     capture::CaptureSources sources;

@@ -2,11 +2,15 @@
 // (xdp/session_count.h): a direct-mapped cache of RF_SESSION_CACHE_SLOTS slots, and a table
 // behind it that a session displaced from its slot moves its counts to. The worker counts with
 // no lock or allocation per frame and publishes a copy now and then; the daemon reads the
-// copies and adds them up per key (session_book.h).
+// copies and adds them up per key (session_book.h). A session whose counts did not grow for
+// the idle time (set_idle) is dropped when the worker publishes, so that the cache and the
+// table keep room for new testers: the frames cost nothing more, the check runs four times a
+// second over at most RF_SESSION_CACHE_SLOTS + capacity entries.
 #ifndef REFLECTOR_ENGINE_SESSION_TABLE_H_
 #define REFLECTOR_ENGINE_SESSION_TABLE_H_
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -60,9 +64,17 @@ class SessionTable {
   void PublishIfDue(uint64_t now_ns, uint64_t period_ns) {
     if (now_ns - published_ns_ < period_ns) return;
     published_ns_ = now_ns;
-    Publish();
+    Publish(now_ns);
   }
+  // Worker thread: drops the sessions idle for longer than the idle time at `now_ns`, then
+  // publishes. A session's idle time counts from the first publication that saw it grow.
+  void Publish(uint64_t now_ns);
+  // Worker thread: publishes without dropping anything (the last counts, at exit).
   void Publish();
+
+  // Any thread: how long a session may stay idle before the worker drops it; 0 (the
+  // default): never. Read at the next publication.
+  void set_idle_ns(uint64_t idle_ns) { idle_ns_.store(idle_ns, std::memory_order_relaxed); }
 
   // Any thread: the last publication, one entry per cache slot or table entry in use (a key
   // may appear in both: add them up).
@@ -73,9 +85,22 @@ class SessionTable {
   ABSL_ATTRIBUTE_NOINLINE void TakeSlot(rf_session_cache_slot& cached, uint64_t fingerprint,
                                         absl::Span<const uint8_t> frame, const rf_result& where);
 
+  // When a slot's or an entry's counts last grew, as the publications saw them.
+  struct Age {
+    uint64_t seen_frames = 0;  // 0 for a slot just taken: counts never equal it
+    uint64_t changed_ns = 0;
+  };
+  struct Entry {
+    rf_session_counts counts;
+    Age age;
+  };
+  void Expire(uint64_t now_ns);
+
   const size_t capacity_;
   std::array<rf_session_cache_slot, RF_SESSION_CACHE_SLOTS> cache_ = {};
-  SessionKeyMap<rf_session_counts> table_;
+  std::array<Age, RF_SESSION_CACHE_SLOTS> cache_age_ = {};
+  SessionKeyMap<Entry> table_;
+  std::atomic<uint64_t> idle_ns_{0};
   uint64_t lost_frames_ = 0;
   uint64_t published_ns_ = 0;
   mutable absl::Mutex mu_;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "reflector/engine/session_book.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
 
@@ -120,6 +121,190 @@ TEST(SessionTableTest, PublishesWhenDue) {
   EXPECT_TRUE(table.Read().empty());
   table.PublishIfDue(/*now_ns=*/250, /*period_ns=*/250);
   EXPECT_EQ(table.Read().size(), 1u);
+}
+
+std::vector<uint8_t> StreamFrame(uint16_t port) {
+  return FrameBuilder().Ports(port, RF_DEFAULT_PORT).Ito().Build();
+}
+
+// The cache slot a stream's frames count in.
+uint32_t SlotOf(const std::vector<uint8_t>& bytes) {
+  const packet::Classification result = packet::Classify(bytes, DefaultTestConfig());
+  return rf_session_slot_index(rf_session_fingerprint(bytes.data(), bytes.data() + bytes.size(),
+                                                      result.where.l3_offset,
+                                                      result.where.l4_offset, 4, 0,
+                                                      result.where.rule));
+}
+
+// A port whose stream shares `port`'s cache slot.
+uint16_t PortSharingSlot(uint16_t port) {
+  uint16_t other = port + 1;
+  while (SlotOf(StreamFrame(other)) != SlotOf(StreamFrame(port))) ++other;
+  return other;
+}
+
+constexpr uint64_t kSecond = 1000000000;
+
+// Idle sessions leave the table at a publication: one that counted no frame for longer than
+// the idle time (on the clock the worker publishes with) is gone, one that did stays.
+TEST(SessionTableTest, DropsSessionsIdleForLongerThanTheIdleTime) {
+  SessionTable table;
+  table.set_idle_ns(3 * kSecond);
+  CountFrame(table, StreamFrame(1024));
+  CountFrame(table, StreamFrame(2000));
+  table.Publish(/*now_ns=*/1 * kSecond);  // both grew: seen at 1 s
+  EXPECT_EQ(Totals(table).size(), 2u);
+  CountFrame(table, StreamFrame(2000));
+  table.Publish(/*now_ns=*/3 * kSecond);  // 2000 grew: seen at 3 s
+  table.Publish(/*now_ns=*/4 * kSecond);  // 1024: idle exactly 3 s, stays
+  EXPECT_EQ(Totals(table).size(), 2u);
+  table.Publish(/*now_ns=*/4 * kSecond + 1);
+  auto totals = Totals(table);
+  ASSERT_EQ(totals.size(), 1u);
+  EXPECT_EQ(ntohs(totals.begin()->first.src_port), 2000);
+  EXPECT_EQ(totals.begin()->second.frames, 2u);
+  table.Publish(/*now_ns=*/6 * kSecond + 1);
+  EXPECT_TRUE(Totals(table).empty());
+  // A tester that comes back starts again from zero.
+  CountFrame(table, StreamFrame(1024));
+  table.Publish(/*now_ns=*/7 * kSecond);
+  totals = Totals(table);
+  ASSERT_EQ(totals.size(), 1u);
+  EXPECT_EQ(totals.begin()->second.frames, 1u);
+}
+
+TEST(SessionTableTest, ZeroIdleTimeKeepsEverySession) {
+  SessionTable table;
+  CountFrame(table, StreamFrame(1024));
+  table.Publish(/*now_ns=*/1);
+  table.Publish(/*now_ns=*/1000 * kSecond);
+  EXPECT_EQ(Totals(table).size(), 1u);
+}
+
+// A session whose earlier counts moved to the table while it is still sending keeps both: the
+// table's part ages with its slot, not from when it moved.
+TEST(SessionTableTest, AnActiveSessionKeepsWhatItMovedToTheTable) {
+  SessionTable table;
+  table.set_idle_ns(3 * kSecond);
+  const uint16_t other = PortSharingSlot(1024);
+  CountFrame(table, StreamFrame(1024));
+  CountFrame(table, StreamFrame(other));  // 1024's frame moves to the table
+  CountFrame(table, StreamFrame(1024));   // and 1024 takes the slot back: other's moves
+  table.Publish(/*now_ns=*/1 * kSecond);
+  for (uint64_t second = 2; second <= 10; ++second) {
+    CountFrame(table, StreamFrame(1024));
+    table.Publish(second * kSecond);
+  }
+  const auto totals = Totals(table);
+  ASSERT_EQ(totals.size(), 1u);  // other: idle since 1 s
+  EXPECT_EQ(ntohs(totals.begin()->first.src_port), 1024);
+  EXPECT_EQ(totals.begin()->second.frames, 11u);
+}
+
+// A stream that takes over a slot is a new session there, whatever the counts it starts with:
+// it does not inherit the previous holder's age.
+TEST(SessionTableTest, ANewHolderOfASlotIsNotTheOldOnesAge) {
+  SessionTable table;
+  table.set_idle_ns(3 * kSecond);
+  const uint16_t other = PortSharingSlot(1024);
+  CountFrame(table, StreamFrame(1024));
+  table.Publish(/*now_ns=*/1 * kSecond);  // slot: 1 frame, seen at 1 s
+  CountFrame(table, StreamFrame(other));  // 1 frame in the slot again, a different session
+  table.Publish(/*now_ns=*/4 * kSecond + 1);
+  // `other` stays (seen at 4 s, not at 1 s), and so does 1024, which moved to the table and
+  // was first seen there at 4 s + 1.
+  EXPECT_EQ(Totals(table).size(), 2u);
+  table.Publish(/*now_ns=*/7 * kSecond + 2);
+  EXPECT_TRUE(Totals(table).empty());
+}
+
+// Expiry is what keeps a worker counting new testers: a full table whose sessions went idle
+// has room again.
+TEST(SessionTableTest, ExpiryMakesRoomInAFullTable) {
+  SessionTable table(/*capacity=*/1);
+  table.set_idle_ns(3 * kSecond);
+  const uint16_t second = PortSharingSlot(1024);
+  const uint16_t third = PortSharingSlot(second);
+  CountFrame(table, StreamFrame(1024));
+  CountFrame(table, StreamFrame(second));  // 1024 moves to the table, which is now full
+  table.Publish(/*now_ns=*/1 * kSecond);
+  table.Publish(/*now_ns=*/5 * kSecond);  // both idle: dropped
+  EXPECT_TRUE(Totals(table).empty());
+  CountFrame(table, StreamFrame(third));
+  CountFrame(table, StreamFrame(1024));  // third moves to the table: there is room
+  table.Publish(/*now_ns=*/6 * kSecond);
+  EXPECT_EQ(table.lost_frames(), 0u);
+  EXPECT_EQ(Totals(table).size(), 2u);
+}
+
+// Runs of one stream, a stream that takes their slot in between, and a publication that
+// empties it: every frame counts to its own session, never into a slot another one holds.
+TEST(SessionTableTest, RunsOfAStreamCountToTheirOwnSession) {
+  SessionTable table;
+  table.set_idle_ns(3 * kSecond);
+  const uint16_t other = PortSharingSlot(1024);
+  CountFrame(table, StreamFrame(1024));
+  CountFrame(table, StreamFrame(1024));
+  CountFrame(table, StreamFrame(other));  // takes 1024's slot
+  CountFrame(table, StreamFrame(1024));   // and 1024 takes it back
+  CountFrame(table, StreamFrame(1024));
+  CountFrame(table, FrameBuilder().Ports(1024, RF_DEFAULT_PORT).Ito().FrameSize(200).Build());
+  table.Publish(/*now_ns=*/1 * kSecond);
+  auto totals = Totals(table);
+  ASSERT_EQ(totals.size(), 2u);
+  for (const auto& [key, counts] : totals) {
+    EXPECT_EQ(counts.frames, ntohs(key.src_port) == 1024 ? 5u : 1u);
+  }
+  table.Publish(/*now_ns=*/5 * kSecond);  // both idle: their slots emptied
+  EXPECT_TRUE(Totals(table).empty());
+  CountFrame(table, StreamFrame(1024));  // the last frame's stream, in an emptied slot
+  CountFrame(table, StreamFrame(1024));
+  table.Publish(/*now_ns=*/6 * kSecond);
+  totals = Totals(table);
+  ASSERT_EQ(totals.size(), 1u);
+  EXPECT_EQ(totals.begin()->second.frames, 2u);
+}
+
+// The worker's table and the daemon's book together, as the daemon runs them (a publication
+// every 250 ms, a reading every 500 ms, the table's idle time two readings past the book's): a
+// tester that goes quiet is ended by the book first, then leaves the table, and when it comes
+// back it is a new session counted from zero.
+TEST(SessionTableTest, WithTheBookATesterThatComesBackIsANewSession) {
+  SessionTable table;
+  SessionBook book;
+  const absl::Duration idle = absl::Seconds(3);
+  table.set_idle_ns(absl::ToInt64Nanoseconds(idle + 2 * absl::Milliseconds(500)));
+  const absl::Time start = absl::FromUnixSeconds(1'800'000'000);
+  bool ended = false;
+  for (int tick = 0; tick <= 32; ++tick) {  // 250 ms each: 8 s
+    if (tick == 0) {
+      for (int i = 0; i < 4; ++i) CountFrame(table, StreamFrame(1024));
+    }
+    if (tick == 24) {  // 6 s: back
+      for (int i = 0; i < 2; ++i) CountFrame(table, StreamFrame(1024));
+    }
+    const absl::Duration now = tick * absl::Milliseconds(250);
+    // The worker's monotonic clock: any origin (here 1 s before the daemon's).
+    table.PublishIfDue(static_cast<uint64_t>(absl::ToInt64Nanoseconds(now + absl::Seconds(1))),
+                       absl::ToInt64Nanoseconds(absl::Milliseconds(250)));
+    if (tick % 2 != 0) continue;
+    book.Update(table.Read(), start + now, idle);
+    const std::vector<Session> live = book.Live();
+    if (tick < 24) {
+      if (live.empty()) {
+        ended = true;
+        EXPECT_GT(now, idle) << "ended early";
+      } else {
+        EXPECT_FALSE(ended) << "live again at " << now;
+        EXPECT_EQ(live[0].frames, 4u);
+      }
+    }
+  }
+  EXPECT_TRUE(ended);
+  const std::vector<Session> live = book.Live();
+  ASSERT_EQ(live.size(), 1u);
+  EXPECT_EQ(live[0].frames, 2u);
+  EXPECT_EQ(live[0].first_seen, start + absl::Seconds(6));
 }
 
 }  // namespace

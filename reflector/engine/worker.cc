@@ -23,7 +23,7 @@ Worker::Worker(platform::FrameIo& io, const SharedConfig& config, bool monitor,
       rate_buckets_(rate_buckets) {}
 
 namespace {
-uint64_t CaptureNow() {
+uint64_t MonotonicNs() {
   timespec now = {};
   clock_gettime(CLOCK_MONOTONIC, &now);  // the kernel programs' clock (bpf_ktime_get_ns)
   return static_cast<uint64_t>(now.tv_sec) * 1000000000u + now.tv_nsec;
@@ -33,16 +33,18 @@ uint64_t CaptureNow() {
 bool Worker::OfferToCapture(absl::Span<const uint8_t> frame,
                             const packet::Classification& result) {
   return tap_->Offer(capture_, frame, static_cast<uint32_t>(result.verdict), result.where.rule,
-                     CaptureNow());
+                     MonotonicNs());
 }
 
 void Worker::OfferSentToCapture(absl::Span<const uint8_t> frame, uint32_t rule) {
-  tap_->OfferSent(capture_, frame, rule, CaptureNow());
+  tap_->OfferSent(capture_, frame, rule, MonotonicNs());
 }
 
 absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
   REFLECTOR_ASSIGN_OR_RETURN(const size_t received,
                              io_.Receive(absl::MakeSpan(received_), timeout));
+  // The dwell's start (counters.h): one clock read per batch, shared by its frames.
+  const uint64_t arrived_ns = received != 0 ? MonotonicNs() : 0;
   // After Receive, not before: Receive may wait, and a frame that arrives after a reload must
   // be judged by the new config, as the kernel side (XDP program, tc filter) already does.
   shared_config_.Refresh(config_, config_version_);
@@ -113,6 +115,7 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
   if (releasing) io_.Release(absl::MakeConstSpan(to_release_.data(), releasing));
   const absl::Status sent =
       sending ? io_.Transmit(absl::MakeConstSpan(to_send_.data(), sending)) : absl::OkStatus();
+  if (sending && sent.ok()) batch.dwell.Add(MonotonicNs() - arrived_ns, sending);
   PublishIoStats(batch);
   REFLECTOR_RETURN_IF_ERROR(sent);
   return received;
@@ -133,7 +136,7 @@ absl::Status Worker::Run(const std::atomic<bool>& stop, bool spin) {
     // further, so a spinner that yields loses its CPU to any other busy task for milliseconds.
     REFLECTOR_RETURN_IF_ERROR(RunBatch(wait).status());
   }
-  sessions_.Publish();  // the last counts, for the summary at exit
+  sessions_.Publish();  // the last counts, for the summary at exit (nothing dropped)
   return io_.Flush();
 }
 

@@ -46,6 +46,10 @@ class Worker {
   Counters counters() const { return published_.Read(); }
   // Per-tester sessions: the counts the worker last published (session_table.h).
   const SessionTable& sessions() const { return sessions_; }
+  // Any thread: sessions idle for longer than `idle` leave the table (zero: never).
+  void SetSessionIdle(absl::Duration idle) {
+    sessions_.set_idle_ns(static_cast<uint64_t>(absl::ToInt64Nanoseconds(idle)));
+  }
   platform::FrameIo& io() { return io_; }
 
  private:

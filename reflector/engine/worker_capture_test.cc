@@ -9,6 +9,7 @@
 #include "reflector/engine/worker.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
+#include "reflector/packet/testing/stamp_frames.h"
 
 namespace reflector::engine {
 namespace {
@@ -93,6 +94,42 @@ TEST(WorkerCaptureTest, ReflectedFramesAlsoAsSent) {
   }
   EXPECT_EQ(taken[1].first.verdict, RF_REFLECT);
   EXPECT_EQ(taken[4].first.rule, taken[3].first.rule);
+}
+
+// capture_sent with STAMP / TWAMP-Light answers (issue 21): the sent copy is the answer the
+// worker transmitted, timestamps and all, for every case of the STAMP table it answers.
+TEST(WorkerCaptureTest, StampAnswersAlsoAsSent) {
+  absl::StatusOr<packet::CompiledConfig> compiled =
+      packet::Compile(packet::testing::StampTestFilter());
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  rf_capture_config capture = Capture((1u << RF_VERDICT_COUNT) - 1);
+  capture.sent = 1;
+  size_t answered = 0;
+  for (const packet::testing::StampCase& c : packet::testing::StampTable()) {
+    if (c.verdict != packet::Verdict::kReflect) continue;
+    SCOPED_TRACE(c.name);
+    MemoryIo io;
+    SharedConfig config(compiled->wire);
+    capture::CaptureTap tap(/*queue=*/0);
+    tap.Set(capture);
+    Worker worker(io, config, /*monitor=*/false, &tap);
+    io.Inject(c.frame());
+    ASSERT_TRUE(worker.RunBatch(absl::ZeroDuration()).ok());
+    std::vector<std::pair<rf_capture_record, std::vector<uint8_t>>> taken;
+    tap.Drain([&](const capture::TapSlot& slot) {
+      taken.emplace_back(slot.record,
+                         std::vector<uint8_t>(slot.data, slot.data + slot.record.captured));
+    });
+    ASSERT_EQ(io.sent().size(), 1u);
+    ASSERT_EQ(taken.size(), 2u);
+    EXPECT_EQ(taken[0].first.direction, RF_CAPTURE_RECEIVED);
+    EXPECT_EQ(taken[0].second, c.frame());
+    EXPECT_EQ(taken[1].first.direction, RF_CAPTURE_SENT);
+    EXPECT_EQ(taken[1].second, io.sent()[0]);
+    EXPECT_NE(taken[1].second, c.frame());  // answered, not echoed
+    ++answered;
+  }
+  EXPECT_GT(answered, 3u);
 }
 
 TEST(WorkerCaptureTest, OnlyTheSelection) {

@@ -2,7 +2,9 @@
 // a capture of `rejected`; the file opens in tshark and holds exactly the rejected frames with
 // their reasons in the packet comments, while every test frame is still reflected. Sampling
 // and the frame bound hold under a burst; an unwritable path is one line and reflecting goes
-// on; SIGHUP starts and stops the capture without a restart.
+// on; SIGHUP and PUT /api/v1/config start and stop the capture without a restart, and a PUT
+// naming an unwritable file or a full disk is refused with one line while capture and
+// reflecting go on.
 #include <signal.h>
 #include <unistd.h>
 
@@ -11,6 +13,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -18,6 +22,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "httplib.h"
 #include "reflector/packet/testing/frame_builder.h"
 #include "testing/daemon/datapath_lab_test.h"
 #include "testing/lab/reflector_lab.h"
@@ -163,6 +168,56 @@ TEST_P(ReflectordCaptureTest, SighupStartsAndStopsTheCapture) {
   EXPECT_EQ(SortedComments(path), want);  // closed by the stop, readable while still running
   Stop(*daemon);
   EXPECT_EQ(SortedComments(path), want) << daemon->Stderr();
+}
+
+TEST_P(ReflectordCaptureTest, ControlApiStartsAndStopsTheCapture) {
+  const std::string path = TempPath("api.pcapng");
+  absl::StatusOr<lab::LabProcess> daemon = lab_->StartReflectord({"--datapath=" + GetParam()});
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  ASSERT_TRUE(daemon->WaitForStderr("http: serving http://127.0.0.1:9842/", kReturnTimeout).ok())
+      << daemon->Describe();
+  absl::StatusOr<lab::NetnsEntry> inside = lab_->Enter(lab::End::kReflector);
+  ASSERT_TRUE(inside.ok()) << inside.status();
+  httplib::Client client("127.0.0.1", 9842);
+  client.set_read_timeout(5);
+  const auto put = [&](const std::string& body) {
+    httplib::Result result = client.Put("/api/v1/config", body, "application/json");
+    EXPECT_TRUE(result) << httplib::to_string(result.error());
+    return result ? std::make_pair(result->status, result->body) : std::make_pair(0, std::string());
+  };
+  SendMix(/*reflected=*/3);  // not captured: no capture yet
+  auto [status, body] = put(absl::StrCat(R"({"capture": ")", path, R"(", "capture_rate": 0})"));
+  ASSERT_EQ(status, 200) << body;
+  ASSERT_TRUE(daemon->WaitForStderr("capture: rejected to " + path, kReturnTimeout).ok())
+      << daemon->Describe();
+  SendMix(/*reflected=*/3);  // captured
+
+  // An unwritable path and a full disk: refused, one line each, the capture runs on.
+  for (const std::string& bad : {std::string("/nonexistent-dir/x.pcapng"),
+                                 std::string("/dev/full")}) {
+    std::tie(status, body) = put(absl::StrCat(R"({"capture": ")", bad, R"("})"));
+    EXPECT_EQ(status, 400) << body;
+    EXPECT_THAT(body, HasSubstr("capture: cannot write capture " + bad + ": "));
+    EXPECT_THAT(body, HasSubstr(R"("fields":["capture"])"));
+    const std::string line = "reflectord: capture: cannot write capture " + bad;
+    ASSERT_TRUE(daemon->WaitForStderr(line, kReturnTimeout).ok()) << daemon->Describe();
+    const std::string stderr_text = daemon->Stderr();
+    EXPECT_EQ(stderr_text.find(line), stderr_text.rfind(line)) << "told once: " << stderr_text;
+  }
+  EXPECT_THAT(daemon->Stderr(), HasSubstr("/dev/full: No space left on device"));
+  SendMix(/*reflected=*/3);  // captured: the running capture was left alone
+
+  std::tie(status, body) = put(R"({"capture": ""})");
+  ASSERT_EQ(status, 200) << body;
+  ASSERT_TRUE(daemon->WaitForStderr("capture: stopped", kReturnTimeout).ok())
+      << daemon->Describe();
+  SendMix(/*reflected=*/3);  // not captured: stopped
+  std::vector<std::string> want = RejectedMixComments();  // twice: before and after the refusals
+  const std::vector<std::string> once = RejectedMixComments();
+  want.insert(want.end(), once.begin(), once.end());
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(SortedComments(path), want);
+  Stop(*daemon);
 }
 
 INSTANTIATE_TEST_SUITE_P(DataPaths, ReflectordCaptureTest,

@@ -135,6 +135,18 @@ TEST_P(ReflectordHttpTest, StatsMetricsConfigAndEvents) {
       << metrics->body;
   EXPECT_TRUE(absl::StrContains(metrics->body,
                                 "\nreflector_rejected_frames_total{reason=\"port\"} 1\n"));
+  // The dwell histogram where a worker sends (issue 15): each of the 5 frames reflected once.
+  if (DataPath() != "xdp") {
+    EXPECT_TRUE(absl::StrContains(metrics->body, "\n# TYPE reflector_dwell_seconds histogram\n"))
+        << metrics->body;
+    EXPECT_TRUE(absl::StrContains(metrics->body, "\nreflector_dwell_seconds_count 5\n"))
+        << metrics->body;
+    EXPECT_TRUE(
+        absl::StrContains(metrics->body, "\nreflector_dwell_seconds_bucket{le=\"+Inf\"} 5\n"))
+        << metrics->body;
+  } else {
+    EXPECT_FALSE(absl::StrContains(metrics->body, "reflector_dwell_seconds")) << metrics->body;
+  }
 
   httplib::Result status = client.Get("/api/v1/status");
   ASSERT_TRUE(status);

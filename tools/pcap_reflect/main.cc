@@ -3,7 +3,8 @@
 // It takes reflectord's filter settings (profiles, rules, ...) as flags and reflectord's
 // --config file (its [[rule]] tables too), read by the daemon's own code. No network, no
 // privileges. With --capture it also writes every input frame (or those --capture_select
-// names) with its verdict as a pcapng packet comment, as reflectord --capture would.
+// names) with its verdict as a pcapng packet comment, as reflectord --capture would; with
+// --capture_sent each reflected frame taken also as it would be sent, right after.
 //   pcap-reflect --in=capture.pcapng --out=reflected.pcap --dst_mac=02:00:5e:10:00:02
 //   pcap-reflect --in=tester.pcap --dst_mac=... --capture=verdicts.pcapng
 //   tshark -r verdicts.pcapng -T fields -e frame.number -e frame.comment
@@ -47,6 +48,8 @@ ABSL_FLAG(std::string, capture_rate, "0",
 ABSL_FLAG(std::string, capture_frames, "0", "at most this many frames; 0 = no bound");
 ABSL_FLAG(std::string, capture_size, "0", "file size bound (bytes, k, M, G); 0 = none");
 ABSL_FLAG(std::string, capture_snap, "2048", "bytes kept of each frame (14 to 2048)");
+ABSL_FLAG(bool, capture_sent, false,
+          "reflected frames: also the frame as it would be sent, right after the one received");
 
 // reflectord's filter settings, as flags with the same names, defaults and help.
 #define REFLECTOR_SETTING(name, type, default_value, reload, parser, help)
@@ -84,6 +87,7 @@ absl::StatusOr<std::set<std::string>> GivenFlags(const std::vector<std::string>&
                            "capture_snap"}) {
     known.push_back({name});
   }
+  known.push_back({"capture_sent", /*is_bool=*/true});
   for (const auto& setting : kFilterSettings) known.push_back({setting.name, setting.is_bool});
   return daemon::ScanCommandLine(args, known);
 }
@@ -116,7 +120,7 @@ absl::StatusOr<packet::CompiledConfig> ConfigFromFlags(const std::set<std::strin
 absl::StatusOr<reflector::engine::capture::CaptureOptions> CaptureFromFlags() {
   reflector::engine::capture::CaptureOptions options;
   for (const char* name : {"capture", "capture_select", "capture_sample", "capture_rate",
-                           "capture_frames", "capture_size", "capture_snap"}) {
+                           "capture_frames", "capture_size", "capture_snap", "capture_sent"}) {
     const absl::Status parsed = reflector::engine::capture::ParseCaptureSetting(
         name, absl::FindCommandLineFlag(name)->CurrentValue(), &options);
     if (!parsed.ok()) return parsed;

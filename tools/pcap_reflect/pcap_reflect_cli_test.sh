@@ -96,4 +96,18 @@ got=$(tshark -r "$tmp/some.pcapng" -T fields -e frame.comment 2>/dev/null | sort
 want=$'1 rejected: oui (src 02:00:5e, allowed 00:c0:17)\n2 rejected: protocol (IP protocol 1)\n2 rejected: protocol (IP protocol 6)'
 [[ "$got" == "$want" ]] || fail "rejected:oui,protocol: got '$got'"
 echo "ok: capture: 24 comments; rejected:oui,protocol: $(tr '\n' ';' <<<"$got")"
+# --capture_sent: each reflected frame as received (inbound), then as sent (outbound), and the
+# outbound ones are byte for byte what --out writes.
+"$tool" --in="$pcaps/mixed_traffic.in.pcap" --dst_mac=$mac --capture="$tmp/sent.pcapng" \
+  --capture_select=reflected --capture_sent --out="$tmp/out.pcap" 2>"$tmp/sent.err" >/dev/null
+grep -q "captured 14, dropped 0" "$tmp/sent.err" || fail "capture_sent summary: $(cat "$tmp/sent.err")"
+directions=$(tshark -r "$tmp/sent.pcapng" -T fields -e frame.packet_flags_direction 2>/dev/null | tr '\n' ' ')
+[[ "$directions" == "$(printf '0x00000001 0x00000002 %.0s' {1..7})" ]] \
+  || fail "capture_sent: inbound then outbound 7 times expected, got '$directions'"
+tshark -r "$tmp/sent.pcapng" -Y 'frame.packet_flags_direction == 2' -F pcap -w "$tmp/outbound.pcap" 2>/dev/null
+hexdump_of() { tshark -r "$1" -x 2>/dev/null | grep '^[0-9a-f]\{4\} '; }
+[[ -n "$(hexdump_of "$tmp/out.pcap")" ]] || fail "capture_sent: --out is empty"
+diff <(hexdump_of "$tmp/outbound.pcap") <(hexdump_of "$tmp/out.pcap") >/dev/null \
+  || fail "capture_sent: the outbound frames are not what --out holds"
+echo "ok: capture_sent: 7 reflected frames, each inbound then outbound as --out"
 echo PASS

@@ -102,6 +102,22 @@ std::string FormatMetrics(const StartInfo& start, const Snapshot& snapshot) {
          "Frames lost before userspace saw them (a full socket ring).")
       .Sample(c.rx_dropped);
   if (!c.workers.empty()) {
+    // A histogram in seconds, the format's base unit: cumulative buckets, then sum and count
+    // (the +Inf bucket's), one reading so that they agree.
+    Family(&out, "reflector_dwell_seconds", "histogram",
+           "Time reflected frames spent in a userspace worker, from the arrival of their "
+           "batch to its submission for sending, all workers together.");
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < engine::Dwell::kBoundsNs.size(); ++i) {
+      cumulative += c.dwell.buckets[i];
+      absl::StrAppend(&out, "reflector_dwell_seconds_bucket{le=\"",
+                      absl::StrFormat("%g", engine::Dwell::kBoundsNs[i] / 1e9), "\"} ",
+                      cumulative, "\n");
+    }
+    cumulative += c.dwell.buckets.back();
+    absl::StrAppend(&out, "reflector_dwell_seconds_bucket{le=\"+Inf\"} ", cumulative, "\n",
+                    "reflector_dwell_seconds_sum ", absl::StrFormat("%.9f", c.dwell.sum_ns / 1e9),
+                    "\n", "reflector_dwell_seconds_count ", cumulative, "\n");
     Family queue_rx(&out, "reflector_queue_rx_frames_total", "counter",
                     "Frames received, by the worker's queue (afxdp, afpacket).");
     for (size_t q = 0; q < c.workers.size(); ++q) {

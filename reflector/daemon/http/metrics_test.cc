@@ -1,5 +1,9 @@
 #include "reflector/daemon/http/metrics.h"
 
+#include <cstdlib>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace reflector::daemon::http {
@@ -45,6 +49,34 @@ TEST(MetricsTest, CountersByRuleReasonAndQueueWithHelpAndType) {
 TEST(MetricsTest, NoQueueFamiliesWithoutWorkers) {
   const std::string text = FormatMetrics({}, {});
   EXPECT_EQ(text.find("reflector_queue_"), std::string::npos);
+  EXPECT_EQ(text.find("reflector_dwell_seconds"), std::string::npos);
+}
+
+// The workers' dwell as a Prometheus histogram: cumulative buckets in seconds, +Inf equal to
+// the count, the sum in seconds; promtool accepts it.
+TEST(MetricsTest, DwellHistogram) {
+  Snapshot snapshot;
+  snapshot.counters.workers = {{3, 3}, {4, 4}};
+  engine::Counters worker;
+  worker.dwell.Add(/*dwell_ns=*/800, /*count=*/2);    // le 1 µs
+  worker.dwell.Add(/*dwell_ns=*/1000, /*count=*/1);   // le 1 µs: bounds are inclusive
+  worker.dwell.Add(/*dwell_ns=*/4500, /*count=*/3);   // le 5 µs
+  worker.dwell.Add(/*dwell_ns=*/2000000000, 1);       // +Inf
+  snapshot.counters += worker;
+  const std::string text = FormatMetrics({}, snapshot);
+  EXPECT_TRUE(Has(text, "# TYPE reflector_dwell_seconds histogram")) << text;
+  EXPECT_TRUE(Has(text, "reflector_dwell_seconds_bucket{le=\"1e-06\"} 3")) << text;
+  EXPECT_TRUE(Has(text, "reflector_dwell_seconds_bucket{le=\"2e-06\"} 3")) << text;
+  EXPECT_TRUE(Has(text, "reflector_dwell_seconds_bucket{le=\"5e-06\"} 6")) << text;
+  EXPECT_TRUE(Has(text, "reflector_dwell_seconds_bucket{le=\"0.1\"} 6")) << text;
+  EXPECT_TRUE(Has(text, "reflector_dwell_seconds_bucket{le=\"+Inf\"} 7")) << text;
+  EXPECT_TRUE(Has(text, "reflector_dwell_seconds_count 7")) << text;
+  // 2 × 800 + 1000 + 3 × 4500 + 2e9 ns.
+  EXPECT_TRUE(Has(text, "reflector_dwell_seconds_sum 2.000016100")) << text;
+
+  const std::string path = absl::StrCat(std::getenv("TEST_TMPDIR"), "/metrics.txt");
+  std::ofstream(path) << text;
+  EXPECT_EQ(std::system(absl::StrCat("promtool check metrics < ", path).c_str()), 0) << text;
 }
 
 TEST(MetricsTest, EscapesLabelValues) {

@@ -54,6 +54,11 @@ void CaptureWriter::StopSources() {
   if (sources_.configure_kernel) sources_.configure_kernel({});
 }
 
+absl::Status CaptureWriter::TryOpen(const CaptureOptions& options) const {
+  if (!options.enabled() || options == options_) return absl::OkStatus();
+  return CaptureSink::Open(options, interface_name_).status();
+}
+
 absl::Status CaptureWriter::Apply(const CaptureOptions& options,
                                   const packet::CompiledConfig& config) {
   absl::StatusOr<Selection> selection = Selection{};

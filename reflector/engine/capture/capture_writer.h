@@ -36,6 +36,10 @@ class CaptureWriter {
   // unwritable path or a selection naming no rule is an error; the previous capture is then
   // stopped and the data path runs on.
   absl::Status Apply(const CaptureOptions& options, const packet::CompiledConfig& config);
+  // Whether Apply(options) could open its file, tried before anything changes (the control
+  // API's all-or-nothing changes): creates the file with its header and closes it. OK without
+  // trying when Apply would open nothing (no capture, or the running one's options).
+  absl::Status TryOpen(const CaptureOptions& options) const;
 
   // Writes what the sources queued so far, now (the thread does so every few milliseconds).
   void Flush();

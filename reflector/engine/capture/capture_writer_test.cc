@@ -192,6 +192,30 @@ TEST_F(CaptureWriterTest, AnUnwritablePathIsOneLineAndLeavesCaptureOff) {
             "cannot write capture /dev/full: No space left on device");
 }
 
+// TryOpen: the control API's check before it changes anything. It never touches the running
+// capture, and a failing path leaves that capture running.
+TEST_F(CaptureWriterTest, TryOpenTellsAnUnwritablePathAndLeavesTheRunningCaptureAlone) {
+  CaptureOptions options;
+  options.path = TempPath("running.pcapng");
+  options.select = "rejected";
+  ASSERT_TRUE(writer.Apply(options, config).ok());
+  OfferAsAWorker(tap, {FrameBuilder().Ports(1000, 5001).Build()}, config);
+  writer.Flush();
+  EXPECT_TRUE(writer.TryOpen(options).ok());  // the running one: not reopened (truncated)
+  EXPECT_TRUE(writer.TryOpen({}).ok());
+  CaptureOptions full = options;
+  full.path = "/dev/full";
+  EXPECT_EQ(writer.TryOpen(full).message(),
+            "cannot write capture /dev/full: No space left on device");
+  CaptureOptions missing = options;
+  missing.path = "/nonexistent-dir/x.pcapng";
+  EXPECT_EQ(writer.TryOpen(missing).message(),
+            "cannot write capture /nonexistent-dir/x.pcapng: No such file or directory");
+  OfferAsAWorker(tap, {FrameBuilder().Ports(1000, 5002).Build()}, config);  // still captured
+  ASSERT_TRUE(writer.Apply({}, config).ok());
+  EXPECT_EQ(Comments(options.path).size(), 2u);
+}
+
 TEST_F(CaptureWriterTest, TheSizeBoundStopsTheSourcesWithANotice) {
   CaptureOptions options;
   options.path = TempPath("size.pcapng");

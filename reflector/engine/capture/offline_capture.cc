@@ -33,6 +33,16 @@ absl::StatusOr<OfflineCapture> CaptureFrames(
     record.direction = RF_CAPTURE_RECEIVED;
     sink->Write(record, absl::MakeConstSpan(frame.bytes.data(), record.captured), frame.time, ns,
                 config);
+    // capture_sent: a reflected frame taken comes again as the reflector would send it (a
+    // STAMP answer with this run's clock, as ReflectFrames makes it), right after.
+    if (!options.sent || !result.reflect()) continue;
+    std::vector<uint8_t> sent = frame.bytes;
+    if (!packet::ReflectInPlace(absl::MakeSpan(sent), result.where, config.wire,
+                                packet::TaiNowNs())) {
+      continue;  // cannot happen for a kReflect result of this frame
+    }
+    record.direction = RF_CAPTURE_SENT;
+    sink->Write(record, absl::MakeConstSpan(sent.data(), record.captured), frame.time, ns, config);
   }
   return OfflineCapture{sink->stats(), sink->stopped().value_or("")};
 }

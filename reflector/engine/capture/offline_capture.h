@@ -15,7 +15,8 @@
 
 namespace reflector::engine::capture {
 
-// Writes the capture of `frames` (as read, before any reflection) classified under `config`.
+// Writes the capture of `frames` (as read, before any reflection) classified under `config`;
+// with options.sent, each reflected frame taken also as reflected (outbound), right after.
 // Errors: a selection that names no rule, an unwritable file. A file that fills up or reaches
 // its bound stops the capture; the stats say what was dropped and `stopped` says why.
 struct OfflineCapture {
