@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "reflector/engine/wakeup_slice.h"
 
 namespace reflector::engine {
 
@@ -48,6 +49,9 @@ absl::Status Engine::Start() {
 }
 
 void Engine::RunWorker(size_t index) {
+  // For a worker that sleeps between frames (a spinner never wakes up). Best effort: without
+  // it (kernels before 6.12) the worker wakes as before.
+  if (!queues_[index].spin) (void)RequestWakeupSlice(kWorkerSliceNs);
   const absl::Status status = workers_[index]->Run(stop_, queues_[index].spin);
   if (!status.ok()) {
     absl::MutexLock lock(&mu_);

@@ -89,6 +89,12 @@ ABSL_FLAG(int, search_trials, 8, "Most trials of each zero-loss search.");
 ABSL_FLAG(double, search_resolution, 0.02, "The search stops at this fraction of its top rate.");
 ABSL_FLAG(std::string, rtt_rate, "10k", "The fixed moderate rate of the RTT trial (frames/s).");
 ABSL_FLAG(absl::Duration, rtt_duration, absl::Seconds(3), "Length of the RTT trial.");
+ABSL_FLAG(std::string, rtt_clock, "kernel",
+          "ito-tester's --rtt_clock for the RTT trials: kernel (transmit stamp) or userspace "
+          "(the send call, as before the tester read transmit stamps).");
+ABSL_FLAG(bool, rtt_only, false,
+          "Only the round-trip trial of each --reflectors row (no max load, search, pairs, "
+          "queue rows or program cost); writes no file unless --output names one.");
 ABSL_FLAG(int, prog_cost_repeat, 1000000,
           "Runs per round of the per-program cost (bpf_prog_test_run_opts); 0: skip it.");
 ABSL_FLAG(bool, prog_cost_only, false,
@@ -125,6 +131,42 @@ constexpr absl::Duration kTesterSlack = absl::Seconds(20);
 
 // 64-byte frames are too short for an ITO header plus the tester's trailer (68 bytes at
 // least); the RFC 2544 signature sits at payload offset 0 and fits.
+// With sched_autogroup (the default of most distributions) CPU time is shared between
+// sessions first and niceness only counts inside a session: a nice -20 spinner shared CPU 1
+// evenly with every other session's compiler, and the userspace data paths' RTTs measured
+// that (milliseconds). So the bench gives its session's autogroup --nice too (the tester and
+// reflectord are in the same session) and puts the old value back when it ends. No session of
+// its own: Ctrl-C from the terminal must still reach it.
+class AutogroupNice {
+ public:
+  explicit AutogroupNice(int nice) {
+    std::ifstream in("/proc/self/autogroup");
+    std::string line;
+    if (!std::getline(in, line)) return;  // no autogroups: niceness alone decides
+    const size_t at = line.rfind("nice ");
+    if (at == std::string::npos || !absl::SimpleAtoi(line.substr(at + 5), &old_)) return;
+    std::ofstream out("/proc/self/autogroup");
+    out << nice;
+    out.flush();
+    set_ = out.good();
+  }
+  ~AutogroupNice() {
+    if (!set_) return;
+    std::ofstream out("/proc/self/autogroup");
+    out << old_;
+  }
+  AutogroupNice(const AutogroupNice&) = delete;
+  AutogroupNice& operator=(const AutogroupNice&) = delete;
+
+  std::string Describe() const {
+    return set_ ? "and so is their session's autogroup" : "no autogroup niceness set";
+  }
+
+ private:
+  bool set_ = false;
+  int old_ = 0;
+};
+
 std::string SignatureFor(size_t frame_size) { return frame_size < 68 ? "rfc2544" : "latency"; }
 
 struct Settings {
@@ -136,6 +178,7 @@ struct Settings {
   double search_resolution = 0;
   std::string rtt_rate;
   absl::Duration rtt_duration;
+  bool rtt_only = false;
   int tester_cpu = -1;
   int reflector_cpu = -1;
   std::string log_dir;
@@ -267,7 +310,8 @@ absl::Status MeasureRtt(Tester& tester, const Settings& settings, Row& row) {
   const absl::StatusOr<nlohmann::json> paced = tester.Run(
       {"--engine=precise", "--rate=" + settings.rtt_rate,
        absl::StrCat("--frame_size=", row.frame_size), "--signature=" + SignatureFor(row.frame_size),
-       "--duration=" + absl::FormatDuration(settings.rtt_duration)},
+       "--duration=" + absl::FormatDuration(settings.rtt_duration),
+       "--rtt_clock=" + absl::GetFlag(FLAGS_rtt_clock)},
       settings.rtt_duration);
   if (!paced.ok()) return paced.status();
   const nlohmann::json& p = (*paced)["result"];
@@ -275,7 +319,8 @@ absl::Status MeasureRtt(Tester& tester, const Settings& settings, Row& row) {
     return absl::InternalError("no RTT: nothing came back at the moderate rate");
   }
   row.rtt =
-      Rtt{Number(p["rtt_us"], "p50"), Number(p["rtt_us"], "p99"), Number(p["rtt_us"], "p99.9")};
+      Rtt{Number(p["rtt_us"], "p50"), Number(p["rtt_us"], "p99"), Number(p["rtt_us"], "p99.9"),
+          p.contains("rtt_clock") ? p["rtt_clock"].value("tx", std::string()) : std::string()};
   return absl::OkStatus();
 }
 
@@ -424,7 +469,7 @@ void Measure(Tester& tester, const Settings& settings, Row& row) {
   auto record = [&row](const absl::Status& status) { Record(row, status); };
   // A receive mode (busy polling, the RX ring) is about the round trip at a moderate rate:
   // its row has that alone.
-  if (lab::FindDataPathVariant(row.reflector) != nullptr) {
+  if (settings.rtt_only || lab::FindDataPathVariant(row.reflector) != nullptr) {
     if (absl::Status rtt = MeasureRtt(tester, settings, row); !rtt.ok()) record(rtt);
     return;
   }
@@ -511,6 +556,7 @@ absl::StatusOr<Settings> ReadSettings() {
   s.search_resolution = absl::GetFlag(FLAGS_search_resolution);
   if (s.search_trials < 1) return absl::InvalidArgumentError("--search_trials must be >= 1");
   s.rtt_rate = absl::GetFlag(FLAGS_rtt_rate);
+  s.rtt_only = absl::GetFlag(FLAGS_rtt_only);
   const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   s.tester_cpu = absl::GetFlag(FLAGS_tester_cpu);
   s.reflector_cpu = absl::GetFlag(FLAGS_reflector_cpu);
@@ -526,6 +572,7 @@ std::string OutputPath() {
   const std::string flag = absl::GetFlag(FLAGS_output);
   if (flag == "none") return "";
   if (!flag.empty()) return flag;
+  if (absl::GetFlag(FLAGS_rtt_only)) return "";  // a partial table must not replace the full one
   const char* workspace = std::getenv("BUILD_WORKSPACE_DIRECTORY");
   return workspace != nullptr ? absl::StrCat(workspace, "/BENCHMARKS.md") : "";
 }
@@ -576,6 +623,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "bench: --nice=%d: %s\n", nice, std::strerror(errno));
     return 2;
   }
+  const AutogroupNice autogroup(nice);
   const std::string machine = Machine();
   std::vector<std::string> args(argv + 1, argv + argc);
   const std::string command =
@@ -587,7 +635,8 @@ int Main(int argc, char** argv) {
   bool complete = true;
   // First, on a quiet lab: the kernel's own per-run timing of the two XDP programs.
   ProgCostOptions cost_options;
-  cost_options.repeat = static_cast<uint32_t>(std::max(0, absl::GetFlag(FLAGS_prog_cost_repeat)));
+  cost_options.repeat = settings->rtt_only ? 0
+                        : static_cast<uint32_t>(std::max(0, absl::GetFlag(FLAGS_prog_cost_repeat)));
   std::string costs_text;
   std::string costs_markdown;
   if (cost_options.repeat > 0) {
@@ -673,14 +722,15 @@ int Main(int argc, char** argv) {
     }
     const bool both = absl::c_linear_search(settings->reflectors, kBaseline) &&
                       absl::c_linear_search(settings->reflectors, "xdp");
-    if (both && absl::GetFlag(FLAGS_xdp_pairs) > 0) {
+    if (both && !settings->rtt_only && absl::GetFlag(FLAGS_xdp_pairs) > 0) {
       std::fprintf(stderr, "bench: alternating pairs ...\n");
       pairs = MeasurePairs(**bench_lab, tester, *settings, absl::GetFlag(FLAGS_xdp_pairs));
       for (const PairRuns& runs : pairs) complete = complete && runs.error.empty();
     }
   }  // the namespaces, the veth pair and all attachments go here
   const absl::StatusOr<QueueReport> queues =
-      RunQueueRows(absl::GetFlag(FLAGS_queue_rows), settings->reflectors, settings->sizes,
+      RunQueueRows(settings->rtt_only ? "none" : absl::GetFlag(FLAGS_queue_rows),
+                   settings->reflectors, settings->sizes,
                    settings->linerate_duration, settings->log_dir);
   if (!queues.ok()) std::fprintf(stderr, "bench: %s\n", queues.status().ToString().c_str());
   complete = complete && queues.ok() && queues->complete;
@@ -701,8 +751,11 @@ int Main(int argc, char** argv) {
                    "(bound: what ended the search: loss, or the tester's ceiling with nothing "
                    "lost at the rate it sent); RTT: precise engine at ",
                    settings->rtt_rate, " fps for ", absl::FormatDuration(settings->rtt_duration),
+                   " (from the kernel's software transmit stamp to its receive stamp; a row "
+                   "says so where it had to start at the send call)",
                    "; ito-tester on CPU ", settings->tester_cpu, ", reflectord workers on CPU ",
-                   settings->reflector_cpu, ", both at niceness ", absl::GetFlag(FLAGS_nice));
+                   settings->reflector_cpu, ", both at niceness ", absl::GetFlag(FLAGS_nice),
+                   " (", autogroup.Describe(), ")");
   std::printf("\nsettings: %s\n", settings_text.c_str());
   for (const std::string& note : notes) std::printf("\n%s", note.c_str());
   std::printf("\n");

@@ -11,6 +11,7 @@
 #define JSON_NOEXCEPTION 1
 #include <nlohmann/json.hpp>
 
+#include "absl/algorithm/container.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
@@ -128,10 +129,21 @@ std::string Mfps(double fps) { return absl::StrFormat("%.3f", fps / 1e6); }
 
 }  // namespace
 
+QueueCpus CpusFor(int queues, int cpus) {
+  QueueCpus placed;
+  const int used = std::min(cpus, 2);
+  for (int w = 0; w < queues; ++w) placed.workers.push_back(queues == 1 ? cpus - 1 : w);
+  for (int cpu = 0; cpu < used; ++cpu) {
+    if (!absl::c_linear_search(placed.workers, cpu)) placed.tester.push_back(cpu);
+  }
+  if (placed.tester.empty()) {
+    for (int cpu = 0; cpu < used; ++cpu) placed.tester.push_back(cpu);
+  }
+  return placed;
+}
+
 std::vector<QueueRow> MeasureQueueRows(const QueueRunSettings& settings) {
   const int cpus = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
-  std::vector<int> all_cpus;
-  for (int cpu = 0; cpu < std::min(cpus, 2); ++cpu) all_cpus.push_back(cpu);
   std::vector<QueueRow> rows;
   for (const size_t size : settings.sizes) {
     for (const std::string& datapath : settings.datapaths) {
@@ -140,9 +152,9 @@ std::vector<QueueRow> MeasureQueueRows(const QueueRunSettings& settings) {
         row.frame_size = size;
         row.datapath = datapath;
         row.queues = queues;
-        row.tester_cpus = all_cpus;
-        // One worker: on the last CPU, as the main table's rows; several: one per CPU.
-        for (int w = 0; w < queues; ++w) row.worker_cpus.push_back(queues == 1 ? cpus - 1 : w);
+        const QueueCpus placed = CpusFor(queues, cpus);
+        row.tester_cpus = placed.tester;
+        row.worker_cpus = placed.workers;
         std::fprintf(stderr, "bench: %zu-byte frames, %s, %d queue(s) ...\n", size,
                      datapath.c_str(), queues);
         if (queues > cpus) {
@@ -194,7 +206,9 @@ std::string FormatQueueRows(const std::vector<QueueRow>& rows, const QueueRunSet
   return absl::StrCat(
       "Multi-queue, max load: ito-tester's line-rate engine flat out for ",
       absl::FormatDuration(settings.duration),
-      " from each tester CPU (one sender thread and 8 source ports each, RFC 2544 frames), "
+      " from each tester CPU (one sender thread and 8 source ports each, RFC 2544 frames; "
+      "the CPUs without a worker, or all where the workers take every CPU: a worker that "
+      "shares its CPU with a sender is held back by it), "
       "reflectord with one worker per veth queue; per worker: its reflected frames "
       "(reflectord's JSON \"workers\") over the tester's sending span; x 1 queue: reflected "
       "against the one-queue row.\n\n",

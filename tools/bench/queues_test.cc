@@ -41,6 +41,22 @@ TEST(FormatQueueRowsTest, EachWorkerAndTheRatioToOneQueue) {
       << text;
 }
 
+TEST(CpusForTest, TheTesterKeepsOffTheWorkersCpusWhileThereIsOneFree) {
+  const QueueCpus one = CpusFor(1, 2);
+  EXPECT_EQ(one.workers, std::vector<int>{1});
+  EXPECT_EQ(one.tester, std::vector<int>{0});
+  const QueueCpus two = CpusFor(2, 2);
+  EXPECT_EQ(two.workers, (std::vector<int>{0, 1}));
+  EXPECT_EQ(two.tester, (std::vector<int>{0, 1}));
+  // More CPUs than the rows use: still two at most, the worker on the last one.
+  const QueueCpus wide = CpusFor(1, 8);
+  EXPECT_EQ(wide.workers, std::vector<int>{7});
+  EXPECT_EQ(wide.tester, (std::vector<int>{0, 1}));
+  const QueueCpus single = CpusFor(1, 1);
+  EXPECT_EQ(single.workers, std::vector<int>{0});
+  EXPECT_EQ(single.tester, std::vector<int>{0});
+}
+
 TEST(RunQueueRowsTest, NoneMeasuresNothingAndBadCountsAreRefused) {
   const absl::StatusOr<QueueReport> none =
       RunQueueRows("none", {"afxdp"}, {64}, absl::Seconds(1), "/tmp");

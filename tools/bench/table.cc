@@ -135,6 +135,10 @@ std::string FormatTable(const std::vector<Row>& rows, bool markdown) {
                                    : Fixed(Ratio(value, of), 2);
     };
     std::string targets = TargetVerdict(row, base);
+    if (row.rtt && row.rtt->tx_clock != "kernel") {
+      targets = absl::StrCat(targets, targets.empty() ? "" : "; ", "RTT tx clock: ",
+                             row.rtt->tx_clock.empty() ? "unknown" : row.rtt->tx_clock);
+    }
     if (!row.error.empty()) targets = absl::StrCat(targets, targets.empty() ? "" : "; ", row.error);
     cells.push_back({
         absl::StrCat(row.frame_size),

@@ -20,6 +20,9 @@ struct Rtt {
   double p50_us = 0;
   double p99_us = 0;
   double p999_us = 0;
+  // Where the tester's RTTs started (ito-tester's rtt_clock "tx"): "kernel" (its transmit
+  // stamp), "userspace" (the send call) or "mixed".
+  std::string tx_clock = "kernel";
 };
 
 // One reflector at one frame size. A figure that could not be measured stays empty and the

@@ -72,6 +72,16 @@ TEST(TargetVerdictTest, BusyPollAndFrameRingRowsHaveP99Targets) {
   EXPECT_EQ(TargetVerdict(WithP99("afxdp+spin", 12), nullptr), "p99 <= 20 us met");
 }
 
+TEST(FormatTableTest, SaysWhenARowsRttsStartedAtTheSendCall) {
+  Row kernel = WithP99("afxdp+spin", 12);
+  Row user = WithP99("afxdp+kernel", 12);
+  user.rtt->tx_clock = "userspace";
+  const std::string kernel_table = FormatTable({kernel}, /*markdown=*/true);
+  const std::string user_table = FormatTable({user}, /*markdown=*/true);
+  EXPECT_EQ(kernel_table.find("RTT tx clock"), std::string::npos) << kernel_table;
+  EXPECT_NE(user_table.find("RTT tx clock: userspace"), std::string::npos) << user_table;
+}
+
 TEST(TargetVerdictTest, UserspacePathsHaveLowerBounds) {
   const Row base = Measured(kBaseline, 3e6, 2e6, 10);
   EXPECT_EQ(TargetVerdict(Measured("afxdp", 0.9e6, 0.3e6, 50), &base),

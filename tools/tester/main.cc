@@ -80,6 +80,11 @@ ABSL_FLAG(int, vlan, 0, "802.1Q VLAN ID for the test frames (1..4094); 0 = untag
 ABSL_FLAG(std::string, engine, "precise",
           "precise (AF_PACKET, paced: loss, order, RTT, jitter) or linerate "
           "(XDP live frames: maximum offered load, counts only).");
+ABSL_FLAG(std::string, rtt_clock, "kernel",
+          "Precise engine: where RTTs start. kernel: the kernel's software transmit stamp "
+          "(from the driver, falling back per frame to the send call where the device gives "
+          "none); userspace: the time read before the send call. Both end at the kernel's "
+          "receive stamp.");
 ABSL_FLAG(bool, json, false,
           "Print one JSON document at the end (with the intervals) instead of text as the run "
           "goes.");
@@ -297,6 +302,11 @@ int Main() {
   }
   const absl::StatusOr<Engine> engine = ParseEngine(absl::GetFlag(FLAGS_engine));
   if (!engine.ok()) return Usage(engine.status());
+  const std::string rtt_clock = absl::GetFlag(FLAGS_rtt_clock);
+  if (rtt_clock != "kernel" && rtt_clock != "userspace") {
+    return Usage(absl::InvalidArgumentError(
+        absl::StrCat("--rtt_clock=", rtt_clock, ": expected kernel or userspace")));
+  }
   const int vlan = absl::GetFlag(FLAGS_vlan);
   if (vlan < 0 || vlan > 4094) {
     return Usage(absl::InvalidArgumentError("--vlan must be a VLAN ID in 1..4094 (0: untagged)"));
@@ -445,6 +455,7 @@ int Main() {
   options.pacing.threads = absl::GetFlag(FLAGS_linerate_threads);
   options.linerate_cpus = *linerate_cpus;
   options.linerate_ports = absl::GetFlag(FLAGS_linerate_ports);
+  options.kernel_tx_stamps = rtt_clock == "kernel";
   const bool json = absl::GetFlag(FLAGS_json);
 
   if (!absl::GetFlag(FLAGS_search)) {

@@ -66,15 +66,15 @@ PacketReceiver::~PacketReceiver() {
   munmap(ring_, block_size_ * block_count_);
 }
 
-void PacketReceiver::Start(const StreamMatch& match, StreamStats* stats) {
+void PacketReceiver::Start(const StreamMatch& match, RttResolver* rtts) {
   Stop();
   // Frames of an earlier stream (a previous search trial) may still sit in the ring: they do
   // not match the new stream id, so reading them once is enough to forget them.
   match_ = match;
-  stats_ = nullptr;
+  rtts_ = nullptr;
   while (ReadBlock()) {
   }
-  stats_ = stats;
+  rtts_ = rtts;
   stop_.store(false);
   thread_ = std::thread([this] { Loop(); });
 }
@@ -85,6 +85,7 @@ void PacketReceiver::Stop() {
   thread_.join();
   while (ReadBlock()) {
   }
+  if (rtts_ != nullptr) rtts_->Flush(/*all=*/true);
   CollectDrops();
 }
 
@@ -92,6 +93,7 @@ void PacketReceiver::Loop() {
   pollfd p = {socket_.get(), POLLIN | POLLERR, 0};
   while (!stop_.load(std::memory_order_relaxed)) {
     if (ReadBlock()) continue;
+    rtts_->Flush(/*all=*/false);
     poll(&p, 1, 10);
   }
 }
@@ -105,7 +107,7 @@ bool PacketReceiver::ReadBlock() {
   const uint8_t* at = reinterpret_cast<const uint8_t*>(block) + block->hdr.bh1.offset_to_first_pkt;
   for (uint32_t i = 0; i < frames; ++i) {
     const auto* header = reinterpret_cast<const tpacket3_hdr*>(at);
-    if (stats_ != nullptr) OnFrame(header);
+    if (rtts_ != nullptr) OnFrame(header);
     at += header->tp_next_offset;
   }
   __atomic_store_n(&block->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
@@ -140,7 +142,7 @@ void PacketReceiver::OnFrame(const tpacket3_hdr* header) {
   }
   const uint64_t rx_ns = uint64_t{header->tp_sec} * 1000000000ull + header->tp_nsec;
   // Both ends are the low 32 bits of realtime ns: the difference modulo 2^32 is the RTT.
-  stats_->Record(fields.sequence, static_cast<uint32_t>(rx_ns) - fields.tx_time_ns);
+  rtts_->Add(fields.sequence, static_cast<uint32_t>(rx_ns), fields.tx_time_ns);
 }
 
 void PacketReceiver::CollectDrops() {

@@ -1,6 +1,7 @@
 // The precise engine's receive side: a TPACKET_V3 ring on the tester's interface, read by one
-// thread that feeds every reflection of the stream to StreamStats with its RTT. The kernel
-// timestamps each frame as it enters the ring, so a slow reader does not inflate RTTs; the
+// thread that feeds every reflection of the stream, with its kernel receive stamp, to an
+// RttResolver. The kernel timestamps each frame as it enters the ring, so a slow reader does
+// not inflate RTTs; the
 // ring (64 MiB) absorbs bursts, and the kernel's drop count says if it was ever too small.
 #ifndef REFLECTOR_TOOLS_TESTER_PACKET_RECEIVER_H_
 #define REFLECTOR_TOOLS_TESTER_PACKET_RECEIVER_H_
@@ -16,7 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "reflector/base/unique_fd.h"
-#include "tools/tester/stream_stats.h"
+#include "tools/tester/tx_stamps.h"
 
 namespace reflector::tester {
 
@@ -35,9 +36,10 @@ class PacketReceiver {
   PacketReceiver& operator=(const PacketReceiver&) = delete;
   ~PacketReceiver();  // stops the thread, unmaps the ring
 
-  // Starts the reading thread; frames of `match` go to `stats` until Stop.
-  void Start(const StreamMatch& match, StreamStats* stats);
-  // Reads what is left in the ring, then stops the thread.
+  // Starts the reading thread; frames of `match` go to `rtts` until Stop.
+  void Start(const StreamMatch& match, RttResolver* rtts);
+  // Reads what is left in the ring, then stops the thread and records every held reflection
+  // (call it after the sender has finished).
   void Stop();
 
   // Frames the kernel could not put into the ring since Open (ring full).
@@ -58,7 +60,7 @@ class PacketReceiver {
   size_t block_count_;
   size_t cursor_ = 0;
   StreamMatch match_;
-  StreamStats* stats_ = nullptr;
+  RttResolver* rtts_ = nullptr;
   std::atomic<bool> stop_{false};
   std::thread thread_;
   uint64_t ring_drops_ = 0;

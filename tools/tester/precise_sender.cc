@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
+#include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -15,8 +17,22 @@
 
 namespace reflector::tester {
 
+namespace {
+
+constexpr size_t kStampControlSize = 256;  // the stamp and the extended error, with room
+
+// A send time at the driver: software stamps, taken as the device transmits each frame (a
+// copy of the frame comes back with it, so its sequence number says whose stamp it is).
+bool AskForTxStamps(int fd) {
+  const int flags = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+  return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof(flags)) == 0;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<PreciseSender>> PreciseSender::Open(int ifindex,
-                                                                   const StreamFrame& frame) {
+                                                                   const StreamFrame& frame,
+                                                                   TxStampBook* book) {
   // Protocol 0: a send-only socket, so the kernel never queues received frames on it.
   UniqueFd fd(socket(AF_PACKET, SOCK_RAW, 0));
   if (!fd.valid()) {
@@ -34,11 +50,13 @@ absl::StatusOr<std::unique_ptr<PreciseSender>> PreciseSender::Open(int ifindex,
   if (bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
     return absl::ErrnoToStatus(errno, "bind the AF_PACKET socket to the interface");
   }
-  return std::unique_ptr<PreciseSender>(new PreciseSender(std::move(fd), frame));
+  // Without stamps the RTTs start at the send time read in userspace, as the report says.
+  if (book != nullptr && !AskForTxStamps(fd.get())) book = nullptr;
+  return std::unique_ptr<PreciseSender>(new PreciseSender(std::move(fd), frame, book));
 }
 
-PreciseSender::PreciseSender(UniqueFd socket, const StreamFrame& frame)
-    : socket_(std::move(socket)), frame_(frame) {
+PreciseSender::PreciseSender(UniqueFd socket, const StreamFrame& frame, TxStampBook* book)
+    : socket_(std::move(socket)), frame_(frame), book_(book) {
   const size_t size = frame.size();
   buffers_.resize(size * kBatch);
   for (int i = 0; i < kBatch; ++i) {
@@ -48,6 +66,54 @@ PreciseSender::PreciseSender(UniqueFd socket, const StreamFrame& frame)
     messages_[i] = {};
     messages_[i].msg_hdr.msg_iov = &iov_[i];
     messages_[i].msg_hdr.msg_iovlen = 1;
+  }
+  if (book_ == nullptr) return;
+  stamp_buffers_.resize(size * kBatch);
+  stamp_controls_.resize(kStampControlSize * kBatch);
+  for (int i = 0; i < kBatch; ++i) {
+    stamp_iov_[i] = {stamp_buffers_.data() + size * i, size};
+    stamp_messages_[i] = {};
+    stamp_messages_[i].msg_hdr.msg_iov = &stamp_iov_[i];
+    stamp_messages_[i].msg_hdr.msg_iovlen = 1;
+  }
+}
+
+uint64_t PreciseSender::ReadStamps() {
+  if (book_ == nullptr) return 0;
+  uint64_t stamps = 0;
+  const size_t size = frame_.size();
+  for (;;) {
+    for (int i = 0; i < kBatch; ++i) {
+      stamp_messages_[i].msg_hdr.msg_control = stamp_controls_.data() + kStampControlSize * i;
+      stamp_messages_[i].msg_hdr.msg_controllen = kStampControlSize;
+    }
+    const int n = recvmmsg(socket_.get(), stamp_messages_, kBatch, MSG_ERRQUEUE | MSG_DONTWAIT,
+                           nullptr);
+    if (n <= 0) return stamps;
+    for (int i = 0; i < n; ++i) {
+      msghdr& message = stamp_messages_[i].msg_hdr;
+      const scm_timestamping* stamp = nullptr;
+      bool is_stamp = false;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
+          stamp = reinterpret_cast<const scm_timestamping*>(CMSG_DATA(c));
+        } else if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_TX_TIMESTAMP) {
+          const auto* error = reinterpret_cast<const sock_extended_err*>(CMSG_DATA(c));
+          is_stamp = error->ee_origin == SO_EE_ORIGIN_TIMESTAMPING;
+        }
+      }
+      TrailerFields fields;
+      if (stamp == nullptr || !is_stamp ||
+          !ReadTrailer(absl::MakeConstSpan(stamp_buffers_.data() + size * i,
+                                           std::min<size_t>(stamp_messages_[i].msg_len, size)),
+                       frame_.marker_offset(), frame_.marker(), &fields)) {
+        continue;
+      }
+      const uint64_t tx_ns = static_cast<uint64_t>(stamp->ts[0].tv_sec) * 1000000000ull +
+                             static_cast<uint64_t>(stamp->ts[0].tv_nsec);
+      book_->Put(fields.sequence, static_cast<uint32_t>(tx_ns));
+      ++stamps;
+    }
   }
 }
 
@@ -98,10 +164,20 @@ SendResult PreciseSender::Run(uint64_t count, double rate_fps, uint64_t max_ns,
     }
     result.sent += done;
     sent_so_far_.store(result.sent, std::memory_order_relaxed);
+    // With qdisc bypass the driver transmits inside sendmmsg, so the batch's stamps are
+    // queued by now; the receiver may use them from here on.
+    if (book_ != nullptr) {
+      result.tx_stamps += ReadStamps();
+      book_->Resolve(result.sent);
+    }
     last_send = MonotonicNs();
     if (done < batch) break;  // a hard send error: stop rather than spin on it
   }
   result.elapsed_ns = last_send - start;
+  if (book_ != nullptr) {
+    result.tx_stamps += ReadStamps();
+    book_->Resolve(result.sent);
+  }
   return result;
 }
 

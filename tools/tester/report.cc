@@ -20,6 +20,27 @@ std::string RateText(double fps) {
   return fps > 0 ? absl::StrFormat("%.0f fps", fps) : std::string("max");
 }
 
+// Where the RTTs start: the kernel's transmit stamp, the send time read in userspace before
+// sendmmsg, or each for some frames. They all end at the kernel's receive stamp.
+std::string TxClockName(const TrialResult& r) {
+  if (r.rtt_clock.tx_user == 0 && r.rtt_clock.tx_kernel > 0) return "kernel";
+  if (r.rtt_clock.tx_kernel == 0) return "userspace";
+  return "mixed";
+}
+
+std::string RttClockText(const TrialResult& r) {
+  const RttClockCounts& c = r.rtt_clock;
+  if (!r.kernel_tx_stamps) {
+    return "send call (userspace) to kernel receive stamp; no kernel transmit stamps";
+  }
+  std::string text = absl::StrFormat(
+      "kernel transmit to kernel receive stamp for %d of %d frames", c.tx_kernel,
+      c.tx_kernel + c.tx_user);
+  if (c.tx_user != 0) absl::StrAppend(&text, "; the rest from the send call");
+  if (c.rejected != 0) absl::StrAppend(&text, absl::StrFormat(" (%d stamps rejected)", c.rejected));
+  return text;
+}
+
 nlohmann::json ResultObject(const TrialResult& r) {
   const StreamSummary& s = r.summary;
   nlohmann::json j = {
@@ -61,6 +82,16 @@ nlohmann::json ResultObject(const TrialResult& r) {
                      {"p90", s.rtt->p90_us},   {"p99", s.rtt->p99_us},   {"p99.9", s.rtt->p999_us},
                      {"max", s.rtt->max_us},   {"samples", s.rtt->samples}};
       j["jitter_us"] = s.rtt->jitter_us;
+    }
+    j["rtt_clock"] = {{"tx", TxClockName(r)},
+                      {"rx", "kernel"},
+                      {"tx_kernel_frames", r.rtt_clock.tx_kernel},
+                      {"tx_userspace_frames", r.rtt_clock.tx_user},
+                      {"tx_stamps_rejected", r.rtt_clock.rejected}};
+    if (r.frame_clock_rtt) {
+      const RttSummary& f = *r.frame_clock_rtt;
+      j["rtt_userspace_tx_us"] = {{"min", f.min_us}, {"p50", f.p50_us}, {"p99", f.p99_us},
+                                  {"p99.9", f.p999_us}, {"max", f.max_us}};
     }
   }
   return j;
@@ -186,6 +217,13 @@ std::string FormatTrialSummary(const RunHeader& h, const TrialResult& r) {
       row("rtt p50/p90", absl::StrFormat("%.1f / %.1f us", s.rtt->p50_us, s.rtt->p90_us));
       row("rtt p99/p99.9", absl::StrFormat("%.1f / %.1f us", s.rtt->p99_us, s.rtt->p999_us));
       row("jitter (RFC 3550)", absl::StrFormat("%.2f us", s.rtt->jitter_us));
+      row("rtt clock", RttClockText(r));
+      if (r.frame_clock_rtt) {
+        row("rtt from send call", absl::StrFormat("p50 %.1f / p99 %.1f / max %.1f us",
+                                                  r.frame_clock_rtt->p50_us,
+                                                  r.frame_clock_rtt->p99_us,
+                                                  r.frame_clock_rtt->max_us));
+      }
     } else {
       row("rtt", "none (nothing came back)");
     }

@@ -146,6 +146,51 @@ TEST_F(TesterLabTest, TaggedIpv6CustomSignatureComesBackWhole) {
                       1000);
 }
 
+TEST_F(TesterLabTest, RttsStartAtTheKernelsTransmitStampOfEveryFrame) {
+  // veth stamps in software: every RTT runs from the kernel's transmit stamp, which comes
+  // after the send call's clock read, so each frame's RTT is at most its send-call RTT and
+  // every order statistic of the one is at most that of the other.
+  std::string out, err;
+  ASSERT_EQ(RunTester({"--dst_ip=198.18.0.2", "--rate=2000", "--count=1000", "--json"}, &out,
+                      &err),
+            0)
+      << err;
+  const nlohmann::json report = ParseJson(out);
+  ASSERT_FALSE(report.is_discarded()) << out;
+  const nlohmann::json& r = report["result"];
+  ASSERT_EQ(r["received"].get<uint64_t>(), 1000u) << out;
+  const nlohmann::json& clock = r["rtt_clock"];
+  EXPECT_EQ(clock["tx"], "kernel") << out;
+  EXPECT_EQ(clock["rx"], "kernel") << out;
+  EXPECT_EQ(clock["tx_kernel_frames"].get<uint64_t>(), 1000u) << out;
+  EXPECT_EQ(clock["tx_userspace_frames"].get<uint64_t>(), 0u) << out;
+  EXPECT_EQ(clock["tx_stamps_rejected"].get<uint64_t>(), 0u) << out;
+  ASSERT_TRUE(r.contains("rtt_userspace_tx_us")) << out;
+  const nlohmann::json& kernel = r["rtt_us"];
+  const nlohmann::json& user = r["rtt_userspace_tx_us"];
+  EXPECT_GT(kernel["min"].get<double>(), 0) << out;
+  for (const char* stat : {"min", "p50", "p99", "p99.9", "max"}) {
+    EXPECT_LE(kernel[stat].get<double>(), user[stat].get<double>()) << stat << "\n" << out;
+  }
+}
+
+TEST_F(TesterLabTest, UserspaceRttClockTimesFromTheSendCall) {
+  std::string out, err;
+  ASSERT_EQ(RunTester({"--dst_ip=198.18.0.2", "--rate=2000", "--count=500", "--json",
+                       "--rtt_clock=userspace"},
+                      &out, &err),
+            0)
+      << err;
+  const nlohmann::json report = ParseJson(out);
+  ASSERT_FALSE(report.is_discarded()) << out;
+  const nlohmann::json& r = report["result"];
+  EXPECT_EQ(r["rtt_clock"]["tx"], "userspace") << out;
+  EXPECT_EQ(r["rtt_clock"]["tx_userspace_frames"].get<uint64_t>(), 500u) << out;
+  EXPECT_EQ(r["rtt_clock"]["tx_kernel_frames"].get<uint64_t>(), 0u) << out;
+  EXPECT_FALSE(r.contains("rtt_userspace_tx_us")) << out;
+  EXPECT_GT(r["rtt_us"]["min"].get<double>(), 0) << out;
+}
+
 TEST_F(TesterLabTest, AnOrdinaryNicSendsFromTheNetAllyOuiByDefault) {
   // A default reflectord takes frames only from 00:c0:17; the tester's NIC is 02:00:5e.
   std::string out, err;

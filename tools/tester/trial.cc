@@ -23,6 +23,17 @@ constexpr uint64_t kUnpacedFrameBudget = uint64_t{1} << 26;
 // RTT samples kept for percentiles (4 bytes each); min, max, mean and jitter see every frame.
 constexpr uint64_t kMaxRttSamples = uint64_t{1} << 25;
 constexpr uint64_t kSettleNs = 50000000;
+// Reflections the receiver holds while their transmit stamps are on the way: the sender
+// settles them after every batch of at most 64, so this is never reached in practice.
+constexpr size_t kMaxHeldReflections = 1 << 16;
+
+// Transmit stamps remembered (tx_stamps.h): enough for the receiver to lag the sender by a
+// million frames, no more than the trial's frames need.
+int StampWindowLog2(uint64_t count) {
+  int log2 = 6;
+  while (log2 < 20 && (uint64_t{1} << log2) < count) ++log2;
+  return log2;
+}
 
 ito_tester_rx_config RxConfig(const StreamFrame& frame, const StreamSpec& spec, bool drop) {
   ito_tester_rx_config config = {};
@@ -112,14 +123,22 @@ absl::StatusOr<TrialResult> TrialRunner::Run(const TrialOptions& options,
   LiveRunResult live_run;
   std::unique_ptr<StreamStats> stats;
   if (engine_ == Engine::kPrecise) {
-    stats = std::make_unique<StreamStats>(count, std::min(count, kMaxRttSamples));
+    const uint64_t samples = std::min(count, kMaxRttSamples);
+    std::unique_ptr<TxStampBook> book;
+    if (options.kernel_tx_stamps) book = std::make_unique<TxStampBook>(StampWindowLog2(count));
+    REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<PreciseSender> sender,
+                               PreciseSender::Open(ifindex_, frame, book.get()));
+    if (!sender->kernel_tx_stamps()) book.reset();
+    result.kernel_tx_stamps = book != nullptr;
+    stats = std::make_unique<StreamStats>(count, samples);
+    std::unique_ptr<StreamStats> frame_clock_stats;
+    if (book != nullptr) frame_clock_stats = std::make_unique<StreamStats>(count, samples);
+    RttResolver rtts(book.get(), stats.get(), frame_clock_stats.get(), kMaxHeldReflections);
     StreamMatch match;
     match.marker_offset = frame.marker_offset();
     match.marker = frame.marker();
     match.stream_id = result.spec.stream_id;
-    receiver_->Start(match, stats.get());
-    REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<PreciseSender> sender,
-                               PreciseSender::Open(ifindex_, frame));
+    receiver_->Start(match, &rtts);
     std::unique_ptr<IntervalTicker> ticker =
         StartTicker(options, *counter, [&sender] { return sender->sent_so_far(); });
     sent = sender->Run(count, options.rate_fps, options.duration_ns, stop);
@@ -131,7 +150,11 @@ absl::StatusOr<TrialResult> TrialRunner::Run(const TrialOptions& options,
     }
     result.ring_drops = receiver_->ring_drops();
     result.send_errors = sent.send_errors;
+    result.rtt_clock = rtts.counts();
     result.summary = stats->Summarize(sent.sent);
+    if (frame_clock_stats != nullptr) {
+      result.frame_clock_rtt = frame_clock_stats->Summarize(sent.sent).rtt;
+    }
   } else {
     // Loaded per trial: the program's templates hold this trial's stream id.
     REFLECTOR_ASSIGN_OR_RETURN(std::vector<LiveFlow> flows,

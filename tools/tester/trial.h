@@ -26,6 +26,9 @@ struct TrialOptions {
   uint64_t count = 0;         // 0: until duration_ns
   uint64_t duration_ns = 0;   // upper bound on sending time
   uint64_t drain_ns = 200000000;  // waiting for late reflections after the last send
+  // kPrecise: RTTs from the kernel's software transmit stamps (tx_stamps.h) where the device
+  // gives them; false: from the send time read in userspace.
+  bool kernel_tx_stamps = true;
   PacingLimits pacing;            // kLineRate
   // kLineRate: the CPUs to send from, flow k on linerate_cpus[k] from source port
   // spec.addresses.src_port + k (empty: one flow, on the CPU the trial starts on).

@@ -3,9 +3,11 @@
 #define REFLECTOR_TOOLS_TESTER_TRIAL_RESULT_H_
 
 #include <cstdint>
+#include <optional>
 
 #include "tools/tester/stream_frame.h"
 #include "tools/tester/stream_stats.h"
+#include "tools/tester/tx_stamps.h"
 
 namespace reflector::tester {
 
@@ -19,6 +21,13 @@ struct TrialResult {
   Engine engine = Engine::kPrecise;
   double requested_fps = 0;  // 0: as fast as possible
   StreamSummary summary;     // for kLineRate: sent, received, lost only
+  // kPrecise: the send times the RTTs start from. Every RTT ends at the kernel's receive
+  // stamp; it starts at the kernel's transmit stamp where the socket gave one.
+  bool kernel_tx_stamps = false;  // the sending socket asked the kernel for them
+  RttClockCounts rtt_clock;
+  // With kernel stamps: the same reflections timed from the send time read in userspace
+  // before sendmmsg, which includes the tester's own delay in handing the frame over.
+  std::optional<RttSummary> frame_clock_rtt;
   uint64_t xdp_received = 0;  // reflections the tester's XDP program counted
   uint64_t ring_drops = 0;    // frames the receive ring had no room for (kPrecise)
   uint64_t send_errors = 0;   // sendmmsg calls retried (kPrecise)
