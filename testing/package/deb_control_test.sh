@@ -18,15 +18,19 @@ echo "Depends: $depends"
 echo "Recommends: $recommends"
 echo "Suggests: $suggests"
 
-# Each library a binary links comes from a package named in Depends:.
+# Each library a binary links comes from a package named in Depends: (one dpkg -S for all:
+# each call reads the whole package database).
 depended=$(tr ',' '\n' <<<"$depends" | awk '{print $1}')
-for binary in usr/sbin/reflectord usr/bin/ito-tester usr/bin/pcap-reflect; do
-  for library in $(readelf -d "$tmp/$binary" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p'); do
-    owner=$(dpkg -S "*/$library" 2>/dev/null | awk -F: '/x86_64-linux-gnu\// && !/^diversion/ && !seen++ {print $1}')
-    [[ -n "$owner" ]] || fail "$binary links $library, which no installed package holds"
-    grep -qxF "$owner" <<<"$depended" ||
-      fail "$binary links $library (package $owner), which Depends: does not name"
-  done
+libraries=$(for binary in usr/sbin/reflectord usr/bin/ito-tester usr/bin/pcap-reflect; do
+  readelf -d "$tmp/$binary" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p'
+done | sort -u)
+owners=$(dpkg -S $(sed 's|^|*/|' <<<"$libraries") 2>/dev/null | grep -v '^diversion' |
+  grep 'x86_64-linux-gnu/' || true)
+for library in $libraries; do
+  owner=$(awk -F': ' -v lib="$library" 'substr($2, length($2) - length(lib)) == "/" lib && !seen++ {sub(/:.*/, "", $1); print $1}' <<<"$owners")
+  [[ -n "$owner" ]] || fail "a binary links $library, which no installed package holds"
+  grep -qxF "$owner" <<<"$depended" ||
+    fail "a binary links $library (package $owner), which Depends: does not name"
 done
 
 if readelf -d "$tmp/usr/sbin/reflectord" | grep -q 'NEEDED.*\[librte_eal\.so\.'; then
