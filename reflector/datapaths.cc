@@ -15,7 +15,7 @@ std::vector<engine::DataPathCandidate> DataPaths() {
       {engine::DataPathKind::kAfXdp, engine::OpenAfXdpDataPath},
       {engine::DataPathKind::kAfPacket, engine::OpenAfPacketDataPath},
 #ifdef REFLECTOR_WITH_DPDK
-      {engine::DataPathKind::kDpdk, engine::OpenDpdkDataPath},
+      {engine::DataPathKind::kDpdk, engine::OpenDpdkDataPath, engine::ResolveDpdkDevice},
 #endif
   };
 }

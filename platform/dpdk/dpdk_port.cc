@@ -1,5 +1,7 @@
 #include "platform/dpdk/dpdk_port.h"
 
+#include <net/if.h>
+
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -28,53 +30,95 @@ std::string PortName(uint16_t id) {
 
 std::string DpdkError(int error) { return std::strerror(error < 0 ? -error : error); }
 
-absl::StatusOr<uint16_t> FindPort(absl::string_view name) {
-  std::vector<std::string> names;
+// "net_pcap0 (net_pcap), net_af_packet0 (net_af_packet on eth1)".
+std::string DescribePorts() {
+  std::vector<std::string> ports;
   uint16_t id;
   RTE_ETH_FOREACH_DEV(id) {
-    names.push_back(PortName(id));
-    if (names.back() == name) return id;
+    rte_eth_dev_info info;
+    std::string line = PortName(id);
+    if (rte_eth_dev_info_get(id, &info) == 0) {
+      char interface[IF_NAMESIZE] = {};
+      const bool on_interface =
+          info.if_index != 0 && if_indextoname(info.if_index, interface) != nullptr;
+      absl::StrAppend(&line, " (", info.driver_name != nullptr ? info.driver_name : "?",
+                      on_interface ? absl::StrCat(" on ", interface) : "", ")");
+    }
+    ports.push_back(line);
   }
-  if (names.size() == 1) return rte_eth_find_next(0);
-  if (names.empty()) {
-    return absl::NotFoundError(
-        "the EAL found no port: name one in --dpdk_eal_args (--vdev=net_af_packet0,iface=eth1 "
-        "or -a 0000:01:00.0)");
+  return absl::StrJoin(ports, ", ");
+}
+
+absl::StatusOr<uint16_t> FindPortId(absl::string_view name) {
+  const std::string text(name);
+  uint16_t id;
+  if (rte_eth_dev_get_port_by_name(text.c_str(), &id) == 0) return id;
+  const unsigned if_index = if_nametoindex(text.c_str());
+  if (if_index != 0) {
+    RTE_ETH_FOREACH_DEV(id) {
+      rte_eth_dev_info info;
+      if (rte_eth_dev_info_get(id, &info) == 0 && info.if_index == if_index) return id;
+    }
   }
-  return absl::NotFoundError(absl::StrCat("the EAL found ", names.size(), " ports (",
-                                          absl::StrJoin(names, ", "), ") and none is named ",
-                                          name, ": leave only one in --dpdk_eal_args"));
+  if (rte_eth_dev_count_avail() == 0) {
+    return absl::NotFoundError(absl::StrCat(
+        "the EAL found no port for --interface=", name,
+        ": name one in --dpdk_eal_args (-a 0000:03:00.0, or --vdev=net_af_packet0,iface=",
+        name, ")"));
+  }
+  return absl::NotFoundError(absl::StrCat("--interface=", name,
+                                          ": no DPDK port of that name or on that interface; "
+                                          "ports: ",
+                                          DescribePorts()));
 }
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<DpdkPort>> DpdkPort::Open(absl::string_view name, int queues) {
-  auto port = std::unique_ptr<DpdkPort>(new DpdkPort());
-  absl::StatusOr<uint16_t> id = FindPort(name);
+absl::StatusOr<PortInfo> FindPort(absl::string_view name) {
+  absl::StatusOr<uint16_t> id = FindPortId(name);
   if (!id.ok()) return id.status();
-  port->id_ = *id;
+  PortInfo port;
+  port.id = *id;
+  port.name = PortName(*id);
+  rte_eth_dev_info info;
+  if (int error = rte_eth_dev_info_get(port.id, &info); error != 0) {
+    return absl::InternalError(
+        absl::StrCat("DPDK port ", port.name, ": rte_eth_dev_info_get: ", DpdkError(error)));
+  }
+  port.driver = info.driver_name != nullptr ? info.driver_name : "?";
+  port.if_index = static_cast<int>(info.if_index);
+  port.max_queue_pairs = std::max(1, static_cast<int>(std::min(info.max_rx_queues,
+                                                               info.max_tx_queues)));
+  rte_ether_addr mac;
+  if (int error = rte_eth_macaddr_get(port.id, &mac); error != 0) {
+    return absl::InternalError(
+        absl::StrCat("DPDK port ", port.name, ": rte_eth_macaddr_get: ", DpdkError(error)));
+  }
+  std::copy(mac.addr_bytes, mac.addr_bytes + 6, port.mac.begin());
+  uint16_t mtu = 0;
+  if (rte_eth_dev_get_mtu(port.id, &mtu) == 0 && mtu != 0) port.mtu = mtu;
+  return port;
+}
+
+absl::StatusOr<std::unique_ptr<DpdkPort>> DpdkPort::Open(const PortInfo& found, int queues) {
+  auto port = std::unique_ptr<DpdkPort>(new DpdkPort());
+  port->id_ = found.id;
   port->queues_ = queues;
-  port->name_ = PortName(*id);
+  port->name_ = found.name;
+  port->driver_ = found.driver;
+  port->mac_ = found.mac;
   const auto fail = [&](absl::string_view what, int error) {
     return absl::InternalError(
         absl::StrCat("DPDK port ", port->name_, ": ", what, ": ", DpdkError(error)));
   };
-
   rte_eth_dev_info info;
   if (int error = rte_eth_dev_info_get(port->id_, &info); error != 0) {
     return fail("rte_eth_dev_info_get", error);
   }
-  port->driver_ = info.driver_name != nullptr ? info.driver_name : "?";
-  rte_ether_addr mac;
-  if (int error = rte_eth_macaddr_get(port->id_, &mac); error != 0) {
-    return fail("rte_eth_macaddr_get", error);
-  }
-  std::copy(mac.addr_bytes, mac.addr_bytes + 6, port->mac_.begin());
-  if (queues > info.max_rx_queues || queues > info.max_tx_queues) {
+  if (queues > found.max_queue_pairs) {
     return absl::InvalidArgumentError(absl::StrCat(
         "DPDK port ", port->name_, " has ", info.max_rx_queues, " RX and ", info.max_tx_queues,
-        " TX queues, ", queues, " workers need as many: give --queues=",
-        std::min(info.max_rx_queues, info.max_tx_queues),
+        " TX queues, ", queues, " workers need as many: give --queues=", found.max_queue_pairs,
         " (or more queue pairs to the device, qpairs= for net_af_packet)"));
   }
 

@@ -1,5 +1,6 @@
 // One DPDK ethdev port, started with one RX/TX queue pair per worker and one mbuf pool they
-// share; stopped, closed and freed by the destructor. Needs a live Eal.
+// share; stopped, closed and freed by the destructor. Needs a live Eal. FindPort says which
+// port a user means before anything is configured: the daemon needs its MAC first.
 #ifndef REFLECTOR_PLATFORM_DPDK_DPDK_PORT_H_
 #define REFLECTOR_PLATFORM_DPDK_DPDK_PORT_H_
 
@@ -22,11 +23,27 @@ struct PortDrops {
   uint64_t tx_errors = 0;
 };
 
+// What the EAL knows of a port before it is configured.
+struct PortInfo {
+  uint16_t id = 0;
+  std::string name;    // the ethdev name: "0000:03:00.0", "net_pcap0", "net_af_packet0"
+  std::string driver;  // "net_ixgbe", "net_pcap"
+  std::array<uint8_t, 6> mac = {};
+  // The kernel interface the port sits on (net_af_packet, net_af_xdp, net_tap), 0 when the
+  // kernel has none for it (a NIC bound to vfio-pci, net_pcap, net_ring).
+  int if_index = 0;
+  int max_queue_pairs = 1;
+  int mtu = 1500;
+};
+
+// The port `name` means: the port of that ethdev name, else the port on the kernel interface
+// of that name. NotFound lists the ports the EAL has.
+absl::StatusOr<PortInfo> FindPort(absl::string_view name);
+
 class DpdkPort {
  public:
-  // The port named `name` (its ethdev name: "net_af_packet0", "0000:01:00.0"), or, when the
-  // EAL found exactly one port, that one. `queues` RX/TX queue pairs.
-  static absl::StatusOr<std::unique_ptr<DpdkPort>> Open(absl::string_view name, int queues);
+  // Configures and starts `info`'s port with `queues` RX/TX queue pairs.
+  static absl::StatusOr<std::unique_ptr<DpdkPort>> Open(const PortInfo& info, int queues);
   ~DpdkPort();
   DpdkPort(const DpdkPort&) = delete;
   DpdkPort& operator=(const DpdkPort&) = delete;

@@ -19,6 +19,10 @@ struct NetDevice {
   int rx_queues = 1;  // combined + RX-only channels, at least 1
   int mtu = 1500;
   bool up = false;
+
+  // False for a port that no kernel interface stands for (a DPDK port on a NIC bound to
+  // vfio-pci): then ifindex is 0 and `name` is the port's (DPDK's ethdev name).
+  bool in_kernel() const { return ifindex != 0; }
 };
 
 // Looks the interface up in the current network namespace. An unknown name is a NotFound

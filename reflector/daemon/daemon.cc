@@ -191,6 +191,7 @@ engine::Counters WithCapture(engine::Counters counters,
 }
 
 bool DeviceGone(const base::NetDevice& device) {
+  if (!device.in_kernel()) return false;  // a DPDK port: the data path's health tells
   char name[IF_NAMESIZE];
   return if_indextoname(device.ifindex, name) == nullptr;
 }
@@ -214,11 +215,14 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
                            absl::StrJoin(base::ListNetDevices(), ", ")));
     return kExitBadInput;
   }
-  absl::StatusOr<base::NetDevice> device = base::LookupNetDevice(options.interface);
-  if (!device.ok()) {
-    log.Error(std::string(device.status().message()));
+  // A kernel interface, or for dpdk a port the kernel may not know (a NIC bound to vfio-pci).
+  absl::StatusOr<engine::ResolvedDevice> resolved = engine::ResolveDevice(
+      options.datapath.kind, options.interface, options.datapath, hooks.datapaths);
+  if (!resolved.ok()) {
+    log.Error(std::string(resolved.status().message()));
     return kExitBadInput;
   }
+  const base::NetDevice* const device = &resolved->device;
   if (absl::Status caps = CheckCapabilities(SetupCapabilities(options.datapath.kind)); !caps.ok()) {
     log.Error(std::string(caps.message()));
     return kExitBadInput;
@@ -257,6 +261,7 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
 
   engine::DataPathRequest request;
   request.device = *device;
+  request.runtime = resolved->runtime;
   request.config = compiled->wire;
   request.settings = options.datapath;
   request.state_dir = StateDirectory();

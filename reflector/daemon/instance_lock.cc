@@ -52,7 +52,9 @@ std::string InstanceLock::NameFor(int ifindex) {
 }
 
 absl::StatusOr<InstanceLock> InstanceLock::Acquire(const base::NetDevice& device) {
-  const std::string name = NameFor(device.ifindex);
+  // A port no kernel interface stands for (DPDK) has no ifindex: its name is its identity.
+  const std::string name =
+      device.in_kernel() ? NameFor(device.ifindex) : absl::StrCat("reflectord/port/", device.name);
   UniqueFd socket_fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!socket_fd.valid()) {
     return absl::ErrnoToStatus(errno, "cannot create the instance lock socket");

@@ -1,5 +1,7 @@
 #include "reflector/engine/datapath.h"
 
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -35,8 +37,28 @@ absl::string_view BusyPollName(BusyPoll mode) {
   return "unknown";
 }
 
+absl::StatusOr<ResolvedDevice> ResolveDevice(DataPathKind wanted, absl::string_view interface,
+                                             const DataPathSettings& settings,
+                                             const std::vector<DataPathCandidate>& candidates) {
+  if (wanted != DataPathKind::kAuto) {
+    const auto candidate =
+        std::find_if(candidates.begin(), candidates.end(),
+                     [wanted](const DataPathCandidate& c) { return c.kind == wanted; });
+    if (candidate == candidates.end()) {
+      return absl::UnimplementedError(
+          absl::StrCat(DataPathName(wanted), " data path is not built into this reflectord"));
+    }
+    if (candidate->resolve) return candidate->resolve(interface, settings);
+  }
+  absl::StatusOr<base::NetDevice> device = base::LookupNetDevice(interface);
+  if (!device.ok()) return device.status();
+  return ResolvedDevice{*std::move(device), nullptr};
+}
+
 absl::StatusOr<std::vector<std::string>> RestoreLeftovers(const DataPathRequest& request) {
   std::vector<std::string> restored;
+  // Only the kernel's interfaces carry what a killed data path leaves behind.
+  if (!request.device.in_kernel()) return restored;
   absl::StatusOr<std::string> offload =
       platform::RxVlanOffloadOff::RestoreLeftover(request.device.name, request.state_dir);
   if (!offload.ok()) return offload.status();

@@ -55,6 +55,9 @@ struct DataPathSettings {
 // Everything a data path needs to open.
 struct DataPathRequest {
   base::NetDevice device;
+  // What the data path's resolver started to find `device` (dpdk: the EAL), for its opener;
+  // null for kernel interfaces.
+  std::shared_ptr<void> runtime;
   rf_config config = {};
   DataPathSettings settings;
   // Where to record changes to the interface that a killed process would leave behind
@@ -105,10 +108,28 @@ absl::StatusOr<std::vector<std::string>> RestoreLeftovers(const DataPathRequest&
 using DataPathOpener =
     std::function<absl::StatusOr<std::unique_ptr<DataPath>>(const DataPathRequest&)>;
 
+// The interface a data path that finds its own ports (dpdk) takes --interface to mean: one the
+// kernel may not know at all (a NIC bound to vfio-pci; then device.ifindex is 0), with what
+// finding it started (`runtime`, handed on in DataPathRequest::runtime).
+struct ResolvedDevice {
+  base::NetDevice device;
+  std::shared_ptr<void> runtime;
+};
+using DeviceResolver = std::function<absl::StatusOr<ResolvedDevice>(
+    absl::string_view interface, const DataPathSettings& settings)>;
+
 struct DataPathCandidate {
   DataPathKind kind;
   DataPathOpener open;
+  DeviceResolver resolve = nullptr;  // null: --interface is a kernel interface
 };
+
+// What --interface names for `wanted`: the wanted data path's resolver's answer when it has
+// one, else the kernel interface of that name (NotFound lists those). A data path this build
+// lacks is Unimplemented.
+absl::StatusOr<ResolvedDevice> ResolveDevice(DataPathKind wanted, absl::string_view interface,
+                                             const DataPathSettings& settings,
+                                             const std::vector<DataPathCandidate>& candidates);
 
 // Opens `wanted`; for kAuto, tries the candidates in order (xdp, afxdp, afpacket) and appends
 // one line per data path that failed to `fallbacks` ("xdp: <why>; trying afxdp"). When

@@ -86,5 +86,53 @@ TEST(OpenDataPath, ADataPathThatIsNotBuiltIn) {
   EXPECT_EQ(path.status().code(), absl::StatusCode::kUnimplemented);
 }
 
+// A data path that finds its own ports (dpdk) resolves --interface; the others take the kernel's.
+DataPathCandidate Resolving(DataPathKind kind) {
+  DataPathCandidate candidate = Working(kind);
+  candidate.resolve = [](absl::string_view name,
+                         const DataPathSettings&) -> absl::StatusOr<ResolvedDevice> {
+    ResolvedDevice resolved;
+    resolved.device.name = std::string(name);
+    resolved.device.mac = {0x02, 0x70, 0x63, 0x61, 0x70, 0x00};
+    resolved.runtime = std::make_shared<int>(7);
+    return resolved;
+  };
+  return candidate;
+}
+
+TEST(ResolveDevice, TheWantedDataPathsResolverNamesAPortTheKernelDoesNotKnow) {
+  absl::StatusOr<ResolvedDevice> resolved =
+      ResolveDevice(DataPathKind::kDpdk, "0000:03:00.0", {},
+                    {Working(DataPathKind::kAfPacket), Resolving(DataPathKind::kDpdk)});
+  ASSERT_TRUE(resolved.ok()) << resolved.status();
+  EXPECT_EQ(resolved->device.name, "0000:03:00.0");
+  EXPECT_FALSE(resolved->device.in_kernel());
+  ASSERT_NE(resolved->runtime, nullptr);
+  EXPECT_EQ(*std::static_pointer_cast<int>(resolved->runtime), 7);
+}
+
+TEST(ResolveDevice, OtherDataPathsAndAutoLookTheKernelInterfaceUp) {
+  for (DataPathKind kind : {DataPathKind::kAuto, DataPathKind::kAfPacket}) {
+    absl::StatusOr<ResolvedDevice> resolved =
+        ResolveDevice(kind, "lo", {},
+                      {Working(DataPathKind::kAfPacket), Resolving(DataPathKind::kDpdk)});
+    ASSERT_TRUE(resolved.ok()) << resolved.status();
+    EXPECT_TRUE(resolved->device.in_kernel());
+    EXPECT_EQ(resolved->runtime, nullptr);
+  }
+  EXPECT_TRUE(absl::IsNotFound(
+      ResolveDevice(DataPathKind::kAfPacket, "0000:03:00.0", {},
+                    {Working(DataPathKind::kAfPacket), Resolving(DataPathKind::kDpdk)})
+          .status()));
+}
+
+TEST(ResolveDevice, ADataPathNotBuiltInIsSaidSo) {
+  const absl::Status status =
+      ResolveDevice(DataPathKind::kDpdk, "0000:03:00.0", {}, {Working(DataPathKind::kAfPacket)})
+          .status();
+  EXPECT_TRUE(absl::IsUnimplemented(status));
+  EXPECT_EQ(status.message(), "dpdk data path is not built into this reflectord");
+}
+
 }  // namespace
 }  // namespace reflector::engine

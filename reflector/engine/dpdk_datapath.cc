@@ -1,5 +1,7 @@
 #include "reflector/engine/dpdk_datapath.h"
 
+#include <net/if.h>
+
 #include "absl/strings/str_cat.h"
 #include "platform/dpdk/dpdk_io.h"
 #include "platform/dpdk/dpdk_port.h"
@@ -16,14 +18,23 @@ using platform::dpdk::DpdkIo;
 using platform::dpdk::DpdkPort;
 using platform::dpdk::Eal;
 using platform::dpdk::PortDrops;
+using platform::dpdk::PortInfo;
+
+// What ResolveDpdkDevice started and found, for OpenDpdkDataPath: the EAL runs once per
+// process, from finding the port until the data path is gone.
+struct DpdkRuntime {
+  std::unique_ptr<Eal> eal;
+  PortInfo port;
+};
 
 // Owns the EAL, the port and the tc filter for as long as the queues run, and adds what the
 // port lost before any queue saw it (imissed) or after (oerrors) to the workers' drops.
 class DpdkSide : public KernelSide {
  public:
-  DpdkSide(std::unique_ptr<Eal> eal, std::unique_ptr<DpdkPort> port,
+  // `filter`: null for a port no kernel interface stands for (nothing to keep quiet).
+  DpdkSide(std::shared_ptr<DpdkRuntime> runtime, std::unique_ptr<DpdkPort> port,
            std::unique_ptr<xdp::TcDropFilter> filter)
-      : eal_(std::move(eal)), port_(std::move(port)), tc_(std::move(filter)) {}
+      : runtime_(std::move(runtime)), port_(std::move(port)), tc_(std::move(filter)) {}
 
   absl::Status Reconfigure(const rf_config& config) override { return tc_.Reconfigure(config); }
 
@@ -49,7 +60,7 @@ class DpdkSide : public KernelSide {
 
  private:
   // Declared first: the EAL goes last.
-  std::unique_ptr<Eal> eal_;
+  std::shared_ptr<DpdkRuntime> runtime_;
   std::unique_ptr<DpdkPort> port_;
   PortDrops last_drops_;
   TcFilterSide tc_;
@@ -57,21 +68,61 @@ class DpdkSide : public KernelSide {
 
 }  // namespace
 
+absl::StatusOr<ResolvedDevice> ResolveDpdkDevice(absl::string_view interface,
+                                                 const DataPathSettings& settings) {
+  auto runtime = std::make_shared<DpdkRuntime>();
+  REFLECTOR_ASSIGN_OR_RETURN(runtime->eal, Eal::Init(settings.dpdk_eal_args));
+  REFLECTOR_ASSIGN_OR_RETURN(runtime->port, platform::dpdk::FindPort(interface));
+  const PortInfo& port = runtime->port;
+  base::NetDevice device;
+  if (port.if_index != 0) {
+    // A vdev on a kernel interface: the kernel's facts about it, as the other data paths see.
+    char name[IF_NAMESIZE] = {};
+    if (if_indextoname(port.if_index, name) == nullptr) {
+      return absl::NotFoundError(absl::StrCat("DPDK port ", port.name, " sits on ifindex ",
+                                              port.if_index, ", which is gone"));
+    }
+    REFLECTOR_ASSIGN_OR_RETURN(device, base::LookupNetDevice(name));
+  } else {
+    device.name = port.name;
+    device.ifindex = 0;
+    device.mac = port.mac;
+    device.rx_queues = port.max_queue_pairs;
+    device.mtu = port.mtu;
+    device.up = true;
+  }
+  return ResolvedDevice{std::move(device), std::move(runtime)};
+}
+
 absl::StatusOr<std::unique_ptr<DataPath>> OpenDpdkDataPath(const DataPathRequest& request) {
   if (request.settings.busy_poll == BusyPoll::kKernel) {
     return absl::InvalidArgumentError(
         "--busy_poll=kernel works with afxdp only (dpdk: use --busy_poll=spin)");
   }
-  REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<Eal> eal,
-                             Eal::Init(request.settings.dpdk_eal_args));
+  std::shared_ptr<DpdkRuntime> runtime = std::static_pointer_cast<DpdkRuntime>(request.runtime);
+  if (!runtime) {
+    // --datapath=auto looked the kernel interface up; the EAL starts only now.
+    REFLECTOR_ASSIGN_OR_RETURN(ResolvedDevice resolved,
+                               ResolveDpdkDevice(request.device.name, request.settings));
+    runtime = std::static_pointer_cast<DpdkRuntime>(resolved.runtime);
+    if (resolved.device.ifindex != request.device.ifindex) {
+      return absl::InvalidArgumentError(absl::StrCat("DPDK port ", runtime->port.name,
+                                                     " is not on ", request.device.name));
+    }
+  }
+  const PortInfo& found = runtime->port;
   const int workers = request.settings.queues > 0 ? request.settings.queues : 1;
-  REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<DpdkPort> port,
-                             DpdkPort::Open(request.device.name, workers));
-  REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<xdp::TcDropFilter> filter,
-                             xdp::TcDropFilter::Load(request.config));
-  // The port receives since it started: the filter may go on now without dropping a test
-  // frame nobody has.
-  REFLECTOR_RETURN_IF_ERROR(filter->Attach(request.device.ifindex));
+  REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<DpdkPort> port, DpdkPort::Open(found, workers));
+  std::unique_ptr<xdp::TcDropFilter> filter;
+  std::string kernel_side = "no kernel interface: no tc filter";
+  if (request.device.in_kernel()) {
+    REFLECTOR_ASSIGN_OR_RETURN(filter, xdp::TcDropFilter::Load(request.config));
+    // The port receives since it started: the filter may go on now without dropping a test
+    // frame nobody has.
+    REFLECTOR_RETURN_IF_ERROR(filter->Attach(request.device.ifindex));
+    kernel_side = absl::StrCat("on ", request.device.name, ", tc ingress filter through ",
+                               filter->DescribeAttachment());
+  }
   const bool spin = request.settings.busy_poll == BusyPoll::kSpin;
   std::vector<Queue> queues;
   for (int i = 0; i < workers; ++i) {
@@ -81,11 +132,10 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenDpdkDataPath(const DataPathRequest
   std::string description =
       absl::StrCat("dpdk (port ", port->name(), ", driver ", port->driver(),
                    spin ? ", spinning workers" : ", workers nap 20 us when idle",
-                   request.settings.monitor ? ", monitor" : "", ", tc ingress filter through ",
-                   filter->DescribeAttachment(), ")");
+                   request.settings.monitor ? ", monitor" : "", ", ", kernel_side, ")");
   return std::unique_ptr<DataPath>(new QueueDataPath(
       DataPathKind::kDpdk, std::move(description),
-      std::make_unique<DpdkSide>(std::move(eal), std::move(port), std::move(filter)),
+      std::make_unique<DpdkSide>(std::move(runtime), std::move(port), std::move(filter)),
       std::move(queues), request.config, request.settings.monitor));
 }
 

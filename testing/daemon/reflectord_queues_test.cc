@@ -1,5 +1,7 @@
 // reflectord with two workers on a two-queue veth (issue 19): afxdp binds one socket per RX
-// queue, afpacket joins its two sockets in a PACKET_FANOUT group. A stream sent from both
+// queue, afpacket joins its two sockets in a PACKET_FANOUT group, and dpdk (issue 18) runs two
+// queue pairs of a net_af_packet vdev with qpairs=2, whose driver opens one packet socket per
+// pair and joins them in a PACKET_FANOUT_HASH group of its own. A stream sent from both
 // CPUs over many flows comes back exactly once per frame, byte-exact, and each worker
 // reflected its share.
 //
@@ -7,12 +9,13 @@
 // hands a frame sent on tx queue q to the reflector's rx queue q, so frames sent from CPU q
 // reach afxdp's socket q (exactly half each). afpacket's fanout hashes the flow
 // (PACKET_FANOUT_HASH, with the kernel's per-boot key), so the stream has 64 flows (source ports):
-// every one of them landing on one worker has odds of 2^-63.
+// every one of them landing on one worker has odds of 2^-63; so does DPDK's.
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -21,6 +24,7 @@
 #include "reflector/packet/testing/frame_builder.h"
 #include "testing/daemon/datapath_lab_test.h"
 #include "testing/lab/daemon_stats.h"
+#include "testing/lab/datapath_variant.h"
 #include "testing/lab/frame_compare.h"
 #include "testing/lab/reflector_lab.h"
 
@@ -79,8 +83,13 @@ class ReflectordQueuesTest : public DataPathLabTest {
 };
 
 TEST_P(ReflectordQueuesTest, TwoWorkersReflectEveryFrameOnceAndEachTakesItsShare) {
-  absl::StatusOr<LabProcess> daemon = lab_->StartReflectord(
-      {"--datapath=" + GetParam(), absl::StrCat("--queues=", kQueues), "--cpus=0,1"});
+  std::vector<std::string> flags = {"--datapath=" + GetParam(),
+                                    absl::StrCat("--queues=", kQueues), "--cpus=0,1"};
+  if (GetParam() == "dpdk") {
+    flags.push_back(absl::StrCat("--dpdk_eal_args=", lab::DpdkVdevEalArgs(lab_->reflector_if()),
+                                 ",qpairs=", kQueues));
+  }
+  absl::StatusOr<LabProcess> daemon = lab_->StartReflectord(flags);
   ASSERT_TRUE(daemon.ok()) << daemon.status();
   EXPECT_NE(daemon->Stderr().find("2 queues: "), std::string::npos) << daemon->Stderr();
 
@@ -116,6 +125,8 @@ TEST_P(ReflectordQueuesTest, TwoWorkersReflectEveryFrameOnceAndEachTakesItsShare
   for (size_t w = 0; w < counted->workers.size(); ++w) {
     const lab::WorkerShare& share = counted->workers[w];
     SCOPED_TRACE(absl::StrCat("worker ", w));
+    std::cout << GetParam() << " worker " << w << ": rx " << share.rx_frames << ", reflected "
+              << share.reflected_frames << "\n";
     EXPECT_GT(share.reflected_frames, 0u);
     EXPECT_GE(share.rx_frames, share.reflected_frames);
     // afxdp: worker q owns rx queue q, which got exactly what CPU q sent.
@@ -135,7 +146,7 @@ TEST_P(ReflectordQueuesTest, TwoWorkersReflectEveryFrameOnceAndEachTakesItsShare
   EXPECT_TRUE(lab_->CheckNothingAttached().ok()) << lab_->CheckNothingAttached();
 }
 
-INSTANTIATE_TEST_SUITE_P(DataPaths, ReflectordQueuesTest, ::testing::Values("afxdp", "afpacket"),
+INSTANTIATE_TEST_SUITE_P(DataPaths, ReflectordQueuesTest, ::testing::Values("afxdp", "afpacket", "dpdk"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -58,6 +58,22 @@ depends=$(cd "$stage" && dpkg-shlibdeps -O --warnings=0 -e root/usr/sbin/reflect
   -e root/usr/bin/ito-tester -e root/usr/bin/pcap-reflect | sed -n 's/^shlibs:Depends=//p')
 [[ -n "$depends" ]] || fail "dpkg-shlibdeps found no dependencies"
 
+# Built with DPDK (the build found libdpdk-dev; REFLECTOR_DPDK=off builds without): reflectord
+# links librte_eal and three more, which dpkg-shlibdeps declares, but the EAL loads its drivers
+# as plugins from /usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0, which no linker sees. The mbuf
+# pool's driver (mempool/ring) is needed by every dpdk port, so it is a dependency too; a bus
+# and the NIC's own driver depend on the port, so they are recommended or suggested.
+recommends=""; suggests=""; datapaths="XDP, AF_XDP, AF_PACKET"
+if readelf -d "$root/usr/sbin/reflectord" | grep -q 'NEEDED.*\[librte_eal\.so\.'; then
+  eal=$(echo "$depends" | grep -o 'librte-eal[0-9]*' | head -1)
+  [[ -n "$eal" ]] || fail "reflectord links librte_eal, but dpkg-shlibdeps named no librte-eal"
+  abi=${eal#librte-eal}
+  depends="$depends, librte-mempool-ring$abi"
+  recommends="librte-bus-pci$abi, librte-bus-vdev$abi"
+  suggests="librte-net-af-packet$abi, librte-net-pcap$abi, dpdk"
+  datapaths="XDP, AF_XDP, AF_PACKET, DPDK"
+fi
+
 cat > "$root/DEBIAN/control" <<CONTROL
 Package: reflector
 Version: $version
@@ -65,9 +81,11 @@ Architecture: amd64
 Maintainer: reflector maintainers <maintainers@users.noreply.b-seed-583383c9.example>
 Installed-Size: $(du -sk --exclude=DEBIAN "$root" | cut -f1)
 Depends: $depends
-Section: net
+${recommends:+Recommends: $recommends
+}${suggests:+Suggests: $suggests
+}Section: net
 Priority: optional
-Description: packet reflector for network testers (XDP, AF_XDP, AF_PACKET)
+Description: packet reflector for network testers ($datapaths)
  reflectord sends the UDP test frames of network testers (NetAlly/Fluke
  handhelds, RFC 2544 and Y.1564 test sets) straight back with their
  addresses swapped, in the NIC driver with XDP where it can, and nothing
@@ -76,6 +94,13 @@ Description: packet reflector for network testers (XDP, AF_XDP, AF_PACKET)
  Also: ito-tester, a software tester and load generator, and pcap-reflect,
  which shows what a reflector would do with each frame of a capture.
 CONTROL
+if [[ -n "$recommends" ]]; then
+  cat >> "$root/DEBIAN/control" <<CONTROL
+ .
+ Built with DPDK 22.11: --datapath=dpdk needs a bus driver (recommended)
+ and the NIC's own librte-net-* driver, or a vdev's (suggested).
+CONTROL
+fi
 (cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\n' | LC_ALL=C sort |
   xargs md5sum) > "$root/DEBIAN/md5sums"
 chmod 0644 "$root/DEBIAN/md5sums" "$root/DEBIAN/control" "$root/DEBIAN/conffiles"
