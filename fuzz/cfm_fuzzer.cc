@@ -53,12 +53,6 @@ const rf_config& ConfigFor(uint8_t selector) {
 
 constexpr uint64_t kRx = 1'764'000'000'987'654'321ull;
 
-uint64_t Be(absl::Span<const uint8_t> f, size_t at, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v = (v << 8) | f[at + i];
-  return v;
-}
-
 }  // namespace
 }  // namespace reflector::fuzz
 
@@ -97,8 +91,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   expected[h + 1] = static_cast<uint8_t>(opcode - 1);
   if (opcode == RF_CFM_OP_DMM) {
     const uint64_t rx = packet::testing::StampTimestamp(fuzz::kRx, config.stamp_clock, true);
-    if (fuzz::Be(frame, h + 12, 8) != rx) Fail("RxTimeStampf is not the arrival", input, frame);
-    if (fuzz::Be(frame, h + 20, 8) < rx) Fail("TxTimeStampb before RxTimeStampf", input, frame);
+    if (packet::testing::ReadBe(frame, h + 12, 8) != rx) Fail("RxTimeStampf is not the arrival", input, frame);
+    if (packet::testing::ReadBe(frame, h + 20, 8) < rx) Fail("TxTimeStampb before RxTimeStampf", input, frame);
     std::memcpy(expected.data() + h + 12, frame.data() + h + 12, 16);
   } else if (opcode == RF_CFM_OP_SLM) {
     expected[h + 6] = static_cast<uint8_t>(config.cfm.mep_id >> 8);

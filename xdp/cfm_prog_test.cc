@@ -24,12 +24,6 @@ namespace {
 using packet::CfmOutcome;
 using packet::testing::CfmCase;
 
-uint64_t Be(const std::vector<uint8_t>& frame, size_t at, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v = (v << 8) | frame[at + i];
-  return v;
-}
-
 class CfmProgramTest : public SharedProgramTest<CfmCase> {};
 
 TEST_P(CfmProgramTest, KernelAnswersAsTheTableWithItsOwnClock) {
@@ -87,14 +81,14 @@ TEST_P(CfmProgramTest, KernelAnswersAsTheTableWithItsOwnClock) {
     std::vector<uint8_t> oracle = packet::testing::MaskCfmTimes(expected.frame);
     const size_t h = packet::testing::CfmHeaderOffset(run->frame);
     if (c.outcome == CfmOutcome::kSlr) {
-      EXPECT_GE(Be(got, h + 16, 4), 1u);
+      EXPECT_GE(packet::testing::ReadBe(got, h + 16, 4), 1u);
       for (size_t i = h + 16; i < h + 20; ++i) got[i] = oracle[i] = c.expected[i];
     }
     EXPECT_EQ(got, c.expected) << packet::testing::DescribeDifference(c.expected, got);
     EXPECT_EQ(got, oracle);
     if (c.outcome == CfmOutcome::kDmr) {
-      const uint64_t rx = Be(run->frame, h + 12, 8);
-      const uint64_t tx = Be(run->frame, h + 20, 8);
+      const uint64_t rx = packet::testing::ReadBe(run->frame, h + 12, 8);
+      const uint64_t tx = packet::testing::ReadBe(run->frame, h + 20, 8);
       EXPECT_LE(packet::testing::StampTimestamp(before, config.stamp_clock, true), rx);
       EXPECT_LE(rx, tx);
       EXPECT_LE(tx, packet::testing::StampTimestamp(after, config.stamp_clock, true));
@@ -128,7 +122,7 @@ TEST_F(CfmSlmProgramTest, TxFcbCountsTheTestsSlrs) {
     absl::StatusOr<TestRunResult> run = runner->Run(slm(test));
     EXPECT_TRUE(run.ok()) << run.status();
     if (!run.ok() || run->action != XDP_TX) return 0;
-    return Be(run->frame, 14 + 4 + 12, 4);
+    return packet::testing::ReadBe(run->frame, 14 + 4 + 12, 4);
   };
   EXPECT_EQ(tx_fcb(1), 1u);
   EXPECT_EQ(tx_fcb(1), 2u);

@@ -16,12 +16,6 @@ namespace {
 
 using testing::CfmCase;
 
-uint64_t Be(absl::Span<const uint8_t> frame, size_t at, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v = (v << 8) | frame[at + i];
-  return v;
-}
-
 rf_config CompiledFor(const CfmCase& c) {
   absl::StatusOr<CompiledConfig> compiled = Compile(c.filter());
   EXPECT_TRUE(compiled.ok()) << compiled.status();
@@ -48,8 +42,8 @@ TEST_P(CfmTableTest, AnswersAsTheTableSays) {
       << testing::DescribeDifference(c.expected, frame);
   if (outcome == CfmOutcome::kDmr) {
     const size_t h = testing::CfmHeaderOffset(frame);
-    const uint64_t rx = Be(frame, h + 12, 8);
-    const uint64_t tx = Be(frame, h + 20, 8);
+    const uint64_t rx = testing::ReadBe(frame, h + 12, 8);
+    const uint64_t tx = testing::ReadBe(frame, h + 20, 8);
     EXPECT_LE(testing::StampTimestamp(before, config.stamp_clock, true), rx);
     EXPECT_LE(rx, tx);
     EXPECT_LE(tx, testing::StampTimestamp(after, config.stamp_clock, true));
@@ -77,7 +71,7 @@ std::vector<uint8_t> Slm(uint16_t src_mep, uint32_t test_id) {
 uint32_t TxFcb(const rf_config& config, SlmCounters& slm, std::vector<uint8_t> frame) {
   EXPECT_EQ(OfferToCfm(absl::MakeSpan(frame), Verdict::kEthertype, config, true, 0, slm),
             CfmOutcome::kSlr);
-  return static_cast<uint32_t>(Be(frame, 14 + 4 + 12, 4));
+  return static_cast<uint32_t>(testing::ReadBe(frame, 14 + 4 + 12, 4));
 }
 
 TEST(SlmCountersTest, CountsSlrsPerTestAndSender) {

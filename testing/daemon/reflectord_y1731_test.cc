@@ -26,12 +26,7 @@ namespace {
 
 using packet::CfmOutcome;
 using packet::testing::CfmCase;
-
-uint64_t Be(const std::vector<uint8_t>& f, size_t at, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v = (v << 8) | f[at + i];
-  return v;
-}
+using packet::testing::ReadBe;
 
 class ReflectordY1731Test : public DataPathLabTest {};
 
@@ -72,9 +67,9 @@ TEST_P(ReflectordY1731Test, AnswersTheTablesRequestsAndPassesTheRest) {
     if (h < 14 || h > f.size() || f[h - 2] != 0x89 || f[h - 1] != 0x02) continue;  // not CFM
     if (f.size() > h + 28 && f[h + 1] == RF_CFM_OP_DMR) {
       const rf_stamp_clock clock = daemon::ReadStampClock();  // as the daemon converts
-      EXPECT_LE(packet::testing::StampTimestamp(before, clock, true), Be(f, h + 12, 8));
-      EXPECT_LE(Be(f, h + 12, 8), Be(f, h + 20, 8));
-      EXPECT_LE(Be(f, h + 20, 8), packet::testing::StampTimestamp(after, clock, true));
+      EXPECT_LE(packet::testing::StampTimestamp(before, clock, true), ReadBe(f, h + 12, 8));
+      EXPECT_LE(ReadBe(f, h + 12, 8), ReadBe(f, h + 20, 8));
+      EXPECT_LE(ReadBe(f, h + 20, 8), packet::testing::StampTimestamp(after, clock, true));
     }
     masked.push_back(packet::testing::MaskCfmTimes(f));
   }

@@ -65,6 +65,12 @@ size_t CfmHeaderOffset(absl::Span<const uint8_t> frame) {
   return at + 2;
 }
 
+uint64_t ReadBe(absl::Span<const uint8_t> frame, size_t at, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v = (v << 8) | frame[at + i];
+  return v;
+}
+
 std::vector<uint8_t> MaskCfmTimes(std::vector<uint8_t> frame) {
   const size_t h = CfmHeaderOffset(frame);
   if (h + 4 + 24 > frame.size() || frame[h + 1] != RF_CFM_OP_DMR) return frame;

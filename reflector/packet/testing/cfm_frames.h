@@ -48,6 +48,9 @@ const std::vector<CfmCase>& CfmTable();
 // The offset of the CFM header in an answered frame (after the MACs and any tags).
 size_t CfmHeaderOffset(absl::Span<const uint8_t> frame);
 
+// The big-endian value of `bytes` bytes at `at` (timestamps, counters).
+uint64_t ReadBe(absl::Span<const uint8_t> frame, size_t at, int bytes);
+
 // A DMR with its RxTimeStampf and TxTimeStampb (16 bytes at header + 12) zeroed; other frames
 // unchanged.
 std::vector<uint8_t> MaskCfmTimes(std::vector<uint8_t> frame);
