@@ -28,6 +28,7 @@
 #include "reflector/packet/config.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
+#include "reflector/packet/testing/cfm_frames.h"
 #include "reflector/packet/testing/stamp_frames.h"
 #include "reflector/packet/testing/frame_table.h"
 
@@ -281,6 +282,20 @@ int WriteStampSeeds(const fs::path& dir) {
   return written;
 }
 
+// cfm_fuzzer: each case of the CFM table under the fuzzer's config for its settings (byte 0:
+// bit 0 multicast LBM; bits 1-2: VLAN any, 0, 100, or tags off).
+int WriteCfmSeeds(const fs::path& dir) {
+  int written = 0;
+  for (const packet::testing::CfmCase& c : packet::testing::CfmTable()) {
+    const uint8_t vlan = !c.vlan.has_value() ? 0 : (*c.vlan == 0 ? 2 : (*c.vlan == 100 ? 4 : 0));
+    std::vector<uint8_t> seed = {static_cast<uint8_t>(vlan | (c.multicast_lbm ? 1 : 0))};
+    seed.insert(seed.end(), c.frame.begin(), c.frame.end());
+    if (!Write(dir / absl::StrCat("seed-", c.name), seed)) return -1;
+    ++written;
+  }
+  return written;
+}
+
 }  // namespace
 }  // namespace reflector::fuzz
 
@@ -355,9 +370,11 @@ int main(int argc, char** argv) {
   const fs::path pcapng = root / "pcapng_writer_fuzzer";
   const fs::path bpf = root / "bpf_records_fuzzer";
   const fs::path stamp = root / "stamp_fuzzer";
+  const fs::path cfm = root / "cfm_fuzzer";
   if (!reflector::fuzz::PrepareDir(classify) || !reflector::fuzz::PrepareDir(config) ||
       !reflector::fuzz::PrepareDir(pcap) || !reflector::fuzz::PrepareDir(pcapng) ||
-      !reflector::fuzz::PrepareDir(bpf) || !reflector::fuzz::PrepareDir(stamp)) {
+      !reflector::fuzz::PrepareDir(bpf) || !reflector::fuzz::PrepareDir(stamp) ||
+      !reflector::fuzz::PrepareDir(cfm)) {
     return 1;
   }
   const int frames = reflector::fuzz::WriteClassifySeeds(classify);
@@ -366,13 +383,15 @@ int main(int argc, char** argv) {
   const int writer = reflector::fuzz::WriteCaptureSeeds(pcapng);
   const int buffers = reflector::fuzz::WriteBpfSeeds(bpf);
   const int stamps = reflector::fuzz::WriteStampSeeds(stamp);
-  if (frames < 0 || texts < 0 || captures < 0 || writer < 0 || buffers < 0 || stamps < 0) {
+  const int cfms = reflector::fuzz::WriteCfmSeeds(cfm);
+  if (frames < 0 || texts < 0 || captures < 0 || writer < 0 || buffers < 0 || stamps < 0 ||
+      cfms < 0) {
     return 1;
   }
   std::printf(
       "make_corpus: %d classify_fuzzer (and xdp_differential_fuzzer) seeds, %d config_fuzzer "
       "seeds, %d pcap_fuzzer seeds, %d pcapng_writer_fuzzer seeds, %d bpf_records_fuzzer "
-      "seeds, %d stamp_fuzzer seeds under %s\n",
-      frames, texts, captures, writer, buffers, stamps, root.c_str());
+      "seeds, %d stamp_fuzzer seeds, %d cfm_fuzzer seeds under %s\n",
+      frames, texts, captures, writer, buffers, stamps, cfms, root.c_str());
   return 0;
 }

@@ -49,6 +49,8 @@ struct rf_xdp_config_block {
   __u32 reserved;
 };
 
+#define RF_XDP_CFM_SLOTS 8 /* Y.1731 outcomes (cfm.h); a power of two: the slot is masked */
+
 /* A fixed slot count, so adding a verdict does not move the fields after it. */
 #define RF_XDP_VERDICT_SLOTS 32
 
@@ -81,6 +83,11 @@ struct rf_xdp_counters {
   __u32 guard_clock;
   __u32 guard_clock_age;
   __u64 reserved[1];
+  /* The Y.1731 responder (xdp/cfm_xdp.h), per rf_cfm_outcome: the answers sent (datapath xdp;
+   * in monitor mode, those it would send) and their bytes, then the CFM frames passed by
+   * reason (also in verdict_frames). afxdp's workers count the frames redirected to them. */
+  __u64 cfm_frames[RF_XDP_CFM_SLOTS];
+  __u64 cfm_answered_bytes;
 };
 
 /* Reflected frames between two clock reads of the loop guard: a helper call per frame would
@@ -96,7 +103,7 @@ struct rf_xdp_counters {
 #endif
 RF_XDP_STATIC_ASSERT(sizeof(struct rf_xdp_config) == 8192, "rf_xdp_config layout");
 RF_XDP_STATIC_ASSERT(sizeof(struct rf_xdp_config_block) == 16392, "rf_xdp_config_block layout");
-RF_XDP_STATIC_ASSERT(sizeof(struct rf_xdp_counters) == 832, "rf_xdp_counters layout");
+RF_XDP_STATIC_ASSERT(sizeof(struct rf_xdp_counters) == 904, "rf_xdp_counters layout");
 RF_XDP_STATIC_ASSERT(RF_VERDICT_COUNT <= RF_XDP_VERDICT_SLOTS, "verdicts outgrew their slots");
 RF_XDP_STATIC_ASSERT(RF_MAX_RULES == 32, "rule counters are indexed with a 5-bit mask");
 #undef RF_XDP_STATIC_ASSERT

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "reflector/packet/cfm.h"
 #include "xdp/per_cpu.h"
 
 namespace reflector::xdp {
@@ -65,6 +66,12 @@ uint64_t ReflectBytes(const rf_xdp_counters& counters) {
   return total;
 }
 
+uint64_t CfmAnswers(const rf_xdp_counters& counters) {
+  uint64_t total = 0;
+  for (int i = 0; i < RF_CFM_ANSWERS; ++i) total += counters.cfm_frames[i];
+  return total;
+}
+
 uint64_t RejectedFrames(const rf_xdp_counters& counters) {
   uint64_t total = 0;
   for (uint64_t frames : counters.verdict_frames) total += frames;
@@ -72,7 +79,7 @@ uint64_t RejectedFrames(const rf_xdp_counters& counters) {
 }
 
 uint64_t PassedFrames(const rf_xdp_counters& counters, bool monitor) {
-  if (monitor) return RejectedFrames(counters) + ReflectVerdicts(counters);
+  if (monitor) return RejectedFrames(counters) + ReflectVerdicts(counters) + CfmAnswers(counters);
   // Rejected frames are passed, but for the guard's: those are dropped.
   uint64_t dropped = 0;
   for (int v = RF_FIRST_GUARD_VERDICT; v < RF_VERDICT_COUNT; ++v) {
@@ -84,8 +91,8 @@ uint64_t PassedFrames(const rf_xdp_counters& counters, bool monitor) {
 
 uint64_t SentFrames(const rf_xdp_counters& counters, bool monitor) {
   if (monitor) return 0;
-  return ReflectVerdicts(counters) - counters.redirected - counters.redirect_fallback -
-         counters.reflect_errors;
+  return ReflectVerdicts(counters) + CfmAnswers(counters) - counters.redirected -
+         counters.redirect_fallback - counters.reflect_errors;
 }
 
 }  // namespace reflector::xdp

@@ -28,6 +28,9 @@ rf_xdp_counters CountersSince(const rf_xdp_counters& after, const rf_xdp_counter
 uint64_t ReflectVerdicts(const rf_xdp_counters& counters);
 // Their bytes.
 uint64_t ReflectBytes(const rf_xdp_counters& counters);
+// Y.1731 answers (cfm_frames below RF_CFM_ANSWERS): sent with XDP_TX, or in monitor mode
+// passed. Not reflect verdicts and not rejected.
+uint64_t CfmAnswers(const rf_xdp_counters& counters);
 // Frames with any other verdict.
 uint64_t RejectedFrames(const rf_xdp_counters& counters);
 // Frames the XDP program passed to the stack: every rejected frame but the guard's (dropped),

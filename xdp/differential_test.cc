@@ -31,6 +31,7 @@
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
 #include "reflector/packet/testing/frame_table.h"
+#include "reflector/packet/testing/cfm_frames.h"
 #include "reflector/packet/testing/stamp_frames.h"
 #include "testing/lab/require_root.h"
 #include "xdp/loader.h"
@@ -625,6 +626,136 @@ TEST(DifferentialTest, KernelAgreesWithUserspaceOnMutatedStampFrames) {
   // Both sides of the length check and many answers.
   EXPECT_GT(answered, kStampFrames / 4);
   EXPECT_GT(verdicts[static_cast<int>(Verdict::kSignature)], 100);
+}
+
+// Y.1731 (issue 14): the CFM table's frames and random CFM frames (addresses, tags, levels,
+// OpCodes, TLV offsets, lengths), mutated like the rest, under y1731 configs with multicast
+// LBM, a VLAN, tags or the dst MAC filter varied, in reflect and monitor mode. Outcome, verdict,
+// action and counters must be userspace's; the bytes too, but for DMR's two timestamps, which
+// must instead be in order inside the run's window. SLR counts: the oracle keeps its own
+// table over the whole run, as the program's map does.
+TEST(DifferentialTest, KernelAgreesWithUserspaceOnMutatedCfmFrames) {
+  REFLECTOR_REQUIRE_ROOT();
+  absl::StatusOr<std::unique_ptr<XdpProgram>> program = XdpProgram::Load();
+  ASSERT_TRUE(program.ok()) << program.status();
+  absl::StatusOr<TestRunner> runner = TestRunner::Create(program->get());
+  ASSERT_TRUE(runner.ok()) << runner.status();
+  std::vector<rf_config> configs;
+  for (int s = 0; s < 16; ++s) {
+    packet::FilterConfig filter = packet::testing::CfmTestFilter(
+        (s & 1) != 0, (s & 6) == 2 ? std::optional<uint16_t>(0)
+                      : (s & 6) == 4 ? std::optional<uint16_t>(100)
+                                     : std::nullopt);
+    if (s & 8) filter.vlan = false;
+    if ((s & 6) == 6) {  // y1731 alone (no rule), the dst MAC filter off
+      filter.profiles = packet::ProfileBit(packet::Profile::kY1731);
+      filter.dst_mac_filter = false;
+    }
+    absl::StatusOr<rf_config> config = packet::ToWire(filter);
+    ASSERT_TRUE(config.ok()) << config.status();
+    configs.push_back(*config);
+  }
+  using packet::CfmOutcome;
+  using packet::testing::kReflectorMac;
+  static constexpr std::array<packet::MacAddress, 9> kDestinations = {
+      kReflectorMac, kReflectorMac, kReflectorMac, kReflectorMac, kReflectorMac, kReflectorMac,
+      packet::MacAddress{0x01, 0x80, 0xc2, 0x00, 0x00, 0x35},
+      packet::MacAddress{0x01, 0x80, 0xc2, 0x00, 0x00, 0x32},
+      packet::MacAddress{0x02, 0, 0x5e, 0x10, 0, 0x99}};
+  static constexpr std::array<uint8_t, 10> kOpcodes = {3, 3, 47, 47, 55, 55, 1, 2, 46, 43};
+  static constexpr std::array<uint16_t, 4> kVids = {100, 100, 10, 200};
+  Rng rng(kSeed + 3);
+  FlipCoverage coverage;
+  packet::SlmCounters oracle_slm;
+  std::array<int, packet::kCfmOutcomeCount + 1> outcomes = {};
+  int failures = 0;
+  constexpr int kCfmFrames = 30'000;
+  for (int i = 0; i < kCfmFrames && failures < 10; ++i) {
+    std::vector<uint8_t> frame;
+    if (Chance(rng, 0.2)) {
+      const auto& table = packet::testing::CfmTable();
+      frame = table[Uniform(rng, 0, static_cast<uint32_t>(table.size() - 1))].frame;
+    } else {
+      std::vector<uint16_t> vids;
+      for (uint32_t tags = Uniform(rng, 0, 2), t = 0; t < tags; ++t) vids.push_back(Pick(rng, kVids));
+      const uint8_t opcode = Pick(rng, kOpcodes);
+      uint8_t tlv_offset = opcode == 3 ? 4 : opcode == 47 ? 32 : opcode == 55 ? 16 : 12;
+      if (Chance(rng, 0.05)) tlv_offset = static_cast<uint8_t>(Uniform(rng, 0, 40));
+      std::vector<uint8_t> fields(tlv_offset);
+      for (uint8_t& byte : fields) byte = static_cast<uint8_t>(Uniform(rng, 0, 3));
+      if (Chance(rng, 0.3)) fields.resize(fields.size() + Uniform(rng, 0, 40), 0x03);
+      frame = packet::testing::CfmFrame(Pick(rng, kDestinations), vids,
+                                        Chance(rng, 0.8) ? packet::testing::kCfmTestLevel
+                                                         : static_cast<uint8_t>(Uniform(rng, 0, 7)),
+                                        opcode, tlv_offset, fields, Chance(rng, 0.7));
+    }
+    Mutate(rng, frame, coverage);
+    if (frame.size() < kMinTestRunFrame) continue;
+    const rf_config& config = configs[Uniform(rng, 0, 15)];
+    const Action action = Chance(rng, 0.8) ? Action::kReflect : Action::kMonitor;
+    ASSERT_TRUE((*program)->Configure(config, action).ok());
+    const uint64_t before = packet::TaiNowNs();
+    absl::StatusOr<TestRunResult> run = runner->Run(frame);
+    const uint64_t after = packet::TaiNowNs();
+    ASSERT_TRUE(run.ok()) << run.status();
+    const ExpectedRun expected =
+        ExpectRun(frame, config, action, nullptr, 0, nullptr, &oracle_slm);
+    ++outcomes[static_cast<int>(expected.cfm)];
+    const bool answered = packet::CfmAnswered(expected.cfm);
+    rf_xdp_counters expected_counters = {};
+    if (expected.cfm != CfmOutcome::kNotCfm) {
+      expected_counters.cfm_frames[static_cast<int>(expected.cfm)] = 1;
+    }
+    if (answered) {
+      expected_counters.cfm_answered_bytes = frame.size();
+    } else {
+      expected_counters = ExpectedCounters(frame, config, action);
+      if (expected.cfm != CfmOutcome::kNotCfm) {
+        expected_counters.cfm_frames[static_cast<int>(expected.cfm)] = 1;
+      }
+    }
+    std::vector<uint8_t> kernel_bytes = run->frame;
+    bool times_ok = true;
+    if (expected.cfm == CfmOutcome::kDmr && action == Action::kReflect &&
+        run->action == XDP_TX) {
+      const size_t h = packet::testing::CfmHeaderOffset(kernel_bytes);
+      uint64_t rx = 0;
+      uint64_t tx = 0;
+      for (int b = 0; b < 8; ++b) {
+        rx = (rx << 8) | kernel_bytes[h + 12 + b];
+        tx = (tx << 8) | kernel_bytes[h + 20 + b];
+      }
+      times_ok = packet::testing::StampTimestamp(before, config.stamp_clock, true) <= rx &&
+                 rx <= tx && tx <= packet::testing::StampTimestamp(after, config.stamp_clock, true);
+    }
+    const std::optional<packet::Verdict> expected_verdict =
+        answered ? std::nullopt : std::optional<packet::Verdict>(expected.verdict);
+    const std::optional<CfmOutcome> expected_cfm =
+        expected.cfm == CfmOutcome::kNotCfm ? std::nullopt : std::optional(expected.cfm);
+    const bool same =
+        run->verdict == expected_verdict && run->cfm == expected_cfm &&
+        run->action == expected.action &&
+        packet::testing::MaskCfmTimes(kernel_bytes) == packet::testing::MaskCfmTimes(expected.frame) &&
+        times_ok && std::memcmp(&run->counted, &expected_counters, sizeof(expected_counters)) == 0;
+    if (!same) {
+      ++failures;
+      ADD_FAILURE() << "cfm frame " << i << " (" << ActionName(action) << "): kernel outcome "
+                    << (run->cfm ? packet::CfmOutcomeName(*run->cfm) : "none") << " action "
+                    << run->action << ", userspace " << packet::CfmOutcomeName(expected.cfm)
+                    << " action " << expected.action << (times_ok ? "" : ", times") << "\n"
+                    << packet::testing::DescribeDifference(expected.frame, kernel_bytes) << "\n"
+                    << packet::testing::HexDump(frame);
+    }
+  }
+  std::printf("cfm outcomes:");
+  for (int o = 0; o <= packet::kCfmOutcomeCount; ++o) {
+    std::printf(" %s=%d", std::string(packet::CfmOutcomeName(static_cast<CfmOutcome>(o))).c_str(),
+                outcomes[o]);
+  }
+  std::printf("\n");
+  // Every outcome is reached, and answers of each kind are many.
+  for (int o = 0; o <= packet::kCfmOutcomeCount; ++o) EXPECT_GT(outcomes[o], 50) << o;
+  EXPECT_GT(outcomes[RF_CFM_LBR] + outcomes[RF_CFM_DMR] + outcomes[RF_CFM_SLR], kCfmFrames / 15);
 }
 
 TEST(DifferentialTest, TcProgramAgreesWithUserspaceOnMutatedFrames) {

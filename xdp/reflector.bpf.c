@@ -247,6 +247,8 @@ __attribute__((noinline)) int rf_xdp_capture(struct xdp_md *ctx) {
   return rf_xdp_capture_frame(ctx, verdict, where.rule);
 }
 
+#include "xdp/cfm_xdp.h" /* rf_xdp_cfm: uses the maps and helpers above */
+
 /*
  * A STAMP / TWAMP-Light frame (a rule with RF_ACTION_STAMP) answered in place (stamp.h): T2 on
  * entry, T3 right before the checksum, both CLOCK_TAI converted by the config's clock. Out of
@@ -336,6 +338,11 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
  * against the newer configuration, as a whole.
  */
 __attribute__((noinline)) int rf_xdp_exact(struct xdp_md *ctx) {
+  /* Y.1731 (xdp/cfm_xdp.h): CFM frames are never IPv4, so never the fast tier's. */
+  if (rf_xdp_active_config()->filter.cfm.flags & RF_CFM_ON) {
+    const int answer = rf_xdp_cfm(ctx);
+    if (answer >= 0) return answer;
+  }
   __u8 *data = (__u8 *)(long)ctx->data;
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
   struct rf_xdp_counters *counters = rf_xdp_cpu_counters();

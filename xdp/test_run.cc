@@ -65,18 +65,30 @@ absl::StatusOr<TestRunResult> TestRunner::Run(absl::Span<const uint8_t> frame) {
     result.rule = r;
   }
   if (moved != 1) result.verdict.reset();
+  for (int o = 0; o < RF_CFM_OUTCOME_COUNT; ++o) {
+    if (result.counted.cfm_frames[o] != 0) result.cfm = static_cast<packet::CfmOutcome>(o);
+  }
   return result;
 }
 
 ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, Action action,
-                      packet::LoopGuard* guard, uint32_t now, packet::RateBuckets* rates) {
+                      packet::LoopGuard* guard, uint32_t now, packet::RateBuckets* rates,
+                      packet::SlmCounters* slm) {
   ExpectedRun expected;
+  packet::SlmCounters fresh;
+  if (slm == nullptr) slm = &fresh;
   expected.frame.assign(frame.begin(), frame.end());
   expected.action = XDP_PASS;
   if (action == Action::kReflect) {
     const packet::Classification c = packet::Classify(frame, config);
     expected.verdict = c.verdict;
-    if (!c.reflect()) return expected;
+    if (!c.reflect()) {
+      // Y.1731's timestamps are the userspace clock's: compare with MaskCfmTimes.
+      expected.cfm = packet::OfferToCfm(absl::MakeSpan(expected.frame), c.verdict, config, true,
+                                        packet::TaiNowNs(), *slm);
+      if (packet::CfmAnswered(expected.cfm)) expected.action = XDP_TX;
+      return expected;
+    }
     packet::GuardClock clock;
     clock.loop_ticks = now;
     clock.rate_time = packet::RateTimeNow();
@@ -95,6 +107,9 @@ ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, 
   } else {
     // Monitor passes everything; afxdp without a socket on the queue falls back to pass.
     expected.verdict = packet::Classify(frame, config).verdict;
+    std::vector<uint8_t> untouched(frame.begin(), frame.end());
+    expected.cfm = packet::OfferToCfm(absl::MakeSpan(untouched), expected.verdict, config, false,
+                                      0, *slm);
   }
   return expected;
 }

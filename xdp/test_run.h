@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "reflector/packet/cfm_responder.h"
 #include "reflector/packet/guard_stage.h"
 #include "reflector/packet/loop_guard.h"
 #include "reflector/packet/packet.h"
@@ -40,6 +41,8 @@ struct TestRunResult {
   // one did; for reflect, the rule.
   std::optional<packet::Verdict> verdict;
   int rule = -1;
+  // The Y.1731 responder's outcome whose counter moved (cfm_xdp.h), if one did.
+  std::optional<packet::CfmOutcome> cfm;
 };
 
 class TestRunner {
@@ -73,14 +76,16 @@ struct ExpectedRun {
   uint32_t action = 0;
   std::vector<uint8_t> frame;
   packet::Verdict verdict = packet::Verdict::kTooShort;
+  // What the Y.1731 responder does with a frame the classifier rejected (cfm_responder.h).
+  packet::CfmOutcome cfm = packet::CfmOutcome::kNotCfm;
 };
 // With the config's loop guard on (rf_guard), `guard` stands for the program's table on the CPU
 // the run takes, at time `now` (ticks); without a guard the frame is taken as new. With rate
 // caps, `rates` stands for the program's buckets (at the time of the call); without, caps
-// hold nothing back.
+// hold nothing back. `slm` stands for the program's SLR counts (a fresh table without).
 ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, Action action,
                       packet::LoopGuard* guard = nullptr, uint32_t now = 0,
-                      packet::RateBuckets* rates = nullptr);
+                      packet::RateBuckets* rates = nullptr, packet::SlmCounters* slm = nullptr);
 
 // The same for the tc program: TC_ACT_SHOT for a test frame, TC_ACT_UNSPEC for any other, and
 // the frame never changed.

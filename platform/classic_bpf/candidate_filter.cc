@@ -28,7 +28,7 @@ std::vector<Instruction> CandidateFilterProgram() {
   // so the offsets can be checked by eye.
   return {
       Stmt(kLd | kB | kAbs, 0),                       // 0: dst MAC, first byte
-      Jump(kJmp | kJset | kK, 1, 17, 0),              // 1: group bit -> 19 drop
+      Jump(kJmp | kJset | kK, 1, 19, 0),              // 1: group bit -> 21 drop
       Stmt(kLdx | kW | kImm, 0),                      // 2: X = no tags
       Stmt(kLd | kH | kAbs, 12),                      // 3: EtherType or TPID
       Jump(kJmp | kJeq | kK, 0x8100, 1, 0),           // 4: -> 6
@@ -41,12 +41,14 @@ std::vector<Instruction> CandidateFilterProgram() {
       Stmt(kLd | kH | kAbs, 20),                      // 11
       Jump(kJmp | kJeq | kK, 0x0800, 0, 2),           // 12: IPv4? else -> 15
       Stmt(kLd | kB | kInd, kIpv4Protocol),           // 13
-      Jump(kJmp | kJeq | kK, 17, 3, 4),               // 14: UDP -> 18, else -> 19
+      Jump(kJmp | kJeq | kK, 17, 3, 6),               // 14: UDP -> 18, else -> 21
       Jump(kJmp | kJeq | kK, 0x86dd, 0, 3),           // 15: IPv6? else -> 19
       Stmt(kLd | kB | kInd, kIpv6NextHeader),         // 16
-      Jump(kJmp | kJeq | kK, 17, 0, 1),               // 17: UDP -> 18, else -> 19
+      Jump(kJmp | kJeq | kK, 17, 0, 3),               // 17: UDP -> 18, else -> 21
       Stmt(kRet | kK, 0xffffffffu),                   // 18: accept the whole frame
-      Stmt(kRet | kK, 0),                             // 19: drop
+      Jump(kJmp | kJeq | kK, 0x8902, 0, 1),           // 19: CFM (Y.1731)? else -> 21
+      Stmt(kRet | kK, 0xffffffffu),                   // 20: accept the whole frame
+      Stmt(kRet | kK, 0),                             // 21: drop
   };
 }
 

@@ -24,7 +24,9 @@ struct Instruction {
 static_assert(sizeof(Instruction) == 8, "classic BPF instructions are 8 bytes");
 
 // Accepts frames with a unicast destination MAC, at most two inline 802.1Q/802.1ad tags, IPv4
-// or IPv6, and UDP as the IP protocol or IPv6 next header. Everything else, and every frame
+// or IPv6, and UDP as the IP protocol or IPv6 next header, or CFM (EtherType 0x8902, for the
+// Y.1731 responder, which the workers run on frames the classifier rejects; unicast only, so
+// multicast LBM is not answered on these data paths). Everything else, and every frame
 // too short to tell, is dropped. On Linux the kernel has taken the outer tag out before a
 // packet socket's filter runs; the BSD BPF device sees every tag inline. Two inline tags cover
 // both: the classifier reflects at most two.

@@ -20,6 +20,7 @@
 #include "platform/classic_bpf/non_candidates.h"
 #include "reflector/base/unique_fd.h"
 #include "reflector/packet/packet.h"
+#include "reflector/packet/testing/cfm_frames.h"
 #include "reflector/packet/testing/frame_builder.h"
 #include "reflector/packet/testing/frame_table.h"
 #include "testing/lab/netns.h"
@@ -125,6 +126,17 @@ TEST_F(CandidateFilterLabTest, PassesEveryTableFrameTheClassifierReflects) {
   for (const packet::testing::FrameCase& c : packet::testing::FrameTable()) {
     // A veth carries 14 to 1514 bytes (1518 with a tag).
     if (c.verdict != Verdict::kReflect || c.frame.size() < 14 || c.frame.size() > 1514) continue;
+    ++checked;
+    EXPECT_TRUE(Passes(c.frame, c.name)) << c.name;
+  }
+  EXPECT_GT(checked, 20);
+}
+
+// The Y.1731 responder's requests (EtherType 0x8902) to this MAC, untagged and tagged.
+TEST_F(CandidateFilterLabTest, PassesUnicastCfmFrames) {
+  int checked = 0;
+  for (const packet::testing::CfmCase& c : packet::testing::CfmTable()) {
+    if (c.frame[0] & 1 || c.frame.size() < 60 || c.frame.size() > 1514) continue;
     ++checked;
     EXPECT_TRUE(Passes(c.frame, c.name)) << c.name;
   }

@@ -474,8 +474,9 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
       }
     }
     reporter.SetLeaseLeft(lease.left(absl::Now()));
-    // STAMP's clock follows the kernel's (TAI offset, sync state, error) within a wake-up.
-    if (wire.flags & RF_CFG_STAMP) {
+    // STAMP's clock (Y.1731 DMR's too) follows the kernel's (TAI offset, sync state, error)
+    // within a wake-up.
+    if ((wire.flags & RF_CFG_STAMP) || (wire.cfm.flags & RF_CFM_ON)) {
       const rf_stamp_clock clock = ReadStampClock();
       if (!SameStampClock(clock, wire.stamp_clock)) {
         wire.stamp_clock = clock;

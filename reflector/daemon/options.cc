@@ -130,6 +130,45 @@ absl::Status ParseTwampLightPorts(absl::string_view name, absl::string_view text
                                   DaemonOptions* o) {
   return ForSetting(name, Assign(packet::ParsePortRanges(text), &o->filter.twamp_light_ports));
 }
+// A whole number in [min, max] for setting `name`, or an error naming what is expected.
+absl::Status ParseBounded(absl::string_view name, absl::string_view text, int min, int max,
+                          absl::string_view what, int* out) {
+  int value = 0;
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &value) || value < min ||
+      value > max) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "--%s: invalid value \"%s\": expected %s, %d to %d", name, text, what, min, max));
+  }
+  *out = value;
+  return absl::OkStatus();
+}
+absl::Status ParseY1731Level(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  int level = 0;
+  REFLECTOR_RETURN_IF_ERROR(ParseBounded(name, text, 0, 7, "a MEG level", &level));
+  o->filter.y1731_level = static_cast<uint8_t>(level);
+  return absl::OkStatus();
+}
+absl::Status ParseY1731Vlan(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  if (absl::StripAsciiWhitespace(text).empty()) {
+    o->filter.y1731_vlan.reset();
+    return absl::OkStatus();
+  }
+  int vlan = 0;
+  REFLECTOR_RETURN_IF_ERROR(
+      ParseBounded(name, text, 0, 4094, "a VLAN ID (0: untagged only)", &vlan));
+  o->filter.y1731_vlan = static_cast<uint16_t>(vlan);
+  return absl::OkStatus();
+}
+absl::Status ParseY1731MulticastLbm(absl::string_view name, absl::string_view text,
+                                    DaemonOptions* o) {
+  return Assign(ParseBool(name, text), &o->filter.y1731_multicast_lbm);
+}
+absl::Status ParseY1731MepId(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  int mep_id = 0;
+  REFLECTOR_RETURN_IF_ERROR(ParseBounded(name, text, 1, 8191, "a MEP ID", &mep_id));
+  o->filter.y1731_mep_id = static_cast<uint16_t>(mep_id);
+  return absl::OkStatus();
+}
 absl::Status ParseLoopbackAddresses(absl::string_view name, absl::string_view text,
                                     DaemonOptions* o) {
   return ForSetting(name, Assign(packet::ParsePrefixList(text), &o->filter.loopback_addresses));

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
+#include "reflector/packet/cfm_responder.h"
 
 namespace reflector::daemon {
 namespace {
@@ -40,6 +41,19 @@ std::vector<std::pair<std::string, uint64_t>> TopRejects(const Counters& before,
                    [](const auto& a, const auto& b) { return a.second > b.second; });
   if (rejects.size() > limit) rejects.resize(limit);
   return rejects;
+}
+
+// The Y.1731 responder's counts that moved, "lbr 3, dmr 5, level 1" (cfm.h outcomes).
+std::string Y1731Counts(const Counters& before, const Counters& after) {
+  std::vector<std::string> parts;
+  for (int i = 0; i < packet::kCfmOutcomeCount; ++i) {
+    const uint64_t n = after.y1731[i] - before.y1731[i];
+    if (n) {
+      parts.push_back(absl::StrCat(
+          packet::CfmOutcomeName(static_cast<packet::CfmOutcome>(i)), " ", n));
+    }
+  }
+  return absl::StrJoin(parts, ", ");
 }
 
 std::string Timestamp(absl::Time time) {
@@ -194,6 +208,9 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
                                     now.capture_captured - previous.capture_captured,
                                     now.capture_dropped - previous.capture_dropped)
                   : "") +
+             (Y1731Counts(previous, now).empty()
+                  ? ""
+                  : absl::StrCat(" | y1731 ", Y1731Counts(previous, now))) +
              LeaseNote(lease_left);
     }
     case StatsFormat::kJson: {
@@ -236,6 +253,14 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
           {"capture_dropped", now.capture_dropped},
           {"workers", workers},
       };
+      if (!Y1731Counts(Counters(), now).empty()) {
+        nlohmann::json y1731 = nlohmann::json::object();
+        for (int i = 0; i < packet::kCfmOutcomeCount; ++i) {
+          y1731[std::string(packet::CfmOutcomeName(static_cast<packet::CfmOutcome>(i)))] =
+              now.y1731[i];
+        }
+        line["y1731"] = y1731;  // answers (lbr, dmr, slr), then passed CFM frames by reason
+      }
       if (monitor) line["monitor"] = true;
       if (lease_left.has_value()) line["lease_left_s"] = absl::ToDoubleSeconds(*lease_left);
       return line.dump();
@@ -267,6 +292,9 @@ std::string StatsReporter::FormatSummary(const Counters& total, absl::Duration e
   if (total.capture_captured != 0 || total.capture_dropped != 0) {
     absl::StrAppend(&out, "  capture: captured ", total.capture_captured, ", dropped ",
                     total.capture_dropped, "\n");
+  }
+  if (const std::string y1731 = Y1731Counts(Counters(), total); !y1731.empty()) {
+    absl::StrAppend(&out, monitor ? "  y1731 (would answer): " : "  y1731: ", y1731, "\n");
   }
   std::vector<std::string> rules;
   for (const RuleCount& rule : by_rule) {

@@ -207,3 +207,33 @@ TEST(FormatBanner, NamesInterfaceDataPathFiltersAndEveryRule) {
 
 }  // namespace
 }  // namespace reflector::daemon
+
+namespace reflector::daemon {
+namespace {
+
+TEST(StatsReporter, Y1731CountsShowInLinesJsonAndSummaryOnlyWhenThere) {
+  engine::Counters before;
+  engine::Counters now;
+  now.y1731[RF_CFM_DMR] = 5;
+  now.y1731[RF_CFM_LEVEL] = 2;
+  const std::string text = StatsReporter::FormatLine(StatsFormat::kText, before, now,
+                                                     absl::Seconds(1), absl::UnixEpoch());
+  EXPECT_NE(text.find("| y1731 dmr 5, level 2"), std::string::npos) << text;
+  const nlohmann::json json = nlohmann::json::parse(StatsReporter::FormatLine(
+      StatsFormat::kJson, before, now, absl::Seconds(1), absl::UnixEpoch()));
+  EXPECT_EQ(json["y1731"]["dmr"], 5);
+  EXPECT_EQ(json["y1731"]["level"], 2);
+  EXPECT_EQ(json["y1731"]["lbr"], 0);
+  EXPECT_NE(StatsReporter::FormatSummary(now, absl::Seconds(1)).find("  y1731: dmr 5, level 2\n"),
+            std::string::npos);
+  EXPECT_EQ(StatsReporter::FormatLine(StatsFormat::kText, before, before, absl::Seconds(1),
+                                      absl::UnixEpoch())
+                .find("y1731"),
+            std::string::npos);
+  EXPECT_FALSE(nlohmann::json::parse(StatsReporter::FormatLine(StatsFormat::kJson, before, before,
+                                                               absl::Seconds(1), absl::UnixEpoch()))
+                   .contains("y1731"));
+}
+
+}  // namespace
+}  // namespace reflector::daemon

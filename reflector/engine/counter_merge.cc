@@ -15,8 +15,10 @@ Counters FromKernelCounters(const rf_xdp_counters& kernel, bool monitor) {
     out.reflected_by_rule[i] = kernel.rule_frames[i];
     out.reflected_bytes_by_rule[i] = kernel.rule_bytes[i];
   }
-  out.reflected_frames = xdp::ReflectVerdicts(kernel);
-  out.reflected_bytes = xdp::ReflectBytes(kernel);
+  // Y.1731 answers are reflected frames of no rule; its passed frames are rejected ones too.
+  for (int i = 0; i < RF_CFM_OUTCOME_COUNT; ++i) out.y1731[i] = kernel.cfm_frames[i];
+  out.reflected_frames = xdp::ReflectVerdicts(kernel) + xdp::CfmAnswers(kernel);
+  out.reflected_bytes = xdp::ReflectBytes(kernel) + kernel.cfm_answered_bytes;
   out.rx_frames = out.reflected_frames + xdp::RejectedFrames(kernel);
   out.rx_bytes = out.reflected_bytes + kernel.rejected_bytes;
   out.passed_frames = xdp::PassedFrames(kernel, monitor);
@@ -34,6 +36,8 @@ Counters MergeAfXdpCounters(const Counters& workers, const Counters& program, bo
   for (size_t i = 0; i < out.rejected_by_reason.size(); ++i) {
     out.rejected_by_reason[i] += program.rejected_by_reason[i];
   }
+  // The program counts the CFM frames it passed; the workers the answers (redirected to them).
+  for (size_t i = 0; i < out.y1731.size(); ++i) out.y1731[i] += program.y1731[i];
   out.passed_frames += program.passed_frames;
   return out;
 }

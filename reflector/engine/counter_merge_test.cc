@@ -53,6 +53,29 @@ TEST(FromKernelCountersTest, EveryVerdictIsReceivedAndEveryOtherThanReflectRejec
   EXPECT_EQ(c.rx_dropped, 0u);
 }
 
+// Y.1731: 4 answers (64 bytes each) are received and reflected frames of no rule; 2 CFM
+// frames at another level are rejected (ethertype) and passed, and counted by reason too.
+TEST(FromKernelCountersTest, Y1731AnswersAreReflectedItsPassesRejected) {
+  rf_xdp_counters kernel = {};
+  kernel.cfm_frames[RF_CFM_LBR] = 3;
+  kernel.cfm_frames[RF_CFM_DMR] = 1;
+  kernel.cfm_answered_bytes = 4 * 64;
+  kernel.cfm_frames[RF_CFM_LEVEL] = 2;
+  kernel.verdict_frames[RF_ETHERTYPE] = 2;
+  kernel.rejected_bytes = 2 * 64;
+  for (bool monitor : {false, true}) {
+    const Counters c = FromKernelCounters(kernel, monitor);
+    EXPECT_EQ(c.rx_frames, 6u);
+    EXPECT_EQ(c.rx_bytes, 6u * 64);
+    EXPECT_EQ(c.reflected_frames, 4u);
+    EXPECT_EQ(c.reflected_bytes, 4u * 64);
+    EXPECT_EQ(c.rejected_frames(), 2u);
+    EXPECT_EQ(c.y1731[RF_CFM_LBR], 3u);
+    EXPECT_EQ(c.y1731[RF_CFM_LEVEL], 2u);
+    EXPECT_EQ(c.passed_frames, monitor ? 6u : 2u);
+  }
+}
+
 // afxdp: 6 test frames redirected to the sockets, 3 + 1 others passed to the stack.
 TEST(MergeAfXdpCountersTest, ReceivedIsWhatTheProgramSawRejectedWhatItPassed) {
   const Counters program = Kernel(/*reflect=*/6, /*port=*/3, /*dst_mac=*/1);

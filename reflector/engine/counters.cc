@@ -26,6 +26,7 @@ Counters& Counters::operator+=(const Counters& other) {
   for (size_t i = 0; i < rejected_by_reason.size(); ++i) {
     rejected_by_reason[i] += other.rejected_by_reason[i];
   }
+  for (size_t i = 0; i < y1731.size(); ++i) y1731[i] += other.y1731[i];
   passed_frames += other.passed_frames;
   tx_dropped += other.tx_dropped;
   rx_dropped += other.rx_dropped;
@@ -49,6 +50,7 @@ void PublishedCounters::Add(const Counters& delta) {
   for (size_t i = 0; i < rejected_by_reason_.size(); ++i) {
     Bump(rejected_by_reason_[i], delta.rejected_by_reason[i]);
   }
+  for (size_t i = 0; i < y1731_.size(); ++i) Bump(y1731_[i], delta.y1731[i]);
   Bump(passed_frames_, delta.passed_frames);
   Bump(tx_dropped_, delta.tx_dropped);
   Bump(rx_dropped_, delta.rx_dropped);
@@ -73,6 +75,9 @@ Counters PublishedCounters::Read() const {
   }
   for (size_t i = 0; i < out.rejected_by_reason.size(); ++i) {
     out.rejected_by_reason[i] = rejected_by_reason_[i].load(std::memory_order_relaxed);
+  }
+  for (size_t i = 0; i < out.y1731.size(); ++i) {
+    out.y1731[i] = y1731_[i].load(std::memory_order_relaxed);
   }
   out.passed_frames = passed_frames_.load(std::memory_order_relaxed);
   out.tx_dropped = tx_dropped_.load(std::memory_order_relaxed);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "reflector/packet/cfm.h"
 #include "reflector/packet/packet.h"
 
 namespace reflector::engine {
@@ -60,6 +61,10 @@ struct Counters {
   std::array<uint64_t, RF_MAX_RULES> reflected_bytes_by_rule = {};
   // Indexed by packet::Verdict; the kReflect slot stays 0 (see reflected_frames).
   std::array<uint64_t, packet::kVerdictCount> rejected_by_reason = {};
+  // The Y.1731 responder (cfm.h), indexed by rf_cfm_outcome: the answers (also counted in
+  // reflected_frames, under no rule) and the reasons CFM frames were passed (also counted
+  // in rejected_by_reason under the classifier's verdict).
+  std::array<uint64_t, RF_CFM_OUTCOME_COUNT> y1731 = {};
   uint64_t passed_frames = 0;  // handed to the kernel stack untouched (XDP paths)
   uint64_t tx_dropped = 0;     // reflected but could not be sent
   uint64_t rx_dropped = 0;     // lost before userspace saw them (socket ring full)
@@ -103,6 +108,7 @@ class PublishedCounters {
   std::array<std::atomic<uint64_t>, RF_MAX_RULES> reflected_by_rule_{};
   std::array<std::atomic<uint64_t>, RF_MAX_RULES> reflected_bytes_by_rule_{};
   std::array<std::atomic<uint64_t>, packet::kVerdictCount> rejected_by_reason_{};
+  std::array<std::atomic<uint64_t>, RF_CFM_OUTCOME_COUNT> y1731_{};
   std::atomic<uint64_t> passed_frames_{0};
   std::atomic<uint64_t> tx_dropped_{0};
   std::atomic<uint64_t> rx_dropped_{0};

@@ -66,8 +66,10 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
       !monitor_ && (config_.guard.flags != 0 || config_.guard.loop_window_ticks != 0);
   const packet::GuardClock now =
       guarded ? packet::GuardClock::Now(config_.guard) : packet::GuardClock{};
-  // STAMP's receive time T2: when the batch arrived, read only when a rule answers STAMP.
-  const uint64_t stamp_t2 = (config_.flags & RF_CFG_STAMP) ? packet::TaiNowNs() : 0;
+  // STAMP's receive time T2 (Y.1731 DMR's RxTimeStampf): when the batch arrived, read only
+  // when a rule answers STAMP or the Y.1731 responder is on.
+  const uint64_t stamp_t2 =
+      ((config_.flags & RF_CFG_STAMP) || (config_.cfm.flags & RF_CFM_ON)) ? packet::TaiNowNs() : 0;
   for (size_t i = 0; i < received; ++i) {
     const platform::Frame& frame = received_[i];
     batch.rx_bytes += frame.length;
@@ -104,7 +106,19 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
       } else {
         to_send_[sending++] = frame;
       }
+    } else if (const packet::CfmOutcome cfm = packet::OfferToCfm(
+                   bytes, result.verdict, config_, !monitor_, stamp_t2, slm_counters_);
+               packet::CfmAnswered(cfm)) {
+      // A Y.1731 request the classifier rejected (not IP), answered in place (cfm.h).
+      ++batch.y1731[static_cast<size_t>(cfm)];
+      batch.reflected_bytes += frame.length;
+      if (monitor_) {
+        to_release_[releasing++] = frame;
+      } else {
+        to_send_[sending++] = frame;
+      }
     } else {
+      if (cfm != packet::CfmOutcome::kNotCfm) ++batch.y1731[static_cast<size_t>(cfm)];
       ++batch.rejected_by_reason[static_cast<size_t>(result.verdict)];
       to_release_[releasing++] = frame;
     }

@@ -16,6 +16,7 @@
 #include "reflector/engine/counters.h"
 #include "reflector/engine/session_table.h"
 #include "reflector/engine/shared_config.h"
+#include "reflector/packet/cfm_responder.h"
 #include "reflector/packet/guard_stage.h"
 #include "reflector/packet/loop_guard.h"
 #include "reflector/packet/packet.h"
@@ -70,6 +71,7 @@ class Worker {
   rf_config config_;
   uint64_t config_version_ = 0;
   packet::RuleHint rule_hint_;  // the rule of the last frame reflected
+  packet::SlmCounters slm_counters_;  // the Y.1731 responder's SLR counts (cfm_responder.h)
   packet::LoopGuard loop_guard_;  // this worker's frames, as the XDP program keeps per CPU
   capture::CaptureTap* const tap_;
   packet::RateBuckets* const rate_buckets_;

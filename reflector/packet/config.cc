@@ -237,7 +237,7 @@ absl::StatusOr<std::vector<Rule>> RuleTable(const FilterConfig& config) {
     AddResponderRules("twamp-light", Responder::kTwampLight, config.twamp_light_ports, rules);
   }
 
-  if (rules.empty()) {
+  if (rules.empty() && !(config.profiles & ProfileBit(Profile::kY1731))) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "no rule: nothing would ever be reflected (profiles %s, signatures %s)",
         FormatProfiles(config.profiles), FormatSignatures(config.signatures)));
@@ -274,6 +274,22 @@ absl::StatusOr<CompiledConfig> Compile(const FilterConfig& config) {
   std::memcpy(wire.if_mac, config.interface_mac.data(), RF_ETH_ALEN);
   wire.flags = (config.dst_mac_filter ? RF_CFG_DST_MAC_FILTER : 0) |
                (config.vlan ? RF_CFG_VLAN : 0) | (config.ipv6 ? RF_CFG_IPV6 : 0);
+  if (config.profiles & ProfileBit(Profile::kY1731)) {
+    if (config.y1731_level > 7) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "y1731_level %d: a MEG level is 0 to 7", config.y1731_level));
+    }
+    if (config.y1731_vlan.has_value() && *config.y1731_vlan > 4094) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "y1731_vlan %d: a VLAN ID is 1 to 4094 (or 0 for untagged frames only)",
+          *config.y1731_vlan));
+    }
+    wire.cfm.flags = RF_CFM_ON | (config.y1731_multicast_lbm ? RF_CFM_MULTICAST_LBM : 0) |
+                     (config.y1731_vlan.has_value() ? RF_CFM_ONE_VLAN : 0);
+    wire.cfm.level = config.y1731_level;
+    wire.cfm.vlan = config.y1731_vlan.value_or(0);
+    wire.cfm.mep_id = config.y1731_mep_id;
+  }
   std::vector<Oui> ouis;
   std::vector<IpPrefix> prefixes;
   for (size_t i = 0; i < compiled.rules.size(); ++i) {
@@ -520,6 +536,8 @@ absl::string_view ProfileName(Profile profile) {
       return "stamp";
     case Profile::kTwampLight:
       return "twamp-light";
+    case Profile::kY1731:
+      return "y1731";
   }
   return "unknown";
 }
@@ -537,7 +555,7 @@ absl::StatusOr<ProfileSet> ParseProfiles(absl::string_view text) {
     if (match == nullptr) {
       return absl::InvalidArgumentError(absl::StrFormat(
           "invalid profile \"%s\" in \"%s\": expected a comma-separated list of ito, rfc2544, "
-          "y1564, loopback, stamp, twamp-light, or none",
+          "y1564, loopback, stamp, twamp-light, y1731, or none",
           token, text));
     }
     set |= ProfileBit(*match);

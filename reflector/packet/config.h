@@ -81,10 +81,13 @@ struct Rule {
 };
 
 // Named rule sets for the common testers (SPEC §3).
-enum class Profile : uint8_t { kIto, kRfc2544, kY1564, kLoopback, kStamp, kTwampLight };
+// kY1731 adds no rule: it turns on the Ethernet OAM responder (cfm.h), which answers frames
+// the rules reject.
+enum class Profile : uint8_t { kIto, kRfc2544, kY1564, kLoopback, kStamp, kTwampLight, kY1731 };
 inline constexpr Profile kAllProfiles[] = {Profile::kIto,      Profile::kRfc2544,
                                            Profile::kY1564,    Profile::kLoopback,
-                                           Profile::kStamp,    Profile::kTwampLight};
+                                           Profile::kStamp,    Profile::kTwampLight,
+                                           Profile::kY1731};
 using ProfileSet = uint8_t;  // bit per Profile
 constexpr ProfileSet ProfileBit(Profile p) { return static_cast<ProfileSet>(1u << static_cast<int>(p)); }
 inline constexpr ProfileSet kDefaultProfiles =
@@ -116,6 +119,13 @@ struct FilterConfig {
   std::vector<PortRange> stamp_ports =
       std::vector<PortRange>(1, PortRange{RF_STAMP_PORT, RF_STAMP_PORT});
   std::vector<PortRange> twamp_light_ports;
+  // y1731 profile (cfm.h): the MEG level answered, the VLAN (unset: untagged or any tags the
+  // `vlan` setting allows; 0: untagged only), LBM to the class-1 multicast address, and the
+  // Responder MEP ID an SLR carries.
+  uint8_t y1731_level = 0;
+  std::optional<uint16_t> y1731_vlan;
+  bool y1731_multicast_lbm = false;
+  uint16_t y1731_mep_id = 1;
 };
 
 // The payload "pattern" of a STAMP rule: any byte at offset 43, so that the rule takes only

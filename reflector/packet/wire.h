@@ -239,6 +239,21 @@ struct rf_stamp_clock {
 };
 
 /*
+ * The Y.1731 / 802.1ag Ethernet OAM responder (cfm.h): which CFM frames it answers. All zero
+ * (flags 0) answers none, so an old or unwritten config block changes nothing.
+ */
+#define RF_CFM_ON 0x01            /* answer LBM, DMM and SLM at `level` */
+#define RF_CFM_MULTICAST_LBM 0x02 /* also LBM to the class-1 multicast 01:80:C2:00:00:3<level> */
+#define RF_CFM_ONE_VLAN 0x04        /* only frames whose (outer) tag is `vlan`; 0: untagged only */
+struct rf_cfm_config {
+  __u8 flags;      /* RF_CFM_* */
+  __u8 level;      /* the MEG level answered, 0..7 */
+  __u16 vlan;      /* with RF_CFM_ONE_VLAN: the VLAN ID required, 0 for untagged frames */
+  __u16 mep_id;    /* the Responder MEP ID an SLR carries */
+  __u16 reserved;
+};
+
+/*
  * What the classifier needs to decide. It crosses the kernel boundary as part of the XDP
  * program's configuration, so the layout is fixed, with no implicit padding.
  */
@@ -254,6 +269,7 @@ struct rf_config {
   struct rf_rule rules[RF_MAX_RULES];
   struct rf_guard guard; /* not the classifier's: the data path's checks after it */
   struct rf_stamp_clock stamp_clock; /* not the classifier's: the STAMP reflector's clock */
+  struct rf_cfm_config cfm;          /* not the classifier's: the Y.1731 responder (cfm.h) */
 };
 
 /* Where the reflector finds things in a frame the classifier accepted, and what to do. */
@@ -327,7 +343,8 @@ struct rf_capture_state {
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_prefix) == 36, "rf_prefix crosses the kernel boundary");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_rule) == 96, "rf_rule crosses the kernel boundary");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_stamp_clock) == 16, "rf_stamp_clock layout");
-RF_WIRE_STATIC_ASSERT(sizeof(struct rf_config) == 5392, "rf_config crosses the kernel boundary");
+RF_WIRE_STATIC_ASSERT(sizeof(struct rf_cfm_config) == 8, "rf_cfm_config layout");
+RF_WIRE_STATIC_ASSERT(sizeof(struct rf_config) == 5400, "rf_config crosses the kernel boundary");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_guard) == 1072, "rf_guard layout");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_result) == 16, "rf_result layout");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_capture_config) == 24, "rf_capture_config layout");
