@@ -295,7 +295,14 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
   counters->rule_frames[rule]++;
   counters->rule_bytes[rule] += (__u64)(end - data);
   /* Per-tester sessions (session_count.h); afxdp's workers count their own. */
-  if (config->action != RF_XDP_REDIRECT) rf_xdp_session_count(ctx, data, end, where);
+  if (config->action != RF_XDP_REDIRECT) {
+    if (fast) {
+      rf_xdp_session_count(ctx, data, end, RF_FAST_L3, RF_FAST_L4, 4, 0, rule);
+    } else {
+      rf_xdp_session_count(ctx, data, end, where->l3_offset, where->l4_offset, where->ip_version,
+                           where->vlan_tags, rule);
+    }
+  }
 
   switch (config->action) {
     case RF_XDP_TX:
