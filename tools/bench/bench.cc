@@ -91,6 +91,8 @@ ABSL_FLAG(std::string, rtt_rate, "10k", "The fixed moderate rate of the RTT tria
 ABSL_FLAG(absl::Duration, rtt_duration, absl::Seconds(3), "Length of the RTT trial.");
 ABSL_FLAG(int, prog_cost_repeat, 1000000,
           "Runs per round of the per-program cost (bpf_prog_test_run_opts); 0: skip it.");
+ABSL_FLAG(int, prog_cost_rounds, 5,
+          "Rounds of the per-program cost; the best counts (more on a busy machine).");
 ABSL_FLAG(bool, prog_cost_only, false,
           "Print the per-program cost table (no veth, no tester) and stop.");
 ABSL_FLAG(bool, scrape_check, false,
@@ -588,6 +590,7 @@ int Main(int argc, char** argv) {
   // First, on a quiet lab: the kernel's own per-run timing of the two XDP programs.
   ProgCostOptions cost_options;
   cost_options.repeat = static_cast<uint32_t>(std::max(0, absl::GetFlag(FLAGS_prog_cost_repeat)));
+  cost_options.rounds = std::max(1, absl::GetFlag(FLAGS_prog_cost_rounds));
   std::string costs_text;
   std::string costs_markdown;
   if (cost_options.repeat > 0) {
