@@ -195,6 +195,30 @@ absl::StatusOr<std::vector<CostRow>> MeasureCosts(const ProgCostOptions& options
                       refl.ns_per_frame, ActionName(refl.action)});
     }
   }
+  // A capture of the rejected frames running (issue 21): what a reflected frame pays for it.
+  rf_capture_config rejected_only = {};
+  rejected_only.verdicts = ((1u << RF_VERDICT_COUNT) - 1) & ~(1u << RF_REFLECT);
+  rejected_only.rules = RF_CAPTURE_ANY_RULE;
+  rejected_only.snap = 64;
+  rejected_only.enabled = 1;
+  reflector->ConfigureCapture(rejected_only);
+  {
+    const CostFrame& frame = frames[0];
+    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost loop,
+                               MeasureProgCost(empty.program_fd(), frame.bytes, options));
+    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost base,
+                               MeasureProgCost(baseline->program_fd(), frame.bytes, options));
+    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost refl,
+                               MeasureProgCost(reflector->program_fd(), frame.bytes, options));
+    if (refl.action != XDP_TX) {
+      return absl::InternalError(absl::StrCat("reflectord's program returned ",
+                                              ActionName(refl.action), " for the ", frame.name,
+                                              " with a capture running, expected XDP_TX"));
+    }
+    rows.push_back({absl::StrCat(frame.name, ", capture of rejected frames on"), loop.ns_per_frame,
+                    base.ns_per_frame, refl.ns_per_frame, ActionName(refl.action)});
+  }
+  reflector->ConfigureCapture(rf_capture_config{});
   // STAMP beside the test frame it is compared with, both under the stamp profile's config.
   REFLECTOR_ASSIGN_OR_RETURN(const rf_config stamp_config, StampConfig());
   REFLECTOR_RETURN_IF_ERROR(reflector->Configure(stamp_config, xdp::Action::kReflect));
