@@ -174,25 +174,30 @@ absl::StatusOr<std::vector<CostRow>> MeasureCosts(const ProgCostOptions& options
   REFLECTOR_RETURN_IF_ERROR(full->Configure(full_config, xdp::Action::kReflect));
   REFLECTOR_ASSIGN_OR_RETURN(const std::vector<CostFrame> frames, CostFrames());
   std::vector<CostRow> rows;
+  // One row: the three programs on `bytes`; the measurement is only what it claims if
+  // reflectord's program did what the frame is for (`expected`).
+  auto measure_row = [&](const xdp::XdpProgram& program, absl::Span<const uint8_t> bytes,
+                         const std::string& name, uint32_t expected) -> absl::Status {
+    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost loop, MeasureProgCost(empty.program_fd(), bytes, options));
+    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost base,
+                               MeasureProgCost(baseline->program_fd(), bytes, options));
+    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost refl,
+                               MeasureProgCost(program.program_fd(), bytes, options));
+    if (refl.action != expected) {
+      return absl::InternalError(absl::StrCat("reflectord's program returned ",
+                                              ActionName(refl.action), " for the ", name,
+                                              ", expected ", ActionName(expected)));
+    }
+    rows.push_back({name, loop.ns_per_frame, base.ns_per_frame, refl.ns_per_frame,
+                    ActionName(refl.action)});
+    return absl::OkStatus();
+  };
   for (const auto& [program, table] :
        {std::pair<const xdp::XdpProgram*, const char*>{reflector.get(), ""},
         {full.get(), ", 32-rule table"}}) {
     for (const CostFrame& frame : frames) {
-      REFLECTOR_ASSIGN_OR_RETURN(const ProgCost loop,
-                                 MeasureProgCost(empty.program_fd(), frame.bytes, options));
-      REFLECTOR_ASSIGN_OR_RETURN(const ProgCost base,
-                                 MeasureProgCost(baseline->program_fd(), frame.bytes, options));
-      REFLECTOR_ASSIGN_OR_RETURN(const ProgCost refl,
-                                 MeasureProgCost(program->program_fd(), frame.bytes, options));
-      // The measurement is only what it claims if the program did what the frame is for.
-      const uint32_t expected = frame.test_frame ? XDP_TX : XDP_PASS;
-      if (refl.action != expected) {
-        return absl::InternalError(absl::StrCat("reflectord's program returned ",
-                                                ActionName(refl.action), " for the ", frame.name,
-                                                table, ", expected ", ActionName(expected)));
-      }
-      rows.push_back({absl::StrCat(frame.name, table), loop.ns_per_frame, base.ns_per_frame,
-                      refl.ns_per_frame, ActionName(refl.action)});
+      REFLECTOR_RETURN_IF_ERROR(measure_row(*program, frame.bytes, absl::StrCat(frame.name, table),
+                                            frame.test_frame ? XDP_TX : XDP_PASS));
     }
   }
   // A capture of the rejected frames running (issue 21): what a reflected frame pays for it.
@@ -202,44 +207,17 @@ absl::StatusOr<std::vector<CostRow>> MeasureCosts(const ProgCostOptions& options
   rejected_only.snap = 64;
   rejected_only.enabled = 1;
   reflector->ConfigureCapture(rejected_only);
-  {
-    const CostFrame& frame = frames[0];
-    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost loop,
-                               MeasureProgCost(empty.program_fd(), frame.bytes, options));
-    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost base,
-                               MeasureProgCost(baseline->program_fd(), frame.bytes, options));
-    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost refl,
-                               MeasureProgCost(reflector->program_fd(), frame.bytes, options));
-    if (refl.action != XDP_TX) {
-      return absl::InternalError(absl::StrCat("reflectord's program returned ",
-                                              ActionName(refl.action), " for the ", frame.name,
-                                              " with a capture running, expected XDP_TX"));
-    }
-    rows.push_back({absl::StrCat(frame.name, ", capture of rejected frames on"), loop.ns_per_frame,
-                    base.ns_per_frame, refl.ns_per_frame, ActionName(refl.action)});
-  }
+  REFLECTOR_RETURN_IF_ERROR(measure_row(*reflector, frames[0].bytes,
+                                        absl::StrCat(frames[0].name, ", capture of rejected on"),
+                                        XDP_TX));
   reflector->ConfigureCapture(rf_capture_config{});
   // STAMP beside the test frame it is compared with, both under the stamp profile's config.
   REFLECTOR_ASSIGN_OR_RETURN(const rf_config stamp_config, StampConfig());
   REFLECTOR_RETURN_IF_ERROR(reflector->Configure(stamp_config, xdp::Action::kReflect));
-  const std::vector<uint8_t> stamp = StampFrame();
-  for (const auto& [name, bytes] :
-       {std::pair<const char*, absl::Span<const uint8_t>>{"64 B RFC 2544 test frame, stamp profile",
-                                                          frames[0].bytes},
-        {"90 B STAMP packet (44 B payload), stamp profile", stamp}}) {
-    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost loop, MeasureProgCost(empty.program_fd(), bytes, options));
-    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost base,
-                               MeasureProgCost(baseline->program_fd(), bytes, options));
-    REFLECTOR_ASSIGN_OR_RETURN(const ProgCost refl,
-                               MeasureProgCost(reflector->program_fd(), bytes, options));
-    if (refl.action != XDP_TX) {
-      return absl::InternalError(absl::StrCat("reflectord's program returned ",
-                                              ActionName(refl.action), " for the ", name,
-                                              ", expected XDP_TX"));
-    }
-    rows.push_back({name, loop.ns_per_frame, base.ns_per_frame, refl.ns_per_frame,
-                    ActionName(refl.action)});
-  }
+  REFLECTOR_RETURN_IF_ERROR(
+      measure_row(*reflector, frames[0].bytes, "64 B RFC 2544 test frame, stamp profile", XDP_TX));
+  REFLECTOR_RETURN_IF_ERROR(measure_row(*reflector, StampFrame(),
+                                        "90 B STAMP packet (44 B payload), stamp profile", XDP_TX));
   return rows;
 }
 
