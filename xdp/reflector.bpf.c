@@ -214,14 +214,31 @@ RF_INLINE int rf_xdp_guarded(const struct rf_xdp_config *config) {
          (config->filter.guard.flags | config->filter.guard.loop_window_ticks) != 0;
 }
 
+/* Whether the capture takes reflected frames. Only then does rf_xdp_capture classify every
+ * frame up front; otherwise rejected frames are captured where they are counted
+ * (rf_xdp_capture_rejected) and a reflected frame costs the capture one test of this flag,
+ * not a second classification (issue 21). */
+RF_INLINE int rf_xdp_capture_takes_reflected(void) {
+  return (rf_capture.verdicts & (1u << RF_REFLECT)) != 0;
+}
+
+/* A rejected frame (not changed by the classifier) captured with its verdict, when the capture
+ * runs and rf_xdp_capture did not see it first. */
+RF_INLINE void rf_xdp_capture_rejected(struct xdp_md *ctx, __u32 verdict) {
+  if (rf_capture.enabled && !rf_xdp_capture_takes_reflected() && !rf_capture_saturated()) {
+    rf_xdp_capture_frame(ctx, verdict, 0);
+  }
+}
+
 /*
  * Copies a frame as received, with its verdict, into the capture ring when the selection takes
- * it. Global, so the verifier checks it once; called only while rf_capture.enabled is set, first
- * thing, before the frame can change. It classifies on its own (the exact classifier, read
- * only), so the fast tier and the reflect path stay exactly as they are without capture: a call
- * after the classification made the verifier walk the reflect path twice. With datapath afxdp
- * the reflected frames are left to the AF_XDP workers, which make their verdict; where the
- * guard runs, to the guard (rf_xdp_guard), which knows whether it reflects them.
+ * it. Global, so the verifier checks it once; called only while the capture runs and takes
+ * reflected frames, first thing, before the frame can change. It classifies on its own (the
+ * exact classifier, read only), so the fast tier and the reflect path stay exactly as they are
+ * without capture: a call after the classification made the verifier walk the reflect path
+ * twice. With datapath afxdp the reflected frames are left to the AF_XDP workers, which make
+ * their verdict; where the guard runs, to the guard (rf_xdp_guard), which knows whether it
+ * reflects them.
  */
 __attribute__((noinline)) int rf_xdp_capture(struct xdp_md *ctx) {
   if (ctx == 0 || rf_capture_saturated()) return 0;
@@ -230,14 +247,9 @@ __attribute__((noinline)) int rf_xdp_capture(struct xdp_md *ctx) {
   where.rule = 0; /* the classifier sets it only for reflect */
   const __u8 *data = (const __u8 *)(long)ctx->data;
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
-  /* The fast tier first, as the reflect path runs it: a test frame costs what it costs there,
-   * and a capture that does not take reflected frames is done with it at once. */
+  /* The fast tier first, as the reflect path runs it: a test frame costs what it costs there. */
   __u32 hint = RF_NO_RULE_HINT;
   __u32 verdict = rf_classify_fast(data, end, &config->filter, &hint, &where);
-  if (verdict == RF_REFLECT && !(rf_capture.verdicts & (1u << RF_REFLECT)) &&
-      !rf_xdp_guarded(config)) {
-    return 0;
-  }
   if (verdict == RF_FAST_UNDECIDED) {
     verdict = rf_classify_exact(data, end, &config->filter, 0, &where);
   }
@@ -282,6 +294,7 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
                          const __u8 *end, const struct rf_result *where, int fast) {
   /* Two adds per frame; userspace derives received, passed and sent (xdp/abi.h). */
   if (verdict != RF_REFLECT) {
+    rf_xdp_capture_rejected(ctx, verdict);
     rf_count_reject(counters, verdict, (__u64)(end - data));
     return XDP_PASS;
   }
@@ -297,7 +310,14 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
   counters->rule_frames[rule]++;
   counters->rule_bytes[rule] += (__u64)(end - data);
   /* Per-tester sessions (session_count.h); afxdp's workers count their own. */
-  if (config->action != RF_XDP_REDIRECT) rf_xdp_session_count(ctx, data, end, where);
+  if (config->action != RF_XDP_REDIRECT) {
+    if (fast) {
+      rf_xdp_session_count(ctx, data, end, RF_FAST_L3, RF_FAST_L4, 4, 0, rule);
+    } else {
+      rf_xdp_session_count(ctx, data, end, where->l3_offset, where->l4_offset, where->ip_version,
+                           where->vlan_tags, rule);
+    }
+  }
 
   switch (config->action) {
     case RF_XDP_TX:
@@ -358,6 +378,7 @@ __attribute__((noinline)) int rf_xdp_exact(struct xdp_md *ctx) {
 __attribute__((noinline)) int rf_xdp_rejected(struct xdp_md *ctx, __u32 verdict) {
   struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
   if (!counters) return XDP_PASS; /* cannot happen for a one-entry array; the verifier asks */
+  rf_xdp_capture_rejected(ctx, verdict);
   rf_count_reject(counters, verdict, (__u64)(ctx->data_end - ctx->data));
   return XDP_PASS;
 }
@@ -367,7 +388,7 @@ __attribute__((noinline)) int rf_xdp_rejected(struct xdp_md *ctx, __u32 verdict)
 SEC("xdp")
 int rf_xdp_reflect(struct xdp_md *ctx) {
   /* The capture's one check, a predictable branch on a config field (issue 21). */
-  if (rf_capture.enabled) rf_xdp_capture(ctx);
+  if (rf_capture.enabled && rf_xdp_capture_takes_reflected()) rf_xdp_capture(ctx);
   __u8 *data = (__u8 *)(long)ctx->data;
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
   struct rf_xdp_counters *counters = rf_xdp_cpu_counters();

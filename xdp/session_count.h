@@ -72,14 +72,16 @@ __attribute__((noinline)) int rf_xdp_session_take(struct xdp_md *ctx, __u32 offs
 }
 
 /* Counts a reflected frame for its session, before it is reflected: its fingerprint compared
- * with its slot's, two adds; rf_xdp_session_take when another session holds the slot. */
+ * with its slot's, two adds; rf_xdp_session_take when another session holds the slot. The
+ * classification comes as scalars: for a frame the fast tier took they are constants (its
+ * fixed offsets, IPv4, no tag), and the fingerprint's branches and masks fold away. */
 RF_INLINE void rf_xdp_session_count(struct xdp_md *ctx, const __u8 *data, const __u8 *end,
-                                    const struct rf_result *where) {
-  const __u32 l3 = where->l3_offset & 0xff;
-  const __u32 l4 = where->l4_offset & 0x1ff;
-  const __u32 rule = where->rule & (RF_MAX_RULES - 1);
-  const __u64 fingerprint =
-      rf_session_fingerprint(data, end, l3, l4, where->ip_version, where->vlan_tags, rule);
+                                    __u32 l3, __u32 l4, __u32 ip_version, __u32 vlan_tags,
+                                    __u32 rule) {
+  l3 &= 0xff;
+  l4 &= 0x1ff;
+  rule &= RF_MAX_RULES - 1;
+  const __u64 fingerprint = rf_session_fingerprint(data, end, l3, l4, ip_version, vlan_tags, rule);
   if (!fingerprint) return;
   const __u32 index = rf_session_slot_index(fingerprint);
   struct rf_session_cache_slot *cached = bpf_map_lookup_elem(&rf_session_cache, &index);
@@ -89,7 +91,7 @@ RF_INLINE void rf_xdp_session_count(struct xdp_md *ctx, const __u8 *data, const 
     cached->slot.counts.bytes += (__u64)(end - data);
     return;
   }
-  rf_xdp_session_take(ctx, l3 | l4 << 16, where->ip_version | (__u32)where->vlan_tags << 8 | rule << 16,
+  rf_xdp_session_take(ctx, l3 | l4 << 16, (ip_version & 0xff) | (vlan_tags & 0xff) << 8 | rule << 16,
                       fingerprint);
 }
 

@@ -97,6 +97,8 @@ ABSL_FLAG(bool, rtt_only, false,
           "queue rows or program cost); writes no file unless --output names one.");
 ABSL_FLAG(int, prog_cost_repeat, 1000000,
           "Runs per round of the per-program cost (bpf_prog_test_run_opts); 0: skip it.");
+ABSL_FLAG(int, prog_cost_rounds, 5,
+          "Rounds of the per-program cost; the best counts (more on a busy machine).");
 ABSL_FLAG(bool, prog_cost_only, false,
           "Print the per-program cost table (no veth, no tester) and stop.");
 ABSL_FLAG(bool, scrape_check, false,
@@ -637,6 +639,7 @@ int Main(int argc, char** argv) {
   ProgCostOptions cost_options;
   cost_options.repeat = settings->rtt_only ? 0
                         : static_cast<uint32_t>(std::max(0, absl::GetFlag(FLAGS_prog_cost_repeat)));
+  cost_options.rounds = std::max(1, absl::GetFlag(FLAGS_prog_cost_rounds));
   std::string costs_text;
   std::string costs_markdown;
   if (cost_options.repeat > 0) {

@@ -63,6 +63,11 @@ struct GuardCost {
   double off_ns = 0;
   double on_ns = 0;
   double capped_ns = 0;
+  // Sessions (on in every XDP configuration): the frames above (guard off) all belong to one
+  // session, whose cache slot each frame finds (the hit path); here each frame's UDP source
+  // port differs, so each is a new session that takes its slot over and moves the previous
+  // one's counts into the shared LRU table (the miss path).
+  double new_session_ns = 0;
 };
 absl::StatusOr<GuardCost> MeasureGuardCost(const ProgCostOptions& options);
 std::string FormatGuardCost(const GuardCost& cost, bool markdown);
