@@ -34,22 +34,10 @@ struct rf_loop_slot {
   __u32 stamp; /* when its frame was last seen, in RF_LOOP_TICK_SHIFT ticks */
 };
 
-/* One word into a hash with a full mix: multiply, then fold the high bits down. */
+/* One word into one of the two lanes (two lanes: two independent multiply chains). */
 RF_INLINE __u64 rf_fingerprint_mix(__u64 lane, __u64 word) {
   lane = (lane ^ word) * RF_FINGERPRINT_MUL;
   return lane ^ (lane >> 31);
-}
-
-/*
- * One word of the frame into one of the fingerprint's two lanes (two lanes: two independent
- * multiply chains). An add and a multiply, no fold: a lane is then the polynomial
- * sum of w_i * MUL^(n-i) mod 2^64, and two frames that differ in one word differ in their lane
- * by delta * MUL^k, which is never 0 (MUL is odd) and keeps the lowest bit of the change in
- * place; the final rf_fingerprint_mix folds the high bits into the slot index. One link of the
- * chain is 4 cycles instead of 6 (issue 19: the guard is on by default).
- */
-RF_INLINE __u64 rf_fingerprint_step(__u64 lane, __u64 word) {
-  return (lane + word) * RF_FINGERPRINT_MUL;
 }
 
 /* A 64-bit fingerprint of the frame's bytes (of only its length below 16 bytes, shorter than
@@ -65,8 +53,8 @@ RF_INLINE __u64 rf_fingerprint(const __u8 *data, const __u8 *end) {
 #endif
   for (__u32 at = 0; at < RF_FINGERPRINT_HEAD; at += 16) {
     if (!RF_FITS(data, at, 16, end)) break;
-    a = rf_fingerprint_step(a, rf_load_u64(data + at));
-    b = rf_fingerprint_step(b, rf_load_u64(data + at + 8));
+    a = rf_fingerprint_mix(a, rf_load_u64(data + at));
+    b = rf_fingerprint_mix(b, rf_load_u64(data + at + 8));
   }
   if (length >= RF_FINGERPRINT_TAIL) {
     /* Masked so the BPF verifier sees the offset and its end below 64 KiB (MAX_PACKET_OFF);
@@ -74,8 +62,8 @@ RF_INLINE __u64 rf_fingerprint(const __u8 *data, const __u8 *end) {
     const __u64 tail = (length - RF_FINGERPRINT_TAIL) & 0x3fff;
     const __u8 *p = data + tail;
     if (RF_PTR_FITS(data, p, RF_FINGERPRINT_TAIL, end)) {
-      a = rf_fingerprint_step(a, rf_load_u64(p));
-      b = rf_fingerprint_step(b, rf_load_u64(p + 8));
+      a = rf_fingerprint_mix(a, rf_load_u64(p));
+      b = rf_fingerprint_mix(b, rf_load_u64(p + 8));
     }
   }
   return rf_fingerprint_mix(a, b);
