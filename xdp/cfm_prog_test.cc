@@ -130,5 +130,28 @@ TEST_F(CfmSlmProgramTest, TxFcbCountsTheTestsSlrs) {
   EXPECT_EQ(tx_fcb(1), 3u);
 }
 
+// --lease in the kernel: with the lease run out an LBM is passed untouched, then answered again.
+TEST_F(CfmSlmProgramTest, AnExpiredLeaseStopsTheAnswers) {
+  REFLECTOR_REQUIRE_ROOT();
+  absl::StatusOr<packet::CompiledConfig> compiled =
+      packet::Compile(packet::testing::CfmTestFilter());
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  rf_config config = compiled->wire;
+  config.guard.flags |= RF_GUARD_LEASE_EXPIRED;
+  ASSERT_TRUE(program_->Configure(config, Action::kReflect).ok());
+  absl::StatusOr<XdpTestRunner> runner = XdpTestRunner::Create(program_);
+  ASSERT_TRUE(runner.ok()) << runner.status();
+  const std::vector<uint8_t> lbm = packet::testing::CfmTable().front().frame;
+  absl::StatusOr<TestRunResult> expired = runner->Run(lbm);
+  ASSERT_TRUE(expired.ok()) << expired.status();
+  EXPECT_EQ(expired->action, XDP_PASS);
+  EXPECT_EQ(expired->frame, lbm);
+  config.guard.flags &= ~RF_GUARD_LEASE_EXPIRED;
+  ASSERT_TRUE(program_->Configure(config, Action::kReflect).ok());
+  absl::StatusOr<TestRunResult> renewed = runner->Run(lbm);
+  ASSERT_TRUE(renewed.ok()) << renewed.status();
+  EXPECT_EQ(renewed->action, XDP_TX);
+}
+
 }  // namespace
 }  // namespace reflector::xdp

@@ -76,7 +76,11 @@ struct rf_cfm_slm_key {
  */
 RF_INLINE __u32 rf_cfm_parse(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
                              __u32 *cfm_off) {
-  if (!(cfg->cfm.flags & RF_CFM_ON)) return RF_CFM_NOT_CFM;
+  /* Off, or the daemon's lease ran out (--lease: reflect nothing), which stops the answers
+   * too: the frame goes on to the classifier, which rejects it, and to the stack. */
+  if (!(cfg->cfm.flags & RF_CFM_ON) || (cfg->guard.flags & RF_GUARD_LEASE_EXPIRED)) {
+    return RF_CFM_NOT_CFM;
+  }
   if (!RF_FITS(data, 0, RF_ETH_HLEN, end)) return RF_CFM_NOT_CFM;
   __u32 type_off = 2 * RF_ETH_ALEN;
   __u16 type = rf_load_be16(data + type_off);

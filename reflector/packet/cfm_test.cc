@@ -100,6 +100,24 @@ TEST(CfmResponderTest, OffOrAReflectVerdictIsNotCfm) {
   EXPECT_EQ(frame, lbm.frame);
 }
 
+// --lease: once it runs out nothing is answered, Y.1731 included; renewed, answers resume.
+TEST(CfmResponderTest, AnExpiredLeaseStopsTheAnswers) {
+  const CfmCase& lbm = testing::CfmTable().front();
+  absl::StatusOr<CompiledConfig> on = Compile(testing::CfmTestFilter());
+  ASSERT_TRUE(on.ok());
+  rf_config config = on->wire;
+  SlmCounters slm;
+  std::vector<uint8_t> frame = lbm.frame;
+  config.guard.flags |= RF_GUARD_LEASE_EXPIRED;
+  EXPECT_EQ(OfferToCfm(absl::MakeSpan(frame), Verdict::kEthertype, config, true, 0, slm),
+            CfmOutcome::kNotCfm);
+  EXPECT_EQ(frame, lbm.frame);
+  config.guard.flags &= ~RF_GUARD_LEASE_EXPIRED;
+  EXPECT_TRUE(CfmAnswered(
+      OfferToCfm(absl::MakeSpan(frame), Verdict::kEthertype, config, true, 0, slm)));
+  EXPECT_NE(frame, lbm.frame);
+}
+
 TEST(CfmConfigTest, Y1731AloneIsAValidProfileAndBoundsAreChecked) {
   FilterConfig filter = testing::CfmTestFilter();
   filter.profiles = ProfileBit(Profile::kY1731);
