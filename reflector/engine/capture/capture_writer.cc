@@ -55,7 +55,11 @@ void CaptureWriter::StopSources() {
 }
 
 absl::Status CaptureWriter::TryOpen(const CaptureOptions& options) const {
-  if (!options.enabled() || options == options_) return absl::OkStatus();
+  // The running capture's own file is writable and must not be reopened: opening truncates,
+  // and a change of sampling or limits alone names the same file.
+  if (!options.enabled() || (options_.enabled() && options.path == options_.path)) {
+    return absl::OkStatus();
+  }
   return CaptureSink::Open(options, interface_name_).status();
 }
 

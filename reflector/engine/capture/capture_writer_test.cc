@@ -202,6 +202,9 @@ TEST_F(CaptureWriterTest, TryOpenTellsAnUnwritablePathAndLeavesTheRunningCapture
   OfferAsAWorker(tap, {FrameBuilder().Ports(1000, 5001).Build()}, config);
   writer.Flush();
   EXPECT_TRUE(writer.TryOpen(options).ok());  // the running one: not reopened (truncated)
+  CaptureOptions resampled = options;  // the same file with other limits: not reopened either
+  resampled.sample = 2;
+  EXPECT_TRUE(writer.TryOpen(resampled).ok());
   EXPECT_TRUE(writer.TryOpen({}).ok());
   CaptureOptions full = options;
   full.path = "/dev/full";
