@@ -122,13 +122,20 @@ RF_INLINE int rf_xdp_capture_copy(struct xdp_md *ctx, struct rf_capture_scratch 
 }
 
 /* Copies the frame as received into the capture ring with `verdict` (and `rule` for a
- * reflected frame) when the selection takes it. Global, so the verifier checks it once. */
-__attribute__((noinline)) int rf_xdp_capture_frame(struct xdp_md *ctx, __u32 verdict, __u32 rule) {
+ * reflected frame), once rf_capture_pick has picked it and if the rate bound lets it. Global,
+ * so the verifier checks it once. */
+__attribute__((noinline)) int rf_xdp_capture_picked(struct xdp_md *ctx, __u32 verdict,
+                                                    __u32 rule) {
   if (ctx == 0) return 0;
   __u32 captured = 0;
   struct rf_capture_scratch *scratch =
-      rf_capture_reserve(verdict, rule, (__u32)(ctx->data_end - ctx->data), &captured);
+      rf_capture_reserve_picked(verdict, rule, (__u32)(ctx->data_end - ctx->data), &captured);
   return rf_xdp_capture_copy(ctx, scratch, captured);
+}
+
+/* The frame as received into the capture ring, if the selection and sampling take it. */
+RF_INLINE void rf_xdp_capture_frame(struct xdp_md *ctx, __u32 verdict, __u32 rule) {
+  if (rf_capture_pick(verdict, rule)) rf_xdp_capture_picked(ctx, verdict, rule);
 }
 
 /* The frame as sent, right after reflecting it, when its received copy was taken and the
@@ -149,7 +156,7 @@ RF_INLINE int rf_xdp_guard_verdict(struct xdp_md *ctx, struct rf_xdp_counters *c
   if (verdict != RF_REFLECT) {
     rf_count_reject(counters, verdict, (__u64)(ctx->data_end - ctx->data));
   }
-  if (rf_capture.enabled && !rf_capture_saturated()) rf_xdp_capture_frame(ctx, verdict, rule);
+  if (rf_capture.enabled) rf_xdp_capture_frame(ctx, verdict, rule);
   return verdict != RF_REFLECT;
 }
 
@@ -214,31 +221,37 @@ RF_INLINE int rf_xdp_guarded(const struct rf_xdp_config *config) {
          (config->filter.guard.flags | config->filter.guard.loop_window_ticks) != 0;
 }
 
-/* Whether the capture takes reflected frames. Only then does rf_xdp_capture classify every
- * frame up front; otherwise rejected frames are captured where they are counted
- * (rf_xdp_capture_rejected) and a reflected frame costs the capture one test of this flag,
- * not a second classification (issue 21). */
+/* Whether the capture takes reflected frames. */
 RF_INLINE int rf_xdp_capture_takes_reflected(void) {
   return (rf_capture.verdicts & (1u << RF_REFLECT)) != 0;
+}
+
+/* Whether rf_xdp_capture classifies every frame up front (issue 21): only where the capture
+ * takes reflected frames and nothing later captures them as received. The guard does where it
+ * runs (the default with datapath xdp), afxdp's workers where frames are redirected; then, and
+ * when reflected frames are not selected, rejected frames are captured where they are counted
+ * (rf_xdp_capture_rejected) and the capture costs a reflected frame one sampling countdown,
+ * not a second classification. */
+RF_INLINE int rf_xdp_capture_up_front(const struct rf_xdp_config *config) {
+  return rf_xdp_capture_takes_reflected() && config->action != RF_XDP_REDIRECT &&
+         !rf_xdp_guarded(config);
 }
 
 /* A rejected frame (not changed by the classifier) captured with its verdict, when the capture
  * runs and rf_xdp_capture did not see it first. */
 RF_INLINE void rf_xdp_capture_rejected(struct xdp_md *ctx, __u32 verdict) {
-  if (rf_capture.enabled && !rf_xdp_capture_takes_reflected() && !rf_capture_saturated()) {
+  if (rf_capture.enabled && !rf_xdp_capture_up_front(rf_xdp_active_config())) {
     rf_xdp_capture_frame(ctx, verdict, 0);
   }
 }
 
 /*
  * Copies a frame as received, with its verdict, into the capture ring when the selection takes
- * it. Global, so the verifier checks it once; called only while the capture runs and takes
- * reflected frames, first thing, before the frame can change. It classifies on its own (the
- * exact classifier, read only), so the fast tier and the reflect path stay exactly as they are
- * without capture: a call after the classification made the verifier walk the reflect path
- * twice. With datapath afxdp the reflected frames are left to the AF_XDP workers, which make
- * their verdict; where the guard runs, to the guard (rf_xdp_guard), which knows whether it
- * reflects them.
+ * it. Global, so the verifier checks it once; called first thing, before the frame can change,
+ * only where rf_xdp_capture_up_front says so (in monitor mode, or reflecting with the guard
+ * off). It classifies on its own (read only), so the fast tier and the reflect path stay
+ * exactly as they are without capture: a call after the classification made the verifier walk
+ * the reflect path twice.
  */
 __attribute__((noinline)) int rf_xdp_capture(struct xdp_md *ctx) {
   if (ctx == 0 || rf_capture_saturated()) return 0;
@@ -256,7 +269,8 @@ __attribute__((noinline)) int rf_xdp_capture(struct xdp_md *ctx) {
   if (verdict == RF_REFLECT && (config->action == RF_XDP_REDIRECT || rf_xdp_guarded(config))) {
     return 0;
   }
-  return rf_xdp_capture_frame(ctx, verdict, where.rule);
+  rf_xdp_capture_frame(ctx, verdict, where.rule);
+  return 0;
 }
 
 #include "xdp/cfm_xdp.h" /* rf_xdp_cfm: uses the maps and helpers above */
@@ -388,7 +402,7 @@ __attribute__((noinline)) int rf_xdp_rejected(struct xdp_md *ctx, __u32 verdict)
 SEC("xdp")
 int rf_xdp_reflect(struct xdp_md *ctx) {
   /* The capture's one check, a predictable branch on a config field (issue 21). */
-  if (rf_capture.enabled && rf_xdp_capture_takes_reflected()) rf_xdp_capture(ctx);
+  if (rf_capture.enabled && rf_xdp_capture_up_front(rf_xdp_active_config())) rf_xdp_capture(ctx);
   __u8 *data = (__u8 *)(long)ctx->data;
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
   struct rf_xdp_counters *counters = rf_xdp_cpu_counters();

@@ -48,9 +48,9 @@ struct {
  * metadata is not in the bytes), into the capture ring. Global, so the verifier checks it
  * once. Reflected frames are the afpacket workers' to capture: they make that verdict. */
 __attribute__((noinline)) int rf_tc_capture(struct __sk_buff *skb, __u32 verdict) {
-  if (skb == 0) return 0;
+  if (skb == 0 || !rf_capture_pick(verdict, 0)) return 0;
   __u32 captured = 0;
-  struct rf_capture_scratch *scratch = rf_capture_reserve(verdict, 0, skb->len, &captured);
+  struct rf_capture_scratch *scratch = rf_capture_reserve_picked(verdict, 0, skb->len, &captured);
   if (!scratch) return 0;
   if (bpf_skb_load_bytes(skb, 0, scratch->data, captured) != 0) return 0;
   scratch->record.ifindex = skb->ingress_ifindex;
