@@ -10,6 +10,7 @@
 #include "reflector/packet/classify.h"
 #include "reflector/packet/guard.h"
 #include "reflector/packet/stamp.h"
+#include "reflector/packet/stamp_session.h"
 #include "xdp/abi.h"
 #include "xdp/capture_ring.h"
 #include "xdp/count_reject.h"
@@ -275,6 +276,44 @@ __attribute__((noinline)) int rf_xdp_capture(struct xdp_md *ctx) {
 
 #include "xdp/cfm_xdp.h" /* rf_xdp_cfm: uses the maps and helpers above */
 
+/* Packets received per stateful STAMP session (stamp_session.h), shared by all CPUs. LRU: an
+ * old session is forgotten and would start again at 0, never refused. */
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, RF_STAMP_SESSIONS);
+  __type(key, struct rf_stamp_session_key);
+  __type(value, __u32);
+} rf_stamp_sessions SEC(".maps");
+
+/* A stateful rule's answer, once rf_xdp_stamp has finished it, takes the reflector's own count
+ * of the session's packets (stamp_session.h, rf_stamp_set_sequence): 0 for its first. An
+ * atomic add without fetch (BPF v1), as for the SLR counts: two CPUs adding at the same moment
+ * may give two answers one number; a session's packets come on one queue. Global and called
+ * after rf_xdp_stamp, not from it: the call chain to rf_xdp_stamp already fills the verifier's
+ * 512 bytes of stack. Returns XDP_TX, or XDP_DROP (the frame is already an answer, not for
+ * the stack) if it does not fit (never). */
+__attribute__((noinline)) int rf_xdp_stamp_number(struct xdp_md *ctx, __u64 where_low,
+                                                  __u64 where_high) {
+  if (ctx == 0) return XDP_DROP;
+  __u8 *data = (__u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
+  struct rf_result where;
+  rf_store_u64((__u8 *)&where, where_low);
+  rf_store_u64((__u8 *)&where + 8, where_high);
+  struct rf_stamp_session_key key = {};
+  if (rf_stamp_read_session_key(data, end, &where, &key) != 0) return XDP_DROP;
+  __u32 sequence = 0;
+  __u32 *count = bpf_map_lookup_elem(&rf_stamp_sessions, &key);
+  if (count) {
+    __sync_fetch_and_add(count, 1);
+    sequence = *count - 1;
+  } else {
+    __u32 one = 1;
+    bpf_map_update_elem(&rf_stamp_sessions, &key, &one, BPF_NOEXIST);
+  }
+  return rf_stamp_set_sequence(data, end, &where, sequence) == 0 ? XDP_TX : XDP_DROP;
+}
+
 /*
  * A STAMP / TWAMP-Light frame (a rule with RF_ACTION_STAMP) answered in place (stamp.h): T2 on
  * entry, T3 right before the checksum, both CLOCK_TAI converted by the config's clock. Out of
@@ -336,8 +375,12 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
   switch (config->action) {
     case RF_XDP_TX:
       if (where->actions & RF_ACTION_STAMP) {
-        const int answered = rf_xdp_stamp(ctx, rf_load_u64((const __u8 *)where),
-                                          rf_load_u64((const __u8 *)where + 8));
+        const __u64 where_low = rf_load_u64((const __u8 *)where);
+        const __u64 where_high = rf_load_u64((const __u8 *)where + 8);
+        int answered = rf_xdp_stamp(ctx, where_low, where_high);
+        if (answered == XDP_TX && (where->actions & RF_ACTION_STAMP_STATEFUL)) {
+          answered = rf_xdp_stamp_number(ctx, where_low, where_high);
+        }
         /* The answer as sent, as for any reflected frame below. */
         if (answered == XDP_TX && rf_capture.enabled && rf_capture.sent) {
           rf_xdp_capture_sent(ctx, where->rule);

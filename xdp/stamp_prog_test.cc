@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "reflector/packet/config.h"
 #include "reflector/packet/packet.h"
+#include "reflector/packet/stamp_sessions.h"
 #include "reflector/packet/testing/frame_builder.h"
 #include "reflector/packet/testing/stamp_frames.h"
 #include "testing/lab/require_root.h"
@@ -90,6 +91,56 @@ INSTANTIATE_TEST_SUITE_P(StampTable, StampProgramTest,
                          [](const ::testing::TestParamInfo<StampCase>& info) {
                            return info.param.name;
                          });
+
+// The stateful Session-Reflector (stamp_session.h): three rounds of the table's answered
+// packets through one program, against the userspace reflector with one table: the same
+// bytes but for the timestamps, so the same count per session, in the kernel's LRU map.
+TEST(StatefulStampProgramTest, KernelCountsSessionsAsUserspaceDoes) {
+  REFLECTOR_REQUIRE_ROOT();
+  packet::FilterConfig filter = packet::testing::StampTestFilter();
+  filter.stamp_stateful = true;
+  absl::StatusOr<packet::CompiledConfig> compiled = packet::Compile(filter);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  const rf_config& config = compiled->wire;
+  absl::StatusOr<std::unique_ptr<XdpProgram>> program = XdpProgram::Load();
+  ASSERT_TRUE(program.ok()) << program.status();
+  ASSERT_TRUE((*program)->Configure(config, Action::kReflect).ok());
+  absl::StatusOr<XdpTestRunner> runner = XdpTestRunner::Create(program->get());
+  ASSERT_TRUE(runner.ok()) << runner.status();
+  packet::StampSessions oracle;
+  uint32_t highest = 0;
+  int answered = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (const StampCase& c : packet::testing::StampTable()) {
+      if (c.verdict != Verdict::kReflect) continue;
+      SCOPED_TRACE(c.name);
+      const std::vector<uint8_t> frame = c.frame();
+      absl::StatusOr<TestRunResult> run = runner->Run(frame);
+      ASSERT_TRUE(run.ok()) << run.status();
+      const ExpectedRun expected =
+          ExpectRun(frame, config, Action::kReflect, nullptr, 0, nullptr, nullptr, &oracle);
+      ASSERT_EQ(run->action, static_cast<uint32_t>(XDP_TX));
+      ASSERT_EQ(expected.action, static_cast<uint32_t>(XDP_TX));
+      const packet::Classification where = packet::Classify(frame, config);
+      const size_t udp = where.where.l4_offset;
+      EXPECT_EQ(packet::testing::MaskStampTimes(run->frame, udp),
+                packet::testing::MaskStampTimes(expected.frame, udp))
+          << packet::testing::DescribeDifference(expected.frame, run->frame);
+      EXPECT_TRUE(packet::testing::UdpChecksumValid(run->frame, where.where.l3_offset, udp,
+                                                    where.where.ip_version));
+      const size_t seq = udp + RF_UDP_HLEN;
+      highest = std::max<uint32_t>(highest, (uint32_t{run->frame[seq]} << 24) |
+                                                (uint32_t{run->frame[seq + 1]} << 16) |
+                                                (uint32_t{run->frame[seq + 2]} << 8) |
+                                                run->frame[seq + 3]);
+      ++answered;
+    }
+  }
+  EXPECT_GT(answered, 20);
+  // Every session had at least three packets: the counts really moved.
+  EXPECT_GE(highest, 2u);
+  EXPECT_LT(highest, static_cast<uint32_t>(answered));
+}
 
 }  // namespace
 }  // namespace reflector::xdp

@@ -73,10 +73,12 @@ absl::StatusOr<TestRunResult> TestRunner::Run(absl::Span<const uint8_t> frame) {
 
 ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, Action action,
                       packet::LoopGuard* guard, uint32_t now, packet::RateBuckets* rates,
-                      packet::SlmCounters* slm) {
+                      packet::SlmCounters* slm, packet::StampSessions* stamp_sessions) {
   ExpectedRun expected;
   packet::SlmCounters fresh;
   if (slm == nullptr) slm = &fresh;
+  packet::StampSessions fresh_sessions;
+  if (stamp_sessions == nullptr) stamp_sessions = &fresh_sessions;
   expected.frame.assign(frame.begin(), frame.end());
   expected.action = XDP_PASS;
   if (action == Action::kReflect) {
@@ -98,7 +100,7 @@ ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, 
       expected.verdict = guarded;
       expected.action = XDP_DROP;
     } else if (packet::ReflectInPlace(absl::MakeSpan(expected.frame), c.where, config,
-                                      packet::TaiNowNs())) {
+                                      packet::TaiNowNs(), stamp_sessions)) {
       // STAMP's timestamps are the userspace clock's: compare with MaskStampTimes.
       expected.action = XDP_TX;
     } else {

@@ -2,16 +2,19 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "reflector/packet/stamp_sessions.h"
 
 namespace reflector::engine {
 
 OfflineResult ReflectFrames(const std::vector<CapturedFrame>& frames, const rf_config& config) {
   OfflineResult result;
+  packet::RuleHint hint;
+  packet::StampSessions stamp_sessions;  // a stateful STAMP reflector numbers in frame order
   for (const CapturedFrame& frame : frames) {
     ++result.frames;
     CapturedFrame copy = frame;
     const packet::Classification verdict =
-        packet::ClassifyAndReflect(absl::MakeSpan(copy.bytes), config);
+        packet::ClassifyAndReflect(absl::MakeSpan(copy.bytes), config, hint, &stamp_sessions);
     ++result.verdicts[static_cast<int>(verdict.verdict)];
     if (!verdict.reflect()) continue;
     ++result.rules[verdict.rule() & (RF_MAX_RULES - 1)];

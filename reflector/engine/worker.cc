@@ -90,7 +90,7 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
                           result.reflect() && !monitor_;
     if (result.reflect()) sessions_.Count(bytes, result.where);  // as received
     if (result.reflect() && !monitor_ &&
-        !packet::ReflectInPlace(bytes, result.where, config_, stamp_t2)) {
+        !packet::ReflectInPlace(bytes, result.where, config_, stamp_t2, &stamp_sessions_)) {
       // Unreachable for a kReflect result of this frame; fail closed rather than send it.
       result.verdict = packet::Verdict::kTooShort;
     } else if (sent_due) {

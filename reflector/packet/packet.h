@@ -14,6 +14,8 @@
 
 namespace reflector::packet {
 
+class StampSessions;  // stamp_sessions.h
+
 // Generated from RF_VERDICT_LIST so the two languages cannot disagree.
 enum class Verdict : uint8_t {
 #define REFLECTOR_VERDICT_ENTRY(id, cc_id, name) k##cc_id = RF_##id,
@@ -100,18 +102,21 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ReflectInPlace(absl::Span<uint8_t> fram
 uint64_t TaiNowNs();
 
 // The STAMP Session-Reflector's answer (stamp.h), built in place: T2 is `t2_tai_ns` (when the
-// frame arrived), T3 is read from CLOCK_TAI just before the checksum. Returns false, leaving
-// the frame untouched, if `where` does not describe a STAMP packet of this frame.
+// frame arrived), T3 is read from CLOCK_TAI just before the checksum. A stateful rule
+// (RF_ACTION_STAMP_STATEFUL) numbers the answer from `sessions`; without a table (nullptr) it
+// is answered statelessly. Returns false, leaving the frame untouched, if `where` does not
+// describe a STAMP packet of this frame.
 bool ReflectStamp(absl::Span<uint8_t> frame, const rf_result& where, const rf_stamp_clock& clock,
-                  uint64_t t2_tai_ns);
+                  uint64_t t2_tai_ns, StampSessions* sessions = nullptr);
 
 // Reflects as the matching rule says, STAMP included: what a data path with `config` does.
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ReflectInPlace(absl::Span<uint8_t> frame,
                                                         const rf_result& where,
                                                         const rf_config& config,
-                                                        uint64_t t2_tai_ns) {
+                                                        uint64_t t2_tai_ns,
+                                                        StampSessions* sessions = nullptr) {
   if (where.actions & RF_ACTION_STAMP) {
-    return ReflectStamp(frame, where, config.stamp_clock, t2_tai_ns);
+    return ReflectStamp(frame, where, config.stamp_clock, t2_tai_ns, sessions);
   }
   return ReflectInPlace(frame, where);
 }
@@ -125,12 +130,13 @@ inline bool ReflectInPlace(absl::Span<uint8_t> frame, rf_result where, Mode mode
 // Classify, then reflect in place as the matching rule says when the verdict is kReflect.
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline Classification ClassifyAndReflect(absl::Span<uint8_t> frame,
                                                                       const rf_config& config,
-                                                                      RuleHint& hint) {
+                                                                      RuleHint& hint,
+                                                                      StampSessions* sessions = nullptr) {
   Classification result = Classify(frame, config, hint);
   // The clock is read only for STAMP: T2 as soon as the frame is known to be one.
   if (result.reflect() &&
       !((result.where.actions & RF_ACTION_STAMP)
-            ? ReflectStamp(frame, result.where, config.stamp_clock, TaiNowNs())
+            ? ReflectStamp(frame, result.where, config.stamp_clock, TaiNowNs(), sessions)
             : ReflectInPlace(frame, result.where))) {
     // Unreachable for a kReflect result of this frame; fail closed rather than send it.
     result.verdict = Verdict::kTooShort;
