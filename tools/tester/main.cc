@@ -58,8 +58,8 @@ ABSL_FLAG(std::string, protocol, "ito",
           "ito (test frames, see --engine), stamp (RFC 8762 Session-Sender) or twamp-light "
           "(RFC 5357 Appendix I): the last two send test packets over a UDP socket at --rate "
           "and report round trip, the reflector's dwell, one-way delays, loss and jitter. "
-          "y1731-dmm or y1731-slm (ITU-T G.8013/Y.1731 §8.2 two-way delay, §8.4 synthetic "
-          "loss): CFM frames at --rate from the interface's MAC to --dst_mac (or the MAC of "
+          "y1731-dmm or y1731-slm (ITU-T G.8013/Y.1731 two-way delay, clause 8.2, and "
+          "synthetic loss, clause 8.4): CFM frames at --rate from the interface's MAC to --dst_mac (or the MAC of "
           "--dst_ip), tagged with --vlan; DMM reports the two-way delay, the responder's "
           "dwell, one-way delays and jitter, SLM the loss in each direction.");
 ABSL_FLAG(std::string, timestamps, "ntp",
