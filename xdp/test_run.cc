@@ -120,8 +120,16 @@ ExpectedRun ExpectTcRun(absl::Span<const uint8_t> frame, const rf_config& config
   ExpectedRun expected;
   expected.frame.assign(frame.begin(), frame.end());
   expected.verdict = packet::Classify(frame, config).verdict;
+  // A Y.1731 request the workers answer is dropped like a test frame (the tc program only
+  // judges it: the answer is the workers').
+  std::vector<uint8_t> untouched(frame.begin(), frame.end());
+  packet::SlmCounters slm;
+  expected.cfm =
+      packet::OfferToCfm(absl::MakeSpan(untouched), expected.verdict, config, false, 0, slm);
   expected.action = static_cast<uint32_t>(
-      expected.verdict == packet::Verdict::kReflect ? TC_ACT_SHOT : TC_ACT_UNSPEC);
+      expected.verdict == packet::Verdict::kReflect || packet::CfmAnswered(expected.cfm)
+          ? TC_ACT_SHOT
+          : TC_ACT_UNSPEC);
   return expected;
 }
 

@@ -90,8 +90,8 @@ ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, 
                       packet::RateBuckets* rates = nullptr, packet::SlmCounters* slm = nullptr,
                       packet::StampSessions* stamp_sessions = nullptr);
 
-// The same for the tc program: TC_ACT_SHOT for a test frame, TC_ACT_UNSPEC for any other, and
-// the frame never changed.
+// The same for the tc program: TC_ACT_SHOT for a test frame or a Y.1731 request the workers
+// answer, TC_ACT_UNSPEC for any other, and the frame never changed.
 ExpectedRun ExpectTcRun(absl::Span<const uint8_t> frame, const rf_config& config);
 
 }  // namespace reflector::xdp

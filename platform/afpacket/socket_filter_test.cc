@@ -9,6 +9,8 @@
 
 #include "gtest/gtest.h"
 #include "platform/classic_bpf/non_candidates.h"
+#include "reflector/packet/cfm_responder.h"
+#include "reflector/packet/testing/cfm_frames.h"
 #include "reflector/packet/testing/frame_builder.h"
 #include "reflector/packet/testing/frame_table.h"
 
@@ -70,6 +72,25 @@ TEST(CandidateFilterTest, PassesEveryFrameTheClassifierReflects) {
     }
   }
   EXPECT_GT(checked, 20);
+}
+
+// Every request the Y.1731 responder answers goes up, the class-1 multicast LBM included
+// (whatever --y1731_multicast_lbm says: the workers apply it), untagged and tagged.
+TEST(CandidateFilterTest, PassesEveryRequestTheY1731ResponderAnswers) {
+  FilteredPair pair;
+  int checked = 0;
+  int multicast = 0;
+  for (const packet::testing::CfmCase& c : packet::testing::CfmTable()) {
+    if (!packet::CfmAnswered(c.outcome)) continue;
+    ++checked;
+    if (c.frame[0] & 1) ++multicast;
+    EXPECT_TRUE(pair.Passes(c.frame)) << c.name;
+    if (HasInlineTag(c.frame)) {
+      EXPECT_TRUE(pair.Passes(StripOuterTag(c.frame))) << c.name << " as a packet socket sees it";
+    }
+  }
+  EXPECT_GT(checked, 5);
+  EXPECT_GT(multicast, 0) << "the CFM table has no multicast LBM any more";
 }
 
 TEST(CandidateFilterTest, DropsWhatCannotBeATestFrame) {

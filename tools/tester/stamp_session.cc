@@ -1,6 +1,5 @@
 #include "tools/tester/stamp_session.h"
 
-#include <poll.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -11,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "tools/tester/paced_exchange.h"
 
 namespace reflector::tester {
 namespace {
@@ -120,65 +120,43 @@ StampResult StampCollector::Finish(uint64_t sent, double duration_s) {
 
 absl::StatusOr<StampResult> RunStampSession(int fd, const StampOptions& o,
                                             const std::atomic<bool>& stop) {
-  // Sequence numbers the run can send: by count, else by rate and duration (with room for
-  // the pacer's rounding).
-  const uint64_t max_frames =
-      o.count > 0 ? static_cast<uint64_t>(o.count)
-                  : static_cast<uint64_t>(o.rate_fps * absl::ToDoubleSeconds(o.duration)) + 16;
-  StampCollector collector(max_frames);
+  const PacedExchange exchange = {o.rate_fps, o.duration, o.count, o.drain};
+  StampCollector collector(exchange.max_requests());
   uint64_t sent = 0;
-  uint64_t answered = 0;
-  const absl::Duration gap = absl::Seconds(1.0 / std::max(o.rate_fps, 1e-3));
-  const absl::Time start = absl::Now();
-  const absl::Time end = start + o.duration;
-  absl::Time next = start;
-  absl::Time drain_until = absl::InfiniteFuture();
   std::vector<uint8_t> buffer(65536);
-  const auto receive = [&](int timeout_ms) -> absl::Status {
-    pollfd p = {fd, POLLIN, 0};
-    if (poll(&p, 1, timeout_ms) <= 0) return absl::OkStatus();
+  const absl::Time start = absl::Now();
+  const auto send_packet = [&](uint64_t sequence) -> absl::Status {
+    const std::vector<uint8_t> packet =
+        BuildSenderPacket(static_cast<uint32_t>(sequence), StampClockNs(o.ptp), o);
+    if (send(fd, packet.data(), packet.size(), 0) < 0 && errno != ECONNREFUSED) {
+      return absl::ErrnoToStatus(errno, "send a STAMP packet");
+    }
+    sent = sequence + 1;
+    return absl::OkStatus();
+  };
+  const auto read_answers = [&]() -> absl::StatusOr<uint64_t> {
+    uint64_t answers = 0;
     for (;;) {
       const ssize_t n = recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
       if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNREFUSED) return absl::OkStatus();
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNREFUSED) return answers;
         return absl::ErrnoToStatus(errno, "receive a reflector packet");
       }
       const int64_t t4 = StampClockNs(o.ptp);
-      const std::optional<StampSample> sample =
-          ParseReflectorPacket(absl::MakeConstSpan(buffer.data(), static_cast<size_t>(n)), t4, o.ptp);
+      const std::optional<StampSample> sample = ParseReflectorPacket(
+          absl::MakeConstSpan(buffer.data(), static_cast<size_t>(n)), t4, o.ptp);
       if (!sample) {
         collector.AddMalformed();
       } else {
         collector.Add(*sample, sent);
-        ++answered;
+        ++answers;
       }
     }
   };
-  for (;;) {
-    const absl::Time now = absl::Now();
-    const bool sending = drain_until == absl::InfiniteFuture();
-    if (sending && (stop.load() || now >= end || sent >= max_frames)) {
-      drain_until = now + o.drain;
-      continue;
-    }
-    if (!sending && (now >= drain_until || answered >= sent)) break;
-    if (sending && now >= next) {
-      const uint32_t sequence = static_cast<uint32_t>(sent);
-      const std::vector<uint8_t> packet = BuildSenderPacket(sequence, StampClockNs(o.ptp), o);
-      if (send(fd, packet.data(), packet.size(), 0) < 0 && errno != ECONNREFUSED) {
-        return absl::ErrnoToStatus(errno, "send a STAMP packet");
-      }
-      ++sent;
-      next += gap;
-      if (next < now - absl::Milliseconds(100)) next = now;  // do not burst to catch up
-      if (absl::Status got = receive(0); !got.ok()) return got;
-      continue;
-    }
-    const absl::Time wake = sending ? std::min(next, end) : drain_until;
-    const int wait_ms = static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(wake - now)));
-    if (absl::Status got = receive(wait_ms); !got.ok()) return got;
-  }
-  return collector.Finish(sent, absl::ToDoubleSeconds(absl::Now() - start));
+  const absl::StatusOr<uint64_t> requests =
+      RunPacedExchange(fd, exchange, stop, send_packet, read_answers);
+  if (!requests.ok()) return requests.status();
+  return collector.Finish(*requests, absl::ToDoubleSeconds(absl::Now() - start));
 }
 
 std::string FormatStampResult(const StampResult& r, const StampOptions& o) {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "reflector/packet/cfm_responder.h"
 #include "reflector/packet/packet.h"
 
 namespace reflector::daemon::http {
@@ -33,6 +34,25 @@ class Family {
 
 std::string Label(absl::string_view name, const std::string& value) {
   return absl::StrCat(name, "=\"", EscapeLabel(value), "\"");
+}
+
+// The Y.1731 responder (cfm.h): its answers by kind and the CFM frames it left to the stack by
+// reason, both also counted in the totals above (reflected, rejected).
+void AppendY1731(const engine::Counters& c, std::string* out) {
+  Family answered(out, "reflector_y1731_answered_frames_total", "counter",
+                  "Y.1731 requests answered, by answer (lbr, dmr, slr); also in "
+                  "reflector_reflected_frames_total.");
+  for (int i = 0; i < RF_CFM_ANSWERS; ++i) {
+    answered.Sample(c.y1731[i], Label("answer", std::string(packet::CfmOutcomeName(
+                                                    static_cast<packet::CfmOutcome>(i)))));
+  }
+  Family left(out, "reflector_y1731_passed_frames_total", "counter",
+              "CFM frames the Y.1731 responder did not answer, by reason; also in "
+              "reflector_rejected_frames_total.");
+  for (int i = RF_CFM_ANSWERS; i < packet::kCfmOutcomeCount; ++i) {
+    left.Sample(c.y1731[i], Label("reason", std::string(packet::CfmOutcomeName(
+                                                static_cast<packet::CfmOutcome>(i)))));
+  }
 }
 
 }  // namespace
@@ -101,6 +121,7 @@ std::string FormatMetrics(const StartInfo& start, const Snapshot& snapshot) {
   Family(&out, "reflector_rx_dropped_frames_total", "counter",
          "Frames lost before userspace saw them (a full socket ring).")
       .Sample(c.rx_dropped);
+  AppendY1731(c, &out);
   if (!c.workers.empty()) {
     // A histogram in seconds, the format's base unit: cumulative buckets, then sum and count
     // (the +Inf bucket's), one reading so that they agree.

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "reflector/packet/cfm_responder.h"
 
 namespace reflector::daemon::http {
 namespace {
@@ -75,6 +76,31 @@ TEST(MetricsTest, DwellHistogram) {
   EXPECT_TRUE(Has(text, "reflector_dwell_seconds_sum 2.000016100")) << text;
 
   const std::string path = absl::StrCat(std::getenv("TEST_TMPDIR"), "/metrics.txt");
+  std::ofstream(path) << text;
+  EXPECT_EQ(std::system(absl::StrCat("promtool check metrics < ", path).c_str()), 0) << text;
+}
+
+// The Y.1731 responder's counters: answers by kind, passed CFM frames by reason, every
+// outcome present (zeros too), and promtool accepts them.
+TEST(MetricsTest, Y1731AnswersAndReasons) {
+  Snapshot snapshot;
+  snapshot.counters.y1731[static_cast<int>(packet::CfmOutcome::kLbr)] = 4;
+  snapshot.counters.y1731[static_cast<int>(packet::CfmOutcome::kDmr)] = 7;
+  snapshot.counters.y1731[static_cast<int>(packet::CfmOutcome::kLevel)] = 2;
+  const std::string text = FormatMetrics({}, snapshot);
+  EXPECT_TRUE(Has(text, "# TYPE reflector_y1731_answered_frames_total counter")) << text;
+  EXPECT_TRUE(Has(text, "reflector_y1731_answered_frames_total{answer=\"lbr\"} 4")) << text;
+  EXPECT_TRUE(Has(text, "reflector_y1731_answered_frames_total{answer=\"dmr\"} 7")) << text;
+  EXPECT_TRUE(Has(text, "reflector_y1731_answered_frames_total{answer=\"slr\"} 0")) << text;
+  EXPECT_TRUE(Has(text, "# TYPE reflector_y1731_passed_frames_total counter")) << text;
+  EXPECT_TRUE(Has(text, "reflector_y1731_passed_frames_total{reason=\"level\"} 2")) << text;
+  EXPECT_TRUE(Has(text, "reflector_y1731_passed_frames_total{reason=\"malformed\"} 0")) << text;
+  // Answers are not reasons, and reasons not answers.
+  EXPECT_EQ(text.find("reflector_y1731_passed_frames_total{reason=\"lbr\"}"), std::string::npos);
+  EXPECT_EQ(text.find("reflector_y1731_answered_frames_total{answer=\"level\"}"),
+            std::string::npos);
+
+  const std::string path = absl::StrCat(std::getenv("TEST_TMPDIR"), "/y1731_metrics.txt");
   std::ofstream(path) << text;
   EXPECT_EQ(std::system(absl::StrCat("promtool check metrics < ", path).c_str()), 0) << text;
 }
