@@ -25,6 +25,7 @@
 #include "xdp/bpf_status.h"
 #include "xdp/capture_maps.h"
 #include "xdp/counters.h"
+#include "xdp/per_cpu.h"
 #include "xdp/session_maps.h"
 
 // The ABI header goes first so that the skeleton's generated size asserts compare clang's
@@ -290,6 +291,18 @@ int XdpProgram::capture_ring_fd() const { return bpf_map__fd(skeleton_->maps.rf_
 
 absl::StatusOr<std::vector<rf_session_slot>> XdpProgram::ReadSessions() const {
   return ReadSessionMaps(skeleton_->maps.rf_session_cache, skeleton_->maps.rf_sessions);
+}
+
+absl::StatusOr<rf_dwell_histogram> XdpProgram::ReadStampDwell() const {
+  REFLECTOR_ASSIGN_OR_RETURN(
+      const std::vector<rf_dwell_histogram> per_cpu,
+      ReadPerCpuEntry<rf_dwell_histogram>(skeleton_->maps.rf_stamp_dwell, "the STAMP dwell"));
+  rf_dwell_histogram sum = {};
+  for (const rf_dwell_histogram& cpu : per_cpu) {
+    for (int i = 0; i < RF_DWELL_SLOTS; ++i) sum.buckets[i] += cpu.buckets[i];
+    sum.sum_ns += cpu.sum_ns;
+  }
+  return sum;
 }
 
 absl::StatusOr<rf_capture_state> XdpProgram::ReadCaptureState() const {

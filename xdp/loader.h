@@ -24,6 +24,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "reflector/packet/dwell.h"
 #include "reflector/packet/session.h"
 #include "reflector/packet/wire.h"
 #include "xdp/abi.h"
@@ -108,6 +109,9 @@ class XdpProgram {
 
   // Per-tester sessions (session_count.h): the cache's slots and the table's entries, as read.
   absl::StatusOr<std::vector<rf_session_slot>> ReadSessions() const;
+
+  // STAMP's reflector dwell (stamp_dwell.h): T3 - T2 of the answers sent, summed over CPUs.
+  absl::StatusOr<rf_dwell_histogram> ReadStampDwell() const;
 
   int program_fd() const;
   // The XSKMAP: the AF_XDP backend inserts the socket for rx queue q at key q.

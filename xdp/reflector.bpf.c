@@ -14,6 +14,7 @@
 #include "xdp/capture_ring.h"
 #include "xdp/count_reject.h"
 #include "xdp/session_count.h"
+#include "xdp/stamp_dwell.h"
 
 /* Written by the loader through its memory mapping (see struct rf_xdp_config_block). */
 struct rf_xdp_config_block rf_config SEC(".data.config");
@@ -324,6 +325,8 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
       if (where->actions & RF_ACTION_STAMP) {
         const int answered = rf_xdp_stamp(ctx, rf_load_u64((const __u8 *)where),
                                           rf_load_u64((const __u8 *)where + 8));
+        /* The dwell the answer carries, for the metrics (stamp_dwell.h). */
+        if (answered == XDP_TX) rf_xdp_stamp_dwell_count(ctx, where->l4_offset + RF_UDP_HLEN);
         /* The answer as sent, as for any reflected frame below. */
         if (answered == XDP_TX && rf_capture.enabled && rf_capture.sent) {
           rf_xdp_capture_sent(ctx, where->rule);

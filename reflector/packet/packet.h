@@ -100,18 +100,21 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ReflectInPlace(absl::Span<uint8_t> fram
 uint64_t TaiNowNs();
 
 // The STAMP Session-Reflector's answer (stamp.h), built in place: T2 is `t2_tai_ns` (when the
-// frame arrived), T3 is read from CLOCK_TAI just before the checksum. Returns false, leaving
-// the frame untouched, if `where` does not describe a STAMP packet of this frame.
+// frame arrived), T3 is read from CLOCK_TAI just before the checksum and, when `t3_tai_ns` is
+// given, stored there (the reflector's dwell is T3 - T2). Returns false, leaving the frame
+// untouched, if `where` does not describe a STAMP packet of this frame.
 bool ReflectStamp(absl::Span<uint8_t> frame, const rf_result& where, const rf_stamp_clock& clock,
-                  uint64_t t2_tai_ns);
+                  uint64_t t2_tai_ns, uint64_t* t3_tai_ns = nullptr);
 
 // Reflects as the matching rule says, STAMP included: what a data path with `config` does.
+// `t3_tai_ns`: where a STAMP answer's T3 goes, if anywhere (untouched for other frames).
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ReflectInPlace(absl::Span<uint8_t> frame,
                                                         const rf_result& where,
                                                         const rf_config& config,
-                                                        uint64_t t2_tai_ns) {
+                                                        uint64_t t2_tai_ns,
+                                                        uint64_t* t3_tai_ns = nullptr) {
   if (where.actions & RF_ACTION_STAMP) {
-    return ReflectStamp(frame, where, config.stamp_clock, t2_tai_ns);
+    return ReflectStamp(frame, where, config.stamp_clock, t2_tai_ns, t3_tai_ns);
   }
   return ReflectInPlace(frame, where);
 }
