@@ -151,6 +151,7 @@ absl::StatusOr<std::unique_ptr<XdpProgram>> XdpProgram::Load(const LoadOptions& 
   if (const int err = bpf_map__set_max_entries(skeleton->maps.rf_xsks, options.max_queues)) {
     return BpfErrorToStatus(err, "size the XSKMAP");
   }
+  skeleton->rodata->rf_count_sessions = options.count_sessions ? 1 : 0;
   if (const int err = rf_xdp::load(skeleton)) {
     return BpfErrorToStatus(err, "load the XDP program");
   }

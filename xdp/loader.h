@@ -47,6 +47,9 @@ absl::string_view ActionName(Action action);
 struct LoadOptions {
   // Entries of the XSKMAP: rx queues 0..max_queues-1 can get an AF_XDP socket.
   uint32_t max_queues = RF_XDP_MAX_QUEUES_DEFAULT;
+  // Per-tester sessions (session_count.h). Off leaves their code out of the program as loaded
+  // and ReadSessions empty: what the bench compares with to time them.
+  bool count_sessions = true;
 };
 
 struct AttachOptions {

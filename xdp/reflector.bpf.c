@@ -19,6 +19,11 @@
 /* Written by the loader through its memory mapping (see struct rf_xdp_config_block). */
 struct rf_xdp_config_block rf_config SEC(".data.config");
 
+/* Per-tester sessions (session_count.h): on, unless the loader turned them off before loading
+ * (LoadOptions::count_sessions), which lets the verifier drop their code: how the bench times
+ * what they cost. */
+const volatile __u8 rf_count_sessions = 1;
+
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
   __uint(max_entries, 1);
@@ -311,7 +316,7 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
   counters->rule_frames[rule]++;
   counters->rule_bytes[rule] += (__u64)(end - data);
   /* Per-tester sessions (session_count.h); afxdp's workers count their own. */
-  if (config->action != RF_XDP_REDIRECT) {
+  if (rf_count_sessions && config->action != RF_XDP_REDIRECT) {
     if (fast) {
       rf_xdp_session_count(ctx, data, end, RF_FAST_L3, RF_FAST_L4, 4, 0, rule);
     } else {
