@@ -15,9 +15,15 @@
 #include "xdp/capture_ring.h"
 #include "xdp/count_reject.h"
 #include "xdp/session_count.h"
+#include "xdp/stamp_dwell.h"
 
 /* Written by the loader through its memory mapping (see struct rf_xdp_config_block). */
 struct rf_xdp_config_block rf_config SEC(".data.config");
+
+/* Per-tester sessions (session_count.h): on, unless the loader turned them off before loading
+ * (LoadOptions::count_sessions), which lets the verifier drop their code: how the bench times
+ * what they cost. */
+const volatile __u8 rf_count_sessions = 1;
 
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -363,7 +369,7 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
   counters->rule_frames[rule]++;
   counters->rule_bytes[rule] += (__u64)(end - data);
   /* Per-tester sessions (session_count.h); afxdp's workers count their own. */
-  if (config->action != RF_XDP_REDIRECT) {
+  if (rf_count_sessions && config->action != RF_XDP_REDIRECT) {
     if (fast) {
       rf_xdp_session_count(ctx, data, end, RF_FAST_L3, RF_FAST_L4, 4, 0, rule);
     } else {
@@ -381,6 +387,8 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
         if (answered == XDP_TX && (where->actions & RF_ACTION_STAMP_STATEFUL)) {
           answered = rf_xdp_stamp_number(ctx, where_low, where_high);
         }
+        /* The dwell the answer carries, for the metrics (stamp_dwell.h). */
+        if (answered == XDP_TX) rf_xdp_stamp_dwell_count(ctx, where->l4_offset + RF_UDP_HLEN);
         /* The answer as sent, as for any reflected frame below. */
         if (answered == XDP_TX && rf_capture.enabled && rf_capture.sent) {
           rf_xdp_capture_sent(ctx, where->rule);

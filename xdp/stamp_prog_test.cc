@@ -1,7 +1,7 @@
 // The XDP program's STAMP / TWAMP-Light reflector (stamp.h, rf_xdp_stamp) run in-process over
 // the stamp table: the verdict, rule and action of the userspace classifier, the oracle's
 // bytes but for the two timestamps and the UDP checksum, a valid checksum, and T2 <= T3 both
-// inside the test's window of CLOCK_TAI.
+// inside the test's window of CLOCK_TAI, and the dwell they carry counted once (issue 15).
 #include <linux/bpf.h>
 
 #include <algorithm>
@@ -31,6 +31,24 @@ uint64_t Be64(const std::vector<uint8_t>& frame, size_t at) {
   return v;
 }
 
+// What one run added to the program's STAMP dwell histogram: answers, the sum of their dwells
+// and the bucket of the last one counted (a single answer's).
+struct StampDwell {
+  uint64_t count = 0;
+  uint64_t sum_ns = 0;
+  uint32_t bucket = 0;
+};
+StampDwell DwellAdded(const rf_dwell_histogram& before, const rf_dwell_histogram& after) {
+  StampDwell added;
+  for (uint32_t i = 0; i < RF_DWELL_SLOTS; ++i) {
+    const uint64_t n = after.buckets[i] - before.buckets[i];
+    added.count += n;
+    if (n != 0) added.bucket = i;
+  }
+  added.sum_ns = after.sum_ns - before.sum_ns;
+  return added;
+}
+
 class StampProgramTest : public SharedProgramTest<StampCase> {};
 
 TEST_P(StampProgramTest, KernelAnswersAsTheOracleWithItsOwnClock) {
@@ -48,10 +66,18 @@ TEST_P(StampProgramTest, KernelAnswersAsTheOracleWithItsOwnClock) {
     absl::StatusOr<XdpTestRunner> runner = XdpTestRunner::Create(program_);
     ASSERT_TRUE(runner.ok()) << runner.status();
     const std::vector<uint8_t> frame = c.frame();
+    // The program keeps its STAMP dwell across the cases: what this run added.
+    absl::StatusOr<rf_dwell_histogram> dwell_before = program_->ReadStampDwell();
+    ASSERT_TRUE(dwell_before.ok()) << dwell_before.status();
     const uint64_t before = packet::TaiNowNs();
     absl::StatusOr<TestRunResult> run = runner->Run(frame);
     const uint64_t after = packet::TaiNowNs();
     ASSERT_TRUE(run.ok()) << run.status();
+    absl::StatusOr<rf_dwell_histogram> dwell_after = program_->ReadStampDwell();
+    ASSERT_TRUE(dwell_after.ok()) << dwell_after.status();
+    const StampDwell dwell = DwellAdded(*dwell_before, *dwell_after);
+    const bool answered = c.verdict == Verdict::kReflect && action == Action::kReflect;
+    EXPECT_EQ(dwell.count, answered ? 1u : 0u);
     ASSERT_TRUE(run->verdict.has_value());
     EXPECT_EQ(*run->verdict, c.verdict) << packet::VerdictName(*run->verdict);
     EXPECT_EQ(run->counted.reflect_errors, 0u);
@@ -83,6 +109,12 @@ TEST_P(StampProgramTest, KernelAnswersAsTheOracleWithItsOwnClock) {
     EXPECT_LE(packet::testing::StampTimestamp(before, config.stamp_clock, ptp), t2);
     EXPECT_LE(t2, t3);
     EXPECT_LE(t3, packet::testing::StampTimestamp(after, config.stamp_clock, ptp));
+    // The histogram counts the dwell the answer carries: exactly so with PTP timestamps
+    // (seconds and nanoseconds); an NTP fraction rounds, so there only its bucket.
+    if (ptp) {
+      EXPECT_EQ(dwell.sum_ns, packet::testing::StampPtpDwellNs(run->frame, udp));
+    }
+    EXPECT_EQ(dwell.bucket, rf_dwell_bucket(dwell.sum_ns));
   }
 }
 

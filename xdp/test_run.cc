@@ -100,7 +100,7 @@ ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, 
       expected.verdict = guarded;
       expected.action = XDP_DROP;
     } else if (packet::ReflectInPlace(absl::MakeSpan(expected.frame), c.where, config,
-                                      packet::TaiNowNs(), stamp_sessions)) {
+                                      packet::TaiNowNs(), nullptr, stamp_sessions)) {
       // STAMP's timestamps are the userspace clock's: compare with MaskStampTimes.
       expected.action = XDP_TX;
     } else {

@@ -89,14 +89,18 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
     const bool sent_due = capture_.enabled && OfferToCapture(bytes, result) && capture_.sent &&
                           result.reflect() && !monitor_;
     if (result.reflect()) sessions_.Count(bytes, result.where);  // as received
+    uint64_t stamp_t3 = 0;  // set for a STAMP answer: its T3
     if (result.reflect() && !monitor_ &&
-        !packet::ReflectInPlace(bytes, result.where, config_, stamp_t2, &stamp_sessions_)) {
+        !packet::ReflectInPlace(bytes, result.where, config_, stamp_t2, &stamp_t3,
+                                &stamp_sessions_)) {
       // Unreachable for a kReflect result of this frame; fail closed rather than send it.
       result.verdict = packet::Verdict::kTooShort;
     } else if (sent_due) {
       OfferSentToCapture(bytes, result.where.rule);
     }
     if (result.reflect()) {
+      // The dwell the answer carries (T3 - T2); a clock stepped back in between counts as none.
+      if (stamp_t3 != 0) batch.stamp_dwell.Add(stamp_t3 > stamp_t2 ? stamp_t3 - stamp_t2 : 0, 1);
       const size_t rule = result.where.rule & (RF_MAX_RULES - 1);
       ++batch.reflected_by_rule[rule];
       batch.reflected_bytes_by_rule[rule] += frame.length;

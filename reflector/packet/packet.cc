@@ -65,15 +65,15 @@ uint64_t TaiNowNs() {
 }
 
 bool ReflectStamp(absl::Span<uint8_t> frame, const rf_result& where, const rf_stamp_clock& clock,
-                  uint64_t t2_tai_ns, StampSessions* sessions) {
+                  uint64_t t2_tai_ns, uint64_t* t3_tai_ns, StampSessions* sessions) {
   if (frame.empty()) return false;
   uint8_t* data = frame.data();
   const uint8_t* end = data + frame.size();
   rf_stamp_pending pending = {};  // g++ -O2 cannot see rf_stamp_build fill it on success
-  if (rf_stamp_build(data, end, &where, &clock, t2_tai_ns, &pending) != 0 ||
-      rf_stamp_finish(data, end, &pending, &clock, TaiNowNs()) != 0) {
-    return false;
-  }
+  if (rf_stamp_build(data, end, &where, &clock, t2_tai_ns, &pending) != 0) return false;
+  const uint64_t t3 = TaiNowNs();
+  if (rf_stamp_finish(data, end, &pending, &clock, t3) != 0) return false;
+  if (t3_tai_ns != nullptr) *t3_tai_ns = t3;
   if (sessions == nullptr || !(where.actions & RF_ACTION_STAMP_STATEFUL)) return true;
   rf_stamp_session_key key = {};
   // Unreachable failures: rf_stamp_build checked the packet.

@@ -102,21 +102,25 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ReflectInPlace(absl::Span<uint8_t> fram
 uint64_t TaiNowNs();
 
 // The STAMP Session-Reflector's answer (stamp.h), built in place: T2 is `t2_tai_ns` (when the
-// frame arrived), T3 is read from CLOCK_TAI just before the checksum. A stateful rule
+// frame arrived), T3 is read from CLOCK_TAI just before the checksum and, when `t3_tai_ns` is
+// given, stored there (the reflector's dwell is T3 - T2). A stateful rule
 // (RF_ACTION_STAMP_STATEFUL) numbers the answer from `sessions`; without a table (nullptr) it
 // is answered statelessly. Returns false, leaving the frame untouched, if `where` does not
 // describe a STAMP packet of this frame.
 bool ReflectStamp(absl::Span<uint8_t> frame, const rf_result& where, const rf_stamp_clock& clock,
-                  uint64_t t2_tai_ns, StampSessions* sessions = nullptr);
+                  uint64_t t2_tai_ns, uint64_t* t3_tai_ns = nullptr,
+                  StampSessions* sessions = nullptr);
 
 // Reflects as the matching rule says, STAMP included: what a data path with `config` does.
+// `t3_tai_ns`: where a STAMP answer's T3 goes, if anywhere (untouched for other frames).
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ReflectInPlace(absl::Span<uint8_t> frame,
                                                         const rf_result& where,
                                                         const rf_config& config,
                                                         uint64_t t2_tai_ns,
+                                                        uint64_t* t3_tai_ns = nullptr,
                                                         StampSessions* sessions = nullptr) {
   if (where.actions & RF_ACTION_STAMP) {
-    return ReflectStamp(frame, where, config.stamp_clock, t2_tai_ns, sessions);
+    return ReflectStamp(frame, where, config.stamp_clock, t2_tai_ns, t3_tai_ns, sessions);
   }
   return ReflectInPlace(frame, where);
 }
@@ -136,7 +140,8 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline Classification ClassifyAndReflect(absl::Span
   // The clock is read only for STAMP: T2 as soon as the frame is known to be one.
   if (result.reflect() &&
       !((result.where.actions & RF_ACTION_STAMP)
-            ? ReflectStamp(frame, result.where, config.stamp_clock, TaiNowNs(), sessions)
+            ? ReflectStamp(frame, result.where, config.stamp_clock, TaiNowNs(), nullptr,
+                           sessions)
             : ReflectInPlace(frame, result.where))) {
     // Unreachable for a kReflect result of this frame; fail closed rather than send it.
     result.verdict = Verdict::kTooShort;

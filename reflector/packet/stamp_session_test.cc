@@ -59,10 +59,11 @@ class StatefulStampTest : public ::testing::Test {
     EXPECT_TRUE(c.reflect());
     EXPECT_TRUE(c.where.actions & RF_ACTION_STAMP_STATEFUL);
     const uint64_t t2 = 1'764'000'000'123'456'789ull;
-    EXPECT_TRUE(ReflectInPlace(absl::MakeSpan(frame), c.where, stateful_, t2, &sessions));
+    EXPECT_TRUE(ReflectInPlace(absl::MakeSpan(frame), c.where, stateful_, t2, nullptr, &sessions));
     const Classification plain = Classify(stateless, stateless_);
     EXPECT_FALSE(plain.where.actions & RF_ACTION_STAMP_STATEFUL);
-    EXPECT_TRUE(ReflectInPlace(absl::MakeSpan(stateless), plain.where, stateless_, t2, &sessions));
+    EXPECT_TRUE(ReflectInPlace(absl::MakeSpan(stateless), plain.where, stateless_, t2, nullptr,
+                               &sessions));
     const size_t payload = c.where.payload_offset;
     EXPECT_TRUE(testing::UdpChecksumValid(frame, c.where.l3_offset, c.where.l4_offset,
                                           c.where.ip_version));

@@ -732,6 +732,19 @@ int Main(int argc, char** argv) {
     if (costs.ok()) {
       costs_text = FormatCosts(*costs, cost_options, /*markdown=*/false);
       costs_markdown = FormatCosts(*costs, cost_options, /*markdown=*/true);
+      const absl::StatusOr<std::vector<SessionCost>> sessions = MeasureSessionCost(cost_options);
+      if (sessions.ok()) {
+        absl::StrAppend(&costs_text, "\n",
+                        FormatSessionCost(*sessions, cost_options, /*markdown=*/false));
+        absl::StrAppend(&costs_markdown, "\n",
+                        FormatSessionCost(*sessions, cost_options, /*markdown=*/true));
+      } else {
+        complete = false;
+        const std::string missing = absl::StrCat("\nSessions cost: not measured: ",
+                                                 sessions.status().ToString(), "\n");
+        absl::StrAppend(&costs_text, missing);
+        absl::StrAppend(&costs_markdown, missing);
+      }
       const absl::StatusOr<GuardCost> guard = MeasureGuardCost(cost_options);
       if (guard.ok()) {
         absl::StrAppend(&costs_text, "\n", FormatGuardCost(*guard, /*markdown=*/false));

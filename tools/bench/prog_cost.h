@@ -75,6 +75,25 @@ struct GuardCost {
 absl::StatusOr<GuardCost> MeasureGuardCost(const ProgCostOptions& options);
 std::string FormatGuardCost(const GuardCost& cost, bool markdown);
 
+// What per-tester sessions (issue 15: "within 10 % of today's cost per frame") add to a
+// reflected frame: the program loaded with sessions (as reflectord runs it) and without them
+// (LoadOptions::count_sessions: their code left out), in the configuration above, measured in
+// turns so that both see the same moments of a busy machine. One frame repeated is one
+// session (its reflection another) that keeps its cache slot: the hit path every frame of a
+// tester's stream takes. Per frame of the list, one row per round.
+struct SessionCostRound {
+  double empty_ns = 0;  // the test-run loop's own share, measured in the same turn
+  double off_ns = 0;
+  double on_ns = 0;
+};
+struct SessionCost {
+  std::string frame;
+  std::vector<SessionCostRound> rounds;
+};
+absl::StatusOr<std::vector<SessionCost>> MeasureSessionCost(const ProgCostOptions& options);
+std::string FormatSessionCost(const std::vector<SessionCost>& costs,
+                              const ProgCostOptions& options, bool markdown);
+
 // The table (markdown or aligned text) with the ratio reflectord / baseline, gross and with the
 // loop's share (empty_ns) taken off both.
 std::string FormatCosts(const std::vector<CostRow>& rows, const ProgCostOptions& options,
