@@ -105,6 +105,16 @@ void StampCollector::Add(const StampSample& sample, uint64_t sent) {
   const int64_t round_trip = std::clamp<int64_t>(sample.round_trip(), 0, UINT32_MAX);
   stream_.Record(sample.sender_sequence, static_cast<uint32_t>(round_trip));
   if (sample.sender_sequence >= sent) return;  // counted as unknown
+  if (sample.reflector_sequence != sample.sender_sequence) result_.direction.stateful = true;
+  if (!any_ || sample.sender_sequence < lowest_sender_) {
+    lowest_sender_ = sample.sender_sequence;
+    lowest_reflector_ = sample.reflector_sequence;
+  }
+  if (!any_ || sample.sender_sequence > highest_sender_) {
+    highest_sender_ = sample.sender_sequence;
+    highest_reflector_ = sample.reflector_sequence;
+  }
+  any_ = true;
   result_.dwell.Add(sample.dwell());
   result_.forward.Add(sample.forward());
   result_.backward.Add(sample.backward());
@@ -115,6 +125,19 @@ void StampCollector::Add(const StampSample& sample, uint64_t sent) {
 StampResult StampCollector::Finish(uint64_t sent, double duration_s) {
   result_.stream = stream_.Summarize(sent);
   result_.duration_s = duration_s;
+  DirectionLoss& d = result_.direction;
+  if (any_) {
+    // Clamped: a reflector's count can run ahead of ours only if it counted packets of ours
+    // twice (or of another sender on our addresses and ports), or wrapped.
+    const uint64_t ours = uint64_t{highest_sender_} - lowest_sender_ + 1;
+    const uint64_t its =
+        static_cast<uint32_t>(highest_reflector_ - lowest_reflector_) + uint64_t{1};
+    d.outbound = ours > its ? ours - its : 0;
+    d.inbound = its > result_.stream.unique ? its - result_.stream.unique : 0;
+    d.unattributed = sent - ours;
+  } else {
+    d.unattributed = sent;
+  }
   return result_;
 }
 
@@ -185,11 +208,18 @@ std::string FormatStampResult(const StampResult& r, const StampOptions& o) {
   absl::StrAppend(&out, Line(synchronised ? "backward (T4-T3)" : "backward (T4-T3; indicative only)",
                              r.backward));
   absl::StrAppend(&out, absl::StrFormat(
-                            "reflector: error estimate %.3f us (%s), sender TTL as received %d; "
-                            "loss per direction needs a stateful reflector (a stateless one echoes "
-                            "our sequence numbers)\n",
+                            "reflector: error estimate %.3f us (%s), sender TTL as received %d\n",
                             st.unique ? error_us : 0.0,
                             synchronised ? "synchronised" : "not synchronised", r.last_sender_ttl));
+  const DirectionLoss& d = r.direction;
+  absl::StrAppend(
+      &out, d.stateful
+                ? absl::StrFormat("loss per direction (stateful reflector): %d on the way out, %d "
+                                  "on the way back, %d after or before the answers (either way)\n",
+                                  d.outbound, d.inbound, d.unattributed)
+                : std::string("loss per direction: unknown, the reflector echoed our sequence "
+                              "numbers (stateless, or stateful and nothing lost on the way out; "
+                              "reflectord --stamp_stateful counts)\n"));
   return out;
 }
 
@@ -202,12 +232,15 @@ std::string StampResultJson(const StampResult& r, const StampOptions& o) {
       "\"malformed\":%d,\"duration_s\":%.3f,\"round_trip_us\":{\"min\":%.3f,\"mean\":%.3f,"
       "\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f},\"jitter_us\":%.3f,\"dwell\":%s,"
       "\"forward\":%s,\"backward\":%s,\"error_estimate\":%d,\"synchronised\":%s,"
-      "\"sender_ttl\":%d}\n",
+      "\"sender_ttl\":%d,\"loss_direction\":{\"stateful\":%s,\"outbound\":%d,"
+      "\"inbound\":%d,\"unattributed\":%d}}\n",
       o.protocol == StampProtocol::kStamp ? "stamp" : "twamp-light", o.ptp ? "ptp" : "ntp",
       st.sent, st.unique, st.lost, st.loss_percent, st.duplicates, st.out_of_order, st.unknown,
       r.malformed, r.duration_s, t.min_us, t.mean_us, t.p50_us, t.p99_us, t.max_us, t.jitter_us,
       Json(r.dwell), Json(r.forward), Json(r.backward), r.last_error_estimate,
-      (r.last_error_estimate & 0x8000) ? "true" : "false", r.last_sender_ttl);
+      (r.last_error_estimate & 0x8000) ? "true" : "false", r.last_sender_ttl,
+      r.direction.stateful ? "true" : "false", r.direction.outbound, r.direction.inbound,
+      r.direction.unattributed);
 }
 
 }  // namespace reflector::tester
