@@ -55,8 +55,10 @@ bool HasInlineTag(const std::vector<uint8_t>& frame) {
 
 // The kernel takes the outer tag out before a packet socket's filter runs.
 std::vector<uint8_t> StripOuterTag(const std::vector<uint8_t>& frame) {
-  std::vector<uint8_t> stripped(frame.begin(), frame.begin() + 12);
-  stripped.insert(stripped.end(), frame.begin() + 16, frame.end());
+  // erase, not a 12-byte vector plus insert: g++ 12 -O2 takes that for an out-of-bounds copy
+  // (-Werror=array-bounds).
+  std::vector<uint8_t> stripped = frame;
+  stripped.erase(stripped.begin() + 12, stripped.begin() + 16);
   return stripped;
 }
 
