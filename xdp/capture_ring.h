@@ -2,11 +2,10 @@
 /*
  * The capture ring of a kernel program (issue 21), BPF only: the capture settings (written by
  * the loader through the `.data.capture` mapping), the bounded ring, the per-CPU sampling state
- * and the per-CPU scratch record. A program's capture function calls rf_capture_reserve, copies
- * the frame's first bytes into scratch->data with its own load helper, then rf_capture_send.
- * A full ring is counted, never waited for.
- * A program tests rf_capture_pick inline, then calls its capture function, which reserves with
- * rf_capture_reserve_picked.
+ * and the per-CPU scratch record. A program tests rf_capture_pick inline; for a frame it picks,
+ * its capture function calls rf_capture_reserve_picked, copies the frame's first bytes into
+ * scratch->data with its own load helper, then rf_capture_send. A full ring is counted, never
+ * waited for.
  */
 #ifndef REFLECTOR_XDP_CAPTURE_RING_H_
 #define REFLECTOR_XDP_CAPTURE_RING_H_
@@ -47,8 +46,9 @@ struct {
 /* 1 while this CPU's second of the rate bound is used up: rf_xdp_capture then skips the frame
  * before classifying it a second time, so a capture at its bound costs a coarse clock read and
  * a compare per frame, not a classification. Such frames are not counted as limited: most of
- * them the sampling would not have taken. The coarse clock runs at most a tick behind the one
- * that started the window, which can only keep the skip on a little longer. */
+ * them the sampling would not have taken. The coarse clock runs up to a tick behind the one
+ * that started the window, so the skip may end a tick late or miss a window's first tick: that
+ * changes the cost, never what is captured (rf_capture_within_rate decides that). */
 RF_INLINE int rf_capture_saturated(void) {
   if (rf_capture.per_second == 0) return 0;
   __u32 zero = 0;
