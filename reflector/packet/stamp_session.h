@@ -35,13 +35,9 @@ struct rf_stamp_session_key {
 RF_INLINE int rf_stamp_read_session_key(const __u8 *data, const __u8 *end,
                                         const struct rf_result *res,
                                         struct rf_stamp_session_key *key) {
-  __u32 l3_off = res->l3_offset;
-  __u32 l4_off = res->l4_offset;
-  RF_OPAQUE(l3_off);
-  RF_OPAQUE(l4_off);
-  l3_off &= 0x1f;
-  l4_off &= 0x7f;
-  if (l3_off > RF_MAX_L3_OFFSET || l4_off > RF_MAX_L4_OFFSET) return -1;
+  __u32 l3_off = 0;
+  __u32 l4_off = 0;
+  if (rf_stamp_offsets(res, &l3_off, &l4_off) != 0) return -1;
   if (!RF_FITS(data, l3_off, RF_IPV6_HLEN, end)) return -1;
   const __u8 *ip = data + l3_off;
   if (res->ip_version == 6) {
@@ -68,10 +64,9 @@ RF_INLINE int rf_stamp_read_session_key(const __u8 *data, const __u8 *end,
  * after T3: a map lookup later than the stamp, well inside the error estimate. */
 RF_INLINE int rf_stamp_set_sequence(__u8 *data, const __u8 *end, const struct rf_result *res,
                                     __u32 seq) {
-  __u32 l4_off = res->l4_offset;
-  RF_OPAQUE(l4_off);
-  l4_off &= 0x7f;
-  if (l4_off > RF_MAX_L4_OFFSET) return -1;
+  __u32 l3_off = 0;
+  __u32 l4_off = 0;
+  if (rf_stamp_offsets(res, &l3_off, &l4_off) != 0) return -1;
   if (!RF_FITS(data, l4_off, RF_UDP_HLEN + 4, end)) return -1;
   __u8 *udp = data + l4_off;
   __u8 *p = udp + RF_UDP_HLEN;

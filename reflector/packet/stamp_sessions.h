@@ -1,13 +1,16 @@
 #ifndef REFLECTOR_PACKET_STAMP_SESSIONS_H_
 #define REFLECTOR_PACKET_STAMP_SESSIONS_H_
 
+#include <array>
 #include <cstdint>
-#include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "reflector/packet/stamp_session.h"
 
 namespace reflector::packet {
+
+static_assert(sizeof(rf_stamp_session_key) == 2 * 16 + 3 * 2 + 2,
+              "rf_stamp_session_key has padding, whose bytes would be part of a key");
 
 // The userspace workers' counts of a stateful STAMP Session-Reflector (stamp_session.h), one
 // table per worker: a session's packets reach one worker, as RSS and fanout hash by flow.
@@ -21,7 +24,10 @@ class StampSessions {
   size_t size() const { return counts_.size(); }
 
  private:
-  absl::flat_hash_map<std::string, uint32_t> counts_;  // key bytes -> packets seen
+  // The key's bytes (no padding: every byte is a field), a fixed size so that a lookup on the
+  // hot path allocates nothing.
+  using Key = std::array<uint8_t, sizeof(rf_stamp_session_key)>;
+  absl::flat_hash_map<Key, uint32_t> counts_;  // -> packets seen
 };
 
 }  // namespace reflector::packet
