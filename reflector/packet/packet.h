@@ -132,10 +132,10 @@ inline bool ReflectInPlace(absl::Span<uint8_t> frame, rf_result where, Mode mode
 }
 
 // Classify, then reflect in place as the matching rule says when the verdict is kReflect.
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline Classification ClassifyAndReflect(absl::Span<uint8_t> frame,
-                                                                      const rf_config& config,
-                                                                      RuleHint& hint,
-                                                                      StampSessions* sessions = nullptr) {
+// A stateful STAMP rule numbers its answers from `sessions` (ReflectStamp).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline Classification ClassifyAndReflect(
+    absl::Span<uint8_t> frame, const rf_config& config, RuleHint& hint,
+    StampSessions* sessions = nullptr) {
   Classification result = Classify(frame, config, hint);
   // The clock is read only for STAMP: T2 as soon as the frame is known to be one.
   if (result.reflect() &&

@@ -203,10 +203,10 @@ absl::Status InReflectorNamespace(const lab::ReflectorLab& bench_lab, Attach att
 // One reflector running on the reflector end: the baseline program, or reflectord.
 class ReflectorUnderTest {
  public:
-  static absl::StatusOr<std::unique_ptr<ReflectorUnderTest>> Start(lab::ReflectorLab& bench_lab,
-                                                                   const std::string& name,
-                                                                   const Settings& settings,
-                                                                   std::vector<std::string> extra = {}) {
+  // `extra`: more flags for reflectord (the on/off checks' "on").
+  static absl::StatusOr<std::unique_ptr<ReflectorUnderTest>> Start(
+      lab::ReflectorLab& bench_lab, const std::string& name, const Settings& settings,
+      const std::vector<std::string>& extra = {}) {
     std::unique_ptr<ReflectorUnderTest> r(new ReflectorUnderTest(name));
     if (name == kBaseline) {
       REFLECTOR_RETURN_IF_ERROR(InReflectorNamespace(bench_lab, [&](int ifindex) -> absl::Status {
@@ -506,22 +506,22 @@ OnOffCheck ScrapeCheck() {
   return check;
 }
 
-// The capture check (issue 21): a capture of 1 in 1000 reflected frames, at most 1000 a
-// second, on `datapath`. The capture must hold its limits at max load: no more frames than
-// the rate allows over the daemon's run (plus the limiter's one-second burst), and some.
 constexpr int kCaptureCheckSample = 1000;
 constexpr int kCaptureCheckRate = 1000;
+
+// The capture check (issue 21): a capture of 1 in 1000 reflected frames, at most 1000 a
+// second, on `datapath`. The capture must hold its limits at max load: no more frames than
+// the rate allows over the daemon's run (plus one window of the per-second bound), and some.
 OnOffCheck CaptureCheck(const Settings& settings, const std::string& datapath) {
-  constexpr int kSample = kCaptureCheckSample;
-  constexpr int kRate = kCaptureCheckRate;
   OnOffCheck check;
   check.name = "capture check";
   check.datapath = datapath;
-  check.on_what = absl::StrFormat("with a capture of 1 in %d reflected, at most %d/s", kSample,
-                                  kRate);
+  check.on_what = absl::StrFormat("with a capture of 1 in %d reflected, at most %d/s",
+                                  kCaptureCheckSample, kCaptureCheckRate);
   check.on_flags = {absl::StrCat("--capture=", settings.log_dir, "/capture-check.pcapng"),
-                    "--capture_select=reflected", absl::StrCat("--capture_sample=", kSample),
-                    absl::StrCat("--capture_rate=", kRate)};
+                    "--capture_select=reflected",
+                    absl::StrCat("--capture_sample=", kCaptureCheckSample),
+                    absl::StrCat("--capture_rate=", kCaptureCheckRate)};
   check.judge_on = [](const std::string& summary) -> std::pair<std::string, bool> {
     uint64_t captured = 0;
     uint64_t dropped = 0;
@@ -531,8 +531,8 @@ OnOffCheck CaptureCheck(const Settings& settings, const std::string& datapath) {
     const size_t refl = summary.find("reflected ");
     const size_t after = summary.find("summary after ");
     if (at == std::string::npos || refl == std::string::npos || after == std::string::npos ||
-        std::sscanf(summary.c_str() + at, "capture: captured %" SCNu64 ", dropped %" SCNu64, &captured,
-                    &dropped) != 2 ||
+        std::sscanf(summary.c_str() + at, "capture: captured %" SCNu64 ", dropped %" SCNu64,
+                    &captured, &dropped) != 2 ||
         std::sscanf(summary.c_str() + refl, "reflected %" SCNu64, &reflected) != 1) {
       return {"no capture counts in the summary", false};
     }
@@ -543,8 +543,8 @@ OnOffCheck CaptureCheck(const Settings& settings, const std::string& datapath) {
     const bool right = captured > 0 && captured <= allowed && captured <= sampled + 1;
     return {absl::StrFormat("captured %d (1 in %d of %d reflected = %.0f, the rate allows %.0f "
                             "over %.1f s), capture dropped %d%s",
-                            captured, kCaptureCheckSample, reflected, sampled, allowed, seconds, dropped,
-                            right ? "" : ": LIMITS NOT HELD"),
+                            captured, kCaptureCheckSample, reflected, sampled, allowed, seconds,
+                            dropped, right ? "" : ": LIMITS NOT HELD"),
             right};
   };
   return check;
