@@ -1,9 +1,10 @@
 // The STAMP / TWAMP-Light reflector (stamp.h) on arbitrary frames: byte 0 picks the config
 // (StampTestFilter with VLAN or IPv6 off, more STAMP ports), the rest is the frame. Whenever a
 // STAMP rule takes a frame, the reflector must build its answer (never refuse what the
-// classifier accepted), keep the length, write exactly the RFC 8762 §4.3 fields (the oracle of
-// stamp_frames.h) and keep valid checksums valid; every other byte is the plain mode-all
-// reflection. Reads are confined to an exact-size heap copy, so ASan sees any overrun.
+// classifier accepted), keep the length, write exactly the RFC 8762 §4.3 fields and answer the
+// RFC 8972 TLVs after them (the oracle of stamp_frames.h), and keep valid checksums valid;
+// every other byte is the plain mode-all reflection (but a Class of Service TLV's DSCP). Reads
+// are confined to an exact-size heap copy, so ASan sees any overrun.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +17,7 @@
 #include "reflector/packet/config.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/stamp.h"
+#include "reflector/packet/stamp_tlv.h"
 #include "reflector/packet/testing/frame_builder.h"
 #include "reflector/packet/testing/stamp_frames.h"
 
@@ -72,7 +74,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint8_t* begin = frame.data();
   const uint8_t* end = begin + frame.size();
   if (rf_stamp_build(begin, end, &where, &config.stamp_clock, fuzz::kT2, &pending) != 0 ||
-      rf_stamp_finish(begin, end, &pending, &config.stamp_clock, fuzz::kT3) != 0) {
+      rf_stamp_finish(begin, end, &pending, &config.stamp_clock, fuzz::kT3) != 0 ||
+      rf_stamp_tlvs(begin, end, &where, &config.stamp_clock, RF_STAMP_TS_SW_LOCAL) != 0) {
     Fail("the reflector refused a frame a STAMP rule took", input, frame);
   }
 
@@ -89,10 +92,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool v6 = where.ip_version == 6;
   const uint8_t sender_ttl = input[l3 + (v6 ? 7 : 8)];
   expected[l3 + (v6 ? 7 : 8)] = RF_STAMP_TTL;
+  // The whole STAMP packet, the RFC 8972 TLVs after the base one included: the UDP payload.
+  const size_t stamp_len = where.udp_length - RF_UDP_HLEN;
+  const uint8_t tos =
+      v6 ? static_cast<uint8_t>(input[l3] << 4 | input[l3 + 1] >> 4) : input[l3 + 1];
+  int dscp = -1;
   const std::vector<uint8_t> fields = packet::testing::StampReflectedPayload(
-      input.subspan(payload, RF_STAMP_LEN), sender_ttl, fuzz::kT2, fuzz::kT3, config.stamp_clock,
-      (where.actions & RF_ACTION_TWAMP) != 0);
-  std::memcpy(expected.data() + payload, fields.data(), RF_STAMP_LEN);
+      input.subspan(payload, stamp_len), sender_ttl, fuzz::kT2, fuzz::kT3, config.stamp_clock,
+      (where.actions & RF_ACTION_TWAMP) != 0, tos, &dscp);
+  std::memcpy(expected.data() + payload, fields.data(), stamp_len);
+  if (dscp >= 0 && v6) {  // DSCP1 of a Class of Service TLV: the answer's DSCP, ECN kept
+    const uint8_t tc = static_cast<uint8_t>(dscp << 2 | (tos & 3));
+    expected[l3] = static_cast<uint8_t>((expected[l3] & 0xf0) | tc >> 4);
+    expected[l3 + 1] = static_cast<uint8_t>((expected[l3 + 1] & 0x0f) | (tc & 0x0f) << 4);
+  } else if (dscp >= 0) {
+    expected[l3 + 1] = static_cast<uint8_t>(dscp << 2 | (tos & 3));
+  }
   // Checksums apart: compared below by validity.
   std::vector<uint8_t> got(frame.begin(), frame.end());
   for (std::vector<uint8_t>* f : {&expected, &got}) {

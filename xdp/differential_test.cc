@@ -505,8 +505,8 @@ TEST(DifferentialTest, KernelRateCapsAgreeWithUserspace) {
 }
 
 // STAMP / TWAMP-Light (issue 14): the stamp table's frames and random STAMP packets (tags,
-// IPv6, IPv4 options, sizes, PTP or NTP, TTLs), mutated like the rest, under the stamp test
-// config with VLAN or IPv6 off or more STAMP ports. Verdict, rule, action and counters must be
+// IPv6, IPv4 options, sizes, PTP or NTP, TTLs, RFC 8972 TLV lists and ToS), mutated like the
+// rest, under the stamp test config with VLAN or IPv6 off or more STAMP ports. Verdict, rule, action and counters must be
 // userspace's; the bytes too, but for the two timestamps and the UDP checksum that covers them
 // (each side reads its own clock), which must instead be T2 <= T3 inside the run's window.
 TEST(DifferentialTest, KernelAgreesWithUserspaceOnMutatedStampFrames) {
@@ -556,6 +556,25 @@ TEST(DifferentialTest, KernelAgreesWithUserspaceOnMutatedStampFrames) {
       const uint16_t error = static_cast<uint16_t>(Uniform(rng, 0, 0xffff));
       std::vector<uint8_t> extra(Chance(rng, 0.5) ? Uniform(rng, 0, 64) : 0);
       for (uint8_t& byte : extra) byte = static_cast<uint8_t>(Uniform(rng, 0, 255));
+      if (Chance(rng, 0.5)) {
+        // RFC 8972 TLVs (stamp_tlv.h): understood and not, lengths mostly right, then maybe
+        // the random bytes above as a malformed tail.
+        static constexpr std::array<uint8_t, 6> kTypes = {1, 3, 4, 5, 8, 200};
+        std::vector<uint8_t> tlvs;
+        for (uint32_t n = Uniform(rng, 1, 20), t = 0; t < n; ++t) {
+          const uint8_t type = Pick(rng, kTypes);
+          const uint32_t length =
+              (type == 3 || type == 4) && Chance(rng, 0.9) ? 4 : Uniform(rng, 0, 12);
+          tlvs.insert(tlvs.end(), {static_cast<uint8_t>(Uniform(rng, 0, 255)), type, 0,
+                                   static_cast<uint8_t>(length)});
+          for (uint32_t v = 0; v < length; ++v) {
+            tlvs.push_back(static_cast<uint8_t>(Uniform(rng, 0, 255)));
+          }
+        }
+        if (Chance(rng, 0.7)) extra.clear();
+        extra.insert(extra.begin(), tlvs.begin(), tlvs.end());
+        b.Dscp(static_cast<uint8_t>(Uniform(rng, 0, 255)));
+      }
       std::vector<uint8_t> payload = packet::testing::StampSenderPayload(
           Uniform(rng, 0, 0xffffffff), (uint64_t{Uniform(rng, 0, 0xffffffff)} << 32) | i, error,
           static_cast<uint16_t>(Uniform(rng, 0, 0xffff)), extra);

@@ -11,6 +11,7 @@
 #include "reflector/packet/guard.h"
 #include "reflector/packet/stamp.h"
 #include "reflector/packet/stamp_session.h"
+#include "reflector/packet/stamp_tlv.h"
 #include "xdp/abi.h"
 #include "xdp/capture_ring.h"
 #include "xdp/count_reject.h"
@@ -282,6 +283,12 @@ __attribute__((noinline)) int rf_xdp_capture(struct xdp_md *ctx) {
 
 #include "xdp/cfm_xdp.h" /* rf_xdp_cfm: uses the maps and helpers above */
 
+/* The rf_result a global function of the STAMP path gets as two words (it takes scalars). */
+RF_INLINE void rf_xdp_where(struct rf_result *where, __u64 where_low, __u64 where_high) {
+  rf_store_u64((__u8 *)where, where_low);
+  rf_store_u64((__u8 *)where + 8, where_high);
+}
+
 /* Packets received per stateful STAMP session (stamp_session.h), shared by all CPUs. LRU: an
  * old session is forgotten and would start again at 0, never refused. */
 struct {
@@ -304,8 +311,7 @@ __attribute__((noinline)) int rf_xdp_stamp_number(struct xdp_md *ctx, __u64 wher
   __u8 *data = (__u8 *)(long)ctx->data;
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
   struct rf_result where;
-  rf_store_u64((__u8 *)&where, where_low);
-  rf_store_u64((__u8 *)&where + 8, where_high);
+  rf_xdp_where(&where, where_low, where_high);
   struct rf_stamp_session_key key = {};
   if (rf_stamp_read_session_key(data, end, &where, &key) != 0) return XDP_DROP;
   __u32 sequence = 0;
@@ -320,6 +326,21 @@ __attribute__((noinline)) int rf_xdp_stamp_number(struct xdp_md *ctx, __u64 wher
   return rf_stamp_set_sequence(data, end, &where, sequence) == 0 ? XDP_TX : XDP_DROP;
 }
 
+/* The RFC 8972 TLVs of a finished STAMP answer (stamp_tlv.h), T2 having come from the kernel
+ * clock. Global and called after rf_xdp_stamp, not from it, for the same reason as
+ * rf_xdp_stamp_number: rf_xdp_stamp's call chain is at the verifier's 512 bytes of stack.
+ * Returns XDP_TX, or XDP_DROP (the frame is already an answer) if it does not fit (never). */
+__attribute__((noinline)) int rf_xdp_stamp_tlvs(struct xdp_md *ctx, __u64 where_low,
+                                                __u64 where_high) {
+  if (ctx == 0) return XDP_DROP;
+  __u8 *data = (__u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
+  struct rf_result where;
+  rf_xdp_where(&where, where_low, where_high);
+  const struct rf_stamp_clock *clock = &rf_xdp_active_config()->filter.stamp_clock;
+  return rf_stamp_tlvs(data, end, &where, clock, RF_STAMP_TS_SW_LOCAL) == 0 ? XDP_TX : XDP_DROP;
+}
+
 /*
  * A STAMP / TWAMP-Light frame (a rule with RF_ACTION_STAMP) answered in place (stamp.h): T2 on
  * entry, T3 right before the checksum, both CLOCK_TAI converted by the config's clock. Out of
@@ -331,8 +352,7 @@ __attribute__((noinline)) int rf_xdp_stamp(struct xdp_md *ctx, __u64 where_low, 
   __u8 *data = (__u8 *)(long)ctx->data;
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
   struct rf_result where;
-  rf_store_u64((__u8 *)&where, where_low);
-  rf_store_u64((__u8 *)&where + 8, where_high);
+  rf_xdp_where(&where, where_low, where_high);
   const struct rf_stamp_clock *clock = &rf_xdp_active_config()->filter.stamp_clock;
   struct rf_stamp_pending pending;
   if (rf_stamp_build(data, end, &where, clock, t2, &pending) == 0 &&
@@ -386,6 +406,11 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
         int answered = rf_xdp_stamp(ctx, where_low, where_high);
         if (answered == XDP_TX && (where->actions & RF_ACTION_STAMP_STATEFUL)) {
           answered = rf_xdp_stamp_number(ctx, where_low, where_high);
+        }
+        /* Only STAMP packets longer than the base one can carry TLVs. */
+        if (answered == XDP_TX && !(where->actions & RF_ACTION_TWAMP) &&
+            where->udp_length > RF_UDP_HLEN + RF_STAMP_LEN) {
+          answered = rf_xdp_stamp_tlvs(ctx, where_low, where_high);
         }
         /* The dwell the answer carries, for the metrics (stamp_dwell.h). */
         if (answered == XDP_TX) rf_xdp_stamp_dwell_count(ctx, where->l4_offset + RF_UDP_HLEN);

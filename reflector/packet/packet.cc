@@ -4,6 +4,7 @@
 
 #include "reflector/packet/stamp_session.h"
 #include "reflector/packet/stamp_sessions.h"
+#include "reflector/packet/stamp_tlv.h"
 
 namespace reflector::packet {
 namespace {
@@ -74,6 +75,8 @@ bool ReflectStamp(absl::Span<uint8_t> frame, const rf_result& where, const rf_st
   const uint64_t t3 = TaiNowNs();
   if (rf_stamp_finish(data, end, &pending, &clock, t3) != 0) return false;
   if (t3_tai_ns != nullptr) *t3_tai_ns = t3;
+  // RFC 8972 TLVs after the base packet; T2 came from the kernel clock here.
+  if (rf_stamp_tlvs(data, end, &where, &clock, RF_STAMP_TS_SW_LOCAL) != 0) return false;
   if (sessions == nullptr || !(where.actions & RF_ACTION_STAMP_STATEFUL)) return true;
   rf_stamp_session_key key = {};
   // Unreachable failures: rf_stamp_build checked the packet.

@@ -103,7 +103,8 @@ uint64_t TaiNowNs();
 
 // The STAMP Session-Reflector's answer (stamp.h), built in place: T2 is `t2_tai_ns` (when the
 // frame arrived), T3 is read from CLOCK_TAI just before the checksum and, when `t3_tai_ns` is
-// given, stored there (the reflector's dwell is T3 - T2). A stateful rule
+// given, stored there (the reflector's dwell is T3 - T2). RFC 8972 TLVs are answered as
+// stamp_tlv.h says (T2 taken in software). A stateful rule
 // (RF_ACTION_STAMP_STATEFUL) numbers the answer from `sessions`; without a table (nullptr) it
 // is answered statelessly. Returns false, leaving the frame untouched, if `where` does not
 // describe a STAMP packet of this frame.

@@ -1,6 +1,7 @@
 // The STAMP / TWAMP-Light reflector (stamp.h) on the stamp table: exact bytes for fixed times,
 // valid checksums, and with the real clock T2 <= T3 inside the test's window.
 #include "reflector/packet/stamp.h"
+#include "reflector/packet/stamp_tlv.h"
 
 #include <vector>
 
@@ -55,6 +56,9 @@ TEST_P(StampTest, ClassifiesAndBuildsTheReflectorPacketExactly) {
   const uint8_t* end = data + frame.size();
   ASSERT_EQ(rf_stamp_build(data, end, &result.where, &compiled_.wire.stamp_clock, t2, &pending), 0);
   ASSERT_EQ(rf_stamp_finish(data, end, &pending, &compiled_.wire.stamp_clock, t3), 0);
+  ASSERT_EQ(rf_stamp_tlvs(data, end, &result.where, &compiled_.wire.stamp_clock,
+                          RF_STAMP_TS_SW_LOCAL),
+            0);
   const std::vector<uint8_t> expected = c.Expected(t2, t3, compiled_.wire.stamp_clock);
   EXPECT_EQ(frame, expected) << testing::DescribeDifference(expected, frame);
   const int version = result.where.ip_version;

@@ -42,10 +42,56 @@ uint64_t StampTimestamp(uint64_t tai_ns, const rf_stamp_clock& clock, bool ptp) 
   return ((seconds + clock.ntp_shift) << 32) | fraction;
 }
 
+StampTlvAnswer StampReflectedTlvs(absl::Span<const uint8_t> tlvs, uint8_t received_tos,
+                                  const rf_stamp_clock& clock, uint8_t t2_method) {
+  StampTlvAnswer answer;
+  std::vector<uint8_t>& out = answer.tlvs;
+  out.assign(tlvs.begin(), tlvs.end());
+  const uint8_t sync = (clock.error_estimate & RF_STAMP_S) ? 1 : 5;  // NTP, local free-running
+  size_t at = 0;
+  for (int n = 0; n < 16 && at < out.size(); ++n) {
+    if (out.size() - at < 4) {  // a header cut short: U and M, then stop
+      out[at] = 0xc0;
+      break;
+    }
+    const uint8_t type = out[at + 1];
+    const size_t length = GetBe(out, at + 2, 2);
+    const bool four = type == 3 || type == 4;  // Timestamp Information, Class of Service
+    const uint8_t flags = (four || type == 1) ? 0x00 : 0x80;
+    if (length > out.size() - at - 4 || (four && length != 4)) {
+      out[at] = flags | 0x40;
+      break;
+    }
+    out[at] = flags;
+    if (type == 3) {
+      out[at + 4] = sync;
+      out[at + 5] = t2_method;
+      out[at + 6] = sync;
+      out[at + 7] = 2;  // SW Local
+    } else if (type == 4) {
+      const uint64_t dscp1 = out[at + 4] >> 2;
+      answer.dscp = static_cast<int>(dscp1);
+      PutBe(out, at + 4,
+            (dscp1 << 10) | (uint64_t{received_tos} >> 2) << 4 | (received_tos & 3u) << 2, 2);
+      PutBe(out, at + 6, 0, 2);
+    }
+    at += 4 + length;
+  }
+  return answer;
+}
+
 std::vector<uint8_t> StampReflectedPayload(absl::Span<const uint8_t> sender, uint8_t sender_ttl,
                                            uint64_t t2_tai_ns, uint64_t t3_tai_ns,
-                                           const rf_stamp_clock& clock, bool twamp) {
+                                           const rf_stamp_clock& clock, bool twamp,
+                                           uint8_t received_tos, int* dscp) {
   std::vector<uint8_t> out(sender.begin(), sender.end());
+  if (dscp != nullptr) *dscp = -1;
+  if (!twamp && out.size() > RF_STAMP_LEN) {
+    StampTlvAnswer tlvs =
+        StampReflectedTlvs(sender.subspan(RF_STAMP_LEN), received_tos, clock, RF_STAMP_TS_SW_LOCAL);
+    std::copy(tlvs.tlvs.begin(), tlvs.tlvs.end(), out.begin() + RF_STAMP_LEN);
+    if (dscp != nullptr) *dscp = tlvs.dscp;
+  }
   const bool ptp = (GetBe(sender, 12, 2) & RF_STAMP_Z) != 0;
   PutBe(out, 0, GetBe(sender, 0, 4), 4);
   PutBe(out, 4, StampTimestamp(t3_tai_ns, clock, ptp), 8);
@@ -63,8 +109,11 @@ std::vector<uint8_t> StampReflectedPayload(absl::Span<const uint8_t> sender, uin
 std::vector<uint8_t> StampCase::Expected(uint64_t t2_tai_ns, uint64_t t3_tai_ns,
                                          const rf_stamp_clock& clock) const {
   FrameBuilder answer = sender;
-  answer.Payload(StampReflectedPayload(payload, ttl, t2_tai_ns, t3_tai_ns, clock, twamp))
+  int dscp = -1;
+  answer
+      .Payload(StampReflectedPayload(payload, ttl, t2_tai_ns, t3_tai_ns, clock, twamp, tos, &dscp))
       .Ttl(RF_STAMP_TTL);
+  if (dscp >= 0) answer.Dscp(static_cast<uint8_t>(dscp << 2 | (tos & 3)));
   return answer.Reflected(Mode::kAll).Build();
 }
 
@@ -73,12 +122,13 @@ const std::vector<StampCase>& StampTable() {
     auto* cases = new std::vector<StampCase>;
     const auto add = [cases](std::string name, FrameBuilder sender, std::vector<uint8_t> payload,
                              Verdict verdict, std::string rule, uint16_t port = RF_STAMP_PORT,
-                             uint8_t ttl = 64) {
+                             uint8_t ttl = 64, uint8_t tos = 0) {
       StampCase c;
       c.name = std::move(name);
       c.payload = payload;
-      c.sender = sender.Ports(kTesterPort, port).Ttl(ttl).Payload(std::move(payload));
+      c.sender = sender.Ports(kTesterPort, port).Ttl(ttl).Dscp(tos).Payload(std::move(payload));
       c.ttl = ttl;
+      c.tos = tos;
       c.verdict = verdict;
       c.twamp = rule == "twamp-light";
       c.rule_name = std::move(rule);
@@ -112,6 +162,51 @@ const std::vector<StampCase>& StampTable() {
     add("twamp_light_ipv6", FrameBuilder().Ipv6(kTesterIpv6, kReflectorIpv6),
         StampSenderPayload(4, ntp_time, 0x0101, 0), Verdict::kReflect, "twamp-light",
         kTwampLightTestPort);
+    // RFC 8972 TLVs (stamp_tlv.h). Senders set U on every TLV (§4); reserved flag bits set
+    // here must come back clear.
+    const auto tlv = [](uint8_t flags, uint8_t type, std::vector<uint8_t> value) {
+      std::vector<uint8_t> t = {flags, type, static_cast<uint8_t>(value.size() >> 8),
+                                static_cast<uint8_t>(value.size())};
+      t.insert(t.end(), value.begin(), value.end());
+      return t;
+    };
+    const auto cat = [](std::initializer_list<std::vector<uint8_t>> parts) {
+      std::vector<uint8_t> all;
+      for (const auto& p : parts) all.insert(all.end(), p.begin(), p.end());
+      return all;
+    };
+    const auto with_tlvs = [&](std::vector<uint8_t> tlvs) {
+      return StampSenderPayload(10, ntp_time, 0x0101, 0x1234, std::move(tlvs));
+    };
+    add("stamp_tlv_understood", FrameBuilder(),
+        with_tlvs(cat({tlv(0x80, 1, {9, 9, 9}), tlv(0x9f, 3, {0, 0, 0, 0}),
+                       tlv(0x80, 1, {})})),
+        Verdict::kReflect, "stamp");
+    add("stamp_tlv_unknown", FrameBuilder(),
+        with_tlvs(cat({tlv(0x00, 200, {1, 2, 3, 4, 5}), tlv(0x20, 8, std::vector<uint8_t>(16, 7)),
+                       tlv(0x80, 3, {0, 0, 0, 0})})),
+        Verdict::kReflect, "stamp");
+    add("stamp_tlv_cos_ipv4", FrameBuilder(),
+        with_tlvs(cat({tlv(0x80, 4, {10 << 2, 0, 0xff, 0xff})})), Verdict::kReflect, "stamp",
+        RF_STAMP_PORT, 64, 46 << 2 | 1);
+    add("stamp_tlv_cos_ipv6", FrameBuilder().Ipv6(kTesterIpv6, kReflectorIpv6),
+        with_tlvs(cat({tlv(0x80, 4, {0, 0, 0, 0}), tlv(0x80, 3, {0, 0, 0, 0})})),
+        Verdict::kReflect, "stamp", RF_STAMP_PORT, 64, 34 << 2 | 2);
+    add("stamp_tlv_length_past_end", FrameBuilder(),
+        with_tlvs(cat({tlv(0x80, 3, {0, 0, 0, 0}), {0x80, 1, 0x00, 0x09, 1, 2, 3}})),
+        Verdict::kReflect, "stamp");
+    add("stamp_tlv_wrong_length_stops", FrameBuilder().Vlan(7),
+        with_tlvs(cat({tlv(0x80, 3, {0, 0, 0, 0, 0}), tlv(0x80, 3, {0, 0, 0, 0})})),
+        Verdict::kReflect, "stamp");
+    add("stamp_tlv_header_cut_short", FrameBuilder(),
+        with_tlvs(cat({tlv(0x80, 1, {5}), {0x80, 1}})), Verdict::kReflect, "stamp");
+    std::vector<uint8_t> many;
+    for (int i = 0; i < 17; ++i) many = cat({many, tlv(0x80, i == 16 ? 3 : 1, {0, 0, 0, 0})});
+    add("stamp_tlv_more_than_16", FrameBuilder().Ipv6(kTesterIpv6, kReflectorIpv6),
+        with_tlvs(many), Verdict::kReflect, "stamp");
+    add("twamp_light_tlv_lookalike", FrameBuilder(),
+        StampSenderPayload(5, ntp_time, 0x0101, 0, tlv(0x80, 3, {0, 0, 0, 0})), Verdict::kReflect,
+        "twamp-light", kTwampLightTestPort);
     std::vector<uint8_t> short_payload = base;
     short_payload.resize(RF_STAMP_LEN - 1);
     add("stamp_43_bytes", FrameBuilder(), short_payload, Verdict::kSignature, "");

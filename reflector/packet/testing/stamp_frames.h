@@ -10,6 +10,7 @@
 #include "absl/types/span.h"
 #include "reflector/packet/config.h"
 #include "reflector/packet/packet.h"
+#include "reflector/packet/stamp_tlv.h"
 #include "reflector/packet/testing/frame_builder.h"
 
 namespace reflector::packet::testing {
@@ -28,16 +29,31 @@ std::vector<uint8_t> StampSenderPayload(uint32_t sequence, uint64_t timestamp, u
 // A timestamp as the reflector writes it for CLOCK_TAI nanoseconds (RFC 8762 §4.2.1).
 uint64_t StampTimestamp(uint64_t tai_ns, const rf_stamp_clock& clock, bool ptp);
 
-// The payload a correct reflector answers `sender` with.
+// What a correct reflector makes of the RFC 8972 TLVs after the base packet (`tlvs`, the
+// rest of the UDP payload) of a packet that arrived with ToS / traffic class `received_tos`,
+// T2 taken by `t2_method` (RF_STAMP_TS_*): the TLVs it sends back and the DSCP it sends them
+// with (-1: the one received).
+struct StampTlvAnswer {
+  std::vector<uint8_t> tlvs;
+  int dscp = -1;
+};
+StampTlvAnswer StampReflectedTlvs(absl::Span<const uint8_t> tlvs, uint8_t received_tos,
+                                  const rf_stamp_clock& clock,
+                                  uint8_t t2_method = RF_STAMP_TS_SW_LOCAL);
+
+// The payload a correct reflector answers `sender` with (TLVs too, unless `twamp`); the DSCP it
+// sends it with goes to `dscp` when given (-1: unchanged).
 std::vector<uint8_t> StampReflectedPayload(absl::Span<const uint8_t> sender, uint8_t sender_ttl,
                                            uint64_t t2_tai_ns, uint64_t t3_tai_ns,
-                                           const rf_stamp_clock& clock, bool twamp);
+                                           const rf_stamp_clock& clock, bool twamp,
+                                           uint8_t received_tos = 0, int* dscp = nullptr);
 
 struct StampCase {
   std::string name;
   FrameBuilder sender;         // the frame as the sender sends it
   std::vector<uint8_t> payload;  // its UDP payload
   uint8_t ttl = 64;
+  uint8_t tos = 0;             // IPv4 ToS / IPv6 traffic class as sent
   Verdict verdict = Verdict::kReflect;
   std::string rule_name;       // "stamp" or "twamp-light" when reflected
   bool twamp = false;
@@ -47,8 +63,9 @@ struct StampCase {
                                 const rf_stamp_clock& clock) const;
 };
 
-// IPv4, IPv6, one and two tags, IPv4 options, TLVs, PTP, no UDP checksum, TWAMP-Light, and
-// packets too short to answer; all under StampTestFilter().
+// IPv4, IPv6, one and two tags, IPv4 options, TLVs (understood, not understood, malformed,
+// filling the packet, more than the reflector looks at), PTP, no UDP checksum, TWAMP-Light,
+// and packets too short to answer; all under StampTestFilter().
 const std::vector<StampCase>& StampTable();
 
 // Where the reflector's timestamps (T3 at 4, T2 at 16) lie in a reflected frame with its UDP
