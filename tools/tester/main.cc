@@ -73,6 +73,11 @@ ABSL_FLAG(int64_t, y1731_test_id, -1,
 ABSL_FLAG(int, stamp_size, 44,
           "stamp, twamp-light: UDP payload bytes of each test packet (44..1472); the reflector "
           "answers with as many.");
+ABSL_FLAG(std::string, stamp_tlv, "",
+          "stamp: RFC 8972 TLVs to send after the base packet: timestamp-info (a Timestamp "
+          "Information TLV, section 4.3: the reflector says how it took T2 and T3, and the "
+          "summary prints it; --stamp_size then 52, or 56 and more, the rest an Extra Padding "
+          "TLV), or empty for none.");
 ABSL_FLAG(std::string, signature, "latency",
           "probeot, dataot, latency, rfc2544, y1564, or none: a payload no signature rule "
           "matches (deterministic bytes and the tester's trailer), as a commercial test set's "
@@ -235,6 +240,20 @@ int RunStamp(const std::string& protocol, const IpAddress& src_ip, const IpAddre
     return Usage(absl::InvalidArgumentError("--stamp_size must be 44..1472 (UDP payload bytes)"));
   }
   options.payload_size = static_cast<size_t>(size);
+  const std::string tlv = absl::GetFlag(FLAGS_stamp_tlv);
+  if (!tlv.empty() && tlv != "timestamp-info") {
+    return Usage(absl::InvalidArgumentError("--stamp_tlv: expected timestamp-info or empty"));
+  }
+  options.timestamp_info = tlv == "timestamp-info";
+  if (options.timestamp_info && options.protocol != StampProtocol::kStamp) {
+    return Usage(absl::InvalidArgumentError(
+        "--stamp_tlv needs --protocol=stamp: TWAMP-Light packets carry padding, not TLVs"));
+  }
+  if (options.timestamp_info && size > 44 && size != 52 && size < 56) {
+    return Usage(absl::InvalidArgumentError(
+        "--stamp_size with --stamp_tlv=timestamp-info: 52, or 56 and more (the rest is an "
+        "Extra Padding TLV, itself 4 bytes at least)"));
+  }
   const std::string rate_text = absl::GetFlag(FLAGS_rate);
   const absl::StatusOr<double> rate = ParseRate(rate_text.empty() ? "1000" : rate_text);
   if (!rate.ok()) return Usage(rate.status());

@@ -1,7 +1,8 @@
 // ito-tester --protocol=stamp / twamp-light against reflectord in the SPEC §7 lab, once per
 // data path: reflectord with the stamp and twamp-light profiles in one namespace, the tester's
 // UDP socket in the other. 10,000 packets at 10 kfps must all come back, with a plausible
-// round trip and reflector dwell, the sender's TTL echoed and the reflector's error estimate.
+// round trip and reflector dwell, the sender's TTL echoed, the reflector's error estimate and,
+// for STAMP, its answer to an RFC 8972 Timestamp Information TLV.
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +58,8 @@ TEST_P(StampLabTest, EveryPacketComesBackWithPlausibleTimes) {
   std::vector<std::string> flags = {"--dst_ip=198.18.0.2", "--protocol=" + protocol,
                                     "--rate=10k", "--count=10000", "--duration=5s", "--json"};
   if (protocol == "twamp-light") flags.push_back(absl::StrCat("--dst_port=", kTwampPort));
+  // STAMP packets carry an RFC 8972 Timestamp Information TLV (stamp_tlv.h answers it).
+  if (protocol == "stamp") flags.push_back("--stamp_tlv=timestamp-info");
   absl::StatusOr<lab::LabProcess> tester = the_lab->StartItoTester(flags);
   ASSERT_TRUE(tester.ok()) << tester.status();
   const absl::StatusOr<int> code = tester->Wait(kDeadline);
@@ -84,6 +87,18 @@ TEST_P(StampLabTest, EveryPacketComesBackWithPlausibleTimes) {
   EXPECT_GT(r["backward"]["min_ns"].get<int64_t>(), 0) << out;
   EXPECT_EQ(r["sender_ttl"].get<int>(), 64) << out;  // the tester's default TTL, one hop
   EXPECT_NE(r["error_estimate"].get<int>() & 0xff, 0) << out;
+  if (protocol == "stamp") {
+    // Both times from the kernel clock in software; its sync source what the S bit says.
+    const nlohmann::json& info = r["timestamp_info"];
+    ASSERT_TRUE(info.is_object()) << out;
+    EXPECT_FALSE(info["unrecognized"].get<bool>()) << out;
+    EXPECT_FALSE(info["malformed"].get<bool>()) << out;
+    EXPECT_EQ(info["method_in"], "software-local") << out;
+    EXPECT_EQ(info["method_out"], "software-local") << out;
+    const std::string sync = r["synchronised"].get<bool>() ? "ntp" : "local free-running";
+    EXPECT_EQ(info["sync_in"], sync) << out;
+    EXPECT_EQ(info["sync_out"], sync) << out;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

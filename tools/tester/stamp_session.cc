@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "reflector/packet/stamp_tlv.h"
 #include "tools/tester/paced_exchange.h"
 
 namespace reflector::tester {
@@ -67,13 +68,105 @@ int64_t FromWireTime(uint64_t wire, bool ptp) {
 }
 
 std::vector<uint8_t> BuildSenderPacket(uint32_t sequence, int64_t t1_ns, const StampOptions& o) {
-  std::vector<uint8_t> packet(std::max(o.payload_size, kPacketLength), 0);
+  const bool tlv = o.timestamp_info && o.protocol == StampProtocol::kStamp;
+  std::vector<uint8_t> packet(
+      std::max(o.payload_size, kPacketLength + (tlv ? 2 * RF_STAMP_TLV_HLEN : 0)), 0);
   PutBe(&packet[0], sequence, 4);
   PutBe(&packet[4], ToWireTime(t1_ns, o.ptp), 8);
   PutBe(&packet[12], kSenderError | (o.ptp ? kZFlag : 0), 2);
   if (o.protocol == StampProtocol::kStamp) PutBe(&packet[14], o.ssid, 2);
+  if (!tlv) return packet;
+  // RFC 8972 §4: a sender sets U on each TLV; §4.3: the four value bytes are the reflector's
+  // to fill. What is left over goes in an Extra Padding TLV (§4.1) of zeros.
+  uint8_t* t = &packet[kPacketLength];
+  PutBe(t, uint64_t{RF_STAMP_TLV_U} << 24 | RF_STAMP_TLV_TIMESTAMP_INFO << 16 | 4, 4);
+  const size_t rest = packet.size() - kPacketLength - 2 * RF_STAMP_TLV_HLEN;
+  if (rest >= RF_STAMP_TLV_HLEN) {
+    PutBe(t + 2 * RF_STAMP_TLV_HLEN,
+          uint64_t{RF_STAMP_TLV_U} << 24 | RF_STAMP_TLV_EXTRA_PADDING << 16 |
+              (rest - RF_STAMP_TLV_HLEN),
+          4);
+  }
   return packet;
 }
+
+namespace {
+
+// The Timestamp Information TLV among the TLVs after the base packet, if the walk reaches it.
+std::optional<StampTimestampInfo> FindTimestampInfo(absl::Span<const uint8_t> tlvs) {
+  size_t at = 0;
+  while (tlvs.size() - at >= RF_STAMP_TLV_HLEN) {
+    const uint8_t flags = tlvs[at];
+    const size_t length = GetBe(&tlvs[at + 2], 2);
+    const bool fits = length <= tlvs.size() - at - RF_STAMP_TLV_HLEN;
+    if (tlvs[at + 1] == RF_STAMP_TLV_TIMESTAMP_INFO) {
+      StampTimestampInfo info;
+      info.flags = flags;
+      if (fits && length == 4) {
+        info.sync_in = tlvs[at + 4];
+        info.method_in = tlvs[at + 5];
+        info.sync_out = tlvs[at + 6];
+        info.method_out = tlvs[at + 7];
+      }
+      return info;
+    }
+    if (!fits || (flags & RF_STAMP_TLV_M)) return std::nullopt;  // the rest is not a list
+    at += RF_STAMP_TLV_HLEN + length;
+  }
+  return std::nullopt;
+}
+
+// The registries' names (RFC 8972 §5.4, §5.5).
+std::string SyncSourceName(uint8_t v) {
+  switch (v) {
+    case 1:
+      return "ntp";
+    case 2:
+      return "ptp";
+    case 3:
+      return "ssu/bits";
+    case 4:
+      return "gnss";
+    case 5:
+      return "local free-running";
+  }
+  return absl::StrCat("unknown (", v, ")");
+}
+std::string MethodName(uint8_t v) {
+  switch (v) {
+    case RF_STAMP_TS_HW_ASSIST:
+      return "hardware";
+    case RF_STAMP_TS_SW_LOCAL:
+      return "software-local";
+    case 3:
+      return "control plane";
+  }
+  return absl::StrCat("unknown (", v, ")");
+}
+
+std::string TimestampInfoLine(const StampResult& r) {
+  const char* name = "reflector timestamp information (RFC 8972)";
+  if (!r.timestamp_info) return absl::StrCat(name, ": no answer carried the TLV\n");
+  const StampTimestampInfo& i = *r.timestamp_info;
+  if (i.flags & RF_STAMP_TLV_U) return absl::StrCat(name, ": not understood (U flag)\n");
+  if (i.flags & RF_STAMP_TLV_M) return absl::StrCat(name, ": malformed (M flag)\n");
+  return absl::StrCat(name, ": T2 ", MethodName(i.method_in), ", clock ",
+                      SyncSourceName(i.sync_in), "; T3 ", MethodName(i.method_out), ", clock ",
+                      SyncSourceName(i.sync_out), "\n");
+}
+
+std::string TimestampInfoJson(const StampResult& r) {
+  if (!r.timestamp_info) return ",\"timestamp_info\":null";
+  const StampTimestampInfo& i = *r.timestamp_info;
+  return absl::StrFormat(
+      ",\"timestamp_info\":{\"unrecognized\":%s,\"malformed\":%s,\"sync_in\":\"%s\","
+      "\"method_in\":\"%s\",\"sync_out\":\"%s\",\"method_out\":\"%s\"}",
+      (i.flags & RF_STAMP_TLV_U) ? "true" : "false", (i.flags & RF_STAMP_TLV_M) ? "true" : "false",
+      SyncSourceName(i.sync_in), MethodName(i.method_in), SyncSourceName(i.sync_out),
+      MethodName(i.method_out));
+}
+
+}  // namespace
 
 std::optional<StampSample> ParseReflectorPacket(absl::Span<const uint8_t> packet, int64_t t4_ns,
                                                 bool ptp) {
@@ -88,6 +181,7 @@ std::optional<StampSample> ParseReflectorPacket(absl::Span<const uint8_t> packet
   s.t1 = FromWireTime(GetBe(p + 28, 8), ptp);
   s.sender_ttl = p[40];
   s.t4 = t4_ns;
+  s.timestamp_info = FindTimestampInfo(packet.subspan(kPacketLength));
   return s;
 }
 
@@ -120,6 +214,7 @@ void StampCollector::Add(const StampSample& sample, uint64_t sent) {
   result_.backward.Add(sample.backward());
   result_.last_error_estimate = sample.error_estimate;
   result_.last_sender_ttl = sample.sender_ttl;
+  if (sample.timestamp_info) result_.timestamp_info = sample.timestamp_info;
 }
 
 StampResult StampCollector::Finish(uint64_t sent, double duration_s) {
@@ -220,6 +315,7 @@ std::string FormatStampResult(const StampResult& r, const StampOptions& o) {
                 : std::string("loss per direction: unknown, the reflector echoed our sequence "
                               "numbers (stateless, or stateful and nothing lost on the way out; "
                               "reflectord --stamp_stateful counts)\n"));
+  if (o.timestamp_info) absl::StrAppend(&out, TimestampInfoLine(r));
   return out;
 }
 
@@ -233,14 +329,14 @@ std::string StampResultJson(const StampResult& r, const StampOptions& o) {
       "\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f},\"jitter_us\":%.3f,\"dwell\":%s,"
       "\"forward\":%s,\"backward\":%s,\"error_estimate\":%d,\"synchronised\":%s,"
       "\"sender_ttl\":%d,\"loss_direction\":{\"stateful\":%s,\"outbound\":%d,"
-      "\"inbound\":%d,\"unattributed\":%d}}\n",
+      "\"inbound\":%d,\"unattributed\":%d}%s}\n",
       o.protocol == StampProtocol::kStamp ? "stamp" : "twamp-light", o.ptp ? "ptp" : "ntp",
       st.sent, st.unique, st.lost, st.loss_percent, st.duplicates, st.out_of_order, st.unknown,
       r.malformed, r.duration_s, t.min_us, t.mean_us, t.p50_us, t.p99_us, t.max_us, t.jitter_us,
       Json(r.dwell), Json(r.forward), Json(r.backward), r.last_error_estimate,
       (r.last_error_estimate & 0x8000) ? "true" : "false", r.last_sender_ttl,
       r.direction.stateful ? "true" : "false", r.direction.outbound, r.direction.inbound,
-      r.direction.unattributed);
+      r.direction.unattributed, o.timestamp_info ? TimestampInfoJson(r) : std::string());
 }
 
 }  // namespace reflector::tester

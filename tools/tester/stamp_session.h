@@ -30,6 +30,18 @@ struct StampOptions {
   absl::Duration drain = absl::Milliseconds(200);
   size_t payload_size = 44;     // UDP payload, at least 44 (the reflector's packet)
   uint16_t ssid = 1;            // STAMP only; TWAMP-Light sends 0 (MBZ)
+  // STAMP only: an RFC 8972 §4.3 Timestamp Information TLV after the base packet, asking the
+  // reflector how it took T2 and T3 (payload at least 52 bytes; past that, the rest is an
+  // Extra Padding TLV, so 52 or at least 56).
+  bool timestamp_info = false;
+};
+
+// What a reflector put in the Timestamp Information TLV of its answer (RFC 8972 §4.3): its
+// flags (U: not understood, M: malformed) and the synchronization source (§5.4) and
+// timestamping method (§5.5) of T2 ("in") and T3 ("out").
+struct StampTimestampInfo {
+  uint8_t flags = 0;
+  uint8_t sync_in = 0, method_in = 0, sync_out = 0, method_out = 0;
 };
 
 // A time in ns on the sender's clock: CLOCK_REALTIME for NTP, CLOCK_TAI for PTP.
@@ -50,12 +62,14 @@ struct StampSample {
   int64_t t1 = 0, t2 = 0, t3 = 0, t4 = 0;
   uint16_t error_estimate = 0;      // the reflector's
   uint8_t sender_ttl = 0;           // as the reflector received it
+  std::optional<StampTimestampInfo> timestamp_info;  // when the answer carries the TLV
   int64_t round_trip() const { return (t4 - t1) - (t3 - t2); }
   int64_t dwell() const { return t3 - t2; }
   int64_t forward() const { return t2 - t1; }
   int64_t backward() const { return t4 - t3; }
 };
 // Parses a reflector's packet received at `t4_ns`; nullopt when it is shorter than 44 bytes.
+// Its TLVs are read up to the first Timestamp Information TLV, or one flagged malformed.
 std::optional<StampSample> ParseReflectorPacket(absl::Span<const uint8_t> packet, int64_t t4_ns,
                                                 bool ptp);
 
@@ -92,6 +106,7 @@ struct StampResult {
   int64_t malformed = 0;     // answers too short to be the reflector's packet
   uint16_t last_error_estimate = 0;
   uint8_t last_sender_ttl = 0;
+  std::optional<StampTimestampInfo> timestamp_info;  // the last answer's that carried one
   double duration_s = 0;
 };
 

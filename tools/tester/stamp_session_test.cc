@@ -7,6 +7,7 @@
 #include "reflector/packet/config.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/stamp.h"
+#include "reflector/packet/stamp_tlv.h"
 #include "reflector/packet/testing/frame_builder.h"
 #include "reflector/packet/testing/stamp_frames.h"
 
@@ -143,6 +144,57 @@ TEST(StampSessionTest, TwampLightSendsZeroWhereStampHasTheSsid) {
   EXPECT_EQ(BuildSenderPacket(1, 0, options)[14], 0x12);
   options.protocol = StampProtocol::kTwampLight;
   EXPECT_EQ(BuildSenderPacket(1, 0, options)[14], 0);
+}
+
+// --stamp_tlv=timestamp-info: the sender's TLVs (RFC 8972 §4.3 and §4.1, U set, values zero),
+// answered by the packet library's reflector (stamp_tlv.h) and read back into the summary.
+TEST(StampSessionTest, TimestampInformationTlvAskedAndReadBack) {
+  StampOptions options;
+  options.timestamp_info = true;
+  options.payload_size = 60;
+  const std::vector<uint8_t> sent = BuildSenderPacket(5, 1'764'000'000'000'000'000, options);
+  ASSERT_EQ(sent.size(), 60u);
+  EXPECT_EQ(std::vector<uint8_t>(sent.begin() + 44, sent.end()),
+            (std::vector<uint8_t>{0x80, 3, 0, 4, 0, 0, 0, 0, 0x80, 1, 0, 4, 0, 0, 0, 0}));
+  options.payload_size = 44;  // grows to hold the TLV
+  EXPECT_EQ(BuildSenderPacket(5, 0, options).size(), 52u);
+
+  std::vector<uint8_t> frame =
+      packet::testing::FrameBuilder().Ports(50000, RF_STAMP_PORT).Payload(sent).Build();
+  absl::StatusOr<rf_config> config = packet::ToWire(packet::testing::StampTestFilter());
+  ASSERT_TRUE(config.ok());
+  config->stamp_clock.error_estimate = RF_STAMP_S | 0x0101;  // synchronised: NTP
+  const packet::Classification c = packet::Classify(frame, *config);
+  ASSERT_TRUE(c.reflect());
+  ASSERT_TRUE(packet::ReflectStamp(absl::MakeSpan(frame), c.where, config->stamp_clock, 1));
+  const std::optional<StampSample> s =
+      ParseReflectorPacket(absl::MakeConstSpan(frame).subspan(c.where.payload_offset), 2, false);
+  ASSERT_TRUE(s.has_value());
+  ASSERT_TRUE(s->timestamp_info.has_value());
+  EXPECT_EQ(s->timestamp_info->flags, 0);
+  EXPECT_EQ(s->timestamp_info->sync_in, 1);
+  EXPECT_EQ(s->timestamp_info->method_in, RF_STAMP_TS_SW_LOCAL);
+  EXPECT_EQ(s->timestamp_info->sync_out, 1);
+  EXPECT_EQ(s->timestamp_info->method_out, RF_STAMP_TS_SW_LOCAL);
+
+  StampCollector collector(10);
+  collector.Add(*s, 10);
+  const StampResult result = collector.Finish(10, 1);
+  EXPECT_NE(FormatStampResult(result, options)
+                .find("reflector timestamp information (RFC 8972): T2 software-local, clock ntp; "
+                      "T3 software-local, clock ntp"),
+            std::string::npos)
+      << FormatStampResult(result, options);
+  EXPECT_NE(StampResultJson(result, options).find("\"method_in\":\"software-local\""),
+            std::string::npos);
+
+  // A reflector that does not know the TLV sends it back with U set: said so.
+  StampSample unknown = *s;
+  unknown.timestamp_info->flags = RF_STAMP_TLV_U;
+  StampCollector other(10);
+  other.Add(unknown, 10);
+  EXPECT_NE(FormatStampResult(other.Finish(10, 1), options).find("not understood (U flag)"),
+            std::string::npos);
 }
 
 }  // namespace
