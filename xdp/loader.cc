@@ -133,7 +133,8 @@ absl::Status BindForNicRxTime(bpf_program* program, absl::string_view interface)
   }
   REFLECTOR_ASSIGN_OR_RETURN(const base::NetDevice device, base::LookupNetDevice(interface));
   bpf_program__set_ifindex(program, static_cast<uint32_t>(device.ifindex));
-  if (const int err = bpf_program__set_flags(program, bpf_program__flags(program) | kXdpDevBoundOnly)) {
+  if (const int err =
+          bpf_program__set_flags(program, bpf_program__flags(program) | kXdpDevBoundOnly)) {
     return BpfErrorToStatus(err, "mark the XDP program device-bound");
   }
   return absl::OkStatus();

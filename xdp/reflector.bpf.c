@@ -511,7 +511,8 @@ SEC("xdp")
 int rf_xdp_reflect(struct xdp_md *ctx) { return rf_xdp_reflect_body(ctx, 0); }
 
 /* The same program with STAMP's T2 from the NIC (rf_xdp_nic_rx_time). The loader loads one of
- * the two: this one only bound to the interface it attaches to (LoadOptions::nic_rx_time_ifindex). */
+ * the two: this one only bound to the interface it attaches to
+ * (LoadOptions::nic_rx_time_interface). */
 SEC("xdp")
 int rf_xdp_reflect_nic(struct xdp_md *ctx) { return rf_xdp_reflect_body(ctx, 1); }
 

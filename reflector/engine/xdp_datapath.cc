@@ -124,9 +124,10 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenXdpDataPath(const DataPathRequest&
     if (bound.ok()) {
       program = *std::move(bound);
     } else if (source == StampRxTimestamp::kHardware) {
-      return absl::Status(bound.status().code(),
-                          absl::StrCat("no NIC receive timestamps (--stamp_rx_timestamp=hardware): ",
-                                       bound.status().message()));
+      return absl::Status(
+          bound.status().code(),
+          absl::StrCat("no NIC receive timestamps (--stamp_rx_timestamp=hardware): ",
+                       bound.status().message()));
     } else {
       nic_rx_time_refused = std::string(bound.status().message());
     }
