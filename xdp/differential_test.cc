@@ -227,6 +227,10 @@ rf_xdp_counters ExpectedCounters(absl::Span<const uint8_t> frame, const rf_confi
   counted.rule_bytes[c.rule()] = frame.size();
   // bpf_prog_test_run has no AF_XDP socket on its queue: a redirect falls back to pass.
   if (action == Action::kRedirect) counted.redirect_fallback = 1;
+  // A STAMP answer's T2, from the software clock in the program run here (issue 14).
+  if (action == Action::kReflect && (c.where.actions & RF_ACTION_STAMP)) {
+    counted.stamp_rx_time[0] = 1;
+  }
   return counted;
 }
 

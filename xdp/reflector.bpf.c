@@ -321,13 +321,41 @@ __attribute__((noinline)) int rf_xdp_stamp_number(struct xdp_md *ctx, __u64 wher
 }
 
 /*
- * A STAMP / TWAMP-Light frame (a rule with RF_ACTION_STAMP) answered in place (stamp.h): T2 on
- * entry, T3 right before the checksum, both CLOCK_TAI converted by the config's clock. Out of
- * line and reached only for such frames, so the other frames' path stays as it is; `where`
- * comes as its two words (a global function takes scalars).
+ * The NIC's receive timestamp (XDP RX metadata, kernel >= 6.3; veth has it since 6.5). The
+ * verifier refuses a program that holds a call to it unless the program was loaded bound to
+ * its device (add_kfunc_call checks every kfunc call, reachable or not, before it prunes dead
+ * code), so no rodata switch can keep it in the one program: only rf_xdp_reflect_nic, which the
+ * loader loads device-bound, reaches it. Weak, so the object still opens on a kernel without
+ * it (libbpf then poisons the call, in the program nobody loads there).
  */
-__attribute__((noinline)) int rf_xdp_stamp(struct xdp_md *ctx, __u64 where_low, __u64 where_high) {
-  const __u64 t2 = bpf_ktime_get_tai_ns();
+extern int bpf_xdp_metadata_rx_timestamp(const struct xdp_md *ctx, __u64 *timestamp) __ksym __weak;
+
+/*
+ * T2 from the NIC, in the device-bound program: the driver's receive timestamp, or 0 when it
+ * has none for this frame (an error: no hardware timestamping on the NIC, no op in the driver;
+ * or 0, as veth gives without an skb stamp), and then rf_xdp_stamp reads the software clock.
+ * Global and called beside rf_xdp_stamp, not from it: its 8-byte out-parameter would not fit
+ * rf_xdp_stamp's call chain, which uses the verifier's 512 bytes of stack to the last byte.
+ */
+__attribute__((noinline)) __u64 rf_xdp_nic_rx_time(struct xdp_md *ctx) {
+  if (ctx == 0) return 0;
+  __u64 timestamp = 0;
+  if (bpf_xdp_metadata_rx_timestamp(ctx, &timestamp) != 0) return 0;
+  return timestamp;
+}
+
+/*
+ * A STAMP / TWAMP-Light frame (a rule with RF_ACTION_STAMP) answered in place (stamp.h): T2
+ * the NIC's receive timestamp `t2_nic` where it is not 0 (a hardware T2: what the Timestamp
+ * Information TLV reports; the NIC's clock is taken to be TAI, as phc2sys keeps a PHC), else
+ * CLOCK_TAI on entry; T3 CLOCK_TAI right before the checksum (XDP has no transmit timestamp);
+ * both converted by the config's clock. Out of line and reached only for such frames, so the
+ * other frames' path stays as it is; `where` comes as its two words (a global function takes
+ * scalars).
+ */
+__attribute__((noinline)) int rf_xdp_stamp(struct xdp_md *ctx, __u64 where_low, __u64 where_high,
+                                           __u64 t2_nic) {
+  const __u64 t2 = t2_nic != 0 ? t2_nic : bpf_ktime_get_tai_ns();
   __u8 *data = (__u8 *)(long)ctx->data;
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
   struct rf_result where;
@@ -347,10 +375,12 @@ __attribute__((noinline)) int rf_xdp_stamp(struct xdp_md *ctx, __u64 where_low, 
 /*
  * What the program does with a classified frame: count it, then reflect in place (XDP_TX),
  * redirect it to AF_XDP, or pass it, per the config's action. `fast`: the fast tier took it.
+ * `nic_rx_time`: a constant, 1 in the device-bound program, whose STAMP T2 comes from the NIC.
  */
 RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
                          const struct rf_xdp_config *config, __u32 verdict, __u8 *data,
-                         const __u8 *end, const struct rf_result *where, int fast) {
+                         const __u8 *end, const struct rf_result *where, int fast,
+                         const int nic_rx_time) {
   /* Two adds per frame; userspace derives received, passed and sent (xdp/abi.h). */
   if (verdict != RF_REFLECT) {
     rf_xdp_capture_rejected(ctx, verdict);
@@ -383,7 +413,9 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
       if (where->actions & RF_ACTION_STAMP) {
         const __u64 where_low = rf_load_u64((const __u8 *)where);
         const __u64 where_high = rf_load_u64((const __u8 *)where + 8);
-        int answered = rf_xdp_stamp(ctx, where_low, where_high);
+        const __u64 t2_nic = nic_rx_time ? rf_xdp_nic_rx_time(ctx) : 0;
+        counters->stamp_rx_time[t2_nic != 0]++; /* T2's source: [0] software, [1] the NIC */
+        int answered = rf_xdp_stamp(ctx, where_low, where_high, t2_nic);
         if (answered == XDP_TX && (where->actions & RF_ACTION_STAMP_STATEFUL)) {
           answered = rf_xdp_stamp_number(ctx, where_low, where_high);
         }
@@ -417,12 +449,13 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
 }
 
 /*
- * Every frame the fast tier leaves: the exact classifier. A global function, so the verifier
- * checks it once on its own, rather than once for each check of the fast tier that can give
- * up. It reads the active slot again; a reload in between only means this frame is classified
- * against the newer configuration, as a whole.
+ * Every frame the fast tier leaves: the exact classifier. A global function (rf_xdp_exact, and
+ * rf_xdp_exact_nic for the device-bound program), so the verifier checks it once on its own,
+ * rather than once for each check of the fast tier that can give up. It reads the active slot
+ * again; a reload in between only means this frame is classified against the newer
+ * configuration, as a whole.
  */
-__attribute__((noinline)) int rf_xdp_exact(struct xdp_md *ctx) {
+RF_INLINE int rf_xdp_exact_body(struct xdp_md *ctx, const int nic_rx_time) {
   /* Y.1731 (xdp/cfm_xdp.h): CFM frames are never IPv4, so never the fast tier's. */
   if (rf_xdp_active_config()->filter.cfm.flags & RF_CFM_ON) {
     const int answer = rf_xdp_cfm(ctx);
@@ -435,7 +468,15 @@ __attribute__((noinline)) int rf_xdp_exact(struct xdp_md *ctx) {
   const struct rf_xdp_config *config = rf_xdp_active_config();
   struct rf_result where;
   const __u32 verdict = rf_classify_exact(data, end, &config->filter, 0, &where);
-  return rf_xdp_act(ctx, counters, config, verdict, data, end, &where, 0);
+  return rf_xdp_act(ctx, counters, config, verdict, data, end, &where, 0, nic_rx_time);
+}
+
+__attribute__((noinline)) int rf_xdp_exact(struct xdp_md *ctx) {
+  return rf_xdp_exact_body(ctx, 0);
+}
+
+__attribute__((noinline)) int rf_xdp_exact_nic(struct xdp_md *ctx) {
+  return rf_xdp_exact_body(ctx, 1);
 }
 
 /* A frame the fast tier rejected (with the exact classifier's reason): counted, passed. Out of
@@ -450,8 +491,7 @@ __attribute__((noinline)) int rf_xdp_rejected(struct xdp_md *ctx, __u32 verdict)
 
 /* The classifier as rf_classify_hinted composes it (packet library): the fast tier, then the
  * exact classifier for what it leaves. */
-SEC("xdp")
-int rf_xdp_reflect(struct xdp_md *ctx) {
+RF_INLINE int rf_xdp_reflect_body(struct xdp_md *ctx, const int nic_rx_time) {
   /* The capture's one check, a predictable branch on a config field (issue 21). */
   if (rf_capture.enabled && rf_xdp_capture_up_front(rf_xdp_active_config())) rf_xdp_capture(ctx);
   __u8 *data = (__u8 *)(long)ctx->data;
@@ -461,9 +501,19 @@ int rf_xdp_reflect(struct xdp_md *ctx) {
   const struct rf_xdp_config *config = rf_xdp_active_config();
   struct rf_result where;
   const __u32 verdict = rf_classify_fast(data, end, &config->filter, &counters->rule_hint, &where);
-  if (verdict == RF_FAST_UNDECIDED) return rf_xdp_exact(ctx);
+  if (verdict == RF_FAST_UNDECIDED) return nic_rx_time ? rf_xdp_exact_nic(ctx) : rf_xdp_exact(ctx);
   if (verdict != RF_REFLECT) return rf_xdp_rejected(ctx, verdict);
-  return rf_xdp_act(ctx, counters, config, RF_REFLECT, data, end, &where, 1);
+  return rf_xdp_act(ctx, counters, config, RF_REFLECT, data, end, &where, 1, nic_rx_time);
 }
+
+/* The program, with STAMP's T2 from the software clock: loaded as it is, usable everywhere. */
+SEC("xdp")
+int rf_xdp_reflect(struct xdp_md *ctx) { return rf_xdp_reflect_body(ctx, 0); }
+
+/* The same program with STAMP's T2 from the NIC (rf_xdp_nic_rx_time). The loader loads one of
+ * the two: this one only bound to the interface it attaches to
+ * (LoadOptions::nic_rx_time_interface). */
+SEC("xdp")
+int rf_xdp_reflect_nic(struct xdp_md *ctx) { return rf_xdp_reflect_body(ctx, 1); }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
