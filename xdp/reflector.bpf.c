@@ -449,13 +449,15 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
 }
 
 /*
- * Every frame the fast tier leaves: the exact classifier. A global function (rf_xdp_exact, and
- * rf_xdp_exact_nic for the device-bound program), so the verifier checks it once on its own,
- * rather than once for each check of the fast tier that can give up. It reads the active slot
- * again; a reload in between only means this frame is classified against the newer
- * configuration, as a whole.
+ * Every frame the fast tier leaves: the exact classifier. Inline: a BPF-to-BPF call costs
+ * 10-20 ns on a kernel whose returns go through a mitigation thunk (AMD's Safe RET here), more
+ * than classifying a tagged or IPv6 frame; the fast tier gives up through one exit, so the
+ * verifier walks this code about once (431k instructions processed as a global function,
+ * 444k inline). It reads the active slot again; a reload in between only means this frame is
+ * classified against the newer configuration, as a whole. `nic_rx_time`: the device-bound
+ * program's (STAMP's T2 from the NIC).
  */
-RF_INLINE int rf_xdp_exact_body(struct xdp_md *ctx, const int nic_rx_time) {
+RF_INLINE int rf_xdp_exact(struct xdp_md *ctx, const int nic_rx_time) {
   /* Y.1731 (xdp/cfm_xdp.h): CFM frames are never IPv4, so never the fast tier's. */
   if (rf_xdp_active_config()->filter.cfm.flags & RF_CFM_ON) {
     const int answer = rf_xdp_cfm(ctx);
@@ -471,17 +473,20 @@ RF_INLINE int rf_xdp_exact_body(struct xdp_md *ctx, const int nic_rx_time) {
   return rf_xdp_act(ctx, counters, config, verdict, data, end, &where, 0, nic_rx_time);
 }
 
-__attribute__((noinline)) int rf_xdp_exact(struct xdp_md *ctx) {
-  return rf_xdp_exact_body(ctx, 0);
-}
-
-__attribute__((noinline)) int rf_xdp_exact_nic(struct xdp_md *ctx) {
-  return rf_xdp_exact_body(ctx, 1);
-}
-
-/* A frame the fast tier rejected (with the exact classifier's reason): counted, passed. Out of
- * line, so the reject counting stays out of the reflect path's registers. */
+/* A frame the fast tier rejected (with the exact classifier's reason, or RF_FAST_NO_RULE, whose
+ * reason is named here): counted, passed. Out of line, so the reject counting and the rule
+ * stage's second pass stay out of the reflect path's registers. */
 __attribute__((noinline)) int rf_xdp_rejected(struct xdp_md *ctx, __u32 verdict) {
+  const struct rf_xdp_config *config = rf_xdp_active_config();
+  if (verdict == RF_FAST_NO_RULE) {
+    verdict = rf_fast_closest_reason((const __u8 *)(long)ctx->data,
+                                     (const __u8 *)(long)ctx->data_end, &config->filter);
+  } else if (config->filter.cfm.flags & RF_CFM_ON) {
+    /* The fast tier's first checks reject Y.1731 frames too (a group address, the CFM
+     * EtherType): offered to the responder first, as rf_xdp_exact does. */
+    const int answer = rf_xdp_cfm(ctx);
+    if (answer >= 0) return answer;
+  }
   struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
   if (!counters) return XDP_PASS; /* cannot happen for a one-entry array; the verifier asks */
   rf_xdp_capture_rejected(ctx, verdict);
@@ -500,9 +505,21 @@ RF_INLINE int rf_xdp_reflect_body(struct xdp_md *ctx, const int nic_rx_time) {
   if (!counters) return XDP_PASS; /* cannot happen for a one-entry array; the verifier asks */
   const struct rf_xdp_config *config = rf_xdp_active_config();
   struct rf_result where;
-  const __u32 verdict = rf_classify_fast(data, end, &config->filter, &counters->rule_hint, &where);
-  if (verdict == RF_FAST_UNDECIDED) return nic_rx_time ? rf_xdp_exact_nic(ctx) : rf_xdp_exact(ctx);
-  if (verdict != RF_REFLECT) return rf_xdp_rejected(ctx, verdict);
+  const __u32 verdict =
+      rf_classify_fast_tier(data, end, &config->filter, &counters->rule_hint, &where, 0);
+  if (verdict == RF_FAST_UNDECIDED) return rf_xdp_exact(ctx, nic_rx_time);
+  if (verdict != RF_REFLECT) {
+    if (verdict == RF_FAST_NO_RULE || rf_capture.enabled ||
+        (config->filter.cfm.flags & RF_CFM_ON)) {
+      return rf_xdp_rejected(ctx, verdict);
+    }
+    /* Traffic that is not for us (a MAC or EtherType reject): counted here, without a call.
+     * Only those constant verdicts reach this index (rf_count_reject says why others must
+     * not). */
+    counters->verdict_frames[verdict & (RF_XDP_VERDICT_SLOTS - 1)]++;
+    counters->rejected_bytes += (__u64)(end - data);
+    return XDP_PASS;
+  }
   return rf_xdp_act(ctx, counters, config, RF_REFLECT, data, end, &where, 1, nic_rx_time);
 }
 
