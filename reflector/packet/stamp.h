@@ -45,13 +45,33 @@ struct rf_stamp_pending {
   __u32 ipv6;        /* a zero UDP checksum means "none" only over IPv4 */
 };
 
+/* floor(y / 5^9) for y < 2^55, by multiplies only. 10^9 is 2^9 * 5^9, so this divides by 10^9
+ * after a shift. BPF has no multiply-high, so clang compiles a division by a constant to a real
+ * 64-bit division, and a timestamp took two of them (bench: ~10 ns each). No out-parameter for
+ * the remainder: a pointer would put it on rf_xdp_stamp's stack, which is at the verifier's
+ * limit (xdp/reflector.bpf.c). */
+RF_INLINE __u64 rf_stamp_div_5pow9(__u64 y) {
+  const __u64 d = 1953125; /* 5^9 */
+  /* From y's top 30 bits and floor(2^54 / d): at most 20 below the quotient, never above
+   * (the product stays below 2^64). */
+  __u64 q = ((y >> 25) * 9223372036ull) >> 29;
+  __u64 r = y - q * d; /* < 21 d, below 2^26 */
+  /* The rest with floor(2^50 / d): at most one below. */
+  const __u64 q1 = (r * 576460752ull) >> 50;
+  q += q1;
+  r -= q1 * d;
+  return r >= d ? q + 1 : q;
+}
+
 /* A timestamp as 64 bits in host order, high word the seconds: NTP (seconds since 1900 UTC,
- * 2^-32 s fractions) or PTPv2 truncated (seconds since 1970 TAI, nanoseconds). */
+ * 2^-32 s fractions) or PTPv2 truncated (seconds since 1970 TAI, nanoseconds). Exactly the
+ * divisions tai_ns / 10^9 and (nanoseconds << 32) / 10^9, without a division. */
 RF_INLINE __u64 rf_stamp_time(__u64 tai_ns, const struct rf_stamp_clock *clock, __u32 ptp) {
-  const __u64 seconds = tai_ns / RF_NS_PER_S;
+  const __u64 seconds = rf_stamp_div_5pow9(tai_ns >> 9);
   const __u64 nanoseconds = tai_ns - seconds * RF_NS_PER_S;
   if (ptp) return ((seconds + (__u64)(__s64)clock->ptp_shift) << 32) | nanoseconds;
-  return ((seconds + (__u64)clock->ntp_shift) << 32) | ((nanoseconds << 32) / RF_NS_PER_S);
+  /* nanoseconds * 2^32 / 10^9 = nanoseconds * 2^23 / 5^9, and nanoseconds << 23 < 2^53. */
+  return ((seconds + (__u64)clock->ntp_shift) << 32) | rf_stamp_div_5pow9(nanoseconds << 23);
 }
 
 RF_INLINE void rf_stamp_store_be64(__u8 *p, __u64 v) {
@@ -141,7 +161,6 @@ RF_INLINE int rf_stamp_build(__u8 *data, const __u8 *end, const struct rf_result
   rf_store_u16(p + 36, rf_load_u16(p + 12));
   rf_store_u64(p + 28, rf_load_u64(p + 4));
   rf_store_u32(p + 24, rf_load_u32(p));
-  rf_stamp_store_be64(p + 16, rf_stamp_time(t2_tai_ns, clock, ptp));
   rf_store_u16(p + 38, 0);
   rf_store_u32(p + 40, 0);
   p[40] = ttl;
@@ -152,6 +171,9 @@ RF_INLINE int rf_stamp_build(__u8 *data, const __u8 *end, const struct rf_result
   pending->old_sum = old_sum;
   pending->ptp = ptp;
   pending->ipv6 = v6;
+  /* T2 last, with the fewest values live: its conversion's multiplies would otherwise spill
+   * on rf_xdp_stamp's stack, which is at the verifier's limit. */
+  rf_stamp_store_be64(p + 16, rf_stamp_time(t2_tai_ns, clock, ptp));
   return 0;
 }
 
