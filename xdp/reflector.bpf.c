@@ -262,8 +262,39 @@ __attribute__((noinline)) int rf_xdp_capture(struct xdp_md *ctx) {
 #include "xdp/cfm_xdp.h" /* rf_xdp_cfm: uses the maps and helpers above */
 
 /*
+ * Room for the answer to a STAMP / TWAMP-Light frame longer than the frame (stamp.h: a sender
+ * shorter than 44 bytes): the frame grows at its tail to rf_stamp_lengths' build_len. Returns
+ * the bytes it grew by, or -1 when the answer would exceed the MTU or the helper finds no
+ * tailroom (the caller counts the frame as `no_room`). A frame that needs no room, or that is
+ * no STAMP packet (rf_xdp_stamp refuses it), is left alone. Out of line: only short STAMP
+ * senders reach it.
+ */
+__attribute__((noinline)) int rf_xdp_stamp_room(struct xdp_md *ctx, __u64 where_low,
+                                                __u64 where_high) {
+  if (ctx == 0) return 0;
+  struct rf_result where;
+  rf_store_u64((__u8 *)&where, where_low);
+  rf_store_u64((__u8 *)&where + 8, where_high);
+  const __u32 frame_len = (__u32)(ctx->data_end - ctx->data);
+  __u32 build_len = 0;
+  __u32 send_len = 0;
+  if (rf_stamp_lengths(&where, frame_len, &build_len, &send_len) != 0) return 0;
+  if (build_len == frame_len) return 0;
+  /* The helper holds the frame against MTU + Ethernet header: without the frame's tags, the
+   * answer's IP packet against the MTU. */
+  __u32 mtu_len = 0;
+  const __s32 tag_bytes = (__s32)(where.vlan_tags & 3) * RF_VLAN_HLEN;
+  if (bpf_check_mtu(ctx, 0, &mtu_len, (__s32)(send_len - frame_len) - tag_bytes, 0) != 0 ||
+      bpf_xdp_adjust_tail(ctx, (int)(build_len - frame_len)) != 0) {
+    return -1;
+  }
+  return (int)(build_len - frame_len);
+}
+
+/*
  * A STAMP / TWAMP-Light frame (a rule with RF_ACTION_STAMP) answered in place (stamp.h): T2 on
- * entry, T3 right before the checksum, both CLOCK_TAI converted by the config's clock. Out of
+ * entry, T3 right before the checksum, both CLOCK_TAI converted by the config's clock; then the
+ * frame is cut to the answer's length where the build needed more (rf_stamp_lengths). Out of
  * line and reached only for such frames, so the other frames' path stays as it is; `where`
  * comes as its two words (a global function takes scalars).
  */
@@ -276,8 +307,14 @@ __attribute__((noinline)) int rf_xdp_stamp(struct xdp_md *ctx, __u64 where_low, 
   rf_store_u64((__u8 *)&where + 8, where_high);
   const struct rf_stamp_clock *clock = &rf_xdp_active_config()->filter.stamp_clock;
   struct rf_stamp_pending pending;
-  if (rf_stamp_build(data, end, &where, clock, t2, &pending) == 0 &&
-      rf_stamp_finish(data, end, &pending, clock, bpf_ktime_get_tai_ns()) == 0) {
+  __u32 build_len = 0;
+  __u32 send_len = 0;
+  const __u32 frame_len = (__u32)(end - data);
+  if (rf_stamp_lengths(&where, frame_len, &build_len, &send_len) == 0 &&
+      rf_stamp_build(data, end, &where, clock, t2, &pending) == 0 &&
+      rf_stamp_finish(data, end, &pending, clock, bpf_ktime_get_tai_ns()) == 0 &&
+      (send_len >= frame_len ||
+       bpf_xdp_adjust_tail(ctx, -(int)((frame_len - send_len) & 3)) == 0)) {
     return XDP_TX;
   }
   struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
@@ -307,8 +344,24 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
   }
   /* A mask, not an if: the verifier needs the index bounded, and 32 is a power of two. */
   const __u32 rule = where->rule & (RF_MAX_RULES - 1);
+  /* A STAMP answer longer than the frame: room first, so a frame without is counted only as
+   * `no_room` (the pointers are taken again: the helper moves the frame's end). */
+  __u64 grown = 0;
+  if (config->action == RF_XDP_TX && (where->actions & RF_ACTION_STAMP)) {
+    const int room = rf_xdp_stamp_room(ctx, rf_load_u64((const __u8 *)where),
+                                       rf_load_u64((const __u8 *)where + 8));
+    if (room < 0) {
+      /* (Captured as `reflect` already when the capture takes reflected frames.) */
+      rf_xdp_capture_rejected(ctx, RF_NO_ROOM);
+      rf_count_reject(counters, RF_NO_ROOM, (__u64)(ctx->data_end - ctx->data));
+      return XDP_DROP;
+    }
+    grown = (__u64)room;
+    data = (__u8 *)(long)ctx->data;
+    end = (const __u8 *)(long)ctx->data_end;
+  }
   counters->rule_frames[rule]++;
-  counters->rule_bytes[rule] += (__u64)(end - data);
+  counters->rule_bytes[rule] += (__u64)(end - data) - grown; /* as received */
   /* Per-tester sessions (session_count.h); afxdp's workers count their own. */
   if (config->action != RF_XDP_REDIRECT) {
     if (fast) {

@@ -83,18 +83,30 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
         batch.loop_peer = rf_mac_number(frame.data + RF_ETH_ALEN);  // the loop's other end
       }
     }
+    // A STAMP answer longer than the request needs room in the frame's buffer (and MTU).
+    const uint32_t room = platform::Room(frame);
+    if (result.reflect() && !monitor_ && packet::ReflectRoom(result.where, frame.length) > room) {
+      result.verdict = packet::Verdict::kNoRoom;
+    }
     // The capture's one check per frame: a field of the worker's own copy (issue 21). The
     // frame as received, with its final verdict; with capture_sent, a reflected frame taken is
     // captured again as sent, after the swap.
     const bool sent_due = capture_.enabled && OfferToCapture(bytes, result) && capture_.sent &&
                           result.reflect() && !monitor_;
     if (result.reflect()) sessions_.Count(bytes, result.where);  // as received
-    if (result.reflect() && !monitor_ &&
-        !packet::ReflectInPlace(bytes, result.where, config_, stamp_t2)) {
-      // Unreachable for a kReflect result of this frame; fail closed rather than send it.
-      result.verdict = packet::Verdict::kTooShort;
-    } else if (sent_due) {
-      OfferSentToCapture(bytes, result.where.rule);
+    platform::Frame answer = frame;
+    if (result.reflect() && !monitor_) {
+      const size_t length = packet::Reflect(absl::MakeSpan(frame.data, room), frame.length,
+                                            result.where, config_, stamp_t2);
+      if (length == 0) {
+        // Unreachable for a kReflect result of this frame; fail closed rather than send it.
+        result.verdict = packet::Verdict::kTooShort;
+      } else {
+        answer.length = static_cast<uint32_t>(length);
+        if (sent_due) {
+          OfferSentToCapture(absl::MakeSpan(answer.data, answer.length), result.where.rule);
+        }
+      }
     }
     if (result.reflect()) {
       const size_t rule = result.where.rule & (RF_MAX_RULES - 1);
@@ -104,7 +116,7 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
       if (monitor_) {
         to_release_[releasing++] = frame;
       } else {
-        to_send_[sending++] = frame;
+        to_send_[sending++] = answer;
       }
     } else if (const packet::CfmOutcome cfm = packet::OfferToCfm(
                    bytes, result.verdict, config_, !monitor_, stamp_t2, slm_counters_);
