@@ -34,11 +34,8 @@ constexpr int kTwampPort = 5862;
 // Data path, protocol, --stamp_size.
 using StampLabCase = std::tuple<std::string, std::string, int>;
 
-class StampLabTest : public ::testing::TestWithParam<StampLabCase> {};
-
-TEST_P(StampLabTest, EveryPacketComesBackWithPlausibleTimes) {
-  REFLECTOR_REQUIRE_ROOT();
-  const auto& [datapath, protocol, size] = GetParam();
+// The lab for a tester's UDP socket.
+absl::StatusOr<std::unique_ptr<lab::ReflectorLab>> CreateLab() {
   lab::ReflectorLabOptions options;
   options.tester_mac = packet::testing::kNicMac;
   options.tester_addresses = true;
@@ -47,12 +44,26 @@ TEST_P(StampLabTest, EveryPacketComesBackWithPlausibleTimes) {
   options.tester_xdp_pass = true;
   options.tester_socket = false;
   absl::StatusOr<std::unique_ptr<lab::ReflectorLab>> created = lab::ReflectorLab::Create(options);
-  ASSERT_TRUE(created.ok()) << created.status();
-  std::unique_ptr<lab::ReflectorLab> the_lab = *std::move(created);
+  if (!created.ok()) return created.status();
   // A veth hands the peer's XDP program a UDP checksum left to offload (only the
   // pseudo-header's part); a NIC puts the complete one on the wire. The tester's kernel then
   // drops the reflected packets as corrupt, so its end computes checksums itself, as on a wire.
-  ASSERT_TRUE(the_lab->tester_ns().Run({"ethtool", "-K", the_lab->tester_if(), "tx", "off"}).ok());
+  if (absl::Status off = (*created)->tester_ns().Run(
+          {"ethtool", "-K", (*created)->tester_if(), "tx", "off"});
+      !off.ok()) {
+    return off;
+  }
+  return created;
+}
+
+class StampLabTest : public ::testing::TestWithParam<StampLabCase> {};
+
+TEST_P(StampLabTest, EveryPacketComesBackWithPlausibleTimes) {
+  REFLECTOR_REQUIRE_ROOT();
+  const auto& [datapath, protocol, size] = GetParam();
+  absl::StatusOr<std::unique_ptr<lab::ReflectorLab>> created = CreateLab();
+  ASSERT_TRUE(created.ok()) << created.status();
+  std::unique_ptr<lab::ReflectorLab> the_lab = *std::move(created);
   absl::StatusOr<lab::LabProcess> daemon = the_lab->StartReflectord(
       {"--datapath=" + datapath, "--profile=ito,stamp,twamp-light",
        absl::StrCat("--twamp_light_ports=", kTwampPort)});
@@ -108,15 +119,9 @@ TEST_P(StampLabTest, EveryPacketComesBackWithPlausibleTimes) {
 // for them; the worker's no_room is tested in reflector/engine.)
 TEST(StampLabMtuTest, XdpCountsAnswersOverTheMtuAsNoRoom) {
   REFLECTOR_REQUIRE_ROOT();
-  lab::ReflectorLabOptions options;
-  options.tester_mac = packet::testing::kNicMac;
-  options.tester_addresses = true;
-  options.tester_xdp_pass = true;
-  options.tester_socket = false;
-  absl::StatusOr<std::unique_ptr<lab::ReflectorLab>> created = lab::ReflectorLab::Create(options);
+  absl::StatusOr<std::unique_ptr<lab::ReflectorLab>> created = CreateLab();
   ASSERT_TRUE(created.ok()) << created.status();
   std::unique_ptr<lab::ReflectorLab> the_lab = *std::move(created);
-  ASSERT_TRUE(the_lab->tester_ns().Run({"ethtool", "-K", the_lab->tester_if(), "tx", "off"}).ok());
   ASSERT_TRUE(the_lab->reflector_ns()
                   .Run({"ip", "link", "set", "dev", the_lab->reflector_if(), "mtu", "68"})
                   .ok());
