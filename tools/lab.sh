@@ -64,6 +64,9 @@ trap 'exit 130' INT TERM
 
 ip netns add "$ns_t"
 ip netns add "$ns_r"
+# Loopback up, as in testing/lab/netns.cc: reflectord's HTTP API listens on 127.0.0.1.
+ip -n "$ns_t" link set lo up
+ip -n "$ns_r" link set lo up
 ip link add "$if_t" netns "$ns_t" type veth peer name "$if_r" netns "$ns_r"
 ip -n "$ns_t" link set "$if_t" address "$tester_mac" up
 ip -n "$ns_r" link set "$if_r" address "$reflector_mac" up

@@ -2,10 +2,12 @@
 // every frame the selection takes comes out of the ring once, as received, with the verdict
 // the classifier gave it; frames it does not take, and every frame with capture off, never.
 #include <bpf/libbpf.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -52,6 +54,9 @@ class CaptureProgramTest : public ::testing::Test {
   void TearDown() override {
     if (ring_ != nullptr) ring_buffer__free(ring_);
   }
+
+  // See its definition.
+  void ExpectRateBoundCountsOnlySampled(bool guard);
 
   // Runs `c` and returns the records it put in the ring.
   std::vector<Record> Run(const FrameCase& c, Action action) {
@@ -104,6 +109,30 @@ TEST_F(CaptureProgramTest, EveryFrameOnceAsReceivedWithItsVerdict) {
   ASSERT_TRUE(state.ok()) << state.status();
   EXPECT_EQ(state->taken, runs);
   EXPECT_EQ(state->ring_full, 0u);
+}
+
+// With the guard on (the default with datapath xdp) nothing classifies a frame up front:
+// rejected frames are captured where they are counted, reflected ones by the guard. Each frame
+// is still captured exactly once, as received, with its verdict.
+TEST_F(CaptureProgramTest, EveryFrameOnceWithTheGuardOn) {
+  program_->ConfigureCapture(Everything(64));
+  size_t runs = 0;
+  std::set<std::vector<uint8_t>> seen;  // a frame sent twice would be a loop
+  for (FrameCase c : FrameTable()) {
+    if (c.frame.size() < kMinTestRunFrame || c.frame.size() > 3000) continue;
+    if (!seen.insert(c.frame).second) continue;
+    c.config.guard.loop_window_ticks = 1;  // on
+    const std::vector<Record> records = Run(c, Action::kReflect);
+    ASSERT_EQ(records.size(), 1u) << c.name;
+    EXPECT_EQ(records[0].header.verdict, static_cast<uint8_t>(c.verdict)) << c.name;
+    EXPECT_EQ(records[0].header.direction, RF_CAPTURE_RECEIVED);
+    const size_t captured = std::min<size_t>(64, c.frame.size());
+    EXPECT_EQ(records[0].bytes,
+              std::vector<uint8_t>(c.frame.begin(), c.frame.begin() + captured))
+        << c.name << ": not the frame as received";
+    ++runs;
+  }
+  EXPECT_GT(runs, 50u);
 }
 
 TEST_F(CaptureProgramTest, OnlyTheSelectedVerdictsAndNothingWhenOff) {
@@ -223,6 +252,54 @@ TEST_F(CaptureProgramTest, OneInNSampled) {
   size_t records = 0;
   for (int i = 0; i < 9; ++i) records += Run(c, Action::kReflect).size();
   EXPECT_EQ(records, 3u);
+}
+
+// Keeps the calling thread on one CPU while it lives: the capture's sampling and rate state
+// is per CPU, and a test run executes on the caller's.
+class OnOneCpu {
+ public:
+  OnOneCpu() {
+    sched_getaffinity(0, sizeof(saved_), &saved_);
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(sched_getcpu(), &one);
+    sched_setaffinity(0, sizeof(one), &one);
+  }
+  ~OnOneCpu() { sched_setaffinity(0, sizeof(saved_), &saved_); }
+
+ private:
+  cpu_set_t saved_;
+};
+
+// The per-second bound counts only what the sampling picked: of 12 frames, 1 in 2 sampled
+// (6), at most 2 a second captured, the other 4 counted as limited. A test's 12 runs take far
+// less than a second. `guard`: whether the guard stage runs (the guarded path captures a
+// reflected frame in the guard, the other one up front).
+void CaptureProgramTest::ExpectRateBoundCountsOnlySampled(bool guard) {
+  const OnOneCpu pinned;
+  rf_capture_config bounded = Everything(64);
+  bounded.sample = 2;
+  bounded.per_second = 2;
+  program_->ConfigureCapture(bounded);
+  FrameCase c = FrameTable().front();
+  // With the guard on, repeats of the frame become `loop`: still selected, so the sampling
+  // and the bound count them like any other frame.
+  c.config.guard.loop_window_ticks = guard ? 1 : 0;
+  size_t records = 0;
+  for (int i = 0; i < 12; ++i) records += Run(c, Action::kReflect).size();
+  const absl::StatusOr<rf_capture_state> state = program_->ReadCaptureState();
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(records, 2u);
+  EXPECT_EQ(state->taken, 2u);
+  EXPECT_EQ(state->limited, 4u);
+}
+
+TEST_F(CaptureProgramTest, TheRateBoundCountsOnlySampledFramesAsLimited) {
+  ExpectRateBoundCountsOnlySampled(/*guard=*/false);
+}
+
+TEST_F(CaptureProgramTest, TheRateBoundCountsOnlySampledFramesAsLimitedWithTheGuardOn) {
+  ExpectRateBoundCountsOnlySampled(/*guard=*/true);
 }
 
 }  // namespace

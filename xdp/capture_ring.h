@@ -2,9 +2,10 @@
 /*
  * The capture ring of a kernel program (issue 21), BPF only: the capture settings (written by
  * the loader through the `.data.capture` mapping), the bounded ring, the per-CPU sampling state
- * and the per-CPU scratch record. A program's capture function calls rf_capture_reserve, copies
- * the frame's first bytes into scratch->data with its own load helper, then rf_capture_send.
- * A full ring is counted, never waited for.
+ * and the per-CPU scratch record. A program tests rf_capture_pick inline; for a frame it picks,
+ * its capture function calls rf_capture_reserve_picked, copies the frame's first bytes into
+ * scratch->data with its own load helper, then rf_capture_send. A full ring is counted, never
+ * waited for.
  */
 #ifndef REFLECTOR_XDP_CAPTURE_RING_H_
 #define REFLECTOR_XDP_CAPTURE_RING_H_
@@ -42,17 +43,18 @@ struct {
   __type(value, struct rf_capture_scratch);
 } rf_capture_scratches SEC(".maps");
 
-/* 1 while this CPU's second of the rate bound is used up: the caller then skips the frame
- * before classifying it again (counted as limited), so a capture at its bound costs a clock
- * read and a compare per frame, not a second classification. */
+/* 1 while this CPU's second of the rate bound is used up: rf_xdp_capture then skips the frame
+ * before classifying it a second time, so a capture at its bound costs a coarse clock read and
+ * a compare per frame, not a classification. Such frames are not counted as limited: most of
+ * them the sampling would not have taken. The coarse clock runs up to a tick behind the one
+ * that started the window, so the skip may end a tick late or miss a window's first tick: that
+ * changes the cost, never what is captured (rf_capture_within_rate decides that). */
 RF_INLINE int rf_capture_saturated(void) {
   if (rf_capture.per_second == 0) return 0;
   __u32 zero = 0;
   struct rf_capture_state *state = bpf_map_lookup_elem(&rf_capture_states, &zero);
   if (!state || state->window_taken < rf_capture.per_second) return 0;
-  if (bpf_ktime_get_ns() - state->window_start_ns >= RF_NS_PER_SECOND) return 0;
-  state->limited++;
-  return 1;
+  return bpf_ktime_get_coarse_ns() - state->window_start_ns < RF_NS_PER_SECOND;
 }
 
 /* Fills this CPU's scratch record for a frame of `length` bytes; returns it and how many bytes
@@ -79,17 +81,27 @@ RF_INLINE struct rf_capture_scratch *rf_capture_prepare(__u32 verdict, __u32 rul
   return scratch;
 }
 
-/* Takes a frame as received for the capture when the selection, sampling and rate bound do
- * (rf_capture_take): the scratch record to copy it into and send, or 0. A reflected frame
- * taken while the capture wants frames as sent too leaves its sent copy due. */
-RF_INLINE struct rf_capture_scratch *rf_capture_reserve(__u32 verdict, __u32 rule, __u32 length,
-                                                        __u32 *captured) {
+/* Whether the sampling picks a frame (rf_capture_sampled on this CPU's state): inline, before
+ * any call, so that at 1 in N the other N-1 frames cost only this. Clears a sent copy still
+ * due from an earlier frame. */
+RF_INLINE int rf_capture_pick(__u32 verdict, __u32 rule) {
   __u32 zero = 0;
   struct rf_capture_state *state = bpf_map_lookup_elem(&rf_capture_states, &zero);
   if (!state) return 0;
   state->sent_due = 0;
+  return rf_capture_sampled(&rf_capture, state, verdict, rule);
+}
+
+/* Takes a frame the sampling picked when the rate bound lets it: the scratch record to copy it
+ * into and send, or 0. A reflected frame taken while the capture wants frames as sent too
+ * leaves its sent copy due. */
+RF_INLINE struct rf_capture_scratch *rf_capture_reserve_picked(__u32 verdict, __u32 rule,
+                                                               __u32 length, __u32 *captured) {
+  __u32 zero = 0;
+  struct rf_capture_state *state = bpf_map_lookup_elem(&rf_capture_states, &zero);
+  if (!state) return 0;
   const __u64 now = bpf_ktime_get_ns();
-  if (!rf_capture_take(&rf_capture, state, verdict, rule, now)) return 0;
+  if (!rf_capture_within_rate(&rf_capture, state, now)) return 0;
   struct rf_capture_scratch *scratch =
       rf_capture_prepare(verdict, rule, length, RF_CAPTURE_RECEIVED, now, captured);
   if (scratch && verdict == RF_REFLECT && rf_capture.sent) state->sent_due = 1;

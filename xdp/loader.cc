@@ -25,6 +25,7 @@
 #include "xdp/bpf_status.h"
 #include "xdp/capture_maps.h"
 #include "xdp/counters.h"
+#include "xdp/per_cpu.h"
 #include "xdp/session_maps.h"
 
 // The ABI header goes first so that the skeleton's generated size asserts compare clang's
@@ -150,6 +151,7 @@ absl::StatusOr<std::unique_ptr<XdpProgram>> XdpProgram::Load(const LoadOptions& 
   if (const int err = bpf_map__set_max_entries(skeleton->maps.rf_xsks, options.max_queues)) {
     return BpfErrorToStatus(err, "size the XSKMAP");
   }
+  skeleton->rodata->rf_count_sessions = options.count_sessions ? 1 : 0;
   if (const int err = rf_xdp::load(skeleton)) {
     return BpfErrorToStatus(err, "load the XDP program");
   }
@@ -290,6 +292,18 @@ int XdpProgram::capture_ring_fd() const { return bpf_map__fd(skeleton_->maps.rf_
 
 absl::StatusOr<std::vector<rf_session_slot>> XdpProgram::ReadSessions() const {
   return ReadSessionMaps(skeleton_->maps.rf_session_cache, skeleton_->maps.rf_sessions);
+}
+
+absl::StatusOr<rf_dwell_histogram> XdpProgram::ReadStampDwell() const {
+  REFLECTOR_ASSIGN_OR_RETURN(
+      const std::vector<rf_dwell_histogram> per_cpu,
+      ReadPerCpuEntry<rf_dwell_histogram>(skeleton_->maps.rf_stamp_dwell, "the STAMP dwell"));
+  rf_dwell_histogram sum = {};
+  for (const rf_dwell_histogram& cpu : per_cpu) {
+    for (int i = 0; i < RF_DWELL_SLOTS; ++i) sum.buckets[i] += cpu.buckets[i];
+    sum.sum_ns += cpu.sum_ns;
+  }
+  return sum;
 }
 
 absl::StatusOr<rf_capture_state> XdpProgram::ReadCaptureState() const {

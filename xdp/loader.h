@@ -24,6 +24,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "reflector/packet/dwell.h"
 #include "reflector/packet/session.h"
 #include "reflector/packet/wire.h"
 #include "xdp/abi.h"
@@ -46,6 +47,9 @@ absl::string_view ActionName(Action action);
 struct LoadOptions {
   // Entries of the XSKMAP: rx queues 0..max_queues-1 can get an AF_XDP socket.
   uint32_t max_queues = RF_XDP_MAX_QUEUES_DEFAULT;
+  // Per-tester sessions (session_count.h). Off leaves their code out of the program as loaded
+  // and ReadSessions empty: what the bench compares with to time them.
+  bool count_sessions = true;
 };
 
 struct AttachOptions {
@@ -108,6 +112,9 @@ class XdpProgram {
 
   // Per-tester sessions (session_count.h): the cache's slots and the table's entries, as read.
   absl::StatusOr<std::vector<rf_session_slot>> ReadSessions() const;
+
+  // STAMP's reflector dwell (stamp_dwell.h): T3 - T2 of the answers sent, summed over CPUs.
+  absl::StatusOr<rf_dwell_histogram> ReadStampDwell() const;
 
   int program_fd() const;
   // The XSKMAP: the AF_XDP backend inserts the socket for rx queue q at key q.

@@ -10,13 +10,20 @@
 #include "reflector/packet/classify.h"
 #include "reflector/packet/guard.h"
 #include "reflector/packet/stamp.h"
+#include "reflector/packet/stamp_session.h"
 #include "xdp/abi.h"
 #include "xdp/capture_ring.h"
 #include "xdp/count_reject.h"
 #include "xdp/session_count.h"
+#include "xdp/stamp_dwell.h"
 
 /* Written by the loader through its memory mapping (see struct rf_xdp_config_block). */
 struct rf_xdp_config_block rf_config SEC(".data.config");
+
+/* Per-tester sessions (session_count.h): on, unless the loader turned them off before loading
+ * (LoadOptions::count_sessions), which lets the verifier drop their code: how the bench times
+ * what they cost. */
+const volatile __u8 rf_count_sessions = 1;
 
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -122,13 +129,20 @@ RF_INLINE int rf_xdp_capture_copy(struct xdp_md *ctx, struct rf_capture_scratch 
 }
 
 /* Copies the frame as received into the capture ring with `verdict` (and `rule` for a
- * reflected frame) when the selection takes it. Global, so the verifier checks it once. */
-__attribute__((noinline)) int rf_xdp_capture_frame(struct xdp_md *ctx, __u32 verdict, __u32 rule) {
+ * reflected frame), once rf_capture_pick has picked it and if the rate bound lets it. Global,
+ * so the verifier checks it once. */
+__attribute__((noinline)) int rf_xdp_capture_picked(struct xdp_md *ctx, __u32 verdict,
+                                                    __u32 rule) {
   if (ctx == 0) return 0;
   __u32 captured = 0;
   struct rf_capture_scratch *scratch =
-      rf_capture_reserve(verdict, rule, (__u32)(ctx->data_end - ctx->data), &captured);
+      rf_capture_reserve_picked(verdict, rule, (__u32)(ctx->data_end - ctx->data), &captured);
   return rf_xdp_capture_copy(ctx, scratch, captured);
+}
+
+/* The frame as received into the capture ring, if the selection and sampling take it. */
+RF_INLINE void rf_xdp_capture_frame(struct xdp_md *ctx, __u32 verdict, __u32 rule) {
+  if (rf_capture_pick(verdict, rule)) rf_xdp_capture_picked(ctx, verdict, rule);
 }
 
 /* The frame as sent, right after reflecting it, when its received copy was taken and the
@@ -149,7 +163,7 @@ RF_INLINE int rf_xdp_guard_verdict(struct xdp_md *ctx, struct rf_xdp_counters *c
   if (verdict != RF_REFLECT) {
     rf_count_reject(counters, verdict, (__u64)(ctx->data_end - ctx->data));
   }
-  if (rf_capture.enabled && !rf_capture_saturated()) rf_xdp_capture_frame(ctx, verdict, rule);
+  if (rf_capture.enabled) rf_xdp_capture_frame(ctx, verdict, rule);
   return verdict != RF_REFLECT;
 }
 
@@ -214,31 +228,37 @@ RF_INLINE int rf_xdp_guarded(const struct rf_xdp_config *config) {
          (config->filter.guard.flags | config->filter.guard.loop_window_ticks) != 0;
 }
 
-/* Whether the capture takes reflected frames. Only then does rf_xdp_capture classify every
- * frame up front; otherwise rejected frames are captured where they are counted
- * (rf_xdp_capture_rejected) and a reflected frame costs the capture one test of this flag,
- * not a second classification (issue 21). */
+/* Whether the capture takes reflected frames. */
 RF_INLINE int rf_xdp_capture_takes_reflected(void) {
   return (rf_capture.verdicts & (1u << RF_REFLECT)) != 0;
+}
+
+/* Whether rf_xdp_capture classifies every frame up front (issue 21): only where the capture
+ * takes reflected frames and nothing later captures them as received. The guard does where it
+ * runs (the default with datapath xdp), afxdp's workers where frames are redirected; then, and
+ * when reflected frames are not selected, rejected frames are captured where they are counted
+ * (rf_xdp_capture_rejected) and the capture costs a reflected frame one sampling countdown,
+ * not a second classification. */
+RF_INLINE int rf_xdp_capture_up_front(const struct rf_xdp_config *config) {
+  return rf_xdp_capture_takes_reflected() && config->action != RF_XDP_REDIRECT &&
+         !rf_xdp_guarded(config);
 }
 
 /* A rejected frame (not changed by the classifier) captured with its verdict, when the capture
  * runs and rf_xdp_capture did not see it first. */
 RF_INLINE void rf_xdp_capture_rejected(struct xdp_md *ctx, __u32 verdict) {
-  if (rf_capture.enabled && !rf_xdp_capture_takes_reflected() && !rf_capture_saturated()) {
+  if (rf_capture.enabled && !rf_xdp_capture_up_front(rf_xdp_active_config())) {
     rf_xdp_capture_frame(ctx, verdict, 0);
   }
 }
 
 /*
  * Copies a frame as received, with its verdict, into the capture ring when the selection takes
- * it. Global, so the verifier checks it once; called only while the capture runs and takes
- * reflected frames, first thing, before the frame can change. It classifies on its own (the
- * exact classifier, read only), so the fast tier and the reflect path stay exactly as they are
- * without capture: a call after the classification made the verifier walk the reflect path
- * twice. With datapath afxdp the reflected frames are left to the AF_XDP workers, which make
- * their verdict; where the guard runs, to the guard (rf_xdp_guard), which knows whether it
- * reflects them.
+ * it. Global, so the verifier checks it once; called first thing, before the frame can change,
+ * only where rf_xdp_capture_up_front says so (in monitor mode, or reflecting with the guard
+ * off). It classifies on its own (read only), so the fast tier and the reflect path stay
+ * exactly as they are without capture: a call after the classification made the verifier walk
+ * the reflect path twice.
  */
 __attribute__((noinline)) int rf_xdp_capture(struct xdp_md *ctx) {
   if (ctx == 0 || rf_capture_saturated()) return 0;
@@ -256,10 +276,49 @@ __attribute__((noinline)) int rf_xdp_capture(struct xdp_md *ctx) {
   if (verdict == RF_REFLECT && (config->action == RF_XDP_REDIRECT || rf_xdp_guarded(config))) {
     return 0;
   }
-  return rf_xdp_capture_frame(ctx, verdict, where.rule);
+  rf_xdp_capture_frame(ctx, verdict, where.rule);
+  return 0;
 }
 
 #include "xdp/cfm_xdp.h" /* rf_xdp_cfm: uses the maps and helpers above */
+
+/* Packets received per stateful STAMP session (stamp_session.h), shared by all CPUs. LRU: an
+ * old session is forgotten and would start again at 0, never refused. */
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, RF_STAMP_SESSIONS);
+  __type(key, struct rf_stamp_session_key);
+  __type(value, __u32);
+} rf_stamp_sessions SEC(".maps");
+
+/* A stateful rule's answer, once rf_xdp_stamp has finished it, takes the reflector's own count
+ * of the session's packets (stamp_session.h, rf_stamp_set_sequence): 0 for its first. An
+ * atomic add without fetch (BPF v1), as for the SLR counts: two CPUs adding at the same moment
+ * may give two answers one number; a session's packets come on one queue. Global and called
+ * after rf_xdp_stamp, not from it: the call chain to rf_xdp_stamp already fills the verifier's
+ * 512 bytes of stack. Returns XDP_TX, or XDP_DROP (the frame is already an answer, not for
+ * the stack) if it does not fit (never). */
+__attribute__((noinline)) int rf_xdp_stamp_number(struct xdp_md *ctx, __u64 where_low,
+                                                  __u64 where_high) {
+  if (ctx == 0) return XDP_DROP;
+  __u8 *data = (__u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
+  struct rf_result where;
+  rf_store_u64((__u8 *)&where, where_low);
+  rf_store_u64((__u8 *)&where + 8, where_high);
+  struct rf_stamp_session_key key = {};
+  if (rf_stamp_read_session_key(data, end, &where, &key) != 0) return XDP_DROP;
+  __u32 sequence = 0;
+  __u32 *count = bpf_map_lookup_elem(&rf_stamp_sessions, &key);
+  if (count) {
+    __sync_fetch_and_add(count, 1);
+    sequence = *count - 1;
+  } else {
+    __u32 one = 1;
+    bpf_map_update_elem(&rf_stamp_sessions, &key, &one, BPF_NOEXIST);
+  }
+  return rf_stamp_set_sequence(data, end, &where, sequence) == 0 ? XDP_TX : XDP_DROP;
+}
 
 /*
  * Room for the answer to a STAMP / TWAMP-Light frame longer than the frame (stamp.h: a sender
@@ -363,7 +422,7 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
   counters->rule_frames[rule]++;
   counters->rule_bytes[rule] += (__u64)(end - data) - grown; /* as received */
   /* Per-tester sessions (session_count.h); afxdp's workers count their own. */
-  if (config->action != RF_XDP_REDIRECT) {
+  if (rf_count_sessions && config->action != RF_XDP_REDIRECT) {
     if (fast) {
       rf_xdp_session_count(ctx, data, end, RF_FAST_L3, RF_FAST_L4, 4, 0, rule);
     } else {
@@ -375,8 +434,14 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
   switch (config->action) {
     case RF_XDP_TX:
       if (where->actions & RF_ACTION_STAMP) {
-        const int answered = rf_xdp_stamp(ctx, rf_load_u64((const __u8 *)where),
-                                          rf_load_u64((const __u8 *)where + 8));
+        const __u64 where_low = rf_load_u64((const __u8 *)where);
+        const __u64 where_high = rf_load_u64((const __u8 *)where + 8);
+        int answered = rf_xdp_stamp(ctx, where_low, where_high);
+        if (answered == XDP_TX && (where->actions & RF_ACTION_STAMP_STATEFUL)) {
+          answered = rf_xdp_stamp_number(ctx, where_low, where_high);
+        }
+        /* The dwell the answer carries, for the metrics (stamp_dwell.h). */
+        if (answered == XDP_TX) rf_xdp_stamp_dwell_count(ctx, where->l4_offset + RF_UDP_HLEN);
         /* The answer as sent, as for any reflected frame below. */
         if (answered == XDP_TX && rf_capture.enabled && rf_capture.sent) {
           rf_xdp_capture_sent(ctx, where->rule);
@@ -441,7 +506,7 @@ __attribute__((noinline)) int rf_xdp_rejected(struct xdp_md *ctx, __u32 verdict)
 SEC("xdp")
 int rf_xdp_reflect(struct xdp_md *ctx) {
   /* The capture's one check, a predictable branch on a config field (issue 21). */
-  if (rf_capture.enabled && rf_xdp_capture_takes_reflected()) rf_xdp_capture(ctx);
+  if (rf_capture.enabled && rf_xdp_capture_up_front(rf_xdp_active_config())) rf_xdp_capture(ctx);
   __u8 *data = (__u8 *)(long)ctx->data;
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
   struct rf_xdp_counters *counters = rf_xdp_cpu_counters();

@@ -61,5 +61,30 @@ TEST(SessionProgramTest, CountsEveryFrameToItsSession) {
   }
 }
 
+// Loaded without sessions (LoadOptions::count_sessions, for the bench): frames are reflected
+// and counted as before, no session is.
+TEST(SessionProgramTest, OffCountsNoSessionButReflects) {
+  REFLECTOR_REQUIRE_ROOT();
+  LoadOptions options;
+  options.count_sessions = false;
+  absl::StatusOr<std::unique_ptr<XdpProgram>> program = XdpProgram::Load(options);
+  ASSERT_TRUE(program.ok()) << program.status();
+  ASSERT_TRUE((*program)->Configure(DefaultTestConfig(), Action::kReflect).ok());
+  absl::StatusOr<XdpTestRunner> runner = XdpTestRunner::Create(program->get());
+  ASSERT_TRUE(runner.ok()) << runner.status();
+  for (int stream = 0; stream < 3; ++stream) {
+    absl::StatusOr<TestRunResult> run =
+        runner->Run(FrameBuilder().Ports(static_cast<uint16_t>(1024 + stream), 3842).Build());
+    ASSERT_TRUE(run.ok()) << run.status();
+    EXPECT_EQ(run->action, XDP_TX);
+  }
+  absl::StatusOr<rf_xdp_counters> counted = (*program)->ReadCounters();
+  ASSERT_TRUE(counted.ok()) << counted.status();
+  EXPECT_EQ(ReflectVerdicts(*counted), 3u);
+  absl::StatusOr<std::vector<rf_session_slot>> read = (*program)->ReadSessions();
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_TRUE(read->empty());
+}
+
 }  // namespace
 }  // namespace reflector::xdp

@@ -11,9 +11,13 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "reflector/packet/cfm_responder.h"
+#include "reflector/packet/config.h"
 #include "reflector/packet/packet.h"
+#include "reflector/packet/testing/cfm_frames.h"
 #include "reflector/packet/testing/frame_table.h"
 #include "testing/lab/require_root.h"
+#include "xdp/counters.h"
 #include "xdp/tc_drop_filter.h"
 #include "xdp/test_run.h"
 
@@ -34,7 +38,9 @@ constexpr size_t kOnePageLimit = 3000;
 constexpr uint32_t kDrop = static_cast<uint32_t>(TC_ACT_SHOT);
 constexpr uint32_t kNext = static_cast<uint32_t>(TC_ACT_UNSPEC);
 
-class TcDropProgramTest : public ::testing::TestWithParam<FrameCase> {
+// One loaded program per suite (the verifier takes its time), configured per case.
+template <typename Case>
+class SharedTcProgramTest : public ::testing::TestWithParam<Case> {
  protected:
   static void SetUpTestSuite() {
     if (!testing::lab::HaveRoot()) return;
@@ -47,6 +53,14 @@ class TcDropProgramTest : public ::testing::TestWithParam<FrameCase> {
     delete program_;
     program_ = nullptr;
   }
+  static TcDropFilter* program_;
+};
+
+template <typename Case>
+TcDropFilter* SharedTcProgramTest<Case>::program_ = nullptr;
+
+class TcDropProgramTest : public SharedTcProgramTest<FrameCase> {
+ protected:
 
   // Runs `c` under `mode` and compares with userspace.
   void ExpectSameAsUserspace(const FrameCase& c, Mode mode) {
@@ -81,11 +95,7 @@ class TcDropProgramTest : public ::testing::TestWithParam<FrameCase> {
     EXPECT_EQ(counted.redirect_fallback, 0u) << where;
     EXPECT_EQ(counted.reflect_errors, 0u) << where;
   }
-
-  static TcDropFilter* program_;
 };
-
-TcDropFilter* TcDropProgramTest::program_ = nullptr;
 
 TEST_P(TcDropProgramTest, SameVerdictAsUserspaceDropsOnlyTestFramesChangesNothing) {
   REFLECTOR_REQUIRE_ROOT();
@@ -138,6 +148,55 @@ TEST_F(TcDropProgramTest, JumboFramesAreRefused) {
   }
   EXPECT_GT(jumbo, 0) << "the table has no frame beyond one page any more";
 }
+
+// The Y.1731 responder's frames (the CFM table): a request the workers answer is dropped like
+// a test frame and counted as an answer, not as rejected; any other CFM frame is counted by
+// reason and as the classifier's reject, and goes on to the stack; nothing is changed.
+class TcCfmProgramTest : public SharedTcProgramTest<packet::testing::CfmCase> {};
+
+TEST_P(TcCfmProgramTest, DropsWhatTheWorkersAnswerPassesTheRest) {
+  REFLECTOR_REQUIRE_ROOT();
+  const packet::testing::CfmCase& c = GetParam();
+  if (TcTestRunRefuses(c.frame)) GTEST_SKIP() << "too short for a test run's skb";
+  absl::StatusOr<packet::CompiledConfig> compiled = packet::Compile(c.filter());
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  ASSERT_TRUE(program_->SetConfig(compiled->wire).ok());
+  absl::StatusOr<TestRunner> runner = TestRunner::Create(program_);
+  ASSERT_TRUE(runner.ok()) << runner.status();
+  absl::StatusOr<TestRunResult> run = runner->Run(c.frame);
+  ASSERT_TRUE(run.ok()) << run.status();
+  const ExpectedRun expected = ExpectTcRun(c.frame, compiled->wire);
+  EXPECT_EQ(packet::CfmOutcomeName(expected.cfm), packet::CfmOutcomeName(c.outcome));
+  EXPECT_EQ(run->frame, c.frame) << DescribeDifference(c.frame, run->frame);
+  EXPECT_EQ(run->action, expected.action);
+  const rf_xdp_counters& counted = run->counted;
+  if (c.outcome == packet::CfmOutcome::kNotCfm) {
+    EXPECT_FALSE(run->cfm.has_value());
+  } else {
+    ASSERT_TRUE(run->cfm.has_value());
+    EXPECT_EQ(packet::CfmOutcomeName(*run->cfm), packet::CfmOutcomeName(c.outcome));
+  }
+  if (packet::CfmAnswered(c.outcome)) {
+    EXPECT_EQ(run->action, kDrop);
+    EXPECT_FALSE(run->verdict.has_value()) << "an answered request counted as rejected";
+    EXPECT_EQ(counted.rejected_bytes, 0u);
+    EXPECT_EQ(counted.cfm_answered_bytes, c.frame.size());
+    EXPECT_EQ(CfmAnswers(counted), 1u);
+    EXPECT_EQ(PassedFrames(counted, false), 0u) << "an answered request went to the stack";
+  } else {
+    EXPECT_EQ(run->action, kNext);
+    EXPECT_EQ(run->verdict, expected.verdict);
+    EXPECT_EQ(counted.cfm_answered_bytes, 0u);
+    EXPECT_EQ(CfmAnswers(counted), 0u);
+    EXPECT_EQ(PassedFrames(counted, false), 1u);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(CfmTable, TcCfmProgramTest,
+                         ::testing::ValuesIn(packet::testing::CfmTable()),
+                         [](const ::testing::TestParamInfo<packet::testing::CfmCase>& info) {
+                           return info.param.name;
+                         });
 
 }  // namespace
 }  // namespace reflector::xdp

@@ -73,10 +73,12 @@ absl::StatusOr<TestRunResult> TestRunner::Run(absl::Span<const uint8_t> frame) {
 
 ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, Action action,
                       packet::LoopGuard* guard, uint32_t now, packet::RateBuckets* rates,
-                      packet::SlmCounters* slm) {
+                      packet::SlmCounters* slm, packet::StampSessions* stamp_sessions) {
   ExpectedRun expected;
   packet::SlmCounters fresh;
   if (slm == nullptr) slm = &fresh;
+  packet::StampSessions fresh_sessions;
+  if (stamp_sessions == nullptr) stamp_sessions = &fresh_sessions;
   expected.frame.assign(frame.begin(), frame.end());
   expected.action = XDP_PASS;
   if (action == Action::kReflect) {
@@ -97,7 +99,8 @@ ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, 
     if (guarded != packet::Verdict::kReflect) {
       expected.verdict = guarded;
       expected.action = XDP_DROP;
-    } else if (packet::ReflectInVector(expected.frame, c.where, config, packet::TaiNowNs())) {
+    } else if (packet::ReflectInVector(expected.frame, c.where, config, packet::TaiNowNs(),
+                                       nullptr, stamp_sessions)) {
       // STAMP's timestamps are the userspace clock's: compare with MaskStampTimes.
       expected.action = XDP_TX;
     } else {
@@ -117,8 +120,16 @@ ExpectedRun ExpectTcRun(absl::Span<const uint8_t> frame, const rf_config& config
   ExpectedRun expected;
   expected.frame.assign(frame.begin(), frame.end());
   expected.verdict = packet::Classify(frame, config).verdict;
+  // A Y.1731 request the workers answer is dropped like a test frame (the tc program only
+  // judges it: the answer is the workers').
+  std::vector<uint8_t> untouched(frame.begin(), frame.end());
+  packet::SlmCounters slm;
+  expected.cfm =
+      packet::OfferToCfm(absl::MakeSpan(untouched), expected.verdict, config, false, 0, slm);
   expected.action = static_cast<uint32_t>(
-      expected.verdict == packet::Verdict::kReflect ? TC_ACT_SHOT : TC_ACT_UNSPEC);
+      expected.verdict == packet::Verdict::kReflect || packet::CfmAnswered(expected.cfm)
+          ? TC_ACT_SHOT
+          : TC_ACT_UNSPEC);
   return expected;
 }
 

@@ -17,6 +17,7 @@
 #include "reflector/packet/guard_stage.h"
 #include "reflector/packet/loop_guard.h"
 #include "reflector/packet/packet.h"
+#include "reflector/packet/stamp_sessions.h"
 #include "xdp/abi.h"
 #include "xdp/loader.h"
 #include "xdp/tc_drop_filter.h"
@@ -82,13 +83,15 @@ struct ExpectedRun {
 // With the config's loop guard on (rf_guard), `guard` stands for the program's table on the CPU
 // the run takes, at time `now` (ticks); without a guard the frame is taken as new. With rate
 // caps, `rates` stands for the program's buckets (at the time of the call); without, caps
-// hold nothing back. `slm` stands for the program's SLR counts (a fresh table without).
+// hold nothing back. `slm` stands for the program's SLR counts (a fresh table without), and
+// `stamp_sessions` for its stateful STAMP counts (a fresh table without).
 ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, Action action,
                       packet::LoopGuard* guard = nullptr, uint32_t now = 0,
-                      packet::RateBuckets* rates = nullptr, packet::SlmCounters* slm = nullptr);
+                      packet::RateBuckets* rates = nullptr, packet::SlmCounters* slm = nullptr,
+                      packet::StampSessions* stamp_sessions = nullptr);
 
-// The same for the tc program: TC_ACT_SHOT for a test frame, TC_ACT_UNSPEC for any other, and
-// the frame never changed.
+// The same for the tc program: TC_ACT_SHOT for a test frame or a Y.1731 request the workers
+// answer, TC_ACT_UNSPEC for any other, and the frame never changed.
 ExpectedRun ExpectTcRun(absl::Span<const uint8_t> frame, const rf_config& config);
 
 }  // namespace reflector::xdp

@@ -24,10 +24,14 @@ struct Instruction {
 static_assert(sizeof(Instruction) == 8, "classic BPF instructions are 8 bytes");
 
 // Accepts frames with a unicast destination MAC, at most two inline 802.1Q/802.1ad tags, IPv4
-// or IPv6, and UDP as the IP protocol or IPv6 next header, or CFM (EtherType 0x8902, for the
-// Y.1731 responder, which the workers run on frames the classifier rejects; unicast only, so
-// multicast LBM is not answered on these data paths). Everything else, and every frame
-// too short to tell, is dropped. On Linux the kernel has taken the outer tag out before a
+// or IPv6, and UDP as the IP protocol or IPv6 next header; and CFM (EtherType 0x8902, for the
+// Y.1731 responder, which the workers run on frames the classifier rejects) to a unicast MAC,
+// or an LBM to a class-1 multicast address (01:80:C2:00:00:30-37). That last one goes up
+// whether or not --y1731_multicast_lbm is on: the setting is reloadable and the workers' own
+// check applies it (counting the frame by reason when off, as XDP does), so no filter needs
+// swapping on a reload; a multicast LBM is an operator's rare diagnostic, while CCMs (the
+// periodic class-1 traffic) stay out. Everything else, and every frame too short to tell, is
+// dropped. On Linux the kernel has taken the outer tag out before a
 // packet socket's filter runs; the BSD BPF device sees every tag inline. Two inline tags cover
 // both: the classifier reflects at most two.
 std::vector<Instruction> CandidateFilterProgram();

@@ -143,6 +143,21 @@ TEST_F(CandidateFilterLabTest, PassesUnicastCfmFrames) {
   EXPECT_GT(checked, 20);
 }
 
+// The class-1 multicast LBM (01:80:C2:00:00:3x), which the workers answer when
+// --y1731_multicast_lbm is on.
+TEST_F(CandidateFilterLabTest, PassesClassOneMulticastLbm) {
+  int checked = 0;
+  for (const packet::testing::CfmCase& c : packet::testing::CfmTable()) {
+    if (!(c.frame[0] & 1) || c.frame.size() < 60 || c.frame.size() > 1514) continue;
+    const size_t h = packet::testing::CfmHeaderOffset(c.frame);
+    if (h + 2 > c.frame.size() || c.frame[h + 1] != RF_CFM_OP_LBM) continue;
+    if (c.frame[5] < 0x30 || c.frame[5] > 0x37) continue;
+    ++checked;
+    EXPECT_TRUE(Passes(c.frame, c.name)) << c.name;
+  }
+  EXPECT_GT(checked, 0);
+}
+
 TEST_F(CandidateFilterLabTest, DropsWhatCannotBeATestFrame) {
   // The kernel takes one tag out before the filter runs: one more makes too many.
   for (const NamedFrame& d : NonCandidateFrames(/*extra_tags=*/1)) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "reflector/packet/cfm.h"
+#include "reflector/packet/testing/cfm_frames.h"
 #include "reflector/packet/testing/frame_builder.h"
 
 namespace reflector::platform::classic_bpf {
@@ -32,6 +34,16 @@ inline std::vector<NamedFrame> NonCandidateFrames(int extra_tags = 0) {
       {"multicast", FrameBuilder().DstMac({0x01, 0x00, 0x5e, 0, 0, 1}).Build()},
       {"too_many_tags", too_many_tags.Build()},
       {"tagged_lldp", FrameBuilder().Vlan(7).EtherType(0x88cc).Build()},
+      // Multicast CFM other than a class-1 LBM: CCMs (periodic), class-2 (LTM) addresses.
+      {"cfm_ccm_class1",
+       packet::testing::CfmFrame({0x01, 0x80, 0xc2, 0x00, 0x00, 0x35}, {}, 5, 1, 70,
+                                 std::vector<uint8_t>(70, 0))},
+      {"cfm_lbm_class2",
+       packet::testing::CfmFrame({0x01, 0x80, 0xc2, 0x00, 0x00, 0x3d}, {}, 5, RF_CFM_OP_LBM, 4,
+                                 {0, 0, 0, 1})},
+      {"cfm_lbm_other_group",
+       packet::testing::CfmFrame({0x01, 0x80, 0xc2, 0x00, 0x00, 0x2f}, {}, 5, RF_CFM_OP_LBM, 4,
+                                 {0, 0, 0, 1})},
   };
 }
 

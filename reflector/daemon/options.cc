@@ -130,6 +130,10 @@ absl::Status ParseTwampLightPorts(absl::string_view name, absl::string_view text
                                   DaemonOptions* o) {
   return ForSetting(name, Assign(packet::ParsePortRanges(text), &o->filter.twamp_light_ports));
 }
+absl::Status ParseStampStateful(absl::string_view name, absl::string_view text,
+                                DaemonOptions* o) {
+  return Assign(ParseBool(name, text), &o->filter.stamp_stateful);
+}
 // A whole number in [min, max] for setting `name`, or an error naming what is expected.
 absl::Status ParseBounded(absl::string_view name, absl::string_view text, int min, int max,
                           absl::string_view what, int* out) {

@@ -56,6 +56,15 @@ std::string Y1731Counts(const Counters& before, const Counters& after) {
   return absl::StrJoin(parts, ", ");
 }
 
+// A dwell histogram (counters.h) in a JSON stats line: frames per bucket (not cumulative), the
+// buckets' upper bounds in ns (the last bucket has none: it takes the rest), and the sum.
+nlohmann::json DwellJson(const engine::Dwell& dwell) {
+  return {{"count", dwell.frames()},
+          {"sum_ns", dwell.sum_ns},
+          {"le_ns", engine::Dwell::kBoundsNs},
+          {"buckets", dwell.buckets}};
+}
+
 std::string Timestamp(absl::Time time) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone());
 }
@@ -261,6 +270,8 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
         }
         line["y1731"] = y1731;  // answers (lbr, dmr, slr), then passed CFM frames by reason
       }
+      // STAMP's reflector dwell (T3 - T2), once there were answers.
+      if (now.stamp_dwell.frames() != 0) line["stamp_dwell"] = DwellJson(now.stamp_dwell);
       if (monitor) line["monitor"] = true;
       if (lease_left.has_value()) line["lease_left_s"] = absl::ToDoubleSeconds(*lease_left);
       return line.dump();

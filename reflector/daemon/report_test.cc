@@ -60,6 +60,30 @@ TEST(StatsReporter, JsonLineIsOneObjectWithTotalsAndRates) {
   EXPECT_EQ(parsed["workers"], nlohmann::json::array());
 }
 
+// STAMP's reflector dwell once there were answers: frames per bucket with the buckets'
+// bounds, the count and the sum (issue 15); no key before the first answer.
+TEST(StatsReporter, JsonLineCarriesTheStampDwell) {
+  Counters now = Sample(3);
+  EXPECT_FALSE(nlohmann::json::parse(StatsReporter::FormatLine(
+                                         StatsFormat::kJson, Sample(1), now, absl::Seconds(2),
+                                         kTime))
+                   .contains("stamp_dwell"));
+  now.stamp_dwell.Add(/*dwell_ns=*/700, /*count=*/2);
+  now.stamp_dwell.Add(/*dwell_ns=*/3000, /*count=*/1);
+  const nlohmann::json parsed = nlohmann::json::parse(StatsReporter::FormatLine(
+      StatsFormat::kJson, Sample(1), now, absl::Seconds(2), kTime));
+  const nlohmann::json& dwell = parsed["stamp_dwell"];
+  EXPECT_EQ(dwell["count"], 3);
+  EXPECT_EQ(dwell["sum_ns"], 4400);
+  ASSERT_EQ(dwell["le_ns"].size(), static_cast<size_t>(RF_DWELL_BOUNDS));
+  EXPECT_EQ(dwell["le_ns"][0], 1000);
+  EXPECT_EQ(dwell["le_ns"][2], 5000);
+  ASSERT_EQ(dwell["buckets"].size(), static_cast<size_t>(RF_DWELL_BUCKETS));
+  EXPECT_EQ(dwell["buckets"][0], 2);
+  EXPECT_EQ(dwell["buckets"][1], 0);
+  EXPECT_EQ(dwell["buckets"][2], 1);
+}
+
 TEST(StatsReporter, JsonLineAndSummaryShowEachWorkersShare) {
   Counters now = Sample(3);
   now.workers = {{1800, 1700}, {1200, 1000}};

@@ -49,6 +49,11 @@ Counters MergeAfPacketCounters(const Counters& workers, const Counters& tc) {
   for (size_t i = 0; i < out.rejected_by_reason.size(); ++i) {
     out.rejected_by_reason[i] = std::max(workers.rejected_by_reason[i], tc.rejected_by_reason[i]);
   }
+  // Both run the Y.1731 responder's checks too; tc also sees the CFM frames the socket
+  // filter keeps from the workers (multicast other than LBM).
+  for (size_t i = 0; i < out.y1731.size(); ++i) {
+    out.y1731[i] = std::max(workers.y1731[i], tc.y1731[i]);
+  }
   out.passed_frames = tc.passed_frames;
   return out;
 }

@@ -23,8 +23,9 @@ Counters FromKernelCounters(const rf_xdp_counters& kernel, bool monitor = false)
 Counters MergeAfXdpCounters(const Counters& workers, const Counters& program, bool monitor);
 
 // afpacket: tc ingress sees every frame, the workers only those the socket filter lets up, and
-// both classify them. Received and rejected are the larger of the two (the readings are taken
-// at slightly different moments); passed is tc's (it leaves non-test frames to the stack);
+// both classify them (and judge CFM frames as the Y.1731 responder). Received, rejected and
+// the Y.1731 outcomes are the larger of the two (the readings are taken at slightly different
+// moments); passed is tc's (it leaves non-test frames to the stack);
 // reflected, tx_dropped and rx_dropped are the workers', who sent the reflections.
 Counters MergeAfPacketCounters(const Counters& workers, const Counters& tc);
 

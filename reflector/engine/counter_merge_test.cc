@@ -179,5 +179,36 @@ TEST(MergeAfPacketCountersTest, PassedIsTcs) {
   EXPECT_EQ(MergeAfPacketCounters(workers, tc).passed_frames, 3u);
 }
 
+// Y.1731 on afpacket: tc counts the requests the workers answer as answers (not rejects) and
+// every CFM frame it passes by reason; the workers count what came up. Each outcome is the
+// larger reading, so a multicast frame only tc saw still counts.
+TEST(MergeAfPacketCountersTest, Y1731OutcomesAreTheLargerReading) {
+  rf_xdp_counters kernel = {};
+  kernel.cfm_frames[RF_CFM_DMR] = 5;
+  kernel.cfm_answered_bytes = 5 * 60;
+  kernel.cfm_frames[RF_CFM_ADDRESS] = 2;
+  kernel.verdict_frames[RF_ETHERTYPE] = 1;  // a passed CFM frame of another level
+  kernel.verdict_frames[RF_DST_MAC] = 2;    // the multicast ones
+  kernel.cfm_frames[RF_CFM_LEVEL] = 1;
+  kernel.rejected_bytes = 3 * 60;
+  const Counters tc = FromKernelCounters(kernel);
+  EXPECT_EQ(tc.rx_frames, 8u);
+  EXPECT_EQ(tc.rejected_by_reason[RF_ETHERTYPE], 1u);  // the answers are no rejects
+  Counters workers;
+  workers.rx_frames = 6;
+  workers.reflected_frames = 5;
+  workers.y1731[RF_CFM_DMR] = 5;
+  workers.y1731[RF_CFM_LEVEL] = 1;
+  workers.rejected_by_reason[RF_ETHERTYPE] = 1;
+  const Counters out = MergeAfPacketCounters(workers, tc);
+  EXPECT_EQ(out.rx_frames, 8u);
+  EXPECT_EQ(out.reflected_frames, 5u);
+  EXPECT_EQ(out.y1731[RF_CFM_DMR], 5u);
+  EXPECT_EQ(out.y1731[RF_CFM_LEVEL], 1u);
+  EXPECT_EQ(out.y1731[RF_CFM_ADDRESS], 2u);
+  EXPECT_EQ(out.rejected_by_reason[RF_ETHERTYPE], 1u);
+  EXPECT_EQ(out.passed_frames, 3u);
+}
+
 }  // namespace
 }  // namespace reflector::engine

@@ -8,6 +8,13 @@ uint64_t Counters::rejected_frames() const {
   return total;
 }
 
+Dwell Dwell::FromHistogram(const rf_dwell_histogram& histogram) {
+  Dwell out;
+  for (size_t i = 0; i < out.buckets.size(); ++i) out.buckets[i] = histogram.buckets[i];
+  out.sum_ns = histogram.sum_ns;
+  return out;
+}
+
 Dwell& Dwell::operator+=(const Dwell& other) {
   for (size_t i = 0; i < buckets.size(); ++i) buckets[i] += other.buckets[i];
   sum_ns += other.sum_ns;
@@ -34,6 +41,7 @@ Counters& Counters::operator+=(const Counters& other) {
   capture_captured += other.capture_captured;
   capture_dropped += other.capture_dropped;
   dwell += other.dwell;
+  stamp_dwell += other.stamp_dwell;
   workers.insert(workers.end(), other.workers.begin(), other.workers.end());
   return *this;
 }
@@ -55,12 +63,23 @@ void PublishedCounters::Add(const Counters& delta) {
   Bump(tx_dropped_, delta.tx_dropped);
   Bump(rx_dropped_, delta.rx_dropped);
   if (delta.loop_peer != 0) loop_peer_.store(delta.loop_peer, std::memory_order_relaxed);
-  if (delta.dwell.sum_ns != 0 || delta.dwell.buckets[0] != 0) {
-    for (size_t i = 0; i < dwell_buckets_.size(); ++i) {
-      Bump(dwell_buckets_[i], delta.dwell.buckets[i]);
-    }
-    Bump(dwell_sum_ns_, delta.dwell.sum_ns);
+  dwell_.Add(delta.dwell);
+  stamp_dwell_.Add(delta.stamp_dwell);
+}
+
+void PublishedCounters::PublishedDwell::Add(const Dwell& delta) {
+  if (delta.sum_ns == 0 && delta.buckets[0] == 0) return;  // nothing counted, mostly
+  for (size_t i = 0; i < buckets_.size(); ++i) Bump(buckets_[i], delta.buckets[i]);
+  Bump(sum_ns_, delta.sum_ns);
+}
+
+Dwell PublishedCounters::PublishedDwell::Read() const {
+  Dwell out;
+  for (size_t i = 0; i < buckets_.size(); ++i) {
+    out.buckets[i] = buckets_[i].load(std::memory_order_relaxed);
   }
+  out.sum_ns = sum_ns_.load(std::memory_order_relaxed);
+  return out;
 }
 
 Counters PublishedCounters::Read() const {
@@ -83,10 +102,8 @@ Counters PublishedCounters::Read() const {
   out.tx_dropped = tx_dropped_.load(std::memory_order_relaxed);
   out.rx_dropped = rx_dropped_.load(std::memory_order_relaxed);
   out.loop_peer = loop_peer_.load(std::memory_order_relaxed);
-  for (size_t i = 0; i < dwell_buckets_.size(); ++i) {
-    out.dwell.buckets[i] = dwell_buckets_[i].load(std::memory_order_relaxed);
-  }
-  out.dwell.sum_ns = dwell_sum_ns_.load(std::memory_order_relaxed);
+  out.dwell = dwell_.Read();
+  out.stamp_dwell = stamp_dwell_.Read();
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "reflector/packet/cfm.h"
+#include "reflector/packet/dwell.h"
 #include "reflector/packet/packet.h"
 
 namespace reflector::engine {
@@ -22,16 +23,17 @@ struct WorkerCounts {
   friend bool operator==(const WorkerCounts&, const WorkerCounts&) = default;
 };
 
-// How long reflected frames stayed in a userspace worker: from the batch's arrival (Receive
-// returned) to its submission for sending (Transmit returned). Every frame of a batch is read
-// and submitted together, so one pair of clock reads per batch gives each frame's dwell; the
-// frames of a batch count into its bucket as many times as the batch sent frames.
+// How long frames stayed in the reflector, as a histogram in the buckets of
+// reflector/packet/dwell.h (the kernel program's too). Two are kept:
+// * Counters::dwell, reflected frames in a userspace worker: from the batch's arrival (Receive
+//   returned) to its submission for sending (Transmit returned). Every frame of a batch is read
+//   and submitted together, so one pair of clock reads per batch gives each frame's dwell; the
+//   frames of a batch count into its bucket as many times as the batch sent frames.
+// * Counters::stamp_dwell, STAMP answers: T3 - T2, the dwell each answer carries.
 struct Dwell {
   // Upper bounds of the buckets, in ns; a last bucket takes the rest (+Inf).
-  static constexpr std::array<uint64_t, 14> kBoundsNs = {
-      1000,    2000,    5000,    10000,    20000,    50000,    100000,
-      200000,  500000,  1000000, 2000000, 5000000, 10000000, 100000000};
-  std::array<uint64_t, kBoundsNs.size() + 1> buckets = {};  // frames per bucket, not cumulative
+  static constexpr std::array<uint64_t, RF_DWELL_BOUNDS> kBoundsNs = {RF_DWELL_BOUNDS_NS};
+  std::array<uint64_t, RF_DWELL_BUCKETS> buckets = {};  // frames per bucket, not cumulative
   uint64_t sum_ns = 0;
 
   // The frames counted (the buckets added up, so that a reading is always consistent).
@@ -42,11 +44,11 @@ struct Dwell {
   }
 
   void Add(uint64_t dwell_ns, uint64_t count) {
-    size_t i = 0;
-    while (i < kBoundsNs.size() && dwell_ns > kBoundsNs[i]) ++i;
-    buckets[i] += count;
+    buckets[rf_dwell_bucket(dwell_ns)] += count;
     sum_ns += dwell_ns * count;
   }
+  // A kernel program's histogram (dwell.h), its CPUs summed.
+  static Dwell FromHistogram(const rf_dwell_histogram& histogram);
   Dwell& operator+=(const Dwell& other);
   friend bool operator==(const Dwell&, const Dwell&) = default;
 };
@@ -76,6 +78,8 @@ struct Counters {
   uint64_t capture_dropped = 0;
   // Userspace workers only (afxdp, afpacket, dpdk); empty for xdp.
   Dwell dwell;
+  // STAMP answers, from whoever sent them: the XDP program (xdp) or the workers.
+  Dwell stamp_dwell;
   // Per worker, in queue order (the engine fills it when it adds its workers up; empty for
   // xdp, whose frames never reach userspace). Adding snapshots lists both sets of workers.
   std::vector<WorkerCounts> workers;
@@ -100,6 +104,16 @@ class PublishedCounters {
     if (delta)
       field.store(field.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
   }
+  // A Dwell published the same way.
+  class PublishedDwell {
+   public:
+    void Add(const Dwell& delta);
+    Dwell Read() const;
+
+   private:
+    std::array<std::atomic<uint64_t>, RF_DWELL_BUCKETS> buckets_{};
+    std::atomic<uint64_t> sum_ns_{0};
+  };
 
   std::atomic<uint64_t> rx_frames_{0};
   std::atomic<uint64_t> rx_bytes_{0};
@@ -113,8 +127,8 @@ class PublishedCounters {
   std::atomic<uint64_t> tx_dropped_{0};
   std::atomic<uint64_t> rx_dropped_{0};
   std::atomic<uint64_t> loop_peer_{0};
-  std::array<std::atomic<uint64_t>, Dwell::kBoundsNs.size() + 1> dwell_buckets_{};
-  std::atomic<uint64_t> dwell_sum_ns_{0};
+  PublishedDwell dwell_;
+  PublishedDwell stamp_dwell_;
 };
 
 }  // namespace reflector::engine

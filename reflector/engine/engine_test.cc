@@ -11,6 +11,7 @@
 #include "reflector/packet/config.h"
 #include "reflector/packet/testing/frame_builder.h"
 #include "reflector/packet/testing/frame_table.h"
+#include "reflector/packet/testing/stamp_frames.h"
 
 namespace reflector::engine {
 namespace {
@@ -71,6 +72,37 @@ TEST(Worker, ReflectsExactlyTheTestFramesAndCountsEveryVerdict) {
   EXPECT_EQ(io.Outstanding(), 0u);
   EXPECT_EQ(io.bad_returns(), 0u);
   EXPECT_EQ(io.released(), expected.rejected_frames());
+}
+
+// STAMP's reflector dwell (issue 15): every answer counted once with the T3 - T2 it carries
+// (exactly, with PTP timestamps: an NTP fraction rounds), nothing in monitor mode.
+TEST(Worker, StampAnswersCountTheDwellTheyCarry) {
+  absl::StatusOr<packet::CompiledConfig> compiled =
+      packet::Compile(packet::testing::StampTestFilter());
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  size_t ptp_answers = 0;
+  for (const packet::testing::StampCase& c : packet::testing::StampTable()) {
+    SCOPED_TRACE(c.name);
+    const bool answered = c.verdict == Verdict::kReflect;
+    for (const bool monitor : {false, true}) {
+      MemoryIo io;
+      SharedConfig config(compiled->wire);
+      Worker worker(io, config, monitor);
+      io.Inject(c.frame());
+      ASSERT_TRUE(worker.RunBatch(absl::ZeroDuration()).ok());
+      const Dwell dwell = worker.counters().stamp_dwell;
+      EXPECT_EQ(dwell.frames(), answered && !monitor ? 1u : 0u);
+      if (!answered || monitor) continue;
+      ASSERT_EQ(io.sent().size(), 1u);
+      EXPECT_EQ(dwell.buckets[rf_dwell_bucket(dwell.sum_ns)], 1u);
+      if ((c.payload[12] & 0x40) != 0) {  // Z: PTP seconds and nanoseconds
+        const size_t udp = packet::Classify(c.frame(), compiled->wire).where.l4_offset;
+        EXPECT_EQ(dwell.sum_ns, packet::testing::StampPtpDwellNs(io.sent()[0], udp));
+        ++ptp_answers;
+      }
+    }
+  }
+  EXPECT_GT(ptp_answers, 0u);
 }
 
 TEST(Worker, EmptyReceiveCountsNothing) {

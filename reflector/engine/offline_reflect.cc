@@ -2,20 +2,23 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "reflector/packet/stamp_sessions.h"
 
 namespace reflector::engine {
 
 OfflineResult ReflectFrames(const std::vector<CapturedFrame>& frames, const rf_config& config) {
   OfflineResult result;
+  packet::RuleHint hint;
+  packet::StampSessions stamp_sessions;  // a stateful STAMP reflector numbers in frame order
   for (const CapturedFrame& frame : frames) {
     ++result.frames;
     CapturedFrame copy = frame;
-    packet::Classification verdict = packet::Classify(copy.bytes, config);
+    packet::Classification verdict = packet::Classify(copy.bytes, config, hint);
     // The clock only for STAMP, whose answer may be longer than the frame (stamp.h).
     if (verdict.reflect() &&
-        !packet::ReflectInVector(
-            copy.bytes, verdict.where, config,
-            (verdict.where.actions & RF_ACTION_STAMP) ? packet::TaiNowNs() : 0)) {
+        !packet::ReflectInVector(copy.bytes, verdict.where, config,
+                                 (verdict.where.actions & RF_ACTION_STAMP) ? packet::TaiNowNs() : 0,
+                                 nullptr, &stamp_sessions)) {
       verdict.verdict = packet::Verdict::kTooShort;  // unreachable for a kReflect result
     }
     ++result.verdicts[static_cast<int>(verdict.verdict)];

@@ -1,11 +1,14 @@
 // ns per frame of a worker's session count (session_table.h), the cost sessions add to each
 // reflected frame: bazel run -c opt //reflector/engine:session_benchmark
-// Compare with //reflector/packet:packet_benchmark, the classify-and-reflect work per frame.
+// BM_WorkerFrame times a worker's per-frame work with and without it (issue 15: "within 10 %");
+// take its two halves in turns: --benchmark_repetitions=5
+// --benchmark_enable_random_interleaving=true.
 #include <cstdint>
 #include <vector>
 
 #include "benchmark/benchmark.h"
 #include "reflector/engine/session_table.h"
+#include "reflector/packet/config.h"
 #include "reflector/packet/packet.h"
 #include "reflector/packet/testing/frame_builder.h"
 
@@ -52,6 +55,52 @@ BENCHMARK(BM_Count)
     ->Args({4, 1})
     ->Args({64, 1})
     ->Args({1024, 1});
+
+// A worker's work on a reflected frame (worker.cc) without the batch's: classify, count the
+// session (kSessions), reflect in place. `streams` testers round-robin, one buffer each; a
+// frame's reflection is a test frame too (the bench's configuration, tools/bench/prog_cost.cc:
+// both MACs in the NetAlly OUI, the interface MAC a third one and its filter off, port 3842 at
+// both ends), so every iteration reflects and each stream is two sessions, one per direction.
+template <bool kSessions>
+void BM_WorkerFrame(benchmark::State& state) {
+  packet::FilterConfig filter;
+  filter.interface_mac = {0x02, 0x00, 0x5e, 0x10, 0x00, 0x99};
+  filter.dst_mac_filter = false;
+  const absl::StatusOr<rf_config> config = packet::ToWire(filter);
+  if (!config.ok()) {
+    state.SkipWithError("the config does not compile");
+    return;
+  }
+  std::vector<std::vector<uint8_t>> frames;
+  for (int s = 0; s < state.range(0); ++s) {
+    frames.push_back(FrameBuilder()
+                         .DstMac({0x00, 0xc0, 0x17, 0x10, 0x00, 0x02})
+                         .Ipv4({198, 18, 0, 1}, {198, 18, static_cast<uint8_t>(1 + s / 250),
+                                                 static_cast<uint8_t>(2 + s % 250)})
+                         .Ports(RF_DEFAULT_PORT, RF_DEFAULT_PORT)
+                         .Custom("RFC2544")
+                         .Build());
+  }
+  SessionTable table;
+  packet::RuleHint hint;
+  size_t i = 0;
+  for (auto _ : state) {
+    const absl::Span<uint8_t> frame = absl::MakeSpan(frames[i]);
+    const packet::Classification result = packet::Classify(frame, *config, hint);
+    if (!result.reflect()) {
+      state.SkipWithError("a frame was not reflected");
+      return;
+    }
+    if (kSessions) table.Count(frame, result.where);
+    benchmark::DoNotOptimize(packet::ReflectInPlace(frame, result.where, *config, 0));
+    if (++i == frames.size()) i = 0;
+  }
+  table.Publish();
+  benchmark::DoNotOptimize(table.Read());
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK_TEMPLATE(BM_WorkerFrame, false)->ArgName("streams")->Arg(1)->Arg(64);
+BENCHMARK_TEMPLATE(BM_WorkerFrame, true)->ArgName("streams")->Arg(1)->Arg(64);
 
 }  // namespace
 }  // namespace reflector::engine

@@ -95,9 +95,11 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
                           result.reflect() && !monitor_;
     if (result.reflect()) sessions_.Count(bytes, result.where);  // as received
     platform::Frame answer = frame;
+    uint64_t stamp_t3 = 0;  // set for a STAMP answer: its T3
     if (result.reflect() && !monitor_) {
-      const size_t length = packet::Reflect(absl::MakeSpan(frame.data, room), frame.length,
-                                            result.where, config_, stamp_t2);
+      const size_t length =
+          packet::Reflect(absl::MakeSpan(frame.data, room), frame.length, result.where, config_,
+                          stamp_t2, &stamp_t3, &stamp_sessions_);
       if (length == 0) {
         // Unreachable for a kReflect result of this frame; fail closed rather than send it.
         result.verdict = packet::Verdict::kTooShort;
@@ -109,6 +111,8 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
       }
     }
     if (result.reflect()) {
+      // The dwell the answer carries (T3 - T2); a clock stepped back in between counts as none.
+      if (stamp_t3 != 0) batch.stamp_dwell.Add(stamp_t3 > stamp_t2 ? stamp_t3 - stamp_t2 : 0, 1);
       const size_t rule = result.where.rule & (RF_MAX_RULES - 1);
       ++batch.reflected_by_rule[rule];
       batch.reflected_bytes_by_rule[rule] += frame.length;

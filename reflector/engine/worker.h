@@ -20,6 +20,7 @@
 #include "reflector/packet/guard_stage.h"
 #include "reflector/packet/loop_guard.h"
 #include "reflector/packet/packet.h"
+#include "reflector/packet/stamp_sessions.h"
 
 namespace reflector::engine {
 
@@ -72,6 +73,7 @@ class Worker {
   uint64_t config_version_ = 0;
   packet::RuleHint rule_hint_;  // the rule of the last frame reflected
   packet::SlmCounters slm_counters_;  // the Y.1731 responder's SLR counts (cfm_responder.h)
+  packet::StampSessions stamp_sessions_;  // the stateful STAMP reflector's (stamp_sessions.h)
   packet::LoopGuard loop_guard_;  // this worker's frames, as the XDP program keeps per CPU
   capture::CaptureTap* const tap_;
   packet::RateBuckets* const rate_buckets_;

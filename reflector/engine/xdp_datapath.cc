@@ -53,7 +53,13 @@ class XdpDataPath : public DataPath {
 
   Counters ReadCounters() const override {
     absl::StatusOr<rf_xdp_counters> kernel = program_->ReadCounters();
-    return kernel.ok() ? FromKernelCounters(*kernel, action_ == xdp::Action::kMonitor) : Counters();
+    if (!kernel.ok()) return Counters();
+    Counters counters = FromKernelCounters(*kernel, action_ == xdp::Action::kMonitor);
+    // The program answers STAMP itself here (afxdp leaves it to the workers).
+    if (absl::StatusOr<rf_dwell_histogram> stamp = program_->ReadStampDwell(); stamp.ok()) {
+      counters.stamp_dwell = Dwell::FromHistogram(*stamp);
+    }
+    return counters;
   }
 
   // The daemon notices a vanished interface itself, for every data path.

@@ -73,9 +73,13 @@ struct rf_cfm_slm_key {
 /*
  * What the responder does with the frame: an answer (RF_CFM_LBR, _DMR, _SLR; `*cfm_off` is
  * then the CFM header's offset), a reason to pass it, or RF_CFM_NOT_CFM. Reads only.
+ * `stripped_tag` is 0, or RF_STRIPPED_TAG | TCI of an outer tag the kernel took out of the
+ * bytes (tc's skb metadata), which then counts as the frame's first tag, as in
+ * rf_classify_exact.
  */
-RF_INLINE __u32 rf_cfm_parse(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
-                             __u32 *cfm_off) {
+RF_INLINE __u32 rf_cfm_parse_tagged(const __u8 *data, const __u8 *end,
+                                    const struct rf_config *cfg, __u32 stripped_tag,
+                                    __u32 *cfm_off) {
   /* Off, or the daemon's lease ran out (--lease: reflect nothing), which stops the answers
    * too: the frame goes on to the classifier, which rejects it, and to the stack. */
   if (!(cfg->cfm.flags & RF_CFM_ON) || (cfg->guard.flags & RF_GUARD_LEASE_EXPIRED)) {
@@ -95,6 +99,11 @@ RF_INLINE __u32 rf_cfm_parse(const __u8 *data, const __u8 *end, const struct rf_
     type = rf_load_be16(data + type_off);
   }
   if (type != RF_ETHERTYPE_CFM) return RF_CFM_NOT_CFM;
+  if (stripped_tag & RF_STRIPPED_TAG) { /* the outer tag, in front of those in the bytes */
+    if (tags >= RF_MAX_VLAN_TAGS) return RF_CFM_NOT_CFM;
+    tags++;
+    outer_vid = (__u16)(stripped_tag & 0x0fff);
+  }
 
   /* A CFM frame: from here on every refusal has a reason. The sender first: the answer goes
    * there, so it must be one station that is not us. */
@@ -145,6 +154,12 @@ RF_INLINE __u32 rf_cfm_parse(const __u8 *data, const __u8 *end, const struct rf_
   if (!RF_FITS(data, off, RF_CFM_HLEN + tlv_offset + 1, end)) return RF_CFM_MALFORMED;
   *cfm_off = off;
   return outcome;
+}
+
+/* rf_cfm_parse_tagged of a frame with all its tags in its bytes (XDP, the workers). */
+RF_INLINE __u32 rf_cfm_parse(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
+                             __u32 *cfm_off) {
+  return rf_cfm_parse_tagged(data, end, cfg, 0, cfm_off);
 }
 
 /* The SLR counter's key of an SLM that rf_cfm_parse found at `cfm_off`. Returns 0, or -1 if

@@ -166,7 +166,8 @@ int Intern(std::vector<T>& table, const T& value, size_t capacity) {
 
 // The rules of the stamp or twamp-light profile: one per port range.
 void AddResponderRules(absl::string_view name, Responder responder,
-                       const std::vector<PortRange>& ports, std::vector<Rule>& rules) {
+                       const std::vector<PortRange>& ports, bool stateful,
+                       std::vector<Rule>& rules) {
   for (size_t i = 0; i < ports.size(); ++i) {
     Rule rule;
     rule.name = i == 0 ? std::string(name) : absl::StrCat(name, "-", i + 1);
@@ -174,6 +175,7 @@ void AddResponderRules(absl::string_view name, Responder responder,
     rule.pattern = StampLengthPattern();
     rule.mode = Mode::kAll;
     rule.responder = responder;
+    rule.stateful = stateful;
     rules.push_back(std::move(rule));
   }
 }
@@ -227,14 +229,16 @@ absl::StatusOr<std::vector<Rule>> RuleTable(const FilterConfig& config) {
     if (config.stamp_ports.empty()) {
       return absl::InvalidArgumentError("the stamp profile needs stamp_ports (default 862)");
     }
-    AddResponderRules("stamp", Responder::kStamp, config.stamp_ports, rules);
+    AddResponderRules("stamp", Responder::kStamp, config.stamp_ports, config.stamp_stateful,
+                      rules);
   }
   if (config.profiles & ProfileBit(Profile::kTwampLight)) {
     if (config.twamp_light_ports.empty()) {
       return absl::InvalidArgumentError(
           "the twamp-light profile needs twamp_light_ports (TWAMP-Light has no port of its own)");
     }
-    AddResponderRules("twamp-light", Responder::kTwampLight, config.twamp_light_ports, rules);
+    AddResponderRules("twamp-light", Responder::kTwampLight, config.twamp_light_ports,
+                      config.stamp_stateful, rules);
   }
 
   if (rules.empty() && !(config.profiles & ProfileBit(Profile::kY1731))) {
@@ -326,6 +330,7 @@ absl::StatusOr<CompiledConfig> Compile(const FilterConfig& config) {
     if (rule.responder != Responder::kNone) {
       out.actions |= RF_ACTION_STAMP;
       if (rule.responder == Responder::kTwampLight) out.actions |= RF_ACTION_TWAMP;
+      if (rule.stateful) out.actions |= RF_ACTION_STAMP_STATEFUL;
       wire.flags |= RF_CFG_STAMP;
     }
     out.ouis = rule.ouis.empty() ? RF_ANY_OUI : 0;
@@ -643,6 +648,7 @@ std::string DescribeRule(const Rule& rule) {
   }
   if (rule.responder == Responder::kStamp) out += ", stamp";
   if (rule.responder == Responder::kTwampLight) out += ", twamp-light";
+  if (rule.responder != Responder::kNone && rule.stateful) out += " (stateful)";
   return out;
 }
 

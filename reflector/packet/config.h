@@ -77,6 +77,8 @@ struct Rule {
   RateLimit source_rate_limit;
   // Mode all, and a payload pattern that ends at or after byte 44 (StampLengthPattern).
   Responder responder = Responder::kNone;
+  // With a responder: a stateful Session-Reflector (RF_ACTION_STAMP_STATEFUL).
+  bool stateful = false;
   friend bool operator==(const Rule&, const Rule&) = default;
 };
 
@@ -119,6 +121,8 @@ struct FilterConfig {
   std::vector<PortRange> stamp_ports =
       std::vector<PortRange>(1, PortRange{RF_STAMP_PORT, RF_STAMP_PORT});
   std::vector<PortRange> twamp_light_ports;
+  // stamp / twamp-light rules: a stateful Session-Reflector (stamp_session.h).
+  bool stamp_stateful = false;
   // y1731 profile (cfm.h): the MEG level answered, the VLAN (unset: untagged or any tags the
   // `vlan` setting allows; 0: untagged only), LBM to the class-1 multicast address, and the
   // Responder MEP ID an SLR carries.

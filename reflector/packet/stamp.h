@@ -143,6 +143,22 @@ RF_INLINE void rf_stamp_grow_headers(__u8 *ip, __u8 *udp, int v6, __u32 ip_hlen,
   rf_store_be16(udp + 6, updated);
 }
 
+/* The IP and UDP header offsets `res` gives, masked behind RF_OPAQUE: the verifier keeps packet
+ * bounds only for a pointer whose offset it knows to be small, and clang would otherwise drop
+ * the mask after the range check and test a copy of the value it then adds. Returns 0, or -1
+ * past the classifier's limits. */
+RF_INLINE int rf_stamp_offsets(const struct rf_result *res, __u32 *l3_off, __u32 *l4_off) {
+  __u32 l3 = res->l3_offset;
+  __u32 l4 = res->l4_offset;
+  RF_OPAQUE(l3);
+  RF_OPAQUE(l4);
+  l3 &= 0x1f;
+  l4 &= 0x7f;
+  *l3_off = l3;
+  *l4_off = l4;
+  return l3 > RF_MAX_L3_OFFSET || l4 > RF_MAX_L4_OFFSET ? -1 : 0;
+}
+
 /*
  * Step one, for a frame that rf_classify_* found RF_REFLECT by a rule with RF_ACTION_STAMP:
  * checks that the STAMP packet is in the frame, swaps MACs, addresses and ports (mode all),
@@ -155,16 +171,9 @@ RF_INLINE void rf_stamp_grow_headers(__u8 *ip, __u8 *udp, int v6, __u32 ip_hlen,
 RF_INLINE int rf_stamp_build(__u8 *data, const __u8 *end, const struct rf_result *res,
                              const struct rf_stamp_clock *clock, __u64 t2_tai_ns,
                              struct rf_stamp_pending *pending) {
-  /* Masked behind RF_OPAQUE: the verifier keeps packet bounds only for a pointer whose offset
-   * it knows to be small, and clang would otherwise drop the mask after the range check and
-   * test a copy of the value it then adds. */
-  __u32 l3_off = res->l3_offset;
-  __u32 l4_off = res->l4_offset;
-  RF_OPAQUE(l3_off);
-  RF_OPAQUE(l4_off);
-  l3_off &= 0x1f;
-  l4_off &= 0x7f;
-  if (l3_off > RF_MAX_L3_OFFSET || l4_off > RF_MAX_L4_OFFSET) return -1;
+  __u32 l3_off = 0;
+  __u32 l4_off = 0;
+  if (rf_stamp_offsets(res, &l3_off, &l4_off) != 0) return -1;
   if (res->mode != RF_MODE_ALL || res->udp_length < RF_UDP_HLEN + RF_STAMP_MIN_LEN) return -1;
   const __u32 payload_off = l4_off + RF_UDP_HLEN;
   const __u32 len = res->udp_length - RF_UDP_HLEN; /* the sender's packet */

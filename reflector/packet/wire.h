@@ -147,6 +147,9 @@ enum rf_mode {
  * a clock (rf_reflect alone) must not reflect such a frame. */
 #define RF_ACTION_STAMP 0x02
 #define RF_ACTION_TWAMP 0x04 /* with RF_ACTION_STAMP: TWAMP-Light, bytes 14..15 are MBZ, not SSID */
+/* With RF_ACTION_STAMP: a stateful Session-Reflector (RFC 8972 §4): the answer's sequence
+ * number is the reflector's own count of the session's packets (stamp_session.h). */
+#define RF_ACTION_STAMP_STATEFUL 0x08
 
 /* rf_rule.flags */
 /* No frame that this rule matches can match an earlier rule (they differ in a payload byte,

@@ -14,11 +14,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "reflector/packet/testing/frame_builder.h"
+#include "reflector/packet/testing/stamp_frames.h"
 #include "testing/daemon/datapath_lab_test.h"
 #include "testing/lab/command.h"
 #include "testing/lab/reflector_lab.h"
@@ -214,6 +216,74 @@ TEST_P(ReflectordHttpTest, StatsMetricsConfigAndEvents) {
   absl::StatusOr<int> code = daemon->Wait(kTimeout);
   ASSERT_TRUE(code.ok()) << code.status();
   EXPECT_EQ(*code, 0) << daemon->Describe();
+}
+
+// A STAMP run (issue 15): every answer is in reflector_stamp_dwell_seconds, from the XDP
+// program (xdp) or the workers (afxdp), and in /api/v1/stats' stamp_dwell, and the sum is the
+// T3 - T2 the answers carry (PTP timestamps, seconds and nanoseconds: exact). promtool accepts
+// the scrape.
+TEST_P(ReflectordHttpTest, StampDwellInMetricsAndStats) {
+  std::vector<std::string> flags = DataPathFlags();
+  flags.push_back("--profile=ito,stamp");
+  flags.push_back("--stats_interval=0");
+  absl::StatusOr<lab::LabProcess> daemon = lab_->StartReflectord(flags);
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  ASSERT_TRUE(daemon->WaitForStderr("http: serving", kTimeout).ok()) << daemon->Describe();
+  constexpr int kPackets = 5;
+  for (int i = 0; i < kPackets; ++i) {
+    const std::vector<uint8_t> sender =
+        FrameBuilder()
+            .Ports(40000 + i, RF_STAMP_PORT)
+            .Payload(packet::testing::StampSenderPayload(i, 0, RF_STAMP_Z | 1, 0))
+            .Build();
+    ASSERT_TRUE(lab_->Send(sender).ok());
+  }
+  absl::StatusOr<lab::Capture> capture = lab_->Collect(kPackets, kTimeout);
+  ASSERT_TRUE(capture.ok()) << capture.status();
+  ASSERT_EQ(capture->returned.size(), static_cast<size_t>(kPackets)) << daemon->Describe();
+  constexpr size_t kUdp = RF_ETH_HLEN + RF_IPV4_MIN_HLEN;  // untagged IPv4
+  uint64_t carried_ns = 0;
+  for (const lab::Frame& answer : capture->returned) {
+    ASSERT_GE(answer.size(), kUdp + RF_UDP_HLEN + RF_STAMP_LEN);
+    carried_ns += packet::testing::StampPtpDwellNs(answer, kUdp);
+  }
+
+  absl::StatusOr<lab::NetnsEntry> inside = lab_->Enter(lab::End::kReflector);
+  ASSERT_TRUE(inside.ok()) << inside.status();
+  httplib::Client client("127.0.0.1", 9842);
+  client.set_read_timeout(5);
+  httplib::Result metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  ASSERT_EQ(metrics->status, 200);
+  std::ofstream(OutputPath(absl::StrCat("stamp-metrics-", GetParam(), ".txt"))) << metrics->body;
+  const std::string scrape = TempPath("stamp-scrape.txt");
+  std::ofstream(scrape) << metrics->body;
+  absl::StatusOr<std::string> promtool =
+      lab::RunCommandOutput({"sh", "-c", "promtool check metrics < " + scrape});
+  EXPECT_TRUE(promtool.ok()) << promtool.status();
+  EXPECT_TRUE(absl::StrContains(metrics->body, "\n# TYPE reflector_stamp_dwell_seconds histogram\n"))
+      << metrics->body;
+  EXPECT_TRUE(absl::StrContains(metrics->body,
+                                absl::StrCat("\nreflector_stamp_dwell_seconds_count ", kPackets, "\n")))
+      << metrics->body;
+  EXPECT_TRUE(absl::StrContains(
+      metrics->body,
+      absl::StrCat("\nreflector_stamp_dwell_seconds_bucket{le=\"+Inf\"} ", kPackets, "\n")))
+      << metrics->body;
+  EXPECT_TRUE(absl::StrContains(metrics->body,
+                                absl::StrFormat("\nreflector_stamp_dwell_seconds_sum %.9f\n",
+                                                carried_ns / 1e9)))
+      << metrics->body;
+
+  httplib::Result stats = client.Get("/api/v1/stats");
+  ASSERT_TRUE(stats);
+  ASSERT_EQ(stats->status, 200) << stats->body;
+  const json api = json::parse(stats->body, nullptr, false);
+  EXPECT_EQ(api["stamp_dwell"]["count"], kPackets) << stats->body;
+  EXPECT_EQ(api["stamp_dwell"]["sum_ns"], carried_ns) << stats->body;
+
+  ASSERT_TRUE(daemon->Signal(SIGTERM).ok());
+  ASSERT_TRUE(daemon->Wait(kTimeout).ok());
 }
 
 // reflectorctl in the reflector's namespace, run to its exit.

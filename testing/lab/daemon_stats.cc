@@ -54,6 +54,9 @@ absl::StatusOr<DaemonCounters> ParseLastStatsLine(absl::string_view stdout_text)
   REFLECTOR_ASSIGN_OR_RETURN(counters.rejected, NonZeroCounts(line, "rejected"));
   REFLECTOR_ASSIGN_OR_RETURN(counters.reflected_by_rule,
                              NonZeroCounts(line, "reflected_by_rule"));
+  if (line.contains("y1731")) {
+    REFLECTOR_ASSIGN_OR_RETURN(counters.y1731, NonZeroCounts(line, "y1731"));
+  }
   if (!line.contains("workers") || !line["workers"].is_array()) {
     return absl::InvalidArgumentError(absl::StrCat("no list \"workers\" in ", line.dump()));
   }

@@ -28,6 +28,9 @@ struct DaemonCounters {
   std::map<std::string, uint64_t> rejected;                // by reason name, zeros left out
   std::map<std::string, uint64_t> reflected_by_rule;       // by rule name, zeros left out
   std::vector<WorkerShare> workers;                        // in queue order; none for xdp
+  // The Y.1731 responder's outcomes (lbr, dmr, ..., level, address), zeros left out; empty
+  // when the line has none (nothing counted yet).
+  std::map<std::string, uint64_t> y1731;
   // Frames rejected for `reason` ("loop", "rate_limited", ...); 0 when none.
   uint64_t Rejected(const std::string& reason) const {
     const auto it = rejected.find(reason);

@@ -26,11 +26,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -104,6 +106,10 @@ ABSL_FLAG(bool, prog_cost_only, false,
 ABSL_FLAG(bool, scrape_check, false,
           "Only the scrape check (issue 15): xdp flat out, --xdp_pairs times without and with "
           "a scraper of reflectord's /metrics every 100 ms, and the reflected rates' ratio.");
+ABSL_FLAG(std::vector<std::string>, capture_check, {},
+          "Only the capture check (issue 21) on these data paths (e.g. xdp,afxdp,afpacket): "
+          "each flat out, --xdp_pairs times without and with a capture of 1 in 1000 reflected "
+          "frames at most 1000 a second, the reflected rates' ratio and the captured counts.");
 ABSL_FLAG(int, tester_cpu, 0, "CPU for ito-tester (and so for the veth NAPI it drives); -1: any.");
 ABSL_FLAG(int, reflector_cpu, 1, "CPU for reflectord's userspace workers; -1: any.");
 ABSL_FLAG(int, nice, -20,
@@ -197,9 +203,10 @@ absl::Status InReflectorNamespace(const lab::ReflectorLab& bench_lab, Attach att
 // One reflector running on the reflector end: the baseline program, or reflectord.
 class ReflectorUnderTest {
  public:
-  static absl::StatusOr<std::unique_ptr<ReflectorUnderTest>> Start(lab::ReflectorLab& bench_lab,
-                                                                   const std::string& name,
-                                                                   const Settings& settings) {
+  // `extra`: more flags for reflectord (the on/off checks' "on").
+  static absl::StatusOr<std::unique_ptr<ReflectorUnderTest>> Start(
+      lab::ReflectorLab& bench_lab, const std::string& name, const Settings& settings,
+      const std::vector<std::string>& extra = {}) {
     std::unique_ptr<ReflectorUnderTest> r(new ReflectorUnderTest(name));
     if (name == kBaseline) {
       REFLECTOR_RETURN_IF_ERROR(InReflectorNamespace(bench_lab, [&](int ifindex) -> absl::Status {
@@ -224,6 +231,7 @@ class ReflectorUnderTest {
     if (name != "xdp" && settings.reflector_cpu >= 0) {
       flags.push_back(absl::StrCat("--cpus=", settings.reflector_cpu));
     }
+    flags.insert(flags.end(), extra.begin(), extra.end());
     // Returns once the banner is out, when the data path runs: from then on frames are reflected.
     REFLECTOR_ASSIGN_OR_RETURN(lab::LabProcess daemon, bench_lab.StartReflectord(flags));
     r->daemon_.emplace(std::move(daemon));
@@ -406,29 +414,43 @@ class Scraper {
   std::thread thread_;
 };
 
-// The scrape check: per frame size, `pairs` alternating xdp max-load runs without and with a
-// Scraper every 100 ms, each with reflectord started afresh. Prints each pair's reflected
-// rates and the median ratio (a benchmark, not a test: the machine's noise is in it). False
-// when a run failed.
-bool ScrapeCheck(lab::ReflectorLab& bench_lab, Tester& tester, const Settings& settings,
-                 int pairs) {
+// What an on/off check compares: one data path flat out with reflectord started afresh each
+// run, without and with something switched on (extra flags, a scraper of /metrics).
+struct OnOffCheck {
+  std::string name;        // "scrape check"
+  std::string datapath;    // "xdp"
+  std::string on_what;     // "with /metrics scraped every 100ms"
+  std::vector<std::string> on_flags;
+  bool scrape = false;
+  // Given the "on" run's reflectord summary, a note on it (counts) and whether it is right.
+  std::function<std::pair<std::string, bool>(const std::string& summary)> judge_on;
+};
+
+// Per frame size, `pairs` alternating max-load runs without and with `check`'s "on". Prints
+// each pair's reflected rates and the median ratio (a benchmark, not a test: the machine's
+// noise is in it; the target is >= 0.98). False when a run failed or judge_on said so.
+bool RunOnOffCheck(lab::ReflectorLab& bench_lab, Tester& tester, const Settings& settings,
+                   int pairs, const OnOffCheck& check) {
   constexpr absl::Duration kScrapePeriod = absl::Milliseconds(100);
   bool complete = true;
   for (const size_t size : settings.sizes) {
-    PairRuns runs;  // baseline_fps: without scraping; xdp_fps: with
+    PairRuns runs;  // baseline_fps: off; xdp_fps: on
     runs.frame_size = size;
     int scrapes = 0;
     int failed = 0;
+    std::string on_notes;
     for (int i = 0; i < pairs && runs.error.empty(); ++i) {
-      for (const bool scrape : {false, true}) {
-        absl::StatusOr<std::unique_ptr<ReflectorUnderTest>> reflector =
-            ReflectorUnderTest::Start(bench_lab, "xdp", settings);
+      for (const bool on : {false, true}) {
+        absl::StatusOr<std::unique_ptr<ReflectorUnderTest>> reflector = ReflectorUnderTest::Start(
+            bench_lab, check.datapath, settings,
+            on ? check.on_flags : std::vector<std::string>{});
         if (!reflector.ok()) {
-          runs.error = absl::StrCat("xdp did not start: ", reflector.status().message());
+          runs.error = absl::StrCat(check.datapath, " did not start: ",
+                                    reflector.status().message());
           break;
         }
         std::optional<Scraper> scraper;
-        if (scrape) scraper.emplace(bench_lab, kScrapePeriod);
+        if (on && check.scrape) scraper.emplace(bench_lab, kScrapePeriod);
         const absl::StatusOr<nlohmann::json> result = FlatOut(tester, settings, size);
         if (scraper) {
           scrapes += scraper->ok();
@@ -441,12 +463,18 @@ bool ScrapeCheck(lab::ReflectorLab& bench_lab, Tester& tester, const Settings& s
                                                 : stopped.status().message());
           break;
         }
-        (scrape ? runs.xdp_fps : runs.baseline_fps).push_back(Number(*result, "rx_fps"));
+        if (on && check.judge_on) {
+          const auto [note, right] = check.judge_on(*stopped);
+          absl::StrAppend(&on_notes, on_notes.empty() ? "" : "; ", note);
+          complete = complete && right;
+        }
+        (on ? runs.xdp_fps : runs.baseline_fps).push_back(Number(*result, "rx_fps"));
       }
     }
     if (!runs.error.empty()) {
       complete = false;
-      std::printf("scrape check, %zu-byte frames: %s\n", size, runs.error.c_str());
+      std::printf("%s, %s, %zu-byte frames: %s\n", check.name.c_str(), check.datapath.c_str(),
+                  size, runs.error.c_str());
       continue;
     }
     std::string each;
@@ -454,15 +482,72 @@ bool ScrapeCheck(lab::ReflectorLab& bench_lab, Tester& tester, const Settings& s
       absl::StrAppend(&each, i ? ", " : "", absl::StrFormat("%.0f / %.0f", runs.xdp_fps[i],
                                                             runs.baseline_fps[i]));
     }
+    if (check.scrape) {
+      on_notes = absl::StrFormat("%d scrapes answered, %d failed", scrapes, failed);
+      complete = complete && failed == 0;
+    }
     const std::optional<double> ratio = MedianPairRatio(runs);
     std::printf(
-        "scrape check, %zu-byte frames: reflected frames/s with /metrics scraped every %s / "
-        "without: %s; median ratio %.3f (%d scrapes answered, %d failed; the target: >= 0.98)\n",
-        size, absl::FormatDuration(kScrapePeriod).c_str(), each.c_str(), ratio.value_or(0),
-        scrapes, failed);
-    complete = complete && failed == 0;
+        "%s, %s, %zu-byte frames: reflected frames/s %s / without: %s; median ratio %.3f "
+        "(the target: >= 0.98); %s\n",
+        check.name.c_str(), check.datapath.c_str(), size, check.on_what.c_str(), each.c_str(),
+        ratio.value_or(0), on_notes.c_str());
   }
   return complete;
+}
+
+// The scrape check (issue 15): xdp with a Prometheus scraper of /metrics every 100 ms.
+OnOffCheck ScrapeCheck() {
+  OnOffCheck check;
+  check.name = "scrape check";
+  check.datapath = "xdp";
+  check.on_what = "with /metrics scraped every 100ms";
+  check.scrape = true;
+  return check;
+}
+
+constexpr int kCaptureCheckSample = 1000;
+constexpr int kCaptureCheckRate = 1000;
+
+// The capture check (issue 21): a capture of 1 in 1000 reflected frames, at most 1000 a
+// second, on `datapath`. The capture must hold its limits at max load: no more frames than
+// the rate allows over the daemon's run (plus one window of the per-second bound), and some.
+OnOffCheck CaptureCheck(const Settings& settings, const std::string& datapath) {
+  OnOffCheck check;
+  check.name = "capture check";
+  check.datapath = datapath;
+  check.on_what = absl::StrFormat("with a capture of 1 in %d reflected, at most %d/s",
+                                  kCaptureCheckSample, kCaptureCheckRate);
+  check.on_flags = {absl::StrCat("--capture=", settings.log_dir, "/capture-check.pcapng"),
+                    "--capture_select=reflected",
+                    absl::StrCat("--capture_sample=", kCaptureCheckSample),
+                    absl::StrCat("--capture_rate=", kCaptureCheckRate)};
+  check.judge_on = [](const std::string& summary) -> std::pair<std::string, bool> {
+    uint64_t captured = 0;
+    uint64_t dropped = 0;
+    uint64_t reflected = 0;
+    double seconds = 0;
+    const size_t at = summary.find("capture: captured ");
+    const size_t refl = summary.find("reflected ");
+    const size_t after = summary.find("summary after ");
+    if (at == std::string::npos || refl == std::string::npos || after == std::string::npos ||
+        std::sscanf(summary.c_str() + at, "capture: captured %" SCNu64 ", dropped %" SCNu64,
+                    &captured, &dropped) != 2 ||
+        std::sscanf(summary.c_str() + refl, "reflected %" SCNu64, &reflected) != 1) {
+      return {"no capture counts in the summary", false};
+    }
+    // "summary after 3.52s:" or "2m0.5s": only seconds are expected for a bench run.
+    std::sscanf(summary.c_str() + after, "summary after %lfs", &seconds);
+    const double allowed = kCaptureCheckRate * (seconds + 1);
+    const double sampled = static_cast<double>(reflected) / kCaptureCheckSample;
+    const bool right = captured > 0 && captured <= allowed && captured <= sampled + 1;
+    return {absl::StrFormat("captured %d (1 in %d of %d reflected = %.0f, the rate allows %.0f "
+                            "over %.1f s), capture dropped %d%s",
+                            captured, kCaptureCheckSample, reflected, sampled, allowed, seconds,
+                            dropped, right ? "" : ": LIMITS NOT HELD"),
+            right};
+  };
+  return check;
 }
 
 void Measure(Tester& tester, const Settings& settings, Row& row) {
@@ -647,6 +732,19 @@ int Main(int argc, char** argv) {
     if (costs.ok()) {
       costs_text = FormatCosts(*costs, cost_options, /*markdown=*/false);
       costs_markdown = FormatCosts(*costs, cost_options, /*markdown=*/true);
+      const absl::StatusOr<std::vector<SessionCost>> sessions = MeasureSessionCost(cost_options);
+      if (sessions.ok()) {
+        absl::StrAppend(&costs_text, "\n",
+                        FormatSessionCost(*sessions, cost_options, /*markdown=*/false));
+        absl::StrAppend(&costs_markdown, "\n",
+                        FormatSessionCost(*sessions, cost_options, /*markdown=*/true));
+      } else {
+        complete = false;
+        const std::string missing = absl::StrCat("\nSessions cost: not measured: ",
+                                                 sessions.status().ToString(), "\n");
+        absl::StrAppend(&costs_text, missing);
+        absl::StrAppend(&costs_markdown, missing);
+      }
       const absl::StatusOr<GuardCost> guard = MeasureGuardCost(cost_options);
       if (guard.ok()) {
         absl::StrAppend(&costs_text, "\n", FormatGuardCost(*guard, /*markdown=*/false));
@@ -668,7 +766,13 @@ int Main(int argc, char** argv) {
     std::printf("\n%s", costs_text.c_str());
     return complete ? 0 : 1;
   }
-  if (absl::GetFlag(FLAGS_scrape_check)) {
+  const std::vector<std::string> capture_paths = absl::GetFlag(FLAGS_capture_check);
+  if (absl::GetFlag(FLAGS_scrape_check) || !capture_paths.empty()) {
+    std::vector<OnOffCheck> checks;
+    if (absl::GetFlag(FLAGS_scrape_check)) checks.push_back(ScrapeCheck());
+    for (const std::string& datapath : capture_paths) {
+      checks.push_back(CaptureCheck(*settings, datapath));
+    }
     absl::StatusOr<std::unique_ptr<lab::ReflectorLab>> bench_lab = CreateBenchLab(*settings);
     if (!bench_lab.ok()) {
       std::fprintf(stderr, "bench: lab: %s\n", bench_lab.status().ToString().c_str());
@@ -676,7 +780,13 @@ int Main(int argc, char** argv) {
     }
     Tester tester(**bench_lab, *settings);
     std::printf("\n");
-    return ScrapeCheck(**bench_lab, tester, *settings, absl::GetFlag(FLAGS_xdp_pairs)) ? 0 : 1;
+    bool complete = true;
+    for (const OnOffCheck& check : checks) {
+      complete = RunOnOffCheck(**bench_lab, tester, *settings, absl::GetFlag(FLAGS_xdp_pairs),
+                               check) &&
+                 complete;
+    }
+    return complete ? 0 : 1;
   }
 
   std::vector<Row> rows;

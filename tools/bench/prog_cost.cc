@@ -8,6 +8,9 @@
 #include <cerrno>
 #include <limits>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -271,7 +274,14 @@ absl::StatusOr<GuardCost> MeasureGuardCost(const ProgCostOptions& options) {
   capped.guard.global.per_source = capped.guard.global.all;
   capped.guard.rate_burst = packet::RateBurstUnits(absl::Seconds(1));
   capped.guard.flags |= RF_GUARD_RATE_CAPS;
-  cost.off_ns = cost.on_ns = cost.capped_ns = cost.new_session_ns =
+  rf_capture_config capture = {};
+  capture.verdicts = 1u << RF_REFLECT;
+  capture.rules = RF_CAPTURE_ANY_RULE;
+  capture.sample = 1000;
+  capture.per_second = 1000;
+  capture.snap = 128;
+  capture.enabled = 1;
+  cost.off_ns = cost.on_ns = cost.capped_ns = cost.captured_ns = cost.new_session_ns =
       std::numeric_limits<double>::infinity();
   for (int round = 0; round < std::max(1, options.rounds); ++round) {
     for (const auto& [config, ns] : {std::pair<const rf_config*, double*>{&off, &cost.off_ns},
@@ -285,6 +295,16 @@ absl::StatusOr<GuardCost> MeasureGuardCost(const ProgCostOptions& options) {
           const double average,
           DistinctFramesCost(program->program_fd(), small.bytes(), cost.frames, XDP_TX));
       *ns = std::min(*ns, average);
+    }
+    {
+      REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<xdp::XdpProgram> program,
+                                 xdp::XdpProgram::Load());
+      REFLECTOR_RETURN_IF_ERROR(program->Configure(on, xdp::Action::kReflect));
+      program->ConfigureCapture(capture);
+      REFLECTOR_ASSIGN_OR_RETURN(
+          const double average,
+          DistinctFramesCost(program->program_fd(), small.bytes(), cost.frames, XDP_TX));
+      cost.captured_ns = std::min(cost.captured_ns, average);
     }
     REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<xdp::XdpProgram> program, xdp::XdpProgram::Load());
     REFLECTOR_RETURN_IF_ERROR(program->Configure(off, xdp::Action::kReflect));
@@ -305,6 +325,9 @@ std::string FormatGuardCost(const GuardCost& cost, bool markdown) {
       "%sRate caps%s (off by default), a global and a per-source cap that never bind, with the "
       "loop guard on: %.1f ns per frame, %+.1f ns for the caps (a clock read, a hash of the "
       "source address and two locked buckets).\n\n"
+      "%sCapture%s of 1 in 1000 reflected frames (off by default), with the loop guard on: "
+      "%.1f ns per frame, %+.1f ns for the capture (a sampling countdown per frame, a clock "
+      "read and a copy into the ring for one in 1000).\n\n"
       "%sSessions%s (always counted): the frames of the guard-off figure are one session, "
       "whose slot in the per-CPU cache each finds (that hit path is in every reflected "
       "frame's cost above); the same frames with a different UDP source port each, a new "
@@ -312,8 +335,109 @@ std::string FormatGuardCost(const GuardCost& cost, bool markdown) {
       "the shared LRU table: %.1f ns per frame, %+.1f ns for the miss path.\n",
       markdown ? "**" : "", markdown ? "**" : "", cost.frames, cost.off_ns, cost.on_ns,
       cost.on_ns - cost.off_ns, markdown ? "**" : "", markdown ? "**" : "", cost.capped_ns,
-      cost.capped_ns - cost.on_ns, markdown ? "**" : "", markdown ? "**" : "",
+      cost.capped_ns - cost.on_ns, markdown ? "**" : "", markdown ? "**" : "", cost.captured_ns,
+      cost.captured_ns - cost.on_ns, markdown ? "**" : "", markdown ? "**" : "",
       cost.new_session_ns, cost.new_session_ns - cost.off_ns);
+}
+
+absl::StatusOr<std::vector<SessionCost>> MeasureSessionCost(const ProgCostOptions& options) {
+  REFLECTOR_ASSIGN_OR_RETURN(const testing::lab::XdpPassProgram empty,
+                             testing::lab::XdpPassProgram::Load());
+  REFLECTOR_ASSIGN_OR_RETURN(const rf_config config, packet::ToWire(ReflectFilter()));
+  REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<xdp::XdpProgram> on, xdp::XdpProgram::Load());
+  xdp::LoadOptions without_sessions;
+  without_sessions.count_sessions = false;
+  REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<xdp::XdpProgram> off,
+                             xdp::XdpProgram::Load(without_sessions));
+  REFLECTOR_RETURN_IF_ERROR(on->Configure(config, xdp::Action::kReflect));
+  REFLECTOR_RETURN_IF_ERROR(off->Configure(config, xdp::Action::kReflect));
+  REFLECTOR_ASSIGN_OR_RETURN(const std::vector<CostFrame> frames, CostFrames());
+  // The fast tier's frame (the session count with constant offsets) and a tagged one, which
+  // takes the exact classifier (the count with the classifier's offsets).
+  const std::vector<std::pair<std::string, std::vector<uint8_t>>> measured = {
+      {frames[0].name, frames[0].bytes},
+      {"68 B RFC 2544 test frame, VLAN 100",
+       packet::testing::FrameBuilder()
+           .SrcMac(kTesterMac)
+           .DstMac(kNetAllyReflectorMac)
+           .Vlan(100)
+           .Ports(RF_DEFAULT_PORT, RF_DEFAULT_PORT)
+           .Custom("RFC2544")
+           .FrameSize(64)
+           .Build()}};
+  const ProgCostOptions one_round = {.repeat = options.repeat, .rounds = 1};
+  std::vector<SessionCost> costs;
+  for (const auto& [name, bytes] : measured) {
+    SessionCost cost;
+    cost.frame = name;
+    for (int round = 0; round < std::max(1, options.rounds); ++round) {
+      SessionCostRound turns;
+      REFLECTOR_ASSIGN_OR_RETURN(const ProgCost loop,
+                                 MeasureProgCost(empty.program_fd(), bytes, one_round));
+      turns.empty_ns = loop.ns_per_frame;
+      // Off first in even rounds, on first in odd ones: neither always follows the other.
+      for (int turn = 0; turn < 2; ++turn) {
+        const bool sessions = (round + turn) % 2 == 1;
+        const xdp::XdpProgram& program = sessions ? *on : *off;
+        REFLECTOR_ASSIGN_OR_RETURN(const ProgCost run,
+                                   MeasureProgCost(program.program_fd(), bytes, one_round));
+        if (run.action != XDP_TX) {
+          return absl::InternalError(absl::StrCat("reflectord's program (sessions ",
+                                                  sessions ? "on" : "off", ") returned ",
+                                                  ActionName(run.action), " for the ", name,
+                                                  ", expected XDP_TX"));
+        }
+        (sessions ? turns.on_ns : turns.off_ns) = run.ns_per_frame;
+      }
+      cost.rounds.push_back(turns);
+    }
+    costs.push_back(std::move(cost));
+  }
+  return costs;
+}
+
+std::string FormatSessionCost(const std::vector<SessionCost>& costs,
+                              const ProgCostOptions& options, bool markdown) {
+  std::string out = absl::StrFormat(
+      "%sSessions on vs off%s (issue 15: within 10 %% of the cost per frame without them), ns "
+      "per frame, bpf_prog_test_run_opts repeat %d, %d rounds taken in turns; \"net\" takes "
+      "the empty program's share (the test-run loop) off both.\n",
+      markdown ? "**" : "", markdown ? "**" : "", options.repeat, std::max(1, options.rounds));
+  auto ratio = [](double on, double off) {
+    return off > 0 ? absl::StrFormat("%.3f", on / off) : std::string("-");
+  };
+  auto append_row = [&](const std::string& label, const SessionCostRound& r) {
+    const std::vector<std::string> cells = {
+        label, absl::StrFormat("%.0f", r.empty_ns), absl::StrFormat("%.0f", r.off_ns),
+        absl::StrFormat("%.0f", r.on_ns), ratio(r.on_ns, r.off_ns),
+        ratio(r.on_ns - r.empty_ns, r.off_ns - r.empty_ns)};
+    if (markdown) {
+      absl::StrAppend(&out, "| ", absl::StrJoin(cells, " | "), " |\n");
+    } else {
+      absl::StrAppendFormat(&out, "  %6s %7s %7s %7s %9s %13s\n", cells[0], cells[1], cells[2],
+                            cells[3], cells[4], cells[5]);
+    }
+  };
+  for (const SessionCost& cost : costs) {
+    absl::StrAppend(&out, "\n", cost.frame, "\n");
+    if (markdown) {
+      absl::StrAppend(&out, "\n| round | empty | off | on | on / off | net on / off |\n"
+                            "|---:|---:|---:|---:|---:|---:|\n");
+    } else {
+      absl::StrAppendFormat(&out, "  %6s %7s %7s %7s %9s %13s\n", "round", "empty", "off", "on",
+                            "on / off", "net on / off");
+    }
+    constexpr double kInf = std::numeric_limits<double>::infinity();
+    SessionCostRound best = {kInf, kInf, kInf};
+    for (size_t i = 0; i < cost.rounds.size(); ++i) {
+      const SessionCostRound& r = cost.rounds[i];
+      best = {std::min(best.empty_ns, r.empty_ns), std::min(best.off_ns, r.off_ns),
+              std::min(best.on_ns, r.on_ns)};
+      append_row(absl::StrCat(i + 1), r);
+    }
+    append_row("best", best);
+  }
+  return out;
 }
 
 std::string FormatCosts(const std::vector<CostRow>& rows, const ProgCostOptions& options,

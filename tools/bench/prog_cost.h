@@ -63,6 +63,9 @@ struct GuardCost {
   double off_ns = 0;
   double on_ns = 0;
   double capped_ns = 0;
+  // The guard-on frames with a capture of 1 in 1000 reflected frames running (issue 21): the
+  // sampling countdown on every frame and the copy of one frame in 1000.
+  double captured_ns = 0;
   // Sessions (on in every XDP configuration): the frames above (guard off) all belong to one
   // session, whose cache slot each frame finds (the hit path); here each frame's UDP source
   // port differs, so each is a new session that takes its slot over and moves the previous
@@ -71,6 +74,25 @@ struct GuardCost {
 };
 absl::StatusOr<GuardCost> MeasureGuardCost(const ProgCostOptions& options);
 std::string FormatGuardCost(const GuardCost& cost, bool markdown);
+
+// What per-tester sessions (issue 15: "within 10 % of today's cost per frame") add to a
+// reflected frame: the program loaded with sessions (as reflectord runs it) and without them
+// (LoadOptions::count_sessions: their code left out), in the configuration above, measured in
+// turns so that both see the same moments of a busy machine. One frame repeated is one
+// session (its reflection another) that keeps its cache slot: the hit path every frame of a
+// tester's stream takes. Per frame of the list, one row per round.
+struct SessionCostRound {
+  double empty_ns = 0;  // the test-run loop's own share, measured in the same turn
+  double off_ns = 0;
+  double on_ns = 0;
+};
+struct SessionCost {
+  std::string frame;
+  std::vector<SessionCostRound> rounds;
+};
+absl::StatusOr<std::vector<SessionCost>> MeasureSessionCost(const ProgCostOptions& options);
+std::string FormatSessionCost(const std::vector<SessionCost>& costs,
+                              const ProgCostOptions& options, bool markdown);
 
 // The table (markdown or aligned text) with the ratio reflectord / baseline, gross and with the
 // loop's share (empty_ns) taken off both.

@@ -35,5 +35,19 @@ TEST(FormatCostsTest, RatioToTheBaseline) {
   EXPECT_NE(text.find("3.5"), std::string::npos) << text;
 }
 
+// Sessions on vs off: a row per round with its ratios, gross and net of the empty program,
+// then the best of each column.
+TEST(FormatSessionCostTest, RoundsAndTheBest) {
+  const std::vector<SessionCost> costs = {
+      {"64 B", {{20, 40, 42}, {22, 44, 45}}}};
+  const std::string md = FormatSessionCost(costs, {.repeat = 100, .rounds = 2}, /*markdown=*/true);
+  EXPECT_NE(md.find("| 1 | 20 | 40 | 42 | 1.050 | 1.100 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 2 | 22 | 44 | 45 | 1.023 | 1.045 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| best | 20 | 40 | 42 | 1.050 | 1.100 |"), std::string::npos) << md;
+  const std::string text = FormatSessionCost(costs, {}, /*markdown=*/false);
+  EXPECT_NE(text.find("64 B\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("1.023"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace reflector::bench

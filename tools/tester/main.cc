@@ -6,8 +6,11 @@
 // 1 it did not, or nothing came back (a search: no rate passed for some frame size); 2 bad
 // input, one line on stderr; 3 the run failed; 128 + the signal (130 for Ctrl-C) when a
 // signal ended it early, after printing the partial result.
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -37,6 +40,7 @@
 #include "tools/tester/stamp_session.h"
 #include "tools/tester/trial.h"
 #include "tools/tester/unicast_address.h"
+#include "tools/tester/y1731_session.h"
 
 ABSL_FLAG(std::string, interface, "", "Interface to send from and receive on (required).");
 ABSL_FLAG(std::string, dst_ip, "", "The reflector's IPv4 or IPv6 address (required).");
@@ -53,9 +57,19 @@ ABSL_FLAG(int, dst_port, 0,
 ABSL_FLAG(std::string, protocol, "ito",
           "ito (test frames, see --engine), stamp (RFC 8762 Session-Sender) or twamp-light "
           "(RFC 5357 Appendix I): the last two send test packets over a UDP socket at --rate "
-          "and report round trip, the reflector's dwell, one-way delays, loss and jitter.");
+          "and report round trip, the reflector's dwell, one-way delays, loss and jitter. "
+          "y1731-dmm or y1731-slm (ITU-T G.8013/Y.1731 two-way delay, clause 8.2, and "
+          "synthetic loss, clause 8.4): CFM frames at --rate from the interface's MAC to --dst_mac (or the MAC of "
+          "--dst_ip), tagged with --vlan; DMM reports the two-way delay, the responder's "
+          "dwell, one-way delays and jitter, SLM the loss in each direction.");
 ABSL_FLAG(std::string, timestamps, "ntp",
           "stamp, twamp-light: ntp (CLOCK_REALTIME) or ptp (CLOCK_TAI, the Z flag).");
+ABSL_FLAG(int, y1731_level, 0, "y1731-dmm, y1731-slm: the MEG level (0-7) of the requests.");
+ABSL_FLAG(int, y1731_mep_id, 1, "y1731-slm: our MEP ID (1-8191), the SLMs' Source MEP ID.");
+ABSL_FLAG(int64_t, y1731_test_id, -1,
+          "y1731-slm: the Test ID (0..4294967295) the responder counts its SLRs by; default: one "
+          "of this run's own (from the process ID and the time), so that no earlier run's "
+          "count is added.");
 ABSL_FLAG(int, stamp_size, 44,
           "stamp, twamp-light: UDP payload bytes of each test packet (14..1472). An RFC 8762 "
           "sender sends 44 or more, which the reflector answers with as many; 14 is "
@@ -271,11 +285,119 @@ int RunStamp(const std::string& protocol, const IpAddress& src_ip, const IpAddre
                   result->stream.loss_percent <= absl::GetFlag(FLAGS_loss_threshold));
 }
 
+// A raw packet socket on the interface for CFM frames: ours going out are not read back, and
+// the kernel stamps each frame it receives (RxTimeb).
+absl::StatusOr<UniqueFd> OpenCfmSocket(int ifindex) {
+  UniqueFd fd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL)));
+  if (!fd.valid()) {
+    return absl::ErrnoToStatus(errno, "open an AF_PACKET socket (needs CAP_NET_RAW)");
+  }
+  const int one = 1;
+  if (setsockopt(fd.get(), SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) != 0 ||
+      setsockopt(fd.get(), SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) != 0) {
+    return absl::ErrnoToStatus(errno, "set up the AF_PACKET socket");
+  }
+  // Room for a scheduling hiccup's worth of answers: what the socket drops would count as loss.
+  const int buffer = 8 << 20;
+  if (setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &buffer, sizeof(buffer)) != 0) {
+    setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &buffer, sizeof(buffer));
+  }
+  sockaddr_ll address = {};
+  address.sll_family = AF_PACKET;
+  address.sll_protocol = htons(ETH_P_ALL);
+  address.sll_ifindex = ifindex;
+  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    return absl::ErrnoToStatus(errno, "bind the AF_PACKET socket to the interface");
+  }
+  return fd;
+}
+
+// --protocol=y1731-dmm or y1731-slm: a MEP measuring towards a Y.1731 responder.
+int RunY1731(const std::string& protocol, const base::NetDevice& device) {
+  Y1731Options options;
+  options.protocol = protocol == "y1731-dmm" ? Y1731Protocol::kDmm : Y1731Protocol::kSlm;
+  options.src_mac = device.mac;
+  const int level = absl::GetFlag(FLAGS_y1731_level);
+  const int mep_id = absl::GetFlag(FLAGS_y1731_mep_id);
+  const int vlan = absl::GetFlag(FLAGS_vlan);
+  const int64_t test_id = absl::GetFlag(FLAGS_y1731_test_id);
+  if (level < 0 || level > 7) {
+    return Usage(absl::InvalidArgumentError("--y1731_level must be 0..7"));
+  }
+  if (mep_id < 1 || mep_id > 8191) {
+    return Usage(absl::InvalidArgumentError("--y1731_mep_id must be 1..8191"));
+  }
+  if (vlan < 0 || vlan > 4094) {
+    return Usage(absl::InvalidArgumentError("--vlan must be a VLAN ID in 1..4094 (0: untagged)"));
+  }
+  if (test_id < -1 || test_id > 0xffffffffLL) {
+    return Usage(absl::InvalidArgumentError("--y1731_test_id must be 0..4294967295"));
+  }
+  options.level = static_cast<uint8_t>(level);
+  options.mep_id = static_cast<uint16_t>(mep_id);
+  options.vlan = static_cast<uint16_t>(vlan);
+  options.test_id = test_id >= 0 ? static_cast<uint32_t>(test_id)
+                                 : (static_cast<uint32_t>(getpid()) << 16) ^
+                                       static_cast<uint32_t>(absl::ToUnixSeconds(absl::Now()));
+  const std::string rate_text = absl::GetFlag(FLAGS_rate);
+  const absl::StatusOr<double> rate = ParseRate(rate_text.empty() ? "1000" : rate_text);
+  if (!rate.ok()) return Usage(rate.status());
+  if (*rate <= 0) return Usage(absl::InvalidArgumentError("--rate: y1731 needs a rate, not max"));
+  options.rate_fps = *rate;
+  options.count = absl::GetFlag(FLAGS_count);
+  options.duration = absl::GetFlag(FLAGS_duration);
+  options.drain = absl::GetFlag(FLAGS_drain);
+  if (options.count < 0 || options.count > (int64_t{1} << 32) - 1) {
+    return Usage(absl::InvalidArgumentError("--count must be 0..4294967295 for y1731"));
+  }
+  if (options.duration <= absl::ZeroDuration() || options.drain < absl::ZeroDuration()) {
+    return Usage(absl::InvalidArgumentError("--duration must be above 0, --drain at least 0"));
+  }
+  if (!absl::GetFlag(FLAGS_dst_mac).empty()) {
+    const absl::StatusOr<packet::MacAddress> mac = packet::ParseMac(absl::GetFlag(FLAGS_dst_mac));
+    if (!mac.ok()) {
+      return Usage(absl::InvalidArgumentError(absl::StrCat("--dst_mac: ", mac.status().message())));
+    }
+    options.dst_mac = *mac;
+  } else if (!absl::GetFlag(FLAGS_dst_ip).empty()) {
+    const absl::StatusOr<IpAddress> ip = ParseIp(absl::GetFlag(FLAGS_dst_ip));
+    if (!ip.ok()) return Usage(ip.status());
+    const absl::StatusOr<packet::MacAddress> mac = ResolveMac(device.ifindex, device.name, *ip);
+    if (!mac.ok()) return Usage(mac.status());
+    options.dst_mac = *mac;
+  } else {
+    return Usage(absl::InvalidArgumentError(
+        "y1731 needs the responder: --dst_mac, or --dst_ip to look its MAC up"));
+  }
+  if ((options.dst_mac[0] & 1) != 0) {
+    return Usage(absl::InvalidArgumentError(
+        "--dst_mac: a responder's unicast MAC (multicast DMM and SLM are not answered)"));
+  }
+  absl::StatusOr<UniqueFd> socket_fd = OpenCfmSocket(device.ifindex);
+  if (!socket_fd.ok()) return Failure(socket_fd.status());
+  CatchStopSignals();
+  const absl::StatusOr<Y1731Result> result = RunY1731Session(socket_fd->get(), options, g_stop);
+  if (!result.ok()) return Failure(result.status());
+  Print(absl::GetFlag(FLAGS_json) ? Y1731ResultJson(*result, options)
+                                  : FormatY1731Result(*result, options));
+  return ExitCode(result->stream.unique > 0 &&
+                  result->stream.loss_percent <= absl::GetFlag(FLAGS_loss_threshold));
+}
+
 int Main() {
   const std::string interface = absl::GetFlag(FLAGS_interface);
   if (interface.empty()) return Usage(absl::InvalidArgumentError("--interface is required"));
   const absl::StatusOr<base::NetDevice> device = base::LookupNetDevice(interface);
   if (!device.ok()) return Usage(device.status());
+  // Y.1731 is Ethernet only: no addresses, ports or payload options.
+  if (const std::string protocol = absl::GetFlag(FLAGS_protocol);
+      protocol == "y1731-dmm" || protocol == "y1731-slm") {
+    if (absl::Status valid = CheckLossThreshold(absl::GetFlag(FLAGS_loss_threshold));
+        !valid.ok()) {
+      return Usage(valid);
+    }
+    return RunY1731(protocol, *device);
+  }
   if (absl::GetFlag(FLAGS_dst_ip).empty()) {
     return Usage(absl::InvalidArgumentError("--dst_ip is required (the reflector's address)"));
   }
@@ -316,7 +438,7 @@ int Main() {
   const std::string protocol = absl::GetFlag(FLAGS_protocol);
   if (protocol != "ito" && protocol != "stamp" && protocol != "twamp-light") {
     return Usage(absl::InvalidArgumentError(absl::StrCat(
-        "--protocol=", protocol, ": expected ito, stamp or twamp-light")));
+        "--protocol=", protocol, ": expected ito, stamp, twamp-light, y1731-dmm or y1731-slm")));
   }
   const int src_port = absl::GetFlag(FLAGS_src_port);
   const int dst_port = absl::GetFlag(FLAGS_dst_port) != 0 ? absl::GetFlag(FLAGS_dst_port)

@@ -1,6 +1,5 @@
 #include "tools/tester/stamp_session.h"
 
-#include <poll.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -11,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "tools/tester/paced_exchange.h"
 
 namespace reflector::tester {
 namespace {
@@ -107,6 +107,16 @@ void StampCollector::Add(const StampSample& sample, uint64_t sent) {
   const int64_t round_trip = std::clamp<int64_t>(sample.round_trip(), 0, UINT32_MAX);
   stream_.Record(sample.sender_sequence, static_cast<uint32_t>(round_trip));
   if (sample.sender_sequence >= sent) return;  // counted as unknown
+  if (sample.reflector_sequence != sample.sender_sequence) result_.direction.stateful = true;
+  if (!any_ || sample.sender_sequence < lowest_sender_) {
+    lowest_sender_ = sample.sender_sequence;
+    lowest_reflector_ = sample.reflector_sequence;
+  }
+  if (!any_ || sample.sender_sequence > highest_sender_) {
+    highest_sender_ = sample.sender_sequence;
+    highest_reflector_ = sample.reflector_sequence;
+  }
+  any_ = true;
   result_.dwell.Add(sample.dwell());
   result_.forward.Add(sample.forward());
   result_.backward.Add(sample.backward());
@@ -121,70 +131,61 @@ void StampCollector::Add(const StampSample& sample, uint64_t sent) {
 StampResult StampCollector::Finish(uint64_t sent, double duration_s) {
   result_.stream = stream_.Summarize(sent);
   result_.duration_s = duration_s;
+  DirectionLoss& d = result_.direction;
+  if (any_) {
+    // Clamped: a reflector's count can run ahead of ours only if it counted packets of ours
+    // twice (or of another sender on our addresses and ports), or wrapped.
+    const uint64_t ours = uint64_t{highest_sender_} - lowest_sender_ + 1;
+    const uint64_t its =
+        static_cast<uint32_t>(highest_reflector_ - lowest_reflector_) + uint64_t{1};
+    d.outbound = ours > its ? ours - its : 0;
+    d.inbound = its > result_.stream.unique ? its - result_.stream.unique : 0;
+    d.unattributed = sent - ours;
+  } else {
+    d.unattributed = sent;
+  }
   return result_;
 }
 
 absl::StatusOr<StampResult> RunStampSession(int fd, const StampOptions& o,
                                             const std::atomic<bool>& stop) {
-  // Sequence numbers the run can send: by count, else by rate and duration (with room for
-  // the pacer's rounding).
-  const uint64_t max_frames =
-      o.count > 0 ? static_cast<uint64_t>(o.count)
-                  : static_cast<uint64_t>(o.rate_fps * absl::ToDoubleSeconds(o.duration)) + 16;
-  StampCollector collector(max_frames);
+  const PacedExchange exchange = {o.rate_fps, o.duration, o.count, o.drain};
+  StampCollector collector(exchange.max_requests());
   uint64_t sent = 0;
-  uint64_t answered = 0;
-  const absl::Duration gap = absl::Seconds(1.0 / std::max(o.rate_fps, 1e-3));
-  const absl::Time start = absl::Now();
-  const absl::Time end = start + o.duration;
-  absl::Time next = start;
-  absl::Time drain_until = absl::InfiniteFuture();
   std::vector<uint8_t> buffer(65536);
-  const auto receive = [&](int timeout_ms) -> absl::Status {
-    pollfd p = {fd, POLLIN, 0};
-    if (poll(&p, 1, timeout_ms) <= 0) return absl::OkStatus();
+  const absl::Time start = absl::Now();
+  const auto send_packet = [&](uint64_t sequence) -> absl::Status {
+    const std::vector<uint8_t> packet =
+        BuildSenderPacket(static_cast<uint32_t>(sequence), StampClockNs(o.ptp), o);
+    if (send(fd, packet.data(), packet.size(), 0) < 0 && errno != ECONNREFUSED) {
+      return absl::ErrnoToStatus(errno, "send a STAMP packet");
+    }
+    sent = sequence + 1;
+    return absl::OkStatus();
+  };
+  const auto read_answers = [&]() -> absl::StatusOr<uint64_t> {
+    uint64_t answers = 0;
     for (;;) {
       const ssize_t n = recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
       if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNREFUSED) return absl::OkStatus();
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNREFUSED) return answers;
         return absl::ErrnoToStatus(errno, "receive a reflector packet");
       }
       const int64_t t4 = StampClockNs(o.ptp);
-      const std::optional<StampSample> sample =
-          ParseReflectorPacket(absl::MakeConstSpan(buffer.data(), static_cast<size_t>(n)), t4, o.ptp);
+      const std::optional<StampSample> sample = ParseReflectorPacket(
+          absl::MakeConstSpan(buffer.data(), static_cast<size_t>(n)), t4, o.ptp);
       if (!sample) {
         collector.AddMalformed();
       } else {
         collector.Add(*sample, sent);
-        ++answered;
+        ++answers;
       }
     }
   };
-  for (;;) {
-    const absl::Time now = absl::Now();
-    const bool sending = drain_until == absl::InfiniteFuture();
-    if (sending && (stop.load() || now >= end || sent >= max_frames)) {
-      drain_until = now + o.drain;
-      continue;
-    }
-    if (!sending && (now >= drain_until || answered >= sent)) break;
-    if (sending && now >= next) {
-      const uint32_t sequence = static_cast<uint32_t>(sent);
-      const std::vector<uint8_t> packet = BuildSenderPacket(sequence, StampClockNs(o.ptp), o);
-      if (send(fd, packet.data(), packet.size(), 0) < 0 && errno != ECONNREFUSED) {
-        return absl::ErrnoToStatus(errno, "send a STAMP packet");
-      }
-      ++sent;
-      next += gap;
-      if (next < now - absl::Milliseconds(100)) next = now;  // do not burst to catch up
-      if (absl::Status got = receive(0); !got.ok()) return got;
-      continue;
-    }
-    const absl::Time wake = sending ? std::min(next, end) : drain_until;
-    const int wait_ms = static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(wake - now)));
-    if (absl::Status got = receive(wait_ms); !got.ok()) return got;
-  }
-  return collector.Finish(sent, absl::ToDoubleSeconds(absl::Now() - start));
+  const absl::StatusOr<uint64_t> requests =
+      RunPacedExchange(fd, exchange, stop, send_packet, read_answers);
+  if (!requests.ok()) return requests.status();
+  return collector.Finish(*requests, absl::ToDoubleSeconds(absl::Now() - start));
 }
 
 std::string FormatStampResult(const StampResult& r, const StampOptions& o) {
@@ -212,13 +213,21 @@ std::string FormatStampResult(const StampResult& r, const StampOptions& o) {
                              r.forward));
   absl::StrAppend(&out, Line(synchronised ? "backward (T4-T3)" : "backward (T4-T3; indicative only)",
                              r.backward));
+  absl::StrAppend(&out, absl::StrFormat("reflector: error estimate %.3f us (%s), sender TTL as "
+                                        "received %d, answers of %d..%d bytes to packets of %d\n",
+                                        st.unique ? error_us : 0.0,
+                                        synchronised ? "synchronised" : "not synchronised",
+                                        r.last_sender_ttl, r.answer_min, r.answer_max,
+                                        std::max(o.payload_size, kSenderFields)));
+  const DirectionLoss& d = r.direction;
   absl::StrAppend(
-      &out, absl::StrFormat("reflector: error estimate %.3f us (%s), sender TTL as received %d, "
-                            "answers of %d..%d bytes to packets of %d; loss per direction needs "
-                            "a stateful reflector (a stateless one echoes our sequence numbers)\n",
-                            st.unique ? error_us : 0.0,
-                            synchronised ? "synchronised" : "not synchronised", r.last_sender_ttl,
-                            r.answer_min, r.answer_max, std::max(o.payload_size, kSenderFields)));
+      &out, d.stateful
+                ? absl::StrFormat("loss per direction (stateful reflector): %d on the way out, %d "
+                                  "on the way back, %d after or before the answers (either way)\n",
+                                  d.outbound, d.inbound, d.unattributed)
+                : std::string("loss per direction: unknown, the reflector echoed our sequence "
+                              "numbers (stateless, or stateful and nothing lost on the way out; "
+                              "reflectord --stamp_stateful counts)\n"));
   return out;
 }
 
@@ -231,13 +240,16 @@ std::string StampResultJson(const StampResult& r, const StampOptions& o) {
       "\"malformed\":%d,\"duration_s\":%.3f,\"round_trip_us\":{\"min\":%.3f,\"mean\":%.3f,"
       "\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f},\"jitter_us\":%.3f,\"dwell\":%s,"
       "\"forward\":%s,\"backward\":%s,\"error_estimate\":%d,\"synchronised\":%s,"
-      "\"sender_ttl\":%d,\"packet_bytes\":%d,\"answer_bytes\":{\"min\":%d,\"max\":%d}}\n",
-      o.protocol == StampProtocol::kStamp ? "stamp" : "twamp-light", o.ptp ? "ptp" : "ntp", st.sent,
-      st.unique, st.lost, st.loss_percent, st.duplicates, st.out_of_order, st.unknown, r.malformed,
-      r.duration_s, t.min_us, t.mean_us, t.p50_us, t.p99_us, t.max_us, t.jitter_us, Json(r.dwell),
-      Json(r.forward), Json(r.backward), r.last_error_estimate,
+      "\"sender_ttl\":%d,\"packet_bytes\":%d,\"answer_bytes\":{\"min\":%d,\"max\":%d},"
+      "\"loss_direction\":{\"stateful\":%s,\"outbound\":%d,\"inbound\":%d,\"unattributed\":%d}}\n",
+      o.protocol == StampProtocol::kStamp ? "stamp" : "twamp-light", o.ptp ? "ptp" : "ntp",
+      st.sent, st.unique, st.lost, st.loss_percent, st.duplicates, st.out_of_order, st.unknown,
+      r.malformed, r.duration_s, t.min_us, t.mean_us, t.p50_us, t.p99_us, t.max_us, t.jitter_us,
+      Json(r.dwell), Json(r.forward), Json(r.backward), r.last_error_estimate,
       (r.last_error_estimate & 0x8000) ? "true" : "false", r.last_sender_ttl,
-      std::max(o.payload_size, kSenderFields), r.answer_min, r.answer_max);
+      std::max(o.payload_size, kSenderFields), r.answer_min, r.answer_max,
+      r.direction.stateful ? "true" : "false", r.direction.outbound, r.direction.inbound,
+      r.direction.unattributed);
 }
 
 }  // namespace reflector::tester

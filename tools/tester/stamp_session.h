@@ -75,8 +75,23 @@ struct NsStats {
 // What a session learned: the sequence numbers and round trips as for an ITO stream
 // (StreamStats: loss, duplicates, order, RTT percentiles, RFC 3550 jitter), and what only
 // STAMP tells: the reflector's dwell and the one-way delays.
+// Loss per direction from a stateful reflector's numbers (RFC 8972 §4: its count of the
+// session's packets). Between the answers to our lowest and highest sequence numbers received,
+// S0 and S1, which the reflector numbered R0 and R1: it received R1 - R0 + 1 of our
+// S1 - S0 + 1, the rest were lost on the way out, and of its R1 - R0 + 1 answers the ones we
+// did not get were lost on the way back. What we sent before S0 or after S1 is lost in a
+// direction nobody can tell. Differences only: a reflector whose count did not start with our
+// first packet (a session it already knew) gives the same figures.
+struct DirectionLoss {
+  bool stateful = false;  // some answer's number was not ours: the reflector counts
+  uint64_t outbound = 0;
+  uint64_t inbound = 0;       // on the way back
+  uint64_t unattributed = 0;  // after the last answer
+};
+
 struct StampResult {
   StreamSummary stream;      // round trip = (T4 - T1) - (T3 - T2)
+  DirectionLoss direction;   // meaningful only with direction.stateful
   NsStats dwell, forward, backward;
   int64_t malformed = 0;     // answers too short to be the reflector's packet
   uint16_t last_error_estimate = 0;
@@ -96,6 +111,11 @@ class StampCollector {
  private:
   StreamStats stream_;
   StampResult result_;
+  // The answers with our lowest and highest sequence numbers so far, and the reflector's
+  // numbers on them.
+  bool any_ = false;
+  uint32_t lowest_sender_ = 0, lowest_reflector_ = 0;
+  uint32_t highest_sender_ = 0, highest_reflector_ = 0;
 };
 
 // Sends on `fd` (a UDP socket connected to the reflector) and collects the answers until the

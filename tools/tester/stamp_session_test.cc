@@ -133,6 +133,50 @@ TEST(StampSessionTest, ShortTwampLightPacketGetsTheLongerAnswer) {
   EXPECT_FALSE(ParseReflectorPacket(answer.first(40), t1, false).has_value());
 }
 
+// A stateful reflector numbers what it received: of 10 sent, ours 3 and 7 never reached it
+// (it numbered the other 8 in a row), its answer to our 6 (its 5th) never came back.
+TEST(StampSessionTest, LossPerDirectionFromAStatefulReflectorsNumbers) {
+  // The same whether the reflector's count starts at 0 or already ran (a session it knew).
+  for (const uint32_t start : {0u, 1000u}) {
+    StampCollector collector(10);
+    const uint32_t received[][2] = {{0, 0}, {1, 1}, {2, 2}, {4, 3}, {5, 4}, {8, 6}, {9, 7}};
+    for (const auto& [ours, its] : received) {
+      StampSample s;
+      s.sender_sequence = ours;
+      s.reflector_sequence = start + its;
+      s.t4 = 100;
+      collector.Add(s, 10);
+    }
+    const StampResult result = collector.Finish(10, 1.0);
+    EXPECT_EQ(result.stream.lost, 3u);
+    EXPECT_TRUE(result.direction.stateful);
+    EXPECT_EQ(result.direction.outbound, 2u);
+    EXPECT_EQ(result.direction.inbound, 1u);
+    EXPECT_EQ(result.direction.unattributed, 0u);
+    EXPECT_NE(FormatStampResult(result, StampOptions()).find(
+                  "loss per direction (stateful reflector): 2 on the way out, 1 on the way back, "
+                  "0 after or before the answers"),
+              std::string::npos);
+  }
+}
+
+// A stateless reflector echoes our numbers: the direction is unknown, and said so.
+TEST(StampSessionTest, NoDirectionFromAStatelessReflector) {
+  StampCollector collector(4);
+  for (const uint32_t ours : {0u, 2u}) {
+    StampSample s;
+    s.sender_sequence = s.reflector_sequence = ours;
+    collector.Add(s, 4);
+  }
+  const StampResult result = collector.Finish(4, 1.0);
+  EXPECT_FALSE(result.direction.stateful);
+  EXPECT_EQ(result.direction.unattributed, 1u);  // our 3, after the last answer
+  EXPECT_NE(FormatStampResult(result, StampOptions()).find("loss per direction: unknown"),
+            std::string::npos);
+  EXPECT_NE(StampResultJson(result, StampOptions()).find("\"stateful\":false"),
+            std::string::npos);
+}
+
 TEST(StampSessionTest, TwampLightSendsZeroWhereStampHasTheSsid) {
   StampOptions options;
   options.ssid = 0x1234;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "reflector/packet/cfm_responder.h"
 #include "reflector/packet/packet.h"
 
 namespace reflector::daemon::http {
@@ -33,6 +34,43 @@ class Family {
 
 std::string Label(absl::string_view name, const std::string& value) {
   return absl::StrCat(name, "=\"", EscapeLabel(value), "\"");
+}
+
+// The Y.1731 responder (cfm.h): its answers by kind and the CFM frames it left to the stack by
+// reason, both also counted in the totals above (reflected, rejected).
+void AppendY1731(const engine::Counters& c, std::string* out) {
+  Family answered(out, "reflector_y1731_answered_frames_total", "counter",
+                  "Y.1731 requests answered, by answer (lbr, dmr, slr); also in "
+                  "reflector_reflected_frames_total.");
+  for (int i = 0; i < RF_CFM_ANSWERS; ++i) {
+    answered.Sample(c.y1731[i], Label("answer", std::string(packet::CfmOutcomeName(
+                                                    static_cast<packet::CfmOutcome>(i)))));
+  }
+  Family left(out, "reflector_y1731_passed_frames_total", "counter",
+              "CFM frames the Y.1731 responder did not answer, by reason; also in "
+              "reflector_rejected_frames_total.");
+  for (int i = RF_CFM_ANSWERS; i < packet::kCfmOutcomeCount; ++i) {
+    left.Sample(c.y1731[i], Label("reason", std::string(packet::CfmOutcomeName(
+                                                static_cast<packet::CfmOutcome>(i)))));
+  }
+}
+
+// A histogram in seconds, the format's base unit: HELP and TYPE, cumulative buckets, then sum
+// and count (the +Inf bucket's), from one reading so that they agree.
+void Histogram(std::string* out, absl::string_view name, absl::string_view help,
+               const engine::Dwell& dwell) {
+  Family(out, name, "histogram", help);
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < engine::Dwell::kBoundsNs.size(); ++i) {
+    cumulative += dwell.buckets[i];
+    absl::StrAppend(out, name, "_bucket{le=\"",
+                    absl::StrFormat("%g", engine::Dwell::kBoundsNs[i] / 1e9), "\"} ", cumulative,
+                    "\n");
+  }
+  cumulative += dwell.buckets.back();
+  absl::StrAppend(out, name, "_bucket{le=\"+Inf\"} ", cumulative, "\n", name, "_sum ",
+                  absl::StrFormat("%.9f", dwell.sum_ns / 1e9), "\n", name, "_count ", cumulative,
+                  "\n");
 }
 
 }  // namespace
@@ -101,23 +139,12 @@ std::string FormatMetrics(const StartInfo& start, const Snapshot& snapshot) {
   Family(&out, "reflector_rx_dropped_frames_total", "counter",
          "Frames lost before userspace saw them (a full socket ring).")
       .Sample(c.rx_dropped);
+  AppendY1731(c, &out);
   if (!c.workers.empty()) {
-    // A histogram in seconds, the format's base unit: cumulative buckets, then sum and count
-    // (the +Inf bucket's), one reading so that they agree.
-    Family(&out, "reflector_dwell_seconds", "histogram",
-           "Time reflected frames spent in a userspace worker, from the arrival of their "
-           "batch to its submission for sending, all workers together.");
-    uint64_t cumulative = 0;
-    for (size_t i = 0; i < engine::Dwell::kBoundsNs.size(); ++i) {
-      cumulative += c.dwell.buckets[i];
-      absl::StrAppend(&out, "reflector_dwell_seconds_bucket{le=\"",
-                      absl::StrFormat("%g", engine::Dwell::kBoundsNs[i] / 1e9), "\"} ",
-                      cumulative, "\n");
-    }
-    cumulative += c.dwell.buckets.back();
-    absl::StrAppend(&out, "reflector_dwell_seconds_bucket{le=\"+Inf\"} ", cumulative, "\n",
-                    "reflector_dwell_seconds_sum ", absl::StrFormat("%.9f", c.dwell.sum_ns / 1e9),
-                    "\n", "reflector_dwell_seconds_count ", cumulative, "\n");
+    Histogram(&out, "reflector_dwell_seconds",
+              "Time reflected frames spent in a userspace worker, from the arrival of their "
+              "batch to its submission for sending, all workers together.",
+              c.dwell);
     Family queue_rx(&out, "reflector_queue_rx_frames_total", "counter",
                     "Frames received, by the worker's queue (afxdp, afpacket).");
     for (size_t q = 0; q < c.workers.size(); ++q) {
@@ -129,6 +156,11 @@ std::string FormatMetrics(const StartInfo& start, const Snapshot& snapshot) {
       queue_reflected.Sample(c.workers[q].reflected_frames, Label("queue", absl::StrCat(q)));
     }
   }
+  // Every data path that answers STAMP counts it, so the family is always there.
+  Histogram(&out, "reflector_stamp_dwell_seconds",
+            "STAMP / TWAMP-Light answers by the reflector's dwell they carry (T3 - T2, from "
+            "receive to send timestamp).",
+            c.stamp_dwell);
   return out;
 }
 

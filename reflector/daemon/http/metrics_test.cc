@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "reflector/packet/cfm_responder.h"
 
 namespace reflector::daemon::http {
 namespace {
@@ -75,6 +76,55 @@ TEST(MetricsTest, DwellHistogram) {
   EXPECT_TRUE(Has(text, "reflector_dwell_seconds_sum 2.000016100")) << text;
 
   const std::string path = absl::StrCat(std::getenv("TEST_TMPDIR"), "/metrics.txt");
+  std::ofstream(path) << text;
+  EXPECT_EQ(std::system(absl::StrCat("promtool check metrics < ", path).c_str()), 0) << text;
+}
+
+// The Y.1731 responder's counters: answers by kind, passed CFM frames by reason, every
+// outcome present (zeros too), and promtool accepts them.
+TEST(MetricsTest, Y1731AnswersAndReasons) {
+  Snapshot snapshot;
+  snapshot.counters.y1731[static_cast<int>(packet::CfmOutcome::kLbr)] = 4;
+  snapshot.counters.y1731[static_cast<int>(packet::CfmOutcome::kDmr)] = 7;
+  snapshot.counters.y1731[static_cast<int>(packet::CfmOutcome::kLevel)] = 2;
+  const std::string text = FormatMetrics({}, snapshot);
+  EXPECT_TRUE(Has(text, "# TYPE reflector_y1731_answered_frames_total counter")) << text;
+  EXPECT_TRUE(Has(text, "reflector_y1731_answered_frames_total{answer=\"lbr\"} 4")) << text;
+  EXPECT_TRUE(Has(text, "reflector_y1731_answered_frames_total{answer=\"dmr\"} 7")) << text;
+  EXPECT_TRUE(Has(text, "reflector_y1731_answered_frames_total{answer=\"slr\"} 0")) << text;
+  EXPECT_TRUE(Has(text, "# TYPE reflector_y1731_passed_frames_total counter")) << text;
+  EXPECT_TRUE(Has(text, "reflector_y1731_passed_frames_total{reason=\"level\"} 2")) << text;
+  EXPECT_TRUE(Has(text, "reflector_y1731_passed_frames_total{reason=\"malformed\"} 0")) << text;
+  // Answers are not reasons, and reasons not answers.
+  EXPECT_EQ(text.find("reflector_y1731_passed_frames_total{reason=\"lbr\"}"), std::string::npos);
+  EXPECT_EQ(text.find("reflector_y1731_answered_frames_total{answer=\"level\"}"),
+            std::string::npos);
+
+  const std::string path = absl::StrCat(std::getenv("TEST_TMPDIR"), "/y1731_metrics.txt");
+  std::ofstream(path) << text;
+  EXPECT_EQ(std::system(absl::StrCat("promtool check metrics < ", path).c_str()), 0) << text;
+}
+
+// STAMP's reflector dwell (T3 - T2): a histogram with the same buckets, there for every data
+// path (empty until an answer), the XDP program's and the workers' alike; promtool accepts it.
+TEST(MetricsTest, StampDwellHistogram) {
+  EXPECT_TRUE(Has(FormatMetrics({}, {}), "reflector_stamp_dwell_seconds_count 0"));
+  Snapshot snapshot;
+  snapshot.counters.stamp_dwell.Add(/*dwell_ns=*/300, /*count=*/4);   // le 1 µs
+  snapshot.counters.stamp_dwell.Add(/*dwell_ns=*/1500, /*count=*/1);  // le 2 µs
+  snapshot.counters.stamp_dwell.Add(/*dwell_ns=*/150000000, 1);       // +Inf
+  const std::string text = FormatMetrics({}, snapshot);
+  EXPECT_TRUE(Has(text, "# TYPE reflector_stamp_dwell_seconds histogram")) << text;
+  EXPECT_TRUE(Has(text, "reflector_stamp_dwell_seconds_bucket{le=\"1e-06\"} 4")) << text;
+  EXPECT_TRUE(Has(text, "reflector_stamp_dwell_seconds_bucket{le=\"2e-06\"} 5")) << text;
+  EXPECT_TRUE(Has(text, "reflector_stamp_dwell_seconds_bucket{le=\"0.1\"} 5")) << text;
+  EXPECT_TRUE(Has(text, "reflector_stamp_dwell_seconds_bucket{le=\"+Inf\"} 6")) << text;
+  EXPECT_TRUE(Has(text, "reflector_stamp_dwell_seconds_count 6")) << text;
+  // 4 × 300 + 1500 + 1.5e8 ns.
+  EXPECT_TRUE(Has(text, "reflector_stamp_dwell_seconds_sum 0.150002700")) << text;
+  EXPECT_EQ(text.find("reflector_dwell_seconds"), std::string::npos);  // no workers here
+
+  const std::string path = absl::StrCat(std::getenv("TEST_TMPDIR"), "/stamp_metrics.txt");
   std::ofstream(path) << text;
   EXPECT_EQ(std::system(absl::StrCat("promtool check metrics < ", path).c_str()), 0) << text;
 }

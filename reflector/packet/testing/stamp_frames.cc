@@ -180,4 +180,11 @@ std::vector<uint8_t> MaskStampTimes(std::vector<uint8_t> frame, size_t udp_offse
   return frame;
 }
 
+uint64_t StampPtpDwellNs(absl::Span<const uint8_t> answer, size_t udp_offset) {
+  const size_t payload = udp_offset + RF_UDP_HLEN;
+  const uint64_t t3 = GetBe(answer, payload + 4, 8);
+  const uint64_t t2 = GetBe(answer, payload + 16, 8);
+  return ((t3 >> 32) - (t2 >> 32)) * RF_NS_PER_S + (t3 & 0xffffffff) - (t2 & 0xffffffff);
+}
+
 }  // namespace reflector::packet::testing

@@ -57,6 +57,10 @@ const std::vector<StampCase>& StampTable();
 // payload at `payload_offset`: those 16 bytes and the UDP checksum, which covers them.
 std::vector<uint8_t> MaskStampTimes(std::vector<uint8_t> frame, size_t udp_offset);
 
+// The dwell (T3 - T2, ns) an answer with PTP timestamps carries (seconds and nanoseconds, so
+// exactly the reflector's), its UDP header at `udp_offset`.
+uint64_t StampPtpDwellNs(absl::Span<const uint8_t> answer, size_t udp_offset);
+
 }  // namespace reflector::packet::testing
 
 #endif  // REFLECTOR_PACKET_TESTING_STAMP_FRAMES_H_
