@@ -152,6 +152,7 @@ absl::StatusOr<std::unique_ptr<XdpProgram>> XdpProgram::Load(const LoadOptions& 
     return BpfErrorToStatus(err, "size the XSKMAP");
   }
   skeleton->rodata->rf_count_sessions = options.count_sessions ? 1 : 0;
+  skeleton->rodata->rf_stamp_grow_at_tail = options.stamp_grow_at_tail ? 1 : 0;
   if (const int err = rf_xdp::load(skeleton)) {
     return BpfErrorToStatus(err, "load the XDP program");
   }

@@ -50,6 +50,10 @@ struct LoadOptions {
   // Per-tester sessions (session_count.h). Off leaves their code out of the program as loaded
   // and ReadSessions empty: what the bench compares with to time them.
   bool count_sessions = true;
+  // A short STAMP sender's frame grows at its tail where the buffer has room, else at its
+  // front (rf_xdp_stamp_room). Off: always at the front, the way a veth's small buffers take,
+  // which BPF_PROG_TEST_RUN's buffers (always with tailroom) never reach otherwise. For tests.
+  bool stamp_grow_at_tail = true;
 };
 
 struct AttachOptions {

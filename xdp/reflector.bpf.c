@@ -25,6 +25,10 @@ struct rf_xdp_config_block rf_config SEC(".data.config");
  * what they cost. */
 const volatile __u8 rf_count_sessions = 1;
 
+/* A short STAMP sender's frame grows at its tail when it can (rf_xdp_stamp_room); 0 only in
+ * tests (LoadOptions::stamp_grow_at_tail), to reach the growth at the front. */
+const volatile __u8 rf_stamp_grow_at_tail = 1;
+
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
   __uint(max_entries, 1);
@@ -320,13 +324,62 @@ __attribute__((noinline)) int rf_xdp_stamp_number(struct xdp_md *ctx, __u64 wher
   return rf_stamp_set_sequence(data, end, &where, sequence) == 0 ? XDP_TX : XDP_DROP;
 }
 
+/* The longest frame that may need room for its answer: a sender's packet shorter than the 44
+ * bytes of the STAMP base packet behind the deepest UDP header the classifier takes. */
+#define RF_STAMP_MOVE_MAX (RF_MAX_L4_OFFSET + RF_UDP_HLEN + RF_STAMP_LEN)
+
+/*
+ * After bpf_xdp_adjust_head(-by): the frame of `len` bytes that now starts `by` bytes into the
+ * packet moves to its start, so the packet is the frame and then `by` bytes (the room; their
+ * old bytes rf_stamp_build zeroes). Word by word from the front, which never overwrites a word
+ * still to be read (the destination lies before its source); the frame's last word, which the
+ * words may not cover, is read before anything is written and stored last. Fixed offsets from
+ * the packet's start, each checked: a bounded copy the verifier follows. Returns 0, or -1 if
+ * the packet does not hold what the caller said (never, after the helper succeeded).
+ */
+RF_INLINE int rf_xdp_move_to_front(struct xdp_md *ctx, __u32 by, __u32 len) {
+  __u8 *data = (__u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
+  if (len < 8 || len >= RF_STAMP_MOVE_MAX || by >= RF_STAMP_LEN) return -1;
+  /* Masked behind RF_OPAQUE, as in rf_stamp_offsets: the verifier needs each offset it adds to
+   * the packet pointer small, and clang would drop a mask the checks above make redundant. */
+  __u32 last_off = by + len - 8;
+  __u32 last_to_off = len - 8;
+  RF_OPAQUE(by);
+  RF_OPAQUE(last_off);
+  RF_OPAQUE(last_to_off);
+  by &= 0x3f;
+  last_off &= 0xff;
+  last_to_off &= 0xff;
+  const __u8 *last_from = data + last_off;
+  if (last_from + 8 > end) return -1;
+  const __u64 last = rf_load_u64(last_from);
+  /* No exit inside (clang unrolls only such loops): a word past `len` is skipped. The checks
+   * hold for every word within `len`, whose source ends at most at the packet's end. */
+  RF_UNROLL for (int i = 0; i < RF_STAMP_MOVE_MAX / 8; i++) {
+    __u8 *to = data + 8 * i;
+    const __u8 *from = to + by;
+    if ((__u32)(8 * i + 8) <= len && to + 8 <= end && from + 8 <= end) {
+      rf_store_u64(to, rf_load_u64(from));
+    }
+  }
+  __u8 *last_to = data + last_to_off;
+  if (last_to + 8 > end) return -1;
+  rf_store_u64(last_to, last);
+  return 0;
+}
+
 /*
  * Room for the answer to a STAMP / TWAMP-Light frame longer than the frame (stamp.h: a sender
- * shorter than 44 bytes): the frame grows at its tail to rf_stamp_lengths' build_len. Returns
- * the bytes it grew by, or -1 when the answer would exceed the MTU or the helper finds no
- * tailroom (the caller counts the frame as `no_room`). A frame that needs no room, or that is
- * no STAMP packet (rf_xdp_stamp refuses it), is left alone. Out of line: only short STAMP
- * senders reach it.
+ * shorter than 44 bytes): the frame grows to rf_stamp_lengths' build_len, at its tail where the
+ * buffer has the tailroom, else at its front, moving the frame to the new start
+ * (rf_xdp_move_to_front). veth, for one, gives a frame that came from the stack as an skb the
+ * skb's own buffer or a copy of it sized to the frame rounded up to a cache line
+ * (skb_pp_cow_data): often too little tailroom for a 14-byte sender's answer, but always
+ * XDP_PACKET_HEADROOM in front. Returns the bytes it grew by, or -1 when the answer would
+ * exceed the MTU or neither end has room (the caller counts the frame as `no_room`). A frame
+ * that needs no room, or that is no STAMP packet (rf_xdp_stamp refuses it), is left alone. Out
+ * of line: only short STAMP senders reach it.
  */
 __attribute__((noinline)) int rf_xdp_stamp_room(struct xdp_md *ctx, __u64 where_low,
                                                 __u64 where_high) {
@@ -339,15 +392,20 @@ __attribute__((noinline)) int rf_xdp_stamp_room(struct xdp_md *ctx, __u64 where_
   __u32 send_len = 0;
   if (rf_stamp_lengths(&where, frame_len, &build_len, &send_len) != 0) return 0;
   if (build_len == frame_len) return 0;
+  const __u32 grow = build_len - frame_len;
   /* The helper holds the frame against MTU + Ethernet header: without the frame's tags, the
    * answer's IP packet against the MTU. */
   __u32 mtu_len = 0;
   const __s32 tag_bytes = (__s32)(where.vlan_tags & 3) * RF_VLAN_HLEN;
-  if (bpf_check_mtu(ctx, 0, &mtu_len, (__s32)(send_len - frame_len) - tag_bytes, 0) != 0 ||
-      bpf_xdp_adjust_tail(ctx, (int)(build_len - frame_len)) != 0) {
+  if (bpf_check_mtu(ctx, 0, &mtu_len, (__s32)(send_len - frame_len) - tag_bytes, 0) != 0) {
     return -1;
   }
-  return (int)(build_len - frame_len);
+  if (rf_stamp_grow_at_tail && bpf_xdp_adjust_tail(ctx, (int)grow) == 0) return (int)grow;
+  if (frame_len >= RF_STAMP_MOVE_MAX || grow >= RF_STAMP_LEN ||
+      bpf_xdp_adjust_head(ctx, -(int)grow) != 0) {
+    return -1;
+  }
+  return rf_xdp_move_to_front(ctx, grow, frame_len) == 0 ? (int)grow : -1;
 }
 
 /*
