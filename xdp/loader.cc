@@ -193,6 +193,7 @@ absl::StatusOr<std::unique_ptr<XdpProgram>> XdpProgram::Load(const LoadOptions& 
     REFLECTOR_RETURN_IF_ERROR(
         BindForNicRxTime(skeleton->progs.rf_xdp_reflect_nic, options.nic_rx_time_interface));
   }
+  skeleton->rodata->rf_stamp_grow_at_tail = options.stamp_grow_at_tail ? 1 : 0;
   if (const int err = rf_xdp::load(skeleton)) {
     if (nic_rx_time && err == -EOPNOTSUPP) {
       return absl::FailedPreconditionError(

@@ -56,6 +56,10 @@ struct LoadOptions {
   // cannot do that. Empty: the program with T2 from the software clock, which runs anywhere
   // (and under BPF_PROG_TEST_RUN, which a device-bound program does not).
   std::string nic_rx_time_interface = "";
+  // A short STAMP sender's frame grows at its tail where the buffer has room, else at its
+  // front (rf_xdp_stamp_room). Off: always at the front, the way a veth's small buffers take,
+  // which BPF_PROG_TEST_RUN's buffers (always with tailroom) never reach otherwise. For tests.
+  bool stamp_grow_at_tail = true;
 };
 
 struct AttachOptions {

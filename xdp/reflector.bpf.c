@@ -25,6 +25,10 @@ struct rf_xdp_config_block rf_config SEC(".data.config");
  * what they cost. */
 const volatile __u8 rf_count_sessions = 1;
 
+/* A short STAMP sender's frame grows at its tail when it can (rf_xdp_stamp_room); 0 only in
+ * tests (LoadOptions::stamp_grow_at_tail), to reach the growth at the front. */
+const volatile __u8 rf_stamp_grow_at_tail = 1;
+
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
   __uint(max_entries, 1);
@@ -320,6 +324,90 @@ __attribute__((noinline)) int rf_xdp_stamp_number(struct xdp_md *ctx, __u64 wher
   return rf_stamp_set_sequence(data, end, &where, sequence) == 0 ? XDP_TX : XDP_DROP;
 }
 
+/* The longest frame that may need room for its answer: a sender's packet shorter than the 44
+ * bytes of the STAMP base packet behind the deepest UDP header the classifier takes. */
+#define RF_STAMP_MOVE_MAX (RF_MAX_L4_OFFSET + RF_UDP_HLEN + RF_STAMP_LEN)
+
+/*
+ * After bpf_xdp_adjust_head(-by): the frame of `len` bytes that now starts `by` bytes into the
+ * packet moves to its start, so the packet is the frame and then `by` bytes (the room; their
+ * old bytes rf_stamp_build zeroes). Word by word from the front, which never overwrites a word
+ * still to be read (the destination lies before its source); the frame's last word, which the
+ * words may not cover, is read before anything is written and stored last. Fixed offsets from
+ * the packet's start, each checked: a bounded copy the verifier follows. Returns 0, or -1 if
+ * the packet does not hold what the caller said (never, after the helper succeeded).
+ */
+RF_INLINE int rf_xdp_move_to_front(struct xdp_md *ctx, __u32 by, __u32 len) {
+  __u8 *data = (__u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
+  if (len < 8 || len >= RF_STAMP_MOVE_MAX || by >= RF_STAMP_LEN) return -1;
+  /* Masked behind RF_OPAQUE, as in rf_stamp_offsets: the verifier needs each offset it adds to
+   * the packet pointer small, and clang would drop a mask the checks above make redundant. */
+  __u32 last_off = by + len - 8;
+  __u32 last_to_off = len - 8;
+  RF_OPAQUE(by);
+  RF_OPAQUE(last_off);
+  RF_OPAQUE(last_to_off);
+  by &= 0x3f;
+  last_off &= 0xff;
+  last_to_off &= 0xff;
+  const __u8 *last_from = data + last_off;
+  if (last_from + 8 > end) return -1;
+  const __u64 last = rf_load_u64(last_from);
+  /* No exit inside (clang unrolls only such loops): a word past `len` is skipped. The checks
+   * hold for every word within `len`, whose source ends at most at the packet's end. */
+  RF_UNROLL for (int i = 0; i < RF_STAMP_MOVE_MAX / 8; i++) {
+    __u8 *to = data + 8 * i;
+    const __u8 *from = to + by;
+    if ((__u32)(8 * i + 8) <= len && to + 8 <= end && from + 8 <= end) {
+      rf_store_u64(to, rf_load_u64(from));
+    }
+  }
+  __u8 *last_to = data + last_to_off;
+  if (last_to + 8 > end) return -1;
+  rf_store_u64(last_to, last);
+  return 0;
+}
+
+/*
+ * Room for the answer to a STAMP / TWAMP-Light frame longer than the frame (stamp.h: a sender
+ * shorter than 44 bytes): the frame grows to rf_stamp_lengths' build_len, at its tail where the
+ * buffer has the tailroom, else at its front, moving the frame to the new start
+ * (rf_xdp_move_to_front). veth, for one, gives a frame that came from the stack as an skb the
+ * skb's own buffer or a copy of it sized to the frame rounded up to a cache line
+ * (skb_pp_cow_data): often too little tailroom for a 14-byte sender's answer, but always
+ * XDP_PACKET_HEADROOM in front. Returns the bytes it grew by, or -1 when the answer would
+ * exceed the MTU or neither end has room (the caller counts the frame as `no_room`). A frame
+ * that needs no room, or that is no STAMP packet (rf_xdp_stamp refuses it), is left alone. Out
+ * of line: only short STAMP senders reach it.
+ */
+__attribute__((noinline)) int rf_xdp_stamp_room(struct xdp_md *ctx, __u64 where_low,
+                                                __u64 where_high) {
+  if (ctx == 0) return 0;
+  struct rf_result where;
+  rf_store_u64((__u8 *)&where, where_low);
+  rf_store_u64((__u8 *)&where + 8, where_high);
+  const __u32 frame_len = (__u32)(ctx->data_end - ctx->data);
+  __u32 build_len = 0;
+  __u32 send_len = 0;
+  if (rf_stamp_lengths(&where, frame_len, &build_len, &send_len) != 0) return 0;
+  if (build_len == frame_len) return 0;
+  const __u32 grow = build_len - frame_len;
+  /* The helper holds the frame against MTU + Ethernet header: without the frame's tags, the
+   * answer's IP packet against the MTU. */
+  __u32 mtu_len = 0;
+  const __s32 tag_bytes = (__s32)(where.vlan_tags & 3) * RF_VLAN_HLEN;
+  if (bpf_check_mtu(ctx, 0, &mtu_len, (__s32)(send_len - frame_len) - tag_bytes, 0) != 0) {
+    return -1;
+  }
+  if (rf_stamp_grow_at_tail && bpf_xdp_adjust_tail(ctx, (int)grow) == 0) return (int)grow;
+  if (frame_len >= RF_STAMP_MOVE_MAX || grow >= RF_STAMP_LEN ||
+      bpf_xdp_adjust_head(ctx, -(int)grow) != 0) {
+    return -1;
+  }
+  return rf_xdp_move_to_front(ctx, grow, frame_len) == 0 ? (int)grow : -1;
+}
+
 /*
  * The NIC's receive timestamp (XDP RX metadata, kernel >= 6.3; veth has it since 6.5). The
  * verifier refuses a program that holds a call to it unless the program was loaded bound to
@@ -349,7 +437,8 @@ __attribute__((noinline)) __u64 rf_xdp_nic_rx_time(struct xdp_md *ctx) {
  * the NIC's receive timestamp `t2_nic` where it is not 0 (a hardware T2: what the Timestamp
  * Information TLV reports; the NIC's clock is taken to be TAI, as phc2sys keeps a PHC), else
  * CLOCK_TAI on entry; T3 CLOCK_TAI right before the checksum (XDP has no transmit timestamp);
- * both converted by the config's clock. Out of line and reached only for such frames, so the
+ * both converted by the config's clock; then the frame is cut to the answer's length where the
+ * build needed more (rf_stamp_lengths). Out of line and reached only for such frames, so the
  * other frames' path stays as it is; `where` comes as its two words (a global function takes
  * scalars).
  */
@@ -363,8 +452,14 @@ __attribute__((noinline)) int rf_xdp_stamp(struct xdp_md *ctx, __u64 where_low, 
   rf_store_u64((__u8 *)&where + 8, where_high);
   const struct rf_stamp_clock *clock = &rf_xdp_active_config()->filter.stamp_clock;
   struct rf_stamp_pending pending;
-  if (rf_stamp_build(data, end, &where, clock, t2, &pending) == 0 &&
-      rf_stamp_finish(data, end, &pending, clock, bpf_ktime_get_tai_ns()) == 0) {
+  __u32 build_len = 0;
+  __u32 send_len = 0;
+  const __u32 frame_len = (__u32)(end - data);
+  if (rf_stamp_lengths(&where, frame_len, &build_len, &send_len) == 0 &&
+      rf_stamp_build(data, end, &where, clock, t2, &pending) == 0 &&
+      rf_stamp_finish(data, end, &pending, clock, bpf_ktime_get_tai_ns()) == 0 &&
+      (send_len >= frame_len ||
+       bpf_xdp_adjust_tail(ctx, -(int)((frame_len - send_len) & 3)) == 0)) {
     return XDP_TX;
   }
   struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
@@ -396,8 +491,24 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
   }
   /* A mask, not an if: the verifier needs the index bounded, and 32 is a power of two. */
   const __u32 rule = where->rule & (RF_MAX_RULES - 1);
+  /* A STAMP answer longer than the frame: room first, so a frame without is counted only as
+   * `no_room` (the pointers are taken again: the helper moves the frame's end). */
+  __u64 grown = 0;
+  if (config->action == RF_XDP_TX && (where->actions & RF_ACTION_STAMP)) {
+    const int room = rf_xdp_stamp_room(ctx, rf_load_u64((const __u8 *)where),
+                                       rf_load_u64((const __u8 *)where + 8));
+    if (room < 0) {
+      /* (Captured as `reflect` already when the capture takes reflected frames.) */
+      rf_xdp_capture_rejected(ctx, RF_NO_ROOM);
+      rf_count_reject(counters, RF_NO_ROOM, (__u64)(ctx->data_end - ctx->data));
+      return XDP_DROP;
+    }
+    grown = (__u64)room;
+    data = (__u8 *)(long)ctx->data;
+    end = (const __u8 *)(long)ctx->data_end;
+  }
   counters->rule_frames[rule]++;
-  counters->rule_bytes[rule] += (__u64)(end - data);
+  counters->rule_bytes[rule] += (__u64)(end - data) - grown; /* as received */
   /* Per-tester sessions (session_count.h); afxdp's workers count their own. */
   if (rf_count_sessions && config->action != RF_XDP_REDIRECT) {
     if (fast) {

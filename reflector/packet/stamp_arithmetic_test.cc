@@ -103,7 +103,8 @@ TEST(StampChecksumTest, UpdateEqualsAFullChecksumWithMbzBytesSet) {
   clock.error_estimate = RF_STAMP_S | 0x0102;
   int answered = 0;
   for (testing::StampCase c : testing::StampTable()) {
-    if (c.verdict != Verdict::kReflect) continue;
+    // Senders shorter than the answer have no MBZ bytes to set (the frame grows: stamp_test).
+    if (c.verdict != Verdict::kReflect || c.payload.size() < RF_STAMP_LEN) continue;
     for (size_t i = 16; i < RF_STAMP_LEN; ++i) c.payload[i] = static_cast<uint8_t>(i * 37 + 11);
     c.sender.Payload(c.payload);
     for (uint64_t t2 : {kNowTaiSeconds * kNsPerS - 1, kNowTaiSeconds * kNsPerS + 999'999'000,

@@ -71,8 +71,10 @@ ABSL_FLAG(int64_t, y1731_test_id, -1,
           "of this run's own (from the process ID and the time), so that no earlier run's "
           "count is added.");
 ABSL_FLAG(int, stamp_size, 44,
-          "stamp, twamp-light: UDP payload bytes of each test packet (44..1472); the reflector "
-          "answers with as many.");
+          "stamp, twamp-light: UDP payload bytes of each test packet (14..1472). An RFC 8762 "
+          "sender sends 44 or more, which the reflector answers with as many; 14 is "
+          "TWAMP-Light's shortest (RFC 5357 §4.1.2, what nokia/twampy sends), answered with 41 "
+          "bytes (TWAMP-Light, RFC 5357 §4.2.1) or 44 (STAMP, RFC 8762 §4.6).");
 ABSL_FLAG(std::string, signature, "latency",
           "probeot, dataot, latency, rfc2544, y1564, or none: a payload no signature rule "
           "matches (deterministic bytes and the tester's trailer), as a commercial test set's "
@@ -231,8 +233,8 @@ int RunStamp(const std::string& protocol, const IpAddress& src_ip, const IpAddre
   }
   options.ptp = timestamps == "ptp";
   const int size = absl::GetFlag(FLAGS_stamp_size);
-  if (size < 44 || size > 1472) {
-    return Usage(absl::InvalidArgumentError("--stamp_size must be 44..1472 (UDP payload bytes)"));
+  if (size < 14 || size > 1472) {
+    return Usage(absl::InvalidArgumentError("--stamp_size must be 14..1472 (UDP payload bytes)"));
   }
   options.payload_size = static_cast<size_t>(size);
   const std::string rate_text = absl::GetFlag(FLAGS_rate);

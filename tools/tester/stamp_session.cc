@@ -15,7 +15,8 @@
 namespace reflector::tester {
 namespace {
 
-constexpr size_t kPacketLength = 44;
+constexpr size_t kSenderFields = 14;     // sequence, timestamp, error (RFC 5357 §4.1.2)
+constexpr size_t kReflectorFields = 41;  // up to the Sender TTL (RFC 5357 §4.2.1)
 constexpr int64_t kNsPerS = 1'000'000'000;
 constexpr int64_t kNtpUnixOffset = 2208988800;  // seconds from 1900 to 1970
 constexpr uint16_t kZFlag = 0x4000;
@@ -67,17 +68,17 @@ int64_t FromWireTime(uint64_t wire, bool ptp) {
 }
 
 std::vector<uint8_t> BuildSenderPacket(uint32_t sequence, int64_t t1_ns, const StampOptions& o) {
-  std::vector<uint8_t> packet(std::max(o.payload_size, kPacketLength), 0);
+  std::vector<uint8_t> packet(std::max(o.payload_size, kSenderFields), 0);
   PutBe(&packet[0], sequence, 4);
   PutBe(&packet[4], ToWireTime(t1_ns, o.ptp), 8);
   PutBe(&packet[12], kSenderError | (o.ptp ? kZFlag : 0), 2);
-  if (o.protocol == StampProtocol::kStamp) PutBe(&packet[14], o.ssid, 2);
+  if (o.protocol == StampProtocol::kStamp && packet.size() >= 16) PutBe(&packet[14], o.ssid, 2);
   return packet;
 }
 
 std::optional<StampSample> ParseReflectorPacket(absl::Span<const uint8_t> packet, int64_t t4_ns,
                                                 bool ptp) {
-  if (packet.size() < kPacketLength) return std::nullopt;
+  if (packet.size() < kReflectorFields) return std::nullopt;
   const uint8_t* p = packet.data();
   StampSample s;
   s.reflector_sequence = static_cast<uint32_t>(GetBe(p, 4));
@@ -87,6 +88,7 @@ std::optional<StampSample> ParseReflectorPacket(absl::Span<const uint8_t> packet
   s.sender_sequence = static_cast<uint32_t>(GetBe(p + 24, 4));
   s.t1 = FromWireTime(GetBe(p + 28, 8), ptp);
   s.sender_ttl = p[40];
+  s.length = packet.size();
   s.t4 = t4_ns;
   return s;
 }
@@ -120,6 +122,10 @@ void StampCollector::Add(const StampSample& sample, uint64_t sent) {
   result_.backward.Add(sample.backward());
   result_.last_error_estimate = sample.error_estimate;
   result_.last_sender_ttl = sample.sender_ttl;
+  if (result_.answer_max == 0 || sample.length < result_.answer_min) {
+    result_.answer_min = sample.length;
+  }
+  result_.answer_max = std::max(result_.answer_max, sample.length);
 }
 
 StampResult StampCollector::Finish(uint64_t sent, double duration_s) {
@@ -207,10 +213,12 @@ std::string FormatStampResult(const StampResult& r, const StampOptions& o) {
                              r.forward));
   absl::StrAppend(&out, Line(synchronised ? "backward (T4-T3)" : "backward (T4-T3; indicative only)",
                              r.backward));
-  absl::StrAppend(&out, absl::StrFormat(
-                            "reflector: error estimate %.3f us (%s), sender TTL as received %d\n",
-                            st.unique ? error_us : 0.0,
-                            synchronised ? "synchronised" : "not synchronised", r.last_sender_ttl));
+  absl::StrAppend(&out, absl::StrFormat("reflector: error estimate %.3f us (%s), sender TTL as "
+                                        "received %d, answers of %d..%d bytes to packets of %d\n",
+                                        st.unique ? error_us : 0.0,
+                                        synchronised ? "synchronised" : "not synchronised",
+                                        r.last_sender_ttl, r.answer_min, r.answer_max,
+                                        std::max(o.payload_size, kSenderFields)));
   const DirectionLoss& d = r.direction;
   absl::StrAppend(
       &out, d.stateful
@@ -232,13 +240,14 @@ std::string StampResultJson(const StampResult& r, const StampOptions& o) {
       "\"malformed\":%d,\"duration_s\":%.3f,\"round_trip_us\":{\"min\":%.3f,\"mean\":%.3f,"
       "\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f},\"jitter_us\":%.3f,\"dwell\":%s,"
       "\"forward\":%s,\"backward\":%s,\"error_estimate\":%d,\"synchronised\":%s,"
-      "\"sender_ttl\":%d,\"loss_direction\":{\"stateful\":%s,\"outbound\":%d,"
-      "\"inbound\":%d,\"unattributed\":%d}}\n",
+      "\"sender_ttl\":%d,\"packet_bytes\":%d,\"answer_bytes\":{\"min\":%d,\"max\":%d},"
+      "\"loss_direction\":{\"stateful\":%s,\"outbound\":%d,\"inbound\":%d,\"unattributed\":%d}}\n",
       o.protocol == StampProtocol::kStamp ? "stamp" : "twamp-light", o.ptp ? "ptp" : "ntp",
       st.sent, st.unique, st.lost, st.loss_percent, st.duplicates, st.out_of_order, st.unknown,
       r.malformed, r.duration_s, t.min_us, t.mean_us, t.p50_us, t.p99_us, t.max_us, t.jitter_us,
       Json(r.dwell), Json(r.forward), Json(r.backward), r.last_error_estimate,
       (r.last_error_estimate & 0x8000) ? "true" : "false", r.last_sender_ttl,
+      std::max(o.payload_size, kSenderFields), r.answer_min, r.answer_max,
       r.direction.stateful ? "true" : "false", r.direction.outbound, r.direction.inbound,
       r.direction.unattributed);
 }

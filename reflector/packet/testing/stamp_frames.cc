@@ -1,5 +1,8 @@
 #include "reflector/packet/testing/stamp_frames.h"
 
+#include <algorithm>
+#include <string>
+
 namespace reflector::packet::testing {
 namespace {
 
@@ -42,10 +45,17 @@ uint64_t StampTimestamp(uint64_t tai_ns, const rf_stamp_clock& clock, bool ptp) 
   return ((seconds + clock.ntp_shift) << 32) | fraction;
 }
 
-std::vector<uint8_t> StampReflectedPayload(absl::Span<const uint8_t> sender, uint8_t sender_ttl,
-                                           uint64_t t2_tai_ns, uint64_t t3_tai_ns,
-                                           const rf_stamp_clock& clock, bool twamp) {
-  std::vector<uint8_t> out(sender.begin(), sender.end());
+std::vector<uint8_t> StampReflectedPayload(absl::Span<const uint8_t> sender_packet,
+                                           uint8_t sender_ttl, uint64_t t2_tai_ns,
+                                           uint64_t t3_tai_ns, const rf_stamp_clock& clock,
+                                           bool twamp) {
+  // The answer is at least 41 bytes on a TWAMP-Light port (RFC 5357 §4.2.1: the reflector's
+  // fields end with the Sender TTL) and 44 on a STAMP one (RFC 8762 §4.6: the base packet);
+  // a shorter sender's packet is read as if zero-padded to 44.
+  const size_t answer_length = std::max<size_t>(sender_packet.size(), twamp ? 41 : 44);
+  std::vector<uint8_t> sender(sender_packet.begin(), sender_packet.end());
+  sender.resize(std::max<size_t>(sender.size(), 44), 0);
+  std::vector<uint8_t> out = sender;
   const bool ptp = (GetBe(sender, 12, 2) & RF_STAMP_Z) != 0;
   PutBe(out, 0, GetBe(sender, 0, 4), 4);
   PutBe(out, 4, StampTimestamp(t3_tai_ns, clock, ptp), 8);
@@ -57,6 +67,7 @@ std::vector<uint8_t> StampReflectedPayload(absl::Span<const uint8_t> sender, uin
   PutBe(out, 36, GetBe(sender, 12, 2), 2);
   PutBe(out, 38, 0, 2);
   PutBe(out, 40, static_cast<uint64_t>(sender_ttl) << 24, 4);
+  out.resize(answer_length);
   return out;
 }
 
@@ -112,9 +123,44 @@ const std::vector<StampCase>& StampTable() {
     add("twamp_light_ipv6", FrameBuilder().Ipv6(kTesterIpv6, kReflectorIpv6),
         StampSenderPayload(4, ntp_time, 0x0101, 0), Verdict::kReflect, "twamp-light",
         kTwampLightTestPort);
-    std::vector<uint8_t> short_payload = base;
-    short_payload.resize(RF_STAMP_LEN - 1);
-    add("stamp_43_bytes", FrameBuilder(), short_payload, Verdict::kSignature, "");
+    // Senders shorter than the answer (RFC 5357 §4.1.2: a TWAMP-Light packet may be just
+    // sequence number, timestamp and error estimate, 14 bytes): the frame grows, to 41 bytes
+    // of payload on a TWAMP-Light port and 44 on a STAMP one.
+    const auto first = [](std::vector<uint8_t> payload, size_t bytes) {
+      payload.resize(bytes);
+      return payload;
+    };
+    const std::vector<uint8_t> twamp = StampSenderPayload(11, ntp_time, 0x3fff, 0);
+    add("twamp_light_14_bytes", FrameBuilder(), first(twamp, 14), Verdict::kReflect, "twamp-light",
+        kTwampLightTestPort);
+    add("twamp_light_14_bytes_ipv6", FrameBuilder().Ipv6(kTesterIpv6, kReflectorIpv6),
+        first(twamp, 14), Verdict::kReflect, "twamp-light", kTwampLightTestPort, 9);
+    add("twamp_light_14_bytes_qinq", FrameBuilder().Vlan(200, 0x88a8).Vlan(300), first(twamp, 14),
+        Verdict::kReflect, "twamp-light", kTwampLightTestPort);
+    add("twamp_light_14_bytes_no_udp_checksum", FrameBuilder().UdpChecksum(false), first(twamp, 14),
+        Verdict::kReflect, "twamp-light", kTwampLightTestPort);
+    add("twamp_light_14_bytes_padded_to_128", FrameBuilder().PadTo(128), first(twamp, 14),
+        Verdict::kReflect, "twamp-light", kTwampLightTestPort);
+    add("twamp_light_27_bytes_vlan_options", FrameBuilder().Vlan(7).Ipv4Options({1, 1, 1, 1}),
+        first(twamp, 27), Verdict::kReflect, "twamp-light", kTwampLightTestPort);
+    add("twamp_light_40_bytes", FrameBuilder(), first(twamp, 40), Verdict::kReflect, "twamp-light",
+        kTwampLightTestPort);
+    for (size_t bytes : {41, 42, 43}) {
+      add("twamp_light_" + std::to_string(bytes) + "_bytes", FrameBuilder(), first(twamp, bytes),
+          Verdict::kReflect, "twamp-light", kTwampLightTestPort);
+    }
+    add("twamp_light_42_bytes_ipv6_vlan", FrameBuilder().Vlan(9).Ipv6(kTesterIpv6, kReflectorIpv6),
+        first(twamp, 42), Verdict::kReflect, "twamp-light", kTwampLightTestPort);
+    add("twamp_light_13_bytes", FrameBuilder(), first(twamp, 13), Verdict::kSignature, "",
+        kTwampLightTestPort);
+    add("stamp_14_bytes", FrameBuilder(), first(base, 14), Verdict::kReflect, "stamp");
+    add("stamp_15_bytes_ipv6", FrameBuilder().Ipv6(kTesterIpv6, kReflectorIpv6), first(base, 15),
+        Verdict::kReflect, "stamp");
+    add("stamp_20_bytes_qinq_ipv6",
+        FrameBuilder().Vlan(200, 0x88a8).Vlan(300).Ipv6(kTesterIpv6, kReflectorIpv6),
+        first(base, 20), Verdict::kReflect, "stamp");
+    add("stamp_43_bytes", FrameBuilder(), first(base, 43), Verdict::kReflect, "stamp");
+    add("stamp_13_bytes", FrameBuilder(), first(base, 13), Verdict::kSignature, "");
     add("stamp_empty", FrameBuilder(), {}, Verdict::kSignature, "");
     add("stamp_other_port", FrameBuilder(), base, Verdict::kPort, "", 863);
     return cases;

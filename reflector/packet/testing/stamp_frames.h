@@ -28,7 +28,8 @@ std::vector<uint8_t> StampSenderPayload(uint32_t sequence, uint64_t timestamp, u
 // A timestamp as the reflector writes it for CLOCK_TAI nanoseconds (RFC 8762 §4.2.1).
 uint64_t StampTimestamp(uint64_t tai_ns, const rf_stamp_clock& clock, bool ptp);
 
-// The payload a correct reflector answers `sender` with.
+// The payload a correct reflector answers `sender` with: as long as it, or 41 bytes
+// (TWAMP-Light) or 44 (STAMP) when it is shorter.
 std::vector<uint8_t> StampReflectedPayload(absl::Span<const uint8_t> sender, uint8_t sender_ttl,
                                            uint64_t t2_tai_ns, uint64_t t3_tai_ns,
                                            const rf_stamp_clock& clock, bool twamp);
@@ -47,8 +48,9 @@ struct StampCase {
                                 const rf_stamp_clock& clock) const;
 };
 
-// IPv4, IPv6, one and two tags, IPv4 options, TLVs, PTP, no UDP checksum, TWAMP-Light, and
-// packets too short to answer; all under StampTestFilter().
+// IPv4, IPv6, one and two tags, IPv4 options, TLVs, PTP, no UDP checksum, TWAMP-Light,
+// senders shorter than the answer (14..43 bytes, whose frames grow), and packets too short to
+// answer; all under StampTestFilter().
 const std::vector<StampCase>& StampTable();
 
 // Where the reflector's timestamps (T3 at 4, T2 at 16) lie in a reflected frame with its UDP
