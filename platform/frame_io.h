@@ -17,12 +17,23 @@ namespace reflector::platform {
 inline constexpr size_t kBatchSize = 64;
 
 // A received frame. The bytes belong to the backend until the frame is passed back through
-// Transmit or Release; `data` may be modified in place (the engine reflects there).
+// Transmit or Release; `data` may be modified in place (the engine reflects there), and the
+// engine may grow the frame (a STAMP answer longer than its request) by writing up to
+// `capacity` bytes at `data` and raising `length`, which Transmit then sends.
 struct Frame {
   uint8_t* data = nullptr;
   uint32_t length = 0;
   uint64_t handle = 0;  // backend-private: UMEM address, ring slot, ...
+  // The most bytes the frame may hold when sent: its buffer's room from `data` on, within the
+  // interface's largest frame (MTU, Ethernet header, two tags) where the backend knows it.
+  // 0 (or below `length`): no room to grow.
+  uint32_t capacity = 0;
 };
+
+// The bytes the engine may use at frame.data.
+inline uint32_t Room(const Frame& frame) {
+  return frame.capacity > frame.length ? frame.capacity : frame.length;
+}
 
 // Counters a backend keeps about its own rings, read outside the hot path.
 struct IoStats {

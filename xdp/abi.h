@@ -88,6 +88,9 @@ struct rf_xdp_counters {
    * reason (also in verdict_frames). afxdp's workers count the frames redirected to them. */
   __u64 cfm_frames[RF_XDP_CFM_SLOTS];
   __u64 cfm_answered_bytes;
+  /* STAMP's T2 by source, per frame answered (or tried: reflect_errors counts the few that
+   * fail): [0] the software clock, [1] the NIC's receive timestamp (device-bound program). */
+  __u64 stamp_rx_time[2];
 };
 
 /* Reflected frames between two clock reads of the loop guard: a helper call per frame would
@@ -103,7 +106,7 @@ struct rf_xdp_counters {
 #endif
 RF_XDP_STATIC_ASSERT(sizeof(struct rf_xdp_config) == 8192, "rf_xdp_config layout");
 RF_XDP_STATIC_ASSERT(sizeof(struct rf_xdp_config_block) == 16392, "rf_xdp_config_block layout");
-RF_XDP_STATIC_ASSERT(sizeof(struct rf_xdp_counters) == 904, "rf_xdp_counters layout");
+RF_XDP_STATIC_ASSERT(sizeof(struct rf_xdp_counters) == 920, "rf_xdp_counters layout");
 RF_XDP_STATIC_ASSERT(RF_VERDICT_COUNT <= RF_XDP_VERDICT_SLOTS, "verdicts outgrew their slots");
 RF_XDP_STATIC_ASSERT(RF_MAX_RULES == 32, "rule counters are indexed with a 5-bit mask");
 #undef RF_XDP_STATIC_ASSERT

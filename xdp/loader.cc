@@ -1,6 +1,7 @@
 #include "xdp/loader.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 #include <linux/membarrier.h>
@@ -108,6 +109,37 @@ std::string HowToDetach(int ifindex, uint32_t program_id, absl::string_view inte
                       " or attach with replace (reflectord: --xdp_replace)");
 }
 
+// BPF_F_XDP_DEV_BOUND_ONLY (Linux 6.3): newer than the uapi headers this builds against.
+constexpr uint32_t kXdpDevBoundOnly = 1U << 6;
+#ifdef BPF_F_XDP_DEV_BOUND_ONLY
+static_assert(BPF_F_XDP_DEV_BOUND_ONLY == kXdpDevBoundOnly);
+#endif
+
+// Binds `program` (rf_xdp_reflect_nic) to `interface` before the load, once the kernel is
+// known to have the kfunc it calls; the load itself then says whether the driver can run a
+// device-bound program.
+absl::Status BindForNicRxTime(bpf_program* program, absl::string_view interface) {
+  btf* vmlinux = btf__load_vmlinux_btf();
+  if (vmlinux == nullptr) {
+    return absl::FailedPreconditionError(
+        "the kernel has no BTF, so no XDP RX metadata (NIC receive timestamps)");
+  }
+  const bool has_kfunc = btf__find_by_name_kind(vmlinux, "bpf_xdp_metadata_rx_timestamp",
+                                                BTF_KIND_FUNC) > 0;
+  btf__free(vmlinux);
+  if (!has_kfunc) {
+    return absl::FailedPreconditionError(
+        "the kernel has no bpf_xdp_metadata_rx_timestamp (XDP RX metadata needs Linux 6.3)");
+  }
+  REFLECTOR_ASSIGN_OR_RETURN(const base::NetDevice device, base::LookupNetDevice(interface));
+  bpf_program__set_ifindex(program, static_cast<uint32_t>(device.ifindex));
+  if (const int err =
+          bpf_program__set_flags(program, bpf_program__flags(program) | kXdpDevBoundOnly)) {
+    return BpfErrorToStatus(err, "mark the XDP program device-bound");
+  }
+  return absl::OkStatus();
+}
+
 std::string DescribeProgram(uint32_t id, absl::string_view mode) {
   std::string name = "?";
   if (const int fd = bpf_prog_get_fd_by_id(id); fd >= 0) {
@@ -133,8 +165,8 @@ absl::string_view ActionName(Action action) {
   return "?";
 }
 
-XdpProgram::XdpProgram(rf_xdp* skeleton, uint32_t max_queues)
-    : skeleton_(skeleton), max_queues_(max_queues) {}
+XdpProgram::XdpProgram(rf_xdp* skeleton, uint32_t max_queues, bool nic_rx_time)
+    : skeleton_(skeleton), max_queues_(max_queues), nic_rx_time_(nic_rx_time) {}
 
 XdpProgram::~XdpProgram() {
   Detach();
@@ -147,13 +179,30 @@ absl::StatusOr<std::unique_ptr<XdpProgram>> XdpProgram::Load(const LoadOptions& 
   }
   rf_xdp* skeleton = rf_xdp::open();
   if (skeleton == nullptr) return BpfErrorToStatus(errno, "open the XDP program");
-  std::unique_ptr<XdpProgram> program(new XdpProgram(skeleton, options.max_queues));
+  const bool nic_rx_time = !options.nic_rx_time_interface.empty();
+  std::unique_ptr<XdpProgram> program(new XdpProgram(skeleton, options.max_queues, nic_rx_time));
   if (const int err = bpf_map__set_max_entries(skeleton->maps.rf_xsks, options.max_queues)) {
     return BpfErrorToStatus(err, "size the XSKMAP");
   }
   skeleton->rodata->rf_count_sessions = options.count_sessions ? 1 : 0;
+  // One of the two programs (reflector.bpf.c): the other is not loaded at all, as the verifier
+  // refuses the kfunc call in a program that is not device-bound.
+  bpf_program__set_autoload(
+      nic_rx_time ? skeleton->progs.rf_xdp_reflect : skeleton->progs.rf_xdp_reflect_nic, false);
+  if (nic_rx_time) {
+    REFLECTOR_RETURN_IF_ERROR(
+        BindForNicRxTime(skeleton->progs.rf_xdp_reflect_nic, options.nic_rx_time_interface));
+  }
+  skeleton->rodata->rf_stamp_grow_at_tail = options.stamp_grow_at_tail ? 1 : 0;
   if (const int err = rf_xdp::load(skeleton)) {
-    return BpfErrorToStatus(err, "load the XDP program");
+    if (nic_rx_time && err == -EOPNOTSUPP) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(options.nic_rx_time_interface,
+                       ": its driver cannot run a device-bound XDP program (no XDP RX metadata)"));
+    }
+    return BpfErrorToStatus(err, nic_rx_time ? absl::StrCat("load the XDP program bound to ",
+                                                            options.nic_rx_time_interface)
+                                             : std::string("load the XDP program"));
   }
   REFLECTOR_RETURN_IF_ERROR(program->ReadProgramInfo());
   return program;
@@ -169,7 +218,10 @@ absl::Status XdpProgram::ReadProgramInfo() {
   return absl::OkStatus();
 }
 
-int XdpProgram::program_fd() const { return bpf_program__fd(skeleton_->progs.rf_xdp_reflect); }
+int XdpProgram::program_fd() const {
+  return bpf_program__fd(nic_rx_time_ ? skeleton_->progs.rf_xdp_reflect_nic
+                                      : skeleton_->progs.rf_xdp_reflect);
+}
 
 int XdpProgram::xsk_map_fd() const { return bpf_map__fd(skeleton_->maps.rf_xsks); }
 

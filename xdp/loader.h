@@ -50,6 +50,16 @@ struct LoadOptions {
   // Per-tester sessions (session_count.h). Off leaves their code out of the program as loaded
   // and ReadSessions empty: what the bench compares with to time them.
   bool count_sessions = true;
+  // Non-empty: load the program whose STAMP T2 is the NIC's receive timestamp (XDP RX
+  // metadata), bound to this interface of the calling thread's network namespace; it can then
+  // run only there, attached natively. Load fails, saying why, where the kernel or the driver
+  // cannot do that. Empty: the program with T2 from the software clock, which runs anywhere
+  // (and under BPF_PROG_TEST_RUN, which a device-bound program does not).
+  std::string nic_rx_time_interface = "";
+  // A short STAMP sender's frame grows at its tail where the buffer has room, else at its
+  // front (rf_xdp_stamp_room). Off: always at the front, the way a veth's small buffers take,
+  // which BPF_PROG_TEST_RUN's buffers (always with tailroom) never reach otherwise. For tests.
+  bool stamp_grow_at_tail = true;
 };
 
 struct AttachOptions {
@@ -117,6 +127,8 @@ class XdpProgram {
   absl::StatusOr<rf_dwell_histogram> ReadStampDwell() const;
 
   int program_fd() const;
+  // Whether STAMP's T2 comes from the NIC (LoadOptions::nic_rx_time_interface).
+  bool nic_rx_time() const { return nic_rx_time_; }
   // The XSKMAP: the AF_XDP backend inserts the socket for rx queue q at key q.
   int xsk_map_fd() const;
   uint32_t xsk_map_size() const { return max_queues_; }
@@ -124,13 +136,14 @@ class XdpProgram {
   uint32_t verified_instructions() const { return verified_instructions_; }
 
  private:
-  XdpProgram(rf_xdp* skeleton, uint32_t max_queues);
+  XdpProgram(rf_xdp* skeleton, uint32_t max_queues, bool nic_rx_time);
   absl::Status ReadProgramInfo();
   absl::StatusOr<std::string> MakeRoomFor(int ifindex, absl::string_view interface,
                                           bool replace);
 
   rf_xdp* skeleton_;
   uint32_t max_queues_;
+  bool nic_rx_time_;
   uint32_t verified_instructions_ = 0;
   bool configured_ = false;
   BpfLink link_;

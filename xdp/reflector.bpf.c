@@ -26,6 +26,10 @@ struct rf_xdp_config_block rf_config SEC(".data.config");
  * what they cost. */
 const volatile __u8 rf_count_sessions = 1;
 
+/* A short STAMP sender's frame grows at its tail when it can (rf_xdp_stamp_room); 0 only in
+ * tests (LoadOptions::stamp_grow_at_tail), to reach the growth at the front. */
+const volatile __u8 rf_stamp_grow_at_tail = 1;
+
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
   __uint(max_entries, 1);
@@ -326,37 +330,156 @@ __attribute__((noinline)) int rf_xdp_stamp_number(struct xdp_md *ctx, __u64 wher
   return rf_stamp_set_sequence(data, end, &where, sequence) == 0 ? XDP_TX : XDP_DROP;
 }
 
-/* The RFC 8972 TLVs of a finished STAMP answer (stamp_tlv.h), T2 having come from the kernel
- * clock. Global and called after rf_xdp_stamp, not from it, for the same reason as
- * rf_xdp_stamp_number: rf_xdp_stamp's call chain is at the verifier's 512 bytes of stack.
- * Returns XDP_TX, or XDP_DROP (the frame is already an answer) if it does not fit (never). */
+/* The RFC 8972 TLVs of a finished STAMP answer (stamp_tlv.h); `t2_method` (RF_STAMP_TS_*) is how
+ * T2 was taken, for the Timestamp Information TLV: hardware when it came from the NIC. Global
+ * and called after rf_xdp_stamp, not from it, for the same reason as rf_xdp_stamp_number:
+ * rf_xdp_stamp's call chain is at the verifier's 512 bytes of stack. Returns XDP_TX, or
+ * XDP_DROP (the frame is already an answer) if it does not fit (never). */
 __attribute__((noinline)) int rf_xdp_stamp_tlvs(struct xdp_md *ctx, __u64 where_low,
-                                                __u64 where_high) {
+                                                __u64 where_high, __u32 t2_method) {
   if (ctx == 0) return XDP_DROP;
   __u8 *data = (__u8 *)(long)ctx->data;
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
   struct rf_result where;
   rf_xdp_where(&where, where_low, where_high);
   const struct rf_stamp_clock *clock = &rf_xdp_active_config()->filter.stamp_clock;
-  return rf_stamp_tlvs(data, end, &where, clock, RF_STAMP_TS_SW_LOCAL) == 0 ? XDP_TX : XDP_DROP;
+  return rf_stamp_tlvs(data, end, &where, clock, t2_method) == 0 ? XDP_TX : XDP_DROP;
+}
+
+/* The longest frame that may need room for its answer: a sender's packet shorter than the 44
+ * bytes of the STAMP base packet behind the deepest UDP header the classifier takes. */
+#define RF_STAMP_MOVE_MAX (RF_MAX_L4_OFFSET + RF_UDP_HLEN + RF_STAMP_LEN)
+
+/*
+ * After bpf_xdp_adjust_head(-by): the frame of `len` bytes that now starts `by` bytes into the
+ * packet moves to its start, so the packet is the frame and then `by` bytes (the room; their
+ * old bytes rf_stamp_build zeroes). Word by word from the front, which never overwrites a word
+ * still to be read (the destination lies before its source); the frame's last word, which the
+ * words may not cover, is read before anything is written and stored last. Fixed offsets from
+ * the packet's start, each checked: a bounded copy the verifier follows. Returns 0, or -1 if
+ * the packet does not hold what the caller said (never, after the helper succeeded).
+ */
+RF_INLINE int rf_xdp_move_to_front(struct xdp_md *ctx, __u32 by, __u32 len) {
+  __u8 *data = (__u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
+  if (len < 8 || len >= RF_STAMP_MOVE_MAX || by >= RF_STAMP_LEN) return -1;
+  /* Masked behind RF_OPAQUE, as in rf_stamp_offsets: the verifier needs each offset it adds to
+   * the packet pointer small, and clang would drop a mask the checks above make redundant. */
+  __u32 last_off = by + len - 8;
+  __u32 last_to_off = len - 8;
+  RF_OPAQUE(by);
+  RF_OPAQUE(last_off);
+  RF_OPAQUE(last_to_off);
+  by &= 0x3f;
+  last_off &= 0xff;
+  last_to_off &= 0xff;
+  const __u8 *last_from = data + last_off;
+  if (last_from + 8 > end) return -1;
+  const __u64 last = rf_load_u64(last_from);
+  /* No exit inside (clang unrolls only such loops): a word past `len` is skipped. The checks
+   * hold for every word within `len`, whose source ends at most at the packet's end. */
+  RF_UNROLL for (int i = 0; i < RF_STAMP_MOVE_MAX / 8; i++) {
+    __u8 *to = data + 8 * i;
+    const __u8 *from = to + by;
+    if ((__u32)(8 * i + 8) <= len && to + 8 <= end && from + 8 <= end) {
+      rf_store_u64(to, rf_load_u64(from));
+    }
+  }
+  __u8 *last_to = data + last_to_off;
+  if (last_to + 8 > end) return -1;
+  rf_store_u64(last_to, last);
+  return 0;
 }
 
 /*
- * A STAMP / TWAMP-Light frame (a rule with RF_ACTION_STAMP) answered in place (stamp.h): T2 on
- * entry, T3 right before the checksum, both CLOCK_TAI converted by the config's clock. Out of
- * line and reached only for such frames, so the other frames' path stays as it is; `where`
- * comes as its two words (a global function takes scalars).
+ * Room for the answer to a STAMP / TWAMP-Light frame longer than the frame (stamp.h: a sender
+ * shorter than 44 bytes): the frame grows to rf_stamp_lengths' build_len, at its tail where the
+ * buffer has the tailroom, else at its front, moving the frame to the new start
+ * (rf_xdp_move_to_front). veth, for one, gives a frame that came from the stack as an skb the
+ * skb's own buffer or a copy of it sized to the frame rounded up to a cache line
+ * (skb_pp_cow_data): often too little tailroom for a 14-byte sender's answer, but always
+ * XDP_PACKET_HEADROOM in front. Returns the bytes it grew by, or -1 when the answer would
+ * exceed the MTU or neither end has room (the caller counts the frame as `no_room`). A frame
+ * that needs no room, or that is no STAMP packet (rf_xdp_stamp refuses it), is left alone. Out
+ * of line: only short STAMP senders reach it.
  */
-__attribute__((noinline)) int rf_xdp_stamp(struct xdp_md *ctx, __u64 where_low, __u64 where_high) {
-  const __u64 t2 = bpf_ktime_get_tai_ns();
+__attribute__((noinline)) int rf_xdp_stamp_room(struct xdp_md *ctx, __u64 where_low,
+                                                __u64 where_high) {
+  if (ctx == 0) return 0;
+  struct rf_result where;
+  rf_xdp_where(&where, where_low, where_high);
+  const __u32 frame_len = (__u32)(ctx->data_end - ctx->data);
+  __u32 build_len = 0;
+  __u32 send_len = 0;
+  if (rf_stamp_lengths(&where, frame_len, &build_len, &send_len) != 0) return 0;
+  if (build_len == frame_len) return 0;
+  const __u32 grow = build_len - frame_len;
+  /* The helper holds the frame against MTU + Ethernet header: without the frame's tags, the
+   * answer's IP packet against the MTU. */
+  __u32 mtu_len = 0;
+  const __s32 tag_bytes = (__s32)(where.vlan_tags & 3) * RF_VLAN_HLEN;
+  if (bpf_check_mtu(ctx, 0, &mtu_len, (__s32)(send_len - frame_len) - tag_bytes, 0) != 0) {
+    return -1;
+  }
+  if (rf_stamp_grow_at_tail && bpf_xdp_adjust_tail(ctx, (int)grow) == 0) return (int)grow;
+  if (frame_len >= RF_STAMP_MOVE_MAX || grow >= RF_STAMP_LEN ||
+      bpf_xdp_adjust_head(ctx, -(int)grow) != 0) {
+    return -1;
+  }
+  return rf_xdp_move_to_front(ctx, grow, frame_len) == 0 ? (int)grow : -1;
+}
+
+/*
+ * The NIC's receive timestamp (XDP RX metadata, kernel >= 6.3; veth has it since 6.5). The
+ * verifier refuses a program that holds a call to it unless the program was loaded bound to
+ * its device (add_kfunc_call checks every kfunc call, reachable or not, before it prunes dead
+ * code), so no rodata switch can keep it in the one program: only rf_xdp_reflect_nic, which the
+ * loader loads device-bound, reaches it. Weak, so the object still opens on a kernel without
+ * it (libbpf then poisons the call, in the program nobody loads there).
+ */
+extern int bpf_xdp_metadata_rx_timestamp(const struct xdp_md *ctx, __u64 *timestamp) __ksym __weak;
+
+/*
+ * T2 from the NIC, in the device-bound program: the driver's receive timestamp, or 0 when it
+ * has none for this frame (an error: no hardware timestamping on the NIC, no op in the driver;
+ * or 0, as veth gives without an skb stamp), and then rf_xdp_stamp reads the software clock.
+ * Global and called beside rf_xdp_stamp, not from it: its 8-byte out-parameter would not fit
+ * rf_xdp_stamp's call chain, which uses the verifier's 512 bytes of stack to the last byte.
+ */
+__attribute__((noinline)) __u64 rf_xdp_nic_rx_time(struct xdp_md *ctx) {
+  if (ctx == 0) return 0;
+  __u64 timestamp = 0;
+  if (bpf_xdp_metadata_rx_timestamp(ctx, &timestamp) != 0) return 0;
+  return timestamp;
+}
+
+/*
+ * A STAMP / TWAMP-Light frame (a rule with RF_ACTION_STAMP) answered in place (stamp.h): T2
+ * the NIC's receive timestamp `t2_nic` where it is not 0 (a hardware T2: what the Timestamp
+ * Information TLV reports; the NIC's clock is taken to be TAI, as phc2sys keeps a PHC), else
+ * CLOCK_TAI on entry; T3 CLOCK_TAI right before the checksum (XDP has no transmit timestamp);
+ * both converted by the config's clock; then the frame is cut to the answer's length where the
+ * build needed more (rf_stamp_lengths). Out of line and reached only for such frames, so the
+ * other frames' path stays as it is; `where` comes as its two words (a global function takes
+ * scalars).
+ */
+__attribute__((noinline)) int rf_xdp_stamp(struct xdp_md *ctx, __u64 where_low, __u64 where_high,
+                                           __u64 t2_nic) {
+  const __u64 t2 = t2_nic != 0 ? t2_nic : bpf_ktime_get_tai_ns();
   __u8 *data = (__u8 *)(long)ctx->data;
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
   struct rf_result where;
   rf_xdp_where(&where, where_low, where_high);
   const struct rf_stamp_clock *clock = &rf_xdp_active_config()->filter.stamp_clock;
   struct rf_stamp_pending pending;
-  if (rf_stamp_build(data, end, &where, clock, t2, &pending) == 0 &&
-      rf_stamp_finish(data, end, &pending, clock, bpf_ktime_get_tai_ns()) == 0) {
+  __u32 build_len = 0;
+  __u32 send_len = 0;
+  const __u32 frame_len = (__u32)(end - data);
+  if (rf_stamp_lengths(&where, frame_len, &build_len, &send_len) == 0 &&
+      rf_stamp_build(data, end, &where, clock, t2, &pending) == 0 &&
+      rf_stamp_finish(data, end, &pending, clock, bpf_ktime_get_tai_ns()) == 0 &&
+      (send_len >= frame_len ||
+       bpf_xdp_adjust_tail(ctx, -(int)((frame_len - send_len) & 3)) == 0)) {
     return XDP_TX;
   }
   struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
@@ -367,10 +490,12 @@ __attribute__((noinline)) int rf_xdp_stamp(struct xdp_md *ctx, __u64 where_low, 
 /*
  * What the program does with a classified frame: count it, then reflect in place (XDP_TX),
  * redirect it to AF_XDP, or pass it, per the config's action. `fast`: the fast tier took it.
+ * `nic_rx_time`: a constant, 1 in the device-bound program, whose STAMP T2 comes from the NIC.
  */
 RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
                          const struct rf_xdp_config *config, __u32 verdict, __u8 *data,
-                         const __u8 *end, const struct rf_result *where, int fast) {
+                         const __u8 *end, const struct rf_result *where, int fast,
+                         const int nic_rx_time) {
   /* Two adds per frame; userspace derives received, passed and sent (xdp/abi.h). */
   if (verdict != RF_REFLECT) {
     rf_xdp_capture_rejected(ctx, verdict);
@@ -386,8 +511,24 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
   }
   /* A mask, not an if: the verifier needs the index bounded, and 32 is a power of two. */
   const __u32 rule = where->rule & (RF_MAX_RULES - 1);
+  /* A STAMP answer longer than the frame: room first, so a frame without is counted only as
+   * `no_room` (the pointers are taken again: the helper moves the frame's end). */
+  __u64 grown = 0;
+  if (config->action == RF_XDP_TX && (where->actions & RF_ACTION_STAMP)) {
+    const int room = rf_xdp_stamp_room(ctx, rf_load_u64((const __u8 *)where),
+                                       rf_load_u64((const __u8 *)where + 8));
+    if (room < 0) {
+      /* (Captured as `reflect` already when the capture takes reflected frames.) */
+      rf_xdp_capture_rejected(ctx, RF_NO_ROOM);
+      rf_count_reject(counters, RF_NO_ROOM, (__u64)(ctx->data_end - ctx->data));
+      return XDP_DROP;
+    }
+    grown = (__u64)room;
+    data = (__u8 *)(long)ctx->data;
+    end = (const __u8 *)(long)ctx->data_end;
+  }
   counters->rule_frames[rule]++;
-  counters->rule_bytes[rule] += (__u64)(end - data);
+  counters->rule_bytes[rule] += (__u64)(end - data) - grown; /* as received */
   /* Per-tester sessions (session_count.h); afxdp's workers count their own. */
   if (rf_count_sessions && config->action != RF_XDP_REDIRECT) {
     if (fast) {
@@ -403,14 +544,18 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
       if (where->actions & RF_ACTION_STAMP) {
         const __u64 where_low = rf_load_u64((const __u8 *)where);
         const __u64 where_high = rf_load_u64((const __u8 *)where + 8);
-        int answered = rf_xdp_stamp(ctx, where_low, where_high);
+        const __u64 t2_nic = nic_rx_time ? rf_xdp_nic_rx_time(ctx) : 0;
+        counters->stamp_rx_time[t2_nic != 0]++; /* T2's source: [0] software, [1] the NIC */
+        int answered = rf_xdp_stamp(ctx, where_low, where_high, t2_nic);
         if (answered == XDP_TX && (where->actions & RF_ACTION_STAMP_STATEFUL)) {
           answered = rf_xdp_stamp_number(ctx, where_low, where_high);
         }
-        /* Only STAMP packets longer than the base one can carry TLVs. */
+        /* Only STAMP packets longer than the base one can carry TLVs (a short sender's grown
+         * answer has none). T2's method as rf_xdp_stamp took it. */
         if (answered == XDP_TX && !(where->actions & RF_ACTION_TWAMP) &&
             where->udp_length > RF_UDP_HLEN + RF_STAMP_LEN) {
-          answered = rf_xdp_stamp_tlvs(ctx, where_low, where_high);
+          answered = rf_xdp_stamp_tlvs(ctx, where_low, where_high,
+                                       t2_nic != 0 ? RF_STAMP_TS_HW_ASSIST : RF_STAMP_TS_SW_LOCAL);
         }
         /* The dwell the answer carries, for the metrics (stamp_dwell.h). */
         if (answered == XDP_TX) rf_xdp_stamp_dwell_count(ctx, where->l4_offset + RF_UDP_HLEN);
@@ -442,12 +587,15 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
 }
 
 /*
- * Every frame the fast tier leaves: the exact classifier. A global function, so the verifier
- * checks it once on its own, rather than once for each check of the fast tier that can give
- * up. It reads the active slot again; a reload in between only means this frame is classified
- * against the newer configuration, as a whole.
+ * Every frame the fast tier leaves: the exact classifier. Inline: a BPF-to-BPF call costs
+ * 10-20 ns on a kernel whose returns go through a mitigation thunk (AMD's Safe RET here), more
+ * than classifying a tagged or IPv6 frame; the fast tier gives up through one exit, so the
+ * verifier walks this code about once (431k instructions processed as a global function,
+ * 444k inline). It reads the active slot again; a reload in between only means this frame is
+ * classified against the newer configuration, as a whole. `nic_rx_time`: the device-bound
+ * program's (STAMP's T2 from the NIC).
  */
-__attribute__((noinline)) int rf_xdp_exact(struct xdp_md *ctx) {
+RF_INLINE int rf_xdp_exact(struct xdp_md *ctx, const int nic_rx_time) {
   /* Y.1731 (xdp/cfm_xdp.h): CFM frames are never IPv4, so never the fast tier's. */
   if (rf_xdp_active_config()->filter.cfm.flags & RF_CFM_ON) {
     const int answer = rf_xdp_cfm(ctx);
@@ -460,12 +608,23 @@ __attribute__((noinline)) int rf_xdp_exact(struct xdp_md *ctx) {
   const struct rf_xdp_config *config = rf_xdp_active_config();
   struct rf_result where;
   const __u32 verdict = rf_classify_exact(data, end, &config->filter, 0, &where);
-  return rf_xdp_act(ctx, counters, config, verdict, data, end, &where, 0);
+  return rf_xdp_act(ctx, counters, config, verdict, data, end, &where, 0, nic_rx_time);
 }
 
-/* A frame the fast tier rejected (with the exact classifier's reason): counted, passed. Out of
- * line, so the reject counting stays out of the reflect path's registers. */
+/* A frame the fast tier rejected (with the exact classifier's reason, or RF_FAST_NO_RULE, whose
+ * reason is named here): counted, passed. Out of line, so the reject counting and the rule
+ * stage's second pass stay out of the reflect path's registers. */
 __attribute__((noinline)) int rf_xdp_rejected(struct xdp_md *ctx, __u32 verdict) {
+  const struct rf_xdp_config *config = rf_xdp_active_config();
+  if (verdict == RF_FAST_NO_RULE) {
+    verdict = rf_fast_closest_reason((const __u8 *)(long)ctx->data,
+                                     (const __u8 *)(long)ctx->data_end, &config->filter);
+  } else if (config->filter.cfm.flags & RF_CFM_ON) {
+    /* The fast tier's first checks reject Y.1731 frames too (a group address, the CFM
+     * EtherType): offered to the responder first, as rf_xdp_exact does. */
+    const int answer = rf_xdp_cfm(ctx);
+    if (answer >= 0) return answer;
+  }
   struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
   if (!counters) return XDP_PASS; /* cannot happen for a one-entry array; the verifier asks */
   rf_xdp_capture_rejected(ctx, verdict);
@@ -475,8 +634,7 @@ __attribute__((noinline)) int rf_xdp_rejected(struct xdp_md *ctx, __u32 verdict)
 
 /* The classifier as rf_classify_hinted composes it (packet library): the fast tier, then the
  * exact classifier for what it leaves. */
-SEC("xdp")
-int rf_xdp_reflect(struct xdp_md *ctx) {
+RF_INLINE int rf_xdp_reflect_body(struct xdp_md *ctx, const int nic_rx_time) {
   /* The capture's one check, a predictable branch on a config field (issue 21). */
   if (rf_capture.enabled && rf_xdp_capture_up_front(rf_xdp_active_config())) rf_xdp_capture(ctx);
   __u8 *data = (__u8 *)(long)ctx->data;
@@ -485,10 +643,32 @@ int rf_xdp_reflect(struct xdp_md *ctx) {
   if (!counters) return XDP_PASS; /* cannot happen for a one-entry array; the verifier asks */
   const struct rf_xdp_config *config = rf_xdp_active_config();
   struct rf_result where;
-  const __u32 verdict = rf_classify_fast(data, end, &config->filter, &counters->rule_hint, &where);
-  if (verdict == RF_FAST_UNDECIDED) return rf_xdp_exact(ctx);
-  if (verdict != RF_REFLECT) return rf_xdp_rejected(ctx, verdict);
-  return rf_xdp_act(ctx, counters, config, RF_REFLECT, data, end, &where, 1);
+  const __u32 verdict =
+      rf_classify_fast_tier(data, end, &config->filter, &counters->rule_hint, &where, 0);
+  if (verdict == RF_FAST_UNDECIDED) return rf_xdp_exact(ctx, nic_rx_time);
+  if (verdict != RF_REFLECT) {
+    if (verdict == RF_FAST_NO_RULE || rf_capture.enabled ||
+        (config->filter.cfm.flags & RF_CFM_ON)) {
+      return rf_xdp_rejected(ctx, verdict);
+    }
+    /* Traffic that is not for us (a MAC or EtherType reject): counted here, without a call.
+     * Only those constant verdicts reach this index (rf_count_reject says why others must
+     * not). */
+    counters->verdict_frames[verdict & (RF_XDP_VERDICT_SLOTS - 1)]++;
+    counters->rejected_bytes += (__u64)(end - data);
+    return XDP_PASS;
+  }
+  return rf_xdp_act(ctx, counters, config, RF_REFLECT, data, end, &where, 1, nic_rx_time);
 }
+
+/* The program, with STAMP's T2 from the software clock: loaded as it is, usable everywhere. */
+SEC("xdp")
+int rf_xdp_reflect(struct xdp_md *ctx) { return rf_xdp_reflect_body(ctx, 0); }
+
+/* The same program with STAMP's T2 from the NIC (rf_xdp_nic_rx_time). The loader loads one of
+ * the two: this one only bound to the interface it attaches to
+ * (LoadOptions::nic_rx_time_interface). */
+SEC("xdp")
+int rf_xdp_reflect_nic(struct xdp_md *ctx) { return rf_xdp_reflect_body(ctx, 1); }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -81,9 +81,10 @@ RF_INLINE void rf_xdp_session_count(struct xdp_md *ctx, const __u8 *data, const 
   l3 &= 0xff;
   l4 &= 0x1ff;
   rule &= RF_MAX_RULES - 1;
-  const __u64 fingerprint = rf_session_fingerprint(data, end, l3, l4, ip_version, vlan_tags, rule);
+  __u32 index;
+  const __u64 fingerprint =
+      rf_session_fingerprint_slot(data, end, l3, l4, ip_version, vlan_tags, rule, &index);
   if (!fingerprint) return;
-  const __u32 index = rf_session_slot_index(fingerprint);
   struct rf_session_cache_slot *cached = bpf_map_lookup_elem(&rf_session_cache, &index);
   if (!cached) return; /* cannot happen: the index is below max_entries */
   if (cached->fingerprint == fingerprint) {

@@ -35,7 +35,8 @@ __attribute__((noinline)) int rf_xdp_stamp_dwell_count(struct xdp_md *ctx, __u32
   const __u8 *data = (const __u8 *)(long)ctx->data;
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
   payload_off &= 0xff; /* a bound the verifier can follow; real offsets are below */
-  if (!RF_FITS(data, payload_off, RF_STAMP_LEN, end)) return 0;
+  /* Up to T2's end: a TWAMP-Light answer may be only 41 bytes (stamp.h). */
+  if (!RF_FITS(data, payload_off, 24, end)) return 0;
   const __u8 *p = data + payload_off;
   const __u64 t3 = rf_stamp_dwell_load(p + 4);
   const __u64 t2 = rf_stamp_dwell_load(p + 16);

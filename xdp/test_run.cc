@@ -36,8 +36,8 @@ absl::StatusOr<TestRunner> TestRunner::Create(int program_fd, CounterReader read
 
 absl::StatusOr<TestRunResult> TestRunner::Run(absl::Span<const uint8_t> frame) {
   TestRunResult result;
-  // Room beyond the input: the program may not grow the frame today, but a short output
-  // buffer fails the run with ENOSPC instead of comparing wrong bytes.
+  // Room beyond the input: the program grows a short STAMP sender's frame (stamp.h), and a
+  // short output buffer fails the run with ENOSPC instead of comparing wrong bytes.
   result.frame.resize(frame.size() + 256);
   LIBBPF_OPTS(bpf_test_run_opts, options, .data_in = frame.data(),
               .data_out = result.frame.data(), .data_size_in = static_cast<uint32_t>(frame.size()),
@@ -99,8 +99,8 @@ ExpectedRun ExpectRun(absl::Span<const uint8_t> frame, const rf_config& config, 
     if (guarded != packet::Verdict::kReflect) {
       expected.verdict = guarded;
       expected.action = XDP_DROP;
-    } else if (packet::ReflectInPlace(absl::MakeSpan(expected.frame), c.where, config,
-                                      packet::TaiNowNs(), nullptr, stamp_sessions)) {
+    } else if (packet::ReflectInVector(expected.frame, c.where, config, packet::TaiNowNs(),
+                                       nullptr, stamp_sessions)) {
       // STAMP's timestamps are the userspace clock's: compare with MaskStampTimes.
       expected.action = XDP_TX;
     } else {

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <type_traits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -120,6 +121,7 @@ absl::StatusOr<std::unique_ptr<AfPacketIo>> AfPacketIo::Create(const AfPacketOpt
   if (ioctl(io->rx_fd_.get(), SIOCGIFMTU, &request) != 0) return Errno(name, "SIOCGIFMTU");
   // Senders may put two tags on a full-MTU frame.
   const uint32_t max_frame = static_cast<uint32_t>(request.ifr_mtu) + kEthHeader + kTwoTags;
+  io->max_frame_ = max_frame;
 
   REFLECTOR_RETURN_IF_ERROR(io->OpenTx(options, ifindex, max_frame));
   REFLECTOR_RETURN_IF_ERROR(io->OpenRx(options, ifindex, max_frame));
@@ -268,7 +270,15 @@ absl::StatusOr<size_t> AfPacketIo::ReceiveFrom(Ring& ring, absl::Span<Frame> fra
     if ((status & TP_STATUS_CSUMNOTREADY) && CompleteUdpChecksum(absl::MakeSpan(data, length))) {
       ++fixups_.checksums_completed;
     }
-    frames[count++] = Frame{data, length, handle};
+    // Room to grow (a STAMP answer longer than its request): a V2 slot holds one frame, to
+    // its end; V3 packs the next frame right behind this one, so there is none.
+    uint32_t capacity = length;
+    if constexpr (std::is_same_v<Ring, RxSlotRing>) {
+      const uint8_t* slot_end = reinterpret_cast<uint8_t*>(header) + ring.frame_size();
+      capacity = std::min(
+          {static_cast<uint32_t>(slot_end - data), max_frame_, tx_ring_->max_frame_bytes()});
+    }
+    frames[count++] = Frame{data, length, handle, capacity};
   }
   stats_.rx_frames += count;
   if (ring.TakeLossHint()) ReadKernelDrops();

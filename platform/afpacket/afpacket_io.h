@@ -78,6 +78,7 @@ class AfPacketIo : public FrameIo {
   std::optional<RxSlotRing> rx_slots_;
   std::optional<RxRing> rx_ring_;
   std::optional<TxRing> tx_ring_;
+  uint32_t max_frame_ = 0;  // MTU + Ethernet header + two tags: the most a Frame may grow to
   bool kick_pending_ = false;
   IoStats stats_;
   AfPacketFixups fixups_;

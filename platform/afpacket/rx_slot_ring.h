@@ -41,6 +41,9 @@ class RxSlotRing {
     return hint;
   }
 
+  // Bytes of each slot, its header included: a frame may grow up to its slot's end.
+  uint32_t frame_size() const { return frame_size_; }
+
   // Slots read and not returned yet (for tests and diagnostics).
   uint32_t slots_held() const { return slots_held_; }
   // Return calls for a slot that is not ours: an engine bug, counted not trusted.

@@ -150,7 +150,9 @@ absl::StatusOr<size_t> AfXdpIo::Receive(absl::Span<Frame> frames, absl::Duration
       ++kernel_strays_;
       continue;
     }
-    frames[count++] = Frame{area + desc->addr, desc->len, desc->addr};
+    // The frame may grow to its chunk's end (TransmitBatch refuses more).
+    const uint32_t room = static_cast<uint32_t>(frame_size_ - (desc->addr & (frame_size_ - 1)));
+    frames[count++] = Frame{area + desc->addr, desc->len, desc->addr, room};
   }
   if (n > 0) xsk_ring_cons__release(&rx, n);
   stats_.rx_frames += count;

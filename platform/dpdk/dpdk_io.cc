@@ -5,6 +5,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -21,6 +22,14 @@ constexpr timespec kIdleNap = {0, 20 * 1000};
 
 rte_mbuf* MbufOf(const Frame& frame) { return reinterpret_cast<rte_mbuf*>(frame.handle); }
 
+// The largest frame the port sends: its MTU (1500 when the driver does not say) with the
+// Ethernet header and two tags.
+uint32_t MaxFrame(uint16_t port) {
+  uint16_t mtu = 1500;
+  if (rte_eth_dev_get_mtu(port, &mtu) != 0) mtu = 1500;
+  return uint32_t{mtu} + 14 + 2 * 4;
+}
+
 }  // namespace
 
 DpdkIo::DpdkIo(const DpdkPort& port, uint16_t queue, bool spin)
@@ -29,6 +38,7 @@ DpdkIo::DpdkIo(const DpdkPort& port, uint16_t queue, bool spin)
       spin_(spin),
       skip_own_source_(port.on_packet_socket()),
       own_mac_(port.mac()),
+      max_frame_(MaxFrame(port.id())),
       description_(absl::StrCat("dpdk ", port.name(), " (", port.driver(), ") queue ", queue)) {}
 
 absl::StatusOr<size_t> DpdkIo::Receive(absl::Span<Frame> frames, absl::Duration timeout) {
@@ -67,8 +77,11 @@ absl::StatusOr<size_t> DpdkIo::Receive(absl::Span<Frame> frames, absl::Duration 
       ++stats_.rx_dropped;
       continue;
     }
+    // Room to grow: the mbuf's tailroom (Transmit sets data_len to the frame's length).
+    const uint32_t room = static_cast<uint32_t>(rte_pktmbuf_data_len(mbuf)) +
+                          static_cast<uint32_t>(rte_pktmbuf_tailroom(mbuf));
     frames[kept++] = Frame{rte_pktmbuf_mtod(mbuf, uint8_t*), rte_pktmbuf_data_len(mbuf),
-                           reinterpret_cast<uint64_t>(mbuf)};
+                           reinterpret_cast<uint64_t>(mbuf), std::min(room, max_frame_)};
   }
   stats_.rx_frames += kept;
   return kept;

@@ -40,6 +40,7 @@ class DpdkIo : public FrameIo {
   bool spin_;
   bool skip_own_source_;
   std::array<uint8_t, 6> own_mac_;
+  uint32_t max_frame_;  // MTU + Ethernet header + two tags: the most a Frame may grow to
   bool registered_ = false;
   std::string description_;
   IoStats stats_;

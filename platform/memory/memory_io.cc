@@ -10,7 +10,9 @@ absl::StatusOr<size_t> MemoryIo::Receive(absl::Span<Frame> frames, absl::Duratio
     const uint64_t handle = next_handle_++;
     std::vector<uint8_t>& buffer = in_flight_[handle] = std::move(pending_.front());
     pending_.pop_front();
-    frames[count++] = Frame{buffer.data(), static_cast<uint32_t>(buffer.size()), handle};
+    const uint32_t length = static_cast<uint32_t>(buffer.size());
+    buffer.resize(length + grow_room_, 0xee);  // stale bytes, which the engine must not send
+    frames[count++] = Frame{buffer.data(), length, handle, length + grow_room_};
   }
   stats_.rx_frames += count;
   return count;

@@ -17,7 +17,9 @@ namespace reflector::platform {
 class MemoryIo : public FrameIo {
  public:
   // `tx_capacity`: how many frames one Transmit call may queue; the rest count as dropped.
-  explicit MemoryIo(size_t tx_capacity = SIZE_MAX) : tx_capacity_(tx_capacity) {}
+  // `grow_room`: bytes past each received frame the engine may grow it into (Frame::capacity).
+  explicit MemoryIo(size_t tx_capacity = SIZE_MAX, uint32_t grow_room = 64)
+      : tx_capacity_(tx_capacity), grow_room_(grow_room) {}
 
   void Inject(std::vector<uint8_t> frame) { pending_.push_back(std::move(frame)); }
 
@@ -39,6 +41,7 @@ class MemoryIo : public FrameIo {
   bool TakeBack(const Frame& frame);
 
   size_t tx_capacity_;
+  uint32_t grow_room_;
   std::deque<std::vector<uint8_t>> pending_;
   std::map<uint64_t, std::vector<uint8_t>> in_flight_;
   uint64_t next_handle_ = 1;

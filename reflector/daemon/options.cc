@@ -231,6 +231,15 @@ absl::Status ParseXdpMode(absl::string_view name, absl::string_view text, Daemon
 absl::Status ParseXdpReplace(absl::string_view name, absl::string_view text, DaemonOptions* o) {
   return Assign(ParseBool(name, text), &o->datapath.xdp_replace);
 }
+absl::Status ParseStampRxTimestamp(absl::string_view name, absl::string_view text,
+                                   DaemonOptions* o) {
+  using engine::StampRxTimestamp;
+  return Assign(ParseByName(name, text,
+                            {StampRxTimestamp::kSoftware, StampRxTimestamp::kAuto,
+                             StampRxTimestamp::kHardware},
+                            engine::StampRxTimestampName),
+                &o->datapath.stamp_rx_timestamp);
+}
 absl::Status ParseStatsInterval(absl::string_view, absl::string_view text, DaemonOptions* o) {
   return Assign(ParseInterval(text), &o->stats_interval);
 }

@@ -272,6 +272,11 @@ std::string StatsReporter::FormatLine(StatsFormat format, const Counters& previo
       }
       // STAMP's reflector dwell (T3 - T2), once there were answers.
       if (now.stamp_dwell.frames() != 0) line["stamp_dwell"] = DwellJson(now.stamp_dwell);
+      // Where the XDP program's STAMP T2s came from, once it took one.
+      if (now.stamp_rx_time[0] + now.stamp_rx_time[1] != 0) {
+        line["stamp_rx_time"] = {{"software", now.stamp_rx_time[0]},
+                                 {"nic", now.stamp_rx_time[1]}};
+      }
       if (monitor) line["monitor"] = true;
       if (lease_left.has_value()) line["lease_left_s"] = absl::ToDoubleSeconds(*lease_left);
       return line.dump();

@@ -23,6 +23,9 @@ Counters FromKernelCounters(const rf_xdp_counters& kernel, bool monitor) {
   out.rx_bytes = out.reflected_bytes + kernel.rejected_bytes;
   out.passed_frames = xdp::PassedFrames(kernel, monitor);
   out.loop_peer = kernel.loop_peer;
+  for (size_t i = 0; i < out.stamp_rx_time.size(); ++i) {
+    out.stamp_rx_time[i] = kernel.stamp_rx_time[i];
+  }
   return out;
 }
 

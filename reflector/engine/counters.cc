@@ -42,6 +42,7 @@ Counters& Counters::operator+=(const Counters& other) {
   capture_dropped += other.capture_dropped;
   dwell += other.dwell;
   stamp_dwell += other.stamp_dwell;
+  for (size_t i = 0; i < stamp_rx_time.size(); ++i) stamp_rx_time[i] += other.stamp_rx_time[i];
   workers.insert(workers.end(), other.workers.begin(), other.workers.end());
   return *this;
 }

@@ -80,6 +80,10 @@ struct Counters {
   Dwell dwell;
   // STAMP answers, from whoever sent them: the XDP program (xdp) or the workers.
   Dwell stamp_dwell;
+  // The XDP program's STAMP T2s by source (issue 14): [0] the software clock, [1] the NIC's
+  // receive timestamp (--stamp_rx_timestamp). The workers' T2s are all the software clock's
+  // and not counted here.
+  std::array<uint64_t, 2> stamp_rx_time = {};
   // Per worker, in queue order (the engine fills it when it adds its workers up; empty for
   // xdp, whose frames never reach userspace). Adding snapshots lists both sets of workers.
   std::vector<WorkerCounts> workers;

@@ -37,6 +37,18 @@ absl::string_view BusyPollName(BusyPoll mode) {
   return "unknown";
 }
 
+absl::string_view StampRxTimestampName(StampRxTimestamp source) {
+  switch (source) {
+    case StampRxTimestamp::kSoftware:
+      return "software";
+    case StampRxTimestamp::kAuto:
+      return "auto";
+    case StampRxTimestamp::kHardware:
+      return "hardware";
+  }
+  return "unknown";
+}
+
 absl::StatusOr<ResolvedDevice> ResolveDevice(DataPathKind wanted, absl::string_view interface,
                                              const DataPathSettings& settings,
                                              const std::vector<DataPathCandidate>& candidates) {
@@ -73,7 +85,13 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenDataPath(
   for (size_t i = 0; i < candidates.size(); ++i) {
     const DataPathCandidate& candidate = candidates[i];
     if (wanted != DataPathKind::kAuto && wanted != candidate.kind) continue;
-    absl::StatusOr<std::unique_ptr<DataPath>> opened = candidate.open(request);
+    // Only the XDP program can read the NIC's receive timestamp (issue 14).
+    absl::StatusOr<std::unique_ptr<DataPath>> opened =
+        request.settings.stamp_rx_timestamp == StampRxTimestamp::kHardware &&
+                candidate.kind != DataPathKind::kXdp
+            ? absl::FailedPreconditionError(
+                  "--stamp_rx_timestamp=hardware needs the xdp data path")
+            : candidate.open(request);
     if (opened.ok()) return opened;
     if (wanted != DataPathKind::kAuto) {
       return absl::Status(opened.status().code(),

@@ -37,6 +37,14 @@ enum class BusyPoll {
 };
 absl::string_view BusyPollName(BusyPoll mode);  // "off", "spin", "kernel"
 
+// --stamp_rx_timestamp: where the xdp data path's STAMP T2 comes from (issue 14).
+enum class StampRxTimestamp {
+  kSoftware,  // the system's CLOCK_TAI when the program sees the frame
+  kAuto,      // the NIC's receive timestamp where the kernel and driver allow it, else software
+  kHardware,  // the NIC's receive timestamp, or the data path refuses to open
+};
+absl::string_view StampRxTimestampName(StampRxTimestamp source);  // "software", "auto", ...
+
 // How the user wants the data path run: the daemon's settings of that name, handed through
 // as they are (the enums are those of the layers that act on them).
 struct DataPathSettings {
@@ -47,6 +55,7 @@ struct DataPathSettings {
   platform::afxdp::ZeroCopyMode zero_copy = platform::afxdp::ZeroCopyMode::kAuto;
   xdp::AttachMode xdp_mode = xdp::AttachMode::kAuto;
   bool xdp_replace = false;  // take over an XDP program someone attached through netlink
+  StampRxTimestamp stamp_rx_timestamp = StampRxTimestamp::kSoftware;  // xdp only
   BusyPoll busy_poll = BusyPoll::kOff;
   platform::afpacket::RxRingKind afpacket_rx = platform::afpacket::RxRingKind::kFrames;
   std::string dpdk_eal_args;  // the EAL's command line (dpdk)

@@ -13,8 +13,14 @@ OfflineResult ReflectFrames(const std::vector<CapturedFrame>& frames, const rf_c
   for (const CapturedFrame& frame : frames) {
     ++result.frames;
     CapturedFrame copy = frame;
-    const packet::Classification verdict =
-        packet::ClassifyAndReflect(absl::MakeSpan(copy.bytes), config, hint, &stamp_sessions);
+    packet::Classification verdict = packet::Classify(copy.bytes, config, hint);
+    // The clock only for STAMP, whose answer may be longer than the frame (stamp.h).
+    if (verdict.reflect() &&
+        !packet::ReflectInVector(copy.bytes, verdict.where, config,
+                                 (verdict.where.actions & RF_ACTION_STAMP) ? packet::TaiNowNs() : 0,
+                                 nullptr, &stamp_sessions)) {
+      verdict.verdict = packet::Verdict::kTooShort;  // unreachable for a kReflect result
+    }
     ++result.verdicts[static_cast<int>(verdict.verdict)];
     if (!verdict.reflect()) continue;
     ++result.rules[verdict.rule() & (RF_MAX_RULES - 1)];

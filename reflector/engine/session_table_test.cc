@@ -4,6 +4,8 @@
 
 #include <arpa/inet.h>
 
+#include <set>
+#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -91,6 +93,71 @@ TEST(SessionTableTest, CountsEverySessionThroughCacheAndTable) {
   ASSERT_EQ(totals.size(), static_cast<size_t>(kStreams));
   for (const auto& [key, counts] : totals) EXPECT_EQ(counts.frames, 3u);
   EXPECT_EQ(table.lost_frames(), 0u);
+}
+
+// Streams that differ in one field only, each value of it in turn (a weak hash once made such
+// frames collide, reflector/packet/guard.h): every stream has its own fingerprint, and they
+// spread over every cache slot.
+TEST(SessionTableTest, StreamsDifferingInOneFieldHaveDistinctFingerprints) {
+  const auto expect_distinct = [](std::vector<uint8_t> frame, const std::string& name,
+                                  uint32_t field, uint32_t values, uint32_t mask) {
+    const packet::Classification result = packet::Classify(frame, DefaultTestConfig());
+    ASSERT_TRUE(result.reflect()) << name;
+    const rf_result& where = result.where;
+    std::set<uint64_t> fingerprints;
+    std::set<uint32_t> slots;
+    for (uint32_t value = 0; value < values; ++value) {
+      const uint16_t old = static_cast<uint16_t>(frame[field] << 8 | frame[field + 1]);
+      const uint16_t now = static_cast<uint16_t>((old & ~mask) | (value & mask));
+      frame[field] = static_cast<uint8_t>(now >> 8);
+      frame[field + 1] = static_cast<uint8_t>(now);
+      uint32_t slot = 0;
+      const uint64_t fingerprint = rf_session_fingerprint_slot(
+          frame.data(), frame.data() + frame.size(), where.l3_offset, where.l4_offset,
+          where.ip_version, where.vlan_tags, where.rule, &slot);
+      ASSERT_NE(fingerprint, 0u) << name;
+      ASSERT_EQ(slot, rf_session_slot_index(fingerprint)) << name;
+      fingerprints.insert(fingerprint);
+      slots.insert(slot);
+    }
+    EXPECT_EQ(fingerprints.size(), values) << name;
+    EXPECT_EQ(slots.size(), static_cast<size_t>(RF_SESSION_CACHE_SLOTS)) << name;
+  };
+  const std::vector<uint8_t> v4 = FrameBuilder().Vlan(100).Ito().Build();
+  constexpr uint32_t kL3 = 18;  // after one tag
+  constexpr uint32_t kL4 = kL3 + 20;
+  expect_distinct(v4, "source MAC", 10, 65536, 0xffff);
+  expect_distinct(v4, "VLAN ID", 14, 4096, 0x0fff);
+  expect_distinct(v4, "source IPv4 high", kL3 + 12, 65536, 0xffff);
+  expect_distinct(v4, "source IPv4 low", kL3 + 14, 65536, 0xffff);
+  expect_distinct(v4, "destination IPv4 low", kL3 + 18, 65536, 0xffff);
+  expect_distinct(v4, "source port", kL4, 65536, 0xffff);
+  expect_distinct(v4, "destination port", kL4 + 2, 65536, 0xffff);
+  const std::vector<uint8_t> v6 =
+      FrameBuilder().Ipv6(packet::testing::Ipv6Address{0x20, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                       0, 0, 7},
+                          packet::testing::kReflectorIpv6)
+          .Ito()
+          .Build();
+  constexpr uint32_t kL3v6 = 14;
+  expect_distinct(v6, "source IPv6 word 0", kL3v6 + 8 + 4, 65536, 0xffff);
+  expect_distinct(v6, "source IPv6 word 1", kL3v6 + 16 + 6, 65536, 0xffff);
+  expect_distinct(v6, "destination IPv6 word 0", kL3v6 + 24 + 2, 65536, 0xffff);
+  expect_distinct(v6, "destination IPv6 word 1", kL3v6 + 32 + 6, 65536, 0xffff);
+}
+
+// The rule is part of the key: the same bytes under another rule are another session.
+TEST(SessionTableTest, TheRuleChangesTheFingerprint) {
+  const std::vector<uint8_t> frame = FrameBuilder().Ito().Build();
+  const packet::Classification result = packet::Classify(frame, DefaultTestConfig());
+  ASSERT_TRUE(result.reflect());
+  std::set<uint64_t> fingerprints;
+  for (uint32_t rule = 0; rule < RF_MAX_RULES; ++rule) {
+    fingerprints.insert(rf_session_fingerprint(frame.data(), frame.data() + frame.size(),
+                                               result.where.l3_offset, result.where.l4_offset,
+                                               4, 0, rule));
+  }
+  EXPECT_EQ(fingerprints.size(), static_cast<size_t>(RF_MAX_RULES));
 }
 
 TEST(SessionTableTest, AFullTableLosesCountsItCannotHold) {

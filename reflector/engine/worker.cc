@@ -83,20 +83,32 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
         batch.loop_peer = rf_mac_number(frame.data + RF_ETH_ALEN);  // the loop's other end
       }
     }
+    // A STAMP answer longer than the request needs room in the frame's buffer (and MTU).
+    const uint32_t room = platform::Room(frame);
+    if (result.reflect() && !monitor_ && packet::ReflectRoom(result.where, frame.length) > room) {
+      result.verdict = packet::Verdict::kNoRoom;
+    }
     // The capture's one check per frame: a field of the worker's own copy (issue 21). The
     // frame as received, with its final verdict; with capture_sent, a reflected frame taken is
     // captured again as sent, after the swap.
     const bool sent_due = capture_.enabled && OfferToCapture(bytes, result) && capture_.sent &&
                           result.reflect() && !monitor_;
     if (result.reflect()) sessions_.Count(bytes, result.where);  // as received
+    platform::Frame answer = frame;
     uint64_t stamp_t3 = 0;  // set for a STAMP answer: its T3
-    if (result.reflect() && !monitor_ &&
-        !packet::ReflectInPlace(bytes, result.where, config_, stamp_t2, &stamp_t3,
-                                &stamp_sessions_)) {
-      // Unreachable for a kReflect result of this frame; fail closed rather than send it.
-      result.verdict = packet::Verdict::kTooShort;
-    } else if (sent_due) {
-      OfferSentToCapture(bytes, result.where.rule);
+    if (result.reflect() && !monitor_) {
+      const size_t length =
+          packet::Reflect(absl::MakeSpan(frame.data, room), frame.length, result.where, config_,
+                          stamp_t2, &stamp_t3, &stamp_sessions_);
+      if (length == 0) {
+        // Unreachable for a kReflect result of this frame; fail closed rather than send it.
+        result.verdict = packet::Verdict::kTooShort;
+      } else {
+        answer.length = static_cast<uint32_t>(length);
+        if (sent_due) {
+          OfferSentToCapture(absl::MakeSpan(answer.data, answer.length), result.where.rule);
+        }
+      }
     }
     if (result.reflect()) {
       // The dwell the answer carries (T3 - T2); a clock stepped back in between counts as none.
@@ -108,7 +120,7 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
       if (monitor_) {
         to_release_[releasing++] = frame;
       } else {
-        to_send_[sending++] = frame;
+        to_send_[sending++] = answer;
       }
     } else if (const packet::CfmOutcome cfm = packet::OfferToCfm(
                    bytes, result.verdict, config_, !monitor_, stamp_t2, slm_counters_);

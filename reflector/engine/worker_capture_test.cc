@@ -132,6 +132,51 @@ TEST(WorkerCaptureTest, StampAnswersAlsoAsSent) {
   EXPECT_GT(answered, 3u);
 }
 
+// A 14-byte TWAMP-Light sender (stamp.h): the answer, 41 bytes of payload, is longer than the
+// frame. With room in the buffer the worker grows the frame and sends the answer, none of the
+// buffer's stale bytes; without, the frame is a `no_room` reject, captured so, never sent.
+TEST(WorkerCaptureTest, StampAnswerLongerThanTheFrameNeedsRoom) {
+  absl::StatusOr<packet::CompiledConfig> compiled =
+      packet::Compile(packet::testing::StampTestFilter());
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  const packet::testing::StampCase* twamp = nullptr;
+  for (const packet::testing::StampCase& c : packet::testing::StampTable()) {
+    if (c.name == "twamp_light_14_bytes") twamp = &c;
+  }
+  ASSERT_NE(twamp, nullptr);
+  const std::vector<uint8_t> frame = twamp->frame();
+  const packet::Classification result = packet::Classify(frame, compiled->wire);
+  ASSERT_TRUE(result.reflect());
+  for (const uint32_t room : {0u, 64u}) {
+    SCOPED_TRACE(room);
+    MemoryIo io(SIZE_MAX, room);
+    SharedConfig config(compiled->wire);
+    capture::CaptureTap tap(/*queue=*/0);
+    tap.Set(Capture((1u << RF_VERDICT_COUNT) - 1));
+    Worker worker(io, config, /*monitor=*/false, &tap);
+    io.Inject(frame);
+    ASSERT_TRUE(worker.RunBatch(absl::ZeroDuration()).ok());
+    std::vector<rf_capture_record> taken;
+    tap.Drain([&](const capture::TapSlot& slot) { taken.push_back(slot.record); });
+    ASSERT_FALSE(taken.empty());
+    if (room == 0) {
+      EXPECT_TRUE(io.sent().empty());
+      EXPECT_EQ(io.released(), 1u);
+      EXPECT_EQ(taken[0].verdict, RF_NO_ROOM);
+      continue;
+    }
+    ASSERT_EQ(io.sent().size(), 1u);
+    EXPECT_EQ(taken[0].verdict, RF_REFLECT);
+    const std::vector<uint8_t>& answer = io.sent()[0];
+    ASSERT_EQ(answer.size(), result.where.payload_offset + 41u);
+    const size_t udp = result.where.l4_offset;
+    EXPECT_EQ((answer[udp + 4] << 8) | answer[udp + 5], RF_UDP_HLEN + 41);
+    EXPECT_EQ(
+        packet::testing::MaskStampTimes(answer, udp),
+        packet::testing::MaskStampTimes(twamp->Expected(0, 0, compiled->wire.stamp_clock), udp));
+  }
+}
+
 TEST(WorkerCaptureTest, OnlyTheSelection) {
   std::vector<std::pair<rf_capture_record, std::vector<uint8_t>>> rejected;
   RunWith(Capture(((1u << RF_VERDICT_COUNT) - 1) & ~(1u << RF_REFLECT)), &rejected);

@@ -624,8 +624,9 @@ RF_OUT_OF_LINE enum rf_verdict rf_classify_exact(const __u8 *data, const __u8 *e
  * there: each check below is one of the exact classifier's, specialised to this shape. It
  * answers what the exact classifier would: RF_REFLECT by the same rule with the same `res`, or,
  * for a frame that passed every check and that no rule takes, the rule stage's reason (the same
- * second pass). Every other frame gets RF_FAST_UNDECIDED and goes on to the exact classifier,
- * which names the reason.
+ * second pass); for a frame its first checks reject (MAC addresses, an EtherType with no
+ * parser), the exact classifier's reason, as these are its first checks too. Every other frame
+ * gets RF_FAST_UNDECIDED and goes on to the exact classifier, which names the reason.
  *
  * `*hint` is the rule that took the caller's previous frame (RF_NO_RULE_HINT at first): a test
  * stream repeats one rule, so that rule is tried first when no earlier rule can share a frame
@@ -634,8 +635,32 @@ RF_OUT_OF_LINE enum rf_verdict rf_classify_exact(const __u8 *data, const __u8 *e
  */
 #define RF_FAST_L3 RF_ETH_HLEN
 #define RF_FAST_L4 (RF_FAST_L3 + RF_IPV4_MIN_HLEN)
-RF_INLINE __u32 rf_classify_fast(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
-                                 __u32 *hint, struct rf_result *res) {
+
+/* What the rule stage reads of a frame in the fast tier's shape, with UDP length `udp_len`: at
+ * fixed offsets. */
+RF_INLINE void rf_fast_facts(const __u8 *data, __u32 udp_len, struct rf_facts *facts) {
+  facts->payload_off = RF_FAST_L4 + RF_UDP_HLEN;
+  facts->payload_len = udp_len - RF_UDP_HLEN;
+  facts->udp = data + RF_FAST_L4;
+  facts->src_mac = data + RF_ETH_ALEN;
+  facts->src_addr = data + RF_FAST_L3 + 12;
+  facts->dst_addr = data + RF_FAST_L3 + 16;
+  facts->vlan_key = 0; /* rf_vlan_key of an untagged frame */
+  facts->ip_version = 4;
+  facts->version_bit = RF_IP_VERSION_BIT(4);
+}
+
+/* rf_classify_fast_tier's answer, when asked not to name the reason, for a frame that passed
+ * every check and that no rule takes: rf_fast_closest_reason names it. */
+#define RF_FAST_NO_RULE (RF_VERDICT_COUNT + 1)
+
+/* rf_classify_fast; with `name_reason` 0 (a constant), RF_FAST_NO_RULE instead of the rule
+ * stage's reason, which the XDP program names in its reject function: inline in its reflect
+ * path, the second pass crowded the registers (a spill slot more, on a call chain at the
+ * verifier's 512 bytes of stack). */
+RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
+                                      const struct rf_config *cfg, __u32 *hint,
+                                      struct rf_result *res, int name_reason) {
   if (!RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, end)) return RF_FAST_UNDECIDED;
   /* 64-bit values of 32- and 16-bit loads: no truncation after each operation (BPF). */
   const __u64 dst_head = rf_load_u32(data);
@@ -644,18 +669,28 @@ RF_INLINE __u32 rf_classify_fast(const __u8 *data, const __u8 *end, const struct
   const __u64 src_tail = rf_load_u16(data + RF_ETH_ALEN + 4);
   const __u64 own_head = rf_load_u32(cfg->if_mac);
   const __u64 own_tail = rf_load_u16(cfg->if_mac + 4);
-  /* Group or zero addresses, a frame from ourselves or to its own sender, not to us. */
-  if ((dst_head | src_head) & RF_BYTES32(1, 0, 0, 0)) return RF_FAST_UNDECIDED;
-  if ((dst_head | dst_tail) == 0 || (src_head | src_tail) == 0) return RF_FAST_UNDECIDED;
-  if ((src_head == own_head && src_tail == own_tail) ||
-      (src_head == dst_head && src_tail == dst_tail)) {
-    return RF_FAST_UNDECIDED;
-  }
+  /* The exact classifier's first checks, in its order and with its reasons (the frame holds
+   * the bytes they read): production traffic that is not for us leaves here. A group or zero
+   * destination, one not to us; a group or zero source, a frame from ourselves or to its own
+   * sender. */
+  if ((dst_head & RF_BYTES32(1, 0, 0, 0)) || (dst_head | dst_tail) == 0) return RF_DST_MAC;
   if ((cfg->flags & RF_CFG_DST_MAC_FILTER) && (dst_head != own_head || dst_tail != own_tail)) {
-    return RF_FAST_UNDECIDED;
+    return RF_DST_MAC;
+  }
+  if ((src_head & RF_BYTES32(1, 0, 0, 0)) || (src_head | src_tail) == 0 ||
+      (src_head == own_head && src_tail == own_tail) ||
+      (src_head == dst_head && src_tail == dst_tail)) {
+    return RF_SRC_MAC;
   }
   /* EtherType IPv4, then version 4 and IHL 5, as one word. */
-  if ((rf_load_u32(data + 12) & RF_BYTES32(0xff, 0xff, 0xff, 0)) != RF_BYTES32(0x08, 0x00, 0x45, 0)) {
+  const __u32 type_word = rf_load_u32(data + 12);
+  if ((type_word & RF_BYTES32(0xff, 0xff, 0xff, 0)) != RF_BYTES32(0x08, 0x00, 0x45, 0)) {
+    /* An EtherType the exact classifier has no parser for. */
+    const __u16 type = rf_load_be16(data + 2 * RF_ETH_ALEN);
+    if (type != RF_ETHERTYPE_IPV4 && type != RF_ETHERTYPE_VLAN && type != RF_ETHERTYPE_QINQ &&
+        (type != RF_ETHERTYPE_IPV6 || !(cfg->flags & RF_CFG_IPV6))) {
+      return RF_ETHERTYPE;
+    }
     return RF_FAST_UNDECIDED;
   }
   const __u8 *ip = data + RF_FAST_L3;
@@ -671,15 +706,7 @@ RF_INLINE __u32 rf_classify_fast(const __u8 *data, const __u8 *end, const struct
   if (udp_len < RF_UDP_HLEN || udp_len > total_len - RF_IPV4_MIN_HLEN) return RF_FAST_UNDECIDED;
 
   struct rf_facts facts;
-  facts.payload_off = RF_FAST_L4 + RF_UDP_HLEN;
-  facts.payload_len = udp_len - RF_UDP_HLEN;
-  facts.udp = udp;
-  facts.src_mac = data + RF_ETH_ALEN;
-  facts.src_addr = ip + 12;
-  facts.dst_addr = ip + 16;
-  facts.vlan_key = 0; /* rf_vlan_key of an untagged frame */
-  facts.ip_version = 4;
-  facts.version_bit = RF_IP_VERSION_BIT(4);
+  rf_fast_facts(data, udp_len, &facts);
   long first = RF_NO_RULE;
   const __u32 guess = *hint;
   if (guess < cfg->rule_count) {
@@ -694,12 +721,31 @@ RF_INLINE __u32 rf_classify_fast(const __u8 *data, const __u8 *end, const struct
     rf_look_up_lists(cfg, &facts);
     first = rf_first_rule(data, end, cfg, &facts);
   }
-  if (first == RF_NO_RULE) return rf_closest_reason(data, end, cfg, &facts);
+  if (first == RF_NO_RULE) {
+    return name_reason ? rf_closest_reason(data, end, cfg, &facts) : RF_FAST_NO_RULE;
+  }
   if (first < 0) return RF_FAST_UNDECIDED;
   *hint = (__u32)first;
   const struct rf_rule *rule = &cfg->rules[first & (RF_MAX_RULES - 1)];
   rf_fill_result(res, RF_FAST_L3, RF_FAST_L4, udp_len, 0, &facts, first, rule);
   return RF_REFLECT;
+}
+
+RF_INLINE __u32 rf_classify_fast(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
+                                 __u32 *hint, struct rf_result *res) {
+  return rf_classify_fast_tier(data, end, cfg, hint, res, 1);
+}
+
+/* The rule stage's reason for a frame to which rf_classify_fast_tier answered RF_FAST_NO_RULE:
+ * its facts at the fast tier's offsets and the same second pass. RF_TOO_SHORT for a frame not
+ * in that shape (never: the fast tier checked it). */
+RF_INLINE enum rf_verdict rf_fast_closest_reason(const __u8 *data, const __u8 *end,
+                                                 const struct rf_config *cfg) {
+  if (!RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, end)) return RF_TOO_SHORT;
+  struct rf_facts facts;
+  rf_fast_facts(data, rf_load_be16(data + RF_FAST_L4 + 4), &facts);
+  rf_look_up_lists(cfg, &facts);
+  return rf_closest_reason(data, end, cfg, &facts);
 }
 
 /*

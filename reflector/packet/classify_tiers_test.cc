@@ -136,6 +136,38 @@ TEST(ClassifyTiersTest, TheFastTierNamesTheRuleStageReason) {
   }
 }
 
+// Traffic that is not for us leaves the fast tier at its first checks, with the exact
+// classifier's reason; asked not to name the rule stage's reason, it leaves that to
+// rf_fast_closest_reason (the XDP program's reject path), which names the same.
+TEST(ClassifyTiersTest, TheFastTierRejectsEarlyAndDefersTheRuleStageReason) {
+  const rf_config config = testing::DefaultTestConfig();
+  const struct {
+    std::vector<uint8_t> frame;
+    rf_verdict reason;
+  } early[] = {
+      {FrameBuilder().DstMac({0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb}).Build(), RF_DST_MAC},
+      {FrameBuilder().DstMac({0x02, 0, 0, 0, 0, 9}).Build(), RF_DST_MAC},
+      {FrameBuilder().SrcMac(testing::kReflectorMac).Build(), RF_SRC_MAC},
+      {FrameBuilder().EtherType(0x0806).FrameSize(64).Build(), RF_ETHERTYPE},
+  };
+  for (const auto& c : early) {
+    uint32_t hint = RF_NO_RULE_HINT;
+    rf_result result = {};
+    EXPECT_EQ(rf_classify_fast(c.frame.data(), c.frame.data() + c.frame.size(), &config, &hint,
+                               &result),
+              static_cast<__u32>(c.reason));
+    ExpectTiersAgree(c.frame, config, VerdictName(static_cast<Verdict>(c.reason)).data());
+  }
+  const std::vector<uint8_t> unsigned_frame =
+      FrameBuilder().Payload(std::vector<uint8_t>(18, 0x55)).Build();
+  const uint8_t* end = unsigned_frame.data() + unsigned_frame.size();
+  uint32_t hint = RF_NO_RULE_HINT;
+  rf_result result = {};
+  EXPECT_EQ(rf_classify_fast_tier(unsigned_frame.data(), end, &config, &hint, &result, 0),
+            static_cast<__u32>(RF_FAST_NO_RULE));
+  EXPECT_EQ(rf_fast_closest_reason(unsigned_frame.data(), end, &config), RF_SIGNATURE);
+}
+
 // A rule with address and OUI lists, tried first by hint: the fast tier looks the lists up
 // for that one rule, and must agree with the exact classifier's lookups.
 TEST(ClassifyTiersTest, ListsOfTheHintedRule) {

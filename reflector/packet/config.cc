@@ -130,11 +130,11 @@ absl::Status ValidateRule(const Rule& rule) {
   }
   if (rule.responder != Responder::kNone) {
     if (rule.mode != Mode::kAll) return bad("a STAMP or TWAMP-Light rule reflects in mode all");
-    if (pattern.bytes.empty() || pattern.offset + pattern.bytes.size() < RF_STAMP_LEN) {
+    if (pattern.bytes.empty() || pattern.offset + pattern.bytes.size() < RF_STAMP_MIN_LEN) {
       return bad(absl::StrFormat(
           "a STAMP or TWAMP-Light rule needs a payload pattern that ends at byte %d or later, "
-          "so that it never answers a packet shorter than the %d bytes it writes",
-          RF_STAMP_LEN, RF_STAMP_LEN));
+          "so that it never answers a packet shorter than the %d bytes of a sender's fields",
+          RF_STAMP_MIN_LEN, RF_STAMP_MIN_LEN));
     }
   }
   return absl::OkStatus();
@@ -186,7 +186,7 @@ PayloadPattern StampLengthPattern() {
   PayloadPattern pattern;
   pattern.bytes = {0};
   pattern.mask = {0};
-  pattern.offset = RF_STAMP_LEN - 1;
+  pattern.offset = RF_STAMP_MIN_LEN - 1;
   return pattern;
 }
 

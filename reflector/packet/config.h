@@ -132,8 +132,10 @@ struct FilterConfig {
   uint16_t y1731_mep_id = 1;
 };
 
-// The payload "pattern" of a STAMP rule: any byte at offset 43, so that the rule takes only
-// packets of at least RF_STAMP_LEN bytes and a shorter one is a `signature` reject.
+// The payload "pattern" of a STAMP rule: any byte at offset 13, so that the rule takes only
+// packets of at least RF_STAMP_MIN_LEN bytes (a TWAMP-Light sender's sequence number,
+// timestamp and error estimate) and a shorter one is a `signature` reject. Shorter than 44
+// bytes, the answer is longer than the request (stamp.h).
 PayloadPattern StampLengthPattern();
 
 // The rules in the order the classifier tries them: the custom rules, then each selected

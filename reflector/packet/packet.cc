@@ -2,6 +2,9 @@
 
 #include <time.h>
 
+#include <algorithm>
+#include <cstdint>
+
 #include "reflector/packet/stamp_session.h"
 #include "reflector/packet/stamp_sessions.h"
 #include "reflector/packet/stamp_tlv.h"
@@ -65,23 +68,44 @@ uint64_t TaiNowNs() {
   return static_cast<uint64_t>(now.tv_sec) * RF_NS_PER_S + static_cast<uint64_t>(now.tv_nsec);
 }
 
-bool ReflectStamp(absl::Span<uint8_t> frame, const rf_result& where, const rf_stamp_clock& clock,
-                  uint64_t t2_tai_ns, uint64_t* t3_tai_ns, StampSessions* sessions) {
-  if (frame.empty()) return false;
-  uint8_t* data = frame.data();
-  const uint8_t* end = data + frame.size();
+size_t ReflectStamp(absl::Span<uint8_t> buffer, size_t length, const rf_result& where,
+                    const rf_stamp_clock& clock, uint64_t t2_tai_ns, uint64_t* t3_tai_ns,
+                    StampSessions* sessions) {
+  if (buffer.empty() || length > buffer.size() || length > UINT32_MAX) return 0;
+  __u32 build_len = 0;
+  __u32 send_len = 0;
+  if (rf_stamp_lengths(&where, static_cast<__u32>(length), &build_len, &send_len) != 0 ||
+      build_len > buffer.size()) {
+    return 0;
+  }
+  uint8_t* data = buffer.data();
+  const uint8_t* end = data + build_len;
   rf_stamp_pending pending = {};  // g++ -O2 cannot see rf_stamp_build fill it on success
-  if (rf_stamp_build(data, end, &where, &clock, t2_tai_ns, &pending) != 0) return false;
+  if (rf_stamp_build(data, end, &where, &clock, t2_tai_ns, &pending) != 0) return 0;
   const uint64_t t3 = TaiNowNs();
-  if (rf_stamp_finish(data, end, &pending, &clock, t3) != 0) return false;
+  if (rf_stamp_finish(data, end, &pending, &clock, t3) != 0) return 0;
   if (t3_tai_ns != nullptr) *t3_tai_ns = t3;
-  // RFC 8972 TLVs after the base packet; T2 came from the kernel clock here.
-  if (rf_stamp_tlvs(data, end, &where, &clock, RF_STAMP_TS_SW_LOCAL) != 0) return false;
-  if (sessions == nullptr || !(where.actions & RF_ACTION_STAMP_STATEFUL)) return true;
+  // RFC 8972 TLVs after the base packet (a sender shorter than 44 bytes has none); T2 came
+  // from the kernel clock here.
+  if (rf_stamp_tlvs(data, end, &where, &clock, RF_STAMP_TS_SW_LOCAL) != 0) return 0;
+  if (sessions == nullptr || !(where.actions & RF_ACTION_STAMP_STATEFUL)) return send_len;
   rf_stamp_session_key key = {};
   // Unreachable failures: rf_stamp_build checked the packet.
-  return rf_stamp_read_session_key(data, end, &where, &key) == 0 &&
-         rf_stamp_set_sequence(data, end, &where, sessions->Next(key)) == 0;
+  if (rf_stamp_read_session_key(data, end, &where, &key) != 0 ||
+      rf_stamp_set_sequence(data, end, &where, sessions->Next(key)) != 0) {
+    return 0;
+  }
+  return send_len;
+}
+
+bool ReflectInVector(std::vector<uint8_t>& frame, const rf_result& where, const rf_config& config,
+                     uint64_t t2_tai_ns, uint64_t* t3_tai_ns, StampSessions* sessions) {
+  const size_t length = frame.size();
+  frame.resize(std::max(length, ReflectRoom(where, length)));
+  const size_t answer =
+      Reflect(absl::MakeSpan(frame), length, where, config, t2_tai_ns, t3_tai_ns, sessions);
+  frame.resize(answer != 0 ? answer : length);
+  return answer != 0;
 }
 
 }  // namespace reflector::packet

@@ -84,6 +84,14 @@ void BM_NonTestFrame_RejectedFirst(benchmark::State& state) {
 }
 BENCHMARK(BM_NonTestFrame_RejectedFirst);
 
+// A UDP frame to the port without a signature: passes every safety check, and no rule takes
+// it (the rule stage's reason, a second pass).
+void BM_NoSignature_Rejected_64Bytes(benchmark::State& state) {
+  ClassifyAndReflectLoop(
+      state, FrameBuilder().Payload(std::vector<uint8_t>(22, 0)).FrameSize(64).Build(), false);
+}
+BENCHMARK(BM_NoSignature_Rejected_64Bytes);
+
 // Today's default without the two things the rules added for ITO frames: the OUI list and
 // the ToS handshake (what each costs).
 void BM_Ipv4_64Bytes_AnyOuiNoHandshake(benchmark::State& state) {

@@ -18,7 +18,8 @@
 
 /* Slots of the XDP program's per-CPU cache (a power of two), and entries of the table behind
  * it (an LRU hash the cache spills into when two sessions meet in one slot). */
-#define RF_SESSION_CACHE_SLOTS 256
+#define RF_SESSION_CACHE_BITS 8
+#define RF_SESSION_CACHE_SLOTS (1 << RF_SESSION_CACHE_BITS)
 #define RF_SESSION_TABLE_ENTRIES 4096
 
 /* Six words, compared and hashed as such; zero padding so equal streams have equal keys. */
@@ -51,6 +52,10 @@ struct rf_session_cache_slot {
   struct rf_session_slot slot;
   __u64 fingerprint;
 };
+
+/* The fingerprint's bits that pick its slot: the top RF_SESSION_CACHE_BITS. */
+#define RF_SESSION_SLOT_SHIFT (64 - RF_SESSION_CACHE_BITS)
+#define RF_SESSION_SLOT_MASK (~0ULL << RF_SESSION_SLOT_SHIFT)
 
 #define RF_SESSION_KEY_WORDS (sizeof(struct rf_session_key) / 8)
 
@@ -85,10 +90,16 @@ RF_INLINE int rf_session_key_fill(const __u8 *data, const __u8 *end, __u32 l3, _
   return 0;
 }
 
-/* One word into a fingerprint: multiply and fold, as guard.h does. */
-RF_INLINE __u64 rf_session_mix(__u64 hash, __u64 word) {
-  hash = (hash ^ word) * 0x9e3779b97f4a7c15ULL;
-  return hash ^ (hash >> 29);
+/* Odd multipliers of the fingerprint's words (xxHash64's primes): one per word, so that two
+ * words with swapped values do not cancel. */
+#define RF_SESSION_MUL_HEAD 0x9e3779b97f4a7c15ULL
+#define RF_SESSION_MUL_PORTS 0xc2b2ae3d27d4eb4fULL
+#define RF_SESSION_MUL_ADDRS 0x165667b19e3779f9ULL
+
+/* Two words into one: multiply and fold, as guard.h does (a bijection of either word). */
+RF_INLINE __u64 rf_session_mix(__u64 lane, __u64 word) {
+  lane = (lane ^ word) * RF_SESSION_MUL_ADDRS;
+  return lane ^ (lane >> 29);
 }
 
 /*
@@ -97,30 +108,57 @@ RF_INLINE __u64 rf_session_mix(__u64 hash, __u64 word) {
  * its slot costs a few loads and multiplies, not a key built and compared. Two sessions with
  * one fingerprint would be counted as one: with 64 bits and at most a few thousand sessions,
  * about one chance in 10^12. Never 0 (an empty slot's); 0 when the offsets do not fit.
+ *
+ * Its cost is a chain of two multiplies (three for IPv6): the words are multiplied side by
+ * side, each by its own constant, and their products folded by one last multiply. Each step
+ * is a bijection of any one word while the others stay: keys that differ in one field differ
+ * in `words`, whose top bits and the lower bits of a bijection of it make the fingerprint
+ * (bit 0 aside, which marks a slot in use), so theirs are equal by a chance of about 2^-55.
+ * ip_version and rule go into different words: a data path reads them from an rf_result its
+ * classifier has just written byte by byte, and one 16-bit load of the two (what a compiler
+ * makes of adjacent bytes shifted together) would wait for both stores. `slot`: the
+ * fingerprint's cache slot (rf_session_slot_index), computed ahead of it.
  */
-RF_INLINE __u64 rf_session_fingerprint(const __u8 *data, const __u8 *end, __u32 l3, __u32 l4,
-                                       __u32 ip_version, __u32 vlan_tags, __u32 rule) {
+RF_INLINE __u64 rf_session_fingerprint_slot(const __u8 *data, const __u8 *end, __u32 l3,
+                                            __u32 l4, __u32 ip_version, __u32 vlan_tags,
+                                            __u32 rule, __u32 *slot) {
   if (!RF_FITS(data, 0, RF_ETH_HLEN + 4, end) || !RF_FITS(data, l4, 4, end)) return 0;
-  __u64 head = rf_load_u32(data + RF_ETH_ALEN) | (__u64)rf_load_u16(data + RF_ETH_ALEN + 4) << 32;
+  /* Source MAC, VLAN ID (bits 48..59) and IP version (4 or 6: bits 60..63). */
+  __u64 head = rf_load_u32(data + RF_ETH_ALEN) | (__u64)rf_load_u16(data + RF_ETH_ALEN + 4) << 32 |
+               (__u64)(ip_version & 0xf) << 60;
   if (vlan_tags) head |= (__u64)(rf_load_be16(data + RF_ETH_HLEN) & 0x0fff) << 48;
-  __u64 hash = rf_session_mix(ip_version << 8 | rule, head);
-  hash = rf_session_mix(hash, rf_load_u32(data + l4));
+  const __u64 ports = rf_load_u32(data + l4) | (__u64)(rule & 0xff) << 32;
+  __u64 addrs;
   if (ip_version == 6) {
     if (!RF_FITS(data, l3, 40, end)) return 0;
-    hash = rf_session_mix(hash, rf_load_u64(data + l3 + 8));
-    hash = rf_session_mix(hash, rf_load_u64(data + l3 + 16));
-    hash = rf_session_mix(hash, rf_load_u64(data + l3 + 24));
-    hash = rf_session_mix(hash, rf_load_u64(data + l3 + 32));
+    const __u64 src = rf_session_mix(rf_load_u64(data + l3 + 8) * RF_SESSION_MUL_HEAD,
+                                     rf_load_u64(data + l3 + 16));
+    const __u64 dst = rf_session_mix(rf_load_u64(data + l3 + 24) * RF_SESSION_MUL_PORTS,
+                                     rf_load_u64(data + l3 + 32));
+    addrs = src ^ (dst << 32 | dst >> 32);
   } else {
     if (!RF_FITS(data, l3, 20, end)) return 0;
-    hash = rf_session_mix(hash, rf_load_u64(data + l3 + 12)); /* both addresses */
+    addrs = rf_load_u64(data + l3 + 12) * RF_SESSION_MUL_ADDRS; /* both addresses */
   }
-  return hash | 1;
+  const __u64 words = (head * RF_SESSION_MUL_HEAD) ^ (ports * RF_SESSION_MUL_PORTS) ^ addrs;
+  __u64 hash = (words ^ (words >> 32)) * RF_SESSION_MUL_HEAD;
+  hash ^= hash >> 29;
+  /* The slot's bits straight from the words' products (their top bits depend on every bit of
+   * their word), so that the slot can be loaded while the last multiply runs. */
+  *slot = (__u32)(words >> RF_SESSION_SLOT_SHIFT);
+  return (words & RF_SESSION_SLOT_MASK) | (hash & ~RF_SESSION_SLOT_MASK) | 1;
+}
+
+/* The fingerprint alone (its slot: rf_session_slot_index). */
+RF_INLINE __u64 rf_session_fingerprint(const __u8 *data, const __u8 *end, __u32 l3, __u32 l4,
+                                       __u32 ip_version, __u32 vlan_tags, __u32 rule) {
+  __u32 slot;
+  return rf_session_fingerprint_slot(data, end, l3, l4, ip_version, vlan_tags, rule, &slot);
 }
 
 /* A fingerprint's cache slot: its top bits. */
 RF_INLINE __u32 rf_session_slot_index(__u64 fingerprint) {
-  return (__u32)(fingerprint >> 56) & (RF_SESSION_CACHE_SLOTS - 1);
+  return (__u32)(fingerprint >> RF_SESSION_SLOT_SHIFT);
 }
 
 RF_INLINE int rf_session_key_equal(const struct rf_session_key *a,

@@ -21,6 +21,14 @@
  *   40       MBZ                    sender's TTL / hop limit, as received
  *   41..43   MBZ                    zero
  *   44..     TLVs / padding         unchanged
+ *
+ * Shorter senders (RFC 5357 §4.1.2: a TWAMP-Light packet may be just its first 14 bytes) get a
+ * longer answer, so the frame grows: to 44 bytes on a stamp port (RFC 8762 §4.6: the STAMP
+ * base packet), to 41 on a twamp-light port (RFC 5357 §4.2.1: the reflector's fields end with
+ * the Sender TTL); a sender's packet at least that long keeps its length. The caller grows the
+ * frame to rf_stamp_lengths' build_len first (bpf_xdp_adjust_tail, or a buffer with room),
+ * the build zeroes every byte past the sender's packet before it sums or writes, and after
+ * rf_stamp_finish the caller cuts the frame to send_len.
  */
 #ifndef REFLECTOR_PACKET_STAMP_H_
 #define REFLECTOR_PACKET_STAMP_H_
@@ -29,6 +37,10 @@
 #include "reflector/packet/wire.h"
 
 #define RF_STAMP_LEN 44 /* the unauthenticated test packet, both directions (RFC 8762 §4.2.1) */
+/* A sender's shortest packet: sequence number, timestamp, error estimate (RFC 5357 §4.1.2). */
+#define RF_STAMP_MIN_LEN 14
+/* TWAMP's shortest reflector packet, its fields up to the Sender TTL (RFC 5357 §4.2.1). */
+#define RF_TWAMP_LEN 41
 #define RF_STAMP_WORDS (RF_STAMP_LEN / 2)
 #define RF_STAMP_PORT 862 /* RFC 8762 §4.1 (and RFC 8545 for TWAMP) */
 #define RF_STAMP_TTL 255  /* what the reflector sends with */
@@ -45,13 +57,33 @@ struct rf_stamp_pending {
   __u32 ipv6;        /* a zero UDP checksum means "none" only over IPv4 */
 };
 
+/* floor(y / 5^9) for y < 2^55, by multiplies only. 10^9 is 2^9 * 5^9, so this divides by 10^9
+ * after a shift. BPF has no multiply-high, so clang compiles a division by a constant to a real
+ * 64-bit division, and a timestamp took two of them (bench: ~10 ns each). No out-parameter for
+ * the remainder: a pointer would put it on rf_xdp_stamp's stack, which is at the verifier's
+ * limit (xdp/reflector.bpf.c). */
+RF_INLINE __u64 rf_stamp_div_5pow9(__u64 y) {
+  const __u64 d = 1953125; /* 5^9 */
+  /* From y's top 30 bits and floor(2^54 / d): at most 20 below the quotient, never above
+   * (the product stays below 2^64). */
+  __u64 q = ((y >> 25) * 9223372036ull) >> 29;
+  __u64 r = y - q * d; /* < 21 d, below 2^26 */
+  /* The rest with floor(2^50 / d): at most one below. */
+  const __u64 q1 = (r * 576460752ull) >> 50;
+  q += q1;
+  r -= q1 * d;
+  return r >= d ? q + 1 : q;
+}
+
 /* A timestamp as 64 bits in host order, high word the seconds: NTP (seconds since 1900 UTC,
- * 2^-32 s fractions) or PTPv2 truncated (seconds since 1970 TAI, nanoseconds). */
+ * 2^-32 s fractions) or PTPv2 truncated (seconds since 1970 TAI, nanoseconds). Exactly the
+ * divisions tai_ns / 10^9 and (nanoseconds << 32) / 10^9, without a division. */
 RF_INLINE __u64 rf_stamp_time(__u64 tai_ns, const struct rf_stamp_clock *clock, __u32 ptp) {
-  const __u64 seconds = tai_ns / RF_NS_PER_S;
+  const __u64 seconds = rf_stamp_div_5pow9(tai_ns >> 9);
   const __u64 nanoseconds = tai_ns - seconds * RF_NS_PER_S;
   if (ptp) return ((seconds + (__u64)(__s64)clock->ptp_shift) << 32) | nanoseconds;
-  return ((seconds + (__u64)clock->ntp_shift) << 32) | ((nanoseconds << 32) / RF_NS_PER_S);
+  /* nanoseconds * 2^32 / 10^9 = nanoseconds * 2^23 / 5^9, and nanoseconds << 23 < 2^53. */
+  return ((seconds + (__u64)clock->ntp_shift) << 32) | rf_stamp_div_5pow9(nanoseconds << 23);
 }
 
 RF_INLINE void rf_stamp_store_be64(__u8 *p, __u64 v) {
@@ -77,6 +109,60 @@ RF_INLINE __u16 rf_stamp_checksum_update(__u16 check, __u32 old_sum, __u32 new_s
   return (__u16)~sum;
 }
 
+/* The UDP payload length of the answer to a sender's packet of `len` bytes (at least
+ * RF_STAMP_MIN_LEN) under a rule with `actions`: the sender's, or the shortest reflector packet
+ * of the rule's protocol when the sender's is shorter (see the top of this file). */
+RF_INLINE __u32 rf_stamp_answer_len(__u32 len, __u32 actions) {
+  const __u32 least = (actions & RF_ACTION_TWAMP) ? RF_TWAMP_LEN : RF_STAMP_LEN;
+  return len < least ? least : len;
+}
+
+/*
+ * The frame lengths that answering the STAMP frame of `frame_len` bytes described by `res`
+ * takes: `*build_len`, what rf_stamp_build and rf_stamp_finish need the frame to hold (the 44
+ * bytes of the layout above after the UDP header), and `*send_len`, the answer's: the frame's
+ * when it is longer than that layout (Ethernet padding past it stays), else the answer ends
+ * with its UDP payload. Both are `frame_len` for a sender's packet of 44 bytes or more. The
+ * same for a frame already grown to build_len, so the XDP program can ask again after growing.
+ * Returns 0, or -1 when `res` does not describe a STAMP packet inside `frame_len` bytes.
+ */
+RF_INLINE int rf_stamp_lengths(const struct rf_result *res, __u32 frame_len, __u32 *build_len,
+                               __u32 *send_len) {
+  if (res->udp_length < RF_UDP_HLEN + RF_STAMP_MIN_LEN) return -1;
+  const __u32 payload_off = res->payload_offset;
+  const __u32 len = res->udp_length - RF_UDP_HLEN;
+  if (payload_off + len > frame_len) return -1;
+  const __u32 build = payload_off + RF_STAMP_LEN;
+  *build_len = build > frame_len ? build : frame_len;
+  *send_len = frame_len > build ? frame_len : payload_off + rf_stamp_answer_len(len, res->actions);
+  return 0;
+}
+
+/* The headers of a UDP payload grown from `len` to `answer_len` bytes: the IPv4 total length
+ * (and header checksum) or the IPv6 payload length, the UDP length, and the UDP checksum for
+ * that length, which it covers twice (header and pseudo-header). A zero IPv4 UDP checksum
+ * (none) stays zero; over IPv6 zero is updated like any value (rf_stamp_finish). */
+RF_INLINE void rf_stamp_grow_headers(__u8 *ip, __u8 *udp, int v6, __u32 ip_hlen, __u32 len,
+                                     __u32 answer_len) {
+  const __u16 old_udp_len = (__u16)(RF_UDP_HLEN + len);
+  const __u16 new_udp_len = (__u16)(RF_UDP_HLEN + answer_len);
+  if (v6) {
+    rf_store_be16(ip + 4, new_udp_len);
+  } else {
+    const __u16 old_total = rf_load_be16(ip + 2);
+    const __u16 new_total = (__u16)(ip_hlen + new_udp_len);
+    rf_store_be16(ip + 10, rf_stamp_checksum_update(rf_load_be16(ip + 10), old_total, new_total));
+    rf_store_be16(ip + 2, new_total);
+  }
+  rf_store_be16(udp + 4, new_udp_len);
+  const __u16 check = rf_load_be16(udp + 6);
+  if (check == 0 && !v6) return;
+  /* Both below 2 * (8 + 44): no fold needed. */
+  __u16 updated = rf_stamp_checksum_update(check, 2u * old_udp_len, 2u * new_udp_len);
+  if (updated == 0) updated = 0xffff; /* 0 would mean "no checksum" to rf_stamp_finish */
+  rf_store_be16(udp + 6, updated);
+}
+
 /* The IP and UDP header offsets `res` gives, masked behind RF_OPAQUE: the verifier keeps packet
  * bounds only for a pointer whose offset it knows to be small, and clang would otherwise drop
  * the mask after the range check and test a copy of the value it then adds. Returns 0, or -1
@@ -97,8 +183,10 @@ RF_INLINE int rf_stamp_offsets(const struct rf_result *res, __u32 *l3_off, __u32
  * Step one, for a frame that rf_classify_* found RF_REFLECT by a rule with RF_ACTION_STAMP:
  * checks that the STAMP packet is in the frame, swaps MACs, addresses and ports (mode all),
  * sets TTL / hop limit 255 (with the IPv4 header checksum), and writes every field of the
- * reflector's packet but T3, with T2 from `t2_tai_ns`. Returns 0, or -1 without touching the
- * frame when `res` does not describe a STAMP packet in it.
+ * reflector's packet but T3, with T2 from `t2_tai_ns`; for a sender's packet shorter than the
+ * answer, also the lengths (rf_stamp_grow_headers). The frame must hold rf_stamp_lengths'
+ * build_len bytes. Returns 0, or -1 without touching the frame when `res` does not describe a
+ * STAMP packet in it.
  */
 RF_INLINE int rf_stamp_build(__u8 *data, const __u8 *end, const struct rf_result *res,
                              const struct rf_stamp_clock *clock, __u64 t2_tai_ns,
@@ -106,14 +194,17 @@ RF_INLINE int rf_stamp_build(__u8 *data, const __u8 *end, const struct rf_result
   __u32 l3_off = 0;
   __u32 l4_off = 0;
   if (rf_stamp_offsets(res, &l3_off, &l4_off) != 0) return -1;
-  if (res->mode != RF_MODE_ALL || res->udp_length < RF_UDP_HLEN + RF_STAMP_LEN) return -1;
+  if (res->mode != RF_MODE_ALL || res->udp_length < RF_UDP_HLEN + RF_STAMP_MIN_LEN) return -1;
   const __u32 payload_off = l4_off + RF_UDP_HLEN;
+  const __u32 len = res->udp_length - RF_UDP_HLEN; /* the sender's packet */
+  const __u32 answer_len = rf_stamp_answer_len(len, res->actions);
   const int v6 = res->ip_version == 6;
   if (!v6 && res->ip_version != 4) return -1;
   /* Each pointer formed right after its own check (classify.h, RF_FITS). One check of 40
-   * bytes for either IP version: an IPv4 STAMP packet has its UDP header and 44 bytes after
-   * the 20 of the header, and one pointer keeps the verifier's bounds (two, one per version,
-   * clang merges into one that the verifier knows only the IPv4 bounds of). */
+   * bytes for either IP version: an IPv4 STAMP packet has its UDP header and 44 bytes (or room
+   * for them, build_len) after the 20 of the header, and one pointer keeps the verifier's
+   * bounds (two, one per version, clang merges into one that the verifier knows only the IPv4
+   * bounds of). */
   if (!RF_FITS(data, 0, 2 * RF_ETH_ALEN, end)) return -1;
   if (!RF_FITS(data, l3_off, RF_IPV6_HLEN, end)) return -1;
   __u8 *ip = data + l3_off;
@@ -134,14 +225,28 @@ RF_INLINE int rf_stamp_build(__u8 *data, const __u8 *end, const struct rf_result
     rf_store_be16(ip + 8, new_word);
   }
 
+  if (answer_len != len) rf_stamp_grow_headers(ip, udp, v6, l4_off - l3_off, len, answer_len);
+
   __u8 *p = udp + RF_UDP_HLEN;
-  const __u32 old_sum = rf_stamp_sum(p);
+  if (len < RF_STAMP_LEN) {
+    /* Past the sender's packet lie Ethernet padding, grown room or a buffer's stale bytes:
+     * zeroed, so the sum below is the sender's packet's (odd lengths padded with zero, as the
+     * checksum pads them) and the answer carries none of them. */
+    RF_UNROLL for (int i = RF_STAMP_MIN_LEN; i < RF_STAMP_LEN; i++) {
+      if ((__u32)i >= len) p[i] = 0;
+    }
+  }
+  __u32 old_sum = rf_stamp_sum(p);
+#if defined(__bpf__)
+  /* Summed here, before the fields change: left alone, clang sinks the adds to the sum's use
+   * and keeps every loaded word alive until then, a stack frame the verifier refuses. */
+  __asm__ volatile("" : "+r"(old_sum) : : "memory");
+#endif
   const __u32 ptp = (rf_load_be16(p + 12) & RF_STAMP_Z) != 0;
   /* The sender's fields move down first: their old places are then overwritten. */
   rf_store_u16(p + 36, rf_load_u16(p + 12));
   rf_store_u64(p + 28, rf_load_u64(p + 4));
   rf_store_u32(p + 24, rf_load_u32(p));
-  rf_stamp_store_be64(p + 16, rf_stamp_time(t2_tai_ns, clock, ptp));
   rf_store_u16(p + 38, 0);
   rf_store_u32(p + 40, 0);
   p[40] = ttl;
@@ -152,6 +257,9 @@ RF_INLINE int rf_stamp_build(__u8 *data, const __u8 *end, const struct rf_result
   pending->old_sum = old_sum;
   pending->ptp = ptp;
   pending->ipv6 = v6;
+  /* T2 last, with the fewest values live: its conversion's multiplies would otherwise spill
+   * on rf_xdp_stamp's stack, which is at the verifier's limit. */
+  rf_stamp_store_be64(p + 16, rf_stamp_time(t2_tai_ns, clock, ptp));
   return 0;
 }
 

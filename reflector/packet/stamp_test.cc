@@ -3,6 +3,7 @@
 #include "reflector/packet/stamp.h"
 #include "reflector/packet/stamp_tlv.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -51,6 +52,15 @@ TEST_P(StampTest, ClassifiesAndBuildsTheReflectorPacketExactly) {
 
   const uint64_t t2 = 1'764'000'000'123'456'789ull;  // CLOCK_TAI ns
   const uint64_t t3 = t2 + 2'345;
+  // A sender shorter than the answer: the frame grows into room that holds stale bytes, which
+  // must not show in the answer.
+  __u32 build_len = 0;
+  __u32 send_len = 0;
+  ASSERT_EQ(
+      rf_stamp_lengths(&result.where, static_cast<__u32>(frame.size()), &build_len, &send_len), 0);
+  EXPECT_GE(build_len, send_len);
+  EXPECT_EQ(ReflectRoom(result.where, frame.size()), build_len);
+  frame.resize(build_len, 0xee);
   rf_stamp_pending pending = {};  // g++ -O2 cannot see rf_stamp_build fill it on success
   uint8_t* data = frame.data();
   const uint8_t* end = data + frame.size();
@@ -59,6 +69,7 @@ TEST_P(StampTest, ClassifiesAndBuildsTheReflectorPacketExactly) {
   ASSERT_EQ(rf_stamp_tlvs(data, end, &result.where, &compiled_.wire.stamp_clock,
                           RF_STAMP_TS_SW_LOCAL),
             0);
+  frame.resize(send_len);
   const std::vector<uint8_t> expected = c.Expected(t2, t3, compiled_.wire.stamp_clock);
   EXPECT_EQ(frame, expected) << testing::DescribeDifference(expected, frame);
   const int version = result.where.ip_version;
@@ -74,9 +85,10 @@ TEST_P(StampTest, RealClockGivesOrderedTimesInTheWindow) {
   if (c.verdict != Verdict::kReflect) return;
   std::vector<uint8_t> frame = c.frame();
   const uint64_t before = TaiNowNs();
-  const Classification result = ClassifyAndReflect(absl::MakeSpan(frame), compiled_.wire);
-  const uint64_t after = TaiNowNs();
+  const Classification result = Classify(frame, compiled_.wire);
   ASSERT_TRUE(result.reflect());
+  ASSERT_TRUE(ReflectInVector(frame, result.where, compiled_.wire, TaiNowNs()));
+  const uint64_t after = TaiNowNs();
   const size_t payload = result.where.payload_offset;
   const auto be64 = [&frame](size_t at) {
     uint64_t v = 0;
@@ -99,13 +111,58 @@ TEST_P(StampTest, RealClockGivesOrderedTimesInTheWindow) {
 TEST_P(StampTest, TruncatedFramesAreNeverAnswered) {
   const StampCase& c = GetParam();
   const std::vector<uint8_t> frame = c.frame();
-  for (size_t length = 0; length < frame.size(); ++length) {
+  // Up to the end of the sender's packet: Ethernet padding after it may go.
+  size_t packet_end = frame.size();
+  if (const Classification whole = Classify(frame, compiled_.wire); whole.reflect()) {
+    packet_end = whole.where.payload_offset + whole.where.udp_length - RF_UDP_HLEN;
+  }
+  for (size_t length = 0; length < packet_end; ++length) {
     std::vector<uint8_t> cut(frame.begin(), frame.begin() + length);
     const std::vector<uint8_t> copy = cut;
     const Classification result = ClassifyAndReflect(absl::MakeSpan(cut), compiled_.wire);
     EXPECT_FALSE(result.reflect()) << length;
     EXPECT_EQ(cut, copy);
   }
+}
+
+// A sender shorter than the answer, in a buffer with no room to grow: a span cannot hold the
+// answer, so ClassifyAndReflect says no_room and leaves the frame alone; with room, ReflectStamp
+// answers 41 bytes (TWAMP-Light) or 44 (STAMP) from a 14-byte packet.
+TEST_P(StampTest, AnswerLongerThanTheFrameNeedsRoom) {
+  const StampCase& c = GetParam();
+  if (c.verdict != Verdict::kReflect) return;
+  std::vector<uint8_t> frame = c.frame();
+  const Classification result = Classify(frame, compiled_.wire);
+  ASSERT_TRUE(result.reflect());
+  const size_t sender_length = result.where.udp_length - RF_UDP_HLEN;
+  const size_t answer_length = std::max<size_t>(sender_length, c.twamp ? 41 : 44);
+  const size_t room = ReflectRoom(result.where, frame.size());
+  EXPECT_EQ(room, std::max<size_t>(frame.size(), result.where.payload_offset + 44u));
+  const std::vector<uint8_t> original = frame;
+  if (room > frame.size()) {
+    EXPECT_EQ(ClassifyAndReflect(absl::MakeSpan(frame), compiled_.wire).verdict, Verdict::kNoRoom);
+    EXPECT_EQ(frame, original);
+    // One byte short of the room: refused, untouched.
+    frame.resize(room - 1, 0xee);
+    EXPECT_EQ(ReflectStamp(absl::MakeSpan(frame), original.size(), result.where,
+                           compiled_.wire.stamp_clock, TaiNowNs()),
+              0u);
+    EXPECT_TRUE(std::equal(original.begin(), original.end(), frame.begin()));
+  }
+  frame = original;
+  frame.resize(room, 0xee);
+  const size_t sent = ReflectStamp(absl::MakeSpan(frame), original.size(), result.where,
+                                   compiled_.wire.stamp_clock, TaiNowNs());
+  EXPECT_EQ(sent, std::max<size_t>(original.size(), result.where.payload_offset + answer_length));
+  frame.resize(sent);
+  // The headers say the answer's length, the checksums are valid.
+  const size_t l4 = result.where.l4_offset;
+  EXPECT_EQ((frame[l4 + 4] << 8) | frame[l4 + 5], RF_UDP_HLEN + answer_length);
+  if (result.where.ip_version == 4) {
+    EXPECT_TRUE(testing::Ipv4HeaderChecksumValid(frame, result.where.l3_offset));
+  }
+  EXPECT_TRUE(
+      testing::UdpChecksumValid(frame, result.where.l3_offset, l4, result.where.ip_version));
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, StampTest, ::testing::ValuesIn(StampTable()),
@@ -135,7 +192,7 @@ TEST(StampConfigTest, ProfilesMakeStampRules) {
   EXPECT_EQ(twamp.name, "twamp-light");
   EXPECT_EQ(stamp2.name, "stamp-2");
   EXPECT_EQ(DescribeRule(stamp2),
-            "stamp-2: port 4000-4001, payload 00 mask 00 at 43, oui any -> mode all, stamp");
+            "stamp-2: port 4000-4001, payload 00 mask 00 at 13, oui any -> mode all, stamp");
   EXPECT_TRUE(compiled->wire.flags & RF_CFG_STAMP);
   const rf_rule& wire_twamp = compiled->wire.rules[rules.size() - 1];
   EXPECT_EQ(wire_twamp.actions, RF_ACTION_STAMP | RF_ACTION_TWAMP);

@@ -201,7 +201,8 @@ TEST(StampTlvTest, ReflectStampAnswersTlvs) {
   const rf_stamp_clock clock = Clock(false);
   const Classification result = Classify(frame, compiled->wire);
   ASSERT_TRUE(result.reflect());
-  ASSERT_TRUE(ReflectStamp(absl::MakeSpan(frame), result.where, clock, kT2));
+  ASSERT_EQ(ReflectStamp(absl::MakeSpan(frame), frame.size(), result.where, clock, kT2),
+            frame.size());
   EXPECT_EQ(std::vector<uint8_t>(frame.end() - 8, frame.end()),
             (std::vector<uint8_t>{0, 3, 0, 4, 5, 2, 5, 2}));
   EXPECT_TRUE(testing::UdpChecksumValid(frame, result.where.l3_offset, result.where.l4_offset, 4));

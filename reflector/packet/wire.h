@@ -48,26 +48,27 @@
  * port from the wrong vendor is an `oui` reject, not a `signature` one. The X-macro is the one
  * list of names: the C enum, the C++ name table and the counters all come from it.
  */
-#define RF_VERDICT_LIST(X)                    \
-  X(REFLECT, Reflect, "reflect")              \
-  X(TOO_SHORT, TooShort, "too_short")         \
-  X(DST_MAC, DstMac, "dst_mac")               \
-  X(SRC_MAC, SrcMac, "src_mac")               \
-  X(VLAN, Vlan, "vlan")                       \
-  X(ETHERTYPE, Ethertype, "ethertype")        \
-  X(IP_HEADER, IpHeader, "ip_header")         \
-  X(FRAGMENT, Fragment, "fragment")           \
-  X(PROTOCOL, Protocol, "protocol")           \
-  X(SRC_IP, SrcIp, "src_ip")                  \
-  X(UDP_HEADER, UdpHeader, "udp_header")      \
-  X(VLAN_ID, VlanId, "vlan_id")               \
-  X(ADDRESS, Address, "address")              \
-  X(PORT, Port, "port")                       \
-  X(SIGNATURE, Signature, "signature")        \
-  X(OUI, Oui, "oui")                          \
-  X(LOOP, Loop, "loop")                       \
-  X(LEASE, Lease, "lease")                    \
-  X(RATE_LIMITED, RateLimited, "rate_limited")
+#define RF_VERDICT_LIST(X)                     \
+  X(REFLECT, Reflect, "reflect")               \
+  X(TOO_SHORT, TooShort, "too_short")          \
+  X(DST_MAC, DstMac, "dst_mac")                \
+  X(SRC_MAC, SrcMac, "src_mac")                \
+  X(VLAN, Vlan, "vlan")                        \
+  X(ETHERTYPE, Ethertype, "ethertype")         \
+  X(IP_HEADER, IpHeader, "ip_header")          \
+  X(FRAGMENT, Fragment, "fragment")            \
+  X(PROTOCOL, Protocol, "protocol")            \
+  X(SRC_IP, SrcIp, "src_ip")                   \
+  X(UDP_HEADER, UdpHeader, "udp_header")       \
+  X(VLAN_ID, VlanId, "vlan_id")                \
+  X(ADDRESS, Address, "address")               \
+  X(PORT, Port, "port")                        \
+  X(SIGNATURE, Signature, "signature")         \
+  X(OUI, Oui, "oui")                           \
+  X(LOOP, Loop, "loop")                        \
+  X(LEASE, Lease, "lease")                     \
+  X(RATE_LIMITED, RateLimited, "rate_limited") \
+  X(NO_ROOM, NoRoom, "no_room")
 
 #define RF_VERDICT_ENUM_ENTRY(id, cc_id, name) RF_##id,
 enum rf_verdict { RF_VERDICT_LIST(RF_VERDICT_ENUM_ENTRY) RF_VERDICT_COUNT };
@@ -79,7 +80,9 @@ enum rf_verdict { RF_VERDICT_LIST(RF_VERDICT_ENUM_ENTRY) RF_VERDICT_COUNT };
  * classifier would reflect: the classifier itself never returns it or any after it. Such frames
  * are dropped, never handed to the stack (SPEC §8). `loop`: the frame came back already
  * reflected. `lease`: the daemon's lease (--lease) ran out, so nothing is reflected.
- * `rate_limited`: the frame is over a rate cap (guard.h). */
+ * `rate_limited`: the frame is over a rate cap (guard.h). `no_room`: the answer is longer than
+ * the frame (a short STAMP / TWAMP-Light sender, stamp.h) and would not fit the frame's buffer
+ * or the interface's MTU. */
 #define RF_FIRST_GUARD_VERDICT RF_LOOP
 
 /* The test-frame signatures of SPEC §2, which the profiles turn into rules. */

@@ -72,6 +72,7 @@
 #include "testing/lab/runfiles.h"
 #include "testing/lab/xdp_pass.h"
 #include "tools/bench/mac_swap.h"
+#include "tools/bench/clock_cost.h"
 #include "tools/bench/prog_cost.h"
 #include "tools/bench/queues.h"
 #include "tools/bench/table.h"
@@ -732,6 +733,18 @@ int Main(int argc, char** argv) {
     if (costs.ok()) {
       costs_text = FormatCosts(*costs, cost_options, /*markdown=*/false);
       costs_markdown = FormatCosts(*costs, cost_options, /*markdown=*/true);
+      // Beside the STAMP row: what its two clock reads cost on this host (issue 14).
+      const absl::StatusOr<ClockCost> clock = MeasureClockCost(cost_options);
+      if (clock.ok()) {
+        absl::StrAppend(&costs_text, "\n", FormatClockCost(*clock, /*markdown=*/false));
+        absl::StrAppend(&costs_markdown, "\n", FormatClockCost(*clock, /*markdown=*/true));
+      } else {
+        complete = false;
+        const std::string missing =
+            absl::StrCat("\nClock read cost: not measured: ", clock.status().ToString(), "\n");
+        absl::StrAppend(&costs_text, missing);
+        absl::StrAppend(&costs_markdown, missing);
+      }
       const absl::StatusOr<std::vector<SessionCost>> sessions = MeasureSessionCost(cost_options);
       if (sessions.ok()) {
         absl::StrAppend(&costs_text, "\n",

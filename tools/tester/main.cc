@@ -71,13 +71,15 @@ ABSL_FLAG(int64_t, y1731_test_id, -1,
           "of this run's own (from the process ID and the time), so that no earlier run's "
           "count is added.");
 ABSL_FLAG(int, stamp_size, 44,
-          "stamp, twamp-light: UDP payload bytes of each test packet (44..1472); the reflector "
-          "answers with as many.");
+          "stamp, twamp-light: UDP payload bytes of each test packet (14..1472). An RFC 8762 "
+          "sender sends 44 or more, which the reflector answers with as many; 14 is "
+          "TWAMP-Light's shortest (RFC 5357 §4.1.2, what nokia/twampy sends), answered with 41 "
+          "bytes (TWAMP-Light, RFC 5357 §4.2.1) or 44 (STAMP, RFC 8762 §4.6).");
 ABSL_FLAG(std::string, stamp_tlv, "",
           "stamp: RFC 8972 TLVs to send after the base packet: timestamp-info (a Timestamp "
           "Information TLV, section 4.3: the reflector says how it took T2 and T3, and the "
-          "summary prints it; --stamp_size then 52, or 56 and more, the rest an Extra Padding "
-          "TLV), or empty for none.");
+          "summary prints it; --stamp_size then 44 (sent as 52), 52, or 56 and more, the rest an "
+          "Extra Padding TLV; a packet shorter than 44 bytes has no TLVs), or empty for none.");
 ABSL_FLAG(std::string, signature, "latency",
           "probeot, dataot, latency, rfc2544, y1564, or none: a payload no signature rule "
           "matches (deterministic bytes and the tester's trailer), as a commercial test set's "
@@ -236,8 +238,8 @@ int RunStamp(const std::string& protocol, const IpAddress& src_ip, const IpAddre
   }
   options.ptp = timestamps == "ptp";
   const int size = absl::GetFlag(FLAGS_stamp_size);
-  if (size < 44 || size > 1472) {
-    return Usage(absl::InvalidArgumentError("--stamp_size must be 44..1472 (UDP payload bytes)"));
+  if (size < 14 || size > 1472) {
+    return Usage(absl::InvalidArgumentError("--stamp_size must be 14..1472 (UDP payload bytes)"));
   }
   options.payload_size = static_cast<size_t>(size);
   const std::string tlv = absl::GetFlag(FLAGS_stamp_tlv);
@@ -249,10 +251,11 @@ int RunStamp(const std::string& protocol, const IpAddress& src_ip, const IpAddre
     return Usage(absl::InvalidArgumentError(
         "--stamp_tlv needs --protocol=stamp: TWAMP-Light packets carry padding, not TLVs"));
   }
-  if (options.timestamp_info && size > 44 && size != 52 && size < 56) {
+  if (options.timestamp_info && (size < 44 || (size > 44 && size != 52 && size < 56))) {
     return Usage(absl::InvalidArgumentError(
-        "--stamp_size with --stamp_tlv=timestamp-info: 52, or 56 and more (the rest is an "
-        "Extra Padding TLV, itself 4 bytes at least)"));
+        "--stamp_size with --stamp_tlv=timestamp-info: 44 (sent as 52), 52, or 56 and more (TLVs "
+        "come after the 44-byte base packet; the rest is an Extra Padding TLV, itself 4 bytes at "
+        "least)"));
   }
   const std::string rate_text = absl::GetFlag(FLAGS_rate);
   const absl::StatusOr<double> rate = ParseRate(rate_text.empty() ? "1000" : rate_text);

@@ -16,7 +16,9 @@
 namespace reflector::tester {
 namespace {
 
-constexpr size_t kPacketLength = 44;
+constexpr size_t kSenderFields = 14;     // sequence, timestamp, error (RFC 5357 §4.1.2)
+constexpr size_t kReflectorFields = 41;  // up to the Sender TTL (RFC 5357 §4.2.1)
+constexpr size_t kBasePacket = 44;       // STAMP's base packet (RFC 8762 §4.2.1)
 constexpr int64_t kNsPerS = 1'000'000'000;
 constexpr int64_t kNtpUnixOffset = 2208988800;  // seconds from 1900 to 1970
 constexpr uint16_t kZFlag = 0x4000;
@@ -44,6 +46,17 @@ std::string Json(const NsStats& s) {
                          s.min, s.average(), s.max);
 }
 
+// A STAMP packet with a Timestamp Information TLV (RFC 8972 §4.3) after the base packet.
+bool SendsTimestampInfo(const StampOptions& o) {
+  return o.timestamp_info && o.protocol == StampProtocol::kStamp;
+}
+// The UDP payload each test packet has: --stamp_size, but at least the sender's fields, and
+// with a TLV the base packet and the TLV.
+size_t SenderPacketLength(const StampOptions& o) {
+  return std::max(o.payload_size,
+                  SendsTimestampInfo(o) ? kBasePacket + 2 * RF_STAMP_TLV_HLEN : kSenderFields);
+}
+
 }  // namespace
 
 int64_t StampClockNs(bool ptp) {
@@ -68,19 +81,18 @@ int64_t FromWireTime(uint64_t wire, bool ptp) {
 }
 
 std::vector<uint8_t> BuildSenderPacket(uint32_t sequence, int64_t t1_ns, const StampOptions& o) {
-  const bool tlv = o.timestamp_info && o.protocol == StampProtocol::kStamp;
-  std::vector<uint8_t> packet(
-      std::max(o.payload_size, kPacketLength + (tlv ? 2 * RF_STAMP_TLV_HLEN : 0)), 0);
+  const bool tlv = SendsTimestampInfo(o);
+  std::vector<uint8_t> packet(SenderPacketLength(o), 0);
   PutBe(&packet[0], sequence, 4);
   PutBe(&packet[4], ToWireTime(t1_ns, o.ptp), 8);
   PutBe(&packet[12], kSenderError | (o.ptp ? kZFlag : 0), 2);
-  if (o.protocol == StampProtocol::kStamp) PutBe(&packet[14], o.ssid, 2);
+  if (o.protocol == StampProtocol::kStamp && packet.size() >= 16) PutBe(&packet[14], o.ssid, 2);
   if (!tlv) return packet;
   // RFC 8972 §4: a sender sets U on each TLV; §4.3: the four value bytes are the reflector's
   // to fill. What is left over goes in an Extra Padding TLV (§4.1) of zeros.
-  uint8_t* t = &packet[kPacketLength];
+  uint8_t* t = &packet[kBasePacket];
   PutBe(t, uint64_t{RF_STAMP_TLV_U} << 24 | RF_STAMP_TLV_TIMESTAMP_INFO << 16 | 4, 4);
-  const size_t rest = packet.size() - kPacketLength - 2 * RF_STAMP_TLV_HLEN;
+  const size_t rest = packet.size() - kBasePacket - 2 * RF_STAMP_TLV_HLEN;
   if (rest >= RF_STAMP_TLV_HLEN) {
     PutBe(t + 2 * RF_STAMP_TLV_HLEN,
           uint64_t{RF_STAMP_TLV_U} << 24 | RF_STAMP_TLV_EXTRA_PADDING << 16 |
@@ -170,7 +182,7 @@ std::string TimestampInfoJson(const StampResult& r) {
 
 std::optional<StampSample> ParseReflectorPacket(absl::Span<const uint8_t> packet, int64_t t4_ns,
                                                 bool ptp) {
-  if (packet.size() < kPacketLength) return std::nullopt;
+  if (packet.size() < kReflectorFields) return std::nullopt;
   const uint8_t* p = packet.data();
   StampSample s;
   s.reflector_sequence = static_cast<uint32_t>(GetBe(p, 4));
@@ -180,8 +192,12 @@ std::optional<StampSample> ParseReflectorPacket(absl::Span<const uint8_t> packet
   s.sender_sequence = static_cast<uint32_t>(GetBe(p + 24, 4));
   s.t1 = FromWireTime(GetBe(p + 28, 8), ptp);
   s.sender_ttl = p[40];
+  s.length = packet.size();
   s.t4 = t4_ns;
-  s.timestamp_info = FindTimestampInfo(packet.subspan(kPacketLength));
+  // RFC 8972 TLVs only after the base packet's 44 bytes.
+  if (packet.size() > kBasePacket) {
+    s.timestamp_info = FindTimestampInfo(packet.subspan(kBasePacket));
+  }
   return s;
 }
 
@@ -215,6 +231,10 @@ void StampCollector::Add(const StampSample& sample, uint64_t sent) {
   result_.last_error_estimate = sample.error_estimate;
   result_.last_sender_ttl = sample.sender_ttl;
   if (sample.timestamp_info) result_.timestamp_info = sample.timestamp_info;
+  if (result_.answer_max == 0 || sample.length < result_.answer_min) {
+    result_.answer_min = sample.length;
+  }
+  result_.answer_max = std::max(result_.answer_max, sample.length);
 }
 
 StampResult StampCollector::Finish(uint64_t sent, double duration_s) {
@@ -302,10 +322,12 @@ std::string FormatStampResult(const StampResult& r, const StampOptions& o) {
                              r.forward));
   absl::StrAppend(&out, Line(synchronised ? "backward (T4-T3)" : "backward (T4-T3; indicative only)",
                              r.backward));
-  absl::StrAppend(&out, absl::StrFormat(
-                            "reflector: error estimate %.3f us (%s), sender TTL as received %d\n",
-                            st.unique ? error_us : 0.0,
-                            synchronised ? "synchronised" : "not synchronised", r.last_sender_ttl));
+  absl::StrAppend(&out, absl::StrFormat("reflector: error estimate %.3f us (%s), sender TTL as "
+                                        "received %d, answers of %d..%d bytes to packets of %d\n",
+                                        st.unique ? error_us : 0.0,
+                                        synchronised ? "synchronised" : "not synchronised",
+                                        r.last_sender_ttl, r.answer_min, r.answer_max,
+                                        SenderPacketLength(o)));
   const DirectionLoss& d = r.direction;
   absl::StrAppend(
       &out, d.stateful
@@ -328,13 +350,15 @@ std::string StampResultJson(const StampResult& r, const StampOptions& o) {
       "\"malformed\":%d,\"duration_s\":%.3f,\"round_trip_us\":{\"min\":%.3f,\"mean\":%.3f,"
       "\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f},\"jitter_us\":%.3f,\"dwell\":%s,"
       "\"forward\":%s,\"backward\":%s,\"error_estimate\":%d,\"synchronised\":%s,"
-      "\"sender_ttl\":%d,\"loss_direction\":{\"stateful\":%s,\"outbound\":%d,"
-      "\"inbound\":%d,\"unattributed\":%d}%s}\n",
+      "\"sender_ttl\":%d,\"packet_bytes\":%d,\"answer_bytes\":{\"min\":%d,\"max\":%d},"
+      "\"loss_direction\":{\"stateful\":%s,\"outbound\":%d,\"inbound\":%d,\"unattributed\":%d}"
+      "%s}\n",
       o.protocol == StampProtocol::kStamp ? "stamp" : "twamp-light", o.ptp ? "ptp" : "ntp",
       st.sent, st.unique, st.lost, st.loss_percent, st.duplicates, st.out_of_order, st.unknown,
       r.malformed, r.duration_s, t.min_us, t.mean_us, t.p50_us, t.p99_us, t.max_us, t.jitter_us,
       Json(r.dwell), Json(r.forward), Json(r.backward), r.last_error_estimate,
       (r.last_error_estimate & 0x8000) ? "true" : "false", r.last_sender_ttl,
+      SenderPacketLength(o), r.answer_min, r.answer_max,
       r.direction.stateful ? "true" : "false", r.direction.outbound, r.direction.inbound,
       r.direction.unattributed, o.timestamp_info ? TimestampInfoJson(r) : std::string());
 }

@@ -28,11 +28,14 @@ struct StampOptions {
   absl::Duration duration = absl::Seconds(5);
   int64_t count = 0;            // 0: as many as the duration allows
   absl::Duration drain = absl::Milliseconds(200);
-  size_t payload_size = 44;     // UDP payload, at least 44 (the reflector's packet)
+  // UDP payload: 44 (RFC 8762 §4.2.1) or more; down to 14, TWAMP-Light's shortest (RFC 5357
+  // §4.1.2), which a reflector answers with 41 bytes (TWAMP-Light) or 44 (STAMP).
+  size_t payload_size = 44;
   uint16_t ssid = 1;            // STAMP only; TWAMP-Light sends 0 (MBZ)
   // STAMP only: an RFC 8972 §4.3 Timestamp Information TLV after the base packet, asking the
   // reflector how it took T2 and T3 (payload at least 52 bytes; past that, the rest is an
-  // Extra Padding TLV, so 52 or at least 56).
+  // Extra Padding TLV, so 52 or at least 56; never shorter than the base packet, which has no
+  // room for TLVs).
   bool timestamp_info = false;
 };
 
@@ -52,7 +55,8 @@ uint64_t ToWireTime(int64_t ns, bool ptp);
 int64_t FromWireTime(uint64_t wire, bool ptp);
 
 // The Session-Sender's test packet (RFC 8762 §4.2.1; TWAMP-Light's is the same with MBZ where
-// STAMP has the SSID): `payload_size` bytes.
+// STAMP has the SSID): `payload_size` bytes (at least 14; the SSID from 16 on), with
+// `timestamp_info` the base packet, that TLV and an Extra Padding TLV for the rest (52 at least).
 std::vector<uint8_t> BuildSenderPacket(uint32_t sequence, int64_t t1_ns, const StampOptions& o);
 
 // What one answer says, in ns. T1 and T4 are the sender's, T2 and T3 the reflector's.
@@ -63,13 +67,15 @@ struct StampSample {
   uint16_t error_estimate = 0;      // the reflector's
   uint8_t sender_ttl = 0;           // as the reflector received it
   std::optional<StampTimestampInfo> timestamp_info;  // when the answer carries the TLV
+  size_t length = 0;                // the answer's UDP payload bytes
   int64_t round_trip() const { return (t4 - t1) - (t3 - t2); }
   int64_t dwell() const { return t3 - t2; }
   int64_t forward() const { return t2 - t1; }
   int64_t backward() const { return t4 - t3; }
 };
-// Parses a reflector's packet received at `t4_ns`; nullopt when it is shorter than 44 bytes.
-// Its TLVs are read up to the first Timestamp Information TLV, or one flagged malformed.
+// Parses a reflector's packet received at `t4_ns`; nullopt when it is shorter than the 41 bytes
+// of the reflector's fields (RFC 5357 §4.2.1; STAMP's are 44). TLVs after 44 bytes are read up
+// to the first Timestamp Information TLV, or one flagged malformed.
 std::optional<StampSample> ParseReflectorPacket(absl::Span<const uint8_t> packet, int64_t t4_ns,
                                                 bool ptp);
 
@@ -107,6 +113,7 @@ struct StampResult {
   uint16_t last_error_estimate = 0;
   uint8_t last_sender_ttl = 0;
   std::optional<StampTimestampInfo> timestamp_info;  // the last answer's that carried one
+  size_t answer_min = 0, answer_max = 0;  // the answers' UDP payload bytes
   double duration_s = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "tools/tester/stamp_session.h"
 
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -94,6 +95,45 @@ TEST(StampSessionTest, CountsLossDuplicatesReorderingAndStrangers) {
   EXPECT_EQ(result.dwell.count, 4);  // every answer to a packet sent, duplicates included
 }
 
+// --stamp_size=14: TWAMP-Light's shortest packet (RFC 5357 §4.1.2, what nokia/twampy sends),
+// answered by the packet library with the 41-byte reflector packet (RFC 5357 §4.2.1), which
+// the tester reads and reports.
+TEST(StampSessionTest, ShortTwampLightPacketGetsTheLongerAnswer) {
+  StampOptions options;
+  options.protocol = StampProtocol::kTwampLight;
+  options.payload_size = 14;
+  const int64_t t1 = 1'764'000'000'000'000'000;
+  const std::vector<uint8_t> sent = BuildSenderPacket(7, t1, options);
+  ASSERT_EQ(sent.size(), 14u);
+  std::vector<uint8_t> frame = packet::testing::FrameBuilder()
+                                   .Ports(50000, packet::testing::kTwampLightTestPort)
+                                   .Payload(sent)
+                                   .Build();
+  absl::StatusOr<rf_config> config = packet::ToWire(packet::testing::StampTestFilter());
+  ASSERT_TRUE(config.ok());
+  const packet::Classification c = packet::Classify(frame, *config);
+  ASSERT_TRUE(c.reflect());
+  ASSERT_TRUE(packet::ReflectInVector(frame, c.where, *config, packet::TaiNowNs()));
+  const absl::Span<const uint8_t> answer =
+      absl::MakeConstSpan(frame).subspan(c.where.payload_offset);
+  ASSERT_EQ(answer.size(), 41u);
+  const std::optional<StampSample> s = ParseReflectorPacket(answer, t1 + 10'000, false);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->sender_sequence, 7u);
+  EXPECT_EQ(s->t1, t1);
+  EXPECT_EQ(s->sender_ttl, 64);
+  EXPECT_EQ(s->length, 41u);
+  StampCollector collector(8);
+  collector.Add(*s, 8);
+  const StampResult result = collector.Finish(8, 1.0);
+  EXPECT_EQ(result.answer_min, 41u);
+  EXPECT_EQ(result.answer_max, 41u);
+  EXPECT_NE(StampResultJson(result, options).find("\"answer_bytes\":{\"min\":41,\"max\":41}"),
+            std::string::npos);
+  // Shorter than the reflector's fields: malformed.
+  EXPECT_FALSE(ParseReflectorPacket(answer.first(40), t1, false).has_value());
+}
+
 // A stateful reflector numbers what it received: of 10 sent, ours 3 and 7 never reached it
 // (it numbered the other 8 in a row), its answer to our 6 (its 5th) never came back.
 TEST(StampSessionTest, LossPerDirectionFromAStatefulReflectorsNumbers) {
@@ -166,7 +206,9 @@ TEST(StampSessionTest, TimestampInformationTlvAskedAndReadBack) {
   config->stamp_clock.error_estimate = RF_STAMP_S | 0x0101;  // synchronised: NTP
   const packet::Classification c = packet::Classify(frame, *config);
   ASSERT_TRUE(c.reflect());
-  ASSERT_TRUE(packet::ReflectStamp(absl::MakeSpan(frame), c.where, config->stamp_clock, 1));
+  ASSERT_EQ(
+      packet::ReflectStamp(absl::MakeSpan(frame), frame.size(), c.where, config->stamp_clock, 1),
+      frame.size());
   const std::optional<StampSample> s =
       ParseReflectorPacket(absl::MakeConstSpan(frame).subspan(c.where.payload_offset), 2, false);
   ASSERT_TRUE(s.has_value());

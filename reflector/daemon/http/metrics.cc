@@ -161,6 +161,13 @@ std::string FormatMetrics(const StartInfo& start, const Snapshot& snapshot) {
             "STAMP / TWAMP-Light answers by the reflector's dwell they carry (T3 - T2, from "
             "receive to send timestamp).",
             c.stamp_dwell);
+  if (c.stamp_rx_time[0] + c.stamp_rx_time[1] != 0) {
+    Family rx_time(&out, "reflector_stamp_rx_timestamps_total", "counter",
+                   "STAMP receive timestamps (T2) the XDP program took, by source: the "
+                   "software clock or the NIC's hardware timestamp.");
+    rx_time.Sample(c.stamp_rx_time[0], Label("source", "software"));
+    rx_time.Sample(c.stamp_rx_time[1], Label("source", "nic"));
+  }
   return out;
 }
 

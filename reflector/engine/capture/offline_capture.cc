@@ -37,11 +37,12 @@ absl::StatusOr<OfflineCapture> CaptureFrames(
     // STAMP answer with this run's clock, as ReflectFrames makes it), right after.
     if (!options.sent || !result.reflect()) continue;
     std::vector<uint8_t> sent = frame.bytes;
-    if (!packet::ReflectInPlace(absl::MakeSpan(sent), result.where, config.wire,
-                                packet::TaiNowNs())) {
+    if (!packet::ReflectInVector(sent, result.where, config.wire, packet::TaiNowNs())) {
       continue;  // cannot happen for a kReflect result of this frame
     }
     record.direction = RF_CAPTURE_SENT;
+    record.length = static_cast<uint32_t>(sent.size());  // a STAMP answer may be longer
+    record.captured = static_cast<uint16_t>(std::min<size_t>(sent.size(), options.snap));
     sink->Write(record, absl::MakeConstSpan(sent.data(), record.captured), frame.time, ns, config);
   }
   return OfflineCapture{sink->stats(), sink->stopped().value_or("")};

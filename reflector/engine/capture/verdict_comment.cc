@@ -172,6 +172,9 @@ std::string Details(packet::Verdict verdict, const FrameFacts& facts,
       return "the lease ran out: nothing is reflected until SIGUSR2 renews it";
     case Verdict::kRateLimited:
       return "over a rate cap (rate_limit, source_rate_limit, or the rule's)";
+    case Verdict::kNoRoom:
+      return "the STAMP / TWAMP-Light answer is longer than the request and its buffer or the "
+             "MTU has no room for it";
     case Verdict::kReflect:
       break;
   }

@@ -1,5 +1,8 @@
 #include "reflector/packet/testing/stamp_frames.h"
 
+#include <algorithm>
+#include <string>
+
 namespace reflector::packet::testing {
 namespace {
 
@@ -80,15 +83,22 @@ StampTlvAnswer StampReflectedTlvs(absl::Span<const uint8_t> tlvs, uint8_t receiv
   return answer;
 }
 
-std::vector<uint8_t> StampReflectedPayload(absl::Span<const uint8_t> sender, uint8_t sender_ttl,
-                                           uint64_t t2_tai_ns, uint64_t t3_tai_ns,
-                                           const rf_stamp_clock& clock, bool twamp,
-                                           uint8_t received_tos, int* dscp) {
-  std::vector<uint8_t> out(sender.begin(), sender.end());
+std::vector<uint8_t> StampReflectedPayload(absl::Span<const uint8_t> sender_packet,
+                                           uint8_t sender_ttl, uint64_t t2_tai_ns,
+                                           uint64_t t3_tai_ns, const rf_stamp_clock& clock,
+                                           bool twamp, uint8_t received_tos, int* dscp) {
+  // The answer is at least 41 bytes on a TWAMP-Light port (RFC 5357 §4.2.1: the reflector's
+  // fields end with the Sender TTL) and 44 on a STAMP one (RFC 8762 §4.6: the base packet);
+  // a shorter sender's packet is read as if zero-padded to 44.
+  const size_t answer_length = std::max<size_t>(sender_packet.size(), twamp ? 41 : 44);
+  std::vector<uint8_t> sender(sender_packet.begin(), sender_packet.end());
+  sender.resize(std::max<size_t>(sender.size(), 44), 0);
+  std::vector<uint8_t> out = sender;
   if (dscp != nullptr) *dscp = -1;
-  if (!twamp && out.size() > RF_STAMP_LEN) {
-    StampTlvAnswer tlvs =
-        StampReflectedTlvs(sender.subspan(RF_STAMP_LEN), received_tos, clock, RF_STAMP_TS_SW_LOCAL);
+  // RFC 8972 TLVs only after a STAMP sender's own 44 bytes: a shorter sender has none.
+  if (!twamp && sender_packet.size() > RF_STAMP_LEN) {
+    StampTlvAnswer tlvs = StampReflectedTlvs(sender_packet.subspan(RF_STAMP_LEN), received_tos,
+                                             clock, RF_STAMP_TS_SW_LOCAL);
     std::copy(tlvs.tlvs.begin(), tlvs.tlvs.end(), out.begin() + RF_STAMP_LEN);
     if (dscp != nullptr) *dscp = tlvs.dscp;
   }
@@ -103,6 +113,7 @@ std::vector<uint8_t> StampReflectedPayload(absl::Span<const uint8_t> sender, uin
   PutBe(out, 36, GetBe(sender, 12, 2), 2);
   PutBe(out, 38, 0, 2);
   PutBe(out, 40, static_cast<uint64_t>(sender_ttl) << 24, 4);
+  out.resize(answer_length);
   return out;
 }
 
@@ -207,9 +218,44 @@ const std::vector<StampCase>& StampTable() {
     add("twamp_light_tlv_lookalike", FrameBuilder(),
         StampSenderPayload(5, ntp_time, 0x0101, 0, tlv(0x80, 3, {0, 0, 0, 0})), Verdict::kReflect,
         "twamp-light", kTwampLightTestPort);
-    std::vector<uint8_t> short_payload = base;
-    short_payload.resize(RF_STAMP_LEN - 1);
-    add("stamp_43_bytes", FrameBuilder(), short_payload, Verdict::kSignature, "");
+    // Senders shorter than the answer (RFC 5357 §4.1.2: a TWAMP-Light packet may be just
+    // sequence number, timestamp and error estimate, 14 bytes): the frame grows, to 41 bytes
+    // of payload on a TWAMP-Light port and 44 on a STAMP one.
+    const auto first = [](std::vector<uint8_t> payload, size_t bytes) {
+      payload.resize(bytes);
+      return payload;
+    };
+    const std::vector<uint8_t> twamp = StampSenderPayload(11, ntp_time, 0x3fff, 0);
+    add("twamp_light_14_bytes", FrameBuilder(), first(twamp, 14), Verdict::kReflect, "twamp-light",
+        kTwampLightTestPort);
+    add("twamp_light_14_bytes_ipv6", FrameBuilder().Ipv6(kTesterIpv6, kReflectorIpv6),
+        first(twamp, 14), Verdict::kReflect, "twamp-light", kTwampLightTestPort, 9);
+    add("twamp_light_14_bytes_qinq", FrameBuilder().Vlan(200, 0x88a8).Vlan(300), first(twamp, 14),
+        Verdict::kReflect, "twamp-light", kTwampLightTestPort);
+    add("twamp_light_14_bytes_no_udp_checksum", FrameBuilder().UdpChecksum(false), first(twamp, 14),
+        Verdict::kReflect, "twamp-light", kTwampLightTestPort);
+    add("twamp_light_14_bytes_padded_to_128", FrameBuilder().PadTo(128), first(twamp, 14),
+        Verdict::kReflect, "twamp-light", kTwampLightTestPort);
+    add("twamp_light_27_bytes_vlan_options", FrameBuilder().Vlan(7).Ipv4Options({1, 1, 1, 1}),
+        first(twamp, 27), Verdict::kReflect, "twamp-light", kTwampLightTestPort);
+    add("twamp_light_40_bytes", FrameBuilder(), first(twamp, 40), Verdict::kReflect, "twamp-light",
+        kTwampLightTestPort);
+    for (size_t bytes : {41, 42, 43}) {
+      add("twamp_light_" + std::to_string(bytes) + "_bytes", FrameBuilder(), first(twamp, bytes),
+          Verdict::kReflect, "twamp-light", kTwampLightTestPort);
+    }
+    add("twamp_light_42_bytes_ipv6_vlan", FrameBuilder().Vlan(9).Ipv6(kTesterIpv6, kReflectorIpv6),
+        first(twamp, 42), Verdict::kReflect, "twamp-light", kTwampLightTestPort);
+    add("twamp_light_13_bytes", FrameBuilder(), first(twamp, 13), Verdict::kSignature, "",
+        kTwampLightTestPort);
+    add("stamp_14_bytes", FrameBuilder(), first(base, 14), Verdict::kReflect, "stamp");
+    add("stamp_15_bytes_ipv6", FrameBuilder().Ipv6(kTesterIpv6, kReflectorIpv6), first(base, 15),
+        Verdict::kReflect, "stamp");
+    add("stamp_20_bytes_qinq_ipv6",
+        FrameBuilder().Vlan(200, 0x88a8).Vlan(300).Ipv6(kTesterIpv6, kReflectorIpv6),
+        first(base, 20), Verdict::kReflect, "stamp");
+    add("stamp_43_bytes", FrameBuilder(), first(base, 43), Verdict::kReflect, "stamp");
+    add("stamp_13_bytes", FrameBuilder(), first(base, 13), Verdict::kSignature, "");
     add("stamp_empty", FrameBuilder(), {}, Verdict::kSignature, "");
     add("stamp_other_port", FrameBuilder(), base, Verdict::kPort, "", 863);
     return cases;

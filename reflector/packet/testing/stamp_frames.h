@@ -41,8 +41,9 @@ StampTlvAnswer StampReflectedTlvs(absl::Span<const uint8_t> tlvs, uint8_t receiv
                                   const rf_stamp_clock& clock,
                                   uint8_t t2_method = RF_STAMP_TS_SW_LOCAL);
 
-// The payload a correct reflector answers `sender` with (TLVs too, unless `twamp`); the DSCP it
-// sends it with goes to `dscp` when given (-1: unchanged).
+// The payload a correct reflector answers `sender` with: as long as it, or 41 bytes
+// (TWAMP-Light) or 44 (STAMP) when it is shorter; the TLVs after a STAMP sender's 44 bytes
+// answered. The DSCP it sends it with goes to `dscp` when given (-1: unchanged).
 std::vector<uint8_t> StampReflectedPayload(absl::Span<const uint8_t> sender, uint8_t sender_ttl,
                                            uint64_t t2_tai_ns, uint64_t t3_tai_ns,
                                            const rf_stamp_clock& clock, bool twamp,
@@ -65,7 +66,8 @@ struct StampCase {
 
 // IPv4, IPv6, one and two tags, IPv4 options, TLVs (understood, not understood, malformed,
 // filling the packet, more than the reflector looks at), PTP, no UDP checksum, TWAMP-Light,
-// and packets too short to answer; all under StampTestFilter().
+// senders shorter than the answer (14..43 bytes, whose frames grow, with no TLVs), and packets
+// too short to answer; all under StampTestFilter().
 const std::vector<StampCase>& StampTable();
 
 // Where the reflector's timestamps (T3 at 4, T2 at 16) lie in a reflected frame with its UDP
