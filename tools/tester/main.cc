@@ -73,8 +73,9 @@ ABSL_FLAG(int64_t, y1731_test_id, -1,
 ABSL_FLAG(int, stamp_size, 44,
           "stamp, twamp-light: UDP payload bytes of each test packet (14..1472). An RFC 8762 "
           "sender sends 44 or more, which the reflector answers with as many; 14 is "
-          "TWAMP-Light's shortest (RFC 5357 §4.1.2, what nokia/twampy sends), answered with 41 "
-          "bytes (TWAMP-Light, RFC 5357 §4.2.1) or 44 (STAMP, RFC 8762 §4.6).");
+          "TWAMP-Light's shortest (RFC 5357 section 4.1.2, what nokia/twampy sends), answered "
+          "with 41 bytes (TWAMP-Light, RFC 5357 section 4.2.1) or 44 (STAMP, RFC 8762 section "
+          "4.6).");
 ABSL_FLAG(std::string, stamp_tlv, "",
           "stamp: RFC 8972 TLVs to send after the base packet: timestamp-info (a Timestamp "
           "Information TLV, section 4.3: the reflector says how it took T2 and T3, and the "
