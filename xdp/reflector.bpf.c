@@ -306,9 +306,9 @@ struct {
  * of the session's packets (stamp_session.h, rf_stamp_set_sequence): 0 for its first. An
  * atomic add without fetch (BPF v1), as for the SLR counts: two CPUs adding at the same moment
  * may give two answers one number; a session's packets come on one queue. Global and called
- * after rf_xdp_stamp, not from it: the call chain to rf_xdp_stamp already fills the verifier's
- * 512 bytes of stack. Returns XDP_TX, or XDP_DROP (the frame is already an answer, not for
- * the stack) if it does not fit (never). */
+ * after rf_xdp_stamp, not from it: a sibling's frame does not add to rf_xdp_stamp's call chain,
+ * and the verifier's 512 bytes of stack cover a whole chain. Returns XDP_TX, or XDP_DROP (the
+ * frame is already an answer, not for the stack) if it does not fit (never). */
 __attribute__((noinline)) int rf_xdp_stamp_number(struct xdp_md *ctx, __u64 where_low,
                                                   __u64 where_high) {
   if (ctx == 0) return XDP_DROP;
@@ -332,9 +332,9 @@ __attribute__((noinline)) int rf_xdp_stamp_number(struct xdp_md *ctx, __u64 wher
 
 /* The RFC 8972 TLVs of a finished STAMP answer (stamp_tlv.h); `t2_method` (RF_STAMP_TS_*) is how
  * T2 was taken, for the Timestamp Information TLV: hardware when it came from the NIC. Global
- * and called after rf_xdp_stamp, not from it, for the same reason as rf_xdp_stamp_number:
- * rf_xdp_stamp's call chain is at the verifier's 512 bytes of stack. Returns XDP_TX, or
- * XDP_DROP (the frame is already an answer) if it does not fit (never). */
+ * and called after rf_xdp_stamp, not from it, for the same reason as rf_xdp_stamp_number: its
+ * frame then stays out of rf_xdp_stamp's call chain. Returns XDP_TX, or XDP_DROP (the frame is
+ * already an answer) if it does not fit (never). */
 __attribute__((noinline)) int rf_xdp_stamp_tlvs(struct xdp_md *ctx, __u64 where_low,
                                                 __u64 where_high, __u32 t2_method) {
   if (ctx == 0) return XDP_DROP;
@@ -443,8 +443,8 @@ extern int bpf_xdp_metadata_rx_timestamp(const struct xdp_md *ctx, __u64 *timest
  * T2 from the NIC, in the device-bound program: the driver's receive timestamp, or 0 when it
  * has none for this frame (an error: no hardware timestamping on the NIC, no op in the driver;
  * or 0, as veth gives without an skb stamp), and then rf_xdp_stamp reads the software clock.
- * Global and called beside rf_xdp_stamp, not from it: its 8-byte out-parameter would not fit
- * rf_xdp_stamp's call chain, which uses the verifier's 512 bytes of stack to the last byte.
+ * Global and called beside rf_xdp_stamp, not from it, so its 8-byte out-parameter stays out of
+ * rf_xdp_stamp's call chain (the verifier's 512 bytes of stack cover a whole chain).
  */
 __attribute__((noinline)) __u64 rf_xdp_nic_rx_time(struct xdp_md *ctx) {
   if (ctx == 0) return 0;

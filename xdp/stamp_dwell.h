@@ -27,8 +27,8 @@ RF_INLINE __u64 rf_stamp_dwell_load(const __u8 *p) { return __builtin_bswap64(rf
  * Counts the dwell an answer just built in this frame carries, its STAMP packet at
  * `payload_off`: T3 - T2 as its timestamps say, PTP ones (seconds, nanoseconds) exactly, NTP
  * fractions to the nanosecond below. Read back from the answer after rf_xdp_stamp, because
- * rf_xdp_stamp's call chain is at the verifier's 512 bytes of stack: keeping T2 and T3 there
- * until T3 is written made it spill past them. Global, so the verifier checks it once.
+ * keeping T2 and T3 in rf_xdp_stamp until T3 is written made its frame spill past the
+ * verifier's 512 bytes of stack for the call chain. Global, so the verifier checks it once.
  */
 __attribute__((noinline)) int rf_xdp_stamp_dwell_count(struct xdp_md *ctx, __u32 payload_off) {
   if (ctx == 0) return 0;

@@ -59,9 +59,9 @@ struct rf_stamp_pending {
 
 /* floor(y / 5^9) for y < 2^55, by multiplies only. 10^9 is 2^9 * 5^9, so this divides by 10^9
  * after a shift. BPF has no multiply-high, so clang compiles a division by a constant to a real
- * 64-bit division, and a timestamp took two of them (bench: ~10 ns each). No out-parameter for
- * the remainder: a pointer would put it on rf_xdp_stamp's stack, which is at the verifier's
- * limit (xdp/reflector.bpf.c). */
+ * 64-bit division, and a timestamp took two of them. No out-parameter for the remainder: a
+ * pointer would put it on the stack of the XDP function this is inlined in (rf_xdp_stamp),
+ * whose call chain the verifier holds to 512 bytes. */
 RF_INLINE __u64 rf_stamp_div_5pow9(__u64 y) {
   const __u64 d = 1953125; /* 5^9 */
   /* From y's top 30 bits and floor(2^54 / d): at most 20 below the quotient, never above
@@ -257,8 +257,8 @@ RF_INLINE int rf_stamp_build(__u8 *data, const __u8 *end, const struct rf_result
   pending->old_sum = old_sum;
   pending->ptp = ptp;
   pending->ipv6 = v6;
-  /* T2 last, with the fewest values live: its conversion's multiplies would otherwise spill
-   * on rf_xdp_stamp's stack, which is at the verifier's limit. */
+  /* T2 last, with the fewest values live: earlier, its conversion's multiplies spilled 16 more
+   * bytes onto rf_xdp_stamp's stack, whose call chain the verifier holds to 512 bytes. */
   rf_stamp_store_be64(p + 16, rf_stamp_time(t2_tai_ns, clock, ptp));
   return 0;
 }
