@@ -305,10 +305,10 @@ struct {
 /* A stateful rule's answer, once rf_xdp_stamp has finished it, takes the reflector's own count
  * of the session's packets (stamp_session.h, rf_stamp_set_sequence): 0 for its first. An
  * atomic add without fetch (BPF v1), as for the SLR counts: two CPUs adding at the same moment
- * may give two answers one number; a session's packets come on one queue. Global and called
- * after rf_xdp_stamp, not from it: a sibling's frame does not add to rf_xdp_stamp's call chain,
- * and the verifier's 512 bytes of stack cover a whole chain. Returns XDP_TX, or XDP_DROP (the
- * frame is already an answer, not for the stack) if it does not fit (never). */
+ * may give two answers one number; a session's packets come on one queue. Global: only
+ * stateful rules reach it, and its frame stays out of the program's own (the verifier's 512
+ * bytes of stack cover a whole call chain). Returns XDP_TX, or XDP_DROP (the frame is already
+ * an answer, not for the stack) if it does not fit (never). */
 __attribute__((noinline)) int rf_xdp_stamp_number(struct xdp_md *ctx, __u64 where_low,
                                                   __u64 where_high) {
   if (ctx == 0) return XDP_DROP;
@@ -331,10 +331,10 @@ __attribute__((noinline)) int rf_xdp_stamp_number(struct xdp_md *ctx, __u64 wher
 }
 
 /* The RFC 8972 TLVs of a finished STAMP answer (stamp_tlv.h); `t2_method` (RF_STAMP_TS_*) is how
- * T2 was taken, for the Timestamp Information TLV: hardware when it came from the NIC. Global
- * and called after rf_xdp_stamp, not from it, for the same reason as rf_xdp_stamp_number: its
- * frame then stays out of rf_xdp_stamp's call chain. Returns XDP_TX, or XDP_DROP (the frame is
- * already an answer) if it does not fit (never). */
+ * T2 was taken, for the Timestamp Information TLV: hardware when it came from the NIC. Global,
+ * for the same reason as rf_xdp_stamp_number: only packets with TLVs reach it, and its frame
+ * stays out of the program's own. Returns XDP_TX, or XDP_DROP (the frame is already an answer)
+ * if it does not fit (never). */
 __attribute__((noinline)) int rf_xdp_stamp_tlvs(struct xdp_md *ctx, __u64 where_low,
                                                 __u64 where_high, __u32 t2_method) {
   if (ctx == 0) return XDP_DROP;
@@ -443,8 +443,8 @@ extern int bpf_xdp_metadata_rx_timestamp(const struct xdp_md *ctx, __u64 *timest
  * T2 from the NIC, in the device-bound program: the driver's receive timestamp, or 0 when it
  * has none for this frame (an error: no hardware timestamping on the NIC, no op in the driver;
  * or 0, as veth gives without an skb stamp), and then rf_xdp_stamp reads the software clock.
- * Global and called beside rf_xdp_stamp, not from it, so its 8-byte out-parameter stays out of
- * rf_xdp_stamp's call chain (the verifier's 512 bytes of stack cover a whole chain).
+ * Global, so its 8-byte out-parameter stays out of the program's frame; only the device-bound
+ * program calls it.
  */
 __attribute__((noinline)) __u64 rf_xdp_nic_rx_time(struct xdp_md *ctx) {
   if (ctx == 0) return 0;
@@ -459,24 +459,22 @@ __attribute__((noinline)) __u64 rf_xdp_nic_rx_time(struct xdp_md *ctx) {
  * Information TLV reports; the NIC's clock is taken to be TAI, as phc2sys keeps a PHC), else
  * CLOCK_TAI on entry; T3 CLOCK_TAI right before the checksum (XDP has no transmit timestamp);
  * both converted by the config's clock; then the frame is cut to the answer's length where the
- * build needed more (rf_stamp_lengths). Out of line and reached only for such frames, so the
- * other frames' path stays as it is; `where` comes as its two words (a global function takes
- * scalars).
+ * build needed more (rf_stamp_lengths). Inline: a BPF-to-BPF call costs 10-20 ns on a host
+ * whose returns go through a mitigation thunk, a fifth of a STAMP answer's own work; its 96
+ * bytes of stack in the program's frame leave the deepest chain (the program, then
+ * rf_xdp_stamp_tlvs) well inside the verifier's 512.
  */
-__attribute__((noinline)) int rf_xdp_stamp(struct xdp_md *ctx, __u64 where_low, __u64 where_high,
-                                           __u64 t2_nic) {
+RF_INLINE int rf_xdp_stamp(struct xdp_md *ctx, const struct rf_result *where, __u64 t2_nic) {
   const __u64 t2 = t2_nic != 0 ? t2_nic : bpf_ktime_get_tai_ns();
   __u8 *data = (__u8 *)(long)ctx->data;
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
-  struct rf_result where;
-  rf_xdp_where(&where, where_low, where_high);
   const struct rf_stamp_clock *clock = &rf_xdp_active_config()->filter.stamp_clock;
   struct rf_stamp_pending pending;
   __u32 build_len = 0;
   __u32 send_len = 0;
   const __u32 frame_len = (__u32)(end - data);
-  if (rf_stamp_lengths(&where, frame_len, &build_len, &send_len) == 0 &&
-      rf_stamp_build(data, end, &where, clock, t2, &pending) == 0 &&
+  if (rf_stamp_lengths(where, frame_len, &build_len, &send_len) == 0 &&
+      rf_stamp_build(data, end, where, clock, t2, &pending) == 0 &&
       rf_stamp_finish(data, end, &pending, clock, bpf_ktime_get_tai_ns()) == 0 &&
       (send_len >= frame_len ||
        bpf_xdp_adjust_tail(ctx, -(int)((frame_len - send_len) & 3)) == 0)) {
@@ -512,9 +510,12 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
   /* A mask, not an if: the verifier needs the index bounded, and 32 is a power of two. */
   const __u32 rule = where->rule & (RF_MAX_RULES - 1);
   /* A STAMP answer longer than the frame: room first, so a frame without is counted only as
-   * `no_room` (the pointers are taken again: the helper moves the frame's end). */
+   * `no_room` (the pointers are taken again: the helper moves the frame's end). Only a sender's
+   * packet shorter than the base one needs room (rf_stamp_lengths), so the usual STAMP frame
+   * makes no call for it. */
   __u64 grown = 0;
-  if (config->action == RF_XDP_TX && (where->actions & RF_ACTION_STAMP)) {
+  if (config->action == RF_XDP_TX && (where->actions & RF_ACTION_STAMP) &&
+      where->udp_length < RF_UDP_HLEN + RF_STAMP_LEN) {
     const int room = rf_xdp_stamp_room(ctx, rf_load_u64((const __u8 *)where),
                                        rf_load_u64((const __u8 *)where + 8));
     if (room < 0) {
@@ -546,7 +547,7 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
         const __u64 where_high = rf_load_u64((const __u8 *)where + 8);
         const __u64 t2_nic = nic_rx_time ? rf_xdp_nic_rx_time(ctx) : 0;
         counters->stamp_rx_time[t2_nic != 0]++; /* T2's source: [0] software, [1] the NIC */
-        int answered = rf_xdp_stamp(ctx, where_low, where_high, t2_nic);
+        int answered = rf_xdp_stamp(ctx, where, t2_nic);
         if (answered == XDP_TX && (where->actions & RF_ACTION_STAMP_STATEFUL)) {
           answered = rf_xdp_stamp_number(ctx, where_low, where_high);
         }

@@ -3,11 +3,22 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
+#include <utility>
+
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "reflector/base/status_macros.h"
 #include "xdp/bpf_status.h"
 
 namespace reflector::testing::lab {
+
+absl::StatusOr<UniqueFd> LoadRawXdpProgram(absl::Span<const bpf_insn> instructions,
+                                           const char* name, const char* what) {
+  const int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, name, "GPL", instructions.data(),
+                               instructions.size(), nullptr);
+  if (fd < 0) return xdp::BpfErrorToStatus(fd, absl::StrCat("load ", what));
+  return UniqueFd(fd);
+}
 
 absl::StatusOr<XdpPassProgram> XdpPassProgram::Load() {
   // r0 = XDP_PASS; exit
@@ -16,10 +27,9 @@ absl::StatusOr<XdpPassProgram> XdpPassProgram::Load() {
        .imm = XDP_PASS},
       {.code = BPF_JMP | BPF_EXIT, .dst_reg = 0, .src_reg = 0, .off = 0, .imm = 0},
   };
-  const int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "rf_lab_pass", "GPL", program,
-                               sizeof(program) / sizeof(program[0]), nullptr);
-  if (fd < 0) return xdp::BpfErrorToStatus(fd, "load the lab's XDP_PASS program");
-  return XdpPassProgram(UniqueFd(fd));
+  REFLECTOR_ASSIGN_OR_RETURN(
+      UniqueFd fd, LoadRawXdpProgram(program, "rf_lab_pass", "the lab's XDP_PASS program"));
+  return XdpPassProgram(std::move(fd));
 }
 
 absl::Status XdpPassProgram::Attach(int ifindex) {

@@ -4,11 +4,19 @@
 #ifndef REFLECTOR_TESTING_LAB_XDP_PASS_H_
 #define REFLECTOR_TESTING_LAB_XDP_PASS_H_
 
+#include <linux/bpf.h>
+
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "reflector/base/unique_fd.h"
 #include "xdp/bpf_link.h"
 
 namespace reflector::testing::lab {
+
+// Loads hand-written XDP instructions (GPL) as the program `name`; `what` names it in the
+// error. The lab's XDP_PASS program, and the bench's programs measured against it.
+absl::StatusOr<UniqueFd> LoadRawXdpProgram(absl::Span<const bpf_insn> instructions,
+                                           const char* name, const char* what);
 
 class XdpPassProgram {
  public:

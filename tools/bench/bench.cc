@@ -123,6 +123,10 @@ ABSL_FLAG(bool, keep_logs, false, "Keep the children's stdout/stderr files after
 ABSL_FLAG(int, xdp_pairs, 3,
           "Alternating max-load runs of the baseline and xdp per size (0: none); the median of "
           "their ratios is held to the >= 0.95 target.");
+ABSL_FLAG(int, stamp_pairs, 3,
+          "Alternating max-load runs of xdp with 90-byte STAMP packets and with 90-byte ITO "
+          "test frames (0: none), reflectord with the ito and stamp profiles; the median of "
+          "their ratios is held to issue 14's >= 0.9.");
 ABSL_FLAG(std::string, queue_rows, "1,2",
           "Veth queues (= reflectord workers) of the multi-queue rows of afxdp and afpacket "
           "(queues.h); \"none\": no such rows.");
@@ -336,14 +340,17 @@ absl::Status MeasureRtt(Tester& tester, const Settings& settings, Row& row) {
 }
 
 // The line-rate engine flat out for settings.linerate_duration: ito-tester's "result".
+// `extra`: more tester flags (--protocol=stamp).
 absl::StatusOr<nlohmann::json> FlatOut(Tester& tester, const Settings& settings,
-                                       size_t frame_size) {
-  REFLECTOR_ASSIGN_OR_RETURN(
-      nlohmann::json report,
-      tester.Run({"--engine=linerate", "--rate=max", absl::StrCat("--frame_size=", frame_size),
-                  "--signature=" + SignatureFor(frame_size),
-                  "--duration=" + absl::FormatDuration(settings.linerate_duration)},
-                 settings.linerate_duration));
+                                       size_t frame_size,
+                                       const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> flags = {
+      "--engine=linerate", "--rate=max", absl::StrCat("--frame_size=", frame_size),
+      "--signature=" + SignatureFor(frame_size),
+      "--duration=" + absl::FormatDuration(settings.linerate_duration)};
+  flags.insert(flags.end(), extra.begin(), extra.end());
+  REFLECTOR_ASSIGN_OR_RETURN(nlohmann::json report,
+                             tester.Run(flags, settings.linerate_duration));
   return report["result"];
 }
 
@@ -380,6 +387,103 @@ std::vector<PairRuns> MeasurePairs(lab::ReflectorLab& bench_lab, Tester& tester,
     all.push_back(std::move(runs));
   }
   return all;
+}
+
+// The STAMP comparison (issue 14: STAMP reflection in XDP at >= 0.9x the ITO rate): STAMP
+// packets of the base 44 bytes, 90-byte frames, against ITO test frames of the same size.
+constexpr size_t kStampFrameSize = 90;
+constexpr double kStampTarget = 0.9;
+
+// `pairs` alternating max-load runs on xdp, reflectord with the ito and stamp profiles started
+// afresh each run: ITO test frames (baseline_fps) and STAMP packets (xdp_fps). The pairs take
+// turns at going first, so neither kind always runs on the warmer machine.
+PairRuns MeasureStampPairs(lab::ReflectorLab& bench_lab, Tester& tester, const Settings& settings,
+                           int pairs) {
+  PairRuns runs;
+  runs.frame_size = kStampFrameSize;
+  for (int i = 0; i < pairs && runs.error.empty(); ++i) {
+    for (int turn = 0; turn < 2; ++turn) {
+      const bool stamp = (i + turn) % 2 == 1;
+      absl::StatusOr<std::unique_ptr<ReflectorUnderTest>> reflector =
+          ReflectorUnderTest::Start(bench_lab, "xdp", settings, {"--profile=ito,stamp"});
+      if (!reflector.ok()) {
+        runs.error = absl::StrCat("xdp did not start: ", reflector.status().message());
+        break;
+      }
+      const absl::StatusOr<nlohmann::json> result =
+          FlatOut(tester, settings, kStampFrameSize,
+                  stamp ? std::vector<std::string>{"--protocol=stamp"}
+                        : std::vector<std::string>{});
+      const absl::StatusOr<std::string> stopped = (*reflector)->Stop();
+      if (!result.ok() || !stopped.ok()) {
+        runs.error =
+            std::string(!result.ok() ? result.status().message() : stopped.status().message());
+        break;
+      }
+      (stamp ? runs.xdp_fps : runs.baseline_fps).push_back(Number(*result, "rx_fps"));
+    }
+  }
+  if (!runs.error.empty()) std::fprintf(stderr, "bench: STAMP pairs: %s\n", runs.error.c_str());
+  return runs;
+}
+
+// The STAMP comparison's paragraph: each pair, the median ratio and its range against the
+// target, and beside it what the two clock reads alone allow on this host: at the ITO rate a
+// frame takes 1/rate of the machine, and a STAMP answer takes that plus two reads at least.
+std::string FormatStampPairs(const PairRuns& runs, const std::optional<ClockCost>& clock,
+                             bool markdown) {
+  const char* bold = markdown ? "**" : "";
+  std::string each;
+  std::vector<double> ratios;
+  for (size_t i = 0; i < runs.baseline_fps.size() && i < runs.xdp_fps.size(); ++i) {
+    absl::StrAppendFormat(&each, "%s%.3f / %.3f", i ? ", " : "", runs.xdp_fps[i] / 1e6,
+                          runs.baseline_fps[i] / 1e6);
+    if (runs.baseline_fps[i] > 0) ratios.push_back(runs.xdp_fps[i] / runs.baseline_fps[i]);
+  }
+  const std::optional<double> median = MedianPairRatio(runs);
+  std::string out = absl::StrFormat(
+      "%sSTAMP vs ITO at max load%s (issue 14: >= %.1fx), xdp, reflectord with the ito and "
+      "stamp profiles, %d-byte frames (STAMP: the 44-byte base packet; ITO: a LATENCY test "
+      "frame), alternating pairs, STAMP / ITO Mfps: %s",
+      bold, bold, kStampTarget, static_cast<int>(runs.frame_size), each.empty() ? "-" : each);
+  if (median.has_value()) {
+    const auto [low, high] = std::minmax_element(ratios.begin(), ratios.end());
+    absl::StrAppendFormat(&out, "; median ratio %.3f (range %.3f..%.3f): target %s", *median,
+                          *low, *high, *median >= kStampTarget ? "met" : "MISSED");
+  }
+  if (!runs.error.empty()) absl::StrAppend(&out, " (", runs.error, ")");
+  absl::StrAppend(&out, ".");
+  std::vector<double> ito = runs.baseline_fps;
+  std::sort(ito.begin(), ito.end());
+  if (clock.has_value() && !ito.empty() && ito[ito.size() / 2] > 0) {
+    const double frame_ns = 1e9 / ito[ito.size() / 2];
+    const double reads_ns = 2 * (clock->read_ns - clock->empty_ns);
+    absl::StrAppendFormat(
+        &out,
+        " At the median ITO rate a frame takes %.0f ns of the machine; STAMP's two clock "
+        "reads alone (%.0f ns, below) bound the ratio at %.3f here.",
+        frame_ns, reads_ns, frame_ns / (frame_ns + reads_ns));
+  }
+  absl::StrAppend(&out, "\n");
+  if (clock.has_value()) absl::StrAppend(&out, "\n", FormatClockCost(*clock, markdown));
+  return out;
+}
+
+// Appends a measured figure to the text and the markdown output, each as `format` renders it,
+// or the reason it was not measured, which leaves the run incomplete.
+template <typename Figure, typename Format>
+void AppendFigure(const absl::StatusOr<Figure>& figure, absl::string_view what, Format format,
+                  std::string& text, std::string& markdown, bool& complete) {
+  if (figure.ok()) {
+    absl::StrAppend(&text, "\n", format(*figure, /*markdown=*/false));
+    absl::StrAppend(&markdown, "\n", format(*figure, /*markdown=*/true));
+    return;
+  }
+  complete = false;
+  const std::string missing =
+      absl::StrCat("\n", what, ": not measured: ", figure.status().ToString(), "\n");
+  absl::StrAppend(&text, missing);
+  absl::StrAppend(&markdown, missing);
 }
 
 // GETs reflectord's /metrics every `period`, from a thread in the reflector's namespace (where
@@ -728,6 +832,7 @@ int Main(int argc, char** argv) {
   cost_options.rounds = std::max(1, absl::GetFlag(FLAGS_prog_cost_rounds));
   std::string costs_text;
   std::string costs_markdown;
+  std::optional<ClockCost> clock_cost;  // again beside the STAMP comparison
   if (cost_options.repeat > 0) {
     const absl::StatusOr<std::vector<CostRow>> costs = MeasureCosts(cost_options);
     if (costs.ok()) {
@@ -735,40 +840,17 @@ int Main(int argc, char** argv) {
       costs_markdown = FormatCosts(*costs, cost_options, /*markdown=*/true);
       // Beside the STAMP row: what its two clock reads cost on this host (issue 14).
       const absl::StatusOr<ClockCost> clock = MeasureClockCost(cost_options);
-      if (clock.ok()) {
-        absl::StrAppend(&costs_text, "\n", FormatClockCost(*clock, /*markdown=*/false));
-        absl::StrAppend(&costs_markdown, "\n", FormatClockCost(*clock, /*markdown=*/true));
-      } else {
-        complete = false;
-        const std::string missing =
-            absl::StrCat("\nClock read cost: not measured: ", clock.status().ToString(), "\n");
-        absl::StrAppend(&costs_text, missing);
-        absl::StrAppend(&costs_markdown, missing);
-      }
-      const absl::StatusOr<std::vector<SessionCost>> sessions = MeasureSessionCost(cost_options);
-      if (sessions.ok()) {
-        absl::StrAppend(&costs_text, "\n",
-                        FormatSessionCost(*sessions, cost_options, /*markdown=*/false));
-        absl::StrAppend(&costs_markdown, "\n",
-                        FormatSessionCost(*sessions, cost_options, /*markdown=*/true));
-      } else {
-        complete = false;
-        const std::string missing = absl::StrCat("\nSessions cost: not measured: ",
-                                                 sessions.status().ToString(), "\n");
-        absl::StrAppend(&costs_text, missing);
-        absl::StrAppend(&costs_markdown, missing);
-      }
-      const absl::StatusOr<GuardCost> guard = MeasureGuardCost(cost_options);
-      if (guard.ok()) {
-        absl::StrAppend(&costs_text, "\n", FormatGuardCost(*guard, /*markdown=*/false));
-        absl::StrAppend(&costs_markdown, "\n", FormatGuardCost(*guard, /*markdown=*/true));
-      } else {
-        complete = false;
-        const std::string missing =
-            absl::StrCat("\nLoop guard cost: not measured: ", guard.status().ToString(), "\n");
-        absl::StrAppend(&costs_text, missing);
-        absl::StrAppend(&costs_markdown, missing);
-      }
+      if (clock.ok()) clock_cost = *clock;
+      AppendFigure(clock, "Clock read cost", FormatClockCost, costs_text, costs_markdown,
+                   complete);
+      AppendFigure(
+          MeasureSessionCost(cost_options), "Sessions cost",
+          [&](const std::vector<SessionCost>& sessions, bool markdown) {
+            return FormatSessionCost(sessions, cost_options, markdown);
+          },
+          costs_text, costs_markdown, complete);
+      AppendFigure(MeasureGuardCost(cost_options), "Loop guard cost", FormatGuardCost, costs_text,
+                   costs_markdown, complete);
     } else {
       complete = false;
       costs_text = costs_markdown =
@@ -804,6 +886,7 @@ int Main(int argc, char** argv) {
 
   std::vector<Row> rows;
   std::vector<PairRuns> pairs;
+  std::optional<PairRuns> stamp_pairs;
   std::vector<std::string> notes;
   {
     absl::StatusOr<std::unique_ptr<lab::ReflectorLab>> bench_lab = CreateBenchLab(*settings);
@@ -853,6 +936,13 @@ int Main(int argc, char** argv) {
       pairs = MeasurePairs(**bench_lab, tester, *settings, absl::GetFlag(FLAGS_xdp_pairs));
       for (const PairRuns& runs : pairs) complete = complete && runs.error.empty();
     }
+    if (absl::c_linear_search(settings->reflectors, "xdp") && !settings->rtt_only &&
+        absl::GetFlag(FLAGS_stamp_pairs) > 0) {
+      std::fprintf(stderr, "bench: STAMP vs ITO pairs ...\n");
+      stamp_pairs =
+          MeasureStampPairs(**bench_lab, tester, *settings, absl::GetFlag(FLAGS_stamp_pairs));
+      complete = complete && stamp_pairs->error.empty();
+    }
   }  // the namespaces, the veth pair and all attachments go here
   const absl::StatusOr<QueueReport> queues =
       RunQueueRows(settings->rtt_only ? "none" : absl::GetFlag(FLAGS_queue_rows),
@@ -863,6 +953,9 @@ int Main(int argc, char** argv) {
 
   std::printf("\n%s", FormatTable(rows, /*markdown=*/false).c_str());
   if (!pairs.empty()) std::printf("\n%s", FormatPairs(pairs, /*markdown=*/false).c_str());
+  if (stamp_pairs) {
+    std::printf("\n%s", FormatStampPairs(*stamp_pairs, clock_cost, /*markdown=*/false).c_str());
+  }
   if (queues.ok() && !queues->text.empty()) std::printf("\n%s", queues->text.c_str());
   if (!costs_text.empty()) std::printf("\n%s", costs_text.c_str());
   const std::string settings_text =
@@ -893,6 +986,9 @@ int Main(int argc, char** argv) {
         "  \nDate: ", absl::FormatTime("%Y-%m-%d %H:%M UTC", absl::Now(), absl::UTCTimeZone()),
         "  \nSettings: ", settings_text, "\n\n", FormatTable(rows, /*markdown=*/true),
         pairs.empty() ? "" : absl::StrCat("\n", FormatPairs(pairs, /*markdown=*/true)),
+        stamp_pairs ? absl::StrCat("\n", FormatStampPairs(*stamp_pairs, clock_cost,
+                                                          /*markdown=*/true))
+                    : "",
         queues.ok() && !queues->markdown.empty() ? absl::StrCat("\n", queues->markdown) : "",
         costs_markdown.empty() ? "" : absl::StrCat("\n", costs_markdown),
         "\nreflectord's own counters at the end of each data path's run:\n\n```\n");

@@ -20,7 +20,7 @@ variants="afxdp+spin afxdp+kernel afpacket+spin afpacket+blocks"
 "${bench}" --output=none --sizes=64,512 \
   --reflectors="baseline,xdp,afxdp,afpacket,${variants// /,}" \
   --linerate_duration=100ms --search_duration=100ms --search_trials=2 \
-  --rtt_rate=1k --rtt_duration=200ms --xdp_pairs=2 >"${out}" 2>&1 &
+  --rtt_rate=1k --rtt_duration=200ms --xdp_pairs=2 --stamp_pairs=2 >"${out}" 2>&1 &
 pid=$!
 wait "${pid}"
 code=$?
@@ -54,6 +54,14 @@ for size in 64 512; do
     fail=1
   fi
 done
+# STAMP vs ITO (issue 14): two pairs of reflected rates, both kinds measured (not 0), and a
+# median ratio.
+stamp="$(grep -E "^STAMP vs ITO at max load" "${out}")"
+if [[ "$(grep -oE '[0-9]+\.[0-9]+ / [0-9]+\.[0-9]+' <<<"${stamp}" | grep -cvE '(^|/ )0\.000')" != 2 ||
+      "${stamp}" != *"median ratio"* ]]; then
+  echo "FAIL: no two measured STAMP / ITO pairs: ${stamp}"
+  fail=1
+fi
 # The receive-mode variants have an RTT row only: its three percentiles (columns 10-12).
 for size in 64 512; do
   for reflector in ${variants}; do

@@ -8,11 +8,9 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "bpf/bpf.h"
 #include "reflector/base/status_macros.h"
 #include "reflector/base/unique_fd.h"
 #include "testing/lab/xdp_pass.h"
-#include "xdp/bpf_status.h"
 
 namespace reflector::bench {
 namespace {
@@ -27,10 +25,8 @@ absl::StatusOr<UniqueFd> LoadClockReadProgram() {
        .imm = XDP_PASS},
       {.code = BPF_JMP | BPF_EXIT, .dst_reg = 0, .src_reg = 0, .off = 0, .imm = 0},
   };
-  const int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "rf_bench_clock", "GPL", program,
-                               sizeof(program) / sizeof(program[0]), nullptr);
-  if (fd < 0) return xdp::BpfErrorToStatus(fd, "load the bench's clock-read program");
-  return UniqueFd(fd);
+  return testing::lab::LoadRawXdpProgram(program, "rf_bench_clock",
+                                         "the bench's clock-read program");
 }
 
 }  // namespace

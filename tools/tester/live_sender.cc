@@ -65,8 +65,7 @@ absl::StatusOr<std::unique_ptr<LiveSender>> LiveSender::Load(int ifindex,
   // The UDP header lies inside the template (96 bytes) for every stream the tester builds.
   skeleton->rodata->flows = static_cast<uint32_t>(ports_per_cpu);
   skeleton->rodata->udp_offset = static_cast<uint32_t>(flows[0].frame.udp_checksum_offset() - 6);
-  skeleton->rodata->sequence_offset =
-      static_cast<uint32_t>(flows[0].frame.trailer_offset() + ITO_TESTER_SEQUENCE_OFFSET);
+  skeleton->rodata->sequence_offset = static_cast<uint32_t>(flows[0].frame.sequence_offset());
   std::unique_ptr<LiveSender> sender(new LiveSender(skeleton, ifindex, std::move(flows)));
   if (const int err = ito_tester_tx_bpf__load(skeleton); err != 0) {
     return xdp::BpfErrorToStatus(err, "load the line-rate engine's XDP_TX program");

@@ -29,7 +29,8 @@ const volatile __u64 header[ITO_TESTER_TX_MAX_CPUS][LIVE_TX_HEADER_WORDS] = {};
 /* Flows per CPU (live_flow.h), and where the UDP header starts (inside the template). */
 const volatile __u32 flows = 1;
 const volatile __u32 udp_offset = 0;
-/* Where the trailer's sequence number starts (trailer.h); 0: the frame has no trailer. */
+/* Where the frame's sequence number starts (StreamFrame::sequence_offset: the trailer's, or a
+ * STAMP packet's); 0: the frame has none. */
 const volatile __u32 sequence_offset = 0;
 
 /* Written by userspace through the mmapped .bss before a run, read back after it. */

@@ -58,6 +58,8 @@ ABSL_FLAG(std::string, protocol, "ito",
           "ito (test frames, see --engine), stamp (RFC 8762 Session-Sender) or twamp-light "
           "(RFC 5357 Appendix I): the last two send test packets over a UDP socket at --rate "
           "and report round trip, the reflector's dwell, one-way delays, loss and jitter. "
+          "stamp with --engine=linerate: 44-byte STAMP packets in --frame_size frames (90 "
+          "and up; zeros past the base packet) at maximum load, counts only, as for ito. "
           "y1731-dmm or y1731-slm (ITU-T G.8013/Y.1731 two-way delay, clause 8.2, and "
           "synthetic loss, clause 8.4): CFM frames at --rate from the interface's MAC to --dst_mac (or the MAC of "
           "--dst_ip), tagged with --vlan; DMM reports the two-way delay, the responder's "
@@ -480,7 +482,9 @@ int Main() {
   if (interval < absl::ZeroDuration()) {
     return Usage(absl::InvalidArgumentError("--interval must be at least 0 (0: no interval lines)"));
   }
-  if (protocol != "ito") {
+  // STAMP at maximum load is the line-rate engine's, with STAMP packets for test frames.
+  const bool stamp_frames = protocol == "stamp" && *engine == Engine::kLineRate;
+  if (protocol != "ito" && !stamp_frames) {
     return RunStamp(protocol, *src_ip, *dst_ip, static_cast<uint16_t>(src_port),
                     static_cast<uint16_t>(dst_port), interface, count, duration);
   }
@@ -505,6 +509,7 @@ int Main() {
   if (absl::Status valid = CheckLossThreshold(threshold); !valid.ok()) return Usage(valid);
 
   StreamSpec spec;
+  spec.stamp = stamp_frames;
   spec.signature = *signature;
   spec.pattern = *pattern;
   spec.pattern_offset = static_cast<size_t>(pattern_offset);

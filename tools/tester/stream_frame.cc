@@ -42,8 +42,20 @@ struct PayloadLayout {
 // The marker, its pad byte and the trailer when the marker is at payload offset 0.
 constexpr size_t kMarkerSpan = TrailerOffsetFor(0) + ITO_TESTER_TRAILER_LEN;
 
+// The Session-Sender packet's fields (RFC 8762 section 4.2.1) the layout uses, and how far on
+// the reflector's answer echoes the sender's Sequence Number, Timestamp and Error Estimate.
+constexpr size_t kStampTimestampOffset = 4;
+constexpr size_t kStampSenderPacketLength = 44;
+constexpr size_t kStampEchoOffset = 24;
+
 PayloadLayout Layout(const StreamSpec& spec) {
   PayloadLayout layout;
+  if (spec.stamp) {
+    layout.marker = kStampTimestampOffset;
+    layout.trailer = TrailerOffsetFor(layout.marker);
+    layout.end = kStampSenderPacketLength;
+    return layout;
+  }
   if (spec.signature.has_value()) {
     layout.marker = IsIto(*spec.signature) ? kItoVendorHeaderLength : RF_CUSTOM_SIG_OFFSET;
   } else if (!spec.pattern.empty() && spec.pattern_offset < kMarkerSpan) {
@@ -98,6 +110,7 @@ std::string SignatureFlagName(const std::optional<packet::Signature>& signature)
 }
 
 std::string DescribeStream(const StreamSpec& spec) {
+  if (spec.stamp) return "STAMP Session-Sender packet";
   std::string text = spec.signature.has_value()
                          ? absl::StrCat(packet::SignatureText(*spec.signature), " signature")
                          : std::string("no signature");
@@ -115,6 +128,10 @@ size_t MinFrameSize(const StreamSpec& spec) {
 absl::StatusOr<StreamFrame> StreamFrame::Build(const StreamSpec& spec) {
   const PayloadLayout layout = Layout(spec);
   if (absl::Status pattern = CheckPattern(spec, layout); !pattern.ok()) return pattern;
+  if (spec.stamp && (!spec.pattern.empty() || (spec.stream_id & ~kStampStreamIdMask) != 0)) {
+    return absl::InvalidArgumentError(
+        "a STAMP stream has no pattern, and its stream id no S or Z flag (kStampStreamIdMask)");
+  }
   const size_t min_size = std::max(MinFrameSize(spec), kMinFrameSize);
   if (spec.frame_size < min_size || spec.frame_size > kMaxFrameSize) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -131,7 +148,10 @@ absl::StatusOr<StreamFrame> StreamFrame::Build(const StreamSpec& spec) {
   const size_t payload = f.l4_offset_ + RF_UDP_HLEN;
   f.marker_offset_ = payload + layout.marker;
   f.trailer_offset_ = payload + layout.trailer;
-  const absl::string_view marker = spec.signature.has_value()
+  f.reflection_marker_offset_ = f.marker_offset_ + (spec.stamp ? kStampEchoOffset : 0);
+  f.sequence_offset_ = spec.stamp ? payload : f.trailer_offset_ + ITO_TESTER_SEQUENCE_OFFSET;
+  const absl::string_view marker = spec.stamp ? absl::string_view(kStampMarker, RF_SIG_LEN)
+                                   : spec.signature.has_value()
                                        ? packet::SignatureText(*spec.signature)
                                        : absl::string_view(kNoSignatureMarker, RF_SIG_LEN);
   std::memcpy(f.marker_.data(), marker.data(), RF_SIG_LEN);
@@ -173,7 +193,7 @@ absl::StatusOr<StreamFrame> StreamFrame::Build(const StreamSpec& spec) {
   Put16(udp, a.src_port);
   Put16(udp + 2, a.dst_port);
   Put16(udp + 4, static_cast<uint16_t>(udp_length));
-  if (!spec.signature.has_value()) {
+  if (!spec.signature.has_value() && !spec.stamp) {
     // Deterministic bytes that spell no signature; the trailer is written over them below.
     for (size_t i = payload; i < f.frame_.size(); ++i) {
       p[i] = static_cast<uint8_t>(0xa5 + 151 * (i - payload));

@@ -45,6 +45,11 @@ struct StreamAddresses {
 // matches them, at offset 0 or 5 (SPEC §2): what a `loopback` rule sees is a frame it can
 // only accept by port, address or VLAN, as a commercial test set's stream.
 inline constexpr char kNoSignatureMarker[] = "itotest";
+// A STAMP stream's marker (StreamSpec::stamp), in each packet's sender Timestamp.
+inline constexpr char kStampMarker[] = "itostmp";
+// A STAMP stream's id sits in the sender's Error Estimate, its low byte first: that byte's S
+// and Z flags stay clear, so every answer's timestamps are NTP, as by default.
+inline constexpr uint16_t kStampStreamIdMask = 0xff3f;
 // A pattern of the tester's own: at most this many bytes.
 inline constexpr size_t kMaxPatternLength = 64;
 // ... starting at most this deep in the UDP payload (as deep as a reflector rule looks).
@@ -62,6 +67,11 @@ struct StreamSpec {
   size_t pattern_offset = 0;
   size_t frame_size = 128;  // with FCS
   uint16_t stream_id = 0;
+  // The UDP payload is an RFC 8762 Session-Sender packet (--protocol=stamp on the line-rate
+  // engine): its 44 bytes, zeros after them. The marker fills the sender Timestamp and the
+  // stream id the Error Estimate (kStampStreamIdMask), which a Session-Reflector echoes 24
+  // bytes further on; the sequence goes in the Sequence Number. Neither signature nor pattern.
+  bool stamp = false;
 };
 
 // "LATENCY signature", "no signature", "RFC2544 signature, pattern 52:46 at payload offset 9".
@@ -89,6 +99,12 @@ class StreamFrame {
   size_t marker_offset() const { return marker_offset_; }
   const std::array<uint8_t, RF_SIG_LEN>& marker() const { return marker_; }
   size_t trailer_offset() const { return trailer_offset_; }
+  // Where a reflection carries the marker: marker_offset(), or for a STAMP stream where the
+  // reflector echoes the sender Timestamp.
+  size_t reflection_marker_offset() const { return reflection_marker_offset_; }
+  // Where the line-rate engine writes each frame's sequence number: the trailer's, or a STAMP
+  // packet's Sequence Number.
+  size_t sequence_offset() const { return sequence_offset_; }
   size_t udp_checksum_offset() const { return l4_offset_ + 6; }
   size_t ip_packet_length() const { return frame_.size() - l3_offset_; }
 
@@ -104,6 +120,8 @@ class StreamFrame {
   size_t marker_offset_ = 0;
   std::array<uint8_t, RF_SIG_LEN> marker_ = {};
   size_t trailer_offset_ = 0;
+  size_t reflection_marker_offset_ = 0;
+  size_t sequence_offset_ = 0;
   // One's-complement sum of the UDP checksum input with the stamped fields zero, unfolded
   // to 16 bits and not complemented: the starting point of every Stamp.
   uint16_t base_sum_ = 0;

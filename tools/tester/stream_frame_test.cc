@@ -314,5 +314,48 @@ TEST(StreamFrameTest, DescribeStreamSaysSignatureAndPattern) {
   EXPECT_EQ(SignatureFlagName(Signature::kDataOt), "dataot");
 }
 
+// A STAMP stream (--protocol=stamp, line-rate engine): a Session-Sender packet of the base
+// 44 bytes that the stamp profile answers in place, whose answer carries the marker and the
+// stream id where the receive counter looks (reflection_marker_offset), in every layout.
+TEST(StreamFrameTest, AStampStreamIsAnsweredWithItsMarkerAndIdWhereTheCounterLooks) {
+  packet::FilterConfig filter = pt::DefaultTestFilter();
+  filter.profiles |= packet::ProfileBit(packet::Profile::kStamp);
+  const absl::StatusOr<rf_config> config = packet::ToWire(filter);
+  ASSERT_TRUE(config.ok()) << config.status();
+  for (const auto& [ipv6, vlan] : {std::pair<bool, uint16_t>{false, 0}, {true, 0}, {false, 7}}) {
+    StreamSpec spec = Spec(std::nullopt, 0, ipv6, vlan);
+    spec.stamp = true;
+    spec.addresses.dst_port = RF_STAMP_PORT;
+    spec.stream_id = 0xbe2f;  // S and Z clear in its low byte
+    spec.frame_size = MinFrameSize(spec);
+    EXPECT_EQ(spec.frame_size, (ipv6 ? 110u : 90u) + (vlan != 0 ? 4u : 0u));
+    absl::StatusOr<StreamFrame> frame = StreamFrame::Build(spec);
+    ASSERT_TRUE(frame.ok()) << frame.status();
+    const size_t payload = frame->udp_checksum_offset() + 2;
+    EXPECT_EQ(frame->size() - payload, 44u);
+    EXPECT_EQ(frame->sequence_offset(), payload);
+    EXPECT_EQ(frame->marker_offset(), payload + 4);
+    EXPECT_EQ(frame->reflection_marker_offset(), payload + 28);
+    std::vector<uint8_t> out(frame->bytes().begin(), frame->bytes().end());
+    const size_t l3 = RF_ETH_HLEN + (vlan != 0 ? RF_VLAN_HLEN : 0);
+    EXPECT_TRUE(pt::UdpChecksumValid(out, l3, frame->udp_checksum_offset() - 6, ipv6 ? 6 : 4));
+    packet::RuleHint hint;
+    const packet::Classification verdict =
+        packet::ClassifyAndReflect(absl::MakeSpan(out), *config, hint);
+    ASSERT_TRUE(verdict.reflect()) << packet::VerdictName(verdict.verdict);
+    EXPECT_TRUE(verdict.where.actions & RF_ACTION_STAMP);
+    EXPECT_EQ(out.size(), frame->size());
+    const size_t at = frame->reflection_marker_offset();
+    EXPECT_EQ(std::string(out.begin() + at, out.begin() + at + RF_SIG_LEN), kStampMarker)
+        << pt::HexDump(out);
+    const size_t id = TrailerOffsetFor(at);  // where the counter reads the id (rx_counter.bpf.c)
+    EXPECT_EQ(out[id] | out[id + 1] << 8, spec.stream_id) << pt::HexDump(out);
+  }
+  StreamSpec flagged = Spec(std::nullopt, 90);
+  flagged.stamp = true;
+  flagged.stream_id = 0x0040;  // Z: the answers' timestamps would be PTP
+  EXPECT_FALSE(StreamFrame::Build(flagged).ok());
+}
+
 }  // namespace
 }  // namespace reflector::tester

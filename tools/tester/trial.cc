@@ -37,7 +37,7 @@ int StampWindowLog2(uint64_t count) {
 
 ito_tester_rx_config RxConfig(const StreamFrame& frame, const StreamSpec& spec, bool drop) {
   ito_tester_rx_config config = {};
-  config.signature_offset = static_cast<uint16_t>(frame.marker_offset());
+  config.signature_offset = static_cast<uint16_t>(frame.reflection_marker_offset());
   config.min_length = static_cast<uint16_t>(frame.size());
   std::memcpy(config.signature, frame.marker().data(), RF_SIG_LEN);
   config.stream_id = spec.stream_id;
@@ -99,6 +99,7 @@ absl::StatusOr<TrialResult> TrialRunner::Run(const TrialOptions& options,
   result.requested_fps = options.rate_fps;
   result.spec = options.spec;
   result.spec.stream_id = static_cast<uint16_t>(random_());
+  if (result.spec.stamp) result.spec.stream_id &= kStampStreamIdMask;
   REFLECTOR_ASSIGN_OR_RETURN(const StreamFrame frame, StreamFrame::Build(result.spec));
 
   // The count bounds the sequence space: by --count, else by rate x duration.
