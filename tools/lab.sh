@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A self-contained lab (SPEC §7): two network namespaces joined by a veth pair, reflectord in
 # one, ito-tester in the other. For each data path it starts reflectord, sends test streams
-# (IPv4 ITO, then tagged IPv6 RFC 2544) and prints what the tester measured, then stops
+# (IPv4 ITO, tagged IPv6 RFC 2544, then STAMP, RFC 8762) and prints what the tester measured, then stops
 # reflectord and shows its summary. Addresses come from the benchmarking ranges only and there
 # is no route out; everything is deleted on exit, also on Ctrl-C or an error.
 #   tools/lab.sh [DATAPATH...]     default: xdp afxdp afpacket; dpdk where built in runs on a
@@ -84,7 +84,7 @@ for datapath in "${datapaths[@]}"; do
     extra=("--dpdk_eal_args=-l 0 --no-huge --no-pci --no-shconf --no-telemetry --vdev=net_af_packet0,iface=$if_r")
   fi
   ip netns exec "$ns_r" "$reflectord" --interface="$if_r" --datapath="$datapath" \
-    --stats_interval=0 "${extra[@]}" >"$log/reflectord.out" 2>&1 &
+    --profile=ito,rfc2544,y1564,stamp --stats_interval=0 "${extra[@]}" >"$log/reflectord.out" 2>&1 &
   reflector_pid=$!
   # Ready once the banner is out (or gone if it failed to start).
   for _ in $(seq 100); do
@@ -106,6 +106,9 @@ for datapath in "${datapaths[@]}"; do
   ip netns exec "$ns_t" "$tester" --interface="$if_t" --dst_ip="$reflector_ipv6" \
     --dst_mac="$reflector_mac" --signature=rfc2544 --frame_size=256 --vlan=100 \
     --rate="$rate" --duration="${seconds}s" || true
+  echo
+  ip netns exec "$ns_t" "$tester" --interface="$if_t" --dst_ip="$reflector_ipv4" \
+    --dst_mac="$reflector_mac" --protocol=stamp --rate="$rate" --duration="${seconds}s" || true
   kill -TERM "$reflector_pid"
   wait "$reflector_pid" || echo "lab: reflectord exited with $?" >&2
   reflector_pid=""
