@@ -258,8 +258,12 @@ __attribute__((noinline)) int rf_xdp_guard_loop(struct xdp_md *ctx, __u32 rule) 
 RF_INLINE int rf_xdp_guard_frame(struct xdp_md *ctx, const struct rf_xdp_config *config,
                                  struct rf_xdp_counters *counters, const __u8 *data,
                                  const __u8 *end, const struct rf_result *where) {
-  const __u32 flags = config->filter.guard.flags;
-  const __u32 window = config->filter.guard.loop_window_ticks;
+  /* Loaded here again, not kept from rf_xdp_guarded's test: kept, they took registers (and
+   * stack) from the path of a frame with the guard off. */
+  const struct rf_guard *guard = &config->filter.guard;
+  RF_OPAQUE(guard);
+  const __u32 flags = guard->flags;
+  const __u32 window = guard->loop_window_ticks;
   if (flags != 0) {
     return rf_xdp_guard(ctx, flags, window, where->rule,
                         where->l3_offset | ((__u32)where->ip_version << 16));
