@@ -172,13 +172,44 @@ RF_INLINE int rf_xdp_guard_verdict(struct xdp_md *ctx, struct rf_xdp_counters *c
   return verdict != RF_REFLECT;
 }
 
+/* The loop guard's check (guard.h) on this CPU's table: whether the frame was seen in the last
+ * `window` ticks, recording it as seen now. The clock is read every RF_XDP_GUARD_CLOCK_EVERY
+ * frames and for a frame that may be a repeat: stamps run a little behind, which can only hide
+ * a loop for a round (guard.h). */
+RF_INLINE int rf_xdp_loop_seen(const __u8 *data, const __u8 *end,
+                               struct rf_xdp_counters *counters, __u32 window) {
+  const __u64 fingerprint = rf_fingerprint(data, end);
+  const __u32 index = rf_loop_slot_index(fingerprint);
+  struct rf_loop_slot *slot = bpf_map_lookup_elem(&rf_loop_slots, &index);
+  if (!slot) return 0; /* cannot happen: the index is below max_entries */
+  const int repeat = slot->tag == rf_loop_tag(fingerprint);
+  if (repeat || counters->guard_clock_age++ % RF_XDP_GUARD_CLOCK_EVERY == 0) {
+    counters->guard_clock = (__u32)(bpf_ktime_get_coarse_ns() >> RF_LOOP_TICK_SHIFT);
+  }
+  const __u32 now = counters->guard_clock;
+  const int seen = repeat && rf_loop_recent(slot, fingerprint, now, window);
+  rf_loop_remember(slot, fingerprint, now);
+  return seen;
+}
+
+/* A frame the loop guard caught: its sender named as the loop's peer, counted, captured.
+ * Returns 1 (drop), as rf_xdp_guard_verdict. */
+RF_INLINE int rf_xdp_loop_verdict(struct xdp_md *ctx, struct rf_xdp_counters *counters,
+                                  __u32 rule) {
+  const __u8 *data = (const __u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
+  if (RF_FITS(data, 0, RF_ETH_HLEN, end)) counters->loop_peer = rf_mac_number(data + RF_ETH_ALEN);
+  return rf_xdp_guard_verdict(ctx, counters, RF_LOOP, rule);
+}
+
 /*
  * The guard stage (guard.h) for a frame the classifier would reflect: with the lease expired it
  * is a `lease`; if it came back already reflected (its fingerprint seen on this CPU in the
  * loop window) a `loop`; over a rate cap `rate_limited`. Such a frame is counted (a loop with
  * its sender as the loop's peer) and dropped (the stack would answer it). Returns 0 for a frame
  * to reflect, 1 for one to drop. `rule`, `l3_offset` and `ip_version`: the classifier's result.
- * Out of line: the verifier checks it once.
+ * Out of line (the verifier checks it once), for a lease or rate caps only: rf_xdp_guard_frame
+ * decides the loop guard alone inline.
  */
 __attribute__((noinline)) int rf_xdp_guard(struct xdp_md *ctx, __u32 flags, __u32 window,
                                            __u32 rule, __u32 l3) {
@@ -187,26 +218,8 @@ __attribute__((noinline)) int rf_xdp_guard(struct xdp_md *ctx, __u32 flags, __u3
   struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
   if (!counters) return 1; /* cannot happen for a one-entry array; the verifier asks */
   if (flags & RF_GUARD_LEASE_EXPIRED) return rf_xdp_guard_verdict(ctx, counters, RF_LEASE, rule);
-  if (window != 0) {
-    const __u64 fingerprint = rf_fingerprint(data, end);
-    const __u32 index = rf_loop_slot_index(fingerprint);
-    struct rf_loop_slot *slot = bpf_map_lookup_elem(&rf_loop_slots, &index);
-    if (!slot) return 0; /* cannot happen: the index is below max_entries */
-    /* The clock is read every RF_XDP_GUARD_CLOCK_EVERY frames and for a frame that may be a
-     * repeat: stamps run a little behind, which can only hide a loop for a round (guard.h). */
-    const int repeat = slot->tag == rf_loop_tag(fingerprint);
-    if (repeat || counters->guard_clock_age++ % RF_XDP_GUARD_CLOCK_EVERY == 0) {
-      counters->guard_clock = (__u32)(bpf_ktime_get_coarse_ns() >> RF_LOOP_TICK_SHIFT);
-    }
-    const __u32 now = counters->guard_clock;
-    const int seen = repeat && rf_loop_recent(slot, fingerprint, now, window);
-    rf_loop_remember(slot, fingerprint, now);
-    if (seen) {
-      if (RF_FITS(data, 0, RF_ETH_HLEN, end)) {
-        counters->loop_peer = rf_mac_number(data + RF_ETH_ALEN);
-      }
-      return rf_xdp_guard_verdict(ctx, counters, RF_LOOP, rule);
-    }
+  if (window != 0 && rf_xdp_loop_seen(data, end, counters, window)) {
+    return rf_xdp_loop_verdict(ctx, counters, rule);
   }
   if (flags & RF_GUARD_RATE_CAPS) {
     /* The precise clock: a cap is a rate, and the caps are off unless a user set one. */
@@ -224,6 +237,43 @@ __attribute__((noinline)) int rf_xdp_guard(struct xdp_md *ctx, __u32 flags, __u3
     }
   }
   return rf_xdp_guard_verdict(ctx, counters, RF_REFLECT, rule);
+}
+
+/* rf_xdp_loop_verdict out of line, for rf_xdp_guard_frame: a loop is rare. */
+__attribute__((noinline)) int rf_xdp_guard_loop(struct xdp_md *ctx, __u32 rule) {
+  if (ctx == 0) return 1;
+  struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
+  if (!counters) return 1; /* cannot happen for a one-entry array; the verifier asks */
+  return rf_xdp_loop_verdict(ctx, counters, rule);
+}
+
+/*
+ * The guard stage as rf_xdp_guard decides it, with the default case inline: with only the loop
+ * guard on (no lease expired, no rate cap), a frame not seen before costs its fingerprint and
+ * its slot, and no call (a BPF-to-BPF call costs 10-20 ns on this kind of host, as much as the
+ * rest of the guard). A lease or rate caps (a clock read and locks anyway) take rf_xdp_guard,
+ * a loop rf_xdp_guard_loop. `data`, `end`: the frame as received. Returns 0 to reflect, 1 to
+ * drop.
+ */
+RF_INLINE int rf_xdp_guard_frame(struct xdp_md *ctx, const struct rf_xdp_config *config,
+                                 struct rf_xdp_counters *counters, const __u8 *data,
+                                 const __u8 *end, const struct rf_result *where) {
+  /* Loaded here again, not kept from rf_xdp_guarded's test: kept, they took registers (and
+   * stack) from the path of a frame with the guard off. */
+  const struct rf_guard *guard = &config->filter.guard;
+  RF_OPAQUE(guard);
+  const __u32 flags = guard->flags;
+  const __u32 window = guard->loop_window_ticks;
+  if (flags != 0) {
+    return rf_xdp_guard(ctx, flags, window, where->rule,
+                        where->l3_offset | ((__u32)where->ip_version << 16));
+  }
+  if (window != 0 && rf_xdp_loop_seen(data, end, counters, window)) {
+    return rf_xdp_guard_loop(ctx, where->rule);
+  }
+  /* What rf_xdp_guard_verdict does for a reflected frame: no count, the capture's check. */
+  if (rf_capture.enabled) rf_xdp_capture_frame(ctx, RF_REFLECT, where->rule);
+  return 0;
 }
 
 /* Whether the guard stage runs on what this program reflects (it then has the last word on
@@ -501,10 +551,7 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
     return XDP_PASS;
   }
   /* The guard: only where this program reflects (afxdp's workers guard their own frames). */
-  if (rf_xdp_guarded(config) &&
-      rf_xdp_guard(ctx, config->filter.guard.flags, config->filter.guard.loop_window_ticks,
-                   where->rule,
-                   where->l3_offset | ((__u32)where->ip_version << 16))) {
+  if (rf_xdp_guarded(config) && rf_xdp_guard_frame(ctx, config, counters, data, end, where)) {
     return XDP_DROP;
   }
   /* A mask, not an if: the verifier needs the index bounded, and 32 is a power of two. */
