@@ -61,6 +61,59 @@ TEST(SessionProgramTest, CountsEveryFrameToItsSession) {
   }
 }
 
+// Streams that share one cache set, more of them than it has ways, in runs of different
+// lengths and sizes: they keep taking each other's ways (the one with fewer frames), and every
+// frame and byte still counts to its own session.
+TEST(SessionProgramTest, CountsAreExactAcrossEvictionsInASet) {
+  REFLECTOR_REQUIRE_ROOT();
+  absl::StatusOr<std::unique_ptr<XdpProgram>> program = XdpProgram::Load();
+  ASSERT_TRUE(program.ok()) << program.status();
+  ASSERT_TRUE((*program)->Configure(DefaultTestConfig(), Action::kReflect).ok());
+  absl::StatusOr<XdpTestRunner> runner = XdpTestRunner::Create(program->get());
+  ASSERT_TRUE(runner.ok()) << runner.status();
+
+  const auto frame = [](uint16_t port, size_t size) {
+    return FrameBuilder().Ports(port, 3842).FrameSize(size).Build();
+  };
+  const auto set_of = [](const std::vector<uint8_t>& bytes) {
+    const packet::Classification result = packet::Classify(bytes, DefaultTestConfig());
+    return rf_session_set_index(rf_session_fingerprint(
+        bytes.data(), bytes.data() + bytes.size(), result.where.l3_offset,
+        result.where.l4_offset, result.where.ip_version, result.where.vlan_tags,
+        result.where.rule));
+  };
+  std::vector<uint16_t> ports = {1024};
+  for (uint16_t port = 1025; ports.size() < 2 * RF_SESSION_CACHE_WAYS + 1; ++port) {
+    if (set_of(frame(port, 64)) == set_of(frame(1024, 64))) ports.push_back(port);
+  }
+  std::map<int, rf_session_counts> sent;
+  for (int round = 0; round < 12; ++round) {
+    for (size_t i = 0; i < ports.size(); ++i) {
+      const int run = 1 + static_cast<int>((round * 7 + i * 3) % 5);
+      for (int r = 0; r < run; ++r) {
+        const std::vector<uint8_t> bytes = frame(ports[i], static_cast<size_t>(64 + 8 * r));
+        absl::StatusOr<TestRunResult> run_result = runner->Run(bytes);
+        ASSERT_TRUE(run_result.ok()) << run_result.status();
+        ASSERT_EQ(run_result->action, XDP_TX);
+        ++sent[ports[i]].frames;
+        sent[ports[i]].bytes += bytes.size();
+      }
+    }
+  }
+  absl::StatusOr<std::vector<rf_session_slot>> read = (*program)->ReadSessions();
+  ASSERT_TRUE(read.ok()) << read.status();
+  std::map<int, rf_session_counts> counted;
+  for (const rf_session_slot& entry : *read) {
+    counted[ntohs(entry.key.src_port)].frames += entry.counts.frames;
+    counted[ntohs(entry.key.src_port)].bytes += entry.counts.bytes;
+  }
+  ASSERT_EQ(counted.size(), ports.size());
+  for (const auto& [port, counts] : counted) {
+    EXPECT_EQ(counts.frames, sent[port].frames) << port;
+    EXPECT_EQ(counts.bytes, sent[port].bytes) << port;
+  }
+}
+
 // Loaded without sessions (LoadOptions::count_sessions, for the bench): frames are reflected
 // and counted as before, no session is.
 TEST(SessionProgramTest, OffCountsNoSessionButReflects) {
