@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
- * Per-tester sessions in the XDP program (BPF only; the key and the cache slot are in
- * reflector/packet/session.h). Each CPU counts its reflected frames in a direct-mapped cache of
- * RF_SESSION_CACHE_SLOTS slots: a frame whose session holds its slot costs its fingerprint (a
- * few loads and multiplies), a compare and two adds, with no lock, atomic or helper call. A session that finds its slot taken by another
- * moves that one's counts into rf_sessions, an LRU hash shared by the CPUs (atomic adds), and
- * takes the slot. The daemon reads both (xdp/loader.h) and adds them up per key.
+ * Per-tester sessions in the XDP program (BPF only; the key and the cache set are in
+ * reflector/packet/session.h). Each CPU counts its reflected frames in a 2-way set-associative
+ * cache of RF_SESSION_CACHE_SETS sets: a frame whose session holds a way of its set costs its
+ * fingerprint (a few loads and multiplies), two compares and two adds, with no lock, atomic or
+ * call. A session that holds neither way takes the one with fewer frames
+ * (rf_session_victim_way), moving that way's counts into rf_sessions, an LRU hash shared by the
+ * CPUs (atomic adds). The daemon reads both (xdp/loader.h) and adds them up per key.
  *
  * Exactness: nothing is lost while rf_sessions has room; a reading taken while a CPU moves a
- * slot may count that slot twice or not at all, which the next reading corrects.
+ * way may count that way twice or not at all, which the next reading corrects.
  */
 #ifndef REFLECTOR_XDP_SESSION_COUNT_H_
 #define REFLECTOR_XDP_SESSION_COUNT_H_
@@ -20,9 +21,9 @@
 
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-  __uint(max_entries, RF_SESSION_CACHE_SLOTS);
+  __uint(max_entries, RF_SESSION_CACHE_SETS);
   __type(key, __u32);
-  __type(value, struct rf_session_cache_slot);
+  __type(value, struct rf_session_cache_set);
 } rf_session_cache SEC(".maps");
 
 struct {
@@ -32,22 +33,24 @@ struct {
   __type(value, struct rf_session_counts);
 } rf_sessions SEC(".maps");
 
-/* Adds a slot's counts to its session's entry in rf_sessions. */
-static __attribute__((noinline)) void rf_session_spill(struct rf_session_slot *slot) {
-  struct rf_session_counts *total = bpf_map_lookup_elem(&rf_sessions, &slot->key);
+/* Adds a way's counts to its session's entry in rf_sessions. */
+static __attribute__((noinline)) void rf_session_spill(const struct rf_session_key *key,
+                                                       const struct rf_session_counts *counts) {
+  struct rf_session_counts *total = bpf_map_lookup_elem(&rf_sessions, key);
   if (!total) {
-    if (bpf_map_update_elem(&rf_sessions, &slot->key, &slot->counts, BPF_NOEXIST) == 0) return;
-    total = bpf_map_lookup_elem(&rf_sessions, &slot->key); /* another CPU created it */
+    if (bpf_map_update_elem(&rf_sessions, key, counts, BPF_NOEXIST) == 0) return;
+    total = bpf_map_lookup_elem(&rf_sessions, key); /* another CPU created it */
     if (!total) return;
   }
-  __sync_fetch_and_add(&total->frames, slot->counts.frames);
-  __sync_fetch_and_add(&total->bytes, slot->counts.bytes);
+  __sync_fetch_and_add(&total->frames, counts->frames);
+  __sync_fetch_and_add(&total->bytes, counts->bytes);
 }
 
 /*
- * A frame whose fingerprint does not hold its slot: builds its key, moves the slot's counts to
- * rf_sessions, and takes the slot. `offsets`: l3 | l4 << 16; `info`: ip_version |
- * vlan_tags << 8 | rule << 16 (a global function takes scalars). Out of line, verified once.
+ * A frame whose fingerprint holds neither way of its set: builds its key, moves the counts of
+ * the way it takes (rf_session_victim_way) to rf_sessions, and takes it. `offsets`: l3 |
+ * l4 << 16; `info`: ip_version | vlan_tags << 8 | rule << 16 (a global function takes
+ * scalars). Out of line, verified once.
  */
 __attribute__((noinline)) int rf_xdp_session_take(struct xdp_md *ctx, __u32 offsets, __u32 info,
                                                   __u64 fingerprint) {
@@ -60,19 +63,20 @@ __attribute__((noinline)) int rf_xdp_session_take(struct xdp_md *ctx, __u32 offs
                           (info >> 8) & 0xff, (info >> 16) & 0xff, &key) != 0) {
     return 0;
   }
-  const __u32 index = rf_session_slot_index(fingerprint);
-  struct rf_session_cache_slot *cached = bpf_map_lookup_elem(&rf_session_cache, &index);
-  if (!cached) return 0; /* cannot happen: the index is below max_entries */
-  if (cached->slot.counts.frames) rf_session_spill(&cached->slot);
-  cached->slot.key = key;
-  cached->slot.counts.frames = 1;
-  cached->slot.counts.bytes = (__u64)(end - data);
-  cached->fingerprint = fingerprint;
+  const __u32 index = rf_session_set_index(fingerprint);
+  struct rf_session_cache_set *set = bpf_map_lookup_elem(&rf_session_cache, &index);
+  if (!set) return 0; /* cannot happen: the index is below max_entries */
+  const __u32 way = rf_session_victim_way(set) & 1;
+  if (set->counts[way].frames) rf_session_spill(&set->key[way], &set->counts[way]);
+  set->key[way] = key;
+  set->counts[way].frames = 1;
+  set->counts[way].bytes = (__u64)(end - data);
+  set->fingerprint[way] = fingerprint;
   return 0;
 }
 
 /* Counts a reflected frame for its session, before it is reflected: its fingerprint compared
- * with its slot's, two adds; rf_xdp_session_take when another session holds the slot. The
+ * with its set's two, two adds; rf_xdp_session_take when neither way holds it. The
  * classification comes as scalars: for a frame the fast tier took they are constants (its
  * fixed offsets, IPv4, no tag), and the fingerprint's branches and masks fold away. */
 RF_INLINE void rf_xdp_session_count(struct xdp_md *ctx, const __u8 *data, const __u8 *end,
@@ -83,17 +87,22 @@ RF_INLINE void rf_xdp_session_count(struct xdp_md *ctx, const __u8 *data, const 
   rule &= RF_MAX_RULES - 1;
   __u32 index;
   const __u64 fingerprint =
-      rf_session_fingerprint_slot(data, end, l3, l4, ip_version, vlan_tags, rule, &index);
+      rf_session_fingerprint_set(data, end, l3, l4, ip_version, vlan_tags, rule, &index);
   if (!fingerprint) return;
-  struct rf_session_cache_slot *cached = bpf_map_lookup_elem(&rf_session_cache, &index);
-  if (!cached) return; /* cannot happen: the index is below max_entries */
-  if (cached->fingerprint == fingerprint) {
-    cached->slot.counts.frames++;
-    cached->slot.counts.bytes += (__u64)(end - data);
+  struct rf_session_cache_set *set = bpf_map_lookup_elem(&rf_session_cache, &index);
+  if (!set) return; /* cannot happen: the index is below max_entries */
+  struct rf_session_counts *counts;
+  if (set->fingerprint[0] == fingerprint) {
+    counts = &set->counts[0];
+  } else if (set->fingerprint[1] == fingerprint) {
+    counts = &set->counts[1];
+  } else {
+    rf_xdp_session_take(ctx, l3 | l4 << 16,
+                        (ip_version & 0xff) | (vlan_tags & 0xff) << 8 | rule << 16, fingerprint);
     return;
   }
-  rf_xdp_session_take(ctx, l3 | l4 << 16, (ip_version & 0xff) | (vlan_tags & 0xff) << 8 | rule << 16,
-                      fingerprint);
+  counts->frames++;
+  counts->bytes += (__u64)(end - data);
 }
 
 #endif /* REFLECTOR_XDP_SESSION_COUNT_H_ */

@@ -15,15 +15,16 @@ absl::StatusOr<std::vector<rf_session_slot>> ReadSessionMaps(const bpf_map* cach
   const int cpus = libbpf_num_possible_cpus();
   if (cpus <= 0) return BpfErrorToStatus(cpus, "count the possible CPUs");
   std::vector<rf_session_slot> out;
-  std::vector<rf_session_cache_slot> per_cpu(static_cast<size_t>(cpus));
-  for (uint32_t index = 0; index < RF_SESSION_CACHE_SLOTS; ++index) {
+  std::vector<rf_session_cache_set> per_cpu(static_cast<size_t>(cpus));
+  for (uint32_t index = 0; index < RF_SESSION_CACHE_SETS; ++index) {
     if (const int err = bpf_map__lookup_elem(cache, &index, sizeof(index), per_cpu.data(),
-                                             per_cpu.size() * sizeof(rf_session_cache_slot),
-                                             0)) {
+                                             per_cpu.size() * sizeof(rf_session_cache_set), 0)) {
       return BpfErrorToStatus(err, "read the session cache");
     }
-    for (const rf_session_cache_slot& cached : per_cpu) {
-      if (cached.slot.counts.frames != 0) out.push_back(cached.slot);
+    for (const rf_session_cache_set& set : per_cpu) {
+      for (int way = 0; way < RF_SESSION_CACHE_WAYS; ++way) {
+        if (set.counts[way].frames != 0) out.push_back({set.key[way], set.counts[way]});
+      }
     }
   }
   // The table, in one batch as big as the table: the kernel copies it bucket by bucket, so a

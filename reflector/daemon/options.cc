@@ -193,6 +193,9 @@ absl::Status ParseIpv6(absl::string_view name, absl::string_view text, DaemonOpt
 absl::Status ParseMonitor(absl::string_view name, absl::string_view text, DaemonOptions* o) {
   return Assign(ParseBool(name, text), &o->datapath.monitor);
 }
+absl::Status ParseSessions(absl::string_view name, absl::string_view text, DaemonOptions* o) {
+  return Assign(ParseBool(name, text), &o->datapath.count_sessions);
+}
 absl::Status ParseQueues(absl::string_view, absl::string_view text, DaemonOptions* o) {
   int& queues = o->datapath.queues;
   if (!absl::SimpleAtoi(text, &queues) || queues < 0 || queues > 256) {

@@ -55,7 +55,8 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenAfPacketDataPath(const DataPathReq
   return std::unique_ptr<DataPath>(
       new QueueDataPath(DataPathKind::kAfPacket, std::move(description),
                         std::make_unique<TcFilterSide>(std::move(filter)), std::move(queues),
-                        request.config, request.settings.monitor));
+                        request.config, request.settings.monitor,
+                        request.settings.count_sessions));
 }
 
 }  // namespace reflector::engine

@@ -106,7 +106,8 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenAfXdpDataPath(const DataPathReques
   return std::unique_ptr<DataPath>(new QueueDataPath(
       DataPathKind::kAfXdp, std::move(description),
       std::make_unique<RedirectProgram>(std::move(program), action, std::move(vlan)),
-      std::move(workers), request.config, request.settings.monitor));
+      std::move(workers), request.config, request.settings.monitor,
+      request.settings.count_sessions));
 }
 
 }  // namespace reflector::engine

@@ -50,6 +50,7 @@ absl::string_view StampRxTimestampName(StampRxTimestamp source);  // "software",
 struct DataPathSettings {
   DataPathKind kind = DataPathKind::kAuto;
   bool monitor = false;   // classify and count, reflect nothing
+  bool count_sessions = true;  // per-tester sessions (xdp: in the program; else the workers)
   int queues = 0;         // 0: one per RX queue of the device
   std::vector<int> cpus;  // worker i on cpus[i % size]; empty: not pinned
   platform::afxdp::ZeroCopyMode zero_copy = platform::afxdp::ZeroCopyMode::kAuto;

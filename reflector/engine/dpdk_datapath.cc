@@ -136,7 +136,8 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenDpdkDataPath(const DataPathRequest
   return std::unique_ptr<DataPath>(new QueueDataPath(
       DataPathKind::kDpdk, std::move(description),
       std::make_unique<DpdkSide>(std::move(runtime), std::move(port), std::move(filter)),
-      std::move(queues), request.config, request.settings.monitor));
+      std::move(queues), request.config, request.settings.monitor,
+      request.settings.count_sessions));
 }
 
 }  // namespace reflector::engine

@@ -12,12 +12,14 @@
 
 namespace reflector::engine {
 
-Engine::Engine(std::vector<Queue> queues, const SharedConfig& config, bool monitor)
+Engine::Engine(std::vector<Queue> queues, const SharedConfig& config, bool monitor,
+               bool count_sessions)
     : queues_(std::move(queues)) {
   for (size_t i = 0; i < queues_.size(); ++i) {
     taps_.push_back(std::make_unique<capture::CaptureTap>(static_cast<uint32_t>(i)));
     workers_.push_back(
-        std::make_unique<Worker>(*queues_[i].io, config, monitor, taps_.back().get(), &rate_buckets_));
+        std::make_unique<Worker>(*queues_[i].io, config, monitor, taps_.back().get(),
+                                 &rate_buckets_, count_sessions));
   }
 }
 

@@ -26,8 +26,9 @@ struct Queue {
 
 class Engine {
  public:
-  // `config` must outlive the engine. `monitor`: see Worker.
-  Engine(std::vector<Queue> queues, const SharedConfig& config, bool monitor = false);
+  // `config` must outlive the engine. `monitor`, `count_sessions`: see Worker.
+  Engine(std::vector<Queue> queues, const SharedConfig& config, bool monitor = false,
+         bool count_sessions = true);
   ~Engine();  // stops and joins
 
   Engine(const Engine&) = delete;

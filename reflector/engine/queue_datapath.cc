@@ -7,12 +7,12 @@ namespace reflector::engine {
 
 QueueDataPath::QueueDataPath(DataPathKind kind, std::string description,
                              std::unique_ptr<KernelSide> kernel, std::vector<Queue> queues,
-                             const rf_config& config, bool monitor)
+                             const rf_config& config, bool monitor, bool count_sessions)
     : kind_(kind),
       description_(std::move(description)),
       kernel_(kernel ? std::move(kernel) : std::make_unique<KernelSide>()),
       config_(config),
-      engine_(std::make_unique<Engine>(std::move(queues), config_, monitor)) {}
+      engine_(std::make_unique<Engine>(std::move(queues), config_, monitor, count_sessions)) {}
 
 QueueDataPath::~QueueDataPath() {
   Stop();

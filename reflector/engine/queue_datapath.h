@@ -34,7 +34,8 @@ class KernelSide {
 class QueueDataPath : public DataPath {
  public:
   QueueDataPath(DataPathKind kind, std::string description, std::unique_ptr<KernelSide> kernel,
-                std::vector<Queue> queues, const rf_config& config, bool monitor);
+                std::vector<Queue> queues, const rf_config& config, bool monitor,
+                bool count_sessions = true);
   ~QueueDataPath() override;
 
   DataPathKind kind() const override { return kind_; }

@@ -1,7 +1,7 @@
 // A worker's per-tester session counts (issue 15), in the XDP program's shape
-// (xdp/session_count.h): a direct-mapped cache of RF_SESSION_CACHE_SLOTS slots, and a table
-// behind it that a session displaced from its slot moves its counts to. The worker counts with
-// no lock or allocation per frame and publishes a copy now and then; the daemon reads the
+// (xdp/session_count.h): a 2-way set-associative cache of RF_SESSION_CACHE_SETS sets, and a
+// table behind it that a session displaced from its way moves its counts to. The worker counts
+// with no lock or allocation per frame and publishes a copy now and then; the daemon reads the
 // copies and adds them up per key (session_book.h). A session whose counts did not grow for
 // the idle time (set_idle) is dropped when the worker publishes, so that the cache and the
 // table keep room for new testers: the frames cost nothing more, the check runs four times a
@@ -42,24 +42,25 @@ using SessionKeyMap = absl::flat_hash_map<rf_session_key, V, SessionKeyHash, Ses
 class SessionTable {
  public:
   // `capacity`: entries of the table behind the cache. A displaced session that finds it full
-  // loses the counts it had in its slot (`lost_frames`), as the kernel's LRU table would.
+  // loses the counts it had in its way (`lost_frames`), as the kernel's LRU table would.
   explicit SessionTable(size_t capacity = RF_SESSION_TABLE_ENTRIES);
 
   // Worker thread: counts a reflected frame (as received) classified as `where`. Inline in
   // the worker's loop: a call would cost the frame more than the count does.
   ABSL_ATTRIBUTE_ALWAYS_INLINE void Count(absl::Span<const uint8_t> frame, const rf_result& where) {
-    uint32_t slot;
-    const uint64_t fingerprint = rf_session_fingerprint_slot(
+    uint32_t index;
+    const uint64_t fingerprint = rf_session_fingerprint_set(
         frame.data(), frame.data() + frame.size(), where.l3_offset, where.l4_offset,
-        where.ip_version, where.vlan_tags, where.rule, &slot);
+        where.ip_version, where.vlan_tags, where.rule, &index);
     if (fingerprint == 0) return;
-    rf_session_cache_slot& cached = cache_[slot];
-    if (cached.fingerprint == fingerprint) {
-      ++cached.slot.counts.frames;
-      cached.slot.counts.bytes += frame.size();
+    rf_session_cache_set& set = cache_[index];
+    const int way = rf_session_way_of(&set, fingerprint);
+    if (way < 0) {
+      TakeWay(set, fingerprint, frame, where);
       return;
     }
-    TakeSlot(cached, fingerprint, frame, where);
+    ++set.counts[way].frames;
+    set.counts[way].bytes += frame.size();
   }
   // Worker thread: publishes the counts for Read() when `now_ns` (any monotonic clock) is
   // `period_ns` or more past the last publication, or at once with Publish().
@@ -78,18 +79,20 @@ class SessionTable {
   // default): never. Read at the next publication.
   void set_idle_ns(uint64_t idle_ns) { idle_ns_.store(idle_ns, std::memory_order_relaxed); }
 
-  // Any thread: the last publication, one entry per cache slot or table entry in use (a key
+  // Any thread: the last publication, one entry per cache way or table entry in use (a key
   // may appear in both: add them up).
   std::vector<rf_session_slot> Read() const;
   uint64_t lost_frames() const;
 
  private:
-  ABSL_ATTRIBUTE_NOINLINE void TakeSlot(rf_session_cache_slot& cached, uint64_t fingerprint,
-                                        absl::Span<const uint8_t> frame, const rf_result& where);
+  // A frame whose session holds neither way of `set`: takes the way rf_session_victim_way
+  // picks, moving its counts to the table.
+  ABSL_ATTRIBUTE_NOINLINE void TakeWay(rf_session_cache_set& set, uint64_t fingerprint,
+                                       absl::Span<const uint8_t> frame, const rf_result& where);
 
-  // When a slot's or an entry's counts last grew, as the publications saw them.
+  // When a way's or an entry's counts last grew, as the publications saw them.
   struct Age {
-    uint64_t seen_frames = 0;  // 0 for a slot just taken: counts never equal it
+    uint64_t seen_frames = 0;  // 0 for a way just taken: counts never equal it
     uint64_t changed_ns = 0;
   };
   struct Entry {
@@ -99,8 +102,8 @@ class SessionTable {
   void Expire(uint64_t now_ns);
 
   const size_t capacity_;
-  std::array<rf_session_cache_slot, RF_SESSION_CACHE_SLOTS> cache_ = {};
-  std::array<Age, RF_SESSION_CACHE_SLOTS> cache_age_ = {};
+  std::array<rf_session_cache_set, RF_SESSION_CACHE_SETS> cache_ = {};
+  std::array<std::array<Age, RF_SESSION_CACHE_WAYS>, RF_SESSION_CACHE_SETS> cache_age_ = {};
   SessionKeyMap<Entry> table_;
   std::atomic<uint64_t> idle_ns_{0};
   uint64_t lost_frames_ = 0;

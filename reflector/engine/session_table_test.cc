@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -97,7 +98,7 @@ TEST(SessionTableTest, CountsEverySessionThroughCacheAndTable) {
 
 // Streams that differ in one field only, each value of it in turn (a weak hash once made such
 // frames collide, reflector/packet/guard.h): every stream has its own fingerprint, and they
-// spread over every cache slot.
+// spread over every cache set.
 TEST(SessionTableTest, StreamsDifferingInOneFieldHaveDistinctFingerprints) {
   const auto expect_distinct = [](std::vector<uint8_t> frame, const std::string& name,
                                   uint32_t field, uint32_t values, uint32_t mask) {
@@ -105,23 +106,23 @@ TEST(SessionTableTest, StreamsDifferingInOneFieldHaveDistinctFingerprints) {
     ASSERT_TRUE(result.reflect()) << name;
     const rf_result& where = result.where;
     std::set<uint64_t> fingerprints;
-    std::set<uint32_t> slots;
+    std::set<uint32_t> sets;
     for (uint32_t value = 0; value < values; ++value) {
       const uint16_t old = static_cast<uint16_t>(frame[field] << 8 | frame[field + 1]);
       const uint16_t now = static_cast<uint16_t>((old & ~mask) | (value & mask));
       frame[field] = static_cast<uint8_t>(now >> 8);
       frame[field + 1] = static_cast<uint8_t>(now);
-      uint32_t slot = 0;
-      const uint64_t fingerprint = rf_session_fingerprint_slot(
+      uint32_t set = 0;
+      const uint64_t fingerprint = rf_session_fingerprint_set(
           frame.data(), frame.data() + frame.size(), where.l3_offset, where.l4_offset,
-          where.ip_version, where.vlan_tags, where.rule, &slot);
+          where.ip_version, where.vlan_tags, where.rule, &set);
       ASSERT_NE(fingerprint, 0u) << name;
-      ASSERT_EQ(slot, rf_session_slot_index(fingerprint)) << name;
+      ASSERT_EQ(set, rf_session_set_index(fingerprint)) << name;
       fingerprints.insert(fingerprint);
-      slots.insert(slot);
+      sets.insert(set);
     }
     EXPECT_EQ(fingerprints.size(), values) << name;
-    EXPECT_EQ(slots.size(), static_cast<size_t>(RF_SESSION_CACHE_SLOTS)) << name;
+    EXPECT_EQ(sets.size(), static_cast<size_t>(RF_SESSION_CACHE_SETS)) << name;
   };
   const std::vector<uint8_t> v4 = FrameBuilder().Vlan(100).Ito().Build();
   constexpr uint32_t kL3 = 18;  // after one tag
@@ -160,27 +161,6 @@ TEST(SessionTableTest, TheRuleChangesTheFingerprint) {
   EXPECT_EQ(fingerprints.size(), static_cast<size_t>(RF_MAX_RULES));
 }
 
-TEST(SessionTableTest, AFullTableLosesCountsItCannotHold) {
-  SessionTable table(/*capacity=*/0);
-  // Two streams that take turns in one slot: find two ports whose keys share it.
-  const auto frame = [](uint16_t port) { return FrameBuilder().Ports(port, RF_DEFAULT_PORT).Ito().Build(); };
-  const auto index = [&](uint16_t port) {
-    const std::vector<uint8_t> bytes = frame(port);
-    const packet::Classification result = packet::Classify(bytes, DefaultTestConfig());
-    return rf_session_slot_index(rf_session_fingerprint(
-        bytes.data(), bytes.data() + bytes.size(), result.where.l3_offset,
-        result.where.l4_offset, 4, 0, result.where.rule));
-  };
-  uint16_t other = 1025;
-  while (index(other) != index(1024)) ++other;
-  CountFrame(table, frame(1024));
-  CountFrame(table, frame(1024));
-  CountFrame(table, frame(other));  // displaces 1024's two frames: no room for them
-  table.Publish();
-  EXPECT_EQ(table.lost_frames(), 2u);
-  ASSERT_EQ(Totals(table).size(), 1u);
-}
-
 TEST(SessionTableTest, PublishesWhenDue) {
   SessionTable table;
   CountFrame(table, FrameBuilder().Ito().Build());
@@ -194,20 +174,110 @@ std::vector<uint8_t> StreamFrame(uint16_t port) {
   return FrameBuilder().Ports(port, RF_DEFAULT_PORT).Ito().Build();
 }
 
-// The cache slot a stream's frames count in.
-uint32_t SlotOf(const std::vector<uint8_t>& bytes) {
+// The cache set a stream's frames count in.
+uint32_t SetOf(const std::vector<uint8_t>& bytes) {
   const packet::Classification result = packet::Classify(bytes, DefaultTestConfig());
-  return rf_session_slot_index(rf_session_fingerprint(bytes.data(), bytes.data() + bytes.size(),
-                                                      result.where.l3_offset,
-                                                      result.where.l4_offset, 4, 0,
-                                                      result.where.rule));
+  return rf_session_set_index(rf_session_fingerprint(bytes.data(), bytes.data() + bytes.size(),
+                                                     result.where.l3_offset,
+                                                     result.where.l4_offset, 4, 0,
+                                                     result.where.rule));
 }
 
-// A port whose stream shares `port`'s cache slot.
-uint16_t PortSharingSlot(uint16_t port) {
-  uint16_t other = port + 1;
-  while (SlotOf(StreamFrame(other)) != SlotOf(StreamFrame(port))) ++other;
-  return other;
+// `count` ports after `port` whose streams share its cache set: with `port`'s, more sessions
+// than the set has ways once count >= RF_SESSION_CACHE_WAYS.
+std::vector<uint16_t> PortsSharingSet(uint16_t port, int count) {
+  const uint32_t set = SetOf(StreamFrame(port));
+  std::vector<uint16_t> ports;
+  for (uint16_t other = port + 1; static_cast<int>(ports.size()) < count; ++other) {
+    if (SetOf(StreamFrame(other)) == set) ports.push_back(other);
+  }
+  return ports;
+}
+
+// Two sessions in one set keep a way each, however their frames interleave: nothing moves to
+// the table (which has no room here, so a move would lose counts).
+TEST(SessionTableTest, TwoSessionsShareASet) {
+  SessionTable table(/*capacity=*/0);
+  const uint16_t other = PortsSharingSet(1024, 1)[0];
+  for (int i = 0; i < 10; ++i) {
+    CountFrame(table, StreamFrame(1024));
+    CountFrame(table, StreamFrame(other));
+  }
+  table.Publish();
+  EXPECT_EQ(table.lost_frames(), 0u);
+  const auto totals = Totals(table);
+  ASSERT_EQ(totals.size(), 2u);
+  for (const auto& [key, counts] : totals) EXPECT_EQ(counts.frames, 10u);
+}
+
+// A third session in a full set takes the way with fewer frames; on a tie, way 0 (here the
+// session that took its way first). With no room in the table, what the way held is lost,
+// which shows whose it was.
+TEST(SessionTableTest, ASessionTakesTheWayWithFewerFrames) {
+  SessionTable table(/*capacity=*/0);
+  const std::vector<uint16_t> others = PortsSharingSet(1024, 3);
+  for (int i = 0; i < 3; ++i) CountFrame(table, StreamFrame(1024));
+  CountFrame(table, StreamFrame(others[0]));
+  CountFrame(table, StreamFrame(others[1]));  // others[0]: 1 frame against 3
+  table.Publish();
+  EXPECT_EQ(table.lost_frames(), 1u);
+  auto totals = Totals(table);
+  ASSERT_EQ(totals.size(), 2u);
+  for (const auto& [key, counts] : totals) {
+    EXPECT_EQ(counts.frames, ntohs(key.src_port) == 1024 ? 3u : 1u);
+    EXPECT_NE(ntohs(key.src_port), others[0]);
+  }
+  for (int i = 0; i < 4; ++i) CountFrame(table, StreamFrame(others[1]));  // 5 against 3
+  CountFrame(table, StreamFrame(others[2]));  // 1024's 3 frames go
+  table.Publish();
+  EXPECT_EQ(table.lost_frames(), 4u);
+  totals = Totals(table);
+  ASSERT_EQ(totals.size(), 2u);
+  for (const auto& [key, counts] : totals) {
+    EXPECT_EQ(counts.frames, ntohs(key.src_port) == others[1] ? 5u : 1u);
+    EXPECT_NE(ntohs(key.src_port), 1024);
+  }
+
+  SessionTable tie(/*capacity=*/0);
+  CountFrame(tie, StreamFrame(1024));       // way 0
+  CountFrame(tie, StreamFrame(others[0]));  // way 1
+  CountFrame(tie, StreamFrame(others[1]));  // 1 frame each: way 0, 1024's
+  tie.Publish();
+  EXPECT_EQ(tie.lost_frames(), 1u);
+  for (const auto& [key, counts] : Totals(tie)) EXPECT_NE(ntohs(key.src_port), 1024);
+}
+
+// Five sessions in one set, sending runs of different lengths: they keep displacing each other,
+// and every frame and byte still counts to its own session.
+TEST(SessionTableTest, CountsAreExactAcrossEvictions) {
+  SessionTable table;
+  std::vector<uint16_t> ports = PortsSharingSet(1024, 4);
+  ports.push_back(1024);
+  std::map<uint16_t, rf_session_counts> sent;
+  for (int round = 0; round < 20; ++round) {
+    for (size_t i = 0; i < ports.size(); ++i) {
+      const int run = 1 + static_cast<int>((round * 7 + i * 3) % 5);
+      for (int r = 0; r < run; ++r) {
+        const std::vector<uint8_t> frame = FrameBuilder()
+                                               .Ports(ports[i], RF_DEFAULT_PORT)
+                                               .Ito()
+                                               .FrameSize(static_cast<size_t>(64 + 8 * r))
+                                               .Build();
+        CountFrame(table, frame);
+        ++sent[ports[i]].frames;
+        sent[ports[i]].bytes += frame.size();
+      }
+    }
+  }
+  table.Publish();
+  EXPECT_EQ(table.lost_frames(), 0u);
+  const auto totals = Totals(table);
+  ASSERT_EQ(totals.size(), ports.size());
+  for (const auto& [key, counts] : totals) {
+    const uint16_t port = ntohs(key.src_port);
+    EXPECT_EQ(counts.frames, sent[port].frames) << port;
+    EXPECT_EQ(counts.bytes, sent[port].bytes) << port;
+  }
 }
 
 constexpr uint64_t kSecond = 1000000000;
@@ -249,38 +319,40 @@ TEST(SessionTableTest, ZeroIdleTimeKeepsEverySession) {
 }
 
 // A session whose earlier counts moved to the table while it is still sending keeps both: the
-// table's part ages with its slot, not from when it moved.
+// table's part ages with its way, not from when it moved.
 TEST(SessionTableTest, AnActiveSessionKeepsWhatItMovedToTheTable) {
   SessionTable table;
   table.set_idle_ns(3 * kSecond);
-  const uint16_t other = PortSharingSlot(1024);
-  CountFrame(table, StreamFrame(1024));
-  CountFrame(table, StreamFrame(other));  // 1024's frame moves to the table
-  CountFrame(table, StreamFrame(1024));   // and 1024 takes the slot back: other's moves
+  const std::vector<uint16_t> others = PortsSharingSet(1024, 2);
+  CountFrame(table, StreamFrame(1024));       // way 0
+  CountFrame(table, StreamFrame(others[0]));  // way 1
+  CountFrame(table, StreamFrame(others[1]));  // 1024's frame moves to the table
+  CountFrame(table, StreamFrame(1024));       // and 1024 takes way 0 back: others[1]'s moves
   table.Publish(/*now_ns=*/1 * kSecond);
   for (uint64_t second = 2; second <= 10; ++second) {
     CountFrame(table, StreamFrame(1024));
     table.Publish(second * kSecond);
   }
   const auto totals = Totals(table);
-  ASSERT_EQ(totals.size(), 1u);  // other: idle since 1 s
+  ASSERT_EQ(totals.size(), 1u);  // the others: idle since 1 s
   EXPECT_EQ(ntohs(totals.begin()->first.src_port), 1024);
   EXPECT_EQ(totals.begin()->second.frames, 11u);
 }
 
-// A stream that takes over a slot is a new session there, whatever the counts it starts with:
+// A stream that takes over a way is a new session there, whatever the counts it starts with:
 // it does not inherit the previous holder's age.
-TEST(SessionTableTest, ANewHolderOfASlotIsNotTheOldOnesAge) {
+TEST(SessionTableTest, ANewHolderOfAWayIsNotTheOldOnesAge) {
   SessionTable table;
   table.set_idle_ns(3 * kSecond);
-  const uint16_t other = PortSharingSlot(1024);
+  const std::vector<uint16_t> others = PortsSharingSet(1024, 2);
   CountFrame(table, StreamFrame(1024));
-  table.Publish(/*now_ns=*/1 * kSecond);  // slot: 1 frame, seen at 1 s
-  CountFrame(table, StreamFrame(other));  // 1 frame in the slot again, a different session
+  table.Publish(/*now_ns=*/1 * kSecond);      // way 0: 1 frame, seen at 1 s
+  CountFrame(table, StreamFrame(others[0]));  // way 1
+  CountFrame(table, StreamFrame(others[1]));  // 1 frame in way 0 again, a different session
   table.Publish(/*now_ns=*/4 * kSecond + 1);
-  // `other` stays (seen at 4 s, not at 1 s), and so does 1024, which moved to the table and
+  // others[1] stays (seen at 4 s, not at 1 s), and so does 1024, which moved to the table and
   // was first seen there at 4 s + 1.
-  EXPECT_EQ(Totals(table).size(), 2u);
+  EXPECT_EQ(Totals(table).size(), 3u);
   table.Publish(/*now_ns=*/7 * kSecond + 2);
   EXPECT_TRUE(Totals(table).empty());
 }
@@ -290,41 +362,43 @@ TEST(SessionTableTest, ANewHolderOfASlotIsNotTheOldOnesAge) {
 TEST(SessionTableTest, ExpiryMakesRoomInAFullTable) {
   SessionTable table(/*capacity=*/1);
   table.set_idle_ns(3 * kSecond);
-  const uint16_t second = PortSharingSlot(1024);
-  const uint16_t third = PortSharingSlot(second);
+  const std::vector<uint16_t> others = PortsSharingSet(1024, 3);
   CountFrame(table, StreamFrame(1024));
-  CountFrame(table, StreamFrame(second));  // 1024 moves to the table, which is now full
+  CountFrame(table, StreamFrame(others[0]));
+  CountFrame(table, StreamFrame(others[1]));  // 1024 moves to the table, which is now full
   table.Publish(/*now_ns=*/1 * kSecond);
-  table.Publish(/*now_ns=*/5 * kSecond);  // both idle: dropped
+  table.Publish(/*now_ns=*/5 * kSecond);  // all idle: dropped
   EXPECT_TRUE(Totals(table).empty());
-  CountFrame(table, StreamFrame(third));
-  CountFrame(table, StreamFrame(1024));  // third moves to the table: there is room
+  CountFrame(table, StreamFrame(others[2]));
+  CountFrame(table, StreamFrame(others[0]));
+  CountFrame(table, StreamFrame(1024));  // others[2] moves to the table: there is room
   table.Publish(/*now_ns=*/6 * kSecond);
   EXPECT_EQ(table.lost_frames(), 0u);
-  EXPECT_EQ(Totals(table).size(), 2u);
+  EXPECT_EQ(Totals(table).size(), 3u);
 }
 
-// Runs of one stream, a stream that takes their slot in between, and a publication that
-// empties it: every frame counts to its own session, never into a slot another one holds.
+// Runs of one stream, streams that take its way in between, and a publication that empties
+// the set: every frame counts to its own session, never into a way another one holds.
 TEST(SessionTableTest, RunsOfAStreamCountToTheirOwnSession) {
   SessionTable table;
   table.set_idle_ns(3 * kSecond);
-  const uint16_t other = PortSharingSlot(1024);
+  const std::vector<uint16_t> others = PortsSharingSet(1024, 2);
+  CountFrame(table, StreamFrame(1024));       // way 0
+  CountFrame(table, StreamFrame(others[0]));  // way 1
+  CountFrame(table, StreamFrame(others[1]));  // takes 1024's way
+  CountFrame(table, StreamFrame(1024));       // and 1024 takes it back
   CountFrame(table, StreamFrame(1024));
-  CountFrame(table, StreamFrame(1024));
-  CountFrame(table, StreamFrame(other));  // takes 1024's slot
-  CountFrame(table, StreamFrame(1024));   // and 1024 takes it back
   CountFrame(table, StreamFrame(1024));
   CountFrame(table, FrameBuilder().Ports(1024, RF_DEFAULT_PORT).Ito().FrameSize(200).Build());
   table.Publish(/*now_ns=*/1 * kSecond);
   auto totals = Totals(table);
-  ASSERT_EQ(totals.size(), 2u);
+  ASSERT_EQ(totals.size(), 3u);
   for (const auto& [key, counts] : totals) {
     EXPECT_EQ(counts.frames, ntohs(key.src_port) == 1024 ? 5u : 1u);
   }
-  table.Publish(/*now_ns=*/5 * kSecond);  // both idle: their slots emptied
+  table.Publish(/*now_ns=*/5 * kSecond);  // all idle: their ways emptied
   EXPECT_TRUE(Totals(table).empty());
-  CountFrame(table, StreamFrame(1024));  // the last frame's stream, in an emptied slot
+  CountFrame(table, StreamFrame(1024));  // the last frame's stream, in an emptied way
   CountFrame(table, StreamFrame(1024));
   table.Publish(/*now_ns=*/6 * kSecond);
   totals = Totals(table);

@@ -13,10 +13,11 @@ constexpr absl::Duration kIdleWait = absl::Milliseconds(100);
 constexpr absl::Duration kSessionPublishPeriod = absl::Milliseconds(250);
 
 Worker::Worker(platform::FrameIo& io, const SharedConfig& config, bool monitor,
-               capture::CaptureTap* tap, packet::RateBuckets* rate_buckets)
+               capture::CaptureTap* tap, packet::RateBuckets* rate_buckets, bool count_sessions)
     : io_(io),
       shared_config_(config),
       monitor_(monitor),
+      count_sessions_(count_sessions),
       config_(config.Get()),
       config_version_(config.version()),
       tap_(tap),
@@ -93,7 +94,7 @@ absl::StatusOr<size_t> Worker::RunBatch(absl::Duration timeout) {
     // captured again as sent, after the swap.
     const bool sent_due = capture_.enabled && OfferToCapture(bytes, result) && capture_.sent &&
                           result.reflect() && !monitor_;
-    if (result.reflect()) sessions_.Count(bytes, result.where);  // as received
+    if (result.reflect() && count_sessions_) sessions_.Count(bytes, result.where);  // as received
     platform::Frame answer = frame;
     uint64_t stamp_t3 = 0;  // set for a STAMP answer: its T3
     if (result.reflect() && !monitor_) {

@@ -30,9 +30,10 @@ class Worker {
   // counted (test frames under reflected_*) but nothing is sent. `tap`: where captured frames
   // go (issue 21), if anywhere; it must outlive the worker. `rate_buckets`: the rate caps'
   // state, shared by the data path's workers (null: caps hold nothing back); it must outlive
-  // the worker.
+  // the worker. `count_sessions`: count the reflected frames per tester's session (sessions()).
   Worker(platform::FrameIo& io, const SharedConfig& config, bool monitor = false,
-         capture::CaptureTap* tap = nullptr, packet::RateBuckets* rate_buckets = nullptr);
+         capture::CaptureTap* tap = nullptr, packet::RateBuckets* rate_buckets = nullptr,
+         bool count_sessions = true);
 
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -69,6 +70,7 @@ class Worker {
   platform::FrameIo& io_;
   const SharedConfig& shared_config_;
   const bool monitor_;
+  const bool count_sessions_;
   rf_config config_;
   uint64_t config_version_ = 0;
   packet::RuleHint rule_hint_;  // the rule of the last frame reflected

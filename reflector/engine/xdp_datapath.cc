@@ -96,6 +96,7 @@ absl::StatusOr<std::unique_ptr<xdp::XdpProgram>> OpenProgram(const DataPathReque
   options.mode = request.settings.xdp_mode;
   options.replace = request.settings.xdp_replace;
   xdp::LoadOptions load;
+  load.count_sessions = request.settings.count_sessions;
   if (nic_rx_time) {
     if (options.mode == xdp::AttachMode::kGeneric) {
       return absl::FailedPreconditionError(

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * Per-tester sessions (issue 15): what identifies a tester's stream, read from a frame the
- * classifier reflects (before it is reflected), its fingerprint, and the slots of the
- * direct-mapped caches the XDP program and the workers count in. Shared by the XDP program (clang -target bpf) and the userspace workers (g++),
- * like classify.h.
+ * classifier reflects (before it is reflected), its fingerprint, and the sets of the 2-way
+ * set-associative caches the XDP program and the workers count in. Shared by the XDP program
+ * (clang -target bpf) and the userspace workers (g++), like classify.h.
  *
  * The data paths only count, cumulatively, per key; they read no clock. Which sessions are
  * live, when each was first and last seen and when an idle one expires is the daemon's job
@@ -16,10 +16,15 @@
 #include "reflector/packet/classify.h"
 #include "reflector/packet/wire.h"
 
-/* Slots of the XDP program's per-CPU cache (a power of two), and entries of the table behind
- * it (an LRU hash the cache spills into when two sessions meet in one slot). */
-#define RF_SESSION_CACHE_BITS 8
-#define RF_SESSION_CACHE_SLOTS (1 << RF_SESSION_CACHE_BITS)
+/* The per-CPU (XDP) and per-worker caches: RF_SESSION_CACHE_SETS sets (a power of two) of
+ * RF_SESSION_CACHE_WAYS slots, and the entries of the table behind them (an LRU hash in the
+ * XDP program) that a session displaced from its set spills its counts into. Two ways: the 128
+ * sessions of 64 streams met in 256 direct-mapped slots often enough to take the slow path
+ * every frame; three sessions in one set of 512 are rare. */
+#define RF_SESSION_CACHE_SET_BITS 9
+#define RF_SESSION_CACHE_SETS (1 << RF_SESSION_CACHE_SET_BITS)
+#define RF_SESSION_CACHE_WAYS 2
+#define RF_SESSION_CACHE_SLOTS (RF_SESSION_CACHE_SETS * RF_SESSION_CACHE_WAYS)
 #define RF_SESSION_TABLE_ENTRIES 4096
 
 /* Six words, compared and hashed as such; zero padding so equal streams have equal keys. */
@@ -40,22 +45,26 @@ struct rf_session_counts {
   __u64 bytes; /* as received */
 };
 
-/* A key and what was counted for it: a cache slot's content, a table entry, a reading. */
+/* A key and what was counted for it: a cache way's content, a table entry, a reading. */
 struct rf_session_slot {
   struct rf_session_key key;
   struct rf_session_counts counts;
 };
 
-/* One slot of a cache: the slot and its key's fingerprint (rf_session_fingerprint), which is
- * all a frame compares; 0 marks an empty slot. */
-struct rf_session_cache_slot {
-  struct rf_session_slot slot;
-  __u64 fingerprint;
+/*
+ * One set of a cache. What a frame reads on a hit (both fingerprints, its way's counts) comes
+ * first, in 48 bytes, and the keys, which only a miss writes and a reader reads, after. A
+ * way's fingerprint is its key's (rf_session_fingerprint), 0 for an empty way. A session is in
+ * one way of its set at most: a frame takes a way only when neither holds its fingerprint.
+ */
+struct rf_session_cache_set {
+  __u64 fingerprint[RF_SESSION_CACHE_WAYS];
+  struct rf_session_counts counts[RF_SESSION_CACHE_WAYS];
+  struct rf_session_key key[RF_SESSION_CACHE_WAYS];
 };
 
-/* The fingerprint's bits that pick its slot: the top RF_SESSION_CACHE_BITS. */
-#define RF_SESSION_SLOT_SHIFT (64 - RF_SESSION_CACHE_BITS)
-#define RF_SESSION_SLOT_MASK (~0ULL << RF_SESSION_SLOT_SHIFT)
+/* The fingerprint's bits that pick its set: the top RF_SESSION_CACHE_SET_BITS. */
+#define RF_SESSION_SET_SHIFT (64 - RF_SESSION_CACHE_SET_BITS)
 
 #define RF_SESSION_KEY_WORDS (sizeof(struct rf_session_key) / 8)
 
@@ -104,24 +113,25 @@ RF_INLINE __u64 rf_session_mix(__u64 lane, __u64 word) {
 
 /*
  * A 64-bit fingerprint of the key of a frame classified as the arguments say, read straight
- * from the frame: what a frame in the cache is compared by, so that a frame whose session holds
- * its slot costs a few loads and multiplies, not a key built and compared. Two sessions with
- * one fingerprint would be counted as one: with 64 bits and at most a few thousand sessions,
- * about one chance in 10^12. Never 0 (an empty slot's); 0 when the offsets do not fit.
+ * from the frame: what a frame in the cache is compared by, so that a frame whose session
+ * holds a way of its set costs a few loads and multiplies, not a key built and compared. Two
+ * sessions with one fingerprint would be counted as one: with 64 bits and at most a few
+ * thousand sessions, about one chance in 10^12. Never 0 (an empty way's); 0 when the offsets
+ * do not fit.
  *
  * Its cost is a chain of two multiplies (three for IPv6): the words are multiplied side by
  * side, each by its own constant, and their products folded by one last multiply. Each step
  * is a bijection of any one word while the others stay: keys that differ in one field differ
- * in `words`, whose top bits and the lower bits of a bijection of it make the fingerprint
- * (bit 0 aside, which marks a slot in use), so theirs are equal by a chance of about 2^-55.
+ * in `words`, and the fingerprint is a bijection of `words` (bit 0 aside, which marks a way
+ * in use), so theirs are equal by a chance of about 2^-63.
  * ip_version and rule go into different words: a data path reads them from an rf_result its
  * classifier has just written byte by byte, and one 16-bit load of the two (what a compiler
- * makes of adjacent bytes shifted together) would wait for both stores. `slot`: the
- * fingerprint's cache slot (rf_session_slot_index), computed ahead of it.
+ * makes of adjacent bytes shifted together) would wait for both stores. `set`: the
+ * fingerprint's cache set (rf_session_set_index), computed ahead of it.
  */
-RF_INLINE __u64 rf_session_fingerprint_slot(const __u8 *data, const __u8 *end, __u32 l3,
-                                            __u32 l4, __u32 ip_version, __u32 vlan_tags,
-                                            __u32 rule, __u32 *slot) {
+RF_INLINE __u64 rf_session_fingerprint_set(const __u8 *data, const __u8 *end, __u32 l3,
+                                           __u32 l4, __u32 ip_version, __u32 vlan_tags,
+                                           __u32 rule, __u32 *set) {
   if (!RF_FITS(data, 0, RF_ETH_HLEN + 4, end) || !RF_FITS(data, l4, 4, end)) return 0;
   /* Source MAC, VLAN ID (bits 48..59) and IP version (4 or 6: bits 60..63). */
   __u64 head = rf_load_u32(data + RF_ETH_ALEN) | (__u64)rf_load_u16(data + RF_ETH_ALEN + 4) << 32 |
@@ -143,22 +153,44 @@ RF_INLINE __u64 rf_session_fingerprint_slot(const __u8 *data, const __u8 *end, _
   const __u64 words = (head * RF_SESSION_MUL_HEAD) ^ (ports * RF_SESSION_MUL_PORTS) ^ addrs;
   __u64 hash = (words ^ (words >> 32)) * RF_SESSION_MUL_HEAD;
   hash ^= hash >> 29;
-  /* The slot's bits straight from the words' products (their top bits depend on every bit of
-   * their word), so that the slot can be loaded while the last multiply runs. */
-  *slot = (__u32)(words >> RF_SESSION_SLOT_SHIFT);
-  return (words & RF_SESSION_SLOT_MASK) | (hash & ~RF_SESSION_SLOT_MASK) | 1;
+  /* The set: the hash's top bits, which depend on every bit of `words`. Taking them from the
+   * words' products instead let the set's load start one multiply earlier but cost the hit
+   * path six more instructions to merge them into the fingerprint (callgrind: Ir per frame). */
+  *set = (__u32)(hash >> RF_SESSION_SET_SHIFT);
+  return hash | 1;
 }
 
-/* The fingerprint alone (its slot: rf_session_slot_index). */
+/* The fingerprint alone (its set: rf_session_set_index). */
 RF_INLINE __u64 rf_session_fingerprint(const __u8 *data, const __u8 *end, __u32 l3, __u32 l4,
                                        __u32 ip_version, __u32 vlan_tags, __u32 rule) {
-  __u32 slot;
-  return rf_session_fingerprint_slot(data, end, l3, l4, ip_version, vlan_tags, rule, &slot);
+  __u32 set;
+  return rf_session_fingerprint_set(data, end, l3, l4, ip_version, vlan_tags, rule, &set);
 }
 
-/* A fingerprint's cache slot: its top bits. */
-RF_INLINE __u32 rf_session_slot_index(__u64 fingerprint) {
-  return (__u32)(fingerprint >> RF_SESSION_SLOT_SHIFT);
+/* A fingerprint's cache set: its top bits. */
+RF_INLINE __u32 rf_session_set_index(__u64 fingerprint) {
+  return (__u32)(fingerprint >> RF_SESSION_SET_SHIFT);
+}
+
+/* The way of `set` that holds `fingerprint`, or -1: both compared side by side and the way
+ * picked without a branch on which (a stream's way is either, so a branch per way would be
+ * mispredicted as streams alternate). A fingerprint is in one way at most. */
+RF_INLINE int rf_session_way_of(const struct rf_session_cache_set *set, __u64 fingerprint) {
+  const int in_way0 = set->fingerprint[0] == fingerprint;
+  const int in_way1 = set->fingerprint[1] == fingerprint;
+  return (in_way0 | in_way1) ? in_way1 : -1;
+}
+
+/*
+ * The way a session that holds neither takes: the one with fewer frames counted since its
+ * session took it (an empty way has none; on a tie, way 0). Nothing to update per frame: the
+ * counts are the use. A stream sending at rate keeps its way against others that come and go,
+ * which take turns in the other; a session that stopped keeps its way until the worker's
+ * expiry empties it (the XDP cache has none: its set then works as a direct-mapped slot, as
+ * every slot did before).
+ */
+RF_INLINE __u32 rf_session_victim_way(const struct rf_session_cache_set *set) {
+  return set->counts[1].frames < set->counts[0].frames;
 }
 
 RF_INLINE int rf_session_key_equal(const struct rf_session_key *a,
@@ -176,9 +208,8 @@ RF_INLINE int rf_session_key_equal(const struct rf_session_key *a,
 #endif
 RF_SESSION_STATIC_ASSERT(sizeof(struct rf_session_key) == 48, "rf_session_key layout");
 RF_SESSION_STATIC_ASSERT(sizeof(struct rf_session_slot) == 64, "rf_session_slot layout");
-RF_SESSION_STATIC_ASSERT(sizeof(struct rf_session_cache_slot) == 72, "rf_session_cache_slot layout");
-RF_SESSION_STATIC_ASSERT((RF_SESSION_CACHE_SLOTS & (RF_SESSION_CACHE_SLOTS - 1)) == 0,
-                         "cache slots: a power of two");
+RF_SESSION_STATIC_ASSERT(sizeof(struct rf_session_cache_set) == 144, "rf_session_cache_set layout");
+RF_SESSION_STATIC_ASSERT(RF_SESSION_CACHE_WAYS == 2, "rf_session_way_of, rf_session_victim_way");
 #undef RF_SESSION_STATIC_ASSERT
 
 #endif /* REFLECTOR_PACKET_SESSION_H_ */

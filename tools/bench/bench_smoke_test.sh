@@ -62,6 +62,14 @@ if [[ "$(grep -oE '[0-9]+\.[0-9]+ / [0-9]+\.[0-9]+' <<<"${stamp}" | grep -cvE '(
   echo "FAIL: no two measured STAMP / ITO pairs: ${stamp}"
   fail=1
 fi
+# Sessions on vs off at max load (xdp): two with / without figures per size and their ratio.
+for size in 64 512; do
+  row="$(grep -E "^sessions check, xdp, ${size}-byte frames: " "${out}")"
+  if [[ "$(grep -o ' / ' <<<"${row}" | wc -l)" != 3 || "${row}" != *"median ratio "[0-9]* ]]; then
+    echo "FAIL: no two sessions on / off pairs for ${size}-byte frames: ${row}"
+    fail=1
+  fi
+done
 # The receive-mode variants have an RTT row only: its three percentiles (columns 10-12).
 for size in 64 512; do
   for reflector in ${variants}; do
