@@ -114,7 +114,7 @@ TEST(ClassifyTiersTest, AHintNeverSkipsAnEarlierRuleThatMatches) {
 }
 
 // A frame that passes every check and that no rule takes: the fast tier names the exact
-// classifier's reason itself (the same second pass), without the exact classifier's reparse.
+// classifier's reason itself (the same reason), without the exact classifier's reparse.
 TEST(ClassifyTiersTest, TheFastTierNamesTheRuleStageReason) {
   const rf_config config = testing::DefaultTestConfig();
   const struct {
@@ -137,9 +137,9 @@ TEST(ClassifyTiersTest, TheFastTierNamesTheRuleStageReason) {
 }
 
 // Traffic that is not for us leaves the fast tier at its first checks, with the exact
-// classifier's reason; asked not to name the rule stage's reason, it leaves that to
-// rf_fast_closest_reason (the XDP program's reject path), which names the same.
-TEST(ClassifyTiersTest, TheFastTierRejectsEarlyAndDefersTheRuleStageReason) {
+// classifier's reason; the XDP program's reject path names the rule stage's reason with
+// rf_fast_closest_reason (its second pass), which names the same.
+TEST(ClassifyTiersTest, TheFastTierRejectsEarlyAndTheSecondPassNamesTheSameReason) {
   const rf_config config = testing::DefaultTestConfig();
   const struct {
     std::vector<uint8_t> frame;
@@ -163,8 +163,8 @@ TEST(ClassifyTiersTest, TheFastTierRejectsEarlyAndDefersTheRuleStageReason) {
   const uint8_t* end = unsigned_frame.data() + unsigned_frame.size();
   uint32_t hint = RF_NO_RULE_HINT;
   rf_result result = {};
-  EXPECT_EQ(rf_classify_fast_tier(unsigned_frame.data(), end, &config, &hint, &result, 0),
-            static_cast<__u32>(RF_FAST_NO_RULE));
+  EXPECT_EQ(rf_classify_fast(unsigned_frame.data(), end, &config, &hint, &result),
+            static_cast<__u32>(RF_SIGNATURE));
   EXPECT_EQ(rf_fast_closest_reason(unsigned_frame.data(), end, &config), RF_SIGNATURE);
 }
 
