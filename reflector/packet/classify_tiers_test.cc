@@ -3,6 +3,7 @@
 // verdict and result. The fast tier is an optimisation and must never be a second opinion.
 #include <cstring>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -166,6 +167,30 @@ TEST(ClassifyTiersTest, TheFastTierRejectsEarlyAndTheSecondPassNamesTheSameReaso
   EXPECT_EQ(rf_classify_fast(unsigned_frame.data(), end, &config, &hint, &result),
             static_cast<__u32>(RF_SIGNATURE));
   EXPECT_EQ(rf_fast_closest_reason(unsigned_frame.data(), end, &config), RF_SIGNATURE);
+}
+
+// The closest rule is a later one with other conditions: the first rule fails at the port, the
+// second gets past it and fails at its pattern, so the frame is a `signature` reject.
+TEST(ClassifyTiersTest, ALaterRuleWithOtherConditionsNamesTheReason) {
+  FilterConfig filter = testing::DefaultTestFilter();
+  filter.profiles = 0;
+  for (const auto& [name, port, text] :
+       {std::tuple<const char*, uint16_t, const char*>{"a", 1000, "AAA"}, {"b", 2000, "BBB"}}) {
+    Rule rule;
+    rule.name = name;
+    rule.dst_ports = {port, port};
+    rule.pattern.bytes.assign(text, text + 3);
+    filter.rules.push_back(rule);
+  }
+  const absl::StatusOr<rf_config> config = ToWire(filter);
+  ASSERT_TRUE(config.ok()) << config.status();
+  const std::vector<uint8_t> frame =
+      FrameBuilder().Ports(49152, 2000).Payload(std::vector<uint8_t>(18, 0x55)).Build();
+  uint32_t hint = RF_NO_RULE_HINT;
+  rf_result result = {};
+  EXPECT_EQ(rf_classify_fast(frame.data(), frame.data() + frame.size(), &*config, &hint, &result),
+            static_cast<__u32>(RF_SIGNATURE));
+  ExpectTiersAgree(frame, *config, "signature");
 }
 
 // A rule with address and OUI lists, tried first by hint: the fast tier looks the lists up
