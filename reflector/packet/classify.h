@@ -389,11 +389,8 @@ RF_INLINE void rf_look_up_lists(const struct rf_config *cfg, struct rf_facts *fa
  * and OUI looked up here, for the one rule the fast tier tries on its own. (Inside the loop over
  * the rules, the lookups' own loops would multiply the paths the verifier walks.)
  */
-RF_INLINE long rf_rule_matches(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
-                               const struct rf_rule *rule, const struct rf_facts *facts,
-                               int look_up) {
-  const long pattern = rf_pattern_matches(data, end, rule, facts);
-  if (pattern <= 0) return pattern;
+RF_INLINE long rf_rule_takes(const struct rf_config *cfg, const struct rf_rule *rule,
+                             const struct rf_facts *facts, int look_up) {
   if (!RF_PORT_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts) ||
       !RF_VLAN_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts) ||
       !(rule->ip_versions & facts->version_bit)) {
@@ -415,6 +412,14 @@ RF_INLINE long rf_rule_matches(const __u8 *data, const __u8 *end, const struct r
   return (rule->ouis & RF_ANY_OUI) || (rule->ouis & rf_oui_bits(facts->src_mac, cfg));
 }
 
+RF_INLINE long rf_rule_matches(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
+                               const struct rf_rule *rule, const struct rf_facts *facts,
+                               int look_up) {
+  const long pattern = rf_pattern_matches(data, end, rule, facts);
+  if (pattern <= 0) return pattern;
+  return rf_rule_takes(cfg, rule, facts, look_up);
+}
+
 /* rf_first_rule's answers that are not a rule index. */
 #define RF_NO_RULE (-1)
 #define RF_WINDOW_OUTSIDE (-2) /* a pattern's window is not in the frame: see rf_pattern_matches */
@@ -434,6 +439,49 @@ RF_INLINE long rf_first_rule(const __u8 *data, const __u8 *end, const struct rf_
   }
   return RF_NO_RULE;
 }
+
+#if !defined(__bpf__)
+/* How far `rule` gets with the frame, as rf_rule_progress, given whether its payload pattern
+ * holds (`pattern_ok`, 0 or 1, from rf_pattern_matches). */
+RF_OUT_OF_LINE __u64 rf_rule_progress_given(const struct rf_rule *rule,
+                                            const struct rf_facts *facts, __u64 pattern_ok) {
+  const __u64 past_vlan = RF_VLAN_OK(rf_is_zero, rf_at_least, rule, facts);
+  const __u64 past_address = past_vlan & RF_ADDRESS_OK(rf_is_zero, rf_at_least, rule, facts);
+  const __u64 past_port = past_address & RF_PORT_OK(rf_is_zero, rf_at_least, rule, facts);
+  const __u64 past_pattern = past_port & pattern_ok;
+  const __u64 past_oui = past_pattern & RF_OUI_OK(rf_is_zero, rf_at_least, rule, facts);
+  return RF_VLAN_ID + past_vlan + past_address + past_port + past_pattern + past_oui;
+}
+
+/*
+ * rf_first_rule and, for a frame no rule takes (RF_NO_RULE), in `*reason` what
+ * rf_closest_reason would name, without its second pass over every rule: only the rules that
+ * can be the closest are asked how far they got, one whose pattern holds and the first of the
+ * rules with the same VLAN, address and port conditions (RF_RULE_REASON); a later one whose
+ * pattern fails gets exactly as far as that first one. (With the default profiles: the first
+ * rule, and one whose signature is in the frame.) Userspace only: in the kernel program, the
+ * furthest reason kept in this loop, or rules skipped in the second pass, took the verifier
+ * past its million instructions, so it keeps the branch-free second pass.
+ */
+RF_INLINE long rf_first_rule_or_reason(const __u8 *data, const __u8 *end,
+                                       const struct rf_config *cfg, const struct rf_facts *facts,
+                                       __u32 *reason) {
+  __u64 furthest = RF_FIRST_RULE_VERDICT;
+  for (__u32 i = 0; i < RF_MAX_RULES; i++) {
+    if (i >= cfg->rule_count) break;
+    const struct rf_rule *rule = &cfg->rules[i];
+    const long pattern = rf_pattern_matches(data, end, rule, facts);
+    if (pattern < 0) return RF_WINDOW_OUTSIDE;
+    if (pattern > 0 && rf_rule_takes(cfg, rule, facts, 0)) return (long)i;
+    if (pattern > 0 || (rule->flags & RF_RULE_REASON)) {
+      furthest = rf_max(furthest, rf_rule_progress_given(rule, facts, (__u64)pattern));
+    }
+  }
+  /* Cannot exceed RF_OUI: the rule would have taken the frame. Fail closed. */
+  *reason = furthest > RF_OUI ? (__u32)RF_OUI : (__u32)furthest;
+  return RF_NO_RULE;
+}
+#endif
 
 /* An RF_REFLECT result: where the headers are, and the matching rule's index and actions. */
 RF_INLINE void rf_fill_result(struct rf_result *res, __u32 l3_off, __u32 l4_off, __u32 udp_len,
@@ -602,7 +650,13 @@ RF_OUT_OF_LINE enum rf_verdict rf_classify_exact(const __u8 *data, const __u8 *e
   rf_look_up_lists(cfg, &facts);
   const struct rf_facts *const facts_ptr = &facts;
 
+#if defined(__bpf__)
   const long first = rf_first_rule(data, end, cfg, facts_ptr);
+#else
+  __u32 reason = RF_FIRST_RULE_VERDICT;
+  const long first = rf_first_rule_or_reason(data, end, cfg, facts_ptr, &reason);
+  if (first == RF_NO_RULE) return (enum rf_verdict)reason;
+#endif
   if (first == RF_WINDOW_OUTSIDE) return RF_TOO_SHORT;
   if (first >= 0) {
     const struct rf_rule *rule = &cfg->rules[first & (RF_MAX_RULES - 1)];
@@ -719,7 +773,13 @@ RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
   }
   if (first < 0) {
     rf_look_up_lists(cfg, &facts);
+#if defined(__bpf__)
     first = rf_first_rule(data, end, cfg, &facts);
+#else
+    __u32 reason = RF_FIRST_RULE_VERDICT;
+    first = rf_first_rule_or_reason(data, end, cfg, &facts, &reason);
+    if (first == RF_NO_RULE) return reason;
+#endif
   }
   if (first == RF_NO_RULE) {
     return name_reason ? rf_closest_reason(data, end, cfg, &facts) : RF_FAST_NO_RULE;

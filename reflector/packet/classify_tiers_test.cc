@@ -3,6 +3,7 @@
 // verdict and result. The fast tier is an optimisation and must never be a second opinion.
 #include <cstring>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -114,7 +115,7 @@ TEST(ClassifyTiersTest, AHintNeverSkipsAnEarlierRuleThatMatches) {
 }
 
 // A frame that passes every check and that no rule takes: the fast tier names the exact
-// classifier's reason itself (the same second pass), without the exact classifier's reparse.
+// classifier's reason itself (the same reason), without the exact classifier's reparse.
 TEST(ClassifyTiersTest, TheFastTierNamesTheRuleStageReason) {
   const rf_config config = testing::DefaultTestConfig();
   const struct {
@@ -137,9 +138,9 @@ TEST(ClassifyTiersTest, TheFastTierNamesTheRuleStageReason) {
 }
 
 // Traffic that is not for us leaves the fast tier at its first checks, with the exact
-// classifier's reason; asked not to name the rule stage's reason, it leaves that to
-// rf_fast_closest_reason (the XDP program's reject path), which names the same.
-TEST(ClassifyTiersTest, TheFastTierRejectsEarlyAndDefersTheRuleStageReason) {
+// classifier's reason; the XDP program's reject path names the rule stage's reason with
+// rf_fast_closest_reason (its second pass), which names the same.
+TEST(ClassifyTiersTest, TheFastTierRejectsEarlyAndTheSecondPassNamesTheSameReason) {
   const rf_config config = testing::DefaultTestConfig();
   const struct {
     std::vector<uint8_t> frame;
@@ -163,9 +164,33 @@ TEST(ClassifyTiersTest, TheFastTierRejectsEarlyAndDefersTheRuleStageReason) {
   const uint8_t* end = unsigned_frame.data() + unsigned_frame.size();
   uint32_t hint = RF_NO_RULE_HINT;
   rf_result result = {};
-  EXPECT_EQ(rf_classify_fast_tier(unsigned_frame.data(), end, &config, &hint, &result, 0),
-            static_cast<__u32>(RF_FAST_NO_RULE));
+  EXPECT_EQ(rf_classify_fast(unsigned_frame.data(), end, &config, &hint, &result),
+            static_cast<__u32>(RF_SIGNATURE));
   EXPECT_EQ(rf_fast_closest_reason(unsigned_frame.data(), end, &config), RF_SIGNATURE);
+}
+
+// The closest rule is a later one with other conditions: the first rule fails at the port, the
+// second gets past it and fails at its pattern, so the frame is a `signature` reject.
+TEST(ClassifyTiersTest, ALaterRuleWithOtherConditionsNamesTheReason) {
+  FilterConfig filter = testing::DefaultTestFilter();
+  filter.profiles = 0;
+  for (const auto& [name, port, text] :
+       {std::tuple<const char*, uint16_t, const char*>{"a", 1000, "AAA"}, {"b", 2000, "BBB"}}) {
+    Rule rule;
+    rule.name = name;
+    rule.dst_ports = {port, port};
+    rule.pattern.bytes.assign(text, text + 3);
+    filter.rules.push_back(rule);
+  }
+  const absl::StatusOr<rf_config> config = ToWire(filter);
+  ASSERT_TRUE(config.ok()) << config.status();
+  const std::vector<uint8_t> frame =
+      FrameBuilder().Ports(49152, 2000).Payload(std::vector<uint8_t>(18, 0x55)).Build();
+  uint32_t hint = RF_NO_RULE_HINT;
+  rf_result result = {};
+  EXPECT_EQ(rf_classify_fast(frame.data(), frame.data() + frame.size(), &*config, &hint, &result),
+            static_cast<__u32>(RF_SIGNATURE));
+  ExpectTiersAgree(frame, *config, "signature");
 }
 
 // A rule with address and OUI lists, tried first by hint: the fast tier looks the lists up

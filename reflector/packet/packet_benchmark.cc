@@ -1,4 +1,5 @@
 // ns per frame for the packet core: bazel run -c opt //reflector/packet:packet_benchmark
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,15 @@ namespace reflector::packet {
 namespace {
 
 using testing::FrameBuilder;
+
+// With PACKET_BENCHMARK_ITERATIONS=N each benchmark runs exactly N iterations, once: for
+// callgrind, whose instruction counts are deterministic where times on a shared machine are
+// not. Per frame: the difference of two runs' counts over the difference of their N.
+void FixedIterations(benchmark::internal::Benchmark* benchmark) {
+  if (const char* text = std::getenv("PACKET_BENCHMARK_ITERATIONS")) {
+    benchmark->Iterations(std::strtoll(text, nullptr, 10));
+  }
+}
 
 // Classify + reflect in place, the per-frame work of every data path. Reflecting a frame
 // turns it around, so iterations alternate between the reflector's config and its mirror
@@ -66,7 +76,7 @@ void ClassifyAndReflectLoop(benchmark::State& state, const std::vector<uint8_t>&
 void BM_Ipv4_64Bytes(benchmark::State& state) {
   ClassifyAndReflectLoop(state, FrameBuilder().FrameSize(64).Build(), true);
 }
-BENCHMARK(BM_Ipv4_64Bytes);
+BENCHMARK(BM_Ipv4_64Bytes)->Apply(FixedIterations);
 
 void BM_Ipv6Vlan_128Bytes(benchmark::State& state) {
   ClassifyAndReflectLoop(
@@ -74,7 +84,7 @@ void BM_Ipv6Vlan_128Bytes(benchmark::State& state) {
       FrameBuilder().Vlan(100).Ipv6(testing::kTesterIpv6, testing::kReflectorIpv6).FrameSize(128).Build(),
       true);
 }
-BENCHMARK(BM_Ipv6Vlan_128Bytes);
+BENCHMARK(BM_Ipv6Vlan_128Bytes)->Apply(FixedIterations);
 
 // Production traffic that is not for us: rejected at the first check (multicast dst MAC).
 void BM_NonTestFrame_RejectedFirst(benchmark::State& state) {
@@ -82,7 +92,7 @@ void BM_NonTestFrame_RejectedFirst(benchmark::State& state) {
       state, FrameBuilder().DstMac({0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb}).FrameSize(64).Build(),
       false);
 }
-BENCHMARK(BM_NonTestFrame_RejectedFirst);
+BENCHMARK(BM_NonTestFrame_RejectedFirst)->Apply(FixedIterations);
 
 // A UDP frame to the port without a signature: passes every safety check, and no rule takes
 // it (the rule stage's reason, a second pass).
@@ -90,7 +100,7 @@ void BM_NoSignature_Rejected_64Bytes(benchmark::State& state) {
   ClassifyAndReflectLoop(
       state, FrameBuilder().Payload(std::vector<uint8_t>(22, 0)).FrameSize(64).Build(), false);
 }
-BENCHMARK(BM_NoSignature_Rejected_64Bytes);
+BENCHMARK(BM_NoSignature_Rejected_64Bytes)->Apply(FixedIterations);
 
 // Today's default without the two things the rules added for ITO frames: the OUI list and
 // the ToS handshake (what each costs).
@@ -100,13 +110,13 @@ void BM_Ipv4_64Bytes_AnyOuiNoHandshake(benchmark::State& state) {
   filter.tos_handshake = false;
   ClassifyAndReflectLoop(state, FrameBuilder().FrameSize(64).Build(), true, filter);
 }
-BENCHMARK(BM_Ipv4_64Bytes_AnyOuiNoHandshake);
+BENCHMARK(BM_Ipv4_64Bytes_AnyOuiNoHandshake)->Apply(FixedIterations);
 
 // The default profiles try the three ITO rules before the RFC 2544 one.
 void BM_Rfc2544FourthRule_64Bytes(benchmark::State& state) {
   ClassifyAndReflectLoop(state, FrameBuilder().Custom("RFC2544").FrameSize(64).Build(), true);
 }
-BENCHMARK(BM_Rfc2544FourthRule_64Bytes);
+BENCHMARK(BM_Rfc2544FourthRule_64Bytes)->Apply(FixedIterations);
 
 // A full table: 31 custom rules that each fail late (right port range, wrong payload), then
 // the default profiles' first rule. The cost of the largest table for a reflected frame, and
@@ -128,13 +138,13 @@ FilterConfig FullTable() {
 void BM_FullTable_LastRule_64Bytes(benchmark::State& state) {
   ClassifyAndReflectLoop(state, FrameBuilder().FrameSize(64).Build(), true, FullTable());
 }
-BENCHMARK(BM_FullTable_LastRule_64Bytes);
+BENCHMARK(BM_FullTable_LastRule_64Bytes)->Apply(FixedIterations);
 
 void BM_FullTable_Rejected_64Bytes(benchmark::State& state) {
   ClassifyAndReflectLoop(state, FrameBuilder().Ito("DATA:OT").FrameSize(64).Build(), false,
                          FullTable());
 }
-BENCHMARK(BM_FullTable_Rejected_64Bytes);
+BENCHMARK(BM_FullTable_Rejected_64Bytes)->Apply(FixedIterations);
 
 }  // namespace
 }  // namespace reflector::packet

@@ -19,6 +19,16 @@ bool PatternsConflict(const rf_rule& a, const rf_rule& b) {
   return false;
 }
 
+// Whether the two rules test the same VLAN IDs, IP versions, prefixes and port ranges: then a
+// frame gets as far with one as with the other up to their payload patterns.
+bool SameConditionsBeforePattern(const rf_rule& a, const rf_rule& b) {
+  return a.vlan_mask == b.vlan_mask && a.vlan_value == b.vlan_value &&
+         a.ip_versions == b.ip_versions && a.dst_prefixes == b.dst_prefixes &&
+         a.src_prefixes == b.src_prefixes && a.dst_port_min == b.dst_port_min &&
+         a.dst_port_span == b.dst_port_span && a.src_port_min == b.src_port_min &&
+         a.src_port_span == b.src_port_span;
+}
+
 }  // namespace
 
 bool RulesMayOverlap(const rf_rule& a, const rf_rule& b) {
@@ -41,8 +51,14 @@ void MarkRuleFlags(rf_config& wire) {
       rule.flags |= RF_RULE_LISTS;
     }
     bool alone = true;
-    for (int j = 0; j < i && alone; ++j) alone = !RulesMayOverlap(wire.rules[j], rule);
+    bool first_of_its_conditions = true;
+    for (int j = 0; j < i; ++j) {
+      alone = alone && !RulesMayOverlap(wire.rules[j], rule);
+      first_of_its_conditions =
+          first_of_its_conditions && !SameConditionsBeforePattern(wire.rules[j], rule);
+    }
     if (alone) rule.flags |= RF_RULE_SHORTCUT;
+    if (first_of_its_conditions) rule.flags |= RF_RULE_REASON;
   }
 }
 

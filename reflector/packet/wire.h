@@ -158,6 +158,10 @@ enum rf_mode {
 #define RF_RULE_SHORTCUT 0x01
 /* The rule has an IP prefix or OUI list: the first pass looks them up only then. */
 #define RF_RULE_LISTS 0x02
+/* No earlier rule has the same VLAN, address and port conditions: for a frame no rule takes,
+ * the rule can name the reason even when its payload pattern fails, where a later rule with
+ * these conditions gets exactly as far (rf_first_rule). */
+#define RF_RULE_REASON 0x04
 
 /* An IP prefix: IPv4 in the first 4 bytes of addr and mask. */
 struct rf_prefix {
