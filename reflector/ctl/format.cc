@@ -139,6 +139,9 @@ std::string FormatSessions(const json& sessions, size_t rows) {
       !sessions["sessions"].is_array()) {
     return "sessions: ?\n";
   }
+  if (sessions.contains("counted") && sessions["counted"] == false) {
+    return "sessions: not counted (reflectord runs with --sessions=false)\n";
+  }
   const json& list = sessions["sessions"];
   std::string out = absl::StrCat("sessions: ", list.size(), " (a session ends after ",
                                  Text(sessions, "idle_s"), " s without a frame)\n");

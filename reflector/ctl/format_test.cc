@@ -95,6 +95,8 @@ TEST(FormatSessionsTest, OneRowPerSessionMostFramesFirst) {
   EXPECT_EQ(FormatSessions(json::parse(R"j({"idle_s": 60, "sessions": []})j")),
             "sessions: 0 (a session ends after 60 s without a frame)\n");
   EXPECT_EQ(FormatSessions(json::parse("[]")), "sessions: ?\n");
+  EXPECT_EQ(FormatSessions(json::parse(R"j({"counted": false, "idle_s": 60, "sessions": []})j")),
+            "sessions: not counted (reflectord runs with --sessions=false)\n");
   const std::string top = FormatTop(json::object(), json::object(), sessions);
   EXPECT_NE(top.find("2001:2::1:40002"), std::string::npos) << top;
 }

@@ -40,7 +40,8 @@ SessionText DescribeSession(const rf_session_key& key, const std::vector<packet:
 }
 
 nlohmann::json SessionsDocument(const std::vector<engine::Session>& sessions,
-                                const std::vector<packet::Rule>& rules, absl::Duration idle) {
+                                const std::vector<packet::Rule>& rules, absl::Duration idle,
+                                bool counted) {
   nlohmann::json list = nlohmann::json::array();
   for (const engine::Session& session : sessions) {
     const SessionText text = DescribeSession(session.key, rules);
@@ -56,7 +57,7 @@ nlohmann::json SessionsDocument(const std::vector<engine::Session>& sessions,
                     {"first_seen", Rfc3339(session.first_seen)},
                     {"last_seen", Rfc3339(session.last_seen)}});
   }
-  return {{"idle_s", absl::ToInt64Seconds(idle)}, {"sessions", list}};
+  return {{"counted", counted}, {"idle_s", absl::ToInt64Seconds(idle)}, {"sessions", list}};
 }
 
 std::string FormatTopSessions(const std::vector<engine::Session>& sessions,

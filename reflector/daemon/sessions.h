@@ -25,10 +25,13 @@ struct SessionText {
 };
 SessionText DescribeSession(const rf_session_key& key, const std::vector<packet::Rule>& rules);
 
-// {"idle_s": 60, "sessions": [{"src_mac", "vlan", "src_ip", "dst_ip", "src_port",
-// "dst_port", "rule", "frames", "bytes", "first_seen", "last_seen"}, ...]}, most frames first.
+// {"counted": true, "idle_s": 60, "sessions": [{"src_mac", "vlan", "src_ip", "dst_ip",
+// "src_port", "dst_port", "rule", "frames", "bytes", "first_seen", "last_seen"}, ...]}, most
+// frames first. `counted` is false when reflectord runs with --sessions=false: the list is then
+// empty because nothing is counted, not because nobody is testing.
 nlohmann::json SessionsDocument(const std::vector<engine::Session>& sessions,
-                                const std::vector<packet::Rule>& rules, absl::Duration idle);
+                                const std::vector<packet::Rule>& rules, absl::Duration idle,
+                                bool counted);
 
 // The summary's lines for the `top` sessions with the most frames, and how many more there
 // were; empty when there were none.

@@ -36,7 +36,8 @@ std::vector<packet::Rule> Rules() {
 
 TEST(SessionsTest, DocumentNamesEveryField) {
   const nlohmann::json doc =
-      SessionsDocument({Ipv4Session(10, 100, 0)}, Rules(), absl::Seconds(60));
+      SessionsDocument({Ipv4Session(10, 100, 0)}, Rules(), absl::Seconds(60), true);
+  EXPECT_EQ(doc["counted"], true);
   EXPECT_EQ(doc["idle_s"], 60);
   ASSERT_EQ(doc["sessions"].size(), 1u);
   const nlohmann::json& s = doc["sessions"][0];
@@ -51,6 +52,12 @@ TEST(SessionsTest, DocumentNamesEveryField) {
   EXPECT_EQ(s["bytes"], 640);
   EXPECT_EQ(s["first_seen"], "2027-01-15T08:00:00.000Z");
   EXPECT_EQ(s["last_seen"], "2027-01-15T08:01:30.000Z");
+}
+
+TEST(SessionsTest, DocumentSaysWhenSessionsAreNotCounted) {
+  const nlohmann::json doc = SessionsDocument({}, Rules(), absl::Seconds(60), false);
+  EXPECT_EQ(doc["counted"], false);
+  EXPECT_TRUE(doc["sessions"].empty());
 }
 
 TEST(SessionsTest, Ipv6AndAReloadedRuleTable) {

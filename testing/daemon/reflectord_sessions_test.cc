@@ -1,7 +1,8 @@
 // Per-tester sessions in the lab (issue 15), once per data path: two testers' streams
 // (different source addresses and ports) show up in GET /api/v1/sessions as two sessions with
 // exactly the frames and bytes each sent, expire after --session_idle without frames, and a
-// tester that comes back starts a new session, which the summary at exit names.
+// tester that comes back starts a new session, which the summary at exit names. With
+// --sessions=false the frames are still reflected and the API says that nothing is counted.
 #include <signal.h>
 
 #include <fstream>
@@ -155,6 +156,34 @@ TEST_P(ReflectordSessionsTest, TwoTestersCountedApartThenExpired) {
       absl::StrCat("sessions: 1\n  ", packet::FormatMac(packet::testing::kTesterMac),
                    " 198.18.0.1:40001 -> 198.18.0.2:3842 rule probeot: 3 frames, ")))
       << daemon->Stderr();
+}
+
+TEST_P(ReflectordSessionsTest, OffReflectsAndSaysSessionsAreNotCounted) {
+  std::vector<std::string> flags = DataPathFlags();
+  flags.push_back("--stats_interval=0");
+  flags.push_back("--sessions=false");
+  absl::StatusOr<lab::LabProcess> daemon = lab_->StartReflectord(flags);
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  ASSERT_TRUE(daemon->WaitForStderr("http: serving", kTimeout).ok()) << daemon->Describe();
+
+  SendAll({{{198, 18, 0, 1}, 40001, 7}});
+
+  absl::StatusOr<lab::NetnsEntry> inside = lab_->Enter(lab::End::kReflector);
+  ASSERT_TRUE(inside.ok()) << inside.status();
+  httplib::Client client("127.0.0.1", 9842);
+  client.set_read_timeout(5);
+  // Past two of the daemon's readings (twice a second) and a worker's publication: a counted
+  // session would be listed by then.
+  absl::SleepFor(absl::Milliseconds(1200));
+  const json doc = SessionsUntil(client, [](const json&) { return true; }, kTimeout);
+  EXPECT_EQ(doc["counted"], false) << doc.dump(2);
+  EXPECT_TRUE(doc["sessions"].empty()) << doc.dump(2);
+
+  ASSERT_TRUE(daemon->Signal(SIGTERM).ok());
+  absl::StatusOr<int> code = daemon->Wait(kTimeout);
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(*code, 0) << daemon->Describe();
+  EXPECT_FALSE(absl::StrContains(daemon->Stderr(), "sessions: ")) << daemon->Stderr();
 }
 
 INSTANTIATE_TEST_SUITE_P(DataPaths, ReflectordSessionsTest,

@@ -259,7 +259,8 @@ void HttpServer::Route() {
   s.Get("/api/v1/sessions", [this](const httplib::Request&, httplib::Response& res) {
     const Running running = board_->running();
     Reply(res, 200,
-          Dump(SessionsDocument(board_->sessions(), running.rules, running.options.session_idle)));
+          Dump(SessionsDocument(board_->sessions(), running.rules, running.options.session_idle,
+                                running.options.datapath.count_sessions)));
   });
   s.Put("/api/v1/config", [this](const httplib::Request& req, httplib::Response& res) {
     ControlReply error;
