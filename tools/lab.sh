@@ -20,7 +20,8 @@ datapaths=("$@")
 seconds="${LAB_SECONDS:-3}"
 rate="${LAB_RATE:-20000}"
 
-bazel build -c opt //reflector:reflectord //tools:ito-tester //testing/lab:lab_hosts >&2
+bazel build -c opt //reflector:reflectord //tools:ito-tester //testing/lab:lab_hosts \
+  //testing/lab:xdp_pass_bpf >&2
 bin="$(bazel info -c opt bazel-bin 2>/dev/null)"
 reflectord="$bin/reflector/reflectord"
 tester="$bin/tools/ito-tester"
@@ -70,6 +71,11 @@ ip -n "$ns_r" link set lo up
 ip link add "$if_t" netns "$ns_t" type veth peer name "$if_r" netns "$ns_r"
 ip -n "$ns_t" link set "$if_t" address "$tester_mac" up
 ip -n "$ns_r" link set "$if_r" address "$reflector_mac" up
+# Full UDP checksums from the tester's sockets (STAMP), as on a wire: with transmit offload on,
+# a veth passes the frame on with only the pseudo-header's sum in the checksum field, which
+# the reflector's incremental update cannot make whole (the tester's kernel then drops the
+# answer as UdpInCsumErrors).
+ip netns exec "$ns_t" ethtool -K "$if_t" tx off >/dev/null
 ip -n "$ns_t" addr add "$tester_ipv4/$ipv4_prefix" dev "$if_t"
 ip -n "$ns_r" addr add "$reflector_ipv4/$ipv4_prefix" dev "$if_r"
 ip -n "$ns_t" addr add "$tester_ipv6/$ipv6_prefix" dev "$if_t" nodad
@@ -107,8 +113,12 @@ for datapath in "${datapaths[@]}"; do
     --dst_mac="$reflector_mac" --signature=rfc2544 --frame_size=256 --vlan=100 \
     --rate="$rate" --duration="${seconds}s" || true
   echo
+  # STAMP answers reach the tester's socket, not its XDP program: XDP_PASS on its end, for veth
+  # to deliver what reflectord's XDP sends (testing/lab/xdp_pass.bpf.c).
+  ip -n "$ns_t" link set dev "$if_t" xdpdrv obj "$bin/testing/lab/xdp_pass_bpf.o" sec xdp
   ip netns exec "$ns_t" "$tester" --interface="$if_t" --dst_ip="$reflector_ipv4" \
     --dst_mac="$reflector_mac" --protocol=stamp --rate="$rate" --duration="${seconds}s" || true
+  ip -n "$ns_t" link set dev "$if_t" xdpdrv off
   kill -TERM "$reflector_pid"
   wait "$reflector_pid" || echo "lab: reflectord exited with $?" >&2
   reflector_pid=""
