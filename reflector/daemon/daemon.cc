@@ -1,5 +1,6 @@
 #include "reflector/daemon/daemon.h"
 
+#include <linux/capability.h>
 #include <net/if.h>
 #include <signal.h>
 #include <time.h>
@@ -28,6 +29,7 @@
 #include "reflector/daemon/report.h"
 #include "reflector/daemon/service_notify.h"
 #include "reflector/daemon/sessions.h"
+#include "reflector/daemon/thread_placement.h"
 #include "reflector/engine/capture/capture_writer.h"
 #include "reflector/engine/session_book.h"
 #include "reflector/packet/loop_guard.h"
@@ -181,6 +183,20 @@ void ApplyCapture(engine::capture::CaptureWriter& capture, const DaemonOptions& 
   }
 }
 
+// Keeps reflectord's other threads off the workers' CPUs where --cpus leaves one free
+// (thread_placement.h); best effort: a failure only costs latency.
+void PlaceThreadsBesideWorkers(const std::vector<int>& worker_cpus, const Logger& log) {
+  const absl::StatusOr<std::vector<int>> allowed = AllowedCpus();
+  const std::vector<int> beside =
+      allowed.ok() ? CpusBesideWorkers(worker_cpus, *allowed) : std::vector<int>();
+  if (beside.empty()) return;
+  if (const absl::Status moved = MoveThreadsTo(beside); !moved.ok()) {
+    log.Warning(absl::StrCat("other threads stay on the workers' CPUs: ", moved.message()));
+    return;
+  }
+  log.Debug(absl::StrCat("threads besides the workers on CPUs ", absl::StrJoin(beside, ",")));
+}
+
 // The data path's counters with the capture's.
 engine::Counters WithCapture(engine::Counters counters,
                              const engine::capture::CaptureWriter& capture) {
@@ -223,7 +239,14 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
     return kExitBadInput;
   }
   const base::NetDevice* const device = &resolved->device;
-  if (absl::Status caps = CheckCapabilities(SetupCapabilities(options.datapath.kind)); !caps.ok()) {
+  std::vector<unsigned> setup_caps = SetupCapabilities(options.datapath.kind);
+  // Kept until the workers run at --worker_priority (Engine::Start sets it).
+  std::vector<unsigned> start_caps = RuntimeCapabilities();
+  if (options.datapath.worker_priority > 0) {
+    setup_caps.push_back(CAP_SYS_NICE);
+    start_caps.push_back(CAP_SYS_NICE);
+  }
+  if (absl::Status caps = CheckCapabilities(setup_caps); !caps.ok()) {
     log.Error(std::string(caps.message()));
     return kExitBadInput;
   }
@@ -281,15 +304,24 @@ int RunDaemon(const DaemonOptions& initial, const DaemonHooks& hooks) {
   }
   std::unique_ptr<engine::DataPath> datapath = *std::move(opened);
 
-  if (absl::Status dropped = DropCapabilitiesExcept(RuntimeCapabilities()); !dropped.ok()) {
+  if (absl::Status dropped = DropCapabilitiesExcept(start_caps); !dropped.ok()) {
     log.Error(std::string(dropped.message()));
     return kExitRuntimeError;
   }
-  log.Debug(absl::StrCat("capabilities kept: ", EffectiveCapabilities()));
+  PlaceThreadsBesideWorkers(options.datapath.cpus, log);
   if (absl::Status started = datapath->Start(); !started.ok()) {
     log.Error(absl::StrCat("cannot start: ", started.message()));
     return kExitRuntimeError;
   }
+  // The main thread and the threads it starts from here on; the workers keep CAP_SYS_NICE
+  // they were started with, and nothing else.
+  if (start_caps != RuntimeCapabilities()) {
+    if (absl::Status dropped = DropCapabilitiesExcept(RuntimeCapabilities()); !dropped.ok()) {
+      log.Error(std::string(dropped.message()));
+      return kExitRuntimeError;
+    }
+  }
+  log.Debug(absl::StrCat("capabilities kept: ", EffectiveCapabilities()));
 
   // The capture runs beside the data path, which never waits for it (issue 21).
   auto capture = std::make_unique<engine::capture::CaptureWriter>(datapath->capture_sources(),

@@ -219,6 +219,16 @@ absl::Status ParseBusyPoll(absl::string_view name, absl::string_view text, Daemo
                             engine::BusyPollName),
                 &o->datapath.busy_poll);
 }
+absl::Status ParseWorkerPriority(absl::string_view, absl::string_view text, DaemonOptions* o) {
+  int& priority = o->datapath.worker_priority;
+  if (!absl::SimpleAtoi(text, &priority) || priority < 0 || priority > 99) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "--worker_priority: invalid value \"%s\": expected 0 (ordinary threads) or a "
+        "SCHED_FIFO priority 1 to 99",
+        text));
+  }
+  return absl::OkStatus();
+}
 absl::Status ParseAfPacketRx(absl::string_view name, absl::string_view text, DaemonOptions* o) {
   using platform::afpacket::RxRingKind;
   return Assign(ParseByName(name, text, {RxRingKind::kFrames, RxRingKind::kBlocks},
@@ -450,6 +460,12 @@ absl::StatusOr<DaemonOptions> ParseOptions(const Settings& settings,
   if (options.http.cert_file.empty() != options.http.key_file.empty()) {
     return absl::InvalidArgumentError(
         "--http_cert and --http_key go together: give both (HTTPS) or neither (HTTP)");
+  }
+  // A spinning worker never sleeps: at a real-time priority it would keep its CPU from the
+  // kernel's threads (ksoftirqd, kworkers) but for the RT throttle's leftovers.
+  if (options.datapath.worker_priority > 0 && options.datapath.busy_poll != engine::BusyPoll::kOff) {
+    return absl::InvalidArgumentError(
+        "--worker_priority is for sleeping workers: not with --busy_poll=spin or kernel");
   }
   if (options.http.enabled && !IsLoopbackAddress(options.http.host) &&
       options.http.token_file.empty() && !options.http.read_only) {

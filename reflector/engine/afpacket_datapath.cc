@@ -36,7 +36,8 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenAfPacketDataPath(const DataPathReq
     options.rx_ring = rx_ring;
     REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<AfPacketIo> io, AfPacketIo::Create(options));
     queues.push_back(
-        Queue{std::move(io), request.cpu_for(i), request.settings.busy_poll == BusyPoll::kSpin});
+        Queue{std::move(io), request.cpu_for(i), request.settings.busy_poll == BusyPoll::kSpin,
+              request.settings.worker_priority});
     // The filter drops test frames after packet taps got them: it goes on once the first
     // socket is bound, so that no test frame is dropped before a socket has its copy.
     if (i == 0) REFLECTOR_RETURN_IF_ERROR(filter->Attach(request.device.ifindex));

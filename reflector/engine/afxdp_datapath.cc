@@ -86,7 +86,8 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenAfXdpDataPath(const DataPathReques
     REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<AfXdpIo> io, AfXdpIo::Create(options));
     if (q == 0) socket_mode = io->zero_copy() ? "zero-copy" : "copy mode";
     workers.push_back(
-        Queue{std::move(io), request.cpu_for(q), request.settings.busy_poll != BusyPoll::kOff});
+        Queue{std::move(io), request.cpu_for(q), request.settings.busy_poll != BusyPoll::kOff,
+              request.settings.worker_priority});
   }
   REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<platform::RxVlanOffloadOff> vlan,
                              platform::RxVlanOffloadOff::Apply(request.device.name, request.state_dir));

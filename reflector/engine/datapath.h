@@ -58,6 +58,7 @@ struct DataPathSettings {
   bool xdp_replace = false;  // take over an XDP program someone attached through netlink
   StampRxTimestamp stamp_rx_timestamp = StampRxTimestamp::kSoftware;  // xdp only
   BusyPoll busy_poll = BusyPoll::kOff;
+  int worker_priority = 0;  // --worker_priority: SCHED_FIFO priority of the workers; 0: none
   platform::afpacket::RxRingKind afpacket_rx = platform::afpacket::RxRingKind::kFrames;
   std::string dpdk_eal_args;  // the EAL's command line (dpdk)
 };

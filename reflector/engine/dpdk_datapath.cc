@@ -127,7 +127,7 @@ absl::StatusOr<std::unique_ptr<DataPath>> OpenDpdkDataPath(const DataPathRequest
   std::vector<Queue> queues;
   for (int i = 0; i < workers; ++i) {
     queues.push_back(Queue{std::make_unique<DpdkIo>(*port, static_cast<uint16_t>(i), spin),
-                           request.cpu_for(i), spin});
+                           request.cpu_for(i), spin, request.settings.worker_priority});
   }
   std::string description =
       absl::StrCat("dpdk (port ", port->name(), ", driver ", port->driver(),

@@ -36,6 +36,19 @@ absl::Status Engine::Start() {
   for (size_t i = 0; i < queues_.size(); ++i) {
     running_workers_.fetch_add(1);
     threads_.emplace_back([this, i] { RunWorker(i); });
+    if (queues_[i].priority > 0) {
+      // From here, not from the worker: the worker never changes its own policy, so it cannot
+      // race this call (RunWorker's slice request is for SCHED_OTHER workers only).
+      sched_param param = {};
+      param.sched_priority = queues_[i].priority;
+      const int err = pthread_setschedparam(threads_.back().native_handle(), SCHED_FIFO, &param);
+      if (err != 0) {
+        Stop();
+        return absl::PermissionDeniedError(absl::StrFormat(
+            "cannot run worker %d at SCHED_FIFO priority %d: %s (needs CAP_SYS_NICE)", i,
+            queues_[i].priority, std::strerror(err)));
+      }
+    }
     if (queues_[i].cpu < 0) continue;
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -53,7 +66,10 @@ absl::Status Engine::Start() {
 void Engine::RunWorker(size_t index) {
   // For a worker that sleeps between frames (a spinner never wakes up). Best effort: without
   // it (kernels before 6.12) the worker wakes as before.
-  if (!queues_[index].spin) (void)RequestWakeupSlice(kWorkerSliceNs);
+  // A real-time worker preempts ordinary threads anyway.
+  if (!queues_[index].spin && queues_[index].priority == 0) {
+    (void)RequestWakeupSlice(kWorkerSliceNs);
+  }
   const absl::Status status = workers_[index]->Run(stop_, queues_[index].spin);
   if (!status.ok()) {
     absl::MutexLock lock(&mu_);
@@ -105,6 +121,7 @@ std::string Engine::Describe() const {
   return absl::StrJoin(queues_, ", ", [](std::string* out, const Queue& queue) {
     absl::StrAppend(out, queue.io->Describe());
     if (queue.cpu >= 0) absl::StrAppend(out, " on cpu ", queue.cpu);
+    if (queue.priority > 0) absl::StrAppend(out, " at SCHED_FIFO ", queue.priority);
   });
 }
 

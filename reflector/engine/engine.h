@@ -22,6 +22,8 @@ struct Queue {
   std::unique_ptr<platform::FrameIo> io;
   int cpu = -1;  // -1: not pinned
   bool spin = false;  // the worker never sleeps waiting for frames (see Worker::Run)
+  // 1-99: the worker runs SCHED_FIFO at this priority (--worker_priority); 0: SCHED_OTHER.
+  int priority = 0;
 };
 
 class Engine {
@@ -34,7 +36,8 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Starts one thread per queue. Pinning failures are errors (a wrong --cpus must not pass).
+  // Starts one thread per queue. Pinning and priority failures are errors (a wrong --cpus or
+  // a --worker_priority the process may not take must not pass).
   absl::Status Start();
   // Asks every worker to stop after its current batch and waits for them.
   void Stop();
