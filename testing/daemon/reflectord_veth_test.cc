@@ -143,7 +143,7 @@ TEST_P(ReflectordVethTest, ReflectsExactlyTheTableFramesThatMustBeReflected) {
 INSTANTIATE_TEST_SUITE_P(DataPaths, ReflectordVethTest,
                          ::testing::Values("xdp", "afxdp", "afpacket", "afxdp+spin",
                                            "afxdp+kernel", "afpacket+spin", "afpacket+blocks",
-                                           "dpdk"),
+                                           "afxdp+rt", "afpacket+rt", "dpdk"),
                          [](const auto& info) { return lab::DataPathTestName(info.param); });
 
 }  // namespace

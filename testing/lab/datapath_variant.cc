@@ -11,6 +11,9 @@ const std::vector<DataPathVariant>& DataPathVariants() {
       {"afxdp+kernel", "afxdp", {"--busy_poll=kernel"}},
       {"afpacket+spin", "afpacket", {"--busy_poll=spin"}},
       {"afpacket+blocks", "afpacket", {"--afpacket_rx=blocks"}},
+      // Sleeping workers at a real-time priority: a wakeup takes the CPU at once.
+      {"afxdp+rt", "afxdp", {"--worker_priority=1"}},
+      {"afpacket+rt", "afpacket", {"--worker_priority=1"}},
   };
   return *variants;
 }

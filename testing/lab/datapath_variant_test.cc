@@ -14,6 +14,8 @@ TEST(DataPathVariantTest, NamesMapToADataPathAndItsFlags) {
   EXPECT_EQ(DataPathFlags("afpacket+blocks"),
             (std::vector<std::string>{"--datapath=afpacket", "--afpacket_rx=blocks"}));
   EXPECT_EQ(DataPathFlags("afpacket"), (std::vector<std::string>{"--datapath=afpacket"}));
+  EXPECT_EQ(DataPathFlags("afxdp+rt"),
+            (std::vector<std::string>{"--datapath=afxdp", "--worker_priority=1"}));
   EXPECT_EQ(FindDataPathVariant("afxdp"), nullptr);
   for (const DataPathVariant& variant : DataPathVariants()) {
     EXPECT_EQ(FindDataPathVariant(variant.name), &variant);

@@ -18,6 +18,7 @@
 //
 // Exit: 0 when every figure was measured, 1 when some could not be (the table still prints,
 // with the reason), 2 for bad flags or no root.
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -80,7 +81,8 @@
 
 ABSL_FLAG(std::string, sizes, "64,512", "Ethernet frame sizes (with FCS), comma-separated.");
 ABSL_FLAG(std::string, reflectors,
-          "baseline,xdp,afxdp,afpacket,afxdp+spin,afxdp+kernel,afpacket+spin,afpacket+blocks",
+          "baseline,xdp,afxdp,afpacket,afxdp+spin,afxdp+kernel,afpacket+spin,afpacket+blocks,"
+          "afxdp+rt,afpacket+rt",
           "What to measure, in order: baseline (bare XDP_TX MAC swap), reflectord data paths, "
           "and receive modes of afxdp/afpacket (<datapath>+<mode>, testing/lab/datapath_variant.h: "
           "an RTT row only); dpdk (where built in) on a net_af_packet vdev over the veth.");
@@ -326,8 +328,34 @@ void Record(Row& row, const absl::Status& status) {
                row.reflector.c_str(), row.error.c_str());
 }
 
+// For the RTT trial the bench itself waits on the tester's CPU: its own wakeups (polling the
+// tester) would otherwise land on the reflector's CPU and delay the worker behind them.
+class BenchOnTesterCpu {
+ public:
+  explicit BenchOnTesterCpu(const Settings& settings) {
+    if (settings.tester_cpu < 0 || settings.reflector_cpu < 0 ||
+        sched_getaffinity(0, sizeof(old_), &old_) != 0) {
+      return;
+    }
+    cpu_set_t tester;
+    CPU_ZERO(&tester);
+    CPU_SET(settings.tester_cpu, &tester);
+    moved_ = sched_setaffinity(0, sizeof(tester), &tester) == 0;
+  }
+  ~BenchOnTesterCpu() {
+    if (moved_) sched_setaffinity(0, sizeof(old_), &old_);
+  }
+  BenchOnTesterCpu(const BenchOnTesterCpu&) = delete;
+  BenchOnTesterCpu& operator=(const BenchOnTesterCpu&) = delete;
+
+ private:
+  cpu_set_t old_;
+  bool moved_ = false;
+};
+
 // The RTT percentiles at the fixed moderate rate (precise engine).
 absl::Status MeasureRtt(Tester& tester, const Settings& settings, Row& row) {
+  const BenchOnTesterCpu waiting_aside(settings);
   const absl::StatusOr<nlohmann::json> paced = tester.Run(
       {"--engine=precise", "--rate=" + settings.rtt_rate,
        absl::StrCat("--frame_size=", row.frame_size), "--signature=" + SignatureFor(row.frame_size),

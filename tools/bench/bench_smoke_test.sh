@@ -16,7 +16,7 @@ fi
 bench="${TEST_SRCDIR}/${TEST_WORKSPACE}/tools/bench/bench"
 out="${TEST_TMPDIR}/bench.out"
 # --output=none: a test never touches the workspace's BENCHMARKS.md.
-variants="afxdp+spin afxdp+kernel afpacket+spin afpacket+blocks"
+variants="afxdp+spin afxdp+kernel afpacket+spin afpacket+blocks afxdp+rt afpacket+rt"
 "${bench}" --output=none --sizes=64,512 \
   --reflectors="baseline,xdp,afxdp,afpacket,${variants// /,}" \
   --linerate_duration=100ms --search_duration=100ms --search_trials=2 \

@@ -48,8 +48,9 @@ std::string Check(absl::string_view name, const std::optional<double>& ratio, bo
 std::string RttVerdict(const Row& row) {
   const absl::string_view name = row.reflector;
   const double target = name == "afxdp+spin" || name == "afxdp+kernel"    ? 20
-                        : name == "afpacket" || name == "afpacket+spin" ? 100
-                                                                          : 0;
+                        : name == "afpacket" || name == "afpacket+spin" || name == "afpacket+rt"
+                            ? 100
+                            : 0;
   if (target == 0) return "";
   const std::string check = absl::StrCat("p99 <= ", target, " us");
   if (!row.rtt) return absl::StrCat(check, " n/a");

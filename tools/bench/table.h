@@ -50,7 +50,7 @@ std::string TargetVerdict(const Row& row, const Row* baseline);
 
 // The round-trip target of issue 19 at the moderate rate, for the rows held to one:
 // "p99 <= 20 us met" for a busy-polling afxdp ("afxdp+spin", "afxdp+kernel"), "p99 <= 100 us
-// ..." for afpacket's frame-by-frame RX ("afpacket", "afpacket+spin"); MISSED, or n/a without
+// ..." for afpacket's frame-by-frame RX ("afpacket", "afpacket+spin", "afpacket+rt"); MISSED, or n/a without
 // an RTT. Empty for the others.
 std::string RttVerdict(const Row& row);
 

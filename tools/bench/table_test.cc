@@ -61,11 +61,13 @@ TEST(TargetVerdictTest, BusyPollAndFrameRingRowsHaveP99Targets) {
   EXPECT_EQ(RttVerdict(WithP99("afxdp+kernel", 20.5)), "p99 <= 20 us MISSED");
   EXPECT_EQ(RttVerdict(WithP99("afpacket", 100)), "p99 <= 100 us met");
   EXPECT_EQ(RttVerdict(WithP99("afpacket+spin", 967)), "p99 <= 100 us MISSED");
+  EXPECT_EQ(RttVerdict(WithP99("afpacket+rt", 99)), "p99 <= 100 us met");
   Row unmeasured;
   unmeasured.reflector = "afpacket";
   EXPECT_EQ(RttVerdict(unmeasured), "p99 <= 100 us n/a");
   // No target: the sleeping afxdp worker, the block ring, the kernel paths.
   EXPECT_EQ(RttVerdict(WithP99("afxdp", 98)), "");
+  EXPECT_EQ(RttVerdict(WithP99("afxdp+rt", 98)), "");
   EXPECT_EQ(RttVerdict(WithP99("afpacket+blocks", 967)), "");
   EXPECT_EQ(RttVerdict(WithP99("xdp", 3)), "");
   // A row measured without a baseline (RTT only) still gets its verdict.
