@@ -1,7 +1,10 @@
 // reflectord while it runs (issue 4), once per data path: SIGHUP applies a changed config
 // file to the running data path (a rejected reload keeps the old one), and the daemon keeps
 // only CAP_NET_ADMIN and CAP_BPF after setup. What a killed daemon leaves: reflectord_kill_test.
+#include <dirent.h>
+#include <sched.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -103,6 +106,52 @@ TEST_P(ReflectordRuntimeTest, SighupAppliesTheConfigFileWhileRunning) {
 
 INSTANTIATE_TEST_SUITE_P(DataPaths, ReflectordRuntimeTest,
                          ::testing::Values("xdp", "afxdp", "afpacket"),
+                         [](const auto& info) { return info.param; });
+
+// --worker_priority and --cpus: the worker runs SCHED_FIFO on its CPU, every other thread of
+// the daemon on the CPUs left, and the main thread keeps no CAP_SYS_NICE once it runs.
+class ReflectordWorkerPlacementTest : public DataPathLabTest {};
+
+TEST_P(ReflectordWorkerPlacementTest, RealTimeWorkerOnItsCpuTheOtherThreadsBeside) {
+  if (sysconf(_SC_NPROCESSORS_ONLN) < 2) GTEST_SKIP() << "needs two CPUs";
+  absl::StatusOr<lab::LabProcess> daemon = lab_->StartReflectord(
+      {"--datapath=" + GetParam(), "--queues=1", "--cpus=1", "--worker_priority=1"});
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  ASSERT_EQ(ExchangeBothPorts(*lab_, 1).size(), 1u);
+
+  int fifo_threads = 0;
+  int other_threads = 0;
+  DIR* tasks = opendir(absl::StrCat("/proc/", daemon->pid(), "/task").c_str());
+  ASSERT_NE(tasks, nullptr);
+  while (const dirent* entry = readdir(tasks)) {
+    pid_t tid = 0;
+    if (!absl::SimpleAtoi(entry->d_name, &tid)) continue;
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    ASSERT_EQ(sched_getaffinity(tid, sizeof(cpus), &cpus), 0);
+    if (sched_getscheduler(tid) == SCHED_FIFO) {
+      ++fifo_threads;
+      EXPECT_EQ(CPU_COUNT(&cpus), 1);
+      EXPECT_TRUE(CPU_ISSET(1, &cpus));
+    } else {
+      ++other_threads;
+      EXPECT_FALSE(CPU_ISSET(1, &cpus)) << "thread " << tid << " may run on the worker's CPU";
+    }
+  }
+  closedir(tasks);
+  EXPECT_EQ(fifo_threads, 1);
+  EXPECT_GE(other_threads, 1);
+  // CAP_NET_ADMIN (12) and CAP_BPF (39): CAP_SYS_NICE went once the worker ran.
+  EXPECT_EQ(lab::EffectiveCapabilities(daemon->pid()), (1ull << 12) | (1ull << 39));
+
+  ASSERT_TRUE(daemon->Signal(SIGTERM).ok());
+  absl::StatusOr<int> exit_code = daemon->Wait(kTimeout);
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  EXPECT_EQ(*exit_code, 0) << daemon->Describe();
+}
+
+INSTANTIATE_TEST_SUITE_P(DataPaths, ReflectordWorkerPlacementTest,
+                         ::testing::Values("afxdp", "afpacket"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace
