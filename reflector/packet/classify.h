@@ -440,7 +440,6 @@ RF_INLINE long rf_first_rule(const __u8 *data, const __u8 *end, const struct rf_
   return RF_NO_RULE;
 }
 
-#if !defined(__bpf__)
 /* How far `rule` gets with the frame, as rf_rule_progress, given whether its payload pattern
  * holds (`pattern_ok`, 0 or 1, from rf_pattern_matches). */
 RF_OUT_OF_LINE __u64 rf_rule_progress_given(const struct rf_rule *rule,
@@ -459,14 +458,18 @@ RF_OUT_OF_LINE __u64 rf_rule_progress_given(const struct rf_rule *rule,
  * can be the closest are asked how far they got, one whose pattern holds and the first of the
  * rules with the same VLAN, address and port conditions (RF_RULE_REASON); a later one whose
  * pattern fails gets exactly as far as that first one. (With the default profiles: the first
- * rule, and one whose signature is in the frame.) Userspace only: in the kernel program, the
- * furthest reason kept in this loop, or rules skipped in the second pass, took the verifier
- * past its million instructions, so it keeps the branch-free second pass.
+ * rule, and one whose signature is in the frame.) In the kernel programs only as the second
+ * pass of rf_xdp_rejected, a function the verifier checks on its own: inside the classifier's
+ * first pass (the fast tier, the exact classifier), the furthest reason kept in this loop took
+ * the verifier past its million instructions, so those keep rf_first_rule.
  */
 RF_INLINE long rf_first_rule_or_reason(const __u8 *data, const __u8 *end,
                                        const struct rf_config *cfg, const struct rf_facts *facts,
                                        __u32 *reason) {
   __u64 furthest = RF_FIRST_RULE_VERDICT;
+#if defined(__clang__)
+#pragma clang loop unroll(disable)
+#endif
   for (__u32 i = 0; i < RF_MAX_RULES; i++) {
     if (i >= cfg->rule_count) break;
     const struct rf_rule *rule = &cfg->rules[i];
@@ -481,7 +484,6 @@ RF_INLINE long rf_first_rule_or_reason(const __u8 *data, const __u8 *end,
   *reason = furthest > RF_OUI ? (__u32)RF_OUI : (__u32)furthest;
   return RF_NO_RULE;
 }
-#endif
 
 /* An RF_REFLECT result: where the headers are, and the matching rule's index and actions. */
 RF_INLINE void rf_fill_result(struct rf_result *res, __u32 l3_off, __u32 l4_off, __u32 udp_len,
@@ -797,15 +799,19 @@ RF_INLINE __u32 rf_classify_fast(const __u8 *data, const __u8 *end, const struct
 }
 
 /* The rule stage's reason for a frame to which rf_classify_fast_tier answered RF_FAST_NO_RULE:
- * its facts at the fast tier's offsets and the same second pass. RF_TOO_SHORT for a frame not
- * in that shape (never: the fast tier checked it). */
+ * its facts at the fast tier's offsets and the pass userspace names it in, which asks only the
+ * rules that can come closest how far they got. RF_TOO_SHORT for a frame not in that shape,
+ * RF_OUI for one a rule takes (never: the fast tier checked both; fail closed). */
 RF_INLINE enum rf_verdict rf_fast_closest_reason(const __u8 *data, const __u8 *end,
                                                  const struct rf_config *cfg) {
   if (!RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, end)) return RF_TOO_SHORT;
   struct rf_facts facts;
   rf_fast_facts(data, rf_load_be16(data + RF_FAST_L4 + 4), &facts);
   rf_look_up_lists(cfg, &facts);
-  return rf_closest_reason(data, end, cfg, &facts);
+  __u32 reason = RF_OUI;
+  const long first = rf_first_rule_or_reason(data, end, cfg, &facts, &reason);
+  if (first == RF_WINDOW_OUTSIDE) return RF_TOO_SHORT;
+  return first == RF_NO_RULE ? (enum rf_verdict)reason : RF_OUI;
 }
 
 /*
