@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -28,9 +29,10 @@ std::vector<uint32_t> Hints(const rf_config& config) {
   return hints;
 }
 
-// Checks both tiers on one frame under every hint; returns how many hints the fast tier took.
+// Checks the tiers on one frame under every hint; returns how many hints the fast tier took,
+// and adds to `*shaped_answers` how many the second tier (rf_classify_shaped) answered.
 int ExpectTiersAgree(const std::vector<uint8_t>& frame, const rf_config& config,
-                     const std::string& what) {
+                     const std::string& what, int* shaped_answers = nullptr) {
   const uint8_t* data = frame.data();
   const uint8_t* end = frame.data() + frame.size();
   rf_result exact = {};
@@ -48,6 +50,22 @@ int ExpectTiersAgree(const std::vector<uint8_t>& frame, const rf_config& config,
     if (fast_verdict != RF_FAST_UNDECIDED) {
       EXPECT_EQ(fast_verdict, static_cast<__u32>(expected))
           << what << ", hint " << hint << ": the fast tier answers as the exact classifier";
+    }
+    if (fast_verdict == RF_FAST_UNDECIDED) {
+      uint32_t shaped_hint = hint;
+      rf_result shaped = {};
+      const __u32 shaped_verdict = rf_classify_shaped(data, end, &config, &shaped_hint, &shaped);
+      if (shaped_verdict != RF_FAST_UNDECIDED) {
+        if (shaped_answers != nullptr) ++*shaped_answers;
+        EXPECT_EQ(shaped_verdict, static_cast<__u32>(expected))
+            << what << ", hint " << hint << ": the second tier answers as the exact classifier";
+      }
+      if (shaped_verdict == RF_REFLECT) {
+        EXPECT_EQ(std::memcmp(&shaped, &exact, sizeof(shaped)), 0) << what << ", hint " << hint;
+        EXPECT_EQ(shaped_hint, exact.rule) << what << ": the hint names the rule";
+      } else {
+        EXPECT_EQ(shaped_hint, hint) << what << ": a frame not reflected keeps the hint";
+      }
     }
     if (took) {
       ++fast_taken;
@@ -223,6 +241,94 @@ TEST(ClassifyTiersTest, ListsOfTheHintedRule) {
   // 198.18.0.1 -> 198.18.0.2, from the NetAlly MAC, under each of the hints that lead
   // to the rule (none, 0, and the indexes past the table: the loop).
   EXPECT_GT(taken, 0);
+}
+
+// The tagged and IPv6 shapes of the second fast tier, rf_classify_shaped.
+std::vector<std::pair<std::string, FrameBuilder>> Shapes() {
+  const auto ipv6 = [](FrameBuilder builder) {
+    return builder.Ipv6(testing::kTesterIpv6, testing::kReflectorIpv6);
+  };
+  return {{"VLAN 100", FrameBuilder().Vlan(100)},
+          {"VLAN 100 in 200 (802.1ad)", FrameBuilder().Vlan(200, 0x88a8).Vlan(100)},
+          {"IPv6", ipv6(FrameBuilder())},
+          {"IPv6, VLAN 100", ipv6(FrameBuilder().Vlan(100))},
+          {"IPv6, VLAN 100 in 200", ipv6(FrameBuilder().Vlan(200, 0x88a8).Vlan(100))}};
+}
+
+// Test streams in each shape: the first tier leaves them, the second takes them by the same
+// rule with the same result.
+TEST(ClassifyTiersTest, TheShapedTierTakesTaggedAndIpv6Streams) {
+  const rf_config config = testing::DefaultTestConfig();
+  for (const auto& [shape, builder] : Shapes()) {
+    for (const std::vector<uint8_t>& frame :
+         {FrameBuilder(builder).Custom("RFC2544").FrameSize(128).Build(),
+          FrameBuilder(builder).Ito("LATENCY").Build()}) {
+      const uint8_t* end = frame.data() + frame.size();
+      uint32_t hint = RF_NO_RULE_HINT;
+      rf_result result = {};
+      EXPECT_EQ(rf_classify_fast(frame.data(), end, &config, &hint, &result), RF_FAST_UNDECIDED)
+          << shape;
+      EXPECT_EQ(rf_classify_shaped(frame.data(), end, &config, &hint, &result),
+                static_cast<__u32>(RF_REFLECT))
+          << shape;
+      EXPECT_EQ(hint, result.rule) << shape;
+      int shaped_answers = 0;
+      ExpectTiersAgree(frame, config, shape, &shaped_answers);
+      EXPECT_EQ(shaped_answers, static_cast<int>(Hints(config).size())) << shape;
+    }
+  }
+}
+
+// Each rule-stage reason, in each shape: named by the second tier, as the exact classifier does.
+TEST(ClassifyTiersTest, TheShapedTierNamesTheRuleStageReason) {
+  const rf_config profiles = testing::DefaultTestConfig();
+  // One rule each, without the profiles: the rule's VLAN or address check is the furthest.
+  const auto only = [](Rule rule) {
+    FilterConfig filter = testing::DefaultTestFilter();
+    filter.profiles = 0;
+    rule.dst_ports = {5001, 5001};
+    filter.rules = {rule};
+    const absl::StatusOr<rf_config> wire = ToWire(filter);
+    EXPECT_TRUE(wire.ok()) << wire.status();
+    return wire.ok() ? *wire : rf_config{};
+  };
+  Rule vlan_rule;
+  vlan_rule.name = "vlan-300";
+  vlan_rule.vlan = 300;
+  const rf_config vlan = only(vlan_rule);
+  Rule address_rule;
+  address_rule.name = "to-one-address";
+  address_rule.dst_prefixes = {*ParsePrefix("198.18.5.5"), *ParsePrefix("2001:2::55")};
+  const rf_config address = only(address_rule);
+  for (const auto& [shape, builder] : Shapes()) {
+    const struct {
+      const char* what;
+      std::vector<uint8_t> frame;
+      const rf_config& config;
+      rf_verdict reason;
+    } cases[] = {
+        {"signature", FrameBuilder(builder).Payload(std::vector<uint8_t>(18, 0x55)).Build(),
+         profiles, RF_SIGNATURE},
+        {"port", FrameBuilder(builder).Ports(49152, 4000).Custom("RFC2544").Build(), profiles,
+         RF_PORT},
+        {"oui", FrameBuilder(builder).SrcMac({0x02, 0, 0, 0, 0, 7}).Ito("LATENCY").Build(),
+         profiles, RF_OUI},
+        {"vlan_id", FrameBuilder(builder).Ports(49152, 4000).Build(), vlan, RF_VLAN_ID},
+        {"address", FrameBuilder(builder).Ports(49152, 4000).Build(), address, RF_ADDRESS},
+    };
+    for (const auto& c : cases) {
+      const uint8_t* end = c.frame.data() + c.frame.size();
+      uint32_t hint = RF_NO_RULE_HINT;
+      rf_result result = {};
+      const rf_verdict exact = rf_classify_exact(c.frame.data(), end, &c.config, 0, &result);
+      EXPECT_EQ(exact, c.reason) << shape << ", " << c.what;
+      EXPECT_EQ(rf_classify_shaped(c.frame.data(), end, &c.config, &hint, &result),
+                static_cast<__u32>(c.reason))
+          << shape << ", " << c.what;
+      EXPECT_EQ(hint, RF_NO_RULE_HINT);
+      ExpectTiersAgree(c.frame, c.config, std::string(shape) + ", " + c.what);
+    }
+  }
 }
 
 // The usual test frames take the fast tier, and the hint then names their rule.
