@@ -699,8 +699,13 @@ RF_INLINE int rf_xdp_reflect_taken(struct xdp_md *ctx, struct rf_xdp_counters *c
   counters->rule_frames[rule]++;
   counters->rule_bytes[rule] += (__u64)(ctx->data_end - ctx->data);
   if (rf_count_sessions) {
-    rf_xdp_session_count(ctx, (const __u8 *)(long)ctx->data, (const __u8 *)(long)ctx->data_end,
-                         RF_FAST_L3, RF_FAST_L4, 4, 0, rule);
+    /* One bounds check for the fast tier's headers, and the session count given their end as
+     * the frame's: its own checks against that end are known to hold and fold away. */
+    const __u8 *data = (const __u8 *)(long)ctx->data;
+    if (RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, (const __u8 *)(long)ctx->data_end)) {
+      rf_xdp_session_count(ctx, data, data + RF_FAST_L4 + RF_UDP_HLEN, RF_FAST_L3, RF_FAST_L4, 4,
+                           0, rule);
+    }
   }
   __u8 *data = (__u8 *)(long)ctx->data;
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
