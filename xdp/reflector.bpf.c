@@ -680,15 +680,54 @@ __attribute__((noinline)) int rf_xdp_rejected(struct xdp_md *ctx, __u32 verdict)
   return XDP_PASS;
 }
 
+/*
+ * rf_xdp_act for a frame the fast tier took, where the program reflects in place with at most
+ * the loop guard (no lease expired, no rate cap), the rule has no STAMP action and no capture
+ * runs: the daemon's configurations. `window`: the loop guard's; `info`: the rule | its mode
+ * << 8 | its actions << 16. The frame's pointers are read again from ctx after each map
+ * lookup rather than kept: a value live across a call needs one of the four registers a call
+ * leaves, and kept, the pointers pushed the classifier's own values to the stack.
+ */
+RF_INLINE int rf_xdp_reflect_taken(struct xdp_md *ctx, struct rf_xdp_counters *counters,
+                                   __u32 window, __u32 info) {
+  const __u32 rule = info & (RF_MAX_RULES - 1);
+  if (window != 0 && rf_xdp_loop_seen((const __u8 *)(long)ctx->data,
+                                      (const __u8 *)(long)ctx->data_end, counters, window) &&
+      rf_xdp_guard_loop(ctx, rule)) {
+    return XDP_DROP;
+  }
+  counters->rule_frames[rule]++;
+  counters->rule_bytes[rule] += (__u64)(ctx->data_end - ctx->data);
+  if (rf_count_sessions) {
+    /* One bounds check for the fast tier's headers, and the session count given their end as
+     * the frame's: its own checks against that end are known to hold and fold away. */
+    const __u8 *data = (const __u8 *)(long)ctx->data;
+    if (RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, (const __u8 *)(long)ctx->data_end)) {
+      rf_xdp_session_count(ctx, data, data + RF_FAST_L4 + RF_UDP_HLEN, RF_FAST_L3, RF_FAST_L4, 4,
+                           0, rule);
+    }
+  }
+  __u8 *data = (__u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
+  if (!RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, end)) {
+    /* Never: the fast tier checked these bytes. */
+    counters = rf_xdp_cpu_counters();
+    if (counters) counters->reflect_errors++;
+    return XDP_PASS;
+  }
+  rf_swap(data, data + RF_FAST_L3, data + RF_FAST_L4, (info >> 8) & 0xff, 0, info >> 16);
+  return XDP_TX;
+}
+
 /* The classifier as rf_classify_hinted composes it (packet library): the fast tier, then the
  * exact classifier for what it leaves. */
 RF_INLINE int rf_xdp_reflect_body(struct xdp_md *ctx, const int nic_rx_time) {
   /* The capture's one check, a predictable branch on a config field (issue 21). */
   if (rf_capture.enabled && rf_xdp_capture_up_front(rf_xdp_active_config())) rf_xdp_capture(ctx);
-  __u8 *data = (__u8 *)(long)ctx->data;
-  const __u8 *end = (const __u8 *)(long)ctx->data_end;
   struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
   if (!counters) return XDP_PASS; /* cannot happen for a one-entry array; the verifier asks */
+  __u8 *data = (__u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
   const struct rf_xdp_config *config = rf_xdp_active_config();
   struct rf_result where;
   const __u32 verdict =
@@ -706,7 +745,19 @@ RF_INLINE int rf_xdp_reflect_body(struct xdp_md *ctx, const int nic_rx_time) {
     counters->rejected_bytes += (__u64)(end - data);
     return XDP_PASS;
   }
-  return rf_xdp_act(ctx, counters, config, RF_REFLECT, data, end, &where, 1, nic_rx_time);
+  const struct rf_guard *guard = &config->filter.guard;
+  if (__builtin_expect(config->action == RF_XDP_TX && guard->flags == 0 &&
+                           !(where.actions & RF_ACTION_STAMP) && !rf_capture.enabled,
+                       1)) {
+    return rf_xdp_reflect_taken(ctx, counters, guard->loop_window_ticks,
+                                where.rule | (__u32)where.mode << 8 | (__u32)where.actions << 16);
+  }
+  /* The frame's pointers read again here too, so that none is live across this path's calls
+   * (see rf_xdp_reflect_taken). */
+  struct xdp_md *again = ctx;
+  RF_OPAQUE(again);
+  return rf_xdp_act(again, counters, config, RF_REFLECT, (__u8 *)(long)again->data,
+                    (const __u8 *)(long)again->data_end, &where, 1, nic_rx_time);
 }
 
 /* The program, with STAMP's T2 from the software clock: loaded as it is, usable everywhere. */

@@ -102,7 +102,9 @@ RF_INLINE void rf_xdp_session_count(struct xdp_md *ctx, const __u8 *data, const 
     return;
   }
   counts->frames++;
-  counts->bytes += (__u64)(end - data);
+  /* The length read again, not kept across the lookup's call: kept, the frame's pointers took
+   * two of the four registers a call leaves, and the classifier's values went to the stack. */
+  counts->bytes += (__u64)(ctx->data_end - ctx->data);
 }
 
 #endif /* REFLECTOR_XDP_SESSION_COUNT_H_ */

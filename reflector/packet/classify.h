@@ -194,6 +194,17 @@ RF_INLINE __u32 rf_oui_bits(const __u8 *mac, const struct rf_config *cfg) {
   return (__u32)bits;
 }
 
+/* Whether the source OUI is one of the config's OUIs whose bits `ouis` has: rf_oui_bits & ouis,
+ * stopping at the first that matches (for one rule, where no bit set is kept for others). */
+RF_INLINE int rf_oui_listed(const __u8 *mac, const struct rf_config *cfg, __u32 ouis) {
+  const __u32 oui = rf_oui_key(mac);
+  for (__u32 i = 0; i < RF_MAX_OUIS; i++) {
+    if (i >= cfg->oui_count) break;
+    if (((ouis >> i) & 1) && oui == cfg->ouis[i]) return 1;
+  }
+  return 0;
+}
+
 /* Bit i set when the IPv4 address `addr` lies in the config's prefix i, and RF_ANY_PREFIX. */
 RF_INLINE __u64 rf_ipv4_prefix_bits(const __u8 *addr, const struct rf_config *cfg) {
   const __u64 value = rf_load_u32(addr);
@@ -409,7 +420,7 @@ RF_INLINE long rf_rule_takes(const struct rf_config *cfg, const struct rf_rule *
       !(rule->src_prefixes & rf_prefix_bits(facts->src_addr, facts->ip_version, cfg))) {
     return 0;
   }
-  return (rule->ouis & RF_ANY_OUI) || (rule->ouis & rf_oui_bits(facts->src_mac, cfg));
+  return (rule->ouis & RF_ANY_OUI) || rf_oui_listed(facts->src_mac, cfg, rule->ouis);
 }
 
 RF_INLINE long rf_rule_matches(const __u8 *data, const __u8 *end, const struct rf_config *cfg,

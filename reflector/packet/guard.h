@@ -28,6 +28,7 @@
 #define RF_FINGERPRINT_HEAD 96
 #define RF_FINGERPRINT_TAIL 16
 #define RF_FINGERPRINT_MUL 0x9e3779b97f4a7c15ULL
+#define RF_FINGERPRINT_STEP 0x165667b19e3779f8ULL /* even: every multiplier stays odd */
 
 struct rf_loop_slot {
   __u32 tag;   /* fingerprint bits not used by the slot index; 0: empty */
@@ -40,21 +41,45 @@ RF_INLINE __u64 rf_fingerprint_mix(__u64 lane, __u64 word) {
   return lane ^ (lane >> 31);
 }
 
-/* A 64-bit fingerprint of the frame's bytes (of only its length below 16 bytes, shorter than
- * any frame the classifier accepts). Never reads outside [data, end). */
+/* A 16-byte block's share of the fingerprint: each of its words multiplied by a constant of its
+ * own (odd, so a bijection of the word), the products folded together. */
+RF_INLINE __u64 rf_fingerprint_block(const __u8 *p, __u64 block) {
+  const __u64 k = RF_FINGERPRINT_MUL + block * (2 * RF_FINGERPRINT_STEP);
+  return (rf_load_u64(p) * k) ^ (rf_load_u64(p + 8) * (k + RF_FINGERPRINT_STEP));
+}
+
+/*
+ * A 64-bit fingerprint of the frame's bytes (of only its length below 16 bytes, shorter than
+ * any frame the classifier accepts). Never reads outside [data, end). Every word is multiplied
+ * by a constant of its position and the products are folded together, then mixed once: no
+ * multiply waits for another, and a word costs a load, a multiply and an exclusive or (a chain
+ * of multiply-and-fold steps, one per word, cost the XDP program 150 instructions on a 64-byte
+ * frame). A change in one word always changes the fingerprint.
+ */
 RF_INLINE __u64 rf_fingerprint(const __u8 *data, const __u8 *end) {
   const __u64 length = (__u64)(end - data);
-  __u64 a = rf_fingerprint_mix(RF_FINGERPRINT_MUL, length);
-  __u64 b = RF_FINGERPRINT_MUL >> 1;
-  /* Unrolled for the verifier only: g++ -O2, unrolling it for a frame of known size, warns
-   * about the words past the frame that the length check skips (issue 20). */
+  __u64 sum = length * RF_FINGERPRINT_MUL;
+  if (RF_FITS(data, 0, 48, end)) {
+    /* The first three blocks under one check: every frame the classifier takes has them. */
+    sum ^= rf_fingerprint_block(data, 0) ^ rf_fingerprint_block(data + 16, 1) ^
+           rf_fingerprint_block(data + 32, 2);
+    /* Unrolled for the verifier only: g++ -O2, unrolling it for a frame of known size, warns
+     * about the words past the frame that the length check skips (issue 20). */
 #if defined(__bpf__)
-  RF_UNROLL
+    RF_UNROLL
 #endif
-  for (__u32 at = 0; at < RF_FINGERPRINT_HEAD; at += 16) {
-    if (!RF_FITS(data, at, 16, end)) break;
-    a = rf_fingerprint_mix(a, rf_load_u64(data + at));
-    b = rf_fingerprint_mix(b, rf_load_u64(data + at + 8));
+    for (__u32 at = 48; at < RF_FINGERPRINT_HEAD; at += 16) {
+      if (!RF_FITS(data, at, 16, end)) break;
+      sum ^= rf_fingerprint_block(data + at, at / 16);
+    }
+  } else {
+#if defined(__bpf__)
+    RF_UNROLL
+#endif
+    for (__u32 at = 0; at < 48; at += 16) {
+      if (!RF_FITS(data, at, 16, end)) break;
+      sum ^= rf_fingerprint_block(data + at, at / 16);
+    }
   }
   if (length >= RF_FINGERPRINT_TAIL) {
     /* Masked so the BPF verifier sees the offset and its end below 64 KiB (MAX_PACKET_OFF);
@@ -62,11 +87,12 @@ RF_INLINE __u64 rf_fingerprint(const __u8 *data, const __u8 *end) {
     const __u64 tail = (length - RF_FINGERPRINT_TAIL) & 0x3fff;
     const __u8 *p = data + tail;
     if (RF_PTR_FITS(data, p, RF_FINGERPRINT_TAIL, end)) {
-      a = rf_fingerprint_mix(a, rf_load_u64(p));
-      b = rf_fingerprint_mix(b, rf_load_u64(p + 8));
+      sum ^= rf_fingerprint_block(p, RF_FINGERPRINT_HEAD / 16);
     }
   }
-  return rf_fingerprint_mix(a, b);
+  /* Every bit of `sum` into the slot's low bits and the tag's high ones. */
+  __u64 hash = (sum ^ (sum >> 32)) * RF_FINGERPRINT_MUL;
+  return hash ^ (hash >> 29);
 }
 
 /* The slot of a fingerprint in a table of RF_LOOP_SLOTS. */

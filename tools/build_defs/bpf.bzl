@@ -13,7 +13,7 @@ def bpf_object(name, src, hdrs = [], visibility = None):
         name = name,
         srcs = [src] + hdrs,
         outs = [name + ".o"],
-        cmd = ("clang -O2 -g -target bpf -Wall -Werror " +
+        cmd = ("clang -O2 -g -target bpf -mcpu=v3 -Wall -Werror " +
                "-I/usr/include/x86_64-linux-gnu -I. " +
                "-c $(location %s) -o $@ && llvm-strip -g $@") % src,
         visibility = visibility,
