@@ -54,6 +54,21 @@ class ReflectordSessionsTest : public DataPathLabTest {
     return options;
   }
 
+  // reflectord on this data path with no periodic stats line and `flag`, once its HTTP API
+  // serves.
+  absl::StatusOr<lab::LabProcess> StartServing(const std::string& flag) {
+    std::vector<std::string> flags = DataPathFlags();
+    flags.push_back("--stats_interval=0");
+    flags.push_back(flag);
+    absl::StatusOr<lab::LabProcess> daemon = lab_->StartReflectord(flags);
+    if (!daemon.ok()) return daemon.status();
+    if (absl::Status serving = daemon->WaitForStderr("http: serving", kTimeout); !serving.ok()) {
+      return absl::Status(serving.code(),
+                          absl::StrCat(serving.message(), ": ", daemon->Describe()));
+    }
+    return daemon;
+  }
+
   void SendAll(const std::vector<Tester>& testers) {
     size_t total = 0;
     for (const Tester& tester : testers) {
@@ -94,12 +109,8 @@ json Find(const json& doc, const Tester& tester) {
 }
 
 TEST_P(ReflectordSessionsTest, TwoTestersCountedApartThenExpired) {
-  std::vector<std::string> flags = DataPathFlags();
-  flags.push_back("--stats_interval=0");
-  flags.push_back("--session_idle=3s");
-  absl::StatusOr<lab::LabProcess> daemon = lab_->StartReflectord(flags);
+  absl::StatusOr<lab::LabProcess> daemon = StartServing("--session_idle=3s");
   ASSERT_TRUE(daemon.ok()) << daemon.status();
-  ASSERT_TRUE(daemon->WaitForStderr("http: serving", kTimeout).ok()) << daemon->Describe();
 
   const std::vector<Tester> testers = {{{198, 18, 0, 1}, 40001, 7},
                                        {{198, 18, 0, 11}, 40002, 5}};
@@ -159,12 +170,8 @@ TEST_P(ReflectordSessionsTest, TwoTestersCountedApartThenExpired) {
 }
 
 TEST_P(ReflectordSessionsTest, OffReflectsAndSaysSessionsAreNotCounted) {
-  std::vector<std::string> flags = DataPathFlags();
-  flags.push_back("--stats_interval=0");
-  flags.push_back("--sessions=false");
-  absl::StatusOr<lab::LabProcess> daemon = lab_->StartReflectord(flags);
+  absl::StatusOr<lab::LabProcess> daemon = StartServing("--sessions=false");
   ASSERT_TRUE(daemon.ok()) << daemon.status();
-  ASSERT_TRUE(daemon->WaitForStderr("http: serving", kTimeout).ok()) << daemon->Describe();
 
   SendAll({{{198, 18, 0, 1}, 40001, 7}});
 

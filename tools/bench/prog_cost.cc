@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "reflector/base/status_macros.h"
+#include "reflector/packet/checksum.h"
 #include "reflector/packet/classify.h"
 #include "reflector/packet/config.h"
 #include "reflector/packet/guard.h"
@@ -123,13 +124,11 @@ absl::StatusOr<std::vector<uint8_t>> GuardSlotSharingFrame(std::vector<uint8_t> 
     frame[kIpId] = static_cast<uint8_t>(id >> 8);
     frame[kIpId + 1] = static_cast<uint8_t>(id);
     frame[kIpChecksum] = frame[kIpChecksum + 1] = 0;
-    uint32_t sum = 0;
-    for (size_t i = RF_ETH_HLEN; i < RF_ETH_HLEN + RF_IPV4_MIN_HLEN; i += 2) {
-      sum += static_cast<uint32_t>(frame[i] << 8 | frame[i + 1]);
-    }
-    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
-    frame[kIpChecksum] = static_cast<uint8_t>(~sum >> 8);
-    frame[kIpChecksum + 1] = static_cast<uint8_t>(~sum);
+    const uint16_t checksum =
+        static_cast<uint16_t>(~packet::OnesComplementFold(packet::OnesComplementAdd(
+            absl::MakeConstSpan(frame).subspan(RF_ETH_HLEN, RF_IPV4_MIN_HLEN))));
+    frame[kIpChecksum] = static_cast<uint8_t>(checksum >> 8);
+    frame[kIpChecksum + 1] = static_cast<uint8_t>(checksum);
     std::vector<uint8_t> reflection = frame;
     __u8* data = reflection.data();
     const __u8* end = data + reflection.size();
