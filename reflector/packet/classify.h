@@ -703,6 +703,20 @@ RF_OUT_OF_LINE enum rf_verdict rf_classify_exact(const __u8 *data, const __u8 *e
 #define RF_FAST_L3 RF_ETH_HLEN
 #define RF_FAST_L4 (RF_FAST_L3 + RF_IPV4_MIN_HLEN)
 
+/* The rule that took the caller's previous frame (`guess`, see rf_classify_fast), when no
+ * earlier rule can share a frame with it (RF_RULE_SHORTCUT) and it takes this one; else
+ * RF_NO_RULE, and the rules are tried in order. */
+RF_INLINE long rf_hinted_rule(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
+                              __u32 guess, const struct rf_facts *facts) {
+  if (guess >= cfg->rule_count) return RF_NO_RULE;
+  const struct rf_rule *rule = &cfg->rules[guess & (RF_MAX_RULES - 1)];
+  RF_OPAQUE(rule); /* one pointer kept, rather than the index and the address rebuilt */
+  if ((rule->flags & RF_RULE_SHORTCUT) && rf_rule_matches(data, end, cfg, rule, facts, 1) > 0) {
+    return (long)guess;
+  }
+  return RF_NO_RULE;
+}
+
 /* What the rule stage reads of a frame in the fast tier's shape, with UDP length `udp_len`: at
  * fixed offsets. */
 RF_INLINE void rf_fast_facts(const __u8 *data, __u32 udp_len, struct rf_facts *facts) {
@@ -774,16 +788,7 @@ RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
 
   struct rf_facts facts;
   rf_fast_facts(data, udp_len, &facts);
-  long first = RF_NO_RULE;
-  const __u32 guess = *hint;
-  if (guess < cfg->rule_count) {
-    const struct rf_rule *rule = &cfg->rules[guess & (RF_MAX_RULES - 1)];
-    RF_OPAQUE(rule); /* one pointer kept, rather than the index and the address rebuilt */
-    if ((rule->flags & RF_RULE_SHORTCUT) &&
-        rf_rule_matches(data, end, cfg, rule, &facts, 1) > 0) {
-      first = (long)guess;
-    }
-  }
+  long first = rf_hinted_rule(data, end, cfg, *hint, &facts);
   if (first < 0) {
     rf_look_up_lists(cfg, &facts);
 #if defined(__bpf__)
@@ -906,15 +911,7 @@ RF_OUT_OF_LINE __u32 rf_classify_shaped(const __u8 *data, const __u8 *end,
   facts.src_mac = data + RF_ETH_ALEN;
   facts.vlan_key = rf_vlan_key(tags, outer_vid, inner_vid);
   facts.version_bit = RF_IP_VERSION_BIT(facts.ip_version);
-  long first = RF_NO_RULE;
-  const __u32 guess = *hint;
-  if (guess < cfg->rule_count) {
-    const struct rf_rule *rule = &cfg->rules[guess & (RF_MAX_RULES - 1)];
-    if ((rule->flags & RF_RULE_SHORTCUT) &&
-        rf_rule_matches(data, end, cfg, rule, &facts, 1) > 0) {
-      first = (long)guess;
-    }
-  }
+  long first = rf_hinted_rule(data, end, cfg, *hint, &facts);
   if (first < 0) {
     rf_look_up_lists(cfg, &facts);
     __u32 reason = RF_FIRST_RULE_VERDICT;
