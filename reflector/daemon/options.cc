@@ -467,6 +467,21 @@ absl::StatusOr<DaemonOptions> ParseOptions(const Settings& settings,
     return absl::InvalidArgumentError(
         "--worker_priority is for sleeping workers: not with --busy_poll=spin or kernel");
   }
+  // The xdp data path reflects in the kernel's receive path and has no worker threads: these
+  // settings would do nothing (and --worker_priority would still ask for CAP_SYS_NICE). With
+  // --datapath=auto they apply if a fallback with workers is chosen.
+  if (options.datapath.kind == engine::DataPathKind::kXdp) {
+    if (options.datapath.worker_priority > 0) {
+      return absl::InvalidArgumentError(
+          "--worker_priority sets the workers' priority, and --datapath=xdp has none: the "
+          "kernel reflects in its receive path");
+    }
+    if (options.datapath.busy_poll != engine::BusyPoll::kOff) {
+      return absl::InvalidArgumentError(
+          "--busy_poll sets how the workers wait, and --datapath=xdp has none: the kernel "
+          "reflects in its receive path");
+    }
+  }
   if (options.http.enabled && !IsLoopbackAddress(options.http.host) &&
       options.http.token_file.empty() && !options.http.read_only) {
     return absl::InvalidArgumentError(absl::StrFormat(

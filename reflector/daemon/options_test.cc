@@ -208,9 +208,9 @@ TEST(ParseOptions, BadValuesNameTheSettingAndTheValue) {
   }
 }
 
-// The filter as a whole must compile: the one-line errors reflectord exits 2 with (and that
-// leave the running settings alone on SIGHUP).
-TEST(ParseOptions, AFilterThatCannotWorkIsRefused) {
+// The filter as a whole must compile, and the settings must make sense together: the one-line
+// errors reflectord exits 2 with (and that leave the running settings alone on SIGHUP).
+TEST(ParseOptions, SettingsThatCannotWorkAreRefused) {
   const struct {
     Settings settings;
     const char* error;
@@ -224,6 +224,17 @@ TEST(ParseOptions, AFilterThatCannotWorkIsRefused) {
        "rule \"loopback\" has no payload pattern, so it needs the dst MAC filter"},
       {{{"profile", "none"}}, "no rule: nothing would ever be reflected"},
       {{{"profile", "ito"}, {"signatures", "rfc2544"}}, "no rule: nothing would ever be reflected"},
+      {{{"worker_priority", "100"}},
+       "--worker_priority: invalid value \"100\": expected 0 (ordinary threads) or a SCHED_FIFO "
+       "priority 1 to 99"},
+      {{{"worker_priority", "5"}, {"busy_poll", "spin"}},
+       "--worker_priority is for sleeping workers: not with --busy_poll=spin or kernel"},
+      {{{"worker_priority", "5"}, {"busy_poll", "kernel"}},
+       "--worker_priority is for sleeping workers: not with --busy_poll=spin or kernel"},
+      {{{"datapath", "xdp"}, {"worker_priority", "5"}},
+       "--worker_priority sets the workers' priority, and --datapath=xdp has none"},
+      {{{"datapath", "xdp"}, {"busy_poll", "spin"}},
+       "--busy_poll sets how the workers wait, and --datapath=xdp has none"},
   };
   for (const auto& c : cases) {
     auto options = ParseOptions(c.settings);
@@ -236,6 +247,10 @@ TEST(ParseOptions, AFilterThatCannotWorkIsRefused) {
   // Restricted either way, the loopback profile works; the address alone is enough.
   EXPECT_TRUE(ParseOptions({{"profile", "loopback"}, {"loopback_ports", "5001"}}).ok());
   EXPECT_TRUE(ParseOptions({{"profile", "loopback"}, {"loopback_addresses", "198.18.0.10"}}).ok());
+  // The worker settings stand where a data path with workers may run.
+  EXPECT_TRUE(ParseOptions({{"datapath", "afxdp"}, {"worker_priority", "5"}}).ok());
+  EXPECT_TRUE(ParseOptions({{"datapath", "auto"}, {"worker_priority", "5"}}).ok());
+  EXPECT_TRUE(ParseOptions({{"datapath", "auto"}, {"busy_poll", "spin"}}).ok());
 }
 
 TEST(ParseOptions, TheProfileSettingsShapeTheRules) {
