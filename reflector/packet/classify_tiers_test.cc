@@ -177,6 +177,21 @@ TEST(ClassifyTiersTest, TheFastTierRejectsEarlyAndTheSecondPassNamesTheSameReaso
               static_cast<__u32>(c.reason));
     ExpectTiersAgree(c.frame, config, VerdictName(static_cast<Verdict>(c.reason)).data());
   }
+  // With the dst MAC filter off, a source that is the interface's MAC or the frame's own
+  // destination is refused for itself, not through the destination's check.
+  rf_config unfiltered = config;
+  unfiltered.flags &= static_cast<__u8>(~RF_CFG_DST_MAC_FILTER);
+  const MacAddress other_unicast = {0x02, 0, 0, 0, 0, 9};
+  for (const std::vector<uint8_t>& frame :
+       {FrameBuilder().DstMac(other_unicast).SrcMac(testing::kReflectorMac).Build(),
+        FrameBuilder().DstMac(other_unicast).SrcMac(other_unicast).Build()}) {
+    uint32_t hint = RF_NO_RULE_HINT;
+    rf_result result = {};
+    EXPECT_EQ(rf_classify_fast(frame.data(), frame.data() + frame.size(), &unfiltered, &hint,
+                               &result),
+              static_cast<__u32>(RF_SRC_MAC));
+    ExpectTiersAgree(frame, unfiltered, "src_mac, dst MAC filter off");
+  }
   const std::vector<uint8_t> unsigned_frame =
       FrameBuilder().Payload(std::vector<uint8_t>(18, 0x55)).Build();
   const uint8_t* end = unsigned_frame.data() + unsigned_frame.size();
