@@ -356,8 +356,6 @@ RF_WIRE_STATIC_ASSERT(sizeof(struct rf_stamp_clock) == 16, "rf_stamp_clock layou
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_cfm_config) == 8, "rf_cfm_config layout");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_config) == 5400, "rf_config crosses the kernel boundary");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_guard) == 1072, "rf_guard layout");
-RF_WIRE_STATIC_ASSERT(__builtin_offsetof(struct rf_config, if_mac) == 0,
-                      "the fast tier reads the interface's MAC as the config's first word");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_result) == 16, "rf_result layout");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_capture_config) == 24, "rf_capture_config layout");
 RF_WIRE_STATIC_ASSERT(sizeof(struct rf_capture_record) == 32, "rf_capture_record layout");
