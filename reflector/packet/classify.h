@@ -703,19 +703,6 @@ RF_OUT_OF_LINE enum rf_verdict rf_classify_exact(const __u8 *data, const __u8 *e
 #define RF_FAST_L3 RF_ETH_HLEN
 #define RF_FAST_L4 (RF_FAST_L3 + RF_IPV4_MIN_HLEN)
 
-/* A MAC address as the high 48 bits of a 64-bit value whose low 16 are zero, from a 64-bit load
- * that starts at the address (AT) or 2 bytes before it (BEFORE): one register and one compare
- * per address. RF_MAC48_GROUP: its group bit there. */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define RF_MAC48_AT(word) ((__u64)(word) << 16)
-#define RF_MAC48_BEFORE(word) ((__u64)(word) & ~(__u64)0xffff)
-#define RF_MAC48_GROUP ((__u64)1 << 16)
-#else
-#define RF_MAC48_AT(word) ((__u64)(word) & ~(__u64)0xffff)
-#define RF_MAC48_BEFORE(word) ((__u64)(word) << 16)
-#define RF_MAC48_GROUP ((__u64)1 << 56)
-#endif
-
 /* The rule that took the caller's previous frame (`guess`, see rf_classify_fast), when no
  * earlier rule can share a frame with it (RF_RULE_SHORTCUT) and it takes this one; else
  * RF_NO_RULE, and the rules are tried in order. */
@@ -756,19 +743,26 @@ RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
                                       const struct rf_config *cfg, __u32 *hint,
                                       struct rf_result *res, int name_reason) {
   if (!RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, end)) return RF_FAST_UNDECIDED;
-  /* Each MAC address in one register (RF_MAC48_*): the frame's two from two loads, the
-   * interface's from the config's first word, which holds its flags too. */
-  const __u64 config_word = rf_load_u64((const __u8 *)cfg);
-  const __u64 dst = RF_MAC48_AT(rf_load_u64(data));
-  const __u64 src = RF_MAC48_BEFORE(rf_load_u64(data + RF_ETH_ALEN - 2));
-  const __u64 own = RF_MAC48_AT(config_word);
+  /* 64-bit values of 32- and 16-bit loads: no truncation after each operation (BPF). */
+  const __u64 dst_head = rf_load_u32(data);
+  const __u64 dst_tail = rf_load_u16(data + 4);
+  const __u64 src_head = rf_load_u32(data + RF_ETH_ALEN);
+  const __u64 src_tail = rf_load_u16(data + RF_ETH_ALEN + 4);
+  const __u64 own_head = rf_load_u32(cfg->if_mac);
+  const __u64 own_tail = rf_load_u16(cfg->if_mac + 4);
   /* The exact classifier's first checks, in its order and with its reasons (the frame holds
    * the bytes they read): production traffic that is not for us leaves here. A group or zero
    * destination, one not to us; a group or zero source, a frame from ourselves or to its own
    * sender. */
-  if ((dst & RF_MAC48_GROUP) || dst == 0) return RF_DST_MAC;
-  if ((cfg->flags & RF_CFG_DST_MAC_FILTER) && dst != own) return RF_DST_MAC;
-  if ((src & RF_MAC48_GROUP) || src == 0 || src == own || src == dst) return RF_SRC_MAC;
+  if ((dst_head & RF_BYTES32(1, 0, 0, 0)) || (dst_head | dst_tail) == 0) return RF_DST_MAC;
+  if ((cfg->flags & RF_CFG_DST_MAC_FILTER) && (dst_head != own_head || dst_tail != own_tail)) {
+    return RF_DST_MAC;
+  }
+  if ((src_head & RF_BYTES32(1, 0, 0, 0)) || (src_head | src_tail) == 0 ||
+      (src_head == own_head && src_tail == own_tail) ||
+      (src_head == dst_head && src_tail == dst_tail)) {
+    return RF_SRC_MAC;
+  }
   /* EtherType IPv4, then version 4 and IHL 5, as one word. */
   const __u32 type_word = rf_load_u32(data + 12);
   if ((type_word & RF_BYTES32(0xff, 0xff, 0xff, 0)) != RF_BYTES32(0x08, 0x00, 0x45, 0)) {
