@@ -466,8 +466,7 @@ RF_INLINE long rf_first_rule(const __u8 *data, const __u8 *end, const struct rf_
     if (pattern < 0) return RF_WINDOW_OUTSIDE;
     if (pattern > 0) {
       if (rf_rule_takes(cfg, rule, facts, 0)) return (long)i;
-      if (!name_reason) continue;
-      return RF_PATTERN_HELD;
+      if (name_reason) return RF_PATTERN_HELD;
     }
   }
   return RF_NO_RULE;
