@@ -72,9 +72,10 @@ struct rf_xdp_counters {
   __u64 redirect_fallback; /* afxdp: no socket on the frame's rx queue, so passed instead */
   __u64 reflect_errors;    /* rf_reflect refused a reflect verdict's offsets (a bug); passed */
   /* Not a counter (the sum over CPUs means nothing): the rule that took this CPU's last frame,
-   * the fast tier's hint (rf_classify_fast), and padding. Zero at load: rule 0 first. */
+   * the fast tier's hint (rf_classify_fast), and the rule-stage reason of this CPU's frame
+   * while the fast tier names it (RF_NOTE in classify.h). Zero at load: rule 0 first. */
   __u32 rule_hint;
-  __u32 reserved32;
+  __u32 rule_reason;
   /* Not a counter either: the source MAC (rf_mac_number) of this CPU's last `loop` frame, the
    * peer the daemon names; 0 while there was none. */
   __u64 loop_peer;

@@ -85,16 +85,20 @@ TEST(LoaderTest, CountersSinceSubtractsEveryField) {
   EXPECT_EQ(delta.redirected, 0u);
 }
 
-TEST(LoaderTest, TheRuleHintIsNotCounted) {
+TEST(LoaderTest, TheRuleHintAndTheReasonScratchAreNotCounted) {
   rf_xdp_counters cpu0 = {};
   rf_xdp_counters cpu1 = {};
   cpu0.rule_hint = 3;
   cpu1.rule_hint = 4;
+  cpu0.rule_reason = RF_PORT;
+  cpu1.rule_reason = RF_SIGNATURE;
   cpu1.rule_frames[4] = 9;
   const rf_xdp_counters sum = SumCounters({cpu0, cpu1});
   EXPECT_EQ(sum.rule_hint, 0u);
+  EXPECT_EQ(sum.rule_reason, 0u);
   EXPECT_EQ(sum.rule_frames[4], 9u);
   EXPECT_EQ(CountersSince(cpu1, cpu0).rule_hint, 0u);
+  EXPECT_EQ(CountersSince(cpu1, cpu0).rule_reason, 0u);
 }
 
 TEST(LoaderTest, DerivedCountersFollowTheProgramsArithmetic) {

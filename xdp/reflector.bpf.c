@@ -659,15 +659,12 @@ RF_INLINE int rf_xdp_exact(struct xdp_md *ctx, const int nic_rx_time) {
   return rf_xdp_act(ctx, counters, config, verdict, data, end, &where, 0, nic_rx_time);
 }
 
-/* A frame the fast tier rejected (with the exact classifier's reason, or RF_FAST_NO_RULE, whose
- * reason is named here): counted, passed. Out of line, so the reject counting and the rule
- * stage's second pass stay out of the reflect path's registers. */
+/* A frame the fast tier rejected, with the exact classifier's reason, while a capture or the
+ * Y.1731 responder runs: captured, counted, passed. Out of line, so that neither crowds the
+ * reflect path's registers. */
 __attribute__((noinline)) int rf_xdp_rejected(struct xdp_md *ctx, __u32 verdict) {
   const struct rf_xdp_config *config = rf_xdp_active_config();
-  if (verdict == RF_FAST_NO_RULE) {
-    verdict = rf_fast_closest_reason((const __u8 *)(long)ctx->data,
-                                     (const __u8 *)(long)ctx->data_end, &config->filter);
-  } else if (config->filter.cfm.flags & RF_CFM_ON) {
+  if (verdict < RF_FIRST_RULE_VERDICT && (config->filter.cfm.flags & RF_CFM_ON)) {
     /* The fast tier's first checks reject Y.1731 frames too (a group address, the CFM
      * EtherType): offered to the responder first, as rf_xdp_exact does. */
     const int answer = rf_xdp_cfm(ctx);
@@ -731,17 +728,21 @@ RF_INLINE int rf_xdp_reflect_body(struct xdp_md *ctx, const int nic_rx_time) {
   const struct rf_xdp_config *config = rf_xdp_active_config();
   struct rf_result where;
   const __u32 verdict =
-      rf_classify_fast_tier(data, end, &config->filter, &counters->rule_hint, &where, 0);
+      rf_classify_fast_tier(data, end, &config->filter, &counters->rule_hint, &where,
+                            &counters->rule_reason);
   if (verdict == RF_FAST_UNDECIDED) return rf_xdp_exact(ctx, nic_rx_time);
   if (verdict != RF_REFLECT) {
-    if (verdict == RF_FAST_NO_RULE || rf_capture.enabled ||
-        (config->filter.cfm.flags & RF_CFM_ON)) {
-      return rf_xdp_rejected(ctx, verdict);
+    /* A frame no rule takes: its reason read back from map memory, a value the verifier does
+     * not trace into the rule loops (RF_NOTE), so it may index the counters. */
+    const __u32 reason =
+        verdict == RF_FAST_NO_RULE ? RF_NOTE(counters->rule_reason) : verdict;
+    if (rf_capture.enabled || (config->filter.cfm.flags & RF_CFM_ON)) {
+      return rf_xdp_rejected(ctx, reason);
     }
-    /* Traffic that is not for us (a MAC or EtherType reject): counted here, without a call.
-     * Only those constant verdicts reach this index (rf_count_reject says why others must
-     * not). */
-    counters->verdict_frames[verdict & (RF_XDP_VERDICT_SLOTS - 1)]++;
+    /* Traffic that is not for us (a MAC or EtherType reject) and the rule stage's rejects:
+     * counted here, without a call. Only those verdicts reach this index (rf_count_reject says
+     * why others must not). */
+    counters->verdict_frames[reason & (RF_XDP_VERDICT_SLOTS - 1)]++;
     counters->rejected_bytes += (__u64)(end - data);
     return XDP_PASS;
   }

@@ -434,19 +434,40 @@ RF_INLINE long rf_rule_matches(const __u8 *data, const __u8 *end, const struct r
 /* rf_first_rule's answers that are not a rule index. */
 #define RF_NO_RULE (-1)
 #define RF_WINDOW_OUTSIDE (-2) /* a pattern's window is not in the frame: see rf_pattern_matches */
+#define RF_PATTERN_HELD (-3)   /* a rule's pattern holds, yet the rule does not take: see below */
+
+/*
+ * A rule-stage reason kept in memory while it is worked out: in the XDP program, per-CPU map
+ * memory, whose contents the verifier does not track, each access a load or a store. In a
+ * register, the verifier follows the reason as a value to the reject counter's index, and
+ * states that differ only in it are verified again for every rule (the program went past the
+ * verifier's million instructions).
+ */
+#if defined(__bpf__)
+#define RF_NOTE(field) (*(volatile __u32 *)&(field))
+#else
+#define RF_NOTE(field) (field)
+#endif
 
 /* The first pass over the rules: the index of the first rule whose conditions all hold.
- * The list bit sets in `facts` must be set (rf_look_up_lists). */
+ * The list bit sets in `facts` must be set (rf_look_up_lists). With `name_reason` (a
+ * constant), RF_PATTERN_HELD at the first rule whose pattern holds but that does not take the
+ * frame: otherwise, for a frame no rule takes, every rule failed at its pattern or before, and
+ * rf_reason_before_patterns names the reason. */
 RF_INLINE long rf_first_rule(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
-                             const struct rf_facts *facts) {
+                             const struct rf_facts *facts, int name_reason) {
 #if defined(__clang__)
 #pragma clang loop unroll(disable)
 #endif
   for (__u32 i = 0; i < RF_MAX_RULES; i++) {
     if (i >= cfg->rule_count) break;
-    const long matches = rf_rule_matches(data, end, cfg, &cfg->rules[i], facts, 0);
-    if (matches < 0) return RF_WINDOW_OUTSIDE;
-    if (matches) return (long)i;
+    const struct rf_rule *rule = &cfg->rules[i];
+    const long pattern = rf_pattern_matches(data, end, rule, facts);
+    if (pattern < 0) return RF_WINDOW_OUTSIDE;
+    if (pattern > 0) {
+      if (rf_rule_takes(cfg, rule, facts, 0)) return (long)i;
+      if (name_reason) return RF_PATTERN_HELD;
+    }
   }
   return RF_NO_RULE;
 }
@@ -469,10 +490,9 @@ RF_OUT_OF_LINE __u64 rf_rule_progress_given(const struct rf_rule *rule,
  * can be the closest are asked how far they got, one whose pattern holds and the first of the
  * rules with the same VLAN, address and port conditions (RF_RULE_REASON); a later one whose
  * pattern fails gets exactly as far as that first one. (With the default profiles: the first
- * rule, and one whose signature is in the frame.) In the kernel programs only as the second
- * pass of rf_xdp_rejected, a function the verifier checks on its own: inside the classifier's
- * first pass (the fast tier, the exact classifier), the furthest reason kept in this loop took
- * the verifier past its million instructions, so those keep rf_first_rule.
+ * rule, and one whose signature is in the frame.) Userspace only: in the kernel programs the
+ * furthest reason kept in this loop took the verifier past its million instructions, so they
+ * keep rf_first_rule (and the fast tier rf_reason_before_patterns).
  */
 RF_INLINE long rf_first_rule_or_reason(const __u8 *data, const __u8 *end,
                                        const struct rf_config *cfg, const struct rf_facts *facts,
@@ -494,6 +514,25 @@ RF_INLINE long rf_first_rule_or_reason(const __u8 *data, const __u8 *end,
   /* Cannot exceed RF_OUI: the rule would have taken the frame. Fail closed. */
   *reason = furthest > RF_OUI ? (__u32)RF_OUI : (__u32)furthest;
   return RF_NO_RULE;
+}
+
+/* The reason of a frame no rule takes, when every rule failed at its payload pattern or
+ * before (rf_first_rule with `name_reason`): what rf_closest_reason would name, asking only the
+ * rules that can come closest (RF_RULE_REASON) how far they got. Into `*reason`, per-CPU map
+ * memory in the XDP program (RF_NOTE). */
+RF_INLINE void rf_reason_before_patterns(const struct rf_config *cfg,
+                                         const struct rf_facts *facts, __u32 *reason) {
+  RF_NOTE(*reason) = RF_FIRST_RULE_VERDICT;
+#if defined(__clang__)
+#pragma clang loop unroll(disable)
+#endif
+  for (__u32 i = 0; i < RF_MAX_RULES; i++) {
+    if (i >= cfg->rule_count) break;
+    const struct rf_rule *rule = &cfg->rules[i];
+    if (rule->flags & RF_RULE_REASON) {
+      RF_NOTE(*reason) = (__u32)rf_max(RF_NOTE(*reason), rf_rule_progress_given(rule, facts, 0));
+    }
+  }
 }
 
 /* An RF_REFLECT result: where the headers are, and the matching rule's index and actions. */
@@ -664,7 +703,7 @@ RF_OUT_OF_LINE enum rf_verdict rf_classify_exact(const __u8 *data, const __u8 *e
   const struct rf_facts *const facts_ptr = &facts;
 
 #if defined(__bpf__)
-  const long first = rf_first_rule(data, end, cfg, facts_ptr);
+  const long first = rf_first_rule(data, end, cfg, facts_ptr, 0);
 #else
   __u32 reason = RF_FIRST_RULE_VERDICT;
   const long first = rf_first_rule_or_reason(data, end, cfg, facts_ptr, &reason);
@@ -731,17 +770,16 @@ RF_INLINE void rf_fast_facts(const __u8 *data, __u32 udp_len, struct rf_facts *f
   facts->version_bit = RF_IP_VERSION_BIT(4);
 }
 
-/* rf_classify_fast_tier's answer, when asked not to name the reason, for a frame that passed
- * every check and that no rule takes: rf_fast_closest_reason names it. */
+/* rf_classify_fast_tier's answer for a frame that passed every check and that no rule takes:
+ * the rule stage's reason is in its `*reason`. */
 #define RF_FAST_NO_RULE (RF_VERDICT_COUNT + 1)
 
-/* rf_classify_fast; with `name_reason` 0 (a constant), RF_FAST_NO_RULE instead of the rule
- * stage's reason, which the XDP program names in its reject function: inline in its reflect
- * path, the second pass crowded the registers (a spill slot more, on a call chain at the
- * verifier's 512 bytes of stack). */
+/* rf_classify_fast, giving a frame no rule takes as RF_FAST_NO_RULE and its reason in
+ * `*reason`: in the XDP program, per-CPU map memory (RF_NOTE), from which its reject path
+ * counts it without a call. */
 RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
                                       const struct rf_config *cfg, __u32 *hint,
-                                      struct rf_result *res, int name_reason) {
+                                      struct rf_result *res, __u32 *reason) {
   if (!RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, end)) return RF_FAST_UNDECIDED;
   /* 64-bit values of 32- and 16-bit loads: no truncation after each operation (BPF). */
   const __u64 dst_head = rf_load_u32(data);
@@ -792,15 +830,15 @@ RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
   if (first < 0) {
     rf_look_up_lists(cfg, &facts);
 #if defined(__bpf__)
-    first = rf_first_rule(data, end, cfg, &facts);
+    /* A frame with a rule whose pattern holds but that does not take it (a signature from an
+     * OUI not listed, say) goes on to the exact classifier, which names its reason: asking
+     * those rules here too took the verifier past its million instructions. */
+    first = rf_first_rule(data, end, cfg, &facts, 1);
+    if (first == RF_NO_RULE) rf_reason_before_patterns(cfg, &facts, reason);
 #else
-    __u32 reason = RF_FIRST_RULE_VERDICT;
-    first = rf_first_rule_or_reason(data, end, cfg, &facts, &reason);
-    if (first == RF_NO_RULE) return reason;
+    first = rf_first_rule_or_reason(data, end, cfg, &facts, reason);
 #endif
-  }
-  if (first == RF_NO_RULE) {
-    return name_reason ? rf_closest_reason(data, end, cfg, &facts) : RF_FAST_NO_RULE;
+    if (first == RF_NO_RULE) return RF_FAST_NO_RULE;
   }
   if (first < 0) return RF_FAST_UNDECIDED;
   *hint = (__u32)first;
@@ -811,23 +849,9 @@ RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
 
 RF_INLINE __u32 rf_classify_fast(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
                                  __u32 *hint, struct rf_result *res) {
-  return rf_classify_fast_tier(data, end, cfg, hint, res, 1);
-}
-
-/* The rule stage's reason for a frame to which rf_classify_fast_tier answered RF_FAST_NO_RULE:
- * its facts at the fast tier's offsets and the pass userspace names it in, which asks only the
- * rules that can come closest how far they got. RF_TOO_SHORT for a frame not in that shape,
- * RF_OUI for one a rule takes (never: the fast tier checked both; fail closed). */
-RF_INLINE enum rf_verdict rf_fast_closest_reason(const __u8 *data, const __u8 *end,
-                                                 const struct rf_config *cfg) {
-  if (!RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, end)) return RF_TOO_SHORT;
-  struct rf_facts facts;
-  rf_fast_facts(data, rf_load_be16(data + RF_FAST_L4 + 4), &facts);
-  rf_look_up_lists(cfg, &facts);
-  __u32 reason = RF_OUI;
-  const long first = rf_first_rule_or_reason(data, end, cfg, &facts, &reason);
-  if (first == RF_WINDOW_OUTSIDE) return RF_TOO_SHORT;
-  return first == RF_NO_RULE ? (enum rf_verdict)reason : RF_OUI;
+  __u32 reason;
+  const __u32 verdict = rf_classify_fast_tier(data, end, cfg, hint, res, &reason);
+  return verdict == RF_FAST_NO_RULE ? reason : verdict;
 }
 
 /*

@@ -156,9 +156,9 @@ TEST(ClassifyTiersTest, TheFastTierNamesTheRuleStageReason) {
 }
 
 // Traffic that is not for us leaves the fast tier at its first checks, with the exact
-// classifier's reason; the XDP program's reject path names the rule stage's reason with
-// rf_fast_closest_reason (its second pass), which names the same.
-TEST(ClassifyTiersTest, TheFastTierRejectsEarlyAndTheSecondPassNamesTheSameReason) {
+// classifier's reason; to a frame no rule takes, the fast tier in the XDP program's form
+// answers RF_FAST_NO_RULE with the rule stage's reason beside it.
+TEST(ClassifyTiersTest, TheFastTierRejectsEarlyAndNamesTheRuleStageReasonBesideNoRule) {
   const rf_config config = testing::DefaultTestConfig();
   const struct {
     std::vector<uint8_t> frame;
@@ -199,7 +199,11 @@ TEST(ClassifyTiersTest, TheFastTierRejectsEarlyAndTheSecondPassNamesTheSameReaso
   rf_result result = {};
   EXPECT_EQ(rf_classify_fast(unsigned_frame.data(), end, &config, &hint, &result),
             static_cast<__u32>(RF_SIGNATURE));
-  EXPECT_EQ(rf_fast_closest_reason(unsigned_frame.data(), end, &config), RF_SIGNATURE);
+  hint = RF_NO_RULE_HINT;
+  __u32 reason = RF_REFLECT;
+  EXPECT_EQ(rf_classify_fast_tier(unsigned_frame.data(), end, &config, &hint, &result, &reason),
+            static_cast<__u32>(RF_FAST_NO_RULE));
+  EXPECT_EQ(reason, static_cast<__u32>(RF_SIGNATURE));
 }
 
 // The closest rule is a later one with other conditions: the first rule fails at the port, the
