@@ -868,50 +868,28 @@ RF_INLINE __u32 rf_classify_fast(const __u8 *data, const __u8 *end, const struct
  * exact classifier still takes these frames (rf_xdp_exact).
  */
 #if !defined(__bpf__)
-RF_OUT_OF_LINE __u32 rf_classify_shaped(const __u8 *data, const __u8 *end,
-                                        const struct rf_config *cfg, __u32 *hint,
-                                        struct rf_result *res) {
-  /* The tags: the EtherTypes and VLAN IDs of up to two, then the one after them. */
-  if (!RF_FITS(data, 0, RF_ETH_HLEN + RF_MAX_VLAN_TAGS * RF_VLAN_HLEN, end)) {
-    return RF_FAST_UNDECIDED;
-  }
-  __u32 type = rf_load_be16(data + 2 * RF_ETH_ALEN);
-  __u32 tags = 0;
-  __u32 outer_vid = 0;
-  __u32 inner_vid = 0;
-  if (type == RF_ETHERTYPE_VLAN || type == RF_ETHERTYPE_QINQ) {
-    if (!(cfg->flags & RF_CFG_VLAN)) return RF_FAST_UNDECIDED;
-    outer_vid = rf_load_be16(data + RF_ETH_HLEN) & 0x0fff;
-    type = rf_load_be16(data + RF_ETH_HLEN + 2);
-    tags = 1;
-    if (type == RF_ETHERTYPE_VLAN || type == RF_ETHERTYPE_QINQ) {
-      inner_vid = rf_load_be16(data + RF_ETH_HLEN + RF_VLAN_HLEN) & 0x0fff;
-      type = rf_load_be16(data + RF_ETH_HLEN + RF_VLAN_HLEN + 2);
-      tags = 2;
-      if (type == RF_ETHERTYPE_VLAN || type == RF_ETHERTYPE_QINQ) return RF_FAST_UNDECIDED;
-    }
-  }
+/* rf_classify_shaped's rule stage for a frame its hinted rule did not take: out of line, so
+ * that its loop and the facts in memory stay off the hinted path's registers. */
+RF_OUT_OF_LINE long rf_shaped_first_rule(const __u8 *data, const __u8 *end,
+                                         const struct rf_config *cfg, struct rf_facts *facts,
+                                         __u32 *reason) {
+  rf_look_up_lists(cfg, facts);
+  return rf_first_rule_or_reason(data, end, cfg, facts, reason);
+}
+
+/* rf_classify_shaped for one shape: `tags` tags (0..2) and IPv6 when `v6`, both constants, so
+ * that every offset is one and the hinted path keeps its few values in registers; `vlan_key`
+ * the frame's rf_vlan_key. */
+RF_INLINE __u32 rf_classify_shape(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
+                                  __u32 *hint, struct rf_result *res, const __u32 tags,
+                                  const int v6, __u32 vlan_key) {
   const __u32 l3_off = RF_ETH_HLEN + tags * RF_VLAN_HLEN;
-  __u32 l4_off;
+  const __u32 l4_off = l3_off + (v6 ? RF_IPV6_HLEN : RF_IPV4_MIN_HLEN);
+  if (!RF_FITS(data, l3_off, l4_off - l3_off + RF_UDP_HLEN, end)) return RF_FAST_UNDECIDED;
+  const __u8 *ip = data + l3_off;
   __u32 ip_payload_len;
   struct rf_facts facts;
-  if (type == RF_ETHERTYPE_IPV4 && tags > 0) {
-    if (!RF_FITS(data, l3_off, RF_IPV4_MIN_HLEN + RF_UDP_HLEN, end)) return RF_FAST_UNDECIDED;
-    const __u8 *ip = data + l3_off;
-    const __u32 total_len = rf_load_be16(ip + 2);
-    if (ip[0] != 0x45 || total_len < RF_IPV4_MIN_HLEN + RF_UDP_HLEN ||
-        !RF_FITS(data, l3_off, total_len, end) || (rf_load_be16(ip + 6) & 0x3fff) ||
-        ip[9] != RF_IPPROTO_UDP || !rf_ipv4_is_unicast(ip + 12) || !rf_ipv4_is_unicast(ip + 16)) {
-      return RF_FAST_UNDECIDED;
-    }
-    facts.src_addr = ip + 12;
-    facts.dst_addr = ip + 16;
-    facts.ip_version = 4;
-    l4_off = l3_off + RF_IPV4_MIN_HLEN;
-    ip_payload_len = total_len - RF_IPV4_MIN_HLEN;
-  } else if (type == RF_ETHERTYPE_IPV6 && (cfg->flags & RF_CFG_IPV6)) {
-    if (!RF_FITS(data, l3_off, RF_IPV6_HLEN + RF_UDP_HLEN, end)) return RF_FAST_UNDECIDED;
-    const __u8 *ip = data + l3_off;
+  if (v6) {
     ip_payload_len = rf_load_be16(ip + 4);
     /* No extension headers. */
     if ((ip[0] >> 4) != 6 || !RF_FITS(data, l3_off, RF_IPV6_HLEN + ip_payload_len, end) ||
@@ -921,9 +899,17 @@ RF_OUT_OF_LINE __u32 rf_classify_shaped(const __u8 *data, const __u8 *end,
     facts.src_addr = ip + 8;
     facts.dst_addr = ip + 24;
     facts.ip_version = 6;
-    l4_off = l3_off + RF_IPV6_HLEN;
   } else {
-    return RF_FAST_UNDECIDED;
+    const __u32 total_len = rf_load_be16(ip + 2);
+    if (ip[0] != 0x45 || total_len < RF_IPV4_MIN_HLEN + RF_UDP_HLEN ||
+        !RF_FITS(data, l3_off, total_len, end) || (rf_load_be16(ip + 6) & 0x3fff) ||
+        ip[9] != RF_IPPROTO_UDP || !rf_ipv4_is_unicast(ip + 12) || !rf_ipv4_is_unicast(ip + 16)) {
+      return RF_FAST_UNDECIDED;
+    }
+    facts.src_addr = ip + 12;
+    facts.dst_addr = ip + 16;
+    facts.ip_version = 4;
+    ip_payload_len = total_len - RF_IPV4_MIN_HLEN;
   }
   const __u8 *udp = data + l4_off;
   const __u32 udp_len = rf_load_be16(udp + 4);
@@ -933,13 +919,14 @@ RF_OUT_OF_LINE __u32 rf_classify_shaped(const __u8 *data, const __u8 *end,
   facts.payload_len = udp_len - RF_UDP_HLEN;
   facts.udp = udp;
   facts.src_mac = data + RF_ETH_ALEN;
-  facts.vlan_key = rf_vlan_key(tags, outer_vid, inner_vid);
+  facts.vlan_key = vlan_key;
   facts.version_bit = RF_IP_VERSION_BIT(facts.ip_version);
   long first = rf_hinted_rule(data, end, cfg, *hint, &facts);
   if (first < 0) {
-    rf_look_up_lists(cfg, &facts);
+    /* A copy whose address is taken: `facts` itself then stays in registers. */
+    struct rf_facts listed = facts;
     __u32 reason = RF_FIRST_RULE_VERDICT;
-    first = rf_first_rule_or_reason(data, end, cfg, &facts, &reason);
+    first = rf_shaped_first_rule(data, end, cfg, &listed, &reason);
     if (first == RF_NO_RULE) return reason;
     if (first < 0) return RF_FAST_UNDECIDED;
   }
@@ -947,6 +934,42 @@ RF_OUT_OF_LINE __u32 rf_classify_shaped(const __u8 *data, const __u8 *end,
   rf_fill_result(res, l3_off, l4_off, udp_len, tags, &facts, first,
                  &cfg->rules[first & (RF_MAX_RULES - 1)]);
   return RF_REFLECT;
+}
+
+RF_OUT_OF_LINE __u32 rf_classify_shaped(const __u8 *data, const __u8 *end,
+                                        const struct rf_config *cfg, __u32 *hint,
+                                        struct rf_result *res) {
+  /* The tags: the EtherTypes and VLAN IDs of up to two, then the one after them. */
+  if (!RF_FITS(data, 0, RF_ETH_HLEN + RF_MAX_VLAN_TAGS * RF_VLAN_HLEN, end)) {
+    return RF_FAST_UNDECIDED;
+  }
+  const int ipv6 = (cfg->flags & RF_CFG_IPV6) != 0;
+  __u32 type = rf_load_be16(data + 2 * RF_ETH_ALEN);
+  if (type == RF_ETHERTYPE_IPV6 && ipv6) {
+    return rf_classify_shape(data, end, cfg, hint, res, 0, 1, 0);
+  }
+  if ((type != RF_ETHERTYPE_VLAN && type != RF_ETHERTYPE_QINQ) || !(cfg->flags & RF_CFG_VLAN)) {
+    return RF_FAST_UNDECIDED;
+  }
+  const __u32 outer_vid = rf_load_be16(data + RF_ETH_HLEN) & 0x0fff;
+  type = rf_load_be16(data + RF_ETH_HLEN + 2);
+  if (type == RF_ETHERTYPE_IPV4) {
+    return rf_classify_shape(data, end, cfg, hint, res, 1, 0, rf_vlan_key(1, outer_vid, 0));
+  }
+  if (type == RF_ETHERTYPE_IPV6 && ipv6) {
+    return rf_classify_shape(data, end, cfg, hint, res, 1, 1, rf_vlan_key(1, outer_vid, 0));
+  }
+  if (type != RF_ETHERTYPE_VLAN && type != RF_ETHERTYPE_QINQ) return RF_FAST_UNDECIDED;
+  const __u32 inner_vid = rf_load_be16(data + RF_ETH_HLEN + RF_VLAN_HLEN) & 0x0fff;
+  const __u32 vlan_key = rf_vlan_key(2, outer_vid, inner_vid);
+  type = rf_load_be16(data + RF_ETH_HLEN + RF_VLAN_HLEN + 2);
+  if (type == RF_ETHERTYPE_IPV4) {
+    return rf_classify_shape(data, end, cfg, hint, res, 2, 0, vlan_key);
+  }
+  if (type == RF_ETHERTYPE_IPV6 && ipv6) {
+    return rf_classify_shape(data, end, cfg, hint, res, 2, 1, vlan_key);
+  }
+  return RF_FAST_UNDECIDED;
 }
 #endif
 
