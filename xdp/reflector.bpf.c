@@ -732,16 +732,15 @@ RF_INLINE int rf_xdp_reflect_body(struct xdp_md *ctx, const int nic_rx_time) {
                             &counters->rule_reason);
   if (verdict == RF_FAST_UNDECIDED) return rf_xdp_exact(ctx, nic_rx_time);
   if (verdict != RF_REFLECT) {
-    /* A frame no rule takes: its reason read back from map memory, a value the verifier does
-     * not trace into the rule loops (RF_NOTE), so it may index the counters. */
+    /* A MAC or EtherType reject (a constant), or for a frame no rule takes the rule stage's
+     * reason read back from map memory (RF_NOTE). Neither is a value the verifier traces
+     * through the rule loops, so either may index the counters here, without a call (a traced
+     * one must not: rf_count_reject says why). */
     const __u32 reason =
         verdict == RF_FAST_NO_RULE ? RF_NOTE(counters->rule_reason) : verdict;
     if (rf_capture.enabled || (config->filter.cfm.flags & RF_CFM_ON)) {
       return rf_xdp_rejected(ctx, reason);
     }
-    /* Traffic that is not for us (a MAC or EtherType reject) and the rule stage's rejects:
-     * counted here, without a call. Only those verdicts reach this index (rf_count_reject says
-     * why others must not). */
     counters->verdict_frames[reason & (RF_XDP_VERDICT_SLOTS - 1)]++;
     counters->rejected_bytes += (__u64)(end - data);
     return XDP_PASS;
