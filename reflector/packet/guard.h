@@ -51,14 +51,18 @@ RF_INLINE __u64 rf_fingerprint_block(const __u8 *p, __u64 block) {
 /*
  * A 64-bit fingerprint of the frame's bytes (of only its length below 16 bytes, shorter than
  * any frame the classifier accepts). Never reads outside [data, end). Every word is multiplied
- * by a constant of its position and the products are folded together, then mixed once: no
- * multiply waits for another, and a word costs a load, a multiply and an exclusive or (a chain
- * of multiply-and-fold steps, one per word, cost the XDP program 150 instructions on a 64-byte
- * frame). A change in one word always changes the fingerprint.
+ * by a constant of its position and the products are folded together with the length, then
+ * mixed once: no multiply waits for another, and a word costs a load, a multiply and an
+ * exclusive or (a chain of multiply-and-fold steps, one per word, cost the XDP program 150
+ * instructions on a 64-byte frame). The final mix is a bijection of `sum`, so the length goes
+ * in as it is: two frames whose words agree but whose lengths differ (zero padding) have sums
+ * that differ, and a multiply of its own bought nothing. A word is hashed once (the last 16
+ * bytes only where the blocks did not cover them), so a change in one word, any bit of it,
+ * always changes the fingerprint.
  */
 RF_INLINE __u64 rf_fingerprint(const __u8 *data, const __u8 *end) {
   const __u64 length = (__u64)(end - data);
-  __u64 sum = length * RF_FINGERPRINT_MUL;
+  __u64 sum = length;
   if (RF_FITS(data, 0, 48, end)) {
     /* The first three blocks under one check: every frame the classifier takes has them. */
     sum ^= rf_fingerprint_block(data, 0) ^ rf_fingerprint_block(data + 16, 1) ^
@@ -81,13 +85,24 @@ RF_INLINE __u64 rf_fingerprint(const __u8 *data, const __u8 *end) {
       sum ^= rf_fingerprint_block(data + at, at / 16);
     }
   }
-  if (length >= RF_FINGERPRINT_TAIL) {
+  /* The last 16 bytes, of which only what the blocks above did not take (a length of 16,
+   * 32, ... 96: none; 24, 40, ... 104: the last word). A word hashed twice, with two odd
+   * multipliers, lost its top bit (2^63 times either is 2^63: the changes cancelled); and a
+   * 64-byte frame hashed its last block twice. */
+  if (length >= RF_FINGERPRINT_TAIL &&
+      (length > RF_FINGERPRINT_HEAD || (length & (RF_FINGERPRINT_TAIL - 1)) != 0)) {
     /* Masked so the BPF verifier sees the offset and its end below 64 KiB (MAX_PACKET_OFF);
      * frames are shorter (a longer one would have a middle stretch hashed instead). */
     const __u64 tail = (length - RF_FINGERPRINT_TAIL) & 0x3fff;
     const __u8 *p = data + tail;
     if (RF_PTR_FITS(data, p, RF_FINGERPRINT_TAIL, end)) {
-      sum ^= rf_fingerprint_block(p, RF_FINGERPRINT_HEAD / 16);
+      if ((length & (RF_FINGERPRINT_TAIL - 1)) == 8 && length <= RF_FINGERPRINT_HEAD + 8) {
+        /* Its first word is a block's last: only its second, as rf_fingerprint_block would. */
+        const __u64 k = RF_FINGERPRINT_MUL + (RF_FINGERPRINT_HEAD / 8 + 1) * RF_FINGERPRINT_STEP;
+        sum ^= rf_load_u64(p + 8) * k;
+      } else {
+        sum ^= rf_fingerprint_block(p, RF_FINGERPRINT_HEAD / 16);
+      }
     }
   }
   /* Every bit of `sum` into the slot's low bits and the tag's high ones. */

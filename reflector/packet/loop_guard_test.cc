@@ -1,6 +1,7 @@
 #include "reflector/packet/loop_guard.h"
 
 #include <cstdint>
+#include <set>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -128,6 +129,64 @@ TEST(LoopGuard, TheFingerprintReadsOnlyTheFrame) {
     const uint64_t a = rf_fingerprint(frame.data(), frame.data() + frame.size());
     frame.back() ^= 1;  // the last byte counts
     EXPECT_NE(a, rf_fingerprint(frame.data(), frame.data() + frame.size())) << size;
+  }
+}
+
+// A tester's stream as it is on the wire: per frame, the IP ID counts up (and the header
+// checksum with it), the sequence number counts up and the timestamp moves on by an uneven
+// step. The fingerprint folds every word's product with its own multiplier and mixes the sum
+// once, so frames that differ in those three places share a slot and a tag (what the guard
+// compares) only by chance, about 2^-44 a pair: none of these frames does, at any of the
+// sizes whose last bytes the blocks cover already (64) or not (60, 72, 128).
+TEST(LoopGuard, AStreamsFramesDifferInSlotOrTag) {
+  for (const size_t size : {60, 64, 72, 128}) {
+    std::set<uint64_t> seen;  // slot << 32 | tag
+    constexpr uint32_t kFrames = 200'000;
+    constexpr size_t kSequenceAt = 14 + 20 + 8 + 2;  // in the UDP payload
+    constexpr size_t kTimestampAt = kSequenceAt + 4;
+    uint64_t timestamp = 0x1234'5678'9abc'0000;
+    for (uint32_t n = 0; n < kFrames; ++n) {
+      std::vector<uint8_t> frame = FrameBuilder()
+                                       .IpId(static_cast<uint16_t>(n))
+                                       .Payload(std::vector<uint8_t>(size - 14 - 20 - 8, 0x5a))
+                                       .Build();
+      ASSERT_EQ(frame.size(), size);
+      ASSERT_LE(kTimestampAt + 8, frame.size());
+      for (int i = 0; i < 4; ++i) frame[kSequenceAt + i] = static_cast<uint8_t>(n >> (24 - 8 * i));
+      timestamp += 1000 + (n * 7919) % 113;  // ns between frames, with jitter
+      for (int i = 0; i < 8; ++i) {
+        frame[kTimestampAt + i] = static_cast<uint8_t>(timestamp >> (56 - 8 * i));
+      }
+      const uint64_t fingerprint = rf_fingerprint(frame.data(), frame.data() + frame.size());
+      seen.insert(uint64_t{rf_loop_slot_index(fingerprint)} << 32 | rf_loop_tag(fingerprint));
+    }
+    EXPECT_EQ(seen.size(), kFrames) << size;
+  }
+}
+
+// Every bit of the bytes it covers counts, whichever block covers it, and so does the length:
+// a frame and the same one with more zero padding differ. A word hashed twice (by a block and
+// by the last 16 bytes) once lost its top bit: 2^63 times any odd multiplier is 2^63, so the
+// two changes cancelled (sizes 24, 40, ... 104).
+TEST(LoopGuard, EveryBitAndTheLengthChangeTheFingerprint) {
+  for (size_t size = RF_FINGERPRINT_TAIL; size < 200; ++size) {
+    std::vector<uint8_t> frame(size);
+    for (size_t i = 0; i < size; ++i) frame[i] = static_cast<uint8_t>(i * 13 + 1);
+    const uint64_t original = rf_fingerprint(frame.data(), frame.data() + frame.size());
+    for (size_t bit = 0; bit < 8 * size; ++bit) {
+      const size_t at = bit / 8;
+      if (at >= RF_FINGERPRINT_HEAD && at < size - RF_FINGERPRINT_TAIL) continue;  // not covered
+      frame[at] ^= static_cast<uint8_t>(1 << (bit % 8));
+      EXPECT_NE(original, rf_fingerprint(frame.data(), frame.data() + frame.size()))
+          << "size " << size << ", bit " << bit;
+      frame[at] ^= static_cast<uint8_t>(1 << (bit % 8));
+    }
+  }
+  for (size_t size = 48; size < 200; ++size) {
+    const std::vector<uint8_t> zeros(size + 4);
+    EXPECT_NE(rf_fingerprint(zeros.data(), zeros.data() + size),
+              rf_fingerprint(zeros.data(), zeros.data() + size + 4))
+        << size;
   }
 }
 

@@ -119,15 +119,20 @@ RF_INLINE __u64 rf_session_mix(__u64 lane, __u64 word) {
  * thousand sessions, about one chance in 10^12. Never 0 (an empty way's); 0 when the offsets
  * do not fit.
  *
- * Its cost is a chain of two multiplies (three for IPv6): the words are multiplied side by
- * side, each by its own constant, and their products folded by one last multiply. Each step
- * is a bijection of any one word while the others stay: keys that differ in one field differ
- * in `words`, and the fingerprint is a bijection of `words` (bit 0 aside, which marks a way
- * in use), so theirs are equal by a chance of about 2^-63.
+ * Its cost is one multiply deep (two for IPv6): the words are multiplied side by side, each by
+ * its own odd constant (a bijection of the word), and the products folded with exclusive ors.
+ * Keys that differ in one field differ in one word, so in its product, so in the fingerprint
+ * (bit 0 aside, which marks a way in use: a change of that bit alone would need the product's
+ * change to be exactly 1, which no difference between two keys' fields makes but by a chance
+ * of 2^-64); keys that differ in several fields collide only if their products' changes cancel,
+ * a chance of about 2^-63 with a multiplier per word. No final mix: the set is the top bits
+ * (rf_session_set_index), and a product's top bits depend on every bit of its word (bit i of
+ * a product on the word's bits 0..i). A final multiply and fold cost every frame 7
+ * instructions and a multiply's latency before its set's load.
  * ip_version and rule go into different words: a data path reads them from an rf_result its
  * classifier has just written byte by byte, and one 16-bit load of the two (what a compiler
  * makes of adjacent bytes shifted together) would wait for both stores. `set`: the
- * fingerprint's cache set (rf_session_set_index), computed ahead of it.
+ * fingerprint's cache set (rf_session_set_index).
  */
 RF_INLINE __u64 rf_session_fingerprint_set(const __u8 *data, const __u8 *end, __u32 l3,
                                            __u32 l4, __u32 ip_version, __u32 vlan_tags,
@@ -151,13 +156,8 @@ RF_INLINE __u64 rf_session_fingerprint_set(const __u8 *data, const __u8 *end, __
     addrs = rf_load_u64(data + l3 + 12) * RF_SESSION_MUL_ADDRS; /* both addresses */
   }
   const __u64 words = (head * RF_SESSION_MUL_HEAD) ^ (ports * RF_SESSION_MUL_PORTS) ^ addrs;
-  __u64 hash = (words ^ (words >> 32)) * RF_SESSION_MUL_HEAD;
-  hash ^= hash >> 29;
-  /* The set: the hash's top bits, which depend on every bit of `words`. Taking them from the
-   * words' products instead let the set's load start one multiply earlier but cost the hit
-   * path six more instructions to merge them into the fingerprint (callgrind: Ir per frame). */
-  *set = (__u32)(hash >> RF_SESSION_SET_SHIFT);
-  return hash | 1;
+  *set = (__u32)(words >> RF_SESSION_SET_SHIFT);
+  return words | 1;
 }
 
 /* The fingerprint alone (its set: rf_session_set_index). */
