@@ -635,13 +635,13 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
 }
 
 /*
- * Every frame the fast tier leaves: the exact classifier. Inline: a BPF-to-BPF call costs
- * 10-20 ns on a kernel whose returns go through a mitigation thunk (AMD's Safe RET here), more
- * than classifying a tagged or IPv6 frame; the fast tier gives up through one exit, so the
- * verifier walks this code about once (431k instructions processed as a global function,
- * 444k inline). It reads the active slot again; a reload in between only means this frame is
- * classified against the newer configuration, as a whole. `nic_rx_time`: the device-bound
- * program's (STAMP's T2 from the NIC).
+ * Every frame the fast tiers leave: the exact classifier. Global, so the verifier checks it
+ * once, on its own: inline after the second tier, it was walked from each of that tier's exits
+ * and the program no longer verified. The call (10-20 ns on a kernel whose returns go through a
+ * mitigation thunk, AMD's Safe RET here) falls on frames neither tier takes. It reads the active
+ * slot again; a reload in between only means this frame is classified against the newer
+ * configuration, as a whole. `nic_rx_time`: the device-bound program's (STAMP's T2 from the
+ * NIC), a constant in each of the two globals below.
  */
 RF_INLINE int rf_xdp_exact(struct xdp_md *ctx, const int nic_rx_time) {
   /* Y.1731 (xdp/cfm_xdp.h): CFM frames are never IPv4, so never the fast tier's. */
@@ -656,7 +656,41 @@ RF_INLINE int rf_xdp_exact(struct xdp_md *ctx, const int nic_rx_time) {
   const struct rf_xdp_config *config = rf_xdp_active_config();
   struct rf_result where;
   const __u32 verdict = rf_classify_exact(data, end, &config->filter, 0, &where);
+  /* The rule the second tier tries next: it leaves to this classifier the frames its hinted
+   * rule does not take. */
+  if (verdict == RF_REFLECT) counters->rule_hint = where.rule;
   return rf_xdp_act(ctx, counters, config, verdict, data, end, &where, 0, nic_rx_time);
+}
+
+__attribute__((noinline)) int rf_xdp_exact_sw(struct xdp_md *ctx) {
+  if (ctx == 0) return XDP_PASS;
+  return rf_xdp_exact(ctx, 0);
+}
+
+__attribute__((noinline)) int rf_xdp_exact_nic(struct xdp_md *ctx) {
+  if (ctx == 0) return XDP_PASS;
+  return rf_xdp_exact(ctx, 1);
+}
+
+/*
+ * A frame the fast tier left: the second tier (rf_classify_shaped) for a tagged or IPv6 test
+ * frame its hinted rule takes, inline (no call for a test stream); every other frame to the
+ * exact classifier. No Y.1731 frame is IP, so none is the second tier's and the CFM responder
+ * still sees each first.
+ */
+RF_INLINE int rf_xdp_undecided(struct xdp_md *ctx, struct rf_xdp_counters *counters,
+                               const int nic_rx_time) {
+  __u8 *data = (__u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
+  const struct rf_xdp_config *config = rf_xdp_active_config();
+  struct rf_result where;
+  /* Defined whole (rf_classify_shaped leaves the reserved bytes alone). */
+  rf_store_u64((__u8 *)&where, 0);
+  rf_store_u64((__u8 *)&where + 8, 0);
+  if (rf_classify_shaped(data, end, &config->filter, &counters->rule_hint, &where) == RF_REFLECT) {
+    return rf_xdp_act(ctx, counters, config, RF_REFLECT, data, end, &where, 0, nic_rx_time);
+  }
+  return nic_rx_time ? rf_xdp_exact_nic(ctx) : rf_xdp_exact_sw(ctx);
 }
 
 /* A frame the fast tier rejected, with the exact classifier's reason, while a capture or the
@@ -730,7 +764,7 @@ RF_INLINE int rf_xdp_reflect_body(struct xdp_md *ctx, const int nic_rx_time) {
   const __u32 verdict =
       rf_classify_fast_tier(data, end, &config->filter, &counters->rule_hint, &where,
                             &counters->rule_reason);
-  if (verdict == RF_FAST_UNDECIDED) return rf_xdp_exact(ctx, nic_rx_time);
+  if (verdict == RF_FAST_UNDECIDED) return rf_xdp_undecided(ctx, counters, nic_rx_time);
   if (verdict != RF_REFLECT) {
     /* A MAC or EtherType reject (a constant), or for a frame no rule takes the rule stage's
      * reason read back from map memory (RF_NOTE). Neither is a value the verifier traces
