@@ -366,6 +366,15 @@ TEST(DifferentialTest, KernelAgreesWithUserspaceOnMutatedFrames) {
                 .has_action = true});
 }
 
+// Keeps the calling thread on the CPU it runs on: the program's per-CPU state (the loop guard's
+// table, the rule hint) is then the same for every run.
+void StayOnThisCpu() {
+  cpu_set_t one_cpu;
+  CPU_ZERO(&one_cpu);
+  CPU_SET(sched_getcpu(), &one_cpu);
+  ASSERT_EQ(sched_setaffinity(0, sizeof(one_cpu), &one_cpu), 0);
+}
+
 // The second fast tier in the kernel (rf_classify_shaped in rf_xdp_undecided): test streams
 // of tagged and IPv6 frames, each frame sent as built and then mutated, under the profile
 // configurations. The frame as built leaves the hint at its rule (the exact classifier sets it),
@@ -374,10 +383,7 @@ TEST(DifferentialTest, KernelAgreesWithUserspaceOnMutatedFrames) {
 // without lists, takes the frame in userspace's second tier), which must be many.
 TEST(DifferentialTest, KernelSecondTierAgreesWithUserspaceOnStreams) {
   REFLECTOR_REQUIRE_ROOT();
-  cpu_set_t one_cpu;  // the hint is per CPU
-  CPU_ZERO(&one_cpu);
-  CPU_SET(sched_getcpu(), &one_cpu);
-  ASSERT_EQ(sched_setaffinity(0, sizeof(one_cpu), &one_cpu), 0);
+  ASSERT_NO_FATAL_FAILURE(StayOnThisCpu());  // the hint is per CPU
   absl::StatusOr<std::unique_ptr<XdpProgram>> program = XdpProgram::Load();
   ASSERT_TRUE(program.ok()) << program.status();
   absl::StatusOr<TestRunner> runner = TestRunner::Create(program->get());
@@ -508,10 +514,7 @@ std::array<int, packet::kVerdictCount> CompareGuardDraws(
 // and the thread stays on one CPU, whose table the program uses.
 TEST(DifferentialTest, KernelLoopGuardAgreesWithUserspace) {
   REFLECTOR_REQUIRE_ROOT();
-  cpu_set_t one_cpu;
-  CPU_ZERO(&one_cpu);
-  CPU_SET(sched_getcpu(), &one_cpu);
-  ASSERT_EQ(sched_setaffinity(0, sizeof(one_cpu), &one_cpu), 0);
+  ASSERT_NO_FATAL_FAILURE(StayOnThisCpu());
   absl::StatusOr<std::unique_ptr<XdpProgram>> program = XdpProgram::Load();
   ASSERT_TRUE(program.ok()) << program.status();
   absl::StatusOr<TestRunner> runner = TestRunner::Create(program->get());
