@@ -366,6 +366,99 @@ TEST(DifferentialTest, KernelAgreesWithUserspaceOnMutatedFrames) {
                 .has_action = true});
 }
 
+// Keeps the calling thread on the CPU it runs on: the program's per-CPU state (the loop guard's
+// table, the rule hint) is then the same for every run.
+void StayOnThisCpu() {
+  cpu_set_t one_cpu;
+  CPU_ZERO(&one_cpu);
+  CPU_SET(sched_getcpu(), &one_cpu);
+  ASSERT_EQ(sched_setaffinity(0, sizeof(one_cpu), &one_cpu), 0);
+}
+
+// The second fast tier in the kernel (rf_classify_shaped in rf_xdp_undecided): test streams
+// of tagged and IPv6 frames, each frame sent as built and then mutated, under the profile
+// configurations. The frame as built leaves the hint at its rule (the exact classifier sets it),
+// so the mutated one meets the second tier with the hint of a stream; every run is compared
+// with userspace. Counts the runs the second tier can take (the hinted rule, a shortcut
+// without lists, takes the frame in userspace's second tier), which must be many.
+TEST(DifferentialTest, KernelSecondTierAgreesWithUserspaceOnStreams) {
+  REFLECTOR_REQUIRE_ROOT();
+  ASSERT_NO_FATAL_FAILURE(StayOnThisCpu());  // the hint is per CPU
+  absl::StatusOr<std::unique_ptr<XdpProgram>> program = XdpProgram::Load();
+  ASSERT_TRUE(program.ok()) << program.status();
+  absl::StatusOr<TestRunner> runner = TestRunner::Create(program->get());
+  ASSERT_TRUE(runner.ok()) << runner.status();
+
+  Rng rng(kSeed + 3);
+  const std::vector<packet::FilterConfig> profiles = ProfileConfigs();
+  static constexpr std::array<const char*, 4> kSignatures = {"RFC2544", "Y.1564 ", "PROBEOT",
+                                                             "LATENCY"};
+  static constexpr std::array<uint16_t, 2> kTpids = {0x8100, 0x88a8};
+  FlipCoverage coverage;
+  int compared = 0;
+  int second_tier = 0;
+  int failures = 0;
+  uint32_t hint = RF_NO_RULE_HINT;  // the kernel's, as userspace follows it
+  for (int i = 0; i < 20'000 && failures < 10; ++i) {
+    packet::FilterConfig filter =
+        profiles[Uniform(rng, 0, static_cast<uint32_t>(profiles.size() - 1))];
+    filter.mode = packet::kAllModes[Uniform(rng, 0, RF_MODE_COUNT - 1)];
+    absl::StatusOr<rf_config> config = packet::ToWire(filter);
+    ASSERT_TRUE(config.ok()) << config.status();
+    ASSERT_TRUE((*program)->Configure(*config, Action::kReflect).ok());
+    FrameBuilder b;
+    for (uint32_t tags = Uniform(rng, 0, 2), t = 0; t < tags; ++t) {
+      b.Vlan(static_cast<uint16_t>(Uniform(rng, 0, 0xffff)), Pick(rng, kTpids));
+    }
+    if (Chance(rng, 0.6)) b.Ipv6(packet::testing::kTesterIpv6, packet::testing::kReflectorIpv6);
+    const char* signature = Pick(rng, kSignatures);
+    if (signature[0] == 'R' || signature[0] == 'Y') {
+      b.Custom(signature, Uniform(rng, 0, 40));
+    } else {
+      b.Ito(signature, Uniform(rng, 0, 40));
+    }
+    const std::vector<uint8_t> built = b.PadTo(60).Build();
+    std::vector<uint8_t> mutated = built;
+    Mutate(rng, mutated, coverage);
+    const std::array<const std::vector<uint8_t>*, 2> stream = {&built, &mutated};
+    for (const std::vector<uint8_t>* frame : stream) {
+      if (frame->size() < kMinTestRunFrame) continue;
+      uint32_t shaped_hint = hint;
+      rf_result shaped = {};
+      const __u8* data = frame->data();
+      const __u8* end = data + frame->size();
+      if (rf_classify_fast(data, end, &*config, &shaped_hint, &shaped) == RF_FAST_UNDECIDED &&
+          rf_classify_shaped(data, end, &*config, &shaped_hint, &shaped) == RF_REFLECT &&
+          shaped.rule == hint &&
+          (config->rules[shaped.rule].flags & (RF_RULE_SHORTCUT | RF_RULE_LISTS)) ==
+              RF_RULE_SHORTCUT) {
+        ++second_tier;
+      }
+      absl::StatusOr<TestRunResult> run = runner->Run(*frame);
+      ASSERT_TRUE(run.ok()) << run.status();
+      const ExpectedRun expected = ExpectRun(*frame, *config, Action::kReflect);
+      const packet::Classification userspace = packet::Classify(*frame, *config);
+      const int expected_rule = userspace.reflect() ? userspace.rule() : -1;
+      // The kernel's tiers move the hint to the rule of every frame they reflect.
+      if (userspace.reflect()) hint = static_cast<uint32_t>(userspace.rule());
+      ++compared;
+      if (run->verdict != expected.verdict || run->rule != expected_rule ||
+          run->action != expected.action || run->frame != expected.frame) {
+        ++failures;
+        ADD_FAILURE() << "stream " << i << ": kernel "
+                      << (run->verdict ? packet::VerdictName(*run->verdict) : "none") << " rule "
+                      << run->rule << ", userspace " << packet::VerdictName(expected.verdict)
+                      << " rule " << expected_rule << "\n"
+                      << packet::testing::DescribeDifference(expected.frame, run->frame) << "\n"
+                      << packet::testing::HexDump(*frame);
+      }
+    }
+  }
+  std::printf("second tier streams: compared %d frames, %d with the hint the second tier takes\n",
+              compared, second_tier);
+  EXPECT_GT(second_tier, 2000);
+}
+
 // A pool of frames to draw from again and again for the guard stage's tests: the frame
 // table's (short enough to test-run), `extra`, then random ones, some mutated, up to `size`.
 std::vector<std::vector<uint8_t>> GuardPool(Rng& rng, std::vector<std::vector<uint8_t>> extra,
@@ -421,10 +514,7 @@ std::array<int, packet::kVerdictCount> CompareGuardDraws(
 // and the thread stays on one CPU, whose table the program uses.
 TEST(DifferentialTest, KernelLoopGuardAgreesWithUserspace) {
   REFLECTOR_REQUIRE_ROOT();
-  cpu_set_t one_cpu;
-  CPU_ZERO(&one_cpu);
-  CPU_SET(sched_getcpu(), &one_cpu);
-  ASSERT_EQ(sched_setaffinity(0, sizeof(one_cpu), &one_cpu), 0);
+  ASSERT_NO_FATAL_FAILURE(StayOnThisCpu());
   absl::StatusOr<std::unique_ptr<XdpProgram>> program = XdpProgram::Load();
   ASSERT_TRUE(program.ok()) << program.status();
   absl::StatusOr<TestRunner> runner = TestRunner::Create(program->get());

@@ -92,10 +92,13 @@ struct {
 } rf_rate_sources SEC(".maps");
 
 /* Whether the frame conforms to the caps of one scope (0: global, 1 + i: rule i), charging
- * its source's bucket and then the scope's (the same order as userspace's RateBuckets). */
-RF_INLINE int rf_xdp_rate_scope(const __u8 *data, const __u8 *end, const struct rf_result *where,
+ * its source's bucket and then the scope's (the same order as userspace's RateBuckets). The
+ * frame's pointers are read from ctx here (see rf_xdp_guard). */
+RF_INLINE int rf_xdp_rate_scope(struct xdp_md *ctx, const struct rf_result *where,
                                 const struct rf_rate_caps *caps, __u32 scope, __u64 burst,
                                 __u64 now) {
+  const __u8 *data = (const __u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
   const __u64 length = (__u64)(end - data);
   const __u64 source_cost = rf_rate_cost(&caps->per_source, length);
   if (source_cost != 0) {
@@ -209,16 +212,18 @@ RF_INLINE int rf_xdp_loop_verdict(struct xdp_md *ctx, struct rf_xdp_counters *co
  * its sender as the loop's peer) and dropped (the stack would answer it). Returns 0 for a frame
  * to reflect, 1 for one to drop. `rule`, `l3_offset` and `ip_version`: the classifier's result.
  * Out of line (the verifier checks it once), for a lease or rate caps only: rf_xdp_guard_frame
- * decides the loop guard alone inline.
+ * decides the loop guard alone inline. The frame's pointers are read from ctx where they are
+ * used: kept from the start across the lookups' calls, they took two stack slots (104 bytes of
+ * frame, now 88), and the exact path's chain ends in this function and rf_xdp_capture_picked
+ * (Linux 6.1's stack rule, stack_chain_prog_test).
  */
 __attribute__((noinline)) int rf_xdp_guard(struct xdp_md *ctx, __u32 flags, __u32 window,
                                            __u32 rule, __u32 l3) {
-  const __u8 *data = (const __u8 *)(long)ctx->data;
-  const __u8 *end = (const __u8 *)(long)ctx->data_end;
   struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
   if (!counters) return 1; /* cannot happen for a one-entry array; the verifier asks */
   if (flags & RF_GUARD_LEASE_EXPIRED) return rf_xdp_guard_verdict(ctx, counters, RF_LEASE, rule);
-  if (window != 0 && rf_xdp_loop_seen(data, end, counters, window)) {
+  if (window != 0 && rf_xdp_loop_seen((const __u8 *)(long)ctx->data,
+                                      (const __u8 *)(long)ctx->data_end, counters, window)) {
     return rf_xdp_loop_verdict(ctx, counters, rule);
   }
   if (flags & RF_GUARD_RATE_CAPS) {
@@ -230,9 +235,9 @@ __attribute__((noinline)) int rf_xdp_guard(struct xdp_md *ctx, __u32 flags, __u3
     where.l3_offset = (__u16)(l3 & 0xffff);
     where.ip_version = (__u8)(l3 >> 16);
     const __u32 index = rule & (RF_MAX_RULES - 1); /* a mask the verifier can follow */
-    if (!rf_xdp_rate_scope(data, end, &where, &config->filter.guard.rules[index], 1 + index,
-                           burst, now) ||
-        !rf_xdp_rate_scope(data, end, &where, &config->filter.guard.global, 0, burst, now)) {
+    if (!rf_xdp_rate_scope(ctx, &where, &config->filter.guard.rules[index], 1 + index, burst,
+                           now) ||
+        !rf_xdp_rate_scope(ctx, &where, &config->filter.guard.global, 0, burst, now)) {
       return rf_xdp_guard_verdict(ctx, counters, RF_RATE_LIMITED, rule);
     }
   }
@@ -509,10 +514,9 @@ __attribute__((noinline)) __u64 rf_xdp_nic_rx_time(struct xdp_md *ctx) {
  * Information TLV reports; the NIC's clock is taken to be TAI, as phc2sys keeps a PHC), else
  * CLOCK_TAI on entry; T3 CLOCK_TAI right before the checksum (XDP has no transmit timestamp);
  * both converted by the config's clock; then the frame is cut to the answer's length where the
- * build needed more (rf_stamp_lengths). Inline: a BPF-to-BPF call costs 10-20 ns on a host
- * whose returns go through a mitigation thunk, a fifth of a STAMP answer's own work; its 96
- * bytes of stack in the program's frame leave the deepest chain (the program, then
- * rf_xdp_stamp_tlvs) well inside the verifier's 512.
+ * build needed more (rf_stamp_lengths). Inline for the fast tier's frames: a BPF-to-BPF call
+ * costs 10-20 ns on a host whose returns go through a mitigation thunk, a fifth of a STAMP
+ * answer's own work. The other frames call it as rf_xdp_stamp_global.
  */
 RF_INLINE int rf_xdp_stamp(struct xdp_md *ctx, const struct rf_result *where, __u64 t2_nic) {
   const __u64 t2 = t2_nic != 0 ? t2_nic : bpf_ktime_get_tai_ns();
@@ -533,6 +537,20 @@ RF_INLINE int rf_xdp_stamp(struct xdp_md *ctx, const struct rf_result *where, __
   struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
   if (counters) counters->reflect_errors++;
   return XDP_PASS;
+}
+
+/* rf_xdp_stamp out of line, for the frames the fast tier did not take (rf_xdp_act): inline, its
+ * spills made the frames of rf_xdp_reflect and rf_xdp_exact_sw/_nic 168 and 176-184 bytes, and
+ * the chain rf_xdp_reflect > rf_xdp_exact_sw > rf_xdp_stamp_tlvs 544 under Linux 6.1's rule
+ * (each frame rounded up to 32 bytes, at most 512). A tagged or IPv6 STAMP frame pays the call;
+ * the fast tier's untagged IPv4 ones keep it inline. Takes `where` as two words, as the STAMP
+ * path's other globals. */
+__attribute__((noinline)) int rf_xdp_stamp_global(struct xdp_md *ctx, __u64 where_low,
+                                                  __u64 where_high, __u64 t2_nic) {
+  if (ctx == 0) return XDP_PASS;
+  struct rf_result where;
+  rf_xdp_where(&where, where_low, where_high);
+  return rf_xdp_stamp(ctx, &where, t2_nic);
 }
 
 /*
@@ -594,7 +612,8 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
         const __u64 where_high = rf_load_u64((const __u8 *)where + 8);
         const __u64 t2_nic = nic_rx_time ? rf_xdp_nic_rx_time(ctx) : 0;
         counters->stamp_rx_time[t2_nic != 0]++; /* T2's source: [0] software, [1] the NIC */
-        int answered = rf_xdp_stamp(ctx, where, t2_nic);
+        int answered = fast ? rf_xdp_stamp(ctx, where, t2_nic)
+                            : rf_xdp_stamp_global(ctx, where_low, where_high, t2_nic);
         if (answered == XDP_TX && (where->actions & RF_ACTION_STAMP_STATEFUL)) {
           answered = rf_xdp_stamp_number(ctx, where_low, where_high);
         }
@@ -635,13 +654,13 @@ RF_INLINE int rf_xdp_act(struct xdp_md *ctx, struct rf_xdp_counters *counters,
 }
 
 /*
- * Every frame the fast tier leaves: the exact classifier. Inline: a BPF-to-BPF call costs
- * 10-20 ns on a kernel whose returns go through a mitigation thunk (AMD's Safe RET here), more
- * than classifying a tagged or IPv6 frame; the fast tier gives up through one exit, so the
- * verifier walks this code about once (431k instructions processed as a global function,
- * 444k inline). It reads the active slot again; a reload in between only means this frame is
- * classified against the newer configuration, as a whole. `nic_rx_time`: the device-bound
- * program's (STAMP's T2 from the NIC).
+ * Every frame the fast tiers leave: the exact classifier. Global, so the verifier checks it
+ * once, on its own: inline after the second tier, it was walked from each of that tier's exits
+ * and the program no longer verified. The call (10-20 ns on a kernel whose returns go through a
+ * mitigation thunk, AMD's Safe RET here) falls on frames neither tier takes. It reads the active
+ * slot again; a reload in between only means this frame is classified against the newer
+ * configuration, as a whole. `nic_rx_time`: the device-bound program's (STAMP's T2 from the
+ * NIC), a constant in each of the two globals below.
  */
 RF_INLINE int rf_xdp_exact(struct xdp_md *ctx, const int nic_rx_time) {
   /* Y.1731 (xdp/cfm_xdp.h): CFM frames are never IPv4, so never the fast tier's. */
@@ -649,14 +668,51 @@ RF_INLINE int rf_xdp_exact(struct xdp_md *ctx, const int nic_rx_time) {
     const int answer = rf_xdp_cfm(ctx);
     if (answer >= 0) return answer;
   }
-  __u8 *data = (__u8 *)(long)ctx->data;
-  const __u8 *end = (const __u8 *)(long)ctx->data_end;
   struct rf_xdp_counters *counters = rf_xdp_cpu_counters();
   if (!counters) return XDP_PASS; /* cannot happen for a one-entry array; the verifier asks */
+  /* The frame's pointers read after the lookup: live across its call, they took a stack slot
+   * more through the classifier's rule stage (a frame of 168 bytes, now 160; see
+   * rf_xdp_stamp_global for the chain this frame is part of). */
+  __u8 *data = (__u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
   const struct rf_xdp_config *config = rf_xdp_active_config();
   struct rf_result where;
   const __u32 verdict = rf_classify_exact(data, end, &config->filter, 0, &where);
+  /* The rule the second tier tries next: it leaves to this classifier the frames its hinted
+   * rule does not take. */
+  if (verdict == RF_REFLECT) counters->rule_hint = where.rule;
   return rf_xdp_act(ctx, counters, config, verdict, data, end, &where, 0, nic_rx_time);
+}
+
+__attribute__((noinline)) int rf_xdp_exact_sw(struct xdp_md *ctx) {
+  if (ctx == 0) return XDP_PASS;
+  return rf_xdp_exact(ctx, 0);
+}
+
+__attribute__((noinline)) int rf_xdp_exact_nic(struct xdp_md *ctx) {
+  if (ctx == 0) return XDP_PASS;
+  return rf_xdp_exact(ctx, 1);
+}
+
+/*
+ * A frame the fast tier left: the second tier (rf_classify_shaped) for a tagged or IPv6 test
+ * frame its hinted rule takes, inline (no call for a test stream); every other frame to the
+ * exact classifier. No Y.1731 frame is IP, so none is the second tier's and the CFM responder
+ * still sees each first.
+ */
+RF_INLINE int rf_xdp_undecided(struct xdp_md *ctx, struct rf_xdp_counters *counters,
+                               const int nic_rx_time) {
+  __u8 *data = (__u8 *)(long)ctx->data;
+  const __u8 *end = (const __u8 *)(long)ctx->data_end;
+  const struct rf_xdp_config *config = rf_xdp_active_config();
+  struct rf_result where;
+  /* Defined whole (rf_classify_shaped leaves the reserved bytes alone). */
+  rf_store_u64((__u8 *)&where, 0);
+  rf_store_u64((__u8 *)&where + 8, 0);
+  if (rf_classify_shaped(data, end, &config->filter, &counters->rule_hint, &where) == RF_REFLECT) {
+    return rf_xdp_act(ctx, counters, config, RF_REFLECT, data, end, &where, 0, nic_rx_time);
+  }
+  return nic_rx_time ? rf_xdp_exact_nic(ctx) : rf_xdp_exact_sw(ctx);
 }
 
 /* A frame the fast tier rejected, with the exact classifier's reason, while a capture or the
@@ -730,7 +786,7 @@ RF_INLINE int rf_xdp_reflect_body(struct xdp_md *ctx, const int nic_rx_time) {
   const __u32 verdict =
       rf_classify_fast_tier(data, end, &config->filter, &counters->rule_hint, &where,
                             &counters->rule_reason);
-  if (verdict == RF_FAST_UNDECIDED) return rf_xdp_exact(ctx, nic_rx_time);
+  if (verdict == RF_FAST_UNDECIDED) return rf_xdp_undecided(ctx, counters, nic_rx_time);
   if (verdict != RF_REFLECT) {
     /* A MAC or EtherType reject (a constant), or for a frame no rule takes the rule stage's
      * reason read back from map memory (RF_NOTE). Neither is a value the verifier traces
