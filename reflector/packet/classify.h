@@ -498,15 +498,15 @@ RF_INLINE long rf_first_rule_or_reason(const __u8 *data, const __u8 *end,
                                        const struct rf_config *cfg, const struct rf_facts *facts,
                                        __u32 *reason) {
   __u64 furthest = RF_FIRST_RULE_VERDICT;
-#if defined(__clang__)
-#pragma clang loop unroll(disable)
-#endif
-  for (__u32 i = 0; i < RF_MAX_RULES; i++) {
-    if (i >= cfg->rule_count) break;
-    const struct rf_rule *rule = &cfg->rules[i];
+  /* A pointer to the end of the table and one to the rule: inlined into the fast tier, a
+   * counter and the count did not fit in registers and were reloaded from the stack per rule. */
+  const struct rf_rule *const rules = cfg->rules;
+  const struct rf_rule *const rules_end =
+      rules + (cfg->rule_count < RF_MAX_RULES ? cfg->rule_count : RF_MAX_RULES);
+  for (const struct rf_rule *rule = rules; rule != rules_end; rule++) {
     const long pattern = rf_pattern_matches(data, end, rule, facts);
     if (pattern < 0) return RF_WINDOW_OUTSIDE;
-    if (pattern > 0 && rf_rule_takes(cfg, rule, facts, 0)) return (long)i;
+    if (pattern > 0 && rf_rule_takes(cfg, rule, facts, 0)) return (long)(rule - rules);
     if (pattern > 0 || (rule->flags & RF_RULE_REASON)) {
       furthest = rf_max(furthest, rf_rule_progress_given(rule, facts, (__u64)pattern));
     }
@@ -876,7 +876,12 @@ RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
 
 RF_INLINE __u32 rf_classify_fast(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
                                  __u32 *hint, struct rf_result *res) {
+#if defined(__bpf__)
   __u32 reason;
+#else
+  /* Set on every path that reads it; g++ cannot always tell (-Wmaybe-uninitialized). */
+  __u32 reason = RF_FIRST_RULE_VERDICT;
+#endif
   const __u32 verdict = rf_classify_fast_tier(data, end, cfg, hint, res, &reason);
   return verdict == RF_FAST_NO_RULE ? reason : verdict;
 }
