@@ -758,21 +758,6 @@ RF_OUT_OF_LINE enum rf_verdict rf_classify_exact(const __u8 *data, const __u8 *e
 #define RF_FAST_L3 RF_ETH_HLEN
 #define RF_FAST_L4 (RF_FAST_L3 + RF_IPV4_MIN_HLEN)
 
-#if !defined(__bpf__)
-/* A MAC address as the high 48 bits of a 64-bit value whose low 16 are zero, from a 64-bit load
- * that starts at the address (AT) or 2 bytes before it (BEFORE); RF_MAC48_GROUP: its group bit
- * there. */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define RF_MAC48_AT(word) ((__u64)(word) << 16)
-#define RF_MAC48_BEFORE(word) ((__u64)(word) & ~(__u64)0xffff)
-#define RF_MAC48_GROUP ((__u64)1 << 16)
-#else
-#define RF_MAC48_AT(word) ((__u64)(word) & ~(__u64)0xffff)
-#define RF_MAC48_BEFORE(word) ((__u64)(word) << 16)
-#define RF_MAC48_GROUP ((__u64)1 << 56)
-#endif
-#endif
-
 /* The rule that took the caller's previous frame (`guess`, see rf_classify_fast), when no
  * earlier rule can share a frame with it (RF_RULE_SHORTCUT) and it takes this one; else
  * RF_NO_RULE, and the rules are tried in order. */
@@ -812,17 +797,6 @@ RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
                                       const struct rf_config *cfg, __u32 *hint,
                                       struct rf_result *res, __u32 *reason) {
   if (!RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, end)) return RF_FAST_UNDECIDED;
-#if !defined(__bpf__)
-  /* The checks below with each MAC address in one register (RF_MAC48_*): the frame's two from
-   * two loads, the interface's from the config's first word. Not for BPF: with the rest of the
-   * XDP program it took the verifier past its million instructions (cedd143). */
-  const __u64 dst = RF_MAC48_AT(rf_load_u64(data));
-  const __u64 src = RF_MAC48_BEFORE(rf_load_u64(data + RF_ETH_ALEN - 2));
-  const __u64 own = RF_MAC48_AT(rf_load_u64((const __u8 *)cfg));
-  if ((dst & RF_MAC48_GROUP) || dst == 0) return RF_DST_MAC;
-  if ((cfg->flags & RF_CFG_DST_MAC_FILTER) && dst != own) return RF_DST_MAC;
-  if ((src & RF_MAC48_GROUP) || src == 0 || src == own || src == dst) return RF_SRC_MAC;
-#else
   /* 64-bit values of 32- and 16-bit loads: no truncation after each operation (BPF). */
   const __u64 dst_head = rf_load_u32(data);
   const __u64 dst_tail = rf_load_u16(data + 4);
@@ -843,7 +817,6 @@ RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
       (src_head == dst_head && src_tail == dst_tail)) {
     return RF_SRC_MAC;
   }
-#endif
   /* EtherType IPv4, then version 4 and IHL 5, as one word. */
   const __u32 type_word = rf_load_u32(data + 12);
   if ((type_word & RF_BYTES32(0xff, 0xff, 0xff, 0)) != RF_BYTES32(0x08, 0x00, 0x45, 0)) {
