@@ -474,6 +474,21 @@ RF_INLINE long rf_first_rule(const __u8 *data, const __u8 *end, const struct rf_
 
 /* How far `rule` gets with the frame, as rf_rule_progress, given whether its payload pattern
  * holds (`pattern_ok`, 0 or 1, from rf_pattern_matches). */
+#if !defined(__bpf__)
+/* For g++ a branch per condition, leaving at the first that fails (the count of conditions
+ * that hold before it, as the branch-free form below adds them up): a reject's rule usually
+ * fails at its pattern, and the branch-free form computed every condition, out of line (51
+ * instructions and a call, callgrind). Inline: it keeps no 0/1 values that would be spilled. */
+RF_INLINE __u64 rf_rule_progress_given(const struct rf_rule *rule,
+                                       const struct rf_facts *facts, __u64 pattern_ok) {
+  if (!RF_VLAN_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts)) return RF_VLAN_ID;
+  if (!RF_ADDRESS_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts)) return RF_ADDRESS;
+  if (!RF_PORT_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts)) return RF_PORT;
+  if (!pattern_ok) return RF_SIGNATURE;
+  if (!RF_OUI_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts)) return RF_OUI;
+  return RF_OUI + 1;
+}
+#else
 RF_OUT_OF_LINE __u64 rf_rule_progress_given(const struct rf_rule *rule,
                                             const struct rf_facts *facts, __u64 pattern_ok) {
   const __u64 past_vlan = RF_VLAN_OK(rf_is_zero, rf_at_least, rule, facts);
@@ -483,6 +498,7 @@ RF_OUT_OF_LINE __u64 rf_rule_progress_given(const struct rf_rule *rule,
   const __u64 past_oui = past_pattern & RF_OUI_OK(rf_is_zero, rf_at_least, rule, facts);
   return RF_VLAN_ID + past_vlan + past_address + past_port + past_pattern + past_oui;
 }
+#endif
 
 /*
  * rf_first_rule and, for a frame no rule takes (RF_NO_RULE), in `*reason` what
@@ -498,15 +514,15 @@ RF_INLINE long rf_first_rule_or_reason(const __u8 *data, const __u8 *end,
                                        const struct rf_config *cfg, const struct rf_facts *facts,
                                        __u32 *reason) {
   __u64 furthest = RF_FIRST_RULE_VERDICT;
-#if defined(__clang__)
-#pragma clang loop unroll(disable)
-#endif
-  for (__u32 i = 0; i < RF_MAX_RULES; i++) {
-    if (i >= cfg->rule_count) break;
-    const struct rf_rule *rule = &cfg->rules[i];
+  /* A pointer to the end of the table and one to the rule: inlined into the fast tier, a
+   * counter and the count did not fit in registers and were reloaded from the stack per rule. */
+  const struct rf_rule *const rules = cfg->rules;
+  const struct rf_rule *const rules_end =
+      rules + (cfg->rule_count < RF_MAX_RULES ? cfg->rule_count : RF_MAX_RULES);
+  for (const struct rf_rule *rule = rules; rule != rules_end; rule++) {
     const long pattern = rf_pattern_matches(data, end, rule, facts);
     if (pattern < 0) return RF_WINDOW_OUTSIDE;
-    if (pattern > 0 && rf_rule_takes(cfg, rule, facts, 0)) return (long)i;
+    if (pattern > 0 && rf_rule_takes(cfg, rule, facts, 0)) return (long)(rule - rules);
     if (pattern > 0 || (rule->flags & RF_RULE_REASON)) {
       furthest = rf_max(furthest, rf_rule_progress_given(rule, facts, (__u64)pattern));
     }
@@ -849,7 +865,12 @@ RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
 
 RF_INLINE __u32 rf_classify_fast(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
                                  __u32 *hint, struct rf_result *res) {
+#if defined(__bpf__)
   __u32 reason;
+#else
+  /* Set on every path that reads it; g++ cannot always tell (-Wmaybe-uninitialized). */
+  __u32 reason = RF_FIRST_RULE_VERDICT;
+#endif
   const __u32 verdict = rf_classify_fast_tier(data, end, cfg, hint, res, &reason);
   return verdict == RF_FAST_NO_RULE ? reason : verdict;
 }
