@@ -471,9 +471,17 @@ RF_INLINE long rf_first_rule(const __u8 *data, const __u8 *end, const struct rf_
   for (__u32 i = 0; i < RF_MAX_RULES; i++) {
     if (i >= cfg->rule_count) break;
     const struct rf_rule *rule = &cfg->rules[i];
-    const long pattern = rf_pattern_matches(data, end, rule, facts);
-    if (pattern < 0) return RF_WINDOW_OUTSIDE;
-    if (pattern > 0 && (pattern_only || rf_rule_takes(cfg, rule, facts, 0))) return (long)i;
+    /* rf_pattern_matches, with a branch to the next rule from each test that fails: its
+     * three-valued answer cost each rule a select and two tests of it. */
+    const __u64 pattern_end = rf_pattern_end(rule);
+    if (pattern_end > facts->payload_len) continue;
+    const __u64 window = facts->payload_off - RF_PATTERN_LEN + pattern_end;
+    if (window > 0xffff || !RF_FITS(data, window, RF_PATTERN_LEN, end)) return RF_WINDOW_OUTSIDE;
+    const __u8 *p = data + window;
+    if (rf_pattern_tail_difference(p, rule) != 0 || rf_pattern_head_difference(p, rule) != 0) {
+      continue;
+    }
+    if (pattern_only || rf_rule_takes(cfg, rule, facts, 0)) return (long)i;
   }
   return RF_NO_RULE;
 }
