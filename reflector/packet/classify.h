@@ -379,17 +379,27 @@ RF_INLINE __u64 rf_prefix_bits(const __u8 *addr, __u8 ip_version, const struct r
   return ip_version == 4 ? rf_ipv4_prefix_bits(addr, cfg) : rf_ipv6_prefix_bits(addr, cfg);
 }
 
-/* The bit sets of the source OUI and the addresses in the config's lists, looked up only when
- * some rule has such a list. (Looked up per rule in the loop over the rules, the lookups' loops
- * inside it would make the program too long to verify.) */
-RF_INLINE void rf_look_up_lists(const struct rf_config *cfg, struct rf_facts *facts) {
-  facts->oui_bits = (cfg->flags & RF_CFG_USES_OUIS) ? rf_oui_bits(facts->src_mac, cfg) : RF_ANY_OUI;
+/* The bit sets of the addresses in the config's prefix list, looked up only when some rule has
+ * one (else RF_ANY_PREFIX, which every rule's address condition tests then). (Looked up per
+ * rule in the loop over the rules, the lookups' loops inside it would make the program too long
+ * to verify.) */
+RF_INLINE void rf_look_up_prefixes(const struct rf_config *cfg, struct rf_facts *facts) {
   facts->dst_bits = RF_ANY_PREFIX;
   facts->src_bits = RF_ANY_PREFIX;
   if (cfg->flags & RF_CFG_USES_PREFIXES) {
     facts->dst_bits = rf_prefix_bits(facts->dst_addr, facts->ip_version, cfg);
     facts->src_bits = rf_prefix_bits(facts->src_addr, facts->ip_version, cfg);
   }
+}
+
+/* The bit set of the source OUI in the config's OUI list, likewise. */
+RF_INLINE void rf_look_up_oui(const struct rf_config *cfg, struct rf_facts *facts) {
+  facts->oui_bits = (cfg->flags & RF_CFG_USES_OUIS) ? rf_oui_bits(facts->src_mac, cfg) : RF_ANY_OUI;
+}
+
+RF_INLINE void rf_look_up_lists(const struct rf_config *cfg, struct rf_facts *facts) {
+  rf_look_up_oui(cfg, facts);
+  rf_look_up_prefixes(cfg, facts);
 }
 
 /*
@@ -434,7 +444,6 @@ RF_INLINE long rf_rule_matches(const __u8 *data, const __u8 *end, const struct r
 /* rf_first_rule's answers that are not a rule index. */
 #define RF_NO_RULE (-1)
 #define RF_WINDOW_OUTSIDE (-2) /* a pattern's window is not in the frame: see rf_pattern_matches */
-#define RF_PATTERN_HELD (-3)   /* a rule's pattern holds, yet the rule does not take: see below */
 
 /*
  * A rule-stage reason kept in memory while it is worked out: in the XDP program, per-CPU map
@@ -449,25 +458,30 @@ RF_INLINE long rf_rule_matches(const __u8 *data, const __u8 *end, const struct r
 #define RF_NOTE(field) (field)
 #endif
 
-/* The first pass over the rules: the index of the first rule whose conditions all hold.
- * The list bit sets in `facts` must be set (rf_look_up_lists). With `name_reason` (a
- * constant), RF_PATTERN_HELD at the first rule whose pattern holds but that does not take the
- * frame: otherwise, for a frame no rule takes, every rule failed at its pattern or before, and
- * rf_reason_before_patterns names the reason. */
+/* The first pass over the rules: the index of the first rule whose conditions all hold; the
+ * list bit sets in `facts` must be set (rf_look_up_lists). With `pattern_only` (a constant),
+ * the index of the first rule whose payload pattern holds, whatever its other conditions, and
+ * no list is read: for a frame it gives RF_NO_RULE, every rule failed at its pattern or before,
+ * and rf_reason_before_patterns names the reason. */
 RF_INLINE long rf_first_rule(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
-                             const struct rf_facts *facts, int name_reason) {
+                             const struct rf_facts *facts, int pattern_only) {
 #if defined(__clang__)
 #pragma clang loop unroll(disable)
 #endif
   for (__u32 i = 0; i < RF_MAX_RULES; i++) {
     if (i >= cfg->rule_count) break;
     const struct rf_rule *rule = &cfg->rules[i];
-    const long pattern = rf_pattern_matches(data, end, rule, facts);
-    if (pattern < 0) return RF_WINDOW_OUTSIDE;
-    if (pattern > 0) {
-      if (rf_rule_takes(cfg, rule, facts, 0)) return (long)i;
-      if (name_reason) return RF_PATTERN_HELD;
+    /* rf_pattern_matches, with a branch to the next rule from each test that fails: its
+     * three-valued answer cost each rule a select and two tests of it. */
+    const __u64 pattern_end = rf_pattern_end(rule);
+    if (pattern_end > facts->payload_len) continue;
+    const __u64 window = facts->payload_off - RF_PATTERN_LEN + pattern_end;
+    if (window > 0xffff || !RF_FITS(data, window, RF_PATTERN_LEN, end)) return RF_WINDOW_OUTSIDE;
+    const __u8 *p = data + window;
+    if (rf_pattern_tail_difference(p, rule) != 0 || rf_pattern_head_difference(p, rule) != 0) {
+      continue;
     }
+    if (pattern_only || rf_rule_takes(cfg, rule, facts, 0)) return (long)i;
   }
   return RF_NO_RULE;
 }
@@ -533,9 +547,10 @@ RF_INLINE long rf_first_rule_or_reason(const __u8 *data, const __u8 *end,
 }
 
 /* The reason of a frame no rule takes, when every rule failed at its payload pattern or
- * before (rf_first_rule with `name_reason`): what rf_closest_reason would name, asking only the
- * rules that can come closest (RF_RULE_REASON) how far they got. Into `*reason`, per-CPU map
- * memory in the XDP program (RF_NOTE). */
+ * before (rf_first_rule with `pattern_only` gave RF_NO_RULE): what rf_closest_reason would
+ * name, asking only the rules that can come closest (RF_RULE_REASON) how far they got, which is
+ * at most to their pattern, so the source OUI is not needed; the prefix bits in `facts` must be
+ * set (rf_look_up_prefixes). Into `*reason`, per-CPU map memory in the XDP program (RF_NOTE). */
 RF_INLINE void rf_reason_before_patterns(const struct rf_config *cfg,
                                          const struct rf_facts *facts, __u32 *reason) {
   RF_NOTE(*reason) = RF_FIRST_RULE_VERDICT;
@@ -546,7 +561,12 @@ RF_INLINE void rf_reason_before_patterns(const struct rf_config *cfg,
     if (i >= cfg->rule_count) break;
     const struct rf_rule *rule = &cfg->rules[i];
     if (rule->flags & RF_RULE_REASON) {
-      RF_NOTE(*reason) = (__u32)rf_max(RF_NOTE(*reason), rf_rule_progress_given(rule, facts, 0));
+      /* rf_rule_progress_given with its pattern failed: the conditions before it. */
+      const __u64 past_vlan = RF_VLAN_OK(rf_is_zero, rf_at_least, rule, facts);
+      const __u64 past_address = past_vlan & RF_ADDRESS_OK(rf_is_zero, rf_at_least, rule, facts);
+      const __u64 past_port = past_address & RF_PORT_OK(rf_is_zero, rf_at_least, rule, facts);
+      RF_NOTE(*reason) = (__u32)rf_max(RF_NOTE(*reason),
+                                       RF_VLAN_ID + past_vlan + past_address + past_port);
     }
   }
 }
@@ -844,17 +864,32 @@ RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
   rf_fast_facts(data, udp_len, &facts);
   long first = rf_hinted_rule(data, end, cfg, *hint, &facts);
   if (first < 0) {
-    rf_look_up_lists(cfg, &facts);
 #if defined(__bpf__)
-    /* A frame with a rule whose pattern holds but that does not take it (a signature from an
+    /* The source OUI is looked up only for the one rule whose pattern holds, where it
+     * decides; a frame no pattern fits needs only the prefix bits, for its reason. (Looked up
+     * after the loop, the prefixes' own loops would be verified once per rule it may stop at.)
+     * A frame with a rule whose pattern holds but that does not take it (a signature from an
      * OUI not listed, say) goes on to the exact classifier, which names its reason: asking
      * those rules here too took the verifier past its million instructions. */
+    rf_look_up_prefixes(cfg, &facts);
     first = rf_first_rule(data, end, cfg, &facts, 1);
-    if (first == RF_NO_RULE) rf_reason_before_patterns(cfg, &facts, reason);
+    if (first == RF_NO_RULE) {
+      rf_reason_before_patterns(cfg, &facts, reason);
+      return RF_FAST_NO_RULE;
+    }
+    if (first < 0) return RF_FAST_UNDECIDED;
+    /* The rule's index through map memory (RF_NOTE), where the verifier does not follow it:
+     * what follows is then verified once, not once per rule the loop may stop at. It is the
+     * next frame's hint whether or not the rule takes this one: a hint only orders the tries. */
+    RF_NOTE(*hint) = (__u32)first;
+    first = RF_NOTE(*hint) & (RF_MAX_RULES - 1);
+    rf_look_up_oui(cfg, &facts);
+    if (!rf_rule_takes(cfg, &cfg->rules[first], &facts, 0)) return RF_FAST_UNDECIDED;
 #else
+    rf_look_up_lists(cfg, &facts);
     first = rf_first_rule_or_reason(data, end, cfg, &facts, reason);
-#endif
     if (first == RF_NO_RULE) return RF_FAST_NO_RULE;
+#endif
   }
   if (first < 0) return RF_FAST_UNDECIDED;
   *hint = (__u32)first;
