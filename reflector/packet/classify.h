@@ -238,7 +238,8 @@ RF_INLINE __u64 rf_ipv6_prefix_bits(const __u8 *addr, const struct rf_config *cf
 
 /* What the rules look at, gathered once per frame by the safety stage. The ports are read from
  * the frame when a rule is tested; the list bit sets are looked up (rf_look_up_lists) before a
- * pass over all the rules, and not at all for the one rule the fast tier tries first. */
+ * pass over all the rules (in the XDP fast tier, the OUI's only for the rule whose pattern
+ * holds), and not at all for the one rule the fast tier tries first. */
 struct rf_facts {
   const __u8 *udp;      /* the UDP header, which holds the ports */
   const __u8 *src_mac;
