@@ -487,13 +487,14 @@ RF_INLINE long rf_first_rule(const __u8 *data, const __u8 *end, const struct rf_
   return RF_NO_RULE;
 }
 
-/* How far `rule` gets with the frame, as rf_rule_progress, given whether its payload pattern
- * holds (`pattern_ok`, 0 or 1, from rf_pattern_matches). */
 #if !defined(__bpf__)
-/* For g++ a branch per condition, leaving at the first that fails (the count of conditions
- * that hold before it, as the branch-free form below adds them up): a reject's rule usually
- * fails at its pattern, and the branch-free form computed every condition, out of line (51
- * instructions and a call, callgrind). Inline: it keeps no 0/1 values that would be spilled. */
+/* How far `rule` gets with the frame, as rf_rule_progress, given whether its payload pattern
+ * holds (`pattern_ok`, 0 or 1, from rf_pattern_matches). For g++ a branch per condition,
+ * leaving at the first that fails (the count of conditions that hold before it, as
+ * rf_rule_progress adds them up branch-free): a reject's rule usually fails at its pattern,
+ * and the branch-free form computed every condition, out of line (51 instructions and a call,
+ * callgrind). Inline: it keeps no 0/1 values that would be spilled. Userspace only, as its one
+ * caller below. */
 RF_INLINE __u64 rf_rule_progress_given(const struct rf_rule *rule,
                                        const struct rf_facts *facts, __u64 pattern_ok) {
   if (!RF_VLAN_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts)) return RF_VLAN_ID;
@@ -503,17 +504,6 @@ RF_INLINE __u64 rf_rule_progress_given(const struct rf_rule *rule,
   if (!RF_OUI_OK(rf_plain_is_zero, rf_plain_at_least, rule, facts)) return RF_OUI;
   return RF_OUI + 1;
 }
-#else
-RF_OUT_OF_LINE __u64 rf_rule_progress_given(const struct rf_rule *rule,
-                                            const struct rf_facts *facts, __u64 pattern_ok) {
-  const __u64 past_vlan = RF_VLAN_OK(rf_is_zero, rf_at_least, rule, facts);
-  const __u64 past_address = past_vlan & RF_ADDRESS_OK(rf_is_zero, rf_at_least, rule, facts);
-  const __u64 past_port = past_address & RF_PORT_OK(rf_is_zero, rf_at_least, rule, facts);
-  const __u64 past_pattern = past_port & pattern_ok;
-  const __u64 past_oui = past_pattern & RF_OUI_OK(rf_is_zero, rf_at_least, rule, facts);
-  return RF_VLAN_ID + past_vlan + past_address + past_port + past_pattern + past_oui;
-}
-#endif
 
 /*
  * rf_first_rule and, for a frame no rule takes (RF_NO_RULE), in `*reason` what
@@ -546,6 +536,7 @@ RF_INLINE long rf_first_rule_or_reason(const __u8 *data, const __u8 *end,
   *reason = furthest > RF_OUI ? (__u32)RF_OUI : (__u32)furthest;
   return RF_NO_RULE;
 }
+#endif
 
 /* The reason of a frame no rule takes, when every rule failed at its payload pattern or
  * before (rf_first_rule with `pattern_only` gave RF_NO_RULE): what rf_closest_reason would
@@ -562,7 +553,7 @@ RF_INLINE void rf_reason_before_patterns(const struct rf_config *cfg,
     if (i >= cfg->rule_count) break;
     const struct rf_rule *rule = &cfg->rules[i];
     if (rule->flags & RF_RULE_REASON) {
-      /* rf_rule_progress_given with its pattern failed: the conditions before it. */
+      /* As rf_rule_progress with its pattern failed: the conditions before it. */
       const __u64 past_vlan = RF_VLAN_OK(rf_is_zero, rf_at_least, rule, facts);
       const __u64 past_address = past_vlan & RF_ADDRESS_OK(rf_is_zero, rf_at_least, rule, facts);
       const __u64 past_port = past_address & RF_PORT_OK(rf_is_zero, rf_at_least, rule, facts);
