@@ -542,24 +542,26 @@ RF_INLINE long rf_first_rule_or_reason(const __u8 *data, const __u8 *end,
  * before (rf_first_rule with `pattern_only` gave RF_NO_RULE): what rf_closest_reason would
  * name, asking only the rules that can come closest (RF_RULE_REASON) how far they got, which is
  * at most to their pattern, so the source OUI is not needed; the prefix bits in `facts` must be
- * set (rf_look_up_prefixes). Into `*reason`, per-CPU map memory in the XDP program (RF_NOTE). */
+ * set (rf_look_up_prefixes). Into `*reason`, per-CPU map memory in the XDP program (RF_NOTE).
+ * It walks the chain of those rules (first_reason_rule, next_reason_rule), not the table: with
+ * the default profiles one rule of five. */
 RF_INLINE void rf_reason_before_patterns(const struct rf_config *cfg,
                                          const struct rf_facts *facts, __u32 *reason) {
   RF_NOTE(*reason) = RF_FIRST_RULE_VERDICT;
+  __u32 i = cfg->first_reason_rule;
 #if defined(__clang__)
 #pragma clang loop unroll(disable)
 #endif
-  for (__u32 i = 0; i < RF_MAX_RULES; i++) {
-    if (i >= cfg->rule_count) break;
-    const struct rf_rule *rule = &cfg->rules[i];
-    if (rule->flags & RF_RULE_REASON) {
-      /* As rf_rule_progress with its pattern failed: the conditions before it. */
-      const __u64 past_vlan = RF_VLAN_OK(rf_is_zero, rf_at_least, rule, facts);
-      const __u64 past_address = past_vlan & RF_ADDRESS_OK(rf_is_zero, rf_at_least, rule, facts);
-      const __u64 past_port = past_address & RF_PORT_OK(rf_is_zero, rf_at_least, rule, facts);
-      RF_NOTE(*reason) = (__u32)rf_max(RF_NOTE(*reason),
-                                       RF_VLAN_ID + past_vlan + past_address + past_port);
-    }
+  for (__u32 steps = 0; steps < RF_MAX_RULES; steps++) {
+    if (i >= cfg->rule_count) break; /* RF_MAX_RULES ends the chain */
+    const struct rf_rule *rule = &cfg->rules[i & (RF_MAX_RULES - 1)];
+    /* As rf_rule_progress with its pattern failed: the conditions before it. */
+    const __u64 past_vlan = RF_VLAN_OK(rf_is_zero, rf_at_least, rule, facts);
+    const __u64 past_address = past_vlan & RF_ADDRESS_OK(rf_is_zero, rf_at_least, rule, facts);
+    const __u64 past_port = past_address & RF_PORT_OK(rf_is_zero, rf_at_least, rule, facts);
+    RF_NOTE(*reason) =
+        (__u32)rf_max(RF_NOTE(*reason), RF_VLAN_ID + past_vlan + past_address + past_port);
+    i = rule->next_reason_rule;
   }
 }
 

@@ -60,6 +60,14 @@ void MarkRuleFlags(rf_config& wire) {
     if (alone) rule.flags |= RF_RULE_SHORTCUT;
     if (first_of_its_conditions) rule.flags |= RF_RULE_REASON;
   }
+  // The RF_RULE_REASON rules chained in order, from the last: the XDP fast tier's reason pass
+  // walks only them.
+  __u8 next = RF_MAX_RULES;
+  for (int i = (wire.rule_count < RF_MAX_RULES ? wire.rule_count : RF_MAX_RULES) - 1; i >= 0; --i) {
+    wire.rules[i].next_reason_rule = next;
+    if (wire.rules[i].flags & RF_RULE_REASON) next = static_cast<__u8>(i);
+  }
+  wire.first_reason_rule = next;
 }
 
 }  // namespace reflector::packet

@@ -16,7 +16,8 @@ bool RulesMayOverlap(const rf_rule& a, const rf_rule& b);
 
 // Sets the rule flags of a compiled table: RF_RULE_SHORTCUT on each rule that no earlier rule
 // may overlap, RF_RULE_LISTS on each rule with an IP prefix or OUI list, RF_RULE_REASON on
-// each rule whose VLAN, address and port conditions no earlier rule has.
+// each rule whose VLAN, address and port conditions no earlier rule has, and chains those
+// (rf_config.first_reason_rule, rf_rule.next_reason_rule).
 void MarkRuleFlags(rf_config& wire);
 
 }  // namespace reflector::packet

@@ -116,6 +116,35 @@ TEST(RuleOverlapTest, PrefixesAreNotCompared) {
   EXPECT_TRUE(Lists(wire, 1));
 }
 
+// The XDP fast tier's reason pass walks only the RF_RULE_REASON rules, by this chain.
+TEST(RuleOverlapTest, TheRulesThatNameAReasonAreChainedInOrder) {
+  auto defaults = ToWire(FilterConfig{});
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  // The five default rules test the same VLAN, addresses and port: only the first names one.
+  EXPECT_EQ(defaults->first_reason_rule, 0);
+  EXPECT_EQ(defaults->rules[0].next_reason_rule, RF_MAX_RULES);
+
+  Rule a = PatternRule("a", "XY", 0);
+  a.dst_ports = {4000, 4010};
+  Rule same_as_a = PatternRule("b", "ZZ", 3);
+  same_as_a.dst_ports = a.dst_ports;
+  Rule other_port = PatternRule("c", "XY", 0);
+  other_port.dst_ports = {5000, 5000};
+  Rule other_vlan = a;
+  other_vlan.vlan = 100;
+  const rf_config wire = Table({a, same_as_a, other_port, same_as_a, other_vlan, same_as_a});
+  for (int i = 0; i < wire.rule_count; ++i) {
+    EXPECT_EQ((wire.rules[i].flags & RF_RULE_REASON) != 0, i == 0 || i == 2 || i == 4) << i;
+  }
+  EXPECT_EQ(wire.first_reason_rule, 0);
+  const int next[] = {2, 2, 4, 4, RF_MAX_RULES, RF_MAX_RULES};
+  for (int i = 0; i < wire.rule_count; ++i) EXPECT_EQ(wire.rules[i].next_reason_rule, next[i]) << i;
+
+  rf_config empty = {};
+  MarkRuleFlags(empty);
+  EXPECT_EQ(empty.first_reason_rule, RF_MAX_RULES);
+}
+
 TEST(RuleOverlapTest, TheFirstRuleIsAlwaysAShortcut) {
   EXPECT_TRUE(Shortcut(Table({PatternRule("a", "XY", 0)}), 0));
 }

@@ -199,7 +199,8 @@ struct rf_rule {
   __u8 mode;          /* enum rf_mode */
   __u8 actions;       /* RF_ACTION_* */
   __u8 flags;         /* RF_RULE_* */
-  __u8 reserved[21];
+  __u8 next_reason_rule; /* the next RF_RULE_REASON rule after this one; RF_MAX_RULES: none */
+  __u8 reserved[20];
 };
 
 /*
@@ -273,7 +274,8 @@ struct rf_config {
   __u8 rule_count;          /* 1..RF_MAX_RULES; 0 reflects nothing */
   __u8 oui_count;
   __u8 prefix_count;
-  __u8 reserved[6];
+  __u8 first_reason_rule; /* the first RF_RULE_REASON rule (chained by next_reason_rule) */
+  __u8 reserved[5];
   __u32 ouis[RF_MAX_OUIS]; /* the OUI's 3 bytes as in memory, then a zero byte (rf_oui_key) */
   struct rf_prefix prefixes[RF_MAX_PREFIXES];
   struct rf_rule rules[RF_MAX_RULES];
