@@ -751,17 +751,23 @@ RF_INLINE int rf_xdp_reflect_taken(struct xdp_md *ctx, struct rf_xdp_counters *c
   }
   counters->rule_frames[rule]++;
   counters->rule_bytes[rule] += (__u64)(ctx->data_end - ctx->data);
+  struct rf_session_counts *session = 0;
   if (rf_count_sessions) {
     /* One bounds check for the fast tier's headers, and the session count given their end as
      * the frame's: its own checks against that end are known to hold and fold away. */
     const __u8 *data = (const __u8 *)(long)ctx->data;
     if (RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, (const __u8 *)(long)ctx->data_end)) {
-      rf_xdp_session_count(ctx, data, data + RF_FAST_L4 + RF_UDP_HLEN, RF_FAST_L3, RF_FAST_L4, 4,
-                           0, rule);
+      session = rf_xdp_session_way(ctx, data, data + RF_FAST_L4 + RF_UDP_HLEN, RF_FAST_L3,
+                                   RF_FAST_L4, 4, 0, rule);
     }
   }
+  /* The frame's pointers read once after the lookup, for the session's bytes and the swap. */
   __u8 *data = (__u8 *)(long)ctx->data;
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
+  if (session) {
+    session->frames++;
+    session->bytes += (__u64)(end - data);
+  }
   if (!RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, end)) {
     /* Never: the fast tier checked these bytes. */
     counters = rf_xdp_cpu_counters();
