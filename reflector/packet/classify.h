@@ -863,12 +863,14 @@ RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
 
   struct rf_facts facts;
   rf_fast_facts(data, udp_len, &facts);
-  /* The hinted rule's pointer kept for the result, its index already the hint. */
+#if defined(__bpf__)
+  /* The hinted rule's pointer kept for the result (rebuilt from its index, it waited for the
+   * hint and the config to come back from the stack), and the hint, which it already is, not
+   * stored again. */
   const __u32 guess = *hint;
   const struct rf_rule *rule = rf_hinted_rule_taking(data, end, cfg, guess, &facts);
   long first = (long)guess;
   if (!rule) {
-#if defined(__bpf__)
     /* The source OUI is looked up only for the one rule whose pattern holds, where it
      * decides; a frame no pattern fits needs only the prefix bits, for its reason. (Looked up
      * after the loop, the prefixes' own loops would be verified once per rule it may stop at.)
@@ -890,15 +892,18 @@ RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
     rule = &cfg->rules[first];
     rf_look_up_oui(cfg, &facts);
     if (!rf_rule_takes(cfg, rule, &facts, 0)) return RF_FAST_UNDECIDED;
+  }
 #else
+  long first = rf_hinted_rule(data, end, cfg, *hint, &facts);
+  if (first < 0) {
     rf_look_up_lists(cfg, &facts);
     first = rf_first_rule_or_reason(data, end, cfg, &facts, reason);
     if (first == RF_NO_RULE) return RF_FAST_NO_RULE;
     if (first < 0) return RF_FAST_UNDECIDED;
-    *hint = (__u32)first;
-    rule = &cfg->rules[first & (RF_MAX_RULES - 1)];
-#endif
   }
+  *hint = (__u32)first;
+  const struct rf_rule *rule = &cfg->rules[first & (RF_MAX_RULES - 1)];
+#endif
   rf_fill_result(res, RF_FAST_L3, RF_FAST_L4, udp_len, 0, &facts, first, rule);
   return RF_REFLECT;
 }
