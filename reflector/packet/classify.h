@@ -869,7 +869,7 @@ RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
    * stored again. */
   const __u32 guess = *hint;
   const struct rf_rule *rule = rf_hinted_rule_taking(data, end, cfg, guess, &facts);
-  long first = (long)guess;
+  long first = (long)(guess & (RF_MAX_RULES - 1)); /* guess itself, where it names a rule */
   if (!rule) {
     /* The source OUI is looked up only for the one rule whose pattern holds, where it
      * decides; a frame no pattern fits needs only the prefix bits, for its reason. (Looked up
