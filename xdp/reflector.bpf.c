@@ -737,9 +737,11 @@ __attribute__((noinline)) int rf_xdp_rejected(struct xdp_md *ctx, __u32 verdict)
  * rf_xdp_act for a frame the fast tier took, where the program reflects in place with at most
  * the loop guard (no lease expired, no rate cap), the rule has no STAMP action and no capture
  * runs: the daemon's configurations. `window`: the loop guard's; `info`: the rule | its mode
- * << 8 | its actions << 16. The frame's pointers are read again from ctx after each map
- * lookup rather than kept: a value live across a call needs one of the four registers a call
- * leaves, and kept, the pointers pushed the classifier's own values to the stack.
+ * << 8 | its actions << 16. The frame's pointers are read from ctx after the loop guard's
+ * lookup rather than kept from the classifier: a value live across a call needs one of the
+ * four registers a call leaves, and kept, the pointers pushed the classifier's own values to
+ * the stack. Past the loop guard the classifier's values are dead, and the pointers stay in
+ * those registers across the session cache's lookup.
  */
 RF_INLINE int rf_xdp_reflect_taken(struct xdp_md *ctx, struct rf_xdp_counters *counters,
                                    __u32 window, __u32 info) {
@@ -749,24 +751,26 @@ RF_INLINE int rf_xdp_reflect_taken(struct xdp_md *ctx, struct rf_xdp_counters *c
       rf_xdp_guard_loop(ctx, rule)) {
     return XDP_DROP;
   }
-  counters->rule_frames[rule]++;
-  counters->rule_bytes[rule] += (__u64)(ctx->data_end - ctx->data);
-  if (rf_count_sessions) {
-    /* One bounds check for the fast tier's headers, and the session count given their end as
-     * the frame's: its own checks against that end are known to hold and fold away. */
-    const __u8 *data = (const __u8 *)(long)ctx->data;
-    if (RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, (const __u8 *)(long)ctx->data_end)) {
-      rf_xdp_session_count(ctx, data, data + RF_FAST_L4 + RF_UDP_HLEN, RF_FAST_L3, RF_FAST_L4, 4,
-                           0, rule);
-    }
-  }
+  /* The frame's pointers read once, after the loop guard's calls: checked here, they are kept
+   * across the session cache's lookup (no register the fast tier needs is live there), for
+   * the session's bytes and the swap. */
   __u8 *data = (__u8 *)(long)ctx->data;
   const __u8 *end = (const __u8 *)(long)ctx->data_end;
+  counters->rule_frames[rule]++;
+  counters->rule_bytes[rule] += (__u64)(end - data);
   if (!RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, end)) {
-    /* Never: the fast tier checked these bytes. */
-    counters = rf_xdp_cpu_counters();
-    if (counters) counters->reflect_errors++;
+    counters->reflect_errors++; /* never: the fast tier checked these bytes */
     return XDP_PASS;
+  }
+  if (rf_count_sessions) {
+    /* The session count given the checked headers' end as the frame's: its own checks against
+     * that end are known to hold and fold away. */
+    struct rf_session_counts *session = rf_xdp_session_way(
+        ctx, data, data + RF_FAST_L4 + RF_UDP_HLEN, RF_FAST_L3, RF_FAST_L4, 4, 0, rule);
+    if (session) {
+      session->frames++;
+      session->bytes += (__u64)(end - data);
+    }
   }
   rf_swap(data, data + RF_FAST_L3, data + RF_FAST_L4, (info >> 8) & 0xff, 0, info >> 16);
   return XDP_TX;

@@ -75,32 +75,38 @@ __attribute__((noinline)) int rf_xdp_session_take(struct xdp_md *ctx, __u32 offs
   return 0;
 }
 
-/* Counts a reflected frame for its session, before it is reflected: its fingerprint compared
- * with its set's two, two adds; rf_xdp_session_take when neither way holds it. The
+/* The hit path of a reflected frame's session count, before it is reflected: its fingerprint
+ * compared with its set's two; rf_xdp_session_take when neither way holds it. Returns the
+ * counts of the way that holds it (the caller adds the frame to them), or 0. The
  * classification comes as scalars: for a frame the fast tier took they are constants (its
  * fixed offsets, IPv4, no tag), and the fingerprint's branches and masks fold away. */
-RF_INLINE void rf_xdp_session_count(struct xdp_md *ctx, const __u8 *data, const __u8 *end,
-                                    __u32 l3, __u32 l4, __u32 ip_version, __u32 vlan_tags,
-                                    __u32 rule) {
+RF_INLINE struct rf_session_counts *rf_xdp_session_way(struct xdp_md *ctx, const __u8 *data,
+                                                       const __u8 *end, __u32 l3, __u32 l4,
+                                                       __u32 ip_version, __u32 vlan_tags,
+                                                       __u32 rule) {
   l3 &= 0xff;
   l4 &= 0x1ff;
   rule &= RF_MAX_RULES - 1;
   __u32 index;
   const __u64 fingerprint =
       rf_session_fingerprint_set(data, end, l3, l4, ip_version, vlan_tags, rule, &index);
-  if (!fingerprint) return;
+  if (!fingerprint) return 0;
   struct rf_session_cache_set *set = bpf_map_lookup_elem(&rf_session_cache, &index);
-  if (!set) return; /* cannot happen: the index is below max_entries */
-  struct rf_session_counts *counts;
-  if (set->fingerprint[0] == fingerprint) {
-    counts = &set->counts[0];
-  } else if (set->fingerprint[1] == fingerprint) {
-    counts = &set->counts[1];
-  } else {
-    rf_xdp_session_take(ctx, l3 | l4 << 16,
-                        (ip_version & 0xff) | (vlan_tags & 0xff) << 8 | rule << 16, fingerprint);
-    return;
-  }
+  if (!set) return 0; /* cannot happen: the index is below max_entries */
+  if (set->fingerprint[0] == fingerprint) return &set->counts[0];
+  if (set->fingerprint[1] == fingerprint) return &set->counts[1];
+  rf_xdp_session_take(ctx, l3 | l4 << 16,
+                      (ip_version & 0xff) | (vlan_tags & 0xff) << 8 | rule << 16, fingerprint);
+  return 0;
+}
+
+/* Counts a reflected frame for its session (rf_xdp_session_way). */
+RF_INLINE void rf_xdp_session_count(struct xdp_md *ctx, const __u8 *data, const __u8 *end,
+                                    __u32 l3, __u32 l4, __u32 ip_version, __u32 vlan_tags,
+                                    __u32 rule) {
+  struct rf_session_counts *counts =
+      rf_xdp_session_way(ctx, data, end, l3, l4, ip_version, vlan_tags, rule);
+  if (!counts) return;
   counts->frames++;
   /* The length read again, not kept across the lookup's call: kept, the frame's pointers took
    * two of the four registers a call leaves, and the classifier's values went to the stack. */

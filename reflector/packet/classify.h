@@ -775,15 +775,22 @@ RF_OUT_OF_LINE enum rf_verdict rf_classify_exact(const __u8 *data, const __u8 *e
 /* The rule that took the caller's previous frame (`guess`, see rf_classify_fast), when no
  * earlier rule can share a frame with it (RF_RULE_SHORTCUT) and it takes this one; else
  * RF_NO_RULE, and the rules are tried in order. */
-RF_INLINE long rf_hinted_rule(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
-                              __u32 guess, const struct rf_facts *facts) {
-  if (guess >= cfg->rule_count) return RF_NO_RULE;
+RF_INLINE const struct rf_rule *rf_hinted_rule_taking(const __u8 *data, const __u8 *end,
+                                                      const struct rf_config *cfg, __u32 guess,
+                                                      const struct rf_facts *facts) {
+  if (guess >= cfg->rule_count) return 0;
   const struct rf_rule *rule = &cfg->rules[guess & (RF_MAX_RULES - 1)];
   RF_OPAQUE(rule); /* one pointer kept, rather than the index and the address rebuilt */
   if ((rule->flags & RF_RULE_SHORTCUT) && rf_rule_matches(data, end, cfg, rule, facts, 1) > 0) {
-    return (long)guess;
+    return rule;
   }
-  return RF_NO_RULE;
+  return 0;
+}
+
+/* The same as the rule's index, or RF_NO_RULE. */
+RF_INLINE long rf_hinted_rule(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
+                              __u32 guess, const struct rf_facts *facts) {
+  return rf_hinted_rule_taking(data, end, cfg, guess, facts) ? (long)guess : RF_NO_RULE;
 }
 
 /* What the rule stage reads of a frame in the fast tier's shape, with UDP length `udp_len`: at
@@ -856,9 +863,14 @@ RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
 
   struct rf_facts facts;
   rf_fast_facts(data, udp_len, &facts);
-  long first = rf_hinted_rule(data, end, cfg, *hint, &facts);
-  if (first < 0) {
 #if defined(__bpf__)
+  /* The hinted rule's pointer kept for the result (rebuilt from its index, it waited for the
+   * hint and the config to come back from the stack), and the hint, which it already is, not
+   * stored again. */
+  const __u32 guess = *hint;
+  const struct rf_rule *rule = rf_hinted_rule_taking(data, end, cfg, guess, &facts);
+  long first = (long)(guess & (RF_MAX_RULES - 1)); /* guess itself, where it names a rule */
+  if (!rule) {
     /* The source OUI is looked up only for the one rule whose pattern holds, where it
      * decides; a frame no pattern fits needs only the prefix bits, for its reason. (Looked up
      * after the loop, the prefixes' own loops would be verified once per rule it may stop at.)
@@ -877,17 +889,21 @@ RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
      * next frame's hint whether or not the rule takes this one: a hint only orders the tries. */
     RF_NOTE(*hint) = (__u32)first;
     first = RF_NOTE(*hint) & (RF_MAX_RULES - 1);
+    rule = &cfg->rules[first];
     rf_look_up_oui(cfg, &facts);
-    if (!rf_rule_takes(cfg, &cfg->rules[first], &facts, 0)) return RF_FAST_UNDECIDED;
+    if (!rf_rule_takes(cfg, rule, &facts, 0)) return RF_FAST_UNDECIDED;
+  }
 #else
+  long first = rf_hinted_rule(data, end, cfg, *hint, &facts);
+  if (first < 0) {
     rf_look_up_lists(cfg, &facts);
     first = rf_first_rule_or_reason(data, end, cfg, &facts, reason);
     if (first == RF_NO_RULE) return RF_FAST_NO_RULE;
-#endif
+    if (first < 0) return RF_FAST_UNDECIDED;
   }
-  if (first < 0) return RF_FAST_UNDECIDED;
   *hint = (__u32)first;
   const struct rf_rule *rule = &cfg->rules[first & (RF_MAX_RULES - 1)];
+#endif
   rf_fill_result(res, RF_FAST_L3, RF_FAST_L4, udp_len, 0, &facts, first, rule);
   return RF_REFLECT;
 }
