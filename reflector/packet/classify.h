@@ -773,8 +773,8 @@ RF_OUT_OF_LINE enum rf_verdict rf_classify_exact(const __u8 *data, const __u8 *e
 #define RF_FAST_L4 (RF_FAST_L3 + RF_IPV4_MIN_HLEN)
 
 /* The rule that took the caller's previous frame (`guess`, see rf_classify_fast), when no
- * earlier rule can share a frame with it (RF_RULE_SHORTCUT) and it takes this one; else
- * RF_NO_RULE, and the rules are tried in order. */
+ * earlier rule can share a frame with it (RF_RULE_SHORTCUT) and it takes this one; else 0, and
+ * the rules are tried in order. */
 RF_INLINE const struct rf_rule *rf_hinted_rule_taking(const __u8 *data, const __u8 *end,
                                                       const struct rf_config *cfg, __u32 guess,
                                                       const struct rf_facts *facts) {
@@ -787,7 +787,7 @@ RF_INLINE const struct rf_rule *rf_hinted_rule_taking(const __u8 *data, const __
   return 0;
 }
 
-/* The same as the rule's index, or RF_NO_RULE. */
+/* rf_hinted_rule_taking as the rule's index, or RF_NO_RULE. */
 RF_INLINE long rf_hinted_rule(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
                               __u32 guess, const struct rf_facts *facts) {
   return rf_hinted_rule_taking(data, end, cfg, guess, facts) ? (long)guess : RF_NO_RULE;

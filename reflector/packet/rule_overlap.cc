@@ -62,8 +62,9 @@ void MarkRuleFlags(rf_config& wire) {
   }
   // The RF_RULE_REASON rules chained in order, from the last: the XDP fast tier's reason pass
   // walks only them.
+  const int count = wire.rule_count < RF_MAX_RULES ? wire.rule_count : RF_MAX_RULES;
   __u8 next = RF_MAX_RULES;
-  for (int i = (wire.rule_count < RF_MAX_RULES ? wire.rule_count : RF_MAX_RULES) - 1; i >= 0; --i) {
+  for (int i = count - 1; i >= 0; --i) {
     wire.rules[i].next_reason_rule = next;
     if (wire.rules[i].flags & RF_RULE_REASON) next = static_cast<__u8>(i);
   }
