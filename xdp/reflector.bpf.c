@@ -767,10 +767,7 @@ RF_INLINE int rf_xdp_reflect_taken(struct xdp_md *ctx, struct rf_xdp_counters *c
      * that end are known to hold and fold away. */
     struct rf_session_counts *session = rf_xdp_session_way(
         ctx, data, data + RF_FAST_L4 + RF_UDP_HLEN, RF_FAST_L3, RF_FAST_L4, 4, 0, rule);
-    if (session) {
-      session->frames++;
-      session->bytes += (__u64)(end - data);
-    }
+    if (session) rf_session_counts_add(session, (__u64)(end - data));
   }
   rf_swap(data, data + RF_FAST_L3, data + RF_FAST_L4, (info >> 8) & 0xff, 0, info >> 16);
   return XDP_TX;

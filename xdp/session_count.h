@@ -100,6 +100,12 @@ RF_INLINE struct rf_session_counts *rf_xdp_session_way(struct xdp_md *ctx, const
   return 0;
 }
 
+/* A reflected frame of `length` bytes added to its session's counts. */
+RF_INLINE void rf_session_counts_add(struct rf_session_counts *counts, __u64 length) {
+  counts->frames++;
+  counts->bytes += length;
+}
+
 /* Counts a reflected frame for its session (rf_xdp_session_way). */
 RF_INLINE void rf_xdp_session_count(struct xdp_md *ctx, const __u8 *data, const __u8 *end,
                                     __u32 l3, __u32 l4, __u32 ip_version, __u32 vlan_tags,
@@ -107,10 +113,9 @@ RF_INLINE void rf_xdp_session_count(struct xdp_md *ctx, const __u8 *data, const 
   struct rf_session_counts *counts =
       rf_xdp_session_way(ctx, data, end, l3, l4, ip_version, vlan_tags, rule);
   if (!counts) return;
-  counts->frames++;
   /* The length read again, not kept across the lookup's call: kept, the frame's pointers took
    * two of the four registers a call leaves, and the classifier's values went to the stack. */
-  counts->bytes += (__u64)(ctx->data_end - ctx->data);
+  rf_session_counts_add(counts, (__u64)(ctx->data_end - ctx->data));
 }
 
 #endif /* REFLECTOR_XDP_SESSION_COUNT_H_ */
