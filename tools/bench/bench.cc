@@ -129,8 +129,9 @@ ABSL_FLAG(std::string, output, "",
           "the workspace root under bazel run, none otherwise. \"none\": do not write.");
 ABSL_FLAG(bool, keep_logs, false, "Keep the children's stdout/stderr files after the run.");
 ABSL_FLAG(int, xdp_pairs, 3,
-          "Alternating max-load runs of the baseline and xdp per size (0: none); the median of "
-          "their ratios is held to the >= 0.95 target.");
+          "Alternating max-load rounds per size (0: none): the baseline, xdp as reflectord runs "
+          "by default, xdp with the loop guard and the session count off; the median of each "
+          "xdp's ratios to its round's baseline is held to the >= 0.95 target.");
 ABSL_FLAG(int, stamp_pairs, 3,
           "Alternating max-load runs of xdp with 90-byte STAMP packets and with 90-byte ITO "
           "test frames (0: none), reflectord with the ito and stamp profiles; the median of "
@@ -388,37 +389,60 @@ absl::StatusOr<nlohmann::json> FlatOut(Tester& tester, const Settings& settings,
   return report["result"];
 }
 
-// `pairs` alternating max-load runs of the baseline and of xdp per frame size, each with the
-// reflector started afresh (table.h PairRuns).
+// `pairs` rounds of max-load runs per frame size, each reflector started afresh: the baseline,
+// then each xdp variant (table.h PairRuns), each compared with its round's baseline run. Two
+// PairRuns per size, in the variants' order.
 std::vector<PairRuns> MeasurePairs(lab::ReflectorLab& bench_lab, Tester& tester,
                                    const Settings& settings, int pairs) {
+  // reflectord as it runs by default, and without the two extras it runs by default (the loop
+  // guard, the session count): what the classifier and the swap cost alone.
+  const std::vector<std::pair<std::string, std::vector<std::string>>> variants = {
+      {"xdp", {}},
+      {"xdp, loop guard and sessions off", {"--loop_window=0", "--sessions=false"}}};
   std::vector<PairRuns> all;
   for (const size_t size : settings.sizes) {
-    PairRuns runs;
-    runs.frame_size = size;
-    for (int i = 0; i < pairs && runs.error.empty(); ++i) {
-      for (const char* name : {kBaseline, "xdp"}) {
+    std::vector<PairRuns> runs(variants.size());
+    for (size_t v = 0; v < variants.size(); ++v) {
+      runs[v].frame_size = size;
+      runs[v].reflector = variants[v].first;
+    }
+    std::string error;
+    for (int i = 0; i < pairs && error.empty(); ++i) {
+      std::optional<double> baseline_fps;
+      for (size_t v = 0; v <= variants.size() && error.empty(); ++v) {
+        const bool baseline = v == 0;
         absl::StatusOr<std::unique_ptr<ReflectorUnderTest>> reflector =
-            ReflectorUnderTest::Start(bench_lab, name, settings);
+            baseline ? ReflectorUnderTest::Start(bench_lab, kBaseline, settings)
+                     : ReflectorUnderTest::Start(bench_lab, "xdp", settings,
+                                                 variants[v - 1].second);
+        const std::string name = baseline ? kBaseline : variants[v - 1].first;
         if (!reflector.ok()) {
-          runs.error = absl::StrCat(name, " did not start: ", reflector.status().message());
+          error = absl::StrCat(name, " did not start: ", reflector.status().message());
           break;
         }
         const absl::StatusOr<nlohmann::json> result = FlatOut(tester, settings, size);
         const absl::StatusOr<std::string> stopped = (*reflector)->Stop();
         if (!result.ok() || !stopped.ok()) {
-          runs.error = std::string(!result.ok() ? result.status().message()
-                                                : stopped.status().message());
+          error = std::string(!result.ok() ? result.status().message()
+                                           : stopped.status().message());
           break;
         }
-        (std::string(name) == kBaseline ? runs.baseline_fps : runs.xdp_fps)
-            .push_back(Number(*result, "rx_fps"));
+        const double fps = Number(*result, "rx_fps");
+        if (baseline) {
+          baseline_fps = fps;
+        } else {
+          runs[v - 1].baseline_fps.push_back(*baseline_fps);
+          runs[v - 1].xdp_fps.push_back(fps);
+        }
       }
     }
-    if (!runs.error.empty()) {
-      std::fprintf(stderr, "bench: pairs, %zu-byte frames: %s\n", size, runs.error.c_str());
+    if (!error.empty()) {
+      std::fprintf(stderr, "bench: pairs, %zu-byte frames: %s\n", size, error.c_str());
     }
-    all.push_back(std::move(runs));
+    for (PairRuns& r : runs) {
+      r.error = error;
+      all.push_back(std::move(r));
+    }
   }
   return all;
 }

@@ -46,13 +46,17 @@ for size in 64 512; do
     fi
   done
 done
-# The alternating pairs: two baseline / xdp figures and their ratios per size.
+# The alternating rounds: per size, a line for xdp with reflectord's defaults and one with the
+# loop guard and sessions off, each with two baseline / xdp figures.
 for size in 64 512; do
-  row="$(sed -n '/^Max load in alternating pairs/,/^$/p' "${out}" | grep -E "^ *${size} +xdp ")"
-  if [[ "$(grep -o ' / ' <<<"${row}" | wc -l)" != 2 ]]; then
-    echo "FAIL: no two alternating pairs for ${size}-byte frames: ${row}"
-    fail=1
-  fi
+  rounds="$(sed -n '/^Max load in alternating rounds/,/^$/p' "${out}")"
+  for variant in "xdp" "xdp, loop guard and sessions off"; do
+    row="$(grep -E "^ *${size} +${variant} +[0-9]" <<<"${rounds}")"
+    if [[ "$(grep -o ' / ' <<<"${row}" | wc -l)" != 2 ]]; then
+      echo "FAIL: no two alternating pairs for ${size}-byte frames, ${variant}: ${row}"
+      fail=1
+    fi
+  done
 done
 # STAMP vs ITO (issue 14): two pairs of reflected rates, both kinds measured (not 0), and a
 # median ratio.

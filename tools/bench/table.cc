@@ -110,15 +110,16 @@ std::string FormatPairs(const std::vector<PairRuns>& runs, bool markdown) {
                          : *median >= 0.95    ? std::string("max >=0.95 met")
                                               : std::string("max >=0.95 MISSED");
     if (!r.error.empty()) absl::StrAppend(&target, " (", r.error, ")");
-    cells.push_back({absl::StrCat(r.frame_size), "xdp", absl::StrJoin(pairs, ", "),
+    cells.push_back({absl::StrCat(r.frame_size), r.reflector, absl::StrJoin(pairs, ", "),
                      absl::StrJoin(ratios, ", "),
                      median.has_value() ? absl::StrFormat("%.3f", *median) : std::string("-"),
                      target});
   }
   return absl::StrCat(
-      markdown ? "Max load in alternating pairs (baseline, then xdp, repeated; each xdp run "
-                 "against the baseline run before it):\n\n"
-               : "Max load in alternating pairs (baseline, then xdp; ratio per pair):\n",
+      markdown ? "Max load in alternating rounds (baseline, then xdp with reflectord's defaults, "
+                 "then xdp with the loop guard and the session count off, repeated; each xdp run "
+                 "against the baseline run of its round):\n\n"
+               : "Max load in alternating rounds (baseline, then each xdp; ratio per round):\n",
       RenderTable(header, cells, markdown));
 }
 

@@ -58,12 +58,14 @@ std::string RttVerdict(const Row& row);
 // `markdown`: a GitHub table; otherwise aligned columns for a terminal.
 std::string FormatTable(const std::vector<Row>& rows, bool markdown);
 
-// Max-load runs of the baseline and of reflectord's xdp path taken in alternation (baseline,
-// xdp, baseline, xdp, ...) on one frame size: on a shared machine the load drifts between runs,
-// so each xdp run is compared with the baseline run next to it, and the median of the pairs'
-// ratios is the figure held to the target (SPEC §7, issue 19: >= 0.95).
+// Max-load runs of the baseline and of one variant of reflectord's xdp path taken in
+// alternation (baseline, xdp, baseline, xdp, ...; other variants may run between) on one frame
+// size: on a shared machine the load drifts between runs, so each xdp run is compared with the
+// baseline run next to it, and the median of the pairs' ratios is the figure held to the target
+// (SPEC §7, issue 19: >= 0.95).
 struct PairRuns {
   size_t frame_size = 0;
+  std::string reflector = "xdp";     // what ran against the baseline, as the table names it
   std::vector<double> baseline_fps;  // reflected frames/s of each baseline run
   std::vector<double> xdp_fps;       // of each xdp run, in the same order
   std::string error;                 // why the runs stopped early, if they did

@@ -125,6 +125,15 @@ TEST(PairsTest, TheMedianOfThePairsRatios) {
   EXPECT_NE(text.find("max >=0.95 met"), std::string::npos) << text;
   runs.xdp_fps = {3.0e6};
   EXPECT_NE(FormatPairs({runs}, false).find("MISSED"), std::string::npos);
+  // Each variant a line of its own, named.
+  PairRuns lean = runs;
+  lean.reflector = "xdp, loop guard and sessions off";
+  lean.xdp_fps = {3.9e6};
+  const std::string both = FormatPairs({runs, lean}, /*markdown=*/true);
+  EXPECT_NE(both.find("| 64 | xdp | 4.000 / 3.000 | 0.750 |"), std::string::npos) << both;
+  EXPECT_NE(both.find("| 64 | xdp, loop guard and sessions off | 4.000 / 3.900 | 0.975 |"),
+            std::string::npos)
+      << both;
   EXPECT_FALSE(MedianPairRatio(PairRuns{}).has_value());
 }
 
