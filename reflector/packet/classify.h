@@ -772,16 +772,38 @@ RF_OUT_OF_LINE enum rf_verdict rf_classify_exact(const __u8 *data, const __u8 *e
 #define RF_FAST_L3 RF_ETH_HLEN
 #define RF_FAST_L4 (RF_FAST_L3 + RF_IPV4_MIN_HLEN)
 
+/* rf_rule_matches for a rule with RF_RULE_FAST (config compiler, rule_overlap.cc) on a frame
+ * of the fast tier's shape, with a UDP payload `payload_len` long: the ports and the pattern's
+ * last 8 bytes (all of it, for such a rule), each one masked compare at a fixed offset. The
+ * 8 bytes end where the pattern ends, in the payload, so inside the frame (the check is for
+ * the verifier). */
+RF_INLINE int rf_fast_rule_takes(const __u8 *data, const __u8 *end, const struct rf_rule *rule,
+                                 __u64 payload_len) {
+  if ((rf_load_u32(data + RF_FAST_L4) & rule->fast_ports_mask) != rule->fast_ports_value) return 0;
+  const __u64 pattern_end = rf_pattern_end(rule);
+  if (pattern_end > payload_len) return 0;
+  /* The pattern's window starts at payload - RF_PATTERN_LEN + pattern_end; its tail 8 later. */
+  const __u64 tail = RF_FAST_L4 + RF_UDP_HLEN - RF_PATTERN_LEN / 2 + pattern_end;
+  if (!RF_FITS(data, tail, RF_PATTERN_LEN / 2, end)) return 0;
+  return rf_pattern_tail_difference(data + tail - RF_PATTERN_LEN / 2, rule) == 0;
+}
+
 /* The rule that took the caller's previous frame (`guess`, see rf_classify_fast), when no
  * earlier rule can share a frame with it (RF_RULE_SHORTCUT) and it takes this one; else 0, and
- * the rules are tried in order. */
+ * the rules are tried in order. `fast_shape` (a constant): the frame has the fast tier's shape,
+ * where an RF_RULE_FAST rule is rf_fast_rule_takes. */
 RF_INLINE const struct rf_rule *rf_hinted_rule_taking(const __u8 *data, const __u8 *end,
                                                       const struct rf_config *cfg, __u32 guess,
-                                                      const struct rf_facts *facts) {
+                                                      const struct rf_facts *facts,
+                                                      const int fast_shape) {
   if (guess >= cfg->rule_count) return 0;
   const struct rf_rule *rule = &cfg->rules[guess & (RF_MAX_RULES - 1)];
   RF_OPAQUE(rule); /* one pointer kept, rather than the index and the address rebuilt */
-  if ((rule->flags & RF_RULE_SHORTCUT) && rf_rule_matches(data, end, cfg, rule, facts, 1) > 0) {
+  const __u32 flags = rule->flags;
+  if (fast_shape && (flags & RF_RULE_FAST)) {
+    return rf_fast_rule_takes(data, end, rule, facts->payload_len) ? rule : 0;
+  }
+  if ((flags & RF_RULE_SHORTCUT) && rf_rule_matches(data, end, cfg, rule, facts, 1) > 0) {
     return rule;
   }
   return 0;
@@ -789,8 +811,9 @@ RF_INLINE const struct rf_rule *rf_hinted_rule_taking(const __u8 *data, const __
 
 /* rf_hinted_rule_taking as the rule's index, or RF_NO_RULE. */
 RF_INLINE long rf_hinted_rule(const __u8 *data, const __u8 *end, const struct rf_config *cfg,
-                              __u32 guess, const struct rf_facts *facts) {
-  return rf_hinted_rule_taking(data, end, cfg, guess, facts) ? (long)guess : RF_NO_RULE;
+                              __u32 guess, const struct rf_facts *facts, const int fast_shape) {
+  return rf_hinted_rule_taking(data, end, cfg, guess, facts, fast_shape) ? (long)guess
+                                                                           : RF_NO_RULE;
 }
 
 /* What the rule stage reads of a frame in the fast tier's shape, with UDP length `udp_len`: at
@@ -807,6 +830,19 @@ RF_INLINE void rf_fast_facts(const __u8 *data, __u32 udp_len, struct rf_facts *f
   facts->version_bit = RF_IP_VERSION_BIT(4);
 }
 
+/* A MAC address as a number, from an 8-byte load: of the bytes the load read, the first 6
+ * (rf_mac_in_head) or the last 6 (rf_mac_in_tail), in the same 48 bits of the result, the others
+ * zero; RF_MAC_GROUP_BIT is the group bit (bit 0 of the address's first byte) there. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+RF_INLINE __u64 rf_mac_in_head(__u64 loaded) { return loaded << 16; }
+RF_INLINE __u64 rf_mac_in_tail(__u64 loaded) { return loaded & ~(__u64)0xffff; }
+#define RF_MAC_GROUP_BIT ((__u64)1 << 16)
+#else
+RF_INLINE __u64 rf_mac_in_head(__u64 loaded) { return loaded & ~(__u64)0xffff; }
+RF_INLINE __u64 rf_mac_in_tail(__u64 loaded) { return loaded << 16; }
+#define RF_MAC_GROUP_BIT ((__u64)1 << 56)
+#endif
+
 /* rf_classify_fast_tier's answer for a frame that passed every check and that no rule takes:
  * the rule stage's reason is in its `*reason`. */
 #define RF_FAST_NO_RULE (RF_VERDICT_COUNT + 1)
@@ -818,26 +854,18 @@ RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
                                       const struct rf_config *cfg, __u32 *hint,
                                       struct rf_result *res, __u32 *reason) {
   if (!RF_FITS(data, 0, RF_FAST_L4 + RF_UDP_HLEN, end)) return RF_FAST_UNDECIDED;
-  /* 64-bit values of 32- and 16-bit loads: no truncation after each operation (BPF). */
-  const __u64 dst_head = rf_load_u32(data);
-  const __u64 dst_tail = rf_load_u16(data + 4);
-  const __u64 src_head = rf_load_u32(data + RF_ETH_ALEN);
-  const __u64 src_tail = rf_load_u16(data + RF_ETH_ALEN + 4);
-  const __u64 own_head = rf_load_u32(cfg->if_mac);
-  const __u64 own_tail = rf_load_u16(cfg->if_mac + 4);
+  /* The MAC addresses as 48-bit numbers in one register each, each from one 8-byte load (the
+   * frame's bytes 0..7 and 4..11, the config's MAC and the two bytes after it). */
+  const __u64 dst = rf_mac_in_head(rf_load_u64(data));
+  const __u64 src = rf_mac_in_tail(rf_load_u64(data + RF_ETH_ALEN - 2));
+  const __u64 own = rf_mac_in_head(rf_load_u64(cfg->if_mac));
   /* The exact classifier's first checks, in its order and with its reasons (the frame holds
    * the bytes they read): production traffic that is not for us leaves here. A group or zero
    * destination, one not to us; a group or zero source, a frame from ourselves or to its own
    * sender. */
-  if ((dst_head & RF_BYTES32(1, 0, 0, 0)) || (dst_head | dst_tail) == 0) return RF_DST_MAC;
-  if ((cfg->flags & RF_CFG_DST_MAC_FILTER) && (dst_head != own_head || dst_tail != own_tail)) {
-    return RF_DST_MAC;
-  }
-  if ((src_head & RF_BYTES32(1, 0, 0, 0)) || (src_head | src_tail) == 0 ||
-      (src_head == own_head && src_tail == own_tail) ||
-      (src_head == dst_head && src_tail == dst_tail)) {
-    return RF_SRC_MAC;
-  }
+  if ((dst & RF_MAC_GROUP_BIT) || dst == 0) return RF_DST_MAC;
+  if ((cfg->flags & RF_CFG_DST_MAC_FILTER) && dst != own) return RF_DST_MAC;
+  if ((src & RF_MAC_GROUP_BIT) || src == 0 || src == own || src == dst) return RF_SRC_MAC;
   /* EtherType IPv4, then version 4 and IHL 5, as one word. */
   const __u32 type_word = rf_load_u32(data + 12);
   if ((type_word & RF_BYTES32(0xff, 0xff, 0xff, 0)) != RF_BYTES32(0x08, 0x00, 0x45, 0)) {
@@ -854,8 +882,11 @@ RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
   if (total_len < RF_IPV4_MIN_HLEN + RF_UDP_HLEN || !RF_FITS(data, RF_FAST_L3, total_len, end)) {
     return RF_FAST_UNDECIDED;
   }
-  if (rf_load_u16(ip + 6) & RF_BYTES16(0x3f, 0xff)) return RF_FAST_UNDECIDED; /* a fragment */
-  if (ip[9] != RF_IPPROTO_UDP) return RF_FAST_UNDECIDED;
+  /* Not a fragment (no MF flag, offset 0: bytes 6..7) and UDP (byte 9), as one word. */
+  if ((rf_load_u32(ip + 6) & RF_BYTES32(0x3f, 0xff, 0, 0xff)) !=
+      RF_BYTES32(0, 0, 0, RF_IPPROTO_UDP)) {
+    return RF_FAST_UNDECIDED;
+  }
   if (!rf_ipv4_is_unicast(ip + 12) || !rf_ipv4_is_unicast(ip + 16)) return RF_FAST_UNDECIDED;
   const __u8 *udp = data + RF_FAST_L4;
   const __u32 udp_len = rf_load_be16(udp + 4);
@@ -868,7 +899,7 @@ RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
    * hint and the config to come back from the stack), and the hint, which it already is, not
    * stored again. */
   const __u32 guess = *hint;
-  const struct rf_rule *rule = rf_hinted_rule_taking(data, end, cfg, guess, &facts);
+  const struct rf_rule *rule = rf_hinted_rule_taking(data, end, cfg, guess, &facts, 1);
   long first = (long)(guess & (RF_MAX_RULES - 1)); /* guess itself, where it names a rule */
   if (!rule) {
     /* The source OUI is looked up only for the one rule whose pattern holds, where it
@@ -894,7 +925,7 @@ RF_INLINE __u32 rf_classify_fast_tier(const __u8 *data, const __u8 *end,
     if (!rf_rule_takes(cfg, rule, &facts, 0)) return RF_FAST_UNDECIDED;
   }
 #else
-  long first = rf_hinted_rule(data, end, cfg, *hint, &facts);
+  long first = rf_hinted_rule(data, end, cfg, *hint, &facts, 1);
   if (first < 0) {
     rf_look_up_lists(cfg, &facts);
     first = rf_first_rule_or_reason(data, end, cfg, &facts, reason);
@@ -1001,7 +1032,7 @@ RF_INLINE __u32 rf_classify_shape(const __u8 *data, const __u8 *end, const struc
     first = (long)guess;
   }
 #else
-  long first = rf_hinted_rule(data, end, cfg, *hint, &facts);
+  long first = rf_hinted_rule(data, end, cfg, *hint, &facts, 0);
 #endif
   if (first < 0) {
 #if defined(__bpf__)

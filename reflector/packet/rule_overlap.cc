@@ -1,5 +1,7 @@
 #include "reflector/packet/rule_overlap.h"
 
+#include <cstring>
+
 namespace reflector::packet {
 namespace {
 
@@ -27,6 +29,39 @@ bool SameConditionsBeforePattern(const rf_rule& a, const rf_rule& b) {
          a.src_prefixes == b.src_prefixes && a.dst_port_min == b.dst_port_min &&
          a.dst_port_span == b.dst_port_span && a.src_port_min == b.src_port_min &&
          a.src_port_span == b.src_port_span;
+}
+
+// The 2 bytes of a port range as a mask and a value on the port's bytes (network order), when
+// the range is one: its size a power of two, its start a multiple of it.
+bool PortRangeMask(unsigned min, unsigned span, __u8 mask[2], __u8 value[2]) {
+  if ((span & (span + 1)) != 0 || (min & span) != 0) return false;
+  const unsigned kept = ~span & 0xffffu;
+  mask[0] = static_cast<__u8>(kept >> 8);
+  mask[1] = static_cast<__u8>(kept);
+  value[0] = static_cast<__u8>(min >> 8);
+  value[1] = static_cast<__u8>(min);
+  return true;
+}
+
+// RF_RULE_FAST and the ports' mask and value (wire.h), for a rule marked RF_RULE_SHORTCUT.
+void MarkFastRule(rf_rule& rule) {
+  rule.fast_ports_mask = 0;
+  rule.fast_ports_value = 0;
+  if ((rule.flags & (RF_RULE_SHORTCUT | RF_RULE_LISTS)) != RF_RULE_SHORTCUT) return;
+  if (rule.vlan_value != 0 || (rule.ip_versions & RF_IP_VERSION_BIT(4)) == 0) return;
+  for (int k = 0; k < RF_PATTERN_LEN / 2; ++k) {
+    if (rule.mask[k] != 0) return;
+  }
+  // The UDP header's bytes 0..3: source port, destination port.
+  __u8 mask[4];
+  __u8 value[4];
+  if (!PortRangeMask(rule.src_port_min, rule.src_port_span, mask, value) ||
+      !PortRangeMask(rule.dst_port_min, rule.dst_port_span, mask + 2, value + 2)) {
+    return;
+  }
+  std::memcpy(&rule.fast_ports_mask, mask, sizeof(mask));
+  std::memcpy(&rule.fast_ports_value, value, sizeof(value));
+  rule.flags |= RF_RULE_FAST;
 }
 
 }  // namespace
@@ -59,6 +94,7 @@ void MarkRuleFlags(rf_config& wire) {
     }
     if (alone) rule.flags |= RF_RULE_SHORTCUT;
     if (first_of_its_conditions) rule.flags |= RF_RULE_REASON;
+    MarkFastRule(rule);
   }
   // The RF_RULE_REASON rules chained in order, from the last: the XDP fast tier's reason pass
   // walks only them.

@@ -17,7 +17,8 @@ bool RulesMayOverlap(const rf_rule& a, const rf_rule& b);
 // Sets the rule flags of a compiled table: RF_RULE_SHORTCUT on each rule that no earlier rule
 // may overlap, RF_RULE_LISTS on each rule with an IP prefix or OUI list, RF_RULE_REASON on
 // each rule whose VLAN, address and port conditions no earlier rule has, and chains those
-// (rf_config.first_reason_rule, rf_rule.next_reason_rule).
+// (rf_config.first_reason_rule, rf_rule.next_reason_rule); RF_RULE_FAST and the ports' mask on
+// each RF_RULE_SHORTCUT rule the fast tier can test with two masked compares.
 void MarkRuleFlags(rf_config& wire);
 
 }  // namespace reflector::packet

@@ -1,5 +1,6 @@
 #include "reflector/packet/rule_overlap.h"
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,16 @@ Rule PatternRule(std::string name, std::string text, uint16_t offset) {
 
 bool Shortcut(const rf_config& wire, int i) { return (wire.rules[i].flags & RF_RULE_SHORTCUT) != 0; }
 bool Lists(const rf_config& wire, int i) { return (wire.rules[i].flags & RF_RULE_LISTS) != 0; }
+bool Fast(const rf_config& wire, int i) { return (wire.rules[i].flags & RF_RULE_FAST) != 0; }
+
+// What the fast tier compares for a rule with RF_RULE_FAST: the UDP header's first word.
+bool PortsMaskHolds(const rf_rule& rule, unsigned src_port, unsigned dst_port) {
+  const uint8_t bytes[4] = {static_cast<uint8_t>(src_port >> 8), static_cast<uint8_t>(src_port),
+                            static_cast<uint8_t>(dst_port >> 8), static_cast<uint8_t>(dst_port)};
+  __u32 word;
+  std::memcpy(&word, bytes, sizeof(word));
+  return (word & rule.fast_ports_mask) == rule.fast_ports_value;
+}
 
 TEST(RuleOverlapTest, TheDefaultProfilesAreDisjoint) {
   auto wire = ToWire(FilterConfig{});
@@ -143,6 +154,48 @@ TEST(RuleOverlapTest, TheRulesThatNameAReasonAreChainedInOrder) {
   rf_config empty = {};
   MarkRuleFlags(empty);
   EXPECT_EQ(empty.first_reason_rule, RF_MAX_RULES);
+}
+
+TEST(RuleOverlapTest, FastRulesAreTheShortcutsTwoMaskedComparesTest) {
+  auto defaults = ToWire(FilterConfig{});
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  // The ITO rules have an OUI list; RFC2544 and "Y.1564 " are 7 bytes at payload offset 0.
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(Fast(*defaults, i), i >= 3) << i;
+
+  EXPECT_FALSE(Fast(Table({PatternRule("a", "123456789", 0)}), 0));  // past the last 8 bytes
+  EXPECT_TRUE(Fast(Table({PatternRule("a", "12345678", 8)}), 0));
+  Rule tagged = PatternRule("a", "XY", 0);
+  tagged.vlan = 100;
+  EXPECT_FALSE(Fast(Table({tagged}), 0));
+  Rule untagged = PatternRule("a", "XY", 0);
+  untagged.untagged = true;
+  EXPECT_TRUE(Fast(Table({untagged}), 0));
+  Rule v6 = PatternRule("a", "XY", 0);
+  v6.ip_version = 6;
+  EXPECT_FALSE(Fast(Table({v6}), 0));
+  EXPECT_FALSE(Fast(Table({PatternRule("a", "XY", 0), PatternRule("b", "XY", 0)}), 1));
+
+  // Port ranges that are masks (a power of two long, aligned) and ones that are not: where the
+  // rule is fast, its mask holds for exactly the ports in range, each port tried.
+  const PortRange ranges[] = {{0, 65535}, {3842, 3842}, {0, 0},       {65535, 65535},
+                              {4096, 8191}, {32768, 65535}, {4000, 4010}, {1, 2},
+                              {4096, 8192}, {1, 65535}};
+  const bool masks[] = {true, true, true, true, true, true, false, false, false, false};
+  for (size_t r = 0; r < std::size(ranges); ++r) {
+    const PortRange range = ranges[r];
+    for (const bool dst : {true, false}) {
+      Rule rule = PatternRule("a", "XY", 0);
+      (dst ? rule.dst_ports : rule.src_ports) = range;
+      const rf_config wire = Table({rule});
+      ASSERT_EQ(Fast(wire, 0), masks[r]) << range.min << ".." << range.max;
+      if (!masks[r]) continue;
+      for (unsigned port = 0; port <= 0xffff; ++port) {
+        const bool in_range = port >= range.min && port <= range.max;
+        ASSERT_EQ(PortsMaskHolds(wire.rules[0], dst ? 1234 : port, dst ? port : 1234), in_range)
+            << range.min << ".." << range.max << " port " << port << (dst ? " dst" : " src");
+      }
+    }
+  }
 }
 
 TEST(RuleOverlapTest, TheFirstRuleIsAlwaysAShortcut) {

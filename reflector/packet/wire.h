@@ -162,6 +162,10 @@ enum rf_mode {
  * the rule can name the reason even when its payload pattern fails, where a later rule with
  * these conditions gets exactly as far (rf_first_rule). */
 #define RF_RULE_REASON 0x04
+/* RF_RULE_SHORTCUT, and on the fast tier's shape (untagged IPv4, classify.h) the rule is two
+ * masked compares at fixed offsets: no lists, untagged frames and IPv4 allowed, a pattern in
+ * the last 8 of its 16 bytes (mask[0..7] zero), port ranges that are masks (fast_ports_*). */
+#define RF_RULE_FAST 0x08
 
 /* An IP prefix: IPv4 in the first 4 bytes of addr and mask. */
 struct rf_prefix {
@@ -200,7 +204,11 @@ struct rf_rule {
   __u8 actions;       /* RF_ACTION_* */
   __u8 flags;         /* RF_RULE_* */
   __u8 next_reason_rule; /* the next RF_RULE_REASON rule after this one; RF_MAX_RULES: none */
-  __u8 reserved[20];
+  /* With RF_RULE_FAST: the UDP header's first 4 bytes (the ports) as loaded (rf_load_u32),
+   * masked by fast_ports_mask, equal fast_ports_value exactly when both ports are in range. */
+  __u32 fast_ports_mask;
+  __u32 fast_ports_value;
+  __u8 reserved[12];
 };
 
 /*
