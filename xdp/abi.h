@@ -80,9 +80,10 @@ struct rf_xdp_counters {
    * peer the daemon names; 0 while there was none. */
   __u64 loop_peer;
   /* Not counters: the loop guard's clock on this CPU (ticks, guard.h), read every
-   * RF_XDP_GUARD_CLOCK_EVERY reflected frames and on every repeat, and the frames since. */
+   * RF_XDP_GUARD_CLOCK_EVERY reflected frames and on every repeat, and the frames other than
+   * repeats before the next periodic read (0: the next frame reads it). */
   __u32 guard_clock;
-  __u32 guard_clock_age;
+  __u32 guard_clock_countdown;
   __u64 reserved[1];
   /* The Y.1731 responder (xdp/cfm_xdp.h), per rf_cfm_outcome: the answers sent (datapath xdp;
    * in monitor mode, those it would send) and their bytes, then the CFM frames passed by

@@ -35,7 +35,7 @@ rf_xdp_counters SumCounters(absl::Span<const rf_xdp_counters> per_cpu) {
   auto counters = std::bit_cast<rf_xdp_counters>(sum);
   counters.rule_hint = 0;  // not a counter: a sum of hints means nothing
   counters.rule_reason = 0;  // nor the fast tier's scratch
-  counters.guard_clock = counters.guard_clock_age = 0;  // nor the guard's clocks
+  counters.guard_clock = counters.guard_clock_countdown = 0;  // nor the guard's clocks
   // Nor is the loop peer: any CPU's, the last one's that has one.
   counters.loop_peer = 0;
   for (const rf_xdp_counters& cpu : per_cpu) {
@@ -50,7 +50,7 @@ rf_xdp_counters CountersSince(const rf_xdp_counters& after, const rf_xdp_counter
   for (size_t i = 0; i < kCounterWords; ++i) words[i] -= old_words[i];
   auto counters = std::bit_cast<rf_xdp_counters>(words);
   counters.rule_hint = counters.rule_reason = 0;
-  counters.guard_clock = counters.guard_clock_age = 0;
+  counters.guard_clock = counters.guard_clock_countdown = 0;
   counters.loop_peer = after.loop_peer;
   return counters;
 }

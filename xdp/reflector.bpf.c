@@ -185,14 +185,22 @@ RF_INLINE int rf_xdp_loop_seen(const __u8 *data, const __u8 *end,
   const __u32 index = rf_loop_slot_index(fingerprint);
   struct rf_loop_slot *slot = bpf_map_lookup_elem(&rf_loop_slots, &index);
   if (!slot) return 0; /* cannot happen: the index is below max_entries */
-  const int repeat = slot->tag == rf_loop_tag(fingerprint);
-  if (repeat || counters->guard_clock_age++ % RF_XDP_GUARD_CLOCK_EVERY == 0) {
-    counters->guard_clock = (__u32)(bpf_ktime_get_coarse_ns() >> RF_LOOP_TICK_SHIFT);
+  const __u32 tag = rf_loop_tag(fingerprint);
+  const __u32 countdown = counters->guard_clock_countdown;
+  if (__builtin_expect(slot->tag != tag && countdown != 0, 1)) {
+    /* A new frame between two clock reads: a countdown (a load, a test, a store) and the
+     * clock as last read. rf_loop_remember written out: with it, clang merged these stores
+     * with the clock read's path, a jump more on this one. */
+    counters->guard_clock_countdown = countdown - 1;
+    slot->tag = tag;
+    slot->stamp = counters->guard_clock;
+    return 0;
   }
-  const __u32 now = counters->guard_clock;
-  const int seen = repeat && rf_loop_recent(slot, fingerprint, now, window);
-  rf_loop_remember(slot, fingerprint, now);
-  return seen;
+  /* A repeat, or a new frame that is due to read the clock. */
+  if (slot->tag != tag) counters->guard_clock_countdown = RF_XDP_GUARD_CLOCK_EVERY - 1;
+  const __u32 now = (__u32)(bpf_ktime_get_coarse_ns() >> RF_LOOP_TICK_SHIFT);
+  counters->guard_clock = now;
+  return rf_loop_seen(slot, fingerprint, now, window);
 }
 
 /* A frame the loop guard caught: its sender named as the loop's peer, counted, captured.

@@ -127,7 +127,8 @@ TEST(SessionTableTest, StreamsDifferingInOneFieldHaveDistinctFingerprints) {
   const std::vector<uint8_t> v4 = FrameBuilder().Vlan(100).Ito().Build();
   constexpr uint32_t kL3 = 18;  // after one tag
   constexpr uint32_t kL4 = kL3 + 20;
-  expect_distinct(v4, "source MAC", 10, 65536, 0xffff);
+  expect_distinct(v4, "source MAC high", 6, 65536, 0xffff);
+  expect_distinct(v4, "source MAC low", 10, 65536, 0xffff);
   expect_distinct(v4, "VLAN ID", 14, 4096, 0x0fff);
   expect_distinct(v4, "source IPv4 high", kL3 + 12, 65536, 0xffff);
   expect_distinct(v4, "source IPv4 low", kL3 + 14, 65536, 0xffff);
