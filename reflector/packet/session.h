@@ -138,9 +138,10 @@ RF_INLINE __u64 rf_session_fingerprint_set(const __u8 *data, const __u8 *end, __
                                            __u32 l4, __u32 ip_version, __u32 vlan_tags,
                                            __u32 rule, __u32 *set) {
   if (!RF_FITS(data, 0, RF_ETH_HLEN + 4, end) || !RF_FITS(data, l4, 4, end)) return 0;
-  /* Source MAC, VLAN ID (bits 48..59) and IP version (4 or 6: bits 60..63). The MAC as the
-   * top of the word that ends with it, shifted down: one load, not a u32 and a u16 joined. */
-  __u64 head = rf_load_u64(data + RF_ETH_ALEN - 2) >> 16 | (__u64)(ip_version & 0xf) << 60;
+  /* Source MAC (bits 0..47), VLAN ID (bits 48..59) and IP version (4 or 6: bits 60..63). The
+   * MAC from one load of the word that ends with it (rf_mac_in_tail, either byte order). */
+  __u64 head = rf_mac_in_tail(rf_load_u64(data + RF_ETH_ALEN - 2)) >> 16 |
+               (__u64)(ip_version & 0xf) << 60;
   if (vlan_tags) head |= (__u64)(rf_load_be16(data + RF_ETH_HLEN) & 0x0fff) << 48;
   const __u64 ports = rf_load_u32(data + l4) | (__u64)(rule & 0xff) << 32;
   __u64 addrs;
