@@ -28,7 +28,12 @@
 #define RF_FINGERPRINT_HEAD 96
 #define RF_FINGERPRINT_TAIL 16
 #define RF_FINGERPRINT_MUL 0x9e3779b97f4a7c15ULL
-#define RF_FINGERPRINT_STEP 0x165667b19e3779f8ULL /* even: every multiplier stays odd */
+/* The words' multipliers: word j's is RF_FINGERPRINT_WORD_MUL + j * RF_FINGERPRINT_WORD_STEP
+ * (mod 2^32, the step even so every one is odd), sign-extended to 64 bits. A 64-bit multiply
+ * takes such a constant as its immediate, in BPF and on x86; a full 64-bit constant cost a
+ * register and a 10-byte load more per word. */
+#define RF_FINGERPRINT_WORD_MUL 0x85ebca77u
+#define RF_FINGERPRINT_WORD_STEP 0x9e3779b8u
 
 struct rf_loop_slot {
   __u32 tag;   /* fingerprint bits not used by the slot index; 0: empty */
@@ -41,11 +46,17 @@ RF_INLINE __u64 rf_fingerprint_mix(__u64 lane, __u64 word) {
   return lane ^ (lane >> 31);
 }
 
+/* The multiplier of the fingerprint's word `word` (the frame's 8-byte word of that index, the
+ * last 16 bytes' words after the head's). */
+RF_INLINE __u64 rf_fingerprint_word_k(__u32 word) {
+  return (__u64)(__s64)(__s32)(RF_FINGERPRINT_WORD_MUL + word * RF_FINGERPRINT_WORD_STEP);
+}
+
 /* A 16-byte block's share of the fingerprint: each of its words multiplied by a constant of its
  * own (odd, so a bijection of the word), the products folded together. */
-RF_INLINE __u64 rf_fingerprint_block(const __u8 *p, __u64 block) {
-  const __u64 k = RF_FINGERPRINT_MUL + block * (2 * RF_FINGERPRINT_STEP);
-  return (rf_load_u64(p) * k) ^ (rf_load_u64(p + 8) * (k + RF_FINGERPRINT_STEP));
+RF_INLINE __u64 rf_fingerprint_block(const __u8 *p, __u32 block) {
+  return (rf_load_u64(p) * rf_fingerprint_word_k(2 * block)) ^
+         (rf_load_u64(p + 8) * rf_fingerprint_word_k(2 * block + 1));
 }
 
 /*
@@ -98,8 +109,7 @@ RF_INLINE __u64 rf_fingerprint(const __u8 *data, const __u8 *end) {
     if (RF_PTR_FITS(data, p, RF_FINGERPRINT_TAIL, end)) {
       if ((length & (RF_FINGERPRINT_TAIL - 1)) == 8 && length <= RF_FINGERPRINT_HEAD + 8) {
         /* Its first word is a block's last: only its second, as rf_fingerprint_block would. */
-        const __u64 k = RF_FINGERPRINT_MUL + (RF_FINGERPRINT_HEAD / 8 + 1) * RF_FINGERPRINT_STEP;
-        sum ^= rf_load_u64(p + 8) * k;
+        sum ^= rf_load_u64(p + 8) * rf_fingerprint_word_k(RF_FINGERPRINT_HEAD / 8 + 1);
       } else {
         sum ^= rf_fingerprint_block(p, RF_FINGERPRINT_HEAD / 16);
       }
