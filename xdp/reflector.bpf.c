@@ -62,9 +62,9 @@ RF_INLINE const struct rf_xdp_config *rf_xdp_active_config(void) {
 /* The loop guard's table (guard.h): one per CPU, as a looping frame keeps its RX queue. One
  * map value holds a CPU's whole table, so a frame's slot is one load from the table's base.
  * As a map of RF_LOOP_SLOTS 8-byte values, a per-CPU array found a slot through the map's
- * array of per-CPU pointers: two dependent loads at random places, which cost about half of
- * the program's time at max load (perf, issue 19). 32 KiB: the most a per-CPU value may be
- * (PCPU_MIN_UNIT_SIZE). */
+ * array of per-CPU pointers: two dependent loads at random places, most of the guard's ~56 %
+ * of the program's samples at max load (~42 % after this change; perf, BENCHMARKS.md,
+ * 2026-12-03). 32 KiB: the most a per-CPU value may be (PCPU_MIN_UNIT_SIZE). */
 struct rf_loop_table {
   struct rf_loop_slot slot[RF_LOOP_SLOTS];
 };
