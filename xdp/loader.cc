@@ -223,6 +223,12 @@ int XdpProgram::program_fd() const {
                                       : skeleton_->progs.rf_xdp_reflect);
 }
 
+absl::Span<const bpf_insn> XdpProgram::instructions() const {
+  const bpf_program* program =
+      nic_rx_time_ ? skeleton_->progs.rf_xdp_reflect_nic : skeleton_->progs.rf_xdp_reflect;
+  return absl::MakeConstSpan(bpf_program__insns(program), bpf_program__insn_cnt(program));
+}
+
 int XdpProgram::xsk_map_fd() const { return bpf_map__fd(skeleton_->maps.rf_xsks); }
 
 absl::Status XdpProgram::Configure(const rf_config& filter, Action action) {

@@ -15,6 +15,8 @@
 #ifndef REFLECTOR_XDP_LOADER_H_
 #define REFLECTOR_XDP_LOADER_H_
 
+#include <linux/bpf.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -24,6 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "reflector/packet/dwell.h"
 #include "reflector/packet/session.h"
 #include "reflector/packet/wire.h"
@@ -134,6 +137,11 @@ class XdpProgram {
   uint32_t xsk_map_size() const { return max_queues_; }
   // Instructions the verifier processed when the kernel accepted the program.
   uint32_t verified_instructions() const { return verified_instructions_; }
+  // The program's BPF instructions as libbpf loaded them: its subprograms appended, calls
+  // resolved, each map and global section named by its file descriptor (ld_imm64 with
+  // BPF_PSEUDO_MAP_FD or BPF_PSEUDO_MAP_VALUE). What the bench's interpreter counts
+  // (tools/bench/bpf_interpreter.h); valid while this object lives.
+  absl::Span<const bpf_insn> instructions() const;
 
  private:
   XdpProgram(rf_xdp* skeleton, uint32_t max_queues, bool nic_rx_time);
@@ -149,7 +157,6 @@ class XdpProgram {
   BpfLink link_;
   std::optional<Attachment> attachment_;
 };
-
 
 }  // namespace reflector::xdp
 

@@ -19,6 +19,11 @@ absl::StatusOr<std::unique_ptr<MacSwapProgram>> MacSwapProgram::Load() {
   return std::unique_ptr<MacSwapProgram>(new MacSwapProgram(skeleton));
 }
 
+absl::Span<const bpf_insn> MacSwapProgram::instructions() const {
+  return absl::MakeConstSpan(bpf_program__insns(skeleton_->progs.rf_bench_mac_swap),
+                             bpf_program__insn_cnt(skeleton_->progs.rf_bench_mac_swap));
+}
+
 int MacSwapProgram::program_fd() const {
   return bpf_program__fd(skeleton_->progs.rf_bench_mac_swap);
 }

@@ -4,9 +4,12 @@
 #ifndef REFLECTOR_TOOLS_BENCH_MAC_SWAP_H_
 #define REFLECTOR_TOOLS_BENCH_MAC_SWAP_H_
 
+#include <linux/bpf.h>
+
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "xdp/bpf_link.h"
 
 struct rf_bench_swap_bpf;  // the bpftool skeleton; only mac_swap.cc sees it
@@ -25,6 +28,8 @@ class MacSwapProgram {
   ~MacSwapProgram();
 
   int program_fd() const;
+  // Its instructions as loaded, for the bench's interpreter (bpf_interpreter.h).
+  absl::Span<const bpf_insn> instructions() const;
 
  private:
   explicit MacSwapProgram(rf_bench_swap_bpf* skeleton) : skeleton_(skeleton) {}

@@ -4,8 +4,11 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include <sched.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <limits>
 #include <memory>
 #include <string>
@@ -26,6 +29,7 @@
 #include "reflector/packet/testing/frame_builder.h"
 #include "reflector/packet/testing/stamp_frames.h"
 #include "testing/lab/xdp_pass.h"
+#include "tools/bench/bpf_interpreter.h"
 #include "tools/bench/mac_swap.h"
 #include "tools/tester/stream_frame.h"
 #include "xdp/bpf_status.h"
@@ -164,6 +168,47 @@ const char* ActionName(uint32_t action) {
   return "?";
 }
 
+// The instructions `insns` (the program `program_fd`) executes on `frame`, counted by the
+// interpreter on the CPU this thread runs on, pinned there meanwhile. Two test runs of the
+// frame first give that CPU's maps the state the timed runs left on theirs (a warm rule hint,
+// the session's cache way, the loop guard's slot holding the frame's reflection: see
+// GuardSlotSharingFrame); the kernel's run after the count must take the same action. -1, and
+// the reason on stderr, where the interpreter cannot follow the program or disagrees.
+int64_t CountInstructions(absl::Span<const bpf_insn> insns, int program_fd,
+                          absl::Span<const uint8_t> frame, const std::string& name) {
+  cpu_set_t before;
+  if (sched_getaffinity(0, sizeof(before), &before) != 0) return -1;
+  const int cpu = sched_getcpu();
+  cpu_set_t here;
+  CPU_ZERO(&here);
+  CPU_SET(cpu, &here);
+  if (cpu < 0 || sched_setaffinity(0, sizeof(here), &here) != 0) return -1;
+  std::vector<uint8_t> data(frame.begin(), frame.end());
+  auto test_run = [&](int repeat) -> int64_t {
+    std::vector<uint8_t> copy = data;
+    LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = copy.data(),
+                .data_size_in = static_cast<uint32_t>(copy.size()), .repeat = repeat);
+    return bpf_prog_test_run_opts(program_fd, &run) == 0 ? static_cast<int64_t>(run.retval) : -1;
+  };
+  int64_t count = -1;
+  if (test_run(2) >= 0) {
+    const absl::StatusOr<InterpretedRun> interpreted = InterpretXdp(insns, frame, cpu);
+    const int64_t action = test_run(1);
+    if (!interpreted.ok()) {
+      std::fprintf(stderr, "bench: %s: not counted: %s\n", name.c_str(),
+                   std::string(interpreted.status().message()).c_str());
+    } else if (static_cast<int64_t>(interpreted->action) != action) {
+      std::fprintf(stderr, "bench: %s: not counted: the interpreter returned %s, the kernel %s\n",
+                   name.c_str(), ActionName(interpreted->action),
+                   ActionName(static_cast<uint32_t>(action)));
+    } else {
+      count = static_cast<int64_t>(interpreted->instructions);
+    }
+  }
+  sched_setaffinity(0, sizeof(before), &before);
+  return count;
+}
+
 }  // namespace
 
 absl::StatusOr<ProgCost> MeasureProgCost(int program_fd, absl::Span<const uint8_t> frame,
@@ -231,8 +276,10 @@ absl::StatusOr<std::vector<CostRow>> MeasureCosts(const ProgCostOptions& options
                                               ActionName(refl.action), " for the ", name,
                                               ", expected ", ActionName(expected)));
     }
-    rows.push_back({name, loop.ns_per_frame, base.ns_per_frame, refl.ns_per_frame,
-                    ActionName(refl.action)});
+    rows.push_back(
+        {name, loop.ns_per_frame, base.ns_per_frame, refl.ns_per_frame, ActionName(refl.action),
+         CountInstructions(baseline->instructions(), baseline->program_fd(), bytes, name),
+         CountInstructions(program.instructions(), program.program_fd(), bytes, name)});
     return absl::OkStatus();
   };
   for (const auto& [program, table] :
@@ -254,6 +301,17 @@ absl::StatusOr<std::vector<CostRow>> MeasureCosts(const ProgCostOptions& options
     REFLECTOR_RETURN_IF_ERROR(measure_row(
         *guarded, frame, absl::StrCat(frames[0].name, ", loop guard on (the daemon's default)"),
         XDP_TX));
+  }
+  // Without the per-tester session count (reflectord --sessions=false): the classifier, the
+  // counters and the swap alone.
+  {
+    xdp::LoadOptions without_sessions;
+    without_sessions.count_sessions = false;
+    REFLECTOR_ASSIGN_OR_RETURN(std::unique_ptr<xdp::XdpProgram> lean,
+                               xdp::XdpProgram::Load(without_sessions));
+    REFLECTOR_RETURN_IF_ERROR(lean->Configure(config, xdp::Action::kReflect));
+    REFLECTOR_RETURN_IF_ERROR(measure_row(
+        *lean, frames[0].bytes, absl::StrCat(frames[0].name, ", sessions not counted"), XDP_TX));
   }
   // A capture of the rejected frames running (issue 21): what a reflected frame pays for it.
   rf_capture_config rejected_only = {};
@@ -504,25 +562,27 @@ std::string FormatCosts(const std::vector<CostRow>& rows, const ProgCostOptions&
   };
   std::vector<std::vector<std::string>> cells;
   for (const CostRow& r : rows) {
-    cells.push_back({r.frame, absl::StrFormat("%.0f", r.empty_ns),
-                     absl::StrFormat("%.0f", r.baseline_ns), absl::StrFormat("%.0f", r.reflector_ns),
-                     ratio(r.reflector_ns, r.baseline_ns),
-                     ratio(r.reflector_ns - r.empty_ns, r.baseline_ns - r.empty_ns),
-                     r.reflector_action});
+    auto count = [](int64_t n) { return n < 0 ? std::string("-") : absl::StrCat(n); };
+    cells.push_back(
+        {r.frame, absl::StrFormat("%.0f", r.empty_ns), absl::StrFormat("%.0f", r.baseline_ns),
+         absl::StrFormat("%.0f", r.reflector_ns), ratio(r.reflector_ns, r.baseline_ns),
+         ratio(r.reflector_ns - r.empty_ns, r.baseline_ns - r.empty_ns), r.reflector_action,
+         count(r.baseline_instructions), count(r.reflector_instructions)});
   }
-  const std::vector<std::string> header = {"frame",  "empty ns", "baseline ns", "reflectord xdp ns",
-                                           "x base", "net x base", "reflectord action"};
+  const std::vector<std::string> header = {
+      "frame",      "empty ns",          "baseline ns",    "reflectord xdp ns", "x base",
+      "net x base", "reflectord action", "baseline insns", "reflectord insns"};
   std::string out;
   if (markdown) {
     absl::StrAppend(&out, title, "\n\n| ", absl::StrJoin(header, " | "),
-                    " |\n|---|---:|---:|---:|---:|---:|---|\n");
+                    " |\n|---|---:|---:|---:|---:|---:|---|---:|---:|\n");
     for (const auto& line : cells) absl::StrAppend(&out, "| ", absl::StrJoin(line, " | "), " |\n");
     return out;
   }
   absl::StrAppend(&out, title, "\n");
   auto append = [&out](const std::vector<std::string>& line) {
-    absl::StrAppendFormat(&out, "  %-38s %8s %11s %17s %6s %10s  %s\n", line[0], line[1], line[2],
-                          line[3], line[4], line[5], line[6]);
+    absl::StrAppendFormat(&out, "  %-38s %8s %11s %17s %6s %10s  %-17s %14s %16s\n", line[0],
+                          line[1], line[2], line[3], line[4], line[5], line[6], line[7], line[8]);
   };
   append(header);
   for (const auto& line : cells) append(line);

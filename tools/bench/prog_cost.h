@@ -47,6 +47,9 @@ struct CostRow {
   double baseline_ns = 0;
   double reflector_ns = 0;
   std::string reflector_action;  // "XDP_TX" or "XDP_PASS", as the kernel returned
+  // BPF instructions executed on the frame (bpf_interpreter.h); -1 where not counted.
+  int64_t baseline_instructions = -1;
+  int64_t reflector_instructions = -1;
 };
 
 // Loads the baseline and reflectord's XDP program (configured to reflect, see .cc) and

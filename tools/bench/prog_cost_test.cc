@@ -25,11 +25,13 @@ TEST(CostFramesTest, TwoTestFramesAndOneThatIsRejected) {
 }
 
 TEST(FormatCostsTest, RatioToTheBaseline) {
-  const std::vector<CostRow> rows = {{"64 B", 5, 10, 35, "XDP_TX"},
+  const std::vector<CostRow> rows = {{"64 B", 5, 10, 35, "XDP_TX", 12, 180},
                                      {"none", 0, 0, 20, "XDP_PASS"}};
   const std::string md = FormatCosts(rows, {.repeat = 100, .rounds = 2}, /*markdown=*/true);
-  EXPECT_NE(md.find("| 64 B | 5 | 10 | 35 | 3.5 | 6.0 | XDP_TX |"), std::string::npos) << md;
-  EXPECT_NE(md.find("| none | 0 | 0 | 20 | - | - | XDP_PASS |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 64 B | 5 | 10 | 35 | 3.5 | 6.0 | XDP_TX | 12 | 180 |"), std::string::npos)
+      << md;
+  // Instructions not counted: a dash.
+  EXPECT_NE(md.find("| none | 0 | 0 | 20 | - | - | XDP_PASS | - | - |"), std::string::npos) << md;
   EXPECT_NE(md.find("repeat 100, best of 2 rounds"), std::string::npos) << md;
   const std::string text = FormatCosts(rows, {}, /*markdown=*/false);
   EXPECT_NE(text.find("3.5"), std::string::npos) << text;
