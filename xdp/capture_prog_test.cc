@@ -184,6 +184,12 @@ TEST_F(CaptureProgramTest, GuardedFramesCarryTheGuardsVerdict) {
   rejected.verdicts &= ~(1u << RF_REFLECT);
   program_->ConfigureCapture(rejected);
   EXPECT_EQ(verdict_of(c), RF_RATE_LIMITED);
+  // And the loop guard's, where a frame the guard passes takes the fast path
+  // (rf_xdp_reflect_taken): the frame is in the guard's table from the runs above, so this
+  // run is a repeat.
+  c.config.guard = {};
+  c.config.guard.loop_window_ticks = 1000;
+  EXPECT_EQ(verdict_of(c), RF_LOOP);
 }
 
 // capture_sent: a reflected frame taken also comes out as sent (the program's XDP_TX output),

@@ -758,7 +758,8 @@ __attribute__((noinline)) int rf_xdp_rejected(struct xdp_md *ctx, __u32 verdict)
 /*
  * rf_xdp_act for a frame the fast tier took, where the program reflects in place with at most
  * the loop guard (no lease expired, no rate cap), the rule has no STAMP action and no capture
- * runs: the daemon's configurations. `window`: the loop guard's; `info`: the rule | its mode
+ * takes reflected frames: the daemon's configurations, also while a capture of rejected frames
+ * runs (a frame the guard drops as a loop is captured in rf_xdp_guard_loop). `window`: the loop guard's; `info`: the rule | its mode
  * << 8 | its actions << 16. The frame's pointers are read from ctx after the loop guard's
  * lookup rather than kept from the classifier: a value live across a call needs one of the
  * four registers a call leaves, and kept, the pointers pushed the classifier's own values to
@@ -826,7 +827,8 @@ RF_INLINE int rf_xdp_reflect_body(struct xdp_md *ctx, const int nic_rx_time) {
   }
   const struct rf_guard *guard = &config->filter.guard;
   if (__builtin_expect(config->action == RF_XDP_TX && guard->flags == 0 &&
-                           !(where.actions & RF_ACTION_STAMP) && !rf_capture.enabled,
+                           !(where.actions & RF_ACTION_STAMP) &&
+                           !(rf_capture.enabled && rf_xdp_capture_takes_reflected()),
                        1)) {
     return rf_xdp_reflect_taken(ctx, counters, guard->loop_window_ticks,
                                 where.rule | (__u32)where.mode << 8 | (__u32)where.actions << 16);
