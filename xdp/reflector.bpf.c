@@ -759,12 +759,12 @@ __attribute__((noinline)) int rf_xdp_rejected(struct xdp_md *ctx, __u32 verdict)
  * rf_xdp_act for a frame the fast tier took, where the program reflects in place with at most
  * the loop guard (no lease expired, no rate cap), the rule has no STAMP action and no capture
  * takes reflected frames: the daemon's configurations, also while a capture of rejected frames
- * runs (a frame the guard drops as a loop is captured in rf_xdp_guard_loop). `window`: the loop guard's; `info`: the rule | its mode
- * << 8 | its actions << 16. The frame's pointers are read from ctx after the loop guard's
- * lookup rather than kept from the classifier: a value live across a call needs one of the
- * four registers a call leaves, and kept, the pointers pushed the classifier's own values to
- * the stack. Past the loop guard the classifier's values are dead, and the pointers stay in
- * those registers across the session cache's lookup.
+ * runs (a frame the guard drops as a loop is captured in rf_xdp_guard_loop). `window`: the loop
+ * guard's; `info`: the rule | its mode << 8 | its actions << 16. The frame's pointers are read
+ * from ctx after the loop guard's lookup rather than kept from the classifier: a value live
+ * across a call needs one of the four registers a call leaves, and kept, the pointers pushed
+ * the classifier's own values to the stack. Past the loop guard the classifier's values are
+ * dead, and the pointers stay in those registers across the session cache's lookup.
  */
 RF_INLINE int rf_xdp_reflect_taken(struct xdp_md *ctx, struct rf_xdp_counters *counters,
                                    __u32 window, __u32 info) {
