@@ -7,7 +7,6 @@
 #include <time.h>
 
 #include <cstring>
-#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -83,10 +82,10 @@ class Machine {
       if (++run.instructions > kMaxInstructions)
         return Fail(pc, "ran past 10,000,000 instructions");
       const bpf_insn& insn = program_[pc];
-      const uint8_t cls = BPF_CLASS(insn.code);
-      uint64_t& dst = reg[insn.dst_reg & 0xf];
-      const uint64_t src = reg[insn.src_reg & 0xf];
       if (insn.dst_reg > 10 || insn.src_reg > 10) return Fail(pc, "a register past r10");
+      const uint8_t cls = BPF_CLASS(insn.code);
+      uint64_t& dst = reg[insn.dst_reg];
+      const uint64_t src = reg[insn.src_reg];
       switch (cls) {
         case BPF_LD: {
           if (insn.code != (BPF_LD | BPF_IMM | BPF_DW) || pc + 1 >= program_.size()) {
