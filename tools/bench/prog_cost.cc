@@ -185,12 +185,18 @@ int64_t CountInstructions(absl::Span<const bpf_insn> insns, int program_fd,
                           absl::Span<const uint8_t> frame, absl::Span<const uint8_t> warm_up,
                           int warm_up_runs, uint32_t expected, const std::string& name) {
   cpu_set_t before;
-  if (sched_getaffinity(0, sizeof(before), &before) != 0) return -1;
   const int cpu = sched_getcpu();
+  if (cpu < 0 || sched_getaffinity(0, sizeof(before), &before) != 0) {
+    std::fprintf(stderr, "bench: %s: not counted: this thread's CPU is unknown\n", name.c_str());
+    return -1;
+  }
   cpu_set_t here;
   CPU_ZERO(&here);
   CPU_SET(cpu, &here);
-  if (cpu < 0 || sched_setaffinity(0, sizeof(here), &here) != 0) return -1;
+  if (sched_setaffinity(0, sizeof(here), &here) != 0) {
+    std::fprintf(stderr, "bench: %s: not counted: cannot pin to CPU %d\n", name.c_str(), cpu);
+    return -1;
+  }
   auto test_run = [&](absl::Span<const uint8_t> bytes, int repeat) -> int64_t {
     std::vector<uint8_t> copy(bytes.begin(), bytes.end());
     LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = copy.data(),
@@ -202,6 +208,7 @@ int64_t CountInstructions(absl::Span<const bpf_insn> insns, int program_fd,
   int64_t count = -1;
   for (int round = 0; round < 3; ++round) {
     if (test_run(warm_up, warm_up_runs) < 0) {
+      std::fprintf(stderr, "bench: %s: not counted: the warm-up test run failed\n", name.c_str());
       count = -1;
       break;
     }
