@@ -6,6 +6,7 @@
 
 #include <time.h>
 
+#include <cerrno>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -42,7 +43,7 @@ enum class RegionKind { kStack, kContext, kPacket, kMapHandle, kMapValues };
 struct Region {
   RegionKind kind;
   std::vector<uint8_t> bytes;
-  int map = -1;  // kMapHandle, kMapValues: index into Machine::maps
+  int map = -1;  // kMapHandle, kMapValues: index into Machine::maps_
 };
 
 struct MapCopy {

@@ -4,7 +4,7 @@
 //
 // A small interpreter of the instructions as libbpf loaded them (xdp::XdpProgram::
 // instructions()), over a copy of the program's maps read from the kernel: an array map's
-// values (CPU 0's for a per-CPU one), the global sections likewise. It models what the
+// values (the given CPU's for a per-CPU one), the global sections likewise. It models what the
 // reflector's paths for test frames call: map lookups in arrays (a hash map's lookup answers
 // "not found"), array updates, the clocks, the CPU id and atomic adds.
 // Anything else (another helper, a kfunc, an access outside every region) ends the run with

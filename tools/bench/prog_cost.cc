@@ -115,15 +115,17 @@ absl::StatusOr<rf_config> StampConfig() {
   return config;
 }
 
+// A frame and the frame the program sends back for it.
+struct FrameAndReflection {
+  std::vector<uint8_t> frame;
+  std::vector<uint8_t> reflection;
+};
+
 // `frame` with an IP ID (and the header checksum to match) for which the frame and its
 // reflection (under `config`) take the same slot of the loop guard's table with different
 // tags; with that reflection. A test run repeats on one buffer, which alternates between the
 // frame and its reflection; each then finds the other in its slot, as a new frame finds an
 // older one, and the guard on measures its path for a frame it reflects, not its `loop` path.
-struct FrameAndReflection {
-  std::vector<uint8_t> frame;
-  std::vector<uint8_t> reflection;
-};
 absl::StatusOr<FrameAndReflection> GuardSlotSharingFrame(std::vector<uint8_t> frame,
                                                          const rf_config& config) {
   constexpr size_t kIpId = RF_ETH_HLEN + 4;
